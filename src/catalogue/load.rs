@@ -1,0 +1,559 @@
+//! Loading a catalogue directory: `obsctl.yaml`, the files it includes, and
+//! the templates beside it. Every syntactic problem is collected, not just the
+//! first: each item (a service, an alarm, …) is read on its own, and an unknown
+//! key is reported and skipped so the rest of the item is still checked.
+
+use super::model::*;
+use super::source::{ParseFailure, Pos, SourceFile, escape};
+use crate::error::{Error, Problem};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Where an item was written: a file and a JSON pointer into it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// Index into [`Catalogue::files`].
+    pub file: usize,
+    /// JSON pointer of the item.
+    pub pointer: String,
+}
+
+impl Origin {
+    /// The origin of a child field, e.g. `origin.child("period")`.
+    pub fn child(&self, path: &str) -> Origin {
+        let mut pointer = self.pointer.clone();
+        for seg in path.split('/').filter(|s| !s.is_empty()) {
+            pointer.push('/');
+            pointer.push_str(seg);
+        }
+        Origin {
+            file: self.file,
+            pointer,
+        }
+    }
+
+    /// The origin of a child whose key may contain `/`.
+    pub fn key(&self, key: &str) -> Origin {
+        Origin {
+            file: self.file,
+            pointer: format!("{}/{}", self.pointer, escape(key)),
+        }
+    }
+}
+
+/// A catalogue item with its origin.
+#[derive(Debug, Clone)]
+pub struct Item<T> {
+    /// The item.
+    pub spec: T,
+    /// Where it was written.
+    pub origin: Origin,
+}
+
+impl<T> std::ops::Deref for Item<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.spec
+    }
+}
+
+/// A loaded catalogue: every file merged, every item with its origin.
+#[derive(Debug, Clone, Default)]
+pub struct Catalogue {
+    /// Directory holding `obsctl.yaml`.
+    pub dir: PathBuf,
+    /// Catalogue name: the directory's name (used under `snapshots/`).
+    pub name: String,
+    /// Project name.
+    pub project: String,
+    /// Default namespace.
+    pub namespace: String,
+    /// Naming pattern.
+    pub naming: String,
+    /// Environments.
+    pub environments: BTreeMap<String, Item<Environment>>,
+    /// Topics.
+    pub topics: BTreeMap<String, Item<TopicSpec>>,
+    /// Severities.
+    pub severities: BTreeMap<String, Item<SeveritySpec>>,
+    /// Alarm templates.
+    pub alarms: BTreeMap<String, Item<AlarmSpec>>,
+    /// Services.
+    pub services: BTreeMap<String, Item<ServiceSpec>>,
+    /// Dashboards.
+    pub dashboards: BTreeMap<String, Item<DashboardSpec>>,
+    /// Metric filters.
+    pub metric_filters: BTreeMap<String, Item<MetricFilterSpec>>,
+    /// Saved queries.
+    pub queries: BTreeMap<String, Item<QuerySpec>>,
+    /// Dashboard templates by file name, read from `<dir>/templates/` and the
+    /// `templates/` directory next to `definitions/`.
+    pub templates: BTreeMap<String, String>,
+    /// Parsed files, for locating problems.
+    pub files: Vec<SourceFile>,
+}
+
+/// Collects problems; never stops at the first.
+#[derive(Debug, Default)]
+pub struct Problems(pub Vec<Problem>);
+
+impl Problems {
+    /// Records a problem at a position of a file.
+    pub fn push(
+        &mut self,
+        file: &Path,
+        pos: Pos,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) {
+        self.0.push(Problem {
+            file: file.to_path_buf(),
+            line: pos.line,
+            column: pos.column,
+            message: message.into(),
+            help,
+        });
+    }
+
+    /// True when nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `Ok(value)` when no problem was recorded, else every problem, sorted.
+    pub fn finish<T>(mut self, value: T) -> Result<T, Error> {
+        if self.0.is_empty() {
+            Ok(value)
+        } else {
+            self.0.sort();
+            self.0.dedup();
+            Err(Error::Invalid(self.0))
+        }
+    }
+}
+
+impl Catalogue {
+    /// Records a problem at the value `origin` points to.
+    pub fn problem(
+        &self,
+        problems: &mut Problems,
+        origin: &Origin,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) {
+        let file = &self.files[origin.file];
+        problems.push(&file.path, file.value_pos(&origin.pointer), message, help);
+    }
+
+    /// Records a problem at the key that holds the value `origin` points to.
+    pub fn problem_at_key(
+        &self,
+        problems: &mut Problems,
+        origin: &Origin,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) {
+        let file = &self.files[origin.file];
+        problems.push(&file.path, file.key_pos(&origin.pointer), message, help);
+    }
+}
+
+const SECTIONS: &[&str] = &[
+    "project",
+    "namespace",
+    "naming",
+    "include",
+    "environments",
+    "topics",
+    "severities",
+    "alarms",
+    "services",
+    "dashboards",
+    "metric_filters",
+    "queries",
+];
+
+/// Loads the catalogue in `dir`. Returns every problem found while reading;
+/// semantic checks are [`super::validate`]'s job.
+pub fn load(dir: &Path) -> Result<Catalogue, Error> {
+    let root_path = dir.join("obsctl.yaml");
+    if !root_path.is_file() {
+        return Err(Error::NoCatalogue {
+            dir: dir.to_path_buf(),
+            found: find_catalogues(dir),
+        });
+    }
+    let mut problems = Problems::default();
+    let mut cat = Catalogue {
+        dir: dir.to_path_buf(),
+        name: dir
+            .canonicalize()
+            .ok()
+            .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| "catalogue".to_string()),
+        naming: DEFAULT_NAMING.to_string(),
+        ..Catalogue::default()
+    };
+
+    let Some(root) = read_file(&root_path, &mut problems) else {
+        return problems.finish(cat);
+    };
+    cat.files.push(root);
+    let includes = merge_file(&mut cat, 0, true, &mut problems);
+    for (pattern, origin) in includes {
+        let paths = expand_include(dir, &pattern);
+        if paths.is_empty() {
+            cat.problem(
+                &mut problems,
+                &origin,
+                format!("include `{pattern}` matches no file"),
+                Some("check the path; it is relative to obsctl.yaml".into()),
+            );
+        }
+        for path in paths {
+            if let Some(file) = read_file(&path, &mut problems) {
+                cat.files.push(file);
+                let idx = cat.files.len() - 1;
+                for (_, origin) in merge_file(&mut cat, idx, false, &mut problems) {
+                    cat.problem_at_key(
+                        &mut problems,
+                        &origin,
+                        "`include` is only allowed in obsctl.yaml",
+                        Some("move this include to obsctl.yaml".into()),
+                    );
+                }
+            }
+        }
+    }
+    for (key, label) in [(&cat.project, "project"), (&cat.namespace, "namespace")] {
+        if key.is_empty() {
+            problems.push(
+                &root_path,
+                Pos { line: 1, column: 1 },
+                format!("missing required key `{label}`"),
+                Some(format!("add `{label}: …` to obsctl.yaml")),
+            );
+        }
+    }
+    cat.templates = load_templates(dir, &cat.name, &mut problems);
+    problems.finish(cat)
+}
+
+fn read_file(path: &Path, problems: &mut Problems) -> Option<SourceFile> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            problems.push(path, Pos::default(), format!("cannot read file: {e}"), None);
+            return None;
+        }
+    };
+    match SourceFile::parse(path.to_path_buf(), &text) {
+        Ok(f) => Some(f),
+        Err(ParseFailure { pos, message }) => {
+            let help = if message.contains("budget") || message.contains("alias") {
+                Some("the file expands to too many nodes (a YAML alias bomb?); remove the nested aliases".to_string())
+            } else {
+                Some("fix the YAML syntax".to_string())
+            };
+            problems.push(path, pos, format!("invalid YAML: {message}"), help);
+            None
+        }
+    }
+}
+
+/// Merges one file's sections into the catalogue; returns its `include` entries.
+fn merge_file(
+    cat: &mut Catalogue,
+    idx: usize,
+    is_root: bool,
+    problems: &mut Problems,
+) -> Vec<(String, Origin)> {
+    let top = cat.files[idx].value.clone();
+    let root_origin = Origin {
+        file: idx,
+        pointer: String::new(),
+    };
+    let map = match top {
+        Value::Object(map) => map,
+        Value::Null => return Vec::new(),
+        _ => {
+            cat.problem(
+                problems,
+                &root_origin,
+                "a catalogue file must be a mapping of sections",
+                Some(format!(
+                    "use top-level keys such as {}",
+                    SECTIONS.join(", ")
+                )),
+            );
+            return Vec::new();
+        }
+    };
+    let mut includes = Vec::new();
+    for (key, value) in map {
+        let origin = root_origin.key(&key);
+        match key.as_str() {
+            "project" | "namespace" | "naming" => {
+                if !is_root {
+                    cat.problem_at_key(
+                        problems,
+                        &origin,
+                        format!("`{key}` is only allowed in obsctl.yaml"),
+                        Some("move it to obsctl.yaml".into()),
+                    );
+                    continue;
+                }
+                if let Some(s) = deserialize_item::<String>(cat, &origin, &value, problems) {
+                    match key.as_str() {
+                        "project" => cat.project = s,
+                        "namespace" => cat.namespace = s,
+                        _ => cat.naming = s,
+                    }
+                }
+            }
+            "include" => {
+                if let Some(list) = deserialize_item::<Vec<String>>(cat, &origin, &value, problems)
+                {
+                    for (i, pattern) in list.into_iter().enumerate() {
+                        includes.push((pattern, origin.child(&i.to_string())));
+                    }
+                }
+            }
+            "environments" => section(cat, &origin, &value, problems, |c| &mut c.environments),
+            "topics" => section(cat, &origin, &value, problems, |c| &mut c.topics),
+            "severities" => section(cat, &origin, &value, problems, |c| &mut c.severities),
+            "alarms" => section(cat, &origin, &value, problems, |c| &mut c.alarms),
+            "services" => section(cat, &origin, &value, problems, |c| &mut c.services),
+            "dashboards" => section(cat, &origin, &value, problems, |c| &mut c.dashboards),
+            "metric_filters" => section(cat, &origin, &value, problems, |c| &mut c.metric_filters),
+            "queries" => section(cat, &origin, &value, problems, |c| &mut c.queries),
+            other => {
+                let help = super::suggest::did_you_mean(other, SECTIONS.iter().copied());
+                cat.problem_at_key(
+                    problems,
+                    &origin,
+                    format!("unknown section `{other}`"),
+                    help,
+                );
+            }
+        }
+    }
+    includes
+}
+
+/// Reads a section (a mapping of named items), one item at a time.
+fn section<T: DeserializeOwned>(
+    cat: &mut Catalogue,
+    origin: &Origin,
+    value: &Value,
+    problems: &mut Problems,
+    target: impl Fn(&mut Catalogue) -> &mut BTreeMap<String, Item<T>>,
+) {
+    let map = match value {
+        Value::Object(map) => map,
+        Value::Null => return,
+        _ => {
+            cat.problem(
+                problems,
+                origin,
+                "expected a mapping of names to definitions",
+                None,
+            );
+            return;
+        }
+    };
+    for (name, item) in map {
+        let item_origin = origin.key(name);
+        let Some(parsed) = deserialize_item::<T>(cat, &item_origin, item, problems) else {
+            continue;
+        };
+        if target(cat).contains_key(name) {
+            let first = target(cat)[name].origin.clone();
+            let first_file = cat.files[first.file].path.display().to_string();
+            let first_line = cat.files[first.file].key_pos(&first.pointer).line;
+            cat.problem_at_key(
+                problems,
+                &item_origin,
+                format!("`{name}` is defined twice"),
+                Some(format!(
+                    "it is already defined at {first_file}:{first_line}; rename or remove one"
+                )),
+            );
+            continue;
+        }
+        target(cat).insert(
+            name.clone(),
+            Item {
+                spec: parsed,
+                origin: item_origin,
+            },
+        );
+    }
+}
+
+/// Deserializes one item, reporting every unknown key and the first other
+/// problem, each at its own position. Returns `None` when anything was wrong.
+fn deserialize_item<T: DeserializeOwned>(
+    cat: &Catalogue,
+    origin: &Origin,
+    value: &Value,
+    problems: &mut Problems,
+) -> Option<T> {
+    let mut value = value.clone();
+    let mut clean = true;
+    // Each round removes one unknown key; bounded so a pathological file ends.
+    for _ in 0..64 {
+        match serde_path_to_error::deserialize::<_, T>(&value) {
+            Ok(v) => return clean.then_some(v),
+            Err(err) => {
+                clean = false;
+                let rel = path_pointer(err.path());
+                let message = err.inner().to_string();
+                let at = origin.child(&rel);
+                if let Some((field, expected)) = super::suggest::unknown_field(&message) {
+                    let key_origin = at.key(&field);
+                    let help =
+                        super::suggest::did_you_mean(&field, expected.iter().map(String::as_str))
+                            .or_else(|| {
+                                (!expected.is_empty())
+                                    .then(|| format!("valid keys here: {}", expected.join(", ")))
+                            });
+                    cat.problem_at_key(
+                        problems,
+                        &key_origin,
+                        format!("unknown key `{field}`"),
+                        help,
+                    );
+                    let removed = value
+                        .pointer_mut(&rel)
+                        .and_then(Value::as_object_mut)
+                        .and_then(|m| m.remove(&field));
+                    if removed.is_some() {
+                        continue;
+                    }
+                    return None;
+                }
+                let (message, help) = super::suggest::explain(&message);
+                cat.problem(problems, &at, message, help);
+                return None;
+            }
+        }
+    }
+    None
+}
+
+fn path_pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for seg in path.iter() {
+        match seg {
+            Segment::Seq { index } => out.push_str(&format!("/{index}")),
+            Segment::Map { key } => out.push_str(&format!("/{}", escape(key))),
+            Segment::Enum { variant } => out.push_str(&format!("/{}", escape(variant))),
+            Segment::Unknown => {}
+        }
+    }
+    out
+}
+
+fn expand_include(dir: &Path, pattern: &str) -> Vec<PathBuf> {
+    let full = dir.join(pattern);
+    let Some(file_pattern) = full.file_name().map(|f| f.to_string_lossy().into_owned()) else {
+        return Vec::new();
+    };
+    if !file_pattern.contains('*') {
+        return if full.is_file() {
+            vec![full]
+        } else {
+            Vec::new()
+        };
+    }
+    let parent = full.parent().map(Path::to_path_buf).unwrap_or_default();
+    let (prefix, suffix) = file_pattern.split_once('*').unwrap_or((&file_pattern, ""));
+    let mut found: Vec<PathBuf> = std::fs::read_dir(&parent)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.is_file()
+                && p.file_name().is_some_and(|n| {
+                    let n = n.to_string_lossy();
+                    n.len() >= prefix.len() + suffix.len()
+                        && n.starts_with(prefix)
+                        && n.ends_with(suffix)
+                })
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// Templates: `<catalogue>/templates/` first, then the project's
+/// `templates/<catalogue name>/` and `templates/` next to `definitions/`.
+fn load_templates(dir: &Path, name: &str, problems: &mut Problems) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut dirs = vec![dir.join("templates")];
+    if let Some(top) = dir.parent().and_then(Path::parent) {
+        dirs.push(top.join("templates").join(name));
+        dirs.push(top.join("templates"));
+    }
+    for tdir in dirs {
+        let Ok(entries) = std::fs::read_dir(&tdir) else {
+            continue;
+        };
+        let mut paths: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_file())
+            .collect();
+        paths.sort();
+        for path in paths {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if out.contains_key(&name) {
+                continue;
+            }
+            match std::fs::read_to_string(&path) {
+                Ok(text) => {
+                    out.insert(name, text);
+                }
+                Err(e) => problems.push(
+                    &path,
+                    Pos::default(),
+                    format!("cannot read template: {e}"),
+                    None,
+                ),
+            }
+        }
+    }
+    out
+}
+
+/// Directories under `dir` (two levels deep) that hold an `obsctl.yaml`.
+fn find_catalogues(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![(dir.to_path_buf(), 0)];
+    while let Some((d, depth)) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                if p.join("obsctl.yaml").is_file() {
+                    found.push(p.clone());
+                }
+                if depth < 2 {
+                    stack.push((p, depth + 1));
+                }
+            }
+        }
+    }
+    found.sort();
+    found
+}

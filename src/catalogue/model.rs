@@ -1,0 +1,514 @@
+//! The catalogue's data model: what a user writes in YAML, as Rust types.
+//!
+//! These types are the single source of truth for the catalogue format: serde
+//! reads them (unknown keys are errors) and schemars turns them into the JSON
+//! Schema printed by `obsctl schema`. Every field is documented because the doc
+//! comments become the schema's descriptions, which editors show on hover.
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// Default naming pattern applied to every resource.
+pub const DEFAULT_NAMING: &str = "{project}-{env}-{service}-{name}";
+
+/// One catalogue file. `obsctl.yaml` must set `project` and `namespace`; files it
+/// includes may carry any of the other sections, which are merged by key.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogueFile {
+    /// Project name, the first part of every resource name (e.g. `cat-house`).
+    pub project: Option<String>,
+    /// Default CloudWatch namespace for custom metrics (e.g. `CatHouse/Services`).
+    pub namespace: Option<String>,
+    /// Naming pattern for every resource. Placeholders: `{project}`, `{env}`,
+    /// `{service}` (dropped with its separator for shared resources) and `{name}`.
+    pub naming: Option<String>,
+    /// More catalogue files, relative to `obsctl.yaml`. A `*` in the file name
+    /// matches any characters (`services/*.yaml`).
+    #[serde(default)]
+    pub include: Vec<String>,
+    /// Deployment environments, keyed by name (`staging`, `production`).
+    #[serde(default)]
+    pub environments: BTreeMap<String, Environment>,
+    /// SNS topics, keyed by topic name (before the naming pattern is applied).
+    #[serde(default)]
+    pub topics: BTreeMap<String, TopicSpec>,
+    /// Severities (`critical`, `warning`, `info`) and the topic each one routes to.
+    #[serde(default)]
+    pub severities: BTreeMap<String, SeveritySpec>,
+    /// Alarm templates, applied to every service unless restricted.
+    #[serde(default)]
+    pub alarms: BTreeMap<String, AlarmSpec>,
+    /// Services, keyed by name.
+    #[serde(default)]
+    pub services: BTreeMap<String, ServiceSpec>,
+    /// Dashboards rendered from minijinja templates in `templates/`.
+    #[serde(default)]
+    pub dashboards: BTreeMap<String, DashboardSpec>,
+    /// Log metric filters, applied to every service's log group.
+    #[serde(default)]
+    pub metric_filters: BTreeMap<String, MetricFilterSpec>,
+    /// Saved Logs Insights queries, keyed by name (`/` makes folders).
+    #[serde(default)]
+    pub queries: BTreeMap<String, QuerySpec>,
+}
+
+/// A deployment environment.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Environment {
+    /// AWS region (e.g. `us-east-1`).
+    pub region: String,
+    /// AWS account id; when absent, ARNs are written with the placeholder
+    /// `${aws:account_id}` and resolved at run time.
+    pub account_id: Option<String>,
+    /// AWS profile to use for this environment (plan/apply).
+    pub profile: Option<String>,
+    /// ECS cluster name; templates see it as `env.cluster`.
+    pub cluster: Option<String>,
+    /// Log group pattern; placeholders `{project}`, `{env}`, `{service}`.
+    #[serde(default = "default_log_group")]
+    pub log_group: String,
+    /// Free-form values available to templates as `env.vars`.
+    #[serde(default)]
+    pub vars: BTreeMap<String, String>,
+    /// Overrides of alarm templates for every service in this environment.
+    #[serde(default)]
+    pub alarms: BTreeMap<String, AlarmOverride>,
+    /// Severity → topic overrides for this environment.
+    #[serde(default)]
+    pub routes: BTreeMap<String, String>,
+}
+
+fn default_log_group() -> String {
+    "/ecs/{project}/{env}/{service}".to_string()
+}
+
+/// An SNS topic and its subscriptions.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TopicSpec {
+    /// Display name shown in email notifications.
+    pub display_name: Option<String>,
+    /// KMS key for server-side encryption. `alias/aws/sns` is rejected:
+    /// CloudWatch cannot publish to topics encrypted with it.
+    pub kms_key: Option<String>,
+    /// Subscriptions of this topic.
+    #[serde(default)]
+    pub subscriptions: Vec<SubscriptionSpec>,
+}
+
+/// One SNS subscription.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubscriptionSpec {
+    /// Delivery protocol.
+    pub protocol: Protocol,
+    /// Endpoint: an address, URL or ARN, or `${env:NAME}` to read it from the
+    /// environment at run time (never written to snapshots or output).
+    pub endpoint: String,
+    /// Skip this subscription when its `${env:NAME}` endpoint is unset.
+    #[serde(default)]
+    pub optional: bool,
+    /// Deliver the raw message (https, sqs) instead of the SNS JSON envelope.
+    #[serde(default)]
+    pub raw_message_delivery: bool,
+}
+
+/// SNS subscription protocols obsctl manages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    /// Email (the recipient must confirm).
+    Email,
+    /// HTTPS webhook (Slack, PagerDuty, …).
+    Https,
+    /// SQS queue ARN.
+    Sqs,
+    /// Lambda function ARN.
+    Lambda,
+}
+
+impl Protocol {
+    /// The protocol as SNS spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protocol::Email => "email",
+            Protocol::Https => "https",
+            Protocol::Sqs => "sqs",
+            Protocol::Lambda => "lambda",
+        }
+    }
+}
+
+/// Where a severity's notifications go.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SeveritySpec {
+    /// Topic (a key of `topics`) that alarms of this severity notify.
+    pub topic: String,
+    /// Also notify when the alarm returns to OK.
+    #[serde(default = "yes")]
+    pub notify_ok: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// How an alarm compares its metric with the threshold. Symbols are accepted
+/// as shorthand for the static comparisons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum Comparison {
+    /// `>=`
+    #[serde(alias = ">=")]
+    GreaterThanOrEqualToThreshold,
+    /// `>`
+    #[serde(alias = ">")]
+    GreaterThanThreshold,
+    /// `<`
+    #[serde(alias = "<")]
+    LessThanThreshold,
+    /// `<=`
+    #[serde(alias = "<=")]
+    LessThanOrEqualToThreshold,
+    /// Anomaly detection: outside the band.
+    LessThanLowerOrGreaterThanUpperThreshold,
+    /// Anomaly detection: below the band.
+    LessThanLowerThreshold,
+    /// Anomaly detection: above the band.
+    GreaterThanUpperThreshold,
+}
+
+impl Comparison {
+    /// The AWS API spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Comparison::GreaterThanOrEqualToThreshold => "GreaterThanOrEqualToThreshold",
+            Comparison::GreaterThanThreshold => "GreaterThanThreshold",
+            Comparison::LessThanThreshold => "LessThanThreshold",
+            Comparison::LessThanOrEqualToThreshold => "LessThanOrEqualToThreshold",
+            Comparison::LessThanLowerOrGreaterThanUpperThreshold => {
+                "LessThanLowerOrGreaterThanUpperThreshold"
+            }
+            Comparison::LessThanLowerThreshold => "LessThanLowerThreshold",
+            Comparison::GreaterThanUpperThreshold => "GreaterThanUpperThreshold",
+        }
+    }
+
+    /// True for the three band comparisons of anomaly-detection alarms.
+    pub fn is_band(self) -> bool {
+        matches!(
+            self,
+            Comparison::LessThanLowerOrGreaterThanUpperThreshold
+                | Comparison::LessThanLowerThreshold
+                | Comparison::GreaterThanUpperThreshold
+        )
+    }
+}
+
+/// What an alarm does when data is missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum TreatMissingData {
+    /// Missing data counts as breaching.
+    Breaching,
+    /// Missing data counts as not breaching.
+    NotBreaching,
+    /// Keep the current state.
+    Ignore,
+    /// AWS's default: evaluate over the available data.
+    Missing,
+}
+
+impl TreatMissingData {
+    /// The AWS API spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TreatMissingData::Breaching => "breaching",
+            TreatMissingData::NotBreaching => "notBreaching",
+            TreatMissingData::Ignore => "ignore",
+            TreatMissingData::Missing => "missing",
+        }
+    }
+}
+
+/// Which alarms a template produces: one per service, or one per environment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// One per service (the default).
+    #[default]
+    Service,
+    /// One per environment, shared by all services.
+    Environment,
+}
+
+/// A metric: namespace, name, statistic and dimensions. Strings may use
+/// minijinja placeholders such as `{{ service.name }}` or `{{ env.cluster }}`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MetricSpec {
+    /// Namespace; defaults to the catalogue's `namespace`.
+    pub namespace: Option<String>,
+    /// Metric name.
+    pub metric: String,
+    /// `Sum`, `Average`, `Minimum`, `Maximum`, `SampleCount`, or an extended
+    /// statistic such as `p95`, `tm90`, `IQM`, `TM(10%:90%)`.
+    pub statistic: String,
+    /// Dimensions (name → value).
+    #[serde(default)]
+    pub dimensions: BTreeMap<String, String>,
+    /// Unit; AWS recommends leaving it out.
+    pub unit: Option<String>,
+}
+
+/// One entry of a metric-math alarm: a metric (`metric` + `statistic`) or an
+/// `expression`, never both.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MathQuery {
+    /// Namespace of the metric; defaults to the catalogue's `namespace`.
+    pub namespace: Option<String>,
+    /// Metric name.
+    pub metric: Option<String>,
+    /// Statistic of the metric (`Sum`, `p95`, …).
+    pub statistic: Option<String>,
+    /// Dimensions of the metric.
+    #[serde(default)]
+    pub dimensions: BTreeMap<String, String>,
+    /// A metric-math expression over other ids.
+    pub expression: Option<String>,
+    /// Label shown on graphs.
+    pub label: Option<String>,
+}
+
+/// The alarm kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AlarmKind {
+    /// Static threshold on one `metric` (statistic or percentile).
+    Metric,
+    /// Metric math: `queries` by id and the id it `returns`.
+    Math,
+    /// Anomaly detection on one `metric` with `ANOMALY_DETECTION_BAND` of `band_width`.
+    Anomaly,
+    /// A `rule` over other alarms: `ALARM(name)`, `OK(name)`,
+    /// `INSUFFICIENT_DATA(name)`, `AND`, `OR`, `NOT`, `AT_LEAST`, where `name` is
+    /// an alarm template of the same service, or `service/alarm`.
+    Composite,
+}
+
+/// An alarm template.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AlarmSpec {
+    /// Alarm kind.
+    pub kind: AlarmKind,
+    /// The metric watched (kinds `metric` and `anomaly`).
+    pub metric: Option<MetricSpec>,
+    /// Math entries by id, `^[a-z][A-Za-z0-9_]*$` (kind `math`).
+    pub queries: Option<BTreeMap<String, MathQuery>>,
+    /// The id whose series a math alarm watches.
+    pub returns: Option<String>,
+    /// Band width in standard deviations (kind `anomaly`, default 2).
+    pub band_width: Option<f64>,
+    /// The rule over other alarms (kind `composite`).
+    pub rule: Option<String>,
+    /// An alarm whose ALARM state suppresses a composite's actions.
+    pub actions_suppressor: Option<SuppressorSpec>,
+    /// Severity (a key of `severities`).
+    pub severity: String,
+    /// Runbook URL, added to the description and as the `Runbook` tag.
+    pub runbook: Option<String>,
+    /// Description (minijinja placeholders allowed).
+    pub description: Option<String>,
+    /// One alarm per service (default) or one per environment.
+    #[serde(default)]
+    pub scope: Scope,
+    /// Restrict a service-scoped template to these services.
+    pub services: Option<Vec<String>>,
+    /// Turn the alarm off everywhere unless an override enables it.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Period in seconds: 10, 20, 30 or a multiple of 60 (default 300).
+    pub period: Option<u32>,
+    /// Number of periods evaluated (N, default 1).
+    pub evaluation_periods: Option<u32>,
+    /// Breaching datapoints needed to alarm (M of N); defaults to N.
+    pub datapoints_to_alarm: Option<u32>,
+    /// Comparison with the threshold.
+    pub comparison: Option<Comparison>,
+    /// Static threshold (not for anomaly alarms).
+    pub threshold: Option<f64>,
+    /// Treatment of missing data (default `missing`).
+    pub treat_missing_data: Option<TreatMissingData>,
+}
+
+/// Actions suppressor of a composite alarm.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SuppressorSpec {
+    /// The suppressing alarm (a template name, or `service/alarm`).
+    pub alarm: String,
+    /// Seconds to wait for the suppressor to go into ALARM.
+    pub wait_period: u32,
+    /// Seconds to keep suppressing after it leaves ALARM.
+    pub extension_period: u32,
+}
+
+/// Per-environment or per-service changes to an alarm template.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AlarmOverride {
+    /// Turn the alarm on or off.
+    pub enabled: Option<bool>,
+    /// Another severity.
+    pub severity: Option<String>,
+    /// Another threshold.
+    pub threshold: Option<f64>,
+    /// Another period.
+    pub period: Option<u32>,
+    /// Another number of evaluation periods.
+    pub evaluation_periods: Option<u32>,
+    /// Another number of datapoints to alarm.
+    pub datapoints_to_alarm: Option<u32>,
+    /// Another band width (anomaly alarms).
+    pub band_width: Option<f64>,
+    /// Another runbook.
+    pub runbook: Option<String>,
+    /// Another missing-data treatment.
+    pub treat_missing_data: Option<TreatMissingData>,
+}
+
+/// A service.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceSpec {
+    /// Container port.
+    pub port: Option<u16>,
+    /// Owning team.
+    pub owner: Option<String>,
+    /// Human-readable name used in titles.
+    pub title: Option<String>,
+    /// Log group; overrides the environment's pattern.
+    pub log_group: Option<String>,
+    /// Values templates can use as `service.dimensions.X`.
+    #[serde(default)]
+    pub dimensions: BTreeMap<String, String>,
+    /// Business events this service emits.
+    #[serde(default)]
+    pub business_events: Vec<String>,
+    /// Service level objectives.
+    pub slo: Option<SloSpec>,
+    /// Severity → topic overrides (e.g. `critical: payment-critical`).
+    #[serde(default)]
+    pub routes: BTreeMap<String, String>,
+    /// Alarm template overrides for this service.
+    #[serde(default)]
+    pub alarms: BTreeMap<String, AlarmOverride>,
+    /// Per-environment overrides for this service.
+    #[serde(default)]
+    pub environments: BTreeMap<String, ServiceEnvironment>,
+}
+
+/// A service's overrides in one environment.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceEnvironment {
+    /// Deploy this service's resources in this environment.
+    pub enabled: Option<bool>,
+    /// Severity → topic overrides.
+    #[serde(default)]
+    pub routes: BTreeMap<String, String>,
+    /// Alarm template overrides.
+    #[serde(default)]
+    pub alarms: BTreeMap<String, AlarmOverride>,
+}
+
+/// Service level objectives.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SloSpec {
+    /// Availability objective in percent (e.g. 99.9).
+    pub availability: f64,
+    /// Latency percentile (e.g. `p95`).
+    #[serde(default = "default_percentile")]
+    pub latency_percentile: String,
+    /// Latency target in milliseconds.
+    pub latency_ms: f64,
+}
+
+fn default_percentile() -> String {
+    "p95".to_string()
+}
+
+/// Whether a dashboard or query exists once per environment or once per service.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Per {
+    /// One per environment (the default).
+    #[default]
+    Environment,
+    /// One per service.
+    Service,
+}
+
+/// A dashboard rendered from a template.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DashboardSpec {
+    /// Template file under `templates/`; renders a JSON object with `widgets`.
+    pub template: String,
+    /// One dashboard per environment (default) or per service.
+    #[serde(default)]
+    pub per: Per,
+    /// Append an alarm-status widget for the alarms in the dashboard's scope.
+    #[serde(default = "yes")]
+    pub alarm_status: bool,
+    /// Draw each alarm's threshold on the graphs of the metric it watches.
+    #[serde(default = "yes")]
+    pub annotations: bool,
+}
+
+/// A log metric filter applied to each service's log group.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MetricFilterSpec {
+    /// Filter pattern (CloudWatch Logs syntax).
+    pub pattern: String,
+    /// Metric name.
+    pub metric: String,
+    /// Namespace; defaults to the catalogue's `namespace`.
+    pub namespace: Option<String>,
+    /// Value published per match: a number or a field (`$duration_ms`).
+    #[serde(default = "default_metric_value")]
+    pub value: String,
+    /// Value published when no event matches (not with dimensions).
+    pub default: Option<f64>,
+    /// Unit.
+    pub unit: Option<String>,
+    /// Dimensions (≤ 3) whose values reference fields.
+    #[serde(default)]
+    pub dimensions: BTreeMap<String, String>,
+    /// Restrict to these services.
+    pub services: Option<Vec<String>>,
+}
+
+fn default_metric_value() -> String {
+    "1".to_string()
+}
+
+/// A saved Logs Insights query.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuerySpec {
+    /// Query text; minijinja placeholders such as `{{ service.name }}` allowed.
+    pub query: String,
+    /// One query per environment over all log groups (default), or per service.
+    #[serde(default)]
+    pub per: Per,
+    /// Short description (kept in the catalogue and the docs).
+    pub description: Option<String>,
+}

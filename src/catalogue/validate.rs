@@ -1,0 +1,986 @@
+//! Semantic validation of a loaded catalogue: references between sections and
+//! every AWS input rule that can be checked offline (see
+//! `../shared/reference/aws-facts.md`). All problems are collected; each is
+//! reported where its value was written. Rules that need the merged result of
+//! templates and overrides (M ≤ N, period × N) are checked by the compiler.
+
+use super::load::{Catalogue, Item, Origin, Problems};
+use super::model::*;
+use super::suggest::did_you_mean;
+
+/// Valid static statistics.
+pub const STATISTICS: [&str; 5] = ["SampleCount", "Average", "Sum", "Minimum", "Maximum"];
+/// Valid units (StandardUnit).
+pub const UNITS: [&str; 27] = [
+    "Seconds",
+    "Microseconds",
+    "Milliseconds",
+    "Bytes",
+    "Kilobytes",
+    "Megabytes",
+    "Gigabytes",
+    "Terabytes",
+    "Bits",
+    "Kilobits",
+    "Megabits",
+    "Gigabits",
+    "Terabits",
+    "Percent",
+    "Count",
+    "Bytes/Second",
+    "Kilobytes/Second",
+    "Megabytes/Second",
+    "Gigabytes/Second",
+    "Terabytes/Second",
+    "Bits/Second",
+    "Kilobits/Second",
+    "Megabits/Second",
+    "Gigabits/Second",
+    "Terabits/Second",
+    "Count/Second",
+    "None",
+];
+/// Most metrics a math alarm may use.
+pub const MAX_MATH_METRICS: usize = 10;
+/// Most dimensions per metric.
+pub const MAX_DIMENSIONS: usize = 30;
+/// Most characters in a math expression.
+pub const MAX_EXPRESSION: usize = 2048;
+/// Most dimensions of a metric filter.
+pub const MAX_FILTER_DIMENSIONS: usize = 3;
+/// Most characters in a filter pattern.
+pub const MAX_FILTER_PATTERN: usize = 1024;
+/// Most filters per log group.
+pub const MAX_FILTERS_PER_LOG_GROUP: usize = 100;
+
+/// Checks everything that can be checked before compiling.
+pub fn validate(cat: &Catalogue, problems: &mut Problems) {
+    let mut v = Validator { cat, problems };
+    v.naming();
+    v.environments();
+    v.topics();
+    v.severities();
+    for (name, alarm) in &cat.alarms {
+        v.alarm(name, alarm);
+    }
+    v.services();
+    v.dashboards();
+    v.metric_filters();
+}
+
+struct Validator<'a> {
+    cat: &'a Catalogue,
+    problems: &'a mut Problems,
+}
+
+/// Result of checking a period: `None` when valid, else the message.
+pub fn period_problem(period: u32) -> Option<String> {
+    let ok = matches!(period, 10 | 20 | 30)
+        || (period > 0 && period.is_multiple_of(60) && period <= 86_400);
+    (!ok).then(|| format!("period {period} is not allowed"))
+}
+
+/// Checks `period × evaluation_periods` against CloudWatch's look-back limit.
+pub fn window_problem(period: u32, evaluation_periods: u32) -> Option<String> {
+    let window = u64::from(period) * u64::from(evaluation_periods);
+    let limit = if period < 3600 { 86_400 } else { 604_800 };
+    (window > limit).then(|| {
+        format!(
+            "period × evaluation_periods = {window} s exceeds the {} limit ({limit} s) for a {period} s period",
+            if limit == 86_400 { "1-day" } else { "7-day" }
+        )
+    })
+}
+
+/// True when `stat` is a valid statistic or extended statistic.
+pub fn valid_statistic(stat: &str) -> bool {
+    STATISTICS.contains(&stat) || is_extended_statistic(stat)
+}
+
+/// True for percentiles and the other extended statistics (`p95`, `tm90`,
+/// `IQM`, `TM(10%:90%)`, `PR(:300)`).
+pub fn is_extended_statistic(stat: &str) -> bool {
+    if stat == "IQM" {
+        return true;
+    }
+    for prefix in ["p", "tm", "tc", "ts", "wm"] {
+        if let Some(num) = stat.strip_prefix(prefix) {
+            return bounded_number(num, 100.0);
+        }
+    }
+    for prefix in ["TM(", "TC(", "TS(", "WM(", "PR("] {
+        if let Some(inner) = stat.strip_prefix(prefix).and_then(|s| s.strip_suffix(')')) {
+            let Some((lo, hi)) = inner.split_once(':') else {
+                return false;
+            };
+            if lo.is_empty() && hi.is_empty() {
+                return false;
+            }
+            let bound = |s: &str| {
+                s.is_empty()
+                    || match s.strip_suffix('%') {
+                        Some(pct) => bounded_number(pct, 100.0),
+                        None => s.parse::<f64>().is_ok(),
+                    }
+            };
+            return bound(lo) && bound(hi);
+        }
+    }
+    false
+}
+
+fn bounded_number(s: &str, max: f64) -> bool {
+    let digits = s.split_once('.').map_or(s.len(), |(a, _)| a.len());
+    let decimals = s.split_once('.').map_or(0, |(_, b)| b.len());
+    !s.is_empty()
+        && digits <= 3
+        && decimals <= 10
+        && s.parse::<f64>().is_ok_and(|v| (0.0..=max).contains(&v))
+}
+
+/// True for a valid metric-data-query id.
+pub fn valid_query_id(id: &str) -> bool {
+    let mut chars = id.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && id.len() <= 255
+}
+
+/// Alarm references in a composite rule, as byte ranges into the rule.
+/// Handles `ALARM(x)`, `OK(x)`, `INSUFFICIENT_DATA(x)` and
+/// `AT_LEAST(M, STATE, (a, b))`; quoted names keep their quotes out of the range.
+pub fn rule_refs(rule: &str) -> Vec<std::ops::Range<usize>> {
+    let mut refs = Vec::new();
+    let bytes = rule.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let boundary = i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_');
+        let rest = &rule[i..];
+        if boundary && rest.starts_with("AT_LEAST(") {
+            let open = rest[9..].find('(').map(|p| i + 9 + p);
+            if let Some(open) = open {
+                let close = rule[open..].find(')').map_or(rule.len(), |p| open + p);
+                let mut start = open + 1;
+                for part in rule[open + 1..close].split(',') {
+                    refs.push(trim_range(rule, start, start + part.len()));
+                    start += part.len() + 1;
+                }
+                i = close + 1;
+                continue;
+            }
+        }
+        let func = ["ALARM(", "OK(", "INSUFFICIENT_DATA("]
+            .into_iter()
+            .find(|f| rest.starts_with(f));
+        if let (true, Some(f)) = (boundary, func) {
+            let start = i + f.len();
+            let close = rule[start..].find(')').map_or(rule.len(), |p| start + p);
+            refs.push(trim_range(rule, start, close));
+            i = close + 1;
+            continue;
+        }
+        i += rest.chars().next().map_or(1, char::len_utf8);
+    }
+    refs.retain(|r| !r.is_empty());
+    refs
+}
+
+fn trim_range(s: &str, mut start: usize, mut end: usize) -> std::ops::Range<usize> {
+    while start < end && s.as_bytes()[start].is_ascii_whitespace() {
+        start += 1;
+    }
+    while end > start && s.as_bytes()[end - 1].is_ascii_whitespace() {
+        end -= 1;
+    }
+    if end - start >= 2 && s.as_bytes()[start] == b'"' && s.as_bytes()[end - 1] == b'"' {
+        start += 1;
+        end -= 1;
+    }
+    start..end
+}
+
+impl Validator<'_> {
+    fn err(
+        &mut self,
+        origin: &Origin,
+        message: impl Into<String>,
+        help: impl Into<Option<String>>,
+    ) {
+        self.cat
+            .problem(self.problems, origin, message, help.into());
+    }
+
+    fn err_key(
+        &mut self,
+        origin: &Origin,
+        message: impl Into<String>,
+        help: impl Into<Option<String>>,
+    ) {
+        self.cat
+            .problem_at_key(self.problems, origin, message, help.into());
+    }
+
+    fn naming(&mut self) {
+        let origin = Origin {
+            file: 0,
+            pointer: "/naming".into(),
+        };
+        let pattern = &self.cat.naming;
+        for required in ["{env}", "{name}"] {
+            if !pattern.contains(required) {
+                self.err(
+                    &origin,
+                    format!("naming pattern `{pattern}` lacks `{required}`"),
+                    format!("every resource name must carry {required}; e.g. `{DEFAULT_NAMING}`"),
+                );
+            }
+        }
+        let mut rest = pattern.as_str();
+        while let Some(open) = rest.find('{') {
+            let close = rest[open..].find('}').map_or(rest.len(), |c| open + c);
+            let token = &rest[open..(close + 1).min(rest.len())];
+            if !["{project}", "{env}", "{service}", "{name}"].contains(&token) {
+                self.err(
+                    &origin,
+                    format!("unknown placeholder `{token}` in naming pattern"),
+                    "use {project}, {env}, {service} and {name}".to_string(),
+                );
+            }
+            rest = &rest[(close + 1).min(rest.len())..];
+        }
+    }
+
+    fn environments(&mut self) {
+        if self.cat.environments.is_empty() {
+            self.err(
+                &Origin {
+                    file: 0,
+                    pointer: String::new(),
+                },
+                "no environments defined",
+                "add `environments:` with at least one environment (e.g. staging)".to_string(),
+            );
+        }
+        for env in self.cat.environments.values() {
+            if env.region.is_empty() {
+                self.err(
+                    &env.origin.child("region"),
+                    "region is empty",
+                    "set e.g. `region: us-east-1`".to_string(),
+                );
+            }
+            if let Some(account) = &env.account_id
+                && (account.len() != 12 || !account.chars().all(|c| c.is_ascii_digit()))
+            {
+                self.err(
+                    &env.origin.child("account_id"),
+                    format!("account id `{account}` is not 12 digits"),
+                    "quote it so YAML keeps leading zeros: account_id: \"012345678901\""
+                        .to_string(),
+                );
+            }
+            self.routes(&env.routes, &env.origin.child("routes"));
+            self.overrides(&env.alarms, &env.origin.child("alarms"));
+        }
+    }
+
+    fn routes(&mut self, routes: &std::collections::BTreeMap<String, String>, origin: &Origin) {
+        for (severity, topic) in routes {
+            let at = origin.key(severity);
+            self.severity_ref(severity, &at, true);
+            if !self.cat.topics.contains_key(topic) {
+                let help = did_you_mean(topic, self.cat.topics.keys().map(String::as_str));
+                self.err(
+                    &at,
+                    format!("route to undefined topic `{topic}`"),
+                    help.or(Some("define it under `topics:`".into())),
+                );
+            }
+        }
+    }
+
+    fn severity_ref(&mut self, severity: &str, origin: &Origin, at_key: bool) {
+        if self.cat.severities.contains_key(severity) {
+            return;
+        }
+        let help =
+            did_you_mean(severity, self.cat.severities.keys().map(String::as_str)).or_else(|| {
+                Some(format!(
+                    "define it under `severities:` or use one of: {}",
+                    self.cat
+                        .severities
+                        .keys()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            });
+        let message = format!("undefined severity `{severity}`");
+        if at_key {
+            self.err_key(origin, message, help);
+        } else {
+            self.err(origin, message, help);
+        }
+    }
+
+    fn topics(&mut self) {
+        for (name, topic) in &self.cat.topics {
+            if !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                || name.is_empty()
+            {
+                self.err_key(
+                    &topic.origin,
+                    format!("topic name `{name}` may only use A-Z a-z 0-9 - _"),
+                    None,
+                );
+            }
+            if topic.kms_key.as_deref() == Some("alias/aws/sns") {
+                self.err(&topic.origin.child("kms_key"), "CloudWatch cannot publish to a topic encrypted with the AWS-managed key alias/aws/sns", "use a customer-managed KMS key whose policy allows cloudwatch.amazonaws.com".to_string());
+            }
+            for (i, sub) in topic.subscriptions.iter().enumerate() {
+                let at = topic.origin.child(&format!("subscriptions/{i}/endpoint"));
+                if let Some(var) = sub.endpoint.strip_prefix("${env:") {
+                    let ok = var.strip_suffix('}').is_some_and(|n| {
+                        !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    });
+                    if !ok {
+                        self.err(
+                            &at,
+                            format!("malformed secret reference `{}`", sub.endpoint),
+                            "write `${env:NAME}` with NAME made of letters, digits and _"
+                                .to_string(),
+                        );
+                    }
+                    continue;
+                }
+                if sub.optional {
+                    self.err(
+                        &topic.origin.child(&format!("subscriptions/{i}/optional")),
+                        "only `${env:NAME}` endpoints can be optional",
+                        None,
+                    );
+                }
+                let (ok, want) = match sub.protocol {
+                    Protocol::Email => (sub.endpoint.contains('@'), "an email address"),
+                    Protocol::Https => (sub.endpoint.starts_with("https://"), "an https:// URL"),
+                    Protocol::Sqs => (sub.endpoint.starts_with("arn:aws:sqs:"), "an SQS queue ARN"),
+                    Protocol::Lambda => (
+                        sub.endpoint.starts_with("arn:aws:lambda:"),
+                        "a Lambda function ARN",
+                    ),
+                };
+                if !ok {
+                    self.err(
+                        &at,
+                        format!("endpoint `{}` is not {want}", sub.endpoint),
+                        format!("use {want}, or `${{env:NAME}}` to read it at run time"),
+                    );
+                }
+            }
+        }
+    }
+
+    fn severities(&mut self) {
+        if self.cat.severities.is_empty() {
+            self.err(
+                &Origin {
+                    file: 0,
+                    pointer: String::new(),
+                },
+                "no severities defined",
+                "add `severities:` (critical, warning, info) with their topics".to_string(),
+            );
+        }
+        for sev in self.cat.severities.values() {
+            if !self.cat.topics.contains_key(&sev.topic) {
+                let help = did_you_mean(&sev.topic, self.cat.topics.keys().map(String::as_str));
+                self.err(
+                    &sev.origin.child("topic"),
+                    format!("undefined topic `{}`", sev.topic),
+                    help.or(Some("define it under `topics:`".into())),
+                );
+            }
+        }
+    }
+
+    fn alarm(&mut self, name: &str, alarm: &Item<AlarmSpec>) {
+        let o = &alarm.origin;
+        self.severity_ref(&alarm.severity, &o.child("severity"), false);
+        if let Some(p) = alarm.period {
+            self.period(p, &o.child("period"));
+        }
+        self.counts(alarm.evaluation_periods, alarm.datapoints_to_alarm, o);
+        if let Some(services) = &alarm.services {
+            if alarm.scope == Scope::Environment {
+                self.err(
+                    &o.child("services"),
+                    "`services` only applies to service-scoped alarms",
+                    None,
+                );
+            }
+            for (i, s) in services.iter().enumerate() {
+                self.service_ref(s, &o.child(&format!("services/{i}")));
+            }
+        }
+        if let Some(url) = &alarm.runbook {
+            self.url(url, &o.child("runbook"));
+        }
+        let present = |b: bool, field: &str| (b, field.to_string());
+        let fields = [
+            present(alarm.metric.is_some(), "metric"),
+            present(alarm.queries.is_some(), "queries"),
+            present(alarm.returns.is_some(), "returns"),
+            present(alarm.band_width.is_some(), "band_width"),
+            present(alarm.rule.is_some(), "rule"),
+            present(alarm.actions_suppressor.is_some(), "actions_suppressor"),
+            present(alarm.threshold.is_some(), "threshold"),
+            present(alarm.comparison.is_some(), "comparison"),
+        ];
+        let (required, allowed): (&[&str], &[&str]) = match alarm.kind {
+            AlarmKind::Metric => (&["metric", "threshold", "comparison"], &[]),
+            AlarmKind::Math => (&["queries", "returns", "threshold", "comparison"], &[]),
+            AlarmKind::Anomaly => (&["metric"], &["band_width", "comparison"]),
+            AlarmKind::Composite => (&["rule"], &["actions_suppressor"]),
+        };
+        let kind = format!("{:?}", alarm.kind).to_lowercase();
+        for (is_set, field) in &fields {
+            if *is_set && !required.contains(&field.as_str()) && !allowed.contains(&field.as_str())
+            {
+                self.err_key(
+                    &o.child(field),
+                    format!("`{field}` does not apply to a {kind} alarm"),
+                    "remove it, or change `kind`".to_string(),
+                );
+            }
+        }
+        for field in required {
+            if !fields.iter().any(|(set, f)| *set && f == field) {
+                self.err_key(
+                    o,
+                    format!("{kind} alarm `{name}` needs `{field}`"),
+                    format!("add `{field}: …`"),
+                );
+            }
+        }
+        if alarm.kind == AlarmKind::Composite {
+            for f in [
+                "period",
+                "evaluation_periods",
+                "datapoints_to_alarm",
+                "treat_missing_data",
+            ] {
+                let set = match f {
+                    "period" => alarm.period.is_some(),
+                    "evaluation_periods" => alarm.evaluation_periods.is_some(),
+                    "datapoints_to_alarm" => alarm.datapoints_to_alarm.is_some(),
+                    _ => alarm.treat_missing_data.is_some(),
+                };
+                if set {
+                    self.err_key(
+                        &o.child(f),
+                        format!("`{f}` does not apply to a composite alarm"),
+                        "composite alarms take their state from the rule".to_string(),
+                    );
+                }
+            }
+        }
+        if let Some(cmp) = alarm.comparison {
+            match (alarm.kind, cmp.is_band()) {
+                (AlarmKind::Anomaly, false) => self.err(&o.child("comparison"), format!("{} is not an anomaly-detection comparison", cmp.as_str()), "use LessThanLowerOrGreaterThanUpperThreshold, LessThanLowerThreshold or GreaterThanUpperThreshold".to_string()),
+                (AlarmKind::Metric | AlarmKind::Math, true) => self.err(&o.child("comparison"), format!("{} is only for anomaly-detection alarms", cmp.as_str()), "use >, >=, < or <=".to_string()),
+                _ => {}
+            }
+        }
+        if let Some(w) = alarm.band_width
+            && (w.is_nan() || w <= 0.0)
+        {
+            self.err(&o.child("band_width"), "band_width must be positive", None);
+        }
+        if let Some(metric) = &alarm.metric {
+            self.metric(metric, &o.child("metric"));
+        }
+        if let Some(queries) = &alarm.queries {
+            self.math(queries, alarm.returns.as_deref(), o);
+        }
+        if let Some(rule) = &alarm.rule {
+            self.rule(rule, alarm.scope, &o.child("rule"));
+        }
+        if let Some(s) = &alarm.actions_suppressor {
+            self.alarm_ref(&s.alarm, alarm.scope, &o.child("actions_suppressor/alarm"));
+        }
+    }
+
+    fn period(&mut self, period: u32, origin: &Origin) {
+        if let Some(message) = period_problem(period) {
+            self.err(
+                origin,
+                message,
+                "use 10, 20 or 30 (high resolution) or a multiple of 60 up to 86400".to_string(),
+            );
+        }
+    }
+
+    fn counts(&mut self, n: Option<u32>, m: Option<u32>, o: &Origin) {
+        if n == Some(0) {
+            self.err(
+                &o.child("evaluation_periods"),
+                "evaluation_periods must be at least 1",
+                None,
+            );
+        }
+        if m == Some(0) {
+            self.err(
+                &o.child("datapoints_to_alarm"),
+                "datapoints_to_alarm must be at least 1",
+                None,
+            );
+        }
+    }
+
+    fn url(&mut self, url: &str, origin: &Origin) {
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            self.err(
+                origin,
+                format!("runbook `{url}` is not a URL"),
+                "use an http(s):// link".to_string(),
+            );
+        }
+    }
+
+    fn service_ref(&mut self, service: &str, origin: &Origin) {
+        if !self.cat.services.contains_key(service) {
+            let help = did_you_mean(service, self.cat.services.keys().map(String::as_str));
+            self.err(
+                origin,
+                format!("undefined service `{service}`"),
+                help.or(Some("define it under `services:`".into())),
+            );
+        }
+    }
+
+    fn metric(&mut self, m: &MetricSpec, o: &Origin) {
+        if !valid_statistic(&m.statistic) {
+            let help = did_you_mean(&m.statistic, STATISTICS);
+            self.err(
+                &o.child("statistic"),
+                format!("`{}` is not a statistic", m.statistic),
+                help.or(Some(
+                    "use Sum, Average, Minimum, Maximum, SampleCount or a percentile such as p95"
+                        .into(),
+                )),
+            );
+        }
+        self.dimensions(m.dimensions.len(), &o.child("dimensions"));
+        if let Some(unit) = &m.unit {
+            self.unit(unit, &o.child("unit"));
+        }
+        if let Some(ns) = &m.namespace
+            && (ns.starts_with(':') || ns.is_empty())
+        {
+            self.err(
+                &o.child("namespace"),
+                "namespace must not be empty or start with `:`",
+                None,
+            );
+        }
+    }
+
+    fn dimensions(&mut self, n: usize, o: &Origin) {
+        if n > MAX_DIMENSIONS {
+            self.err(
+                o,
+                format!("{n} dimensions; CloudWatch allows at most {MAX_DIMENSIONS}"),
+                None,
+            );
+        }
+    }
+
+    fn unit(&mut self, unit: &str, o: &Origin) {
+        if !UNITS.contains(&unit) {
+            let help = did_you_mean(unit, UNITS);
+            self.err(
+                o,
+                format!("`{unit}` is not a CloudWatch unit"),
+                help.or(Some(
+                    "leave the unit out (AWS recommends it) or use a StandardUnit such as Count"
+                        .into(),
+                )),
+            );
+        }
+    }
+
+    fn math(
+        &mut self,
+        queries: &std::collections::BTreeMap<String, MathQuery>,
+        returns: Option<&str>,
+        o: &Origin,
+    ) {
+        let qo = o.child("queries");
+        let metrics = queries.values().filter(|q| q.metric.is_some()).count();
+        if metrics > MAX_MATH_METRICS {
+            self.err(&qo, format!("math alarm uses {metrics} metrics; CloudWatch allows at most {MAX_MATH_METRICS}"), "split it into several alarms combined by a composite alarm".to_string());
+        }
+        for (id, q) in queries {
+            let at = qo.key(id);
+            if !valid_query_id(id) {
+                self.err_key(
+                    &at,
+                    format!("id `{id}` must match ^[a-z][A-Za-z0-9_]*$"),
+                    "start with a lowercase letter; use letters, digits and _".to_string(),
+                );
+            }
+            match (&q.metric, &q.expression) {
+                (Some(metric), None) => match &q.statistic {
+                    Some(stat) => self.metric(
+                        &MetricSpec {
+                            namespace: q.namespace.clone(),
+                            metric: metric.clone(),
+                            statistic: stat.clone(),
+                            dimensions: q.dimensions.clone(),
+                            unit: None,
+                        },
+                        &at,
+                    ),
+                    None => self.err_key(
+                        &at,
+                        format!("metric `{id}` needs `statistic`"),
+                        "add e.g. `statistic: Sum`".to_string(),
+                    ),
+                },
+                (None, Some(expr)) => {
+                    if expr.is_empty() || expr.len() > MAX_EXPRESSION {
+                        self.err(
+                            &at.child("expression"),
+                            format!(
+                                "expression has {} characters; allowed 1–{MAX_EXPRESSION}",
+                                expr.len()
+                            ),
+                            None,
+                        );
+                    }
+                    if expr.contains("SEARCH(") {
+                        self.err(
+                            &at.child("expression"),
+                            "alarms cannot use SEARCH()",
+                            "list the metrics explicitly".to_string(),
+                        );
+                    }
+                    if q.statistic.is_some() || !q.dimensions.is_empty() || q.namespace.is_some() {
+                        self.err_key(&at, format!("expression `{id}` cannot also set namespace, statistic or dimensions"), None);
+                    }
+                }
+                _ => self.err_key(
+                    &at,
+                    format!("`{id}` needs exactly one of `metric` or `expression`"),
+                    None,
+                ),
+            }
+        }
+        if let Some(ret) = returns
+            && !queries.contains_key(ret)
+        {
+            let help = did_you_mean(ret, queries.keys().map(String::as_str));
+            self.err(
+                &o.child("returns"),
+                format!("`returns: {ret}` names no query"),
+                help,
+            );
+        }
+    }
+
+    fn rule(&mut self, rule: &str, scope: Scope, o: &Origin) {
+        let refs = rule_refs(rule);
+        if refs.is_empty() {
+            self.err(
+                o,
+                "the rule references no alarm",
+                "write e.g. `ALARM(high-error-rate) AND ALARM(high-latency)`".to_string(),
+            );
+        }
+        if refs.len() > 100 {
+            self.err(
+                o,
+                format!(
+                    "the rule has {} children; CloudWatch allows 100",
+                    refs.len()
+                ),
+                None,
+            );
+        }
+        let depth = rule.chars().try_fold(0i32, |d, c| {
+            let d = d + i32::from(c == '(') - i32::from(c == ')');
+            (d >= 0).then_some(d)
+        });
+        if depth != Some(0) {
+            self.err(o, "unbalanced parentheses in the rule", None);
+        }
+        for r in refs {
+            self.alarm_ref(&rule[r], scope, o);
+        }
+    }
+
+    fn alarm_ref(&mut self, reference: &str, scope: Scope, o: &Origin) {
+        let (service, alarm) = match reference.split_once('/') {
+            Some((s, a)) => (Some(s), a),
+            None => (None, reference),
+        };
+        if let Some(s) = service {
+            self.service_ref(s, o);
+        }
+        match self.cat.alarms.get(alarm) {
+            None => {
+                let help = did_you_mean(alarm, self.cat.alarms.keys().map(String::as_str));
+                self.err(
+                    o,
+                    format!("the rule references undefined alarm `{alarm}`"),
+                    help.or(Some(
+                        "reference an alarm template by name, or `service/alarm`".into(),
+                    )),
+                );
+            }
+            Some(target) => {
+                if service.is_none()
+                    && scope == Scope::Environment
+                    && target.scope == Scope::Service
+                {
+                    self.err(o, format!("`{alarm}` exists once per service; an environment-scoped rule must say which"), format!("write `SERVICE/{alarm}`"));
+                }
+                if service.is_some() && target.scope == Scope::Environment {
+                    self.err(
+                        o,
+                        format!("`{alarm}` is environment-scoped; reference it without a service"),
+                        None,
+                    );
+                }
+            }
+        }
+    }
+
+    fn overrides(
+        &mut self,
+        overrides: &std::collections::BTreeMap<String, AlarmOverride>,
+        o: &Origin,
+    ) {
+        for (name, ov) in overrides {
+            let at = o.key(name);
+            let Some(template) = self.cat.alarms.get(name) else {
+                let help = did_you_mean(name, self.cat.alarms.keys().map(String::as_str));
+                self.err_key(
+                    &at,
+                    format!("override of undefined alarm `{name}`"),
+                    help.or(Some("override an alarm defined under `alarms:`".into())),
+                );
+                continue;
+            };
+            if let Some(sev) = &ov.severity {
+                self.severity_ref(sev, &at.child("severity"), false);
+            }
+            if let Some(p) = ov.period {
+                self.period(p, &at.child("period"));
+            }
+            self.counts(ov.evaluation_periods, ov.datapoints_to_alarm, &at);
+            if let Some(url) = &ov.runbook {
+                self.url(url, &at.child("runbook"));
+            }
+            let kind = template.kind;
+            if ov.threshold.is_some() && matches!(kind, AlarmKind::Anomaly | AlarmKind::Composite) {
+                self.err_key(
+                    &at.child("threshold"),
+                    format!("`{name}` has no static threshold"),
+                    None,
+                );
+            }
+            if ov.band_width.is_some() && kind != AlarmKind::Anomaly {
+                self.err_key(
+                    &at.child("band_width"),
+                    format!("`{name}` is not an anomaly alarm"),
+                    None,
+                );
+            }
+        }
+    }
+
+    fn services(&mut self) {
+        for (name, svc) in &self.cat.services {
+            let o = &svc.origin;
+            if name.is_empty()
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
+                self.err_key(
+                    o,
+                    format!("service name `{name}` may only use A-Z a-z 0-9 - _"),
+                    None,
+                );
+            }
+            self.routes(&svc.routes, &o.child("routes"));
+            self.overrides(&svc.alarms, &o.child("alarms"));
+            for (env, senv) in &svc.environments {
+                let at = o.child("environments").key(env);
+                if !self.cat.environments.contains_key(env) {
+                    let help = did_you_mean(env, self.cat.environments.keys().map(String::as_str));
+                    self.err_key(&at, format!("undefined environment `{env}`"), help);
+                }
+                self.routes(&senv.routes, &at.child("routes"));
+                self.overrides(&senv.alarms, &at.child("alarms"));
+            }
+            if let Some(slo) = &svc.slo {
+                if !(slo.availability > 0.0 && slo.availability < 100.0) {
+                    self.err(
+                        &o.child("slo/availability"),
+                        "availability must be a percentage between 0 and 100 (exclusive)",
+                        None,
+                    );
+                }
+                if !is_extended_statistic(&slo.latency_percentile)
+                    || !slo.latency_percentile.starts_with('p')
+                {
+                    self.err(
+                        &o.child("slo/latency_percentile"),
+                        format!("`{}` is not a percentile", slo.latency_percentile),
+                        "use e.g. p95".to_string(),
+                    );
+                }
+            }
+        }
+    }
+
+    fn dashboards(&mut self) {
+        for d in self.cat.dashboards.values() {
+            if !self.cat.templates.contains_key(&d.template) {
+                let help = did_you_mean(&d.template, self.cat.templates.keys().map(String::as_str));
+                self.err(
+                    &d.origin.child("template"),
+                    format!("template `{}` not found", d.template),
+                    help.or(Some("put it in templates/ next to definitions/".into())),
+                );
+            }
+        }
+    }
+
+    fn metric_filters(&mut self) {
+        for f in self.cat.metric_filters.values() {
+            let o = &f.origin;
+            if f.dimensions.len() > MAX_FILTER_DIMENSIONS {
+                self.err(
+                    &o.child("dimensions"),
+                    format!(
+                        "{} dimensions; a metric filter allows at most {MAX_FILTER_DIMENSIONS}",
+                        f.dimensions.len()
+                    ),
+                    None,
+                );
+            }
+            if f.default.is_some() && !f.dimensions.is_empty() {
+                self.err(
+                    &o.child("default"),
+                    "a metric filter with dimensions cannot have a default value",
+                    "remove `default` or the dimensions".to_string(),
+                );
+            }
+            if f.pattern.chars().count() > MAX_FILTER_PATTERN {
+                self.err(
+                    &o.child("pattern"),
+                    format!(
+                        "pattern has {} characters; at most {MAX_FILTER_PATTERN}",
+                        f.pattern.chars().count()
+                    ),
+                    None,
+                );
+            }
+            if f.value.is_empty() || f.value.len() > 100 {
+                self.err(
+                    &o.child("value"),
+                    "metric value must have 1–100 characters",
+                    None,
+                );
+            }
+            for (field, text) in [
+                ("metric", &f.metric),
+                (
+                    "namespace",
+                    f.namespace.as_ref().unwrap_or(&self.cat.namespace),
+                ),
+            ] {
+                if text.is_empty() || text.contains([':', '*', '$']) {
+                    self.err(
+                        &o.child(field),
+                        format!("`{text}` must be non-empty and contain no `:`, `*` or `$`"),
+                        None,
+                    );
+                }
+            }
+            if let Some(unit) = &f.unit {
+                self.unit(unit, &o.child("unit"));
+            }
+            if let Some(services) = &f.services {
+                for (i, s) in services.iter().enumerate() {
+                    self.service_ref(s, &o.child(&format!("services/{i}")));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods() {
+        for ok in [10, 20, 30, 60, 300, 3600, 86_400] {
+            assert!(period_problem(ok).is_none(), "{ok}");
+        }
+        for bad in [0, 15, 45, 90, 61, 86_460] {
+            assert!(period_problem(bad).is_some(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn windows() {
+        assert!(window_problem(60, 1440).is_none());
+        assert!(window_problem(60, 1441).is_some());
+        assert!(window_problem(3600, 168).is_none());
+        assert!(window_problem(3600, 169).is_some());
+    }
+
+    #[test]
+    fn statistics() {
+        for ok in [
+            "Sum",
+            "p95",
+            "p99.9",
+            "p0.0",
+            "p100",
+            "tm90",
+            "IQM",
+            "TM(10%:90%)",
+            "PR(:300)",
+            "TC(5:)",
+        ] {
+            assert!(valid_statistic(ok), "{ok}");
+        }
+        for bad in ["sum", "p", "p101", "Avg", "TM()", "TM(:)", "q95"] {
+            assert!(!valid_statistic(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn query_ids() {
+        assert!(valid_query_id("m1"));
+        assert!(valid_query_id("error_rate"));
+        assert!(!valid_query_id("M1"));
+        assert!(!valid_query_id("1m"));
+        assert!(!valid_query_id("m-1"));
+    }
+
+    #[test]
+    fn rule_references() {
+        let rule = r#"ALARM(a) AND NOT OK("b c") OR AT_LEAST(2, ALARM, (x, y/z)) AND INSUFFICIENT_DATA(d)"#;
+        let refs: Vec<&str> = rule_refs(rule).into_iter().map(|r| &rule[r]).collect();
+        assert_eq!(refs, vec!["a", "b c", "x", "y/z", "d"]);
+    }
+}

@@ -1,0 +1,214 @@
+//! AWS input rules checked on the compiled resources, where names, rendered
+//! texts and counts are final: name lengths and characters, description
+//! length, actions per state, composite rule size, widget count and grid,
+//! filters per log group, query size. Problems point at the catalogue item
+//! that produced the resource.
+
+use super::Compiler;
+use super::layout::outside_grid;
+use crate::catalogue::Origin;
+use crate::catalogue::validate::{MAX_FILTERS_PER_LOG_GROUP, rule_refs};
+use crate::resource::Resource;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// Most widgets on a dashboard.
+pub const MAX_WIDGETS: usize = 500;
+
+/// Checks every compiled resource of the environment.
+pub fn check(c: &mut Compiler) {
+    let mut found: Vec<(Origin, String, Option<String>)> = Vec::new();
+    let mut per_group: BTreeMap<&str, (usize, Origin)> = BTreeMap::new();
+    for (key, resource) in &c.state.resources {
+        let origin = c.state.origins[key].clone();
+        let mut bad = |message: String, help: Option<&str>| {
+            found.push((origin.clone(), message, help.map(str::to_string)))
+        };
+        match resource {
+            Resource::MetricAlarm(a) => {
+                alarm_name(&a.alarm_name, &mut bad);
+                description(a.alarm_description.as_deref(), &a.alarm_name, &mut bad);
+                for (state, list) in [
+                    ("ALARM", &a.alarm_actions),
+                    ("OK", &a.ok_actions),
+                    ("INSUFFICIENT_DATA", &a.insufficient_data_actions),
+                ] {
+                    if list.len() > 5 {
+                        bad(
+                            format!(
+                                "`{}` has {} {state} actions; at most 5",
+                                a.alarm_name,
+                                list.len()
+                            ),
+                            None,
+                        );
+                    }
+                }
+                if a.dimensions.len() > 30 {
+                    bad(
+                        format!(
+                            "`{}` has {} dimensions; at most 30",
+                            a.alarm_name,
+                            a.dimensions.len()
+                        ),
+                        None,
+                    );
+                }
+            }
+            Resource::CompositeAlarm(a) => {
+                alarm_name(&a.alarm_name, &mut bad);
+                description(a.alarm_description.as_deref(), &a.alarm_name, &mut bad);
+                if a.alarm_rule.chars().count() > 10_240 {
+                    bad(
+                        format!(
+                            "rule of `{}` has {} characters; at most 10240",
+                            a.alarm_name,
+                            a.alarm_rule.chars().count()
+                        ),
+                        Some("split it into nested composite alarms"),
+                    );
+                }
+                let children = rule_refs(&a.alarm_rule).len();
+                if children > 100 {
+                    bad(
+                        format!(
+                            "rule of `{}` has {children} children; at most 100",
+                            a.alarm_name
+                        ),
+                        Some("split it into nested composite alarms"),
+                    );
+                }
+            }
+            Resource::Dashboard(d) => {
+                let name = &d.dashboard_name;
+                if name.is_empty()
+                    || name.len() > 255
+                    || !name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                {
+                    bad(
+                        format!(
+                            "dashboard name `{name}` must be 1–255 characters of A-Z a-z 0-9 - _"
+                        ),
+                        Some("change the naming pattern or the dashboard key"),
+                    );
+                }
+                let widgets = d
+                    .body
+                    .get("widgets")
+                    .and_then(Value::as_array)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                if widgets.len() > MAX_WIDGETS {
+                    bad(
+                        format!(
+                            "dashboard `{name}` has {} widgets; at most {MAX_WIDGETS}",
+                            widgets.len()
+                        ),
+                        Some("split it, e.g. `per: service`"),
+                    );
+                }
+                for (i, w) in widgets.iter().enumerate() {
+                    if let Some(why) = outside_grid(w) {
+                        bad(
+                            format!("widget {i} of `{name}` lies outside the grid: {why}"),
+                            Some("fix x/width in the template"),
+                        );
+                    }
+                }
+            }
+            Resource::MetricFilter(f) => {
+                if f.filter_name.is_empty()
+                    || f.filter_name.len() > 512
+                    || f.filter_name.contains([':', '*'])
+                {
+                    bad(
+                        format!(
+                            "filter name `{}` must be 1–512 characters without `:` or `*`",
+                            f.filter_name
+                        ),
+                        None,
+                    );
+                }
+                let group_ok = !f.log_group_name.is_empty()
+                    && f.log_group_name.len() <= 512
+                    && f.log_group_name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "._-/#".contains(c));
+                if !group_ok {
+                    bad(
+                        format!(
+                            "log group `{}` must be 1–512 characters of A-Z a-z 0-9 . - _ / #",
+                            f.log_group_name
+                        ),
+                        None,
+                    );
+                }
+                let entry = per_group
+                    .entry(f.log_group_name.as_str())
+                    .or_insert((0, origin.clone()));
+                entry.0 += 1;
+            }
+            Resource::QueryDefinition(q) => {
+                if q.query_string.chars().count() > 10_000 {
+                    bad(
+                        format!(
+                            "query `{}` has {} characters; at most 10000",
+                            q.name,
+                            q.query_string.chars().count()
+                        ),
+                        None,
+                    );
+                }
+            }
+            Resource::Topic(t) => {
+                if t.name.is_empty()
+                    || t.name.len() > 256
+                    || !t
+                        .name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                {
+                    bad(
+                        format!(
+                            "topic name `{}` must be 1–256 characters of A-Z a-z 0-9 - _",
+                            t.name
+                        ),
+                        None,
+                    );
+                }
+            }
+            Resource::Subscription(_) => {}
+        }
+    }
+    for (group, (count, origin)) in per_group {
+        if count > MAX_FILTERS_PER_LOG_GROUP {
+            found.push((origin, format!("log group `{group}` would get {count} metric filters; at most {MAX_FILTERS_PER_LOG_GROUP}"), None));
+        }
+    }
+    for (origin, message, help) in found {
+        c.cat.problem(c.problems, &origin, message, help);
+    }
+}
+
+fn alarm_name(name: &str, bad: &mut impl FnMut(String, Option<&str>)) {
+    if name.is_empty() || name.chars().count() > 255 || name.chars().any(|c| c.is_ascii_control()) {
+        bad(
+            format!("alarm name `{name}` must be 1–255 characters without control characters"),
+            Some("shorten the project, service or alarm key"),
+        );
+    }
+}
+
+fn description(text: Option<&str>, name: &str, bad: &mut impl FnMut(String, Option<&str>)) {
+    if let Some(d) = text {
+        let n = d.chars().count();
+        if n > 1024 {
+            bad(
+                format!("description of `{name}` has {n} characters; at most 1024"),
+                Some("shorten the description or runbook URL"),
+            );
+        }
+    }
+}

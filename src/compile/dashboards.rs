@@ -1,0 +1,208 @@
+//! Dashboards: a minijinja template renders the body JSON; obsctl then fills
+//! in regions, lays the widgets out, draws alarm thresholds on the graphs of
+//! the metrics alarms watch, and appends alarm-status widgets.
+
+use super::alarms::AlarmInfo;
+use super::layout::layout;
+use super::{Compiler, per_service};
+use crate::catalogue::Item;
+use crate::catalogue::model::DashboardSpec;
+use crate::resource::canonical::{canonical, expand_dashboard_shorthand};
+use crate::resource::{Dashboard, Resource};
+use serde_json::{Value, json};
+
+/// Alarms per alarm-status widget (CloudWatch's limit).
+const ALARMS_PER_WIDGET: usize = 100;
+
+/// Compiles every dashboard of the environment.
+pub fn compile(c: &mut Compiler, alarms: &[AlarmInfo]) {
+    for (dname, spec) in &c.cat.dashboards {
+        if per_service(spec.per) {
+            for i in 0..c.services.len() {
+                let service = c.services[i].name.to_string();
+                let scoped: Vec<&AlarmInfo> = alarms
+                    .iter()
+                    .filter(|a| a.service.as_deref() == Some(&service))
+                    .collect();
+                let ctx = c.base_context(Some(&c.services[i]));
+                dashboard(c, dname, spec, Some(&service), ctx, &scoped);
+            }
+        } else {
+            let ctx = c.base_context(None);
+            let all: Vec<&AlarmInfo> = alarms.iter().collect();
+            dashboard(c, dname, spec, None, ctx, &all);
+        }
+    }
+}
+
+fn dashboard(
+    c: &mut Compiler,
+    dname: &str,
+    spec: &Item<DashboardSpec>,
+    service: Option<&str>,
+    mut ctx: Value,
+    alarms: &[&AlarmInfo],
+) {
+    let name = c.name(service, dname);
+    ctx["dashboard"] = json!({ "name": name });
+    ctx["alarms"] = alarms
+        .iter()
+        .map(|a| json!({"name": a.name, "arn": a.arn, "template": a.template, "service": a.service, "severity": a.severity}))
+        .collect();
+    let o = spec.origin.child("template");
+    let rendered = match c
+        .jinja
+        .get_template(&spec.template)
+        .and_then(|t| t.render(minijinja::value::Serde(&ctx)))
+    {
+        Ok(s) => s,
+        Err(e) => {
+            let line = e.line().map(|l| format!(" (line {l})")).unwrap_or_default();
+            let detail = e
+                .detail()
+                .map(str::to_string)
+                .unwrap_or_else(|| e.kind().to_string());
+            c.cat.problem(
+                c.problems,
+                &o,
+                format!("template `{}`{line}: {detail}", spec.template),
+                Some(
+                    "an undefined variable is an error; see the README for the template context"
+                        .into(),
+                ),
+            );
+            return;
+        }
+    };
+    let mut body: Value = match serde_json::from_str(&rendered) {
+        Ok(v) => v,
+        Err(e) => {
+            c.cat.problem(c.problems, &o, format!("template `{}` rendered invalid JSON for `{name}` at output line {} column {}: {e}", spec.template, e.line(), e.column()), Some("check commas around loops (use `loop.last`) and quote values with `| tojson`".into()));
+            return;
+        }
+    };
+    let Some(widgets) = body.get_mut("widgets").and_then(Value::as_array_mut) else {
+        c.cat.problem(
+            c.problems,
+            &o,
+            format!(
+                "template `{}` must render an object with a `widgets` array",
+                spec.template
+            ),
+            None,
+        );
+        return;
+    };
+    for w in widgets.iter_mut() {
+        let needs_region = matches!(
+            w.get("type").and_then(Value::as_str),
+            Some("metric" | "log")
+        );
+        if let Some(props) = w.get_mut("properties").and_then(Value::as_object_mut)
+            && needs_region
+            && !props.contains_key("region")
+        {
+            props.insert("region".into(), json!(c.env.region));
+        }
+    }
+    if spec.alarm_status && !alarms.is_empty() {
+        for (i, chunk) in alarms.chunks(ALARMS_PER_WIDGET).enumerate() {
+            let title = if i == 0 {
+                "Alarm status".to_string()
+            } else {
+                format!("Alarm status ({})", i + 1)
+            };
+            let mut arns: Vec<&str> = chunk.iter().map(|a| a.arn.as_str()).collect();
+            arns.sort();
+            let rows = arns.len().div_ceil(4).max(1) as i64;
+            widgets.push(json!({
+                "type": "alarm",
+                "width": 24,
+                "height": (rows + 1).min(1000),
+                "properties": {"title": title, "alarms": arns, "sortBy": "stateUpdatedTimestamp"}
+            }));
+        }
+    }
+    expand_dashboard_shorthand(&mut body);
+    if spec.annotations {
+        annotate(&mut body, alarms);
+    }
+    if let Some(widgets) = body.get_mut("widgets").and_then(Value::as_array_mut) {
+        layout(widgets);
+    }
+    let body = canonical(body);
+    c.add(
+        Resource::Dashboard(Dashboard {
+            dashboard_name: name,
+            body,
+        }),
+        spec.origin.clone(),
+    );
+}
+
+/// Adds a horizontal threshold annotation to every metric graph that shows a
+/// metric a static-threshold alarm watches (same namespace, name, dimensions).
+fn annotate(body: &mut Value, alarms: &[&AlarmInfo]) {
+    let Some(widgets) = body.get_mut("widgets").and_then(Value::as_array_mut) else {
+        return;
+    };
+    for w in widgets {
+        if w.get("type").and_then(Value::as_str) != Some("metric") {
+            continue;
+        }
+        let Some(props) = w.get_mut("properties").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        if props
+            .get("annotations")
+            .and_then(|a| a.get("alarms"))
+            .is_some()
+        {
+            continue;
+        }
+        let rows = props
+            .get("metrics")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let mut marks = Vec::new();
+        for row in &rows {
+            let tokens: Vec<&str> = row
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            if tokens.len() < 2 || !tokens.len().is_multiple_of(2) {
+                continue;
+            }
+            let mut dims: Vec<(&str, &str)> = tokens[2..].chunks(2).map(|p| (p[0], p[1])).collect();
+            dims.sort();
+            for a in alarms {
+                let (Some((ns, metric, adims)), Some(threshold)) = (&a.watches, a.threshold) else {
+                    continue;
+                };
+                let same = ns == tokens[0]
+                    && metric == tokens[1]
+                    && adims.len() == dims.len()
+                    && adims
+                        .iter()
+                        .zip(&dims)
+                        .all(|(d, (n, v))| d.name == *n && d.value == *v);
+                let label = format!("{} ({})", a.template, a.severity);
+                if same && !marks.iter().any(|m: &Value| m["label"] == label.as_str()) {
+                    marks.push(json!({"label": label, "value": threshold}));
+                }
+            }
+        }
+        if !marks.is_empty() {
+            let annotations = props.entry("annotations").or_insert_with(|| json!({}));
+            if let Some(obj) = annotations.as_object_mut() {
+                let horizontal = obj.entry("horizontal").or_insert_with(|| json!([]));
+                if let Some(list) = horizontal.as_array_mut() {
+                    list.extend(marks);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,352 @@
+//! Compiling a validated catalogue into the desired state of one environment:
+//! typed resources in canonical form, keyed by kind and name, each with the
+//! catalogue origin it came from. Pure and deterministic: no clock, no
+//! environment variables, no AWS.
+
+mod alarms;
+mod check;
+mod dashboards;
+pub mod layout;
+mod logs;
+mod topics;
+
+use crate::catalogue::model::{Environment, Per, Scope, ServiceSpec};
+use crate::catalogue::{Catalogue, Item, Origin, Problems};
+use crate::resource::{Kind, Resource};
+use minijinja::{Environment as Jinja, UndefinedBehavior};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// Placeholder written where the AWS account id is not in the catalogue.
+pub const ACCOUNT_PLACEHOLDER: &str = "${aws:account_id}";
+/// Tag carrying ownership: `obsctl:catalogue=<project>`.
+pub const OWNER_TAG: &str = "obsctl:catalogue";
+
+/// The desired state of one environment.
+#[derive(Debug, Clone, Default)]
+pub struct DesiredState {
+    /// Catalogue name (directory).
+    pub catalogue: String,
+    /// Project.
+    pub project: String,
+    /// Environment name.
+    pub env: String,
+    /// AWS region.
+    pub region: String,
+    /// Name prefix every resource of this environment starts with.
+    pub prefix: String,
+    /// Resources by kind and key.
+    pub resources: BTreeMap<(Kind, String), Resource>,
+    /// Where each resource came from.
+    pub origins: BTreeMap<(Kind, String), Origin>,
+}
+
+impl DesiredState {
+    /// Number of resources of a kind.
+    pub fn count(&self, kind: Kind) -> usize {
+        self.resources.keys().filter(|(k, _)| *k == kind).count()
+    }
+}
+
+/// Compiles every environment (or only `only_env`). Problems from all
+/// environments are collected before failing.
+pub fn compile_all(
+    cat: &Catalogue,
+    only_env: Option<&str>,
+    problems: &mut Problems,
+) -> Vec<DesiredState> {
+    let jinja = jinja(cat);
+    cat.environments
+        .iter()
+        .filter(|(name, _)| only_env.is_none_or(|o| o == name.as_str()))
+        .map(|(name, env)| Compiler::new(cat, &jinja, name, env, problems).run())
+        .collect()
+}
+
+fn jinja(cat: &Catalogue) -> Jinja<'static> {
+    let mut env = Jinja::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    for (name, text) in &cat.templates {
+        // Syntax errors surface when the template is rendered, with its name.
+        let _ = env.add_template_owned(name.clone(), text.clone());
+    }
+    env
+}
+
+/// A service as compiled in one environment.
+pub(crate) struct ServiceCtx<'a> {
+    pub name: &'a str,
+    pub spec: &'a Item<ServiceSpec>,
+    pub log_group: String,
+    pub context: Value,
+}
+
+pub(crate) struct Compiler<'a> {
+    pub cat: &'a Catalogue,
+    pub jinja: &'a Jinja<'static>,
+    pub env_name: &'a str,
+    pub env: &'a Item<Environment>,
+    pub account: String,
+    pub services: Vec<ServiceCtx<'a>>,
+    pub env_context: Value,
+    pub problems: &'a mut Problems,
+    pub state: DesiredState,
+}
+
+impl<'a> Compiler<'a> {
+    fn new(
+        cat: &'a Catalogue,
+        jinja: &'a Jinja<'static>,
+        env_name: &'a str,
+        env: &'a Item<Environment>,
+        problems: &'a mut Problems,
+    ) -> Self {
+        let account = env
+            .account_id
+            .clone()
+            .unwrap_or_else(|| ACCOUNT_PLACEHOLDER.to_string());
+        let env_context = json!({
+            "name": env_name,
+            "region": env.region,
+            "account_id": account,
+            "cluster": env.cluster.clone().unwrap_or_else(|| format!("{}-{}", cat.project, env_name)),
+            "vars": env.vars,
+        });
+        let services = cat
+            .services
+            .iter()
+            .filter(|(_, s)| {
+                s.environments
+                    .get(env_name)
+                    .and_then(|e| e.enabled)
+                    .unwrap_or(true)
+            })
+            .map(|(name, spec)| {
+                let pattern = spec.log_group.as_deref().unwrap_or(&env.log_group);
+                let log_group = fill(pattern, &cat.project, env_name, Some(name), "");
+                let context = json!({
+                    "name": name,
+                    "title": spec.title.clone().unwrap_or_else(|| name.clone()),
+                    "port": spec.port,
+                    "owner": spec.owner,
+                    "log_group": log_group,
+                    "dimensions": spec.dimensions,
+                    "business_events": spec.business_events,
+                    "slo": spec.slo.as_ref().map(|s| json!({
+                        "availability": s.availability,
+                        "latency_percentile": s.latency_percentile,
+                        "latency_ms": s.latency_ms,
+                    })),
+                });
+                ServiceCtx {
+                    name,
+                    spec,
+                    log_group,
+                    context,
+                }
+            })
+            .collect();
+        let state = DesiredState {
+            catalogue: cat.name.clone(),
+            project: cat.project.clone(),
+            env: env_name.to_string(),
+            region: env.region.clone(),
+            prefix: name_prefix(&cat.naming, &cat.project, env_name),
+            ..DesiredState::default()
+        };
+        Compiler {
+            cat,
+            jinja,
+            env_name,
+            env,
+            account,
+            services,
+            env_context,
+            problems,
+            state,
+        }
+    }
+
+    fn run(mut self) -> DesiredState {
+        topics::compile(&mut self);
+        logs::metric_filters(&mut self);
+        let alarms = alarms::compile(&mut self);
+        dashboards::compile(&mut self, &alarms);
+        logs::queries(&mut self);
+        check::check(&mut self);
+        self.state
+    }
+
+    /// The template context shared by every string of this environment.
+    pub fn base_context(&self, service: Option<&ServiceCtx>) -> Value {
+        json!({
+            "project": self.cat.project,
+            "namespace": self.cat.namespace,
+            "env": self.env_context,
+            "services": self.services.iter().map(|s| &s.context).collect::<Vec<_>>(),
+            "service": service.map(|s| s.context.clone()).unwrap_or(Value::Null),
+        })
+    }
+
+    /// Renders a string that may hold minijinja placeholders; reports failures
+    /// at `origin` and returns the raw text so compiling can go on.
+    pub fn text(&mut self, raw: &str, ctx: &Value, origin: &Origin) -> String {
+        if !raw.contains("{{") && !raw.contains("{%") {
+            return raw.to_string();
+        }
+        match self.jinja.render_str(raw, minijinja::value::Serde(ctx)) {
+            Ok(s) => s,
+            Err(e) => {
+                let detail = e
+                    .detail()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| e.kind().to_string());
+                self.cat.problem(self.problems, origin, format!("template error: {detail}"), Some("placeholders available: project, namespace, env.{name,region,account_id,cluster,vars}, service.{name,title,port,owner,log_group,dimensions,slo}, services".into()));
+                raw.to_string()
+            }
+        }
+    }
+
+    /// The full name of a resource: the naming pattern filled in.
+    pub fn name(&self, service: Option<&str>, name: &str) -> String {
+        fill(
+            &self.cat.naming,
+            &self.cat.project,
+            self.env_name,
+            service,
+            name,
+        )
+    }
+
+    /// The topic (catalogue key) a severity routes to for a service.
+    pub fn route(&self, severity: &str, service: Option<&ServiceCtx>) -> Option<String> {
+        let mut topic = self.cat.severities.get(severity).map(|s| s.topic.clone());
+        if let Some(t) = self.env.routes.get(severity) {
+            topic = Some(t.clone());
+        }
+        if let Some(svc) = service {
+            if let Some(t) = svc.spec.routes.get(severity) {
+                topic = Some(t.clone());
+            }
+            if let Some(t) = svc
+                .spec
+                .environments
+                .get(self.env_name)
+                .and_then(|e| e.routes.get(severity))
+            {
+                topic = Some(t.clone());
+            }
+        }
+        topic
+    }
+
+    /// The ARN of a topic (by catalogue key).
+    pub fn topic_arn(&self, topic: &str) -> String {
+        format!(
+            "arn:aws:sns:{}:{}:{}",
+            self.env.region,
+            self.account,
+            self.name(None, topic)
+        )
+    }
+
+    /// The ARN of an alarm (by full name).
+    pub fn alarm_arn(&self, alarm_name: &str) -> String {
+        format!(
+            "arn:aws:cloudwatch:{}:{}:alarm:{}",
+            self.env.region, self.account, alarm_name
+        )
+    }
+
+    /// Adds a resource; a second resource with the same key is a problem.
+    pub fn add(&mut self, resource: Resource, origin: Origin) {
+        let key = (resource.kind(), resource.key());
+        if let Some(first) = self.state.origins.get(&key) {
+            let first_line = self.cat.files[first.file].key_pos(&first.pointer).line;
+            let first_file = self.cat.files[first.file].path.display().to_string();
+            self.cat.problem(
+                self.problems,
+                &origin,
+                format!("{} `{}` would be generated twice", key.0, key.1),
+                Some(format!(
+                    "it is also generated by {first_file}:{first_line}; rename one"
+                )),
+            );
+            return;
+        }
+        self.state.origins.insert(key.clone(), origin);
+        self.state.resources.insert(key, resource);
+    }
+
+    /// Services a template applies to.
+    pub fn services_for(&self, only: Option<&Vec<String>>) -> Vec<usize> {
+        (0..self.services.len())
+            .filter(|&i| only.is_none_or(|list| list.iter().any(|s| s == self.services[i].name)))
+            .collect()
+    }
+}
+
+/// Whether a dashboard or query spec is per service.
+pub(crate) fn per_service(per: Per) -> bool {
+    per == Per::Service
+}
+
+/// Whether an alarm template is per service.
+pub(crate) fn scope_service(scope: Scope) -> bool {
+    scope == Scope::Service
+}
+
+/// Fills a naming or log-group pattern. Without a service, `{service}` is
+/// dropped together with one separator next to it.
+pub fn fill(pattern: &str, project: &str, env: &str, service: Option<&str>, name: &str) -> String {
+    let mut s = pattern.to_string();
+    match service {
+        Some(svc) => s = s.replace("{service}", svc),
+        None => {
+            for (from, to) in [
+                ("-{service}", ""),
+                ("_{service}", ""),
+                ("/{service}", ""),
+                ("{service}-", ""),
+                ("{service}_", ""),
+                ("{service}", ""),
+            ] {
+                s = s.replace(from, to);
+            }
+        }
+    }
+    s = s.replace("{project}", project).replace("{env}", env);
+    if name.is_empty() {
+        for (from, to) in [("-{name}", ""), ("_{name}", ""), ("{name}", "")] {
+            s = s.replace(from, to);
+        }
+    } else {
+        s = s.replace("{name}", name);
+    }
+    s
+}
+
+/// The prefix all of an environment's resource names share.
+pub fn name_prefix(pattern: &str, project: &str, env: &str) -> String {
+    let full = fill(pattern, project, env, Some("\u{0}"), "\u{0}");
+    full.split('\u{0}').next().unwrap_or_default().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn naming_drops_service_for_shared_resources() {
+        let p = crate::catalogue::model::DEFAULT_NAMING;
+        assert_eq!(
+            fill(p, "cat-house", "staging", Some("auth-service"), "high-cpu"),
+            "cat-house-staging-auth-service-high-cpu"
+        );
+        assert_eq!(
+            fill(p, "cat-house", "staging", None, "critical-alerts"),
+            "cat-house-staging-critical-alerts"
+        );
+        assert_eq!(name_prefix(p, "cat-house", "staging"), "cat-house-staging-");
+    }
+}

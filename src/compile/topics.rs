@@ -1,0 +1,55 @@
+//! Topics and their subscriptions. Secret endpoints stay `${env:NAME}`
+//! placeholders here; they are resolved only when a subscription is made.
+
+use super::{Compiler, OWNER_TAG};
+use crate::resource::{Resource, Subscription, Tag, Topic};
+use std::collections::BTreeMap;
+
+/// Compiles every topic and subscription of the environment.
+pub fn compile(c: &mut Compiler) {
+    for (key, spec) in &c.cat.topics {
+        let name = c.name(None, key);
+        let mut attributes = BTreeMap::new();
+        if let Some(d) = &spec.display_name {
+            attributes.insert("DisplayName".to_string(), d.clone());
+        }
+        if let Some(k) = &spec.kms_key {
+            attributes.insert("KmsMasterKeyId".to_string(), k.clone());
+        }
+        let tags = vec![
+            Tag {
+                key: "Environment".into(),
+                value: c.env_name.to_string(),
+            },
+            Tag {
+                key: OWNER_TAG.into(),
+                value: c.cat.project.clone(),
+            },
+        ];
+        c.add(
+            Resource::Topic(Topic {
+                name: name.clone(),
+                attributes,
+                tags,
+            }),
+            spec.origin.clone(),
+        );
+        for (i, sub) in spec.subscriptions.iter().enumerate() {
+            let mut attributes = BTreeMap::new();
+            if sub.raw_message_delivery {
+                attributes.insert("RawMessageDelivery".to_string(), "true".to_string());
+            }
+            let resource = Subscription {
+                topic_name: name.clone(),
+                protocol: sub.protocol.as_str().to_string(),
+                endpoint: sub.endpoint.clone(),
+                attributes,
+                optional: sub.optional,
+            };
+            c.add(
+                Resource::Subscription(resource),
+                spec.origin.child(&format!("subscriptions/{i}")),
+            );
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! Errors as data, and the one place they are turned into text and exit codes.
+//!
+//! User errors (an invalid catalogue, stale snapshots, a bad flag) are variants
+//! of [`Error`]; each is rendered by its `Display` impl and mapped to an exit
+//! code by [`Error::exit_code`]. Exit codes are public API: see the README.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Exit code: success, no changes.
+pub const EXIT_OK: i32 = 0;
+/// Exit code: invalid catalogue, stale snapshots, or any failure.
+pub const EXIT_FAILURE: i32 = 1;
+/// Exit code: `plan --detailed-exitcode` found changes.
+pub const EXIT_CHANGES: i32 = 2;
+/// Exit code: command-line usage error.
+pub const EXIT_USAGE: i32 = 64;
+
+/// One problem in a catalogue, located in a file.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Problem {
+    /// The file the problem is in.
+    pub file: PathBuf,
+    /// 1-based line (0 when unknown).
+    pub line: u64,
+    /// 1-based column (0 when unknown).
+    pub column: u64,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub help: Option<String>,
+}
+
+/// A snapshot file that does not match what `render` produces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stale {
+    /// The committed file differs; carries a unified diff excerpt.
+    Changed(PathBuf, String),
+    /// The file should exist but does not.
+    Missing(PathBuf),
+    /// The file exists but nothing renders it.
+    Extra(PathBuf),
+}
+
+/// Every way an obsctl command can fail.
+#[derive(Debug)]
+pub enum Error {
+    /// The catalogue has problems; all of them are listed.
+    Invalid(Vec<Problem>),
+    /// The definitions directory has no `obsctl.yaml`.
+    NoCatalogue {
+        /// The directory given.
+        dir: PathBuf,
+        /// Catalogues found below it.
+        found: Vec<PathBuf>,
+    },
+    /// Reading or writing a file failed.
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        message: String,
+    },
+    /// `render --check` found differences.
+    StaleSnapshots(Vec<Stale>),
+    /// Command-line usage error (unknown environment, bad flag value).
+    Usage(String),
+}
+
+impl Error {
+    /// The process exit code for this error: the one place codes are decided.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Invalid(_)
+            | Error::NoCatalogue { .. }
+            | Error::Io { .. }
+            | Error::StaleSnapshots(_) => EXIT_FAILURE,
+            Error::Usage(_) => EXIT_USAGE,
+        }
+    }
+
+    /// An I/O error on `path`.
+    pub fn io(path: impl Into<PathBuf>, err: std::io::Error) -> Error {
+        Error::Io {
+            path: path.into(),
+            message: err.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: error: {}",
+            self.file.display(),
+            self.line,
+            self.column,
+            self.message
+        )?;
+        if let Some(help) = &self.help {
+            write!(f, "\n  help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Invalid(problems) => {
+                for p in problems {
+                    writeln!(f, "{p}")?;
+                }
+                let n = problems.len();
+                write!(
+                    f,
+                    "{n} problem{} found; nothing was written",
+                    if n == 1 { "" } else { "s" }
+                )
+            }
+            Error::NoCatalogue { dir, found } => {
+                write!(f, "error: {} has no obsctl.yaml", dir.display())?;
+                if found.is_empty() {
+                    write!(
+                        f,
+                        "\n  help: create {}/obsctl.yaml (see README, \"Catalogue reference\")",
+                        dir.display()
+                    )
+                } else {
+                    write!(f, "\n  help: catalogues found under it; pass one with -d:")?;
+                    for c in found {
+                        write!(f, "\n    -d {}", c.display())?;
+                    }
+                    Ok(())
+                }
+            }
+            Error::Io { path, message } => write!(f, "error: {}: {message}", path.display()),
+            Error::StaleSnapshots(stale) => {
+                for s in stale {
+                    match s {
+                        Stale::Changed(p, diff) => writeln!(f, "stale:   {}\n{diff}", p.display())?,
+                        Stale::Missing(p) => writeln!(f, "missing: {}", p.display())?,
+                        Stale::Extra(p) => writeln!(f, "extra:   {}", p.display())?,
+                    }
+                }
+                write!(
+                    f,
+                    "error: {} snapshot file{} out of date\n  help: run `obsctl render` and commit the result",
+                    stale.len(),
+                    if stale.len() == 1 { " is" } else { "s are" }
+                )
+            }
+            Error::Usage(msg) => write!(f, "error: {msg}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}

@@ -1,0 +1,15 @@
+//! obsctl: AWS monitoring as code.
+//!
+//! The pipeline, one module per stage, data flowing one way:
+//! [`catalogue`] (load + validate) → [`compile`] (desired state of
+//! [`resource`]s) → [`snapshot`] / [`report`]. See ARCHITECTURE.md.
+
+pub mod catalogue;
+pub mod cli;
+pub mod compile;
+pub mod cost;
+pub mod error;
+pub mod report;
+pub mod resource;
+pub mod run;
+pub mod snapshot;

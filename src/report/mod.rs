@@ -1,0 +1,70 @@
+//! Rendering results for people: the render summary (counts per kind and the
+//! estimated cost with its basis). Writes to an injected writer so tests can
+//! capture it.
+
+use crate::compile::DesiredState;
+use crate::cost::{self, Cost};
+use crate::resource::Kind;
+use crate::snapshot::WriteStats;
+use std::io::{self, Write};
+use std::path::Path;
+
+/// Writes the per-environment counts and the cost estimate.
+pub fn summary(w: &mut dyn Write, states: &[DesiredState]) -> io::Result<()> {
+    for s in states {
+        let counts: Vec<String> = Kind::ALL
+            .iter()
+            .map(|k| format!("{} {}", s.count(*k), k.plural().replace('-', " ")))
+            .collect();
+        writeln!(w, "{}/{}: {}", s.catalogue, s.env, counts.join(", "))?;
+    }
+    let c = Cost::of(states);
+    writeln!(
+        w,
+        "estimated cost: ${:.2}/month (us-east-1 list prices)",
+        c.monthly()
+    )?;
+    writeln!(
+        w,
+        "  {} standard alarm metrics × ${:.2} (math alarms count each metric, anomaly alarms 3)",
+        c.standard_metrics,
+        cost::STANDARD_ALARM_METRIC
+    )?;
+    if c.high_res_metrics > 0 {
+        writeln!(
+            w,
+            "  {} high-resolution alarm metrics × ${:.2}",
+            c.high_res_metrics,
+            cost::HIGH_RES_ALARM_METRIC
+        )?;
+    }
+    writeln!(
+        w,
+        "  {} composite alarms × ${:.2}",
+        c.composites,
+        cost::COMPOSITE_ALARM
+    )?;
+    writeln!(
+        w,
+        "  {} dashboards, {} free, then × ${:.2}",
+        c.dashboards,
+        cost::FREE_DASHBOARDS,
+        cost::DASHBOARD
+    )?;
+    writeln!(
+        w,
+        "  not included: custom metrics from filters, Logs Insights scans, SNS deliveries, free tier"
+    )
+}
+
+/// Writes what `render` did to the files.
+pub fn written(w: &mut dyn Write, out: &Path, stats: WriteStats) -> io::Result<()> {
+    writeln!(
+        w,
+        "{}: {} written, {} unchanged, {} removed",
+        out.display(),
+        stats.written,
+        stats.unchanged,
+        stats.removed
+    )
+}

@@ -1,0 +1,128 @@
+//! The canonical JSON form shared by desired and live state: object keys
+//! sorted (serde_json's default map is ordered), integral floats written as
+//! integers (`80.0` → `80`), and pretty output with a trailing newline, so
+//! files are byte-identical across runs and machines.
+
+use serde_json::{Number, Value};
+
+/// Normalizes numbers recursively; key order is already canonical.
+pub fn canonical(value: Value) -> Value {
+    match value {
+        Value::Number(n) => Value::Number(normalize_number(n)),
+        Value::Array(items) => Value::Array(items.into_iter().map(canonical).collect()),
+        Value::Object(map) => {
+            Value::Object(map.into_iter().map(|(k, v)| (k, canonical(v))).collect())
+        }
+        other => other,
+    }
+}
+
+fn normalize_number(n: Number) -> Number {
+    match n.as_f64() {
+        Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 9.0e15 => Number::from(f as i64),
+        _ => n,
+    }
+}
+
+/// Pretty JSON with two-space indent and a trailing newline.
+pub fn to_pretty(value: &Value) -> String {
+    let mut s = serde_json::to_string_pretty(value).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn integral_floats_become_integers() {
+        assert_eq!(
+            canonical(json!({"b": 80.0, "a": [0.5, 1.0]})),
+            json!({"a": [0.5, 1], "b": 80})
+        );
+    }
+
+    #[test]
+    fn keys_are_sorted_in_output() {
+        let v: Value = serde_json::from_str(r#"{"z":1,"a":2}"#).unwrap();
+        assert_eq!(to_pretty(&v), "{\n  \"a\": 2,\n  \"z\": 1\n}\n");
+    }
+}
+
+/// Expands the `"."` and `"..."` shorthand in the `metrics` arrays of a
+/// dashboard body's metric widgets, so bodies written either way compare equal.
+pub fn expand_dashboard_shorthand(body: &mut Value) {
+    let Some(widgets) = body.get_mut("widgets").and_then(Value::as_array_mut) else {
+        return;
+    };
+    for widget in widgets {
+        let Some(rows) = widget
+            .pointer_mut("/properties/metrics")
+            .and_then(Value::as_array_mut)
+        else {
+            continue;
+        };
+        let mut previous: Vec<Value> = Vec::new();
+        for row in rows.iter_mut() {
+            let Some(items) = row.as_array_mut() else {
+                continue;
+            };
+            let (tokens, options): (Vec<Value>, Vec<Value>) =
+                items.drain(..).partition(|v| !v.is_object());
+            if tokens.is_empty() {
+                items.extend(options);
+                continue;
+            }
+            let expanded: Vec<Value> = if tokens[0] == "..." {
+                let rest = &tokens[1..];
+                let keep = previous.len().saturating_sub(rest.len());
+                previous[..keep]
+                    .iter()
+                    .cloned()
+                    .chain(rest.iter().cloned())
+                    .collect()
+            } else {
+                tokens
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| {
+                        if t == "." {
+                            previous.get(i).cloned().unwrap_or_else(|| t.clone())
+                        } else {
+                            t.clone()
+                        }
+                    })
+                    .collect()
+            };
+            previous = expanded.clone();
+            items.extend(expanded);
+            items.extend(options);
+        }
+    }
+}
+
+#[cfg(test)]
+mod shorthand_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn expands_dot_and_ellipsis() {
+        let mut body = json!({"widgets": [{"type": "metric", "properties": {"metrics": [
+            ["AWS/ECS", "CPUUtilization", "ServiceName", "a", {"label": "A"}],
+            [".", ".", ".", "b"],
+            ["...", "c"]
+        ]}}]});
+        expand_dashboard_shorthand(&mut body);
+        assert_eq!(
+            body["widgets"][0]["properties"]["metrics"],
+            json!([
+                ["AWS/ECS", "CPUUtilization", "ServiceName", "a", {"label": "A"}],
+                ["AWS/ECS", "CPUUtilization", "ServiceName", "b"],
+                ["AWS/ECS", "CPUUtilization", "ServiceName", "c"]
+            ])
+        );
+    }
+}

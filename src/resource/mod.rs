@@ -1,0 +1,151 @@
+//! Resources: the typed desired state, shaped exactly like the AWS API inputs
+//! (PutMetricAlarm, PutCompositeAlarm, PutDashboard, PutMetricFilter,
+//! PutQueryDefinition, CreateTopic, Subscribe). Desired state from the compiler
+//! and live state read from AWS use these same types, in the same canonical
+//! form (see [`canonical`]), so comparing them is plain equality.
+
+pub mod canonical;
+mod types;
+
+pub use types::*;
+
+use serde::Serialize;
+use std::fmt;
+
+/// Resource kinds, in the order apply creates them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// SNS topic.
+    Topic,
+    /// SNS subscription.
+    Subscription,
+    /// CloudWatch Logs metric filter.
+    MetricFilter,
+    /// CloudWatch metric, math or anomaly alarm.
+    MetricAlarm,
+    /// CloudWatch composite alarm.
+    CompositeAlarm,
+    /// CloudWatch dashboard.
+    Dashboard,
+    /// CloudWatch Logs saved query.
+    QueryDefinition,
+}
+
+impl Kind {
+    /// Every kind, in apply order.
+    pub const ALL: [Kind; 7] = [
+        Kind::Topic,
+        Kind::Subscription,
+        Kind::MetricFilter,
+        Kind::MetricAlarm,
+        Kind::CompositeAlarm,
+        Kind::Dashboard,
+        Kind::QueryDefinition,
+    ];
+
+    /// Plural name, used as the snapshot directory and in `--only`.
+    pub fn plural(self) -> &'static str {
+        match self {
+            Kind::Topic => "topics",
+            Kind::Subscription => "subscriptions",
+            Kind::MetricFilter => "metric-filters",
+            Kind::MetricAlarm => "metric-alarms",
+            Kind::CompositeAlarm => "composite-alarms",
+            Kind::Dashboard => "dashboards",
+            Kind::QueryDefinition => "query-definitions",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.plural())
+    }
+}
+
+/// One resource of the desired (or live) state.
+#[derive(Debug, Clone, PartialEq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "resources live in one map; boxing alarms would only add indirection"
+)]
+pub enum Resource {
+    /// SNS topic.
+    Topic(Topic),
+    /// SNS subscription.
+    Subscription(Subscription),
+    /// Metric filter.
+    MetricFilter(MetricFilter),
+    /// Metric alarm.
+    MetricAlarm(MetricAlarm),
+    /// Composite alarm.
+    CompositeAlarm(CompositeAlarm),
+    /// Dashboard.
+    Dashboard(Dashboard),
+    /// Saved query.
+    QueryDefinition(QueryDefinition),
+}
+
+impl Resource {
+    /// The resource's kind.
+    pub fn kind(&self) -> Kind {
+        match self {
+            Resource::Topic(_) => Kind::Topic,
+            Resource::Subscription(_) => Kind::Subscription,
+            Resource::MetricFilter(_) => Kind::MetricFilter,
+            Resource::MetricAlarm(_) => Kind::MetricAlarm,
+            Resource::CompositeAlarm(_) => Kind::CompositeAlarm,
+            Resource::Dashboard(_) => Kind::Dashboard,
+            Resource::QueryDefinition(_) => Kind::QueryDefinition,
+        }
+    }
+
+    /// The resource's identity within its kind (a subscription's is
+    /// `topic/protocol/endpoint`, a filter's `log group/filter`).
+    pub fn key(&self) -> String {
+        match self {
+            Resource::Topic(t) => t.name.clone(),
+            Resource::Subscription(s) => s.key(),
+            Resource::MetricFilter(m) => format!("{}:{}", m.log_group_name, m.filter_name),
+            Resource::MetricAlarm(a) => a.alarm_name.clone(),
+            Resource::CompositeAlarm(a) => a.alarm_name.clone(),
+            Resource::Dashboard(d) => d.dashboard_name.clone(),
+            Resource::QueryDefinition(q) => q.name.clone(),
+        }
+    }
+
+    /// File name (without `.json`) under the kind's snapshot directory.
+    pub fn file_stem(&self) -> String {
+        let raw = match self {
+            Resource::MetricFilter(m) => m.filter_name.clone(),
+            Resource::Subscription(s) => s.file_stem(),
+            other => other.key(),
+        };
+        raw.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect()
+    }
+
+    /// The canonical JSON of the resource: for a dashboard the body AWS
+    /// receives, for the others the API input.
+    pub fn to_json(&self) -> serde_json::Value {
+        let v = match self {
+            Resource::Topic(r) => serde_json::to_value(r),
+            Resource::Subscription(r) => serde_json::to_value(r),
+            Resource::MetricFilter(r) => serde_json::to_value(r),
+            Resource::MetricAlarm(r) => serde_json::to_value(r),
+            Resource::CompositeAlarm(r) => serde_json::to_value(r),
+            Resource::Dashboard(r) => Ok(r.body.clone()),
+            Resource::QueryDefinition(r) => serde_json::to_value(r),
+        };
+        // These types only hold strings, numbers, bools and maps with string keys.
+        canonical::canonical(v.unwrap_or(serde_json::Value::Null))
+    }
+}

@@ -1,0 +1,308 @@
+//! The seven resource types, field for field the AWS API inputs.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A `Name`/`Value` dimension.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Dimension {
+    /// Dimension name.
+    pub name: String,
+    /// Dimension value.
+    pub value: String,
+}
+
+/// A `Key`/`Value` tag.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Tag {
+    /// Tag key.
+    pub key: String,
+    /// Tag value.
+    pub value: String,
+}
+
+/// A metric identity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Metric {
+    /// Namespace.
+    pub namespace: String,
+    /// Metric name.
+    pub metric_name: String,
+    /// Dimensions, sorted by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dimensions: Vec<Dimension>,
+}
+
+/// `MetricStat` of a metric data query.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct MetricStat {
+    /// The metric.
+    pub metric: Metric,
+    /// Period in seconds.
+    pub period: u32,
+    /// Statistic or extended statistic.
+    pub stat: String,
+    /// Unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+}
+
+/// One entry of an alarm's `Metrics`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct MetricDataQuery {
+    /// Id.
+    pub id: String,
+    /// A metric.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric_stat: Option<MetricStat>,
+    /// An expression.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expression: Option<String>,
+    /// Label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Whether the series is returned (always written explicitly).
+    pub return_data: bool,
+}
+
+/// PutMetricAlarm input.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct MetricAlarm {
+    /// Alarm name.
+    pub alarm_name: String,
+    /// Description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alarm_description: Option<String>,
+    /// Whether actions run.
+    pub actions_enabled: bool,
+    /// Actions on OK.
+    #[serde(rename = "OKActions", default)]
+    pub ok_actions: Vec<String>,
+    /// Actions on ALARM.
+    #[serde(default)]
+    pub alarm_actions: Vec<String>,
+    /// Actions on INSUFFICIENT_DATA.
+    #[serde(default)]
+    pub insufficient_data_actions: Vec<String>,
+    /// Single-metric alarm: metric name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric_name: Option<String>,
+    /// Single-metric alarm: namespace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// Single-metric alarm: statistic.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statistic: Option<String>,
+    /// Single-metric alarm: extended statistic (percentile).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extended_statistic: Option<String>,
+    /// Single-metric alarm: dimensions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dimensions: Vec<Dimension>,
+    /// Single-metric alarm: period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<u32>,
+    /// Single-metric alarm: unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// N.
+    pub evaluation_periods: u32,
+    /// M.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub datapoints_to_alarm: Option<u32>,
+    /// Static threshold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
+    /// Comparison operator.
+    pub comparison_operator: String,
+    /// Missing data treatment.
+    pub treat_missing_data: String,
+    /// Percentile alarms: low-sample handling.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluate_low_sample_count_percentile: Option<String>,
+    /// Math and anomaly alarms: the queries.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub metrics: Vec<MetricDataQuery>,
+    /// Anomaly alarms: id of the band.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold_metric_id: Option<String>,
+    /// Tags (applied at creation; reconciled with TagResource).
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+}
+
+impl MetricAlarm {
+    /// Number of billed alarm metrics (math: metrics in the expression;
+    /// anomaly: 3).
+    pub fn billed_metrics(&self) -> u32 {
+        if self.threshold_metric_id.is_some() {
+            3
+        } else if self.metrics.is_empty() {
+            1
+        } else {
+            self.metrics
+                .iter()
+                .filter(|m| m.metric_stat.is_some())
+                .count() as u32
+        }
+    }
+
+    /// True for periods of 10, 20 or 30 s (high-resolution pricing).
+    pub fn high_resolution(&self) -> bool {
+        let period = self.period.or_else(|| {
+            self.metrics
+                .iter()
+                .find_map(|m| m.metric_stat.as_ref().map(|s| s.period))
+        });
+        period.is_some_and(|p| p < 60)
+    }
+}
+
+/// PutCompositeAlarm input.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CompositeAlarm {
+    /// Alarm name.
+    pub alarm_name: String,
+    /// Description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alarm_description: Option<String>,
+    /// Rule over child alarms (full names).
+    pub alarm_rule: String,
+    /// Whether actions run.
+    pub actions_enabled: bool,
+    /// Actions on OK.
+    #[serde(rename = "OKActions", default)]
+    pub ok_actions: Vec<String>,
+    /// Actions on ALARM.
+    #[serde(default)]
+    pub alarm_actions: Vec<String>,
+    /// Actions on INSUFFICIENT_DATA.
+    #[serde(default)]
+    pub insufficient_data_actions: Vec<String>,
+    /// Suppressing alarm.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actions_suppressor: Option<String>,
+    /// Suppressor wait period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actions_suppressor_wait_period: Option<u32>,
+    /// Suppressor extension period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actions_suppressor_extension_period: Option<u32>,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+}
+
+/// PutDashboard input.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dashboard {
+    /// Name.
+    pub dashboard_name: String,
+    /// Parsed body (canonical JSON).
+    pub body: serde_json::Value,
+}
+
+/// The metric transformation of a filter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MetricTransformation {
+    /// Metric name.
+    pub metric_name: String,
+    /// Namespace.
+    pub metric_namespace: String,
+    /// Value per match.
+    pub metric_value: String,
+    /// Default value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<f64>,
+    /// Dimensions.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub dimensions: BTreeMap<String, String>,
+    /// Unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+}
+
+/// PutMetricFilter input.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MetricFilter {
+    /// Log group.
+    pub log_group_name: String,
+    /// Filter name.
+    pub filter_name: String,
+    /// Pattern.
+    pub filter_pattern: String,
+    /// Exactly one transformation.
+    pub metric_transformations: Vec<MetricTransformation>,
+}
+
+/// PutQueryDefinition input (without the id, which AWS assigns).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueryDefinition {
+    /// Name; `/` makes folders.
+    pub name: String,
+    /// Query text.
+    pub query_string: String,
+    /// Log groups.
+    pub log_group_names: Vec<String>,
+}
+
+/// CreateTopic input.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Topic {
+    /// Topic name.
+    pub name: String,
+    /// Attributes (`DisplayName`, `KmsMasterKeyId`).
+    #[serde(default)]
+    pub attributes: BTreeMap<String, String>,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+}
+
+/// Subscribe input. `Endpoint` may be a `${env:NAME}` placeholder, resolved
+/// only when the subscription is made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Subscription {
+    /// Topic name (the ARN is derived from it at apply time).
+    pub topic_name: String,
+    /// Protocol.
+    pub protocol: String,
+    /// Endpoint or `${env:NAME}` placeholder.
+    pub endpoint: String,
+    /// Attributes (`RawMessageDelivery`).
+    #[serde(default)]
+    pub attributes: BTreeMap<String, String>,
+    /// Skipped when its secret is unset.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub optional: bool,
+}
+
+impl Subscription {
+    /// Identity: topic, protocol and endpoint.
+    pub fn key(&self) -> String {
+        format!("{}/{}/{}", self.topic_name, self.protocol, self.endpoint)
+    }
+
+    /// File name: topic, protocol and the endpoint (or the secret's name).
+    pub fn file_stem(&self) -> String {
+        let endpoint = secret_name(&self.endpoint).unwrap_or(&self.endpoint);
+        format!("{}--{}--{}", self.topic_name, self.protocol, endpoint)
+    }
+}
+
+/// The variable name of a `${env:NAME}` placeholder.
+pub fn secret_name(endpoint: &str) -> Option<&str> {
+    endpoint.strip_prefix("${env:")?.strip_suffix('}')
+}

@@ -1,0 +1,131 @@
+//! Snapshot files: every resource as pretty, canonical JSON under
+//! `<out>/<env>/<kind>/<name>.json`. Writing makes the directory match exactly
+//! (stale files are removed); checking compares without writing.
+
+use crate::compile::DesiredState;
+use crate::error::{Error, Stale};
+use crate::resource::canonical::to_pretty;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The files one or more environments render to, relative to the output dir.
+pub fn files(states: &[DesiredState]) -> BTreeMap<PathBuf, String> {
+    let mut out = BTreeMap::new();
+    for state in states {
+        for ((kind, _), resource) in &state.resources {
+            let path = PathBuf::from(&state.env)
+                .join(kind.plural())
+                .join(format!("{}.json", resource.file_stem()));
+            out.insert(path, to_pretty(&resource.to_json()));
+        }
+    }
+    out
+}
+
+/// What a write did.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct WriteStats {
+    /// Files created or changed.
+    pub written: usize,
+    /// Files already up to date.
+    pub unchanged: usize,
+    /// Stale files removed.
+    pub removed: usize,
+}
+
+/// Writes `files` under `out`, limited to the environment directories `envs`;
+/// removes JSON files there that nothing renders any more.
+pub fn write(
+    out: &Path,
+    envs: &[String],
+    files: &BTreeMap<PathBuf, String>,
+) -> Result<WriteStats, Error> {
+    let mut stats = WriteStats::default();
+    for path in existing(out, envs)? {
+        if !files.contains_key(&path) {
+            let full = out.join(&path);
+            std::fs::remove_file(&full).map_err(|e| Error::io(&full, e))?;
+            stats.removed += 1;
+        }
+    }
+    for (path, content) in files {
+        let full = out.join(path);
+        if std::fs::read_to_string(&full).is_ok_and(|old| &old == content) {
+            stats.unchanged += 1;
+            continue;
+        }
+        if let Some(dir) = full.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        std::fs::write(&full, content).map_err(|e| Error::io(&full, e))?;
+        stats.written += 1;
+    }
+    Ok(stats)
+}
+
+/// Compares `files` with what is under `out`; lists every difference.
+pub fn check(
+    out: &Path,
+    envs: &[String],
+    files: &BTreeMap<PathBuf, String>,
+) -> Result<Vec<Stale>, Error> {
+    let mut stale = Vec::new();
+    let on_disk = existing(out, envs)?;
+    for (path, content) in files {
+        let full = out.join(path);
+        match std::fs::read_to_string(&full) {
+            Ok(old) if &old == content => {}
+            Ok(old) => stale.push(Stale::Changed(full, excerpt(&old, content))),
+            Err(_) => stale.push(Stale::Missing(full)),
+        }
+    }
+    for path in on_disk {
+        if !files.contains_key(&path) {
+            stale.push(Stale::Extra(out.join(path)));
+        }
+    }
+    Ok(stale)
+}
+
+/// A short unified diff (committed → rendered).
+fn excerpt(old: &str, new: &str) -> String {
+    let diff = similar::TextDiff::from_lines(old, new);
+    let text = diff
+        .unified_diff()
+        .context_radius(2)
+        .header("committed", "rendered")
+        .to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out: Vec<String> = lines.iter().take(40).map(|l| format!("    {l}")).collect();
+    if lines.len() > 40 {
+        out.push(format!("    … {} more lines", lines.len() - 40));
+    }
+    out.join("\n")
+}
+
+/// JSON files currently under `out/<env>/`, relative to `out`.
+fn existing(out: &Path, envs: &[String]) -> Result<Vec<PathBuf>, Error> {
+    let mut found = Vec::new();
+    for env in envs {
+        let mut stack = vec![out.join(env)];
+        while let Some(dir) = stack.pop() {
+            let entries = match std::fs::read_dir(&dir) {
+                Ok(e) => e,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(Error::io(&dir, e)),
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "json")
+                    && let Ok(rel) = path.strip_prefix(out)
+                {
+                    found.push(rel.to_path_buf());
+                }
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
