@@ -1,7 +1,7 @@
 //! Wires the pipeline stages for one invocation: load → validate → compile →
 //! render/check. Returns the exit code or a typed error; never exits.
 
-use crate::catalogue::{self, Catalogue, Problems};
+use crate::catalogue::{self, Catalogue};
 use crate::cli::{Cli, Command};
 use crate::compile::{DesiredState, compile_all};
 use crate::error::{EXIT_OK, Error};
@@ -63,7 +63,7 @@ pub fn load_and_compile(
     dir: &Path,
     env: Option<&str>,
 ) -> Result<(Catalogue, Vec<DesiredState>), Error> {
-    let cat = catalogue::load(dir)?;
+    let (cat, mut problems) = catalogue::load(dir)?;
     if let Some(e) = env
         && !cat.environments.contains_key(e)
     {
@@ -73,7 +73,6 @@ pub fn load_and_compile(
             known.join(", ")
         )));
     }
-    let mut problems = Problems::default();
     catalogue::validate::validate(&cat, &mut problems);
     let states = compile_all(&cat, env, &mut problems);
     problems.finish((cat, states))

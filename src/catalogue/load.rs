@@ -93,6 +93,9 @@ pub struct Catalogue {
     pub templates: BTreeMap<String, String>,
     /// Parsed files, for locating problems.
     pub files: Vec<SourceFile>,
+    /// Items that exist but could not be read (`section/name`): references
+    /// to them are not reported again as undefined.
+    pub broken: std::collections::BTreeSet<String>,
 }
 
 /// Collects problems; never stops at the first.
@@ -175,9 +178,10 @@ const SECTIONS: &[&str] = &[
     "queries",
 ];
 
-/// Loads the catalogue in `dir`. Returns every problem found while reading;
-/// semantic checks are [`super::validate`]'s job.
-pub fn load(dir: &Path) -> Result<Catalogue, Error> {
+/// Loads the catalogue in `dir`, with every problem found while reading.
+/// Semantic checks are [`super::validate`]'s job; they run on what could be
+/// read, so that one run reports everything. Fails only without `obsctl.yaml`.
+pub fn load(dir: &Path) -> Result<(Catalogue, Problems), Error> {
     let root_path = dir.join("obsctl.yaml");
     if !root_path.is_file() {
         return Err(Error::NoCatalogue {
@@ -198,7 +202,7 @@ pub fn load(dir: &Path) -> Result<Catalogue, Error> {
     };
 
     let Some(root) = read_file(&root_path, &mut problems) else {
-        return problems.finish(cat);
+        return Ok((cat, problems));
     };
     cat.files.push(root);
     let includes = merge_file(&mut cat, 0, true, &mut problems);
@@ -228,7 +232,7 @@ pub fn load(dir: &Path) -> Result<Catalogue, Error> {
         }
     }
     for (key, label) in [(&cat.project, "project"), (&cat.namespace, "namespace")] {
-        if key.is_empty() {
+        if key.is_empty() && !cat.broken.contains(label) {
             problems.push(
                 &root_path,
                 Pos { line: 1, column: 1 },
@@ -238,7 +242,7 @@ pub fn load(dir: &Path) -> Result<Catalogue, Error> {
         }
     }
     cat.templates = load_templates(dir, &cat.name, &mut problems);
-    problems.finish(cat)
+    Ok((cat, problems))
 }
 
 fn read_file(path: &Path, problems: &mut Problems) -> Option<SourceFile> {
@@ -305,7 +309,11 @@ fn merge_file(
                     );
                     continue;
                 }
-                if let Some(s) = deserialize_item::<String>(cat, &origin, &value, problems) {
+                let parsed = deserialize_item::<String>(cat, &origin, &value, problems);
+                if parsed.is_none() {
+                    cat.broken.insert(key.clone());
+                }
+                if let Some(s) = parsed {
                     match key.as_str() {
                         "project" => cat.project = s,
                         "namespace" => cat.namespace = s,
@@ -367,6 +375,8 @@ fn section<T: DeserializeOwned>(
     for (name, item) in map {
         let item_origin = origin.key(name);
         let Some(parsed) = deserialize_item::<T>(cat, &item_origin, item, problems) else {
+            let section = origin.pointer.trim_start_matches('/').to_string();
+            cat.broken.insert(format!("{section}/{name}"));
             continue;
         };
         if target(cat).contains_key(name) {
@@ -409,10 +419,14 @@ fn deserialize_item<T: DeserializeOwned>(
             Ok(v) => return clean.then_some(v),
             Err(err) => {
                 clean = false;
-                let rel = path_pointer(err.path());
+                let mut rel = path_pointer(err.path());
                 let message = err.inner().to_string();
-                let at = origin.child(&rel);
                 if let Some((field, expected)) = super::suggest::unknown_field(&message) {
+                    // The path may or may not end with the unknown key itself.
+                    if let Some(parent) = rel.strip_suffix(&format!("/{}", escape(&field))) {
+                        rel = parent.to_string();
+                    }
+                    let at = origin.child(&rel);
                     let key_origin = at.key(&field);
                     let help =
                         super::suggest::did_you_mean(&field, expected.iter().map(String::as_str))
@@ -436,7 +450,7 @@ fn deserialize_item<T: DeserializeOwned>(
                     return None;
                 }
                 let (message, help) = super::suggest::explain(&message);
-                cat.problem(problems, &at, message, help);
+                cat.problem(problems, &origin.child(&rel), message, help);
                 return None;
             }
         }

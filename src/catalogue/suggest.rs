@@ -48,10 +48,16 @@ pub fn explain(message: &str) -> (String, Option<String>) {
         );
     }
     if message.starts_with("invalid type") {
-        return (
-            message.replace("invalid type", "wrong type"),
-            Some("change the value to the expected type".into()),
-        );
+        let mut text = message.replace("invalid type", "wrong type");
+        for (rust, human) in [
+            ("expected u16", "expected an integer from 0 to 65535"),
+            ("expected u32", "expected a whole number ≥ 0"),
+            ("expected f64", "expected a number"),
+            ("expected a boolean", "expected true or false"),
+        ] {
+            text = text.replace(rust, human);
+        }
+        return (text, Some("change the value to the expected type".into()));
     }
     if message.starts_with("invalid value") {
         return (

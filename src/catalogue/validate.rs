@@ -288,7 +288,7 @@ impl Validator<'_> {
         for (severity, topic) in routes {
             let at = origin.key(severity);
             self.severity_ref(severity, &at, true);
-            if !self.cat.topics.contains_key(topic) {
+            if !self.cat.topics.contains_key(topic) && !self.known("topics", topic) {
                 let help = did_you_mean(topic, self.cat.topics.keys().map(String::as_str));
                 self.err(
                     &at,
@@ -299,8 +299,12 @@ impl Validator<'_> {
         }
     }
 
+    fn known(&self, section: &str, name: &str) -> bool {
+        self.cat.broken.contains(&format!("{section}/{name}"))
+    }
+
     fn severity_ref(&mut self, severity: &str, origin: &Origin, at_key: bool) {
-        if self.cat.severities.contains_key(severity) {
+        if self.cat.severities.contains_key(severity) || self.known("severities", severity) {
             return;
         }
         let help =
@@ -394,7 +398,7 @@ impl Validator<'_> {
             );
         }
         for sev in self.cat.severities.values() {
-            if !self.cat.topics.contains_key(&sev.topic) {
+            if !self.cat.topics.contains_key(&sev.topic) && !self.known("topics", &sev.topic) {
                 let help = did_you_mean(&sev.topic, self.cat.topics.keys().map(String::as_str));
                 self.err(
                     &sev.origin.child("topic"),
@@ -550,7 +554,7 @@ impl Validator<'_> {
     }
 
     fn service_ref(&mut self, service: &str, origin: &Origin) {
-        if !self.cat.services.contains_key(service) {
+        if !self.cat.services.contains_key(service) && !self.known("services", service) {
             let help = did_you_mean(service, self.cat.services.keys().map(String::as_str));
             self.err(
                 origin,
@@ -730,6 +734,7 @@ impl Validator<'_> {
             self.service_ref(s, o);
         }
         match self.cat.alarms.get(alarm) {
+            None if self.known("alarms", alarm) => {}
             None => {
                 let help = did_you_mean(alarm, self.cat.alarms.keys().map(String::as_str));
                 self.err(
@@ -766,6 +771,9 @@ impl Validator<'_> {
         for (name, ov) in overrides {
             let at = o.key(name);
             let Some(template) = self.cat.alarms.get(name) else {
+                if self.known("alarms", name) {
+                    continue;
+                }
                 let help = did_you_mean(name, self.cat.alarms.keys().map(String::as_str));
                 self.err_key(
                     &at,
@@ -820,7 +828,7 @@ impl Validator<'_> {
             self.overrides(&svc.alarms, &o.child("alarms"));
             for (env, senv) in &svc.environments {
                 let at = o.child("environments").key(env);
-                if !self.cat.environments.contains_key(env) {
+                if !self.cat.environments.contains_key(env) && !self.known("environments", env) {
                     let help = did_you_mean(env, self.cat.environments.keys().map(String::as_str));
                     self.err_key(&at, format!("undefined environment `{env}`"), help);
                 }

@@ -190,7 +190,11 @@ fn annotate(body: &mut Value, alarms: &[&AlarmInfo]) {
                         .zip(&dims)
                         .all(|(d, (n, v))| d.name == *n && d.value == *v);
                 let label = format!("{} ({})", a.template, a.severity);
-                if same && !marks.iter().any(|m: &Value| m["label"] == label.as_str()) {
+                if same
+                    && !marks
+                        .iter()
+                        .any(|m: &Value| m["label"] == label.as_str() && m["value"] == threshold)
+                {
                     marks.push(json!({"label": label, "value": threshold}));
                 }
             }

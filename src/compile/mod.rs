@@ -66,6 +66,8 @@ pub fn compile_all(
 fn jinja(cat: &Catalogue) -> Jinja<'static> {
     let mut env = Jinja::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
+    // No auto-escaping: templates quote values explicitly with `| tojson`.
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
     for (name, text) in &cat.templates {
         // Syntax errors surface when the template is rendered, with its name.
         let _ = env.add_template_owned(name.clone(), text.clone());
