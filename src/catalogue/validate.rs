@@ -685,7 +685,9 @@ impl Validator<'_> {
         if let Some(ret) = returns
             && !queries.contains_key(ret)
         {
-            let help = did_you_mean(ret, queries.keys().map(String::as_str));
+            let ids: Vec<&str> = queries.keys().map(String::as_str).collect();
+            let help = did_you_mean(ret, ids.iter().copied())
+                .or_else(|| Some(format!("use one of: {}", ids.join(", "))));
             self.err(
                 &o.child("returns"),
                 format!("`returns: {ret}` names no query"),

@@ -68,11 +68,27 @@ fn jinja(cat: &Catalogue) -> Jinja<'static> {
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     // No auto-escaping: templates quote values explicitly with `| tojson`.
     env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+    // `tojson` of an undefined value is an error too, not `null`.
+    env.add_filter("tojson", strict_tojson);
     for (name, text) in &cat.templates {
         // Syntax errors surface when the template is rendered, with its name.
         let _ = env.add_template_owned(name.clone(), text.clone());
     }
     env
+}
+
+fn strict_tojson(
+    value: &minijinja::Value,
+    indent: Option<minijinja::Value>,
+    args: minijinja::value::Kwargs,
+) -> Result<minijinja::Value, minijinja::Error> {
+    if value.is_undefined() {
+        return Err(minijinja::Error::new(
+            minijinja::ErrorKind::UndefinedError,
+            "undefined value passed to tojson",
+        ));
+    }
+    minijinja::filters::tojson(value, indent, args)
 }
 
 /// A service as compiled in one environment.

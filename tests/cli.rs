@@ -1,0 +1,388 @@
+//! End-to-end tests of the real `obsctl` binary: render, render --check,
+//! validate, schema, and the exit-code contract.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Runs the real binary; a tiny builder in the style of just's tests.
+struct Obsctl {
+    args: Vec<String>,
+    cwd: PathBuf,
+}
+
+struct Output {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Obsctl {
+    fn new(args: &[&str]) -> Self {
+        Obsctl {
+            args: args.iter().map(|s| s.to_string()).collect(),
+            cwd: root(),
+        }
+    }
+    fn cwd(mut self, dir: &Path) -> Self {
+        self.cwd = dir.to_path_buf();
+        self
+    }
+    fn run(self) -> Output {
+        let out = Command::new(env!("CARGO_BIN_EXE_obsctl"))
+            .args(&self.args)
+            .current_dir(&self.cwd)
+            .output()
+            .unwrap();
+        Output {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn json_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn count(dir: &Path) -> usize {
+    std::fs::read_dir(dir).map(|d| d.count()).unwrap_or(0)
+}
+
+#[test]
+fn cat_house_staging_renders_every_kind() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = Obsctl::new(&[
+        "-d",
+        "definitions/cat-house",
+        "render",
+        "--env",
+        "staging",
+        "--out",
+        tmp.path().to_str().unwrap(),
+    ])
+    .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let env = tmp.path().join("staging");
+    assert_eq!(count(&env.join("dashboards")), 4);
+    assert!(count(&env.join("metric-alarms")) >= 30);
+    assert_eq!(count(&env.join("topics")), 3);
+    assert!(count(&env.join("metric-filters")) >= 10);
+    assert_eq!(count(&env.join("query-definitions")), 8);
+    assert!(
+        !tmp.path().join("production").exists(),
+        "--env limits output"
+    );
+    for file in json_files(tmp.path()) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let value: Value =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        if file.parent().unwrap().ends_with("dashboards") {
+            for w in value["widgets"].as_array().unwrap() {
+                let (x, w_) = (w["x"].as_i64().unwrap(), w["width"].as_i64().unwrap());
+                assert!(
+                    x >= 0 && w_ >= 1 && x + w_ <= 24,
+                    "{}: widget outside grid: {w}",
+                    file.display()
+                );
+                assert!(w["y"].as_i64().unwrap() >= 0 && w["height"].as_i64().unwrap() >= 1);
+            }
+        }
+    }
+    assert!(out.stdout.contains("estimated cost: $"), "{}", out.stdout);
+}
+
+#[test]
+fn secrets_are_never_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = Obsctl::new(&[
+        "-d",
+        "definitions/cat-house",
+        "render",
+        "--out",
+        tmp.path().to_str().unwrap(),
+    ])
+    .run();
+    assert_eq!(out.code, 0);
+    let secret = "https://hooks.slack.example/secret-token";
+    let out2 = Command::new(env!("CARGO_BIN_EXE_obsctl"))
+        .args([
+            "-d",
+            "definitions/cat-house",
+            "render",
+            "--check",
+            "--out",
+            tmp.path().to_str().unwrap(),
+        ])
+        .env("SLACK_WEBHOOK_URL", secret)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(out2.status.success());
+    for file in json_files(tmp.path()) {
+        assert!(!std::fs::read_to_string(&file).unwrap().contains(secret));
+    }
+    let sub = std::fs::read_to_string(tmp.path().join(
+        "staging/subscriptions/cat-house-staging-critical-alerts--https--SLACK_WEBHOOK_URL.json",
+    ))
+    .unwrap();
+    assert!(sub.contains("${env:SLACK_WEBHOOK_URL}"));
+}
+
+#[test]
+fn rendering_is_byte_identical_and_committed_snapshots_are_current() {
+    for cat in ["cat-house", "bookstore"] {
+        let a = tempfile::tempdir().unwrap();
+        let b = tempfile::tempdir().unwrap();
+        for dir in [&a, &b] {
+            let out = Obsctl::new(&[
+                "-d",
+                &format!("definitions/{cat}"),
+                "render",
+                "--out",
+                dir.path().to_str().unwrap(),
+            ])
+            .run();
+            assert_eq!(out.code, 0, "{}", out.stderr);
+        }
+        let fa = json_files(a.path());
+        assert!(!fa.is_empty());
+        for f in &fa {
+            let rel = f.strip_prefix(a.path()).unwrap();
+            assert_eq!(
+                std::fs::read(f).unwrap(),
+                std::fs::read(b.path().join(rel)).unwrap(),
+                "{}",
+                rel.display()
+            );
+        }
+        let check = Obsctl::new(&["-d", &format!("definitions/{cat}"), "render", "--check"]).run();
+        assert_eq!(
+            check.code, 0,
+            "committed snapshots of {cat} are stale:\n{}",
+            check.stderr
+        );
+    }
+}
+
+/// Copies a catalogue and its templates into a temporary project.
+fn copy_catalogue(cat: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    for (from, to) in [
+        (
+            root().join("definitions").join(cat),
+            tmp.path().join("definitions").join(cat),
+        ),
+        (
+            root().join("templates").join(cat),
+            tmp.path().join("templates").join(cat),
+        ),
+    ] {
+        for f in json_files(&from) {
+            let dest = to.join(f.strip_prefix(&from).unwrap());
+            std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+            std::fs::copy(&f, dest).unwrap();
+        }
+    }
+    tmp
+}
+
+#[test]
+fn check_fails_naming_the_file_after_a_catalogue_edit() {
+    let tmp = copy_catalogue("cat-house");
+    let alarms = tmp.path().join("definitions/cat-house/alarms.yaml");
+    let text = std::fs::read_to_string(&alarms)
+        .unwrap()
+        .replace("threshold: 80", "threshold: 90");
+    std::fs::write(&alarms, text).unwrap();
+    let snapshots = root().join("snapshots/cat-house");
+    let out = Obsctl::new(&[
+        "-d",
+        "definitions/cat-house",
+        "render",
+        "--check",
+        "--out",
+        snapshots.to_str().unwrap(),
+    ])
+    .cwd(tmp.path())
+    .run();
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .contains("staging/metric-alarms/cat-house-staging-auth-service-high-cpu.json"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("-  \"Threshold\": 80") && out.stderr.contains("+  \"Threshold\": 90"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn check_fails_naming_the_file_after_a_template_edit() {
+    let tmp = copy_catalogue("cat-house");
+    let template = tmp.path().join("templates/cat-house/business.json.j2");
+    let text = std::fs::read_to_string(&template)
+        .unwrap()
+        .replace("User Registrations (hourly)", "Sign-ups (hourly)");
+    std::fs::write(&template, text).unwrap();
+    let snapshots = root().join("snapshots/cat-house");
+    let out = Obsctl::new(&[
+        "-d",
+        "definitions/cat-house",
+        "render",
+        "--check",
+        "--out",
+        snapshots.to_str().unwrap(),
+    ])
+    .cwd(tmp.path())
+    .run();
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .contains("dashboards/cat-house-production-business.json"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("dashboards/cat-house-staging-business.json"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn check_lists_missing_and_extra_files_and_render_removes_stale_ones() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().to_str().unwrap();
+    assert_eq!(
+        Obsctl::new(&["-d", "definitions/cat-house", "render", "--out", dir])
+            .run()
+            .code,
+        0
+    );
+    let extra = tmp.path().join("staging/dashboards/old.json");
+    std::fs::write(&extra, "{}").unwrap();
+    std::fs::remove_file(
+        tmp.path()
+            .join("staging/topics/cat-house-staging-info-alerts.json"),
+    )
+    .unwrap();
+    let out = Obsctl::new(&[
+        "-d",
+        "definitions/cat-house",
+        "render",
+        "--check",
+        "--out",
+        dir,
+    ])
+    .run();
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("extra:") && out.stderr.contains("old.json"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("missing:")
+            && out.stderr.contains("cat-house-staging-info-alerts.json"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        Obsctl::new(&["-d", "definitions/cat-house", "render", "--out", dir])
+            .run()
+            .code,
+        0
+    );
+    assert!(!extra.exists());
+}
+
+#[test]
+fn invalid_catalogue_exits_1_with_located_problems() {
+    let out = Obsctl::new(&["-d", "tests/fixtures/invalid", "validate"]).run();
+    assert_eq!(out.code, 1);
+    for needle in [
+        "bomb.yaml:6:8",
+        "obsctl.yaml:15:5: error: unknown key `ownr`",
+        "obsctl.yaml:17:11: error: wrong type",
+        "obsctl.yaml:23:13: error: period 45",
+        "obsctl.yaml:33:7: error: math alarm uses 11 metrics",
+        "obsctl.yaml:47:15: error: undefined severity `urgent`",
+        "6 problems found",
+    ] {
+        assert!(
+            out.stderr.contains(needle),
+            "missing `{needle}` in:\n{}",
+            out.stderr
+        );
+    }
+    assert!(!out.stderr.contains("panicked"));
+}
+
+#[test]
+fn directory_without_catalogue_lists_the_catalogues_below() {
+    let out = Obsctl::new(&["validate"]).run();
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("definitions has no obsctl.yaml"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("-d definitions/bookstore")
+            && out.stderr.contains("-d definitions/cat-house"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn usage_errors_exit_64() {
+    assert_eq!(Obsctl::new(&["render", "--bogus"]).run().code, 64);
+    assert_eq!(Obsctl::new(&["frobnicate"]).run().code, 64);
+    let out = Obsctl::new(&["-d", "definitions/cat-house", "render", "--env", "prod"]).run();
+    assert_eq!(out.code, 64);
+    assert!(out.stderr.contains("production"), "{}", out.stderr);
+    assert_eq!(Obsctl::new(&["--help"]).run().code, 0);
+}
+
+#[test]
+fn validate_succeeds_on_both_catalogues() {
+    for cat in ["cat-house", "bookstore"] {
+        let out = Obsctl::new(&["-d", &format!("definitions/{cat}"), "validate"]).run();
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert!(out.stdout.contains("valid"));
+    }
+}
+
+#[test]
+fn schema_is_json_schema_of_the_catalogue() {
+    let out = Obsctl::new(&["schema"]).run();
+    assert_eq!(out.code, 0);
+    let schema: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert!(schema["properties"]["alarms"].is_object());
+    assert!(schema["properties"]["services"].is_object());
+    assert_eq!(schema["additionalProperties"], Value::Bool(false));
+}

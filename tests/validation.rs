@@ -1,0 +1,741 @@
+//! One test per validation rule: a valid base catalogue, changed in one place,
+//! must yield exactly the expected located problem. All messages together are
+//! snapshot-tested with insta (`tests/snapshots/`).
+
+use obsctl::error::Error;
+use obsctl::run::load_and_compile;
+use std::path::Path;
+
+const BASE: &str = r#"project: shop
+namespace: Shop/App
+environments:
+  staging:
+    region: us-east-1
+topics:
+  alerts:
+    subscriptions:
+      - protocol: email
+        endpoint: ops@example.com
+severities:
+  critical: { topic: alerts }
+services:
+  api: { port: 8080 }
+alarms:
+  cpu:
+    kind: metric
+    severity: critical
+    metric: { namespace: AWS/ECS, metric: CPUUtilization, statistic: Average }
+    comparison: ">"
+    threshold: 80
+dashboards:
+  overview:
+    template: overview.json.j2
+metric_filters:
+  errors:
+    pattern: ERROR
+    metric: Errors
+queries:
+  errors/recent:
+    query: fields @timestamp | limit 10
+"#;
+
+const TEMPLATE: &str = r#"{"widgets": [{"type": "metric", "properties": {"metrics": [["AWS/ECS", "CPUUtilization"]]}}]}"#;
+
+/// Writes the base catalogue with `edits` (from → to) and extra files; returns
+/// the problems, one per line, with the temporary directory stripped.
+fn problems(edits: &[(&str, &str)], extra: &[(&str, &str)]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let cat = dir.path().join("definitions").join("shop");
+    std::fs::create_dir_all(cat.join("templates")).unwrap();
+    let mut text = BASE.to_string();
+    for (from, to) in edits {
+        assert!(text.contains(from), "edit target `{from}` not in base");
+        text = text.replacen(from, to, 1);
+    }
+    std::fs::write(cat.join("obsctl.yaml"), text).unwrap();
+    std::fs::write(cat.join("templates/overview.json.j2"), TEMPLATE).unwrap();
+    for (path, content) in extra {
+        let p = cat.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, content).unwrap();
+    }
+    match load_and_compile(&cat, None) {
+        Ok(_) => String::new(),
+        Err(Error::Invalid(list)) => list
+            .iter()
+            .map(|p| p.to_string().replace(&format!("{}/", cat.display()), ""))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Err(other) => panic!("unexpected error: {other}"),
+    }
+}
+
+#[test]
+fn base_catalogue_is_valid() {
+    assert_eq!(problems(&[], &[]), "");
+}
+
+macro_rules! rule {
+    ($name:ident, $edits:expr, $extra:expr, $expected:expr) => {
+        #[test]
+        fn $name() {
+            let out = problems($edits, $extra);
+            assert!(
+                out.contains($expected),
+                "expected `{}` in:\n{out}",
+                $expected
+            );
+            let located = out.lines().filter(|l| l.contains(": error: ")).all(|l| {
+                let mut parts = l.split(':');
+                let (_, line, col) = (parts.next(), parts.next(), parts.next());
+                line.is_some_and(|n| n.parse::<u64>().is_ok_and(|n| n > 0))
+                    && col.is_some_and(|n| n.parse::<u64>().is_ok_and(|n| n > 0))
+            });
+            assert!(located, "every problem needs file:line:column:\n{out}");
+        }
+    };
+}
+
+const ALARM_CPU: &str = "    comparison: \">\"\n    threshold: 80\n";
+
+fn many(prefix: &str, n: usize, f: impl Fn(usize) -> String) -> String {
+    let mut s = prefix.to_string();
+    for i in 0..n {
+        s.push_str(&f(i));
+    }
+    s
+}
+
+// Syntax and structure.
+rule!(
+    unknown_key_suggests_nearest,
+    &[("  api: { port: 8080 }", "  api: { port: 8080, ownr: x }")],
+    &[],
+    "unknown key `ownr`\n  help: did you mean `owner`?"
+);
+rule!(
+    wrong_type,
+    &[("port: 8080", "port: eighty")],
+    &[],
+    "wrong type: string \"eighty\", expected an integer from 0 to 65535"
+);
+rule!(
+    unknown_section,
+    &[("queries:", "querys:")],
+    &[],
+    "unknown section `querys`\n  help: did you mean `queries`?"
+);
+rule!(
+    missing_required_key,
+    &[("    severity: critical\n    metric", "    metric")],
+    &[],
+    "missing required key `severity`"
+);
+rule!(
+    unknown_enum_value,
+    &[("kind: metric", "kind: metrc")],
+    &[],
+    "unknown value `metrc`\n  help: did you mean `metric`?"
+);
+rule!(
+    alias_bomb,
+    &[(
+        "namespace: Shop/App",
+        "namespace: Shop/App\ninclude: [more.yaml]"
+    )],
+    &[(
+        "more.yaml",
+        "a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
+    )],
+    "invalid YAML"
+);
+rule!(
+    include_matches_nothing,
+    &[(
+        "namespace: Shop/App",
+        "namespace: Shop/App\ninclude: [nothing/*.yaml]"
+    )],
+    &[],
+    "include `nothing/*.yaml` matches no file"
+);
+rule!(
+    duplicate_across_files,
+    &[(
+        "namespace: Shop/App",
+        "namespace: Shop/App\ninclude: [more.yaml]"
+    )],
+    &[("more.yaml", "services:\n  api: {}\n")],
+    "`api` is defined twice"
+);
+rule!(
+    naming_needs_env,
+    &[(
+        "namespace: Shop/App",
+        "namespace: Shop/App\nnaming: \"{project}-{service}-{name}\""
+    )],
+    &[],
+    "lacks `{env}`"
+);
+
+// Alarm input rules.
+rule!(
+    period_must_be_allowed,
+    &[(
+        ALARM_CPU,
+        "    comparison: \">\"\n    threshold: 80\n    period: 45\n"
+    )],
+    &[],
+    "period 45 is not allowed"
+);
+rule!(
+    window_one_day_below_hourly_periods,
+    &[(
+        ALARM_CPU,
+        "    comparison: \">\"\n    threshold: 80\n    period: 60\n    evaluation_periods: 1441\n"
+    )],
+    &[],
+    "exceeds the 1-day limit"
+);
+rule!(
+    window_seven_days,
+    &[(
+        ALARM_CPU,
+        "    comparison: \">\"\n    threshold: 80\n    period: 3600\n    evaluation_periods: 169\n"
+    )],
+    &[],
+    "exceeds the 7-day limit"
+);
+rule!(
+    datapoints_at_most_evaluation_periods,
+    &[(
+        ALARM_CPU,
+        "    comparison: \">\"\n    threshold: 80\n    evaluation_periods: 2\n    datapoints_to_alarm: 3\n"
+    )],
+    &[],
+    "datapoints_to_alarm (3) exceeds evaluation_periods (2)"
+);
+rule!(
+    datapoints_checked_after_overrides,
+    &[(
+        "  api: { port: 8080 }",
+        "  api:\n    alarms:\n      cpu: { datapoints_to_alarm: 4 }"
+    )],
+    &[],
+    "datapoints_to_alarm (4) exceeds evaluation_periods (1)"
+);
+rule!(
+    statistic_must_be_valid,
+    &[("statistic: Average", "statistic: Avrage")],
+    &[],
+    "`Avrage` is not a statistic\n  help: did you mean `Average`?"
+);
+rule!(
+    percentile_must_be_in_range,
+    &[("statistic: Average", "statistic: p101")],
+    &[],
+    "`p101` is not a statistic"
+);
+rule!(
+    dimensions_at_most_30,
+    &[(
+        "statistic: Average }",
+        &*format!(
+            "statistic: Average, dimensions: {{ {} }} }}",
+            (0..31)
+                .map(|i| format!("d{i}: v"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+        .leak()
+    )],
+    &[],
+    "31 dimensions; CloudWatch allows at most 30"
+);
+rule!(
+    metric_alarm_needs_threshold,
+    &[("    threshold: 80\n", "")],
+    &[],
+    "metric alarm `cpu` needs `threshold`"
+);
+rule!(
+    field_not_for_kind,
+    &[(
+        "    threshold: 80\n",
+        "    threshold: 80\n    band_width: 2\n"
+    )],
+    &[],
+    "`band_width` does not apply to a metric alarm"
+);
+rule!(
+    anomaly_needs_band_comparison,
+    &[
+        ("kind: metric", "kind: anomaly"),
+        ("    threshold: 80\n", "")
+    ],
+    &[],
+    "GreaterThanThreshold is not an anomaly-detection comparison"
+);
+rule!(
+    band_comparison_only_for_anomaly,
+    &[("comparison: \">\"", "comparison: GreaterThanUpperThreshold")],
+    &[],
+    "GreaterThanUpperThreshold is only for anomaly-detection alarms"
+);
+rule!(
+    undefined_severity,
+    &[(
+        "severity: critical\n    metric",
+        "severity: urgent\n    metric"
+    )],
+    &[],
+    "undefined severity `urgent`"
+);
+rule!(
+    undefined_service_in_template,
+    &[(
+        "    threshold: 80\n",
+        "    threshold: 80\n    services: [web]\n"
+    )],
+    &[],
+    "undefined service `web`"
+);
+rule!(
+    override_of_undefined_alarm,
+    &[(
+        "  api: { port: 8080 }",
+        "  api:\n    alarms:\n      cpuu: { threshold: 1 }"
+    )],
+    &[],
+    "override of undefined alarm `cpuu`\n  help: did you mean `cpu`?"
+);
+rule!(
+    override_threshold_on_anomaly,
+    &[
+        ("kind: metric", "kind: anomaly"),
+        ("    comparison: \">\"\n    threshold: 80\n", ""),
+        (
+            "  api: { port: 8080 }",
+            "  api:\n    alarms:\n      cpu: { threshold: 1 }"
+        )
+    ],
+    &[],
+    "`cpu` has no static threshold"
+);
+rule!(
+    undefined_environment_in_service,
+    &[(
+        "  api: { port: 8080 }",
+        "  api:\n    environments:\n      stagng: { enabled: false }"
+    )],
+    &[],
+    "undefined environment `stagng`"
+);
+rule!(
+    runbook_must_be_url,
+    &[(
+        "    threshold: 80\n",
+        "    threshold: 80\n    runbook: wiki/cpu\n"
+    )],
+    &[],
+    "runbook `wiki/cpu` is not a URL"
+);
+rule!(
+    alarm_name_at_most_255,
+    &[(
+        "project: shop",
+        &*format!("project: {}", "p".repeat(250)).leak()
+    )],
+    &[],
+    "must be 1–255 characters"
+);
+rule!(
+    description_at_most_1024,
+    &[(
+        "    threshold: 80\n",
+        &*format!("    threshold: 80\n    description: {}\n", "d".repeat(1030)).leak()
+    )],
+    &[],
+    "characters; at most 1024"
+);
+
+// Math alarms.
+const MATH: &str = "  rate:\n    kind: math\n    severity: critical\n    returns: e1\n    comparison: \">\"\n    threshold: 5\n    queries:\n      m1: { metric: Errors, statistic: Sum }\n      m2: { metric: Requests, statistic: Sum }\n      e1: { expression: \"100 * m1 / m2\" }\n";
+fn with_math(from: &str, to: &str) -> &'static str {
+    format!("alarms:\n{}", MATH.replacen(from, to, 1)).leak()
+}
+#[test]
+fn math_is_valid() {
+    assert_eq!(problems(&[("alarms:\n", with_math("", ""))], &[]), "");
+}
+rule!(
+    math_at_most_10_metrics,
+    &[(
+        "alarms:\n",
+        with_math(
+            "      e1:",
+            &format!(
+                "{}      e1:",
+                many("", 9, |i| format!(
+                    "      x{i}: {{ metric: M{i}, statistic: Sum }}\n"
+                ))
+            )
+        )
+    )],
+    &[],
+    "math alarm uses 11 metrics; CloudWatch allows at most 10"
+);
+rule!(
+    math_id_pattern,
+    &[("alarms:\n", with_math("      m2:", "      M2:"))],
+    &[],
+    "id `M2` must match ^[a-z][A-Za-z0-9_]*$"
+);
+rule!(
+    math_returns_existing_id,
+    &[("alarms:\n", with_math("returns: e1", "returns: e2"))],
+    &[],
+    "`returns: e2` names no query\n  help: use one of: e1, m1, m2"
+);
+rule!(
+    math_metric_or_expression,
+    &[(
+        "alarms:\n",
+        with_math("e1: { expression:", "e1: { metric: X, expression:")
+    )],
+    &[],
+    "`e1` needs exactly one of `metric` or `expression`"
+);
+rule!(
+    math_no_search,
+    &[(
+        "alarms:\n",
+        with_math("100 * m1 / m2", "SEARCH('x', 'Sum', 60)")
+    )],
+    &[],
+    "alarms cannot use SEARCH()"
+);
+rule!(
+    math_expression_at_most_2048,
+    &[(
+        "alarms:\n",
+        with_math("100 * m1 / m2", &"m1 + ".repeat(420))
+    )],
+    &[],
+    "allowed 1–2048"
+);
+
+// Composite alarms.
+fn composite(rule: &str) -> &'static str {
+    format!("alarms:\n  both:\n    kind: composite\n    severity: critical\n    rule: \"{rule}\"\n")
+        .leak()
+}
+#[test]
+fn composite_is_valid() {
+    assert_eq!(
+        problems(
+            &[("alarms:\n", composite("ALARM(cpu) AND NOT OK(cpu)"))],
+            &[]
+        ),
+        ""
+    );
+}
+rule!(
+    composite_undefined_child,
+    &[("alarms:\n", composite("ALARM(cpu) AND ALARM(mem)"))],
+    &[],
+    "the rule references undefined alarm `mem`"
+);
+rule!(
+    composite_at_most_100_children,
+    &[(
+        "alarms:\n",
+        composite(&vec!["ALARM(cpu)"; 101].join(" OR "))
+    )],
+    &[],
+    "the rule has 101 children; CloudWatch allows 100"
+);
+rule!(
+    composite_rule_at_most_10240,
+    &[
+        (
+            "project: shop",
+            &*format!("project: {}", "s".repeat(120)).leak()
+        ),
+        ("alarms:\n", composite(&vec!["ALARM(cpu)"; 90].join(" OR ")))
+    ],
+    &[],
+    "characters; at most 10240"
+);
+rule!(
+    composite_environment_rule_names_service,
+    &[(
+        "alarms:\n",
+        &*format!("{}    scope: environment\n", composite("ALARM(cpu)")).leak()
+    )],
+    &[],
+    "an environment-scoped rule must say which"
+);
+rule!(
+    composite_child_disabled,
+    &[
+        ("alarms:\n", composite("ALARM(cpu)")),
+        (
+            "  api: { port: 8080 }",
+            "  api:\n    alarms:\n      cpu: { enabled: false }"
+        )
+    ],
+    &[],
+    "which is disabled or not generated"
+);
+rule!(
+    composite_unbalanced,
+    &[("alarms:\n", composite("(ALARM(cpu)"))],
+    &[],
+    "unbalanced parentheses"
+);
+
+// Dashboards.
+rule!(
+    dashboard_template_missing,
+    &[("template: overview.json.j2", "template: overveiw.json.j2")],
+    &[],
+    "template `overveiw.json.j2` not found\n  help: did you mean `overview.json.j2`?"
+);
+rule!(
+    dashboard_name_characters,
+    &[("  overview:\n    template", "  over.view:\n    template")],
+    &[],
+    "dashboard name `shop-staging-over.view` must be 1–255 characters"
+);
+rule!(
+    dashboard_undefined_variable,
+    &[],
+    &[(
+        "templates/overview.json.j2",
+        "{\"widgets\": [{\"type\": \"text\", \"properties\": {\"markdown\": {{ env.nmae | tojson }}}}]}"
+    )],
+    "undefined"
+);
+rule!(
+    dashboard_invalid_json,
+    &[],
+    &[("templates/overview.json.j2", "{\"widgets\": [1,]}")],
+    "rendered invalid JSON"
+);
+rule!(
+    dashboard_at_most_500_widgets,
+    &[],
+    &[(
+        "templates/overview.json.j2",
+        "{\"widgets\": [{% for i in range(501) %}{\"type\": \"text\", \"properties\": {\"markdown\": \"x\"}}{% if not loop.last %},{% endif %}{% endfor %}]}"
+    )],
+    "has 502 widgets; at most 500"
+);
+rule!(
+    dashboard_widget_inside_grid,
+    &[],
+    &[(
+        "templates/overview.json.j2",
+        "{\"widgets\": [{\"type\": \"text\", \"x\": 20, \"y\": 0, \"width\": 6, \"height\": 2, \"properties\": {\"markdown\": \"x\"}}]}"
+    )],
+    "lies outside the grid: x 20 + width 6 exceeds the 24-column grid"
+);
+
+// Metric filters and queries.
+rule!(
+    filter_at_most_3_dimensions,
+    &[(
+        "    metric: Errors\n",
+        "    metric: Errors\n    dimensions: { a: $a, b: $b, c: $c, d: $d }\n"
+    )],
+    &[],
+    "4 dimensions; a metric filter allows at most 3"
+);
+rule!(
+    filter_no_default_with_dimensions,
+    &[(
+        "    metric: Errors\n",
+        "    metric: Errors\n    default: 0\n    dimensions: { a: $a }\n"
+    )],
+    &[],
+    "a metric filter with dimensions cannot have a default value"
+);
+rule!(
+    filter_pattern_at_most_1024,
+    &[(
+        "pattern: ERROR",
+        &*format!("pattern: {}", "E".repeat(1025)).leak()
+    )],
+    &[],
+    "pattern has 1025 characters; at most 1024"
+);
+rule!(
+    filters_per_log_group_at_most_100,
+    &[(
+        "    metric: Errors\n",
+        &*many("    metric: Errors\n", 100, |i| format!(
+            "  f{i}:\n    pattern: ERROR\n    metric: E{i}\n"
+        ))
+        .leak()
+    )],
+    &[],
+    "would get 101 metric filters; at most 100"
+);
+rule!(
+    filter_unit_valid,
+    &[(
+        "    metric: Errors\n",
+        "    metric: Errors\n    unit: Millis\n"
+    )],
+    &[],
+    "`Millis` is not a CloudWatch unit"
+);
+rule!(
+    query_at_most_10000,
+    &[(
+        "query: fields @timestamp | limit 10",
+        &*format!("query: fields {}", "x".repeat(10_000)).leak()
+    )],
+    &[],
+    "at most 10000"
+);
+
+// Topics and routing.
+rule!(
+    severity_topic_defined,
+    &[("critical: { topic: alerts }", "critical: { topic: alert }")],
+    &[],
+    "undefined topic `alert`\n  help: did you mean `alerts`?"
+);
+rule!(
+    topic_name_characters,
+    &[
+        (
+            "  alerts:\n    subscriptions",
+            "  alerts.x:\n    subscriptions"
+        ),
+        ("topic: alerts", "topic: alerts.x")
+    ],
+    &[],
+    "topic name `alerts.x` may only use A-Z a-z 0-9 - _"
+);
+rule!(
+    topic_not_aws_managed_key,
+    &[(
+        "  alerts:\n    subscriptions",
+        "  alerts:\n    kms_key: alias/aws/sns\n    subscriptions"
+    )],
+    &[],
+    "alias/aws/sns"
+);
+rule!(
+    endpoint_matches_protocol,
+    &[("endpoint: ops@example.com", "endpoint: https://example.com")],
+    &[],
+    "is not an email address"
+);
+rule!(
+    secret_reference_well_formed,
+    &[("endpoint: ops@example.com", "endpoint: ${env:OPS-MAIL}")],
+    &[],
+    "malformed secret reference"
+);
+rule!(
+    route_to_undefined_topic,
+    &[(
+        "  api: { port: 8080 }",
+        "  api:\n    routes: { critical: payments }"
+    )],
+    &[],
+    "route to undefined topic `payments`"
+);
+
+#[test]
+fn every_message_is_snapshot_tested() {
+    let cases: Vec<(&str, String)> = vec![
+        (
+            "unknown key and wrong type in one item, period, severity",
+            problems(
+                &[
+                    ("  api: { port: 8080 }", "  api: { port: eighty, ownr: x }"),
+                    (
+                        ALARM_CPU,
+                        "    comparison: \">\"\n    threshold: 80\n    period: 45\n",
+                    ),
+                    (
+                        "severity: critical\n    metric",
+                        "severity: urgent\n    metric",
+                    ),
+                ],
+                &[],
+            ),
+        ),
+        (
+            "math",
+            problems(
+                &[("alarms:\n", with_math("returns: e1", "returns: e2"))],
+                &[],
+            ),
+        ),
+        (
+            "composite",
+            problems(
+                &[("alarms:\n", composite("ALARM(cpu) AND ALARM(mem)"))],
+                &[],
+            ),
+        ),
+        (
+            "dashboard",
+            problems(
+                &[],
+                &[(
+                    "templates/overview.json.j2",
+                    "{\"widgets\": [{\"type\": \"text\", \"properties\": {\"markdown\": {{ env.nmae | tojson }}}}]}",
+                )],
+            ),
+        ),
+        (
+            "filter",
+            problems(
+                &[(
+                    "    metric: Errors\n",
+                    "    metric: Errors\n    default: 0\n    dimensions: { a: $a, b: $b, c: $c, d: $d }\n",
+                )],
+                &[],
+            ),
+        ),
+        (
+            "topic",
+            problems(
+                &[("endpoint: ops@example.com", "endpoint: https://example.com")],
+                &[],
+            ),
+        ),
+    ];
+    let text: String = cases
+        .iter()
+        .map(|(name, out)| format!("## {name}\n{out}\n"))
+        .collect();
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn fixture_reports_each_problem_once() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/invalid");
+    let Err(Error::Invalid(list)) = load_and_compile(&dir, None) else {
+        panic!("fixture must be invalid")
+    };
+    let rendered: Vec<String> = list
+        .iter()
+        .map(|p| {
+            format!(
+                "{}:{}:{}: {}",
+                p.file.file_name().unwrap().to_string_lossy(),
+                p.line,
+                p.column,
+                p.message
+            )
+        })
+        .collect();
+    insta::assert_snapshot!(rendered.join("\n"));
+}
