@@ -9,6 +9,7 @@ pub mod cli;
 pub mod compile;
 pub mod cost;
 pub mod error;
+pub mod generate;
 pub mod report;
 pub mod resource;
 pub mod run;

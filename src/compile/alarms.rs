@@ -2,12 +2,11 @@
 //! overrides applied in order: template, environment, service, service in
 //! environment.
 
-use super::{Compiler, OWNER_TAG, scope_service};
+use super::{Compiler, Ctx, OWNER_TAG, scope_service};
 use crate::catalogue::model::{AlarmKind, AlarmOverride, AlarmSpec, MetricSpec, TreatMissingData};
 use crate::catalogue::validate::{is_extended_statistic, rule_refs, window_problem};
 use crate::catalogue::{Item, Origin};
 use crate::resource::*;
-use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// What dashboards need to know about a compiled alarm.
@@ -153,7 +152,7 @@ fn common(
     spec: &Item<AlarmSpec>,
     svc: Option<usize>,
     eff: &Effective,
-    ctx: &Value,
+    ctx: &Ctx,
 ) -> Common {
     let raw = spec.description.clone().unwrap_or_else(|| match svc {
         Some(i) => format!("{tname} on {}", c.services[i].name),
@@ -210,11 +209,7 @@ fn common(
     }
 }
 
-fn context(c: &Compiler, svc: Option<usize>) -> Value {
-    c.base_context(svc.map(|i| &c.services[i]))
-}
-
-fn metric(c: &mut Compiler, m: &MetricSpec, ctx: &Value, o: &Origin) -> Metric {
+fn metric(c: &mut Compiler, m: &MetricSpec, ctx: &Ctx, o: &Origin) -> Metric {
     let namespace = m
         .namespace
         .clone()
@@ -263,7 +258,7 @@ fn metric_alarm(
             Some("use fewer evaluation periods or a longer period".into()),
         );
     }
-    let ctx = context(c, svc);
+    let ctx = c.context(svc);
     let common = common(c, tname, spec, svc, eff, &ctx);
     let mut alarm = MetricAlarm {
         alarm_name: name.clone(),
@@ -439,7 +434,7 @@ fn composite_alarm(
         last = r.end;
     }
     out.push_str(&rule[last..]);
-    let ctx = context(c, svc);
+    let ctx = c.context(svc);
     let common = common(c, tname, spec, svc, eff, &ctx);
     let (suppressor, wait, extension) = match &spec.actions_suppressor {
         Some(s) => (

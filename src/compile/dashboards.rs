@@ -4,7 +4,7 @@
 
 use super::alarms::AlarmInfo;
 use super::layout::layout;
-use super::{Compiler, per_service};
+use super::{Compiler, Ctx, per_service, to_ctx};
 use crate::catalogue::Item;
 use crate::catalogue::model::DashboardSpec;
 use crate::resource::canonical::{canonical, expand_dashboard_shorthand};
@@ -24,11 +24,11 @@ pub fn compile(c: &mut Compiler, alarms: &[AlarmInfo]) {
                     .iter()
                     .filter(|a| a.service.as_deref() == Some(&service))
                     .collect();
-                let ctx = c.base_context(Some(&c.services[i]));
+                let ctx = c.context(Some(i));
                 dashboard(c, dname, spec, Some(&service), ctx, &scoped);
             }
         } else {
-            let ctx = c.base_context(None);
+            let ctx = c.context(None);
             let all: Vec<&AlarmInfo> = alarms.iter().collect();
             dashboard(c, dname, spec, None, ctx, &all);
         }
@@ -40,20 +40,23 @@ fn dashboard(
     dname: &str,
     spec: &Item<DashboardSpec>,
     service: Option<&str>,
-    mut ctx: Value,
+    ctx: Ctx,
     alarms: &[&AlarmInfo],
 ) {
     let name = c.name(service, dname);
-    ctx["dashboard"] = json!({ "name": name });
-    ctx["alarms"] = alarms
+    let alarm_list: Vec<Value> = alarms
         .iter()
         .map(|a| json!({"name": a.name, "arn": a.arn, "template": a.template, "service": a.service, "severity": a.severity}))
         .collect();
+    let ctx = minijinja::value::merge_maps([
+        to_ctx(json!({"dashboard": {"name": name}, "alarms": alarm_list})),
+        ctx,
+    ]);
     let o = spec.origin.child("template");
     let rendered = match c
         .jinja
         .get_template(&spec.template)
-        .and_then(|t| t.render(minijinja::value::Serde(&ctx)))
+        .and_then(|t| t.render(&ctx))
     {
         Ok(s) => s,
         Err(e) => {

@@ -8,7 +8,7 @@ use crate::resource::{MetricFilter, MetricTransformation, QueryDefinition, Resou
 pub fn metric_filters(c: &mut Compiler) {
     for (fname, spec) in &c.cat.metric_filters {
         for i in c.services_for(spec.services.as_ref()) {
-            let ctx = c.base_context(Some(&c.services[i]));
+            let ctx = c.context(Some(i));
             let o = &spec.origin;
             let namespace = spec
                 .namespace
@@ -41,7 +41,7 @@ pub fn queries(c: &mut Compiler) {
         let o = spec.origin.child("query");
         if per_service(spec.per) {
             for i in 0..c.services.len() {
-                let ctx = c.base_context(Some(&c.services[i]));
+                let ctx = c.context(Some(i));
                 let query = QueryDefinition {
                     name: format!("{prefix}/{}/{qname}", c.services[i].name),
                     query_string: c.text(&spec.query, &ctx, &o),
@@ -50,7 +50,7 @@ pub fn queries(c: &mut Compiler) {
                 c.add(Resource::QueryDefinition(query), spec.origin.clone());
             }
         } else {
-            let ctx = c.base_context(None);
+            let ctx = c.context(None);
             let mut groups: Vec<String> = c.services.iter().map(|s| s.log_group.clone()).collect();
             groups.sort();
             groups.dedup();

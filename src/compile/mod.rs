@@ -13,6 +13,7 @@ mod topics;
 use crate::catalogue::model::{Environment, Per, Scope, ServiceSpec};
 use crate::catalogue::{Catalogue, Item, Origin, Problems};
 use crate::resource::{Kind, Resource};
+use minijinja::value::merge_maps;
 use minijinja::{Environment as Jinja, UndefinedBehavior};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -97,7 +98,11 @@ pub(crate) struct ServiceCtx<'a> {
     pub spec: &'a Item<ServiceSpec>,
     pub log_group: String,
     pub context: Value,
+    pub ctx: Ctx,
 }
+
+/// A template context (cheap to clone).
+pub type Ctx = minijinja::Value;
 
 pub(crate) struct Compiler<'a> {
     pub cat: &'a Catalogue,
@@ -106,7 +111,7 @@ pub(crate) struct Compiler<'a> {
     pub env: &'a Item<Environment>,
     pub account: String,
     pub services: Vec<ServiceCtx<'a>>,
-    pub env_context: Value,
+    pub env_ctx: Ctx,
     pub problems: &'a mut Problems,
     pub state: DesiredState,
 }
@@ -130,7 +135,7 @@ impl<'a> Compiler<'a> {
             "cluster": env.cluster.clone().unwrap_or_else(|| format!("{}-{}", cat.project, env_name)),
             "vars": env.vars,
         });
-        let services = cat
+        let mut services = cat
             .services
             .iter()
             .filter(|(_, s)| {
@@ -161,9 +166,21 @@ impl<'a> Compiler<'a> {
                     spec,
                     log_group,
                     context,
+                    ctx: Ctx::UNDEFINED,
                 }
             })
-            .collect();
+            .collect::<Vec<_>>();
+        // Built once per environment; per-service contexts share `base`.
+        let base = to_ctx(json!({
+            "project": cat.project,
+            "namespace": cat.namespace,
+            "env": env_context,
+            "services": services.iter().map(|s| &s.context).collect::<Vec<_>>(),
+        }));
+        let env_ctx = merge_maps([to_ctx(json!({ "service": null })), base.clone()]);
+        for s in &mut services {
+            s.ctx = merge_maps([to_ctx(json!({ "service": s.context })), base.clone()]);
+        }
         let state = DesiredState {
             catalogue: cat.name.clone(),
             project: cat.project.clone(),
@@ -179,7 +196,7 @@ impl<'a> Compiler<'a> {
             env,
             account,
             services,
-            env_context,
+            env_ctx,
             problems,
             state,
         }
@@ -195,24 +212,21 @@ impl<'a> Compiler<'a> {
         self.state
     }
 
-    /// The template context shared by every string of this environment.
-    pub fn base_context(&self, service: Option<&ServiceCtx>) -> Value {
-        json!({
-            "project": self.cat.project,
-            "namespace": self.cat.namespace,
-            "env": self.env_context,
-            "services": self.services.iter().map(|s| &s.context).collect::<Vec<_>>(),
-            "service": service.map(|s| s.context.clone()).unwrap_or(Value::Null),
-        })
+    /// The template context of a service, or of the environment.
+    pub fn context(&self, service: Option<usize>) -> Ctx {
+        match service {
+            Some(i) => self.services[i].ctx.clone(),
+            None => self.env_ctx.clone(),
+        }
     }
 
     /// Renders a string that may hold minijinja placeholders; reports failures
     /// at `origin` and returns the raw text so compiling can go on.
-    pub fn text(&mut self, raw: &str, ctx: &Value, origin: &Origin) -> String {
+    pub fn text(&mut self, raw: &str, ctx: &Ctx, origin: &Origin) -> String {
         if !raw.contains("{{") && !raw.contains("{%") {
             return raw.to_string();
         }
-        match self.jinja.render_str(raw, minijinja::value::Serde(ctx)) {
+        match self.jinja.render_str(raw, ctx) {
             Ok(s) => s,
             Err(e) => {
                 let detail = e
@@ -348,6 +362,11 @@ pub fn fill(pattern: &str, project: &str, env: &str, service: Option<&str>, name
 pub fn name_prefix(pattern: &str, project: &str, env: &str) -> String {
     let full = fill(pattern, project, env, Some("\u{0}"), "\u{0}");
     full.split('\u{0}').next().unwrap_or_default().to_string()
+}
+
+/// Converts serializable data into a template context.
+pub(crate) fn to_ctx(value: impl serde::Serialize) -> Ctx {
+    Ctx::from(minijinja::value::Serde(value))
 }
 
 #[cfg(test)]

@@ -1,0 +1,69 @@
+//! `cargo bench`: load, validate and compile generated catalogues of 50, 500
+//! and 1000 services; report wall time (best of several runs) and peak heap.
+//! Target on a 2-core machine: 1000 services under 1 s and under 200 MB.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+/// Counts live and peak heap bytes.
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            let now = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+            PEAK.fetch_max(now, Ordering::Relaxed);
+        }
+        p
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --benches` does not: then run once, small.
+    let quick = !std::env::args().any(|a| a == "--bench");
+    let sizes: &[usize] = if quick { &[50] } else { &[50, 500, 1000] };
+    println!(
+        "{:>8} {:>10} {:>12} {:>12} {:>12}",
+        "services", "resources", "best time", "median", "peak heap"
+    );
+    for &n in sizes {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let cat = dir.path().join("gen");
+        obsctl::generate::write_catalogue(&cat, n).expect("write catalogue");
+        let runs = if quick { 1 } else { 7 };
+        let mut times: Vec<Duration> = Vec::new();
+        let mut peak = 0;
+        let mut resources = 0;
+        for _ in 0..runs {
+            let base = LIVE.load(Ordering::Relaxed);
+            PEAK.store(base, Ordering::Relaxed);
+            let start = Instant::now();
+            let (_, states) =
+                obsctl::run::load_and_compile(&cat, None).expect("generated catalogue is valid");
+            let files = obsctl::snapshot::files(&states);
+            times.push(start.elapsed());
+            resources = states.iter().map(|s| s.resources.len()).sum::<usize>();
+            assert_eq!(files.len(), resources);
+            peak = peak.max(PEAK.load(Ordering::Relaxed) - base);
+        }
+        times.sort();
+        println!(
+            "{n:>8} {resources:>10} {:>10.1}ms {:>10.1}ms {:>10.1}MB",
+            times[0].as_secs_f64() * 1e3,
+            times[times.len() / 2].as_secs_f64() * 1e3,
+            peak as f64 / 1e6
+        );
+    }
+}
