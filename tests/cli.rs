@@ -386,3 +386,26 @@ fn schema_is_json_schema_of_the_catalogue() {
     assert!(schema["properties"]["services"].is_object());
     assert_eq!(schema["additionalProperties"], Value::Bool(false));
 }
+
+/// The README's complete example must stay a valid catalogue.
+#[test]
+fn readme_example_is_valid() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let cat = tmp.path().join("definitions/shop");
+    let mut found = 0;
+    for block in readme.split("```yaml\n").skip(1) {
+        let body = block.split("```").next().unwrap();
+        if let Some(rest) = body.strip_prefix("# definitions/shop/") {
+            let path = cat.join(rest.lines().next().unwrap().trim());
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, body).unwrap();
+            found += 1;
+        }
+    }
+    assert_eq!(found, 2, "README example blocks not found");
+    std::fs::create_dir_all(cat.join("templates")).unwrap();
+    std::fs::write(cat.join("templates/overview.json.j2"), r#"{"widgets": [{"type": "text", "properties": {"markdown": {{ dashboard.name | tojson }}}}]}"#).unwrap();
+    let out = Obsctl::new(&["-d", cat.to_str().unwrap(), "validate"]).run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
