@@ -1,6 +1,7 @@
 //! Command-line interface types (clap derive). No behaviour here.
 
-use clap::{Parser, Subcommand};
+use crate::report::plan::Format;
+use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 /// Monitoring as code for AWS: compile a YAML catalogue into CloudWatch
@@ -40,4 +41,75 @@ pub enum Command {
     },
     /// Print the catalogue's JSON Schema.
     Schema,
+    /// Compare the catalogue with live AWS and show what apply would change.
+    Plan {
+        /// Environment to plan.
+        #[arg(long)]
+        env: String,
+        /// Also write the plan (JSON) to FILE, for `apply FILE`.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// Exit 2 when there are changes (0 when none, 1 on error).
+        #[arg(long)]
+        detailed_exitcode: bool,
+        /// Scope.
+        #[command(flatten)]
+        scope: Scope,
+        /// AWS connection.
+        #[command(flatten)]
+        aws: AwsArgs,
+    },
+    /// Make live AWS match the catalogue (or a saved plan FILE).
+    Apply {
+        /// Environment to apply.
+        #[arg(long)]
+        env: String,
+        /// Do not ask for confirmation (required when stdin is not a terminal).
+        #[arg(long)]
+        auto_approve: bool,
+        /// Scope.
+        #[command(flatten)]
+        scope: Scope,
+        /// AWS connection.
+        #[command(flatten)]
+        aws: AwsArgs,
+        /// A plan saved with `plan --out`; refused if live state moved since.
+        file: Option<PathBuf>,
+    },
+}
+
+/// Which kinds to read, plan and apply (like Terraform's `-target`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct Scope {
+    /// Only these kinds, comma-separated: dashboards, metric-alarms,
+    /// composite-alarms, metric-filters, query-definitions, topics, subscriptions.
+    #[arg(long, value_delimiter = ',', value_name = "KINDS")]
+    pub only: Vec<String>,
+    /// Every kind except these (same names).
+    #[arg(long, value_delimiter = ',', value_name = "KINDS")]
+    pub except: Vec<String>,
+}
+
+/// How to reach AWS.
+#[derive(Debug, Clone, Default, Args)]
+pub struct AwsArgs {
+    /// AWS profile (default: the environment's `profile`, then the standard chain).
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// AWS region (default: the environment's `region`).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Endpoint URL, for emulators and private endpoints.
+    #[arg(long, env = "AWS_ENDPOINT_URL")]
+    pub endpoint_url: Option<String>,
+    /// Client-side rate limits: `aws` (AWS's default quotas), `none`, or a
+    /// factor of the defaults (e.g. `2` for doubled quotas).
+    #[arg(long, default_value = "aws", env = "OBSCTL_RATE_LIMIT")]
+    pub rate_limit: String,
+    /// Print AWS calls per API.
+    #[arg(short, long)]
+    pub verbose: bool,
 }

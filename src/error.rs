@@ -65,6 +65,33 @@ pub enum Error {
     StaleSnapshots(Vec<Stale>),
     /// Command-line usage error (unknown environment, bad flag value).
     Usage(String),
+    /// An AWS call failed while reading or planning.
+    Aws(crate::aws::AwsError),
+    /// A required `${env:NAME}` secret is not set.
+    MissingSecret(String),
+    /// A saved plan no longer matches live state.
+    StalePlan {
+        /// The plan file.
+        path: PathBuf,
+    },
+    /// A saved plan file cannot be used.
+    BadPlan {
+        /// The plan file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// apply without `--auto-approve` while stdin is not a terminal.
+    NeedsApproval,
+    /// The user did not confirm.
+    Cancelled,
+    /// Some changes failed; each was reported.
+    ApplyFailed {
+        /// Failed changes.
+        failed: usize,
+        /// Changes done.
+        done: usize,
+    },
 }
 
 impl Error {
@@ -74,7 +101,14 @@ impl Error {
             Error::Invalid(_)
             | Error::NoCatalogue { .. }
             | Error::Io { .. }
-            | Error::StaleSnapshots(_) => EXIT_FAILURE,
+            | Error::StaleSnapshots(_)
+            | Error::Aws(_)
+            | Error::MissingSecret(_)
+            | Error::StalePlan { .. }
+            | Error::BadPlan { .. }
+            | Error::NeedsApproval
+            | Error::Cancelled
+            | Error::ApplyFailed { .. } => EXIT_FAILURE,
             Error::Usage(_) => EXIT_USAGE,
         }
     }
@@ -152,6 +186,30 @@ impl fmt::Display for Error {
                 )
             }
             Error::Usage(msg) => write!(f, "error: {msg}"),
+            Error::Aws(e) => write!(
+                f,
+                "error: AWS {}: {}: {}\n  help: check credentials, region and permissions (see --verbose)",
+                e.api, e.code, e.message
+            ),
+            Error::MissingSecret(name) => write!(
+                f,
+                "error: environment variable {name} is not set\n  help: export it, or mark the subscription `optional: true`"
+            ),
+            Error::StalePlan { path } => write!(
+                f,
+                "error: {} is stale: live state changed since it was made\n  help: run `obsctl plan --out` again and review the new plan",
+                path.display()
+            ),
+            Error::BadPlan { path, reason } => write!(f, "error: {}: {reason}", path.display()),
+            Error::NeedsApproval => write!(
+                f,
+                "error: stdin is not a terminal, so apply cannot ask for confirmation\n  help: review `obsctl plan` and pass --auto-approve"
+            ),
+            Error::Cancelled => write!(f, "Apply cancelled; nothing was changed."),
+            Error::ApplyFailed { failed, done } => write!(
+                f,
+                "error: {failed} change(s) failed, {done} succeeded; fix the errors above and run apply again"
+            ),
         }
     }
 }

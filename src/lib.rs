@@ -4,12 +4,16 @@
 //! [`catalogue`] (load + validate) → [`compile`] (desired state of
 //! [`resource`]s) → [`snapshot`] / [`report`]. See ARCHITECTURE.md.
 
+pub mod apply;
+pub mod aws;
 pub mod catalogue;
 pub mod cli;
 pub mod compile;
 pub mod cost;
 pub mod error;
 pub mod generate;
+pub mod live;
+pub mod plan;
 pub mod report;
 pub mod resource;
 pub mod run;

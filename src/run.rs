@@ -1,12 +1,20 @@
 //! Wires the pipeline stages for one invocation: load → validate → compile →
-//! render/check. Returns the exit code or a typed error; never exits.
+//! render/check, or → read live → plan → apply. Returns the exit code or a
+//! typed error; never exits.
 
-use crate::catalogue::{self, Catalogue};
-use crate::cli::{Cli, Command};
-use crate::compile::{DesiredState, compile_all};
-use crate::error::{EXIT_OK, Error};
-use crate::{report, snapshot};
-use std::io::Write;
+use crate::aws::sdk::ConnectOptions;
+use crate::aws::{Aws, Rates};
+use crate::catalogue::{self, Catalogue, Problems};
+use crate::cli::{AwsArgs, Cli, Command, Scope};
+use crate::compile::{DesiredState, compile_all, compile_with_account};
+use crate::error::{EXIT_CHANGES, EXIT_OK, Error};
+use crate::plan::Plan;
+use crate::report::plan::Format;
+use crate::report::progress::Progress;
+use crate::resource::Kind;
+use crate::{apply, live, plan, report, snapshot};
+use std::collections::BTreeSet;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 /// Runs a parsed command line, writing normal output to `out`.
@@ -55,6 +63,269 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
             report::summary(out, &states).map_err(stdout_error)?;
             Ok(EXIT_OK)
         }
+        Command::Plan {
+            env,
+            out: file,
+            format,
+            detailed_exitcode,
+            scope,
+            aws,
+        } => {
+            let runtime = runtime()?;
+            runtime.block_on(plan_command(
+                cli,
+                env,
+                file.as_deref(),
+                *format,
+                *detailed_exitcode,
+                scope,
+                aws,
+                out,
+            ))
+        }
+        Command::Apply {
+            env,
+            auto_approve,
+            scope,
+            aws,
+            file,
+        } => {
+            let runtime = runtime()?;
+            runtime.block_on(apply_command(
+                cli,
+                env,
+                *auto_approve,
+                scope,
+                aws,
+                file.as_deref(),
+                out,
+            ))
+        }
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Runtime::new().map_err(|e| Error::io("<tokio runtime>", e))
+}
+
+/// The kinds `--only` / `--except` select.
+pub fn kinds(scope: &Scope) -> Result<BTreeSet<Kind>, Error> {
+    let parse = |names: &[String]| -> Result<BTreeSet<Kind>, Error> {
+        names
+            .iter()
+            .map(|n| {
+                Kind::from_plural(n.trim()).ok_or_else(|| {
+                    let all: Vec<&str> = Kind::ALL.iter().map(|k| k.plural()).collect();
+                    Error::Usage(format!("unknown kind `{n}`; use: {}", all.join(", ")))
+                })
+            })
+            .collect()
+    };
+    let mut kinds: BTreeSet<Kind> = if scope.only.is_empty() {
+        Kind::ALL.into_iter().collect()
+    } else {
+        parse(&scope.only)?
+    };
+    for k in parse(&scope.except)? {
+        kinds.remove(&k);
+    }
+    Ok(kinds)
+}
+
+/// Everything plan and apply need for one environment.
+struct Session {
+    aws: Aws,
+    desired: DesiredState,
+}
+
+async fn session(cli: &Cli, env: &str, args: &AwsArgs) -> Result<Session, Error> {
+    let (cat, _) = load_and_compile(&cli.definitions, Some(env))?;
+    let spec = &cat.environments[env];
+    let rates = match args.rate_limit.as_str() {
+        "aws" => Rates::default(),
+        "none" => Rates::unlimited(),
+        factor => Rates::scaled(factor.parse::<f64>().ok().filter(|f| *f > 0.0).ok_or_else(
+            || {
+                Error::Usage(format!(
+                    "--rate-limit `{factor}`: use aws, none or a positive factor"
+                ))
+            },
+        )?),
+    };
+    let options = ConnectOptions {
+        profile: args.profile.clone().or_else(|| spec.profile.clone()),
+        region: args.region.clone().or_else(|| Some(spec.region.clone())),
+        endpoint_url: args.endpoint_url.clone(),
+        rates: Some(rates),
+        max_attempts: 8,
+    };
+    let aws = crate::aws::sdk::connect(&options).await;
+    let account = match &spec.account_id {
+        Some(a) => a.clone(),
+        None => aws
+            .call("sts:GetCallerIdentity", || aws.identity.account_id())
+            .await
+            .map_err(Error::Aws)?,
+    };
+    let mut problems = Problems::default();
+    let mut states = compile_with_account(&cat, Some(env), Some(&account), &mut problems);
+    let desired = problems
+        .finish(states.pop())?
+        .ok_or_else(|| Error::Usage(format!("unknown environment `{env}`")))?;
+    Ok(Session { aws, desired })
+}
+
+fn secret(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// Reads live state and computes the plan for `kinds`.
+pub async fn make_plan(
+    aws: &Aws,
+    desired: &DesiredState,
+    kinds: &BTreeSet<Kind>,
+) -> Result<Plan, Error> {
+    let live = live::read(aws, desired, kinds).await.map_err(Error::Aws)?;
+    let mut plan =
+        plan::compute(desired, &live, kinds, &secret).map_err(|m| Error::MissingSecret(m.0))?;
+    plan.calls = aws.stats.snapshot();
+    Ok(plan)
+}
+
+#[expect(clippy::too_many_arguments, reason = "one per command-line option")]
+async fn plan_command(
+    cli: &Cli,
+    env: &str,
+    file: Option<&Path>,
+    format: Format,
+    detailed: bool,
+    scope: &Scope,
+    args: &AwsArgs,
+    out: &mut dyn Write,
+) -> Result<i32, Error> {
+    let kinds = kinds(scope)?;
+    let s = session(cli, env, args).await?;
+    let plan = make_plan(&s.aws, &s.desired, &kinds).await?;
+    if let Some(path) = file {
+        let text = serde_json::to_string_pretty(&plan).unwrap_or_default();
+        std::fs::write(path, text + "\n").map_err(|e| Error::io(path, e))?;
+    }
+    match format {
+        Format::Text => report::plan::text(out, &plan, color()).map_err(stdout_error)?,
+        Format::Json => report::plan::json(out, &plan).map_err(stdout_error)?,
+        Format::Markdown => report::plan::markdown(out, &plan).map_err(stdout_error)?,
+    }
+    if args.verbose {
+        report::plan::calls(out, &plan.calls).map_err(stdout_error)?;
+    }
+    Ok(if detailed && !plan.is_empty() {
+        EXIT_CHANGES
+    } else {
+        EXIT_OK
+    })
+}
+
+fn color() -> bool {
+    std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
+}
+
+async fn apply_command(
+    cli: &Cli,
+    env: &str,
+    auto_approve: bool,
+    scope: &Scope,
+    args: &AwsArgs,
+    file: Option<&Path>,
+    out: &mut dyn Write,
+) -> Result<i32, Error> {
+    if !auto_approve && !std::io::stdin().is_terminal() {
+        return Err(Error::NeedsApproval);
+    }
+    let s = session(cli, env, args).await?;
+    let plan = match file {
+        None => make_plan(&s.aws, &s.desired, &kinds(scope)?).await?,
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+            let saved: Plan = serde_json::from_str(&text).map_err(|e| Error::BadPlan {
+                path: path.to_path_buf(),
+                reason: format!("not an obsctl plan: {e}"),
+            })?;
+            if saved.format_version != plan::FORMAT_VERSION
+                || saved.env != env
+                || saved.catalogue != s.desired.catalogue
+            {
+                return Err(Error::BadPlan {
+                    path: path.to_path_buf(),
+                    reason: format!(
+                        "plan is for {}/{} (format {}), not {}/{env}",
+                        saved.catalogue, saved.env, saved.format_version, s.desired.catalogue
+                    ),
+                });
+            }
+            let kinds: BTreeSet<Kind> = saved.kinds.iter().copied().collect();
+            let live = live::read(&s.aws, &s.desired, &kinds)
+                .await
+                .map_err(Error::Aws)?;
+            if live.fingerprint() != saved.live_fingerprint {
+                return Err(Error::StalePlan {
+                    path: path.to_path_buf(),
+                });
+            }
+            saved
+        }
+    };
+    report::plan::text(out, &plan, color()).map_err(stdout_error)?;
+    if plan.is_empty() {
+        return Ok(EXIT_OK);
+    }
+    if !auto_approve {
+        write!(
+            out,
+            "\nApply these {} changes to {env}? Only 'yes' is accepted: ",
+            plan.changes.len()
+        )
+        .map_err(stdout_error)?;
+        out.flush().map_err(stdout_error)?;
+        let mut answer = String::new();
+        std::io::stdin()
+            .read_line(&mut answer)
+            .map_err(|e| Error::io("<stdin>", e))?;
+        if answer.trim() != "yes" {
+            return Err(Error::Cancelled);
+        }
+    }
+    let started = std::time::Instant::now();
+    let terminal = std::io::stderr().is_terminal();
+    let mut progress = Progress::new(plan.changes.len(), terminal, out);
+    let result = apply::apply(&s.aws, &plan, &secret, &mut |c, o| progress.finished(c, o)).await;
+    progress.finish();
+    writeln!(
+        out,
+        "\nApply finished in {:.1} s: {} done, {} failed.",
+        started.elapsed().as_secs_f64(),
+        result.done,
+        result.failed.len()
+    )
+    .map_err(stdout_error)?;
+    for n in &result.notes {
+        writeln!(out, "  note: {n}").map_err(stdout_error)?;
+    }
+    report::plan::calls(out, &s.aws.stats.snapshot()).map_err(stdout_error)?;
+    if result.failed.is_empty() {
+        Ok(EXIT_OK)
+    } else {
+        for (c, e) in &result.failed {
+            writeln!(
+                out,
+                "  failed: {} {}: {} {}",
+                c.kind, c.key, e.code, e.message
+            )
+            .map_err(stdout_error)?;
+        }
+        Err(Error::ApplyFailed {
+            failed: result.failed.len(),
+            done: result.done,
+        })
     }
 }
 

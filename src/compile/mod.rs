@@ -36,6 +36,12 @@ pub struct DesiredState {
     pub region: String,
     /// Name prefix every resource of this environment starts with.
     pub prefix: String,
+    /// Prefix of saved query names (`<project>-<env>/`).
+    pub query_prefix: String,
+    /// AWS account id (or the placeholder).
+    pub account: String,
+    /// The environment's log-group pattern, `{service}` as NUL.
+    pub log_group_pattern: String,
     /// Resources by kind and key.
     pub resources: BTreeMap<(Kind, String), Resource>,
     /// Where each resource came from.
@@ -56,11 +62,22 @@ pub fn compile_all(
     only_env: Option<&str>,
     problems: &mut Problems,
 ) -> Vec<DesiredState> {
+    compile_with_account(cat, only_env, None, problems)
+}
+
+/// Like [`compile_all`], with the AWS account id known (plan and apply):
+/// it replaces the `${aws:account_id}` placeholder in ARNs.
+pub fn compile_with_account(
+    cat: &Catalogue,
+    only_env: Option<&str>,
+    account: Option<&str>,
+    problems: &mut Problems,
+) -> Vec<DesiredState> {
     let jinja = jinja(cat);
     cat.environments
         .iter()
         .filter(|(name, _)| only_env.is_none_or(|o| o == name.as_str()))
-        .map(|(name, env)| Compiler::new(cat, &jinja, name, env, problems).run())
+        .map(|(name, env)| Compiler::new(cat, &jinja, name, env, account, problems).run())
         .collect()
 }
 
@@ -122,11 +139,13 @@ impl<'a> Compiler<'a> {
         jinja: &'a Jinja<'static>,
         env_name: &'a str,
         env: &'a Item<Environment>,
+        account: Option<&str>,
         problems: &'a mut Problems,
     ) -> Self {
         let account = env
             .account_id
             .clone()
+            .or_else(|| account.map(str::to_string))
             .unwrap_or_else(|| ACCOUNT_PLACEHOLDER.to_string());
         let env_context = json!({
             "name": env_name,
@@ -187,6 +206,9 @@ impl<'a> Compiler<'a> {
             env: env_name.to_string(),
             region: env.region.clone(),
             prefix: name_prefix(&cat.naming, &cat.project, env_name),
+            query_prefix: format!("{}/", fill(&cat.naming, &cat.project, env_name, None, "")),
+            account: account.clone(),
+            log_group_pattern: fill(&env.log_group, &cat.project, env_name, Some("\u{0}"), ""),
             ..DesiredState::default()
         };
         Compiler {

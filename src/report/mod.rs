@@ -1,6 +1,9 @@
 //! Rendering results for people: the render summary (counts per kind and the
-//! estimated cost with its basis). Writes to an injected writer so tests can
-//! capture it.
+//! estimated cost with its basis), plans ([`plan`]) and apply progress
+//! ([`progress`]). Writes to an injected writer so tests can capture it.
+
+pub mod plan;
+pub mod progress;
 
 use crate::compile::DesiredState;
 use crate::cost::{self, Cost};

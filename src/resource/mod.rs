@@ -9,11 +9,11 @@ mod types;
 
 pub use types::*;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Resource kinds, in the order apply creates them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
     /// SNS topic.
@@ -44,6 +44,11 @@ impl Kind {
         Kind::QueryDefinition,
     ];
 
+    /// Parses a plural name (`metric-alarms`).
+    pub fn from_plural(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.plural() == s)
+    }
+
     /// Plural name, used as the snapshot directory and in `--only`.
     pub fn plural(self) -> &'static str {
         match self {
@@ -65,7 +70,8 @@ impl fmt::Display for Kind {
 }
 
 /// One resource of the desired (or live) state.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "spec", rename_all = "kebab-case")]
 #[expect(
     clippy::large_enum_variant,
     reason = "resources live in one map; boxing alarms would only add indirection"

@@ -1,0 +1,392 @@
+//! Executing a plan against AWS, in dependency order: topics → subscriptions
+//! → metric filters → metric alarms → composite alarms → dashboards → query
+//! definitions; deletes in reverse, composites before their children. It
+//! never decides what to change: every call comes from a [`Change`]. On a
+//! failure it carries on with the other changes; a re-run converges.
+
+use crate::aws::{Aws, AwsError};
+use crate::catalogue::validate::rule_refs;
+use crate::plan::{Action, Change, Plan};
+use crate::resource::{Kind, Resource, secret_name};
+use futures::stream::{self, StreamExt};
+use std::collections::BTreeSet;
+
+/// Changes executed at once within a phase (the token buckets bound the rate).
+const CONCURRENCY: usize = 8;
+/// Names per DeleteAlarms / DeleteDashboards call.
+const DELETE_BATCH: usize = 100;
+
+/// What happened to one change.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Done; with a note (e.g. "pending confirmation").
+    Done(Option<String>),
+    /// AWS refused.
+    Failed(AwsError),
+}
+
+/// The result of an apply.
+#[derive(Debug, Default)]
+pub struct ApplyReport {
+    /// Changes done.
+    pub done: usize,
+    /// Changes that failed, with the AWS error.
+    pub failed: Vec<(Change, AwsError)>,
+    /// Notes (pending subscriptions).
+    pub notes: Vec<String>,
+}
+
+/// Resolves `${env:NAME}` secrets at apply time.
+pub type SecretFn<'a> = &'a (dyn Fn(&str) -> Option<String> + Sync);
+
+/// Executes `plan`; `observe` is called once per change as it finishes.
+pub async fn apply(
+    aws: &Aws,
+    plan: &Plan,
+    secret: SecretFn<'_>,
+    observe: &mut dyn FnMut(&Change, &Outcome),
+) -> ApplyReport {
+    let mut report = ApplyReport::default();
+    let mut record = |change: &Change, outcome: Outcome, report: &mut ApplyReport| {
+        observe(change, &outcome);
+        match outcome {
+            Outcome::Done(note) => {
+                report.done += 1;
+                if let Some(n) = note {
+                    report
+                        .notes
+                        .push(format!("{} {}: {n}", change.kind, change.key));
+                }
+            }
+            Outcome::Failed(e) => report.failed.push((change.clone(), e)),
+        }
+    };
+    // Creates and updates, kind by kind; composites in dependency levels.
+    for kind in Kind::ALL {
+        let batch: Vec<&Change> = plan
+            .changes
+            .iter()
+            .filter(|c| c.kind == kind && c.action != Action::Delete)
+            .collect();
+        let levels = if kind == Kind::CompositeAlarm {
+            composite_levels(&batch)
+        } else {
+            vec![batch]
+        };
+        for level in levels {
+            let mut running = stream::iter(level)
+                .map(|c| async move { (c, put(aws, plan, c, secret).await) })
+                .buffer_unordered(CONCURRENCY);
+            while let Some((change, outcome)) = running.next().await {
+                record(change, outcome, &mut report);
+            }
+        }
+    }
+    // Deletes, in reverse kind order (composites before their children).
+    for kind in Kind::ALL.into_iter().rev() {
+        let batch: Vec<&Change> = plan
+            .changes
+            .iter()
+            .filter(|c| c.kind == kind && c.action == Action::Delete)
+            .collect();
+        if batch.is_empty() {
+            continue;
+        }
+        match kind {
+            Kind::MetricAlarm | Kind::Dashboard => {
+                for chunk in batch.chunks(DELETE_BATCH) {
+                    let names: Vec<String> = chunk.iter().map(|c| c.key.clone()).collect();
+                    let result = if kind == Kind::MetricAlarm {
+                        aws.call("cloudwatch:DeleteAlarms", || {
+                            aws.cloudwatch.delete_alarms(&names)
+                        })
+                        .await
+                    } else {
+                        aws.call("cloudwatch:DeleteDashboards", || {
+                            aws.cloudwatch.delete_dashboards(&names)
+                        })
+                        .await
+                    };
+                    for c in chunk {
+                        record(c, outcome(result.clone().map(|_| None)), &mut report);
+                    }
+                }
+            }
+            Kind::CompositeAlarm => {
+                // One composite per DeleteAlarms call; a composite that is
+                // still the child of another is retried after its parents.
+                let mut pending: Vec<&Change> = batch;
+                loop {
+                    let mut blocked = Vec::new();
+                    let before = pending.len();
+                    for c in pending {
+                        let names = vec![c.key.clone()];
+                        match aws
+                            .call("cloudwatch:DeleteAlarms", || {
+                                aws.cloudwatch.delete_alarms(&names)
+                            })
+                            .await
+                        {
+                            Err(e) if e.code == "ResourceConflict" => blocked.push((c, e)),
+                            r => record(c, outcome(r.map(|_| None)), &mut report),
+                        }
+                    }
+                    if blocked.is_empty() || blocked.len() == before {
+                        for (c, e) in blocked {
+                            record(c, Outcome::Failed(e), &mut report);
+                        }
+                        break;
+                    }
+                    pending = blocked.into_iter().map(|(c, _)| c).collect();
+                }
+            }
+            _ => {
+                let mut running = stream::iter(batch)
+                    .map(|c| async move { (c, delete(aws, c).await) })
+                    .buffer_unordered(CONCURRENCY);
+                while let Some((change, outcome)) = running.next().await {
+                    record(change, outcome, &mut report);
+                }
+            }
+        }
+    }
+    report
+}
+
+fn outcome(r: Result<Option<String>, AwsError>) -> Outcome {
+    match r {
+        Ok(note) => Outcome::Done(note),
+        Err(e) => Outcome::Failed(e),
+    }
+}
+
+/// Groups composite alarms so that every composite comes after the
+/// composites its rule references.
+fn composite_levels<'a>(changes: &[&'a Change]) -> Vec<Vec<&'a Change>> {
+    let mut remaining: Vec<&Change> = changes.to_vec();
+    let mut done: BTreeSet<String> = BTreeSet::new();
+    let names: BTreeSet<String> = changes.iter().map(|c| c.key.clone()).collect();
+    let mut levels = Vec::new();
+    while !remaining.is_empty() {
+        let (ready, blocked): (Vec<&Change>, Vec<&Change>) = remaining.into_iter().partition(|c| {
+            let Some(Resource::CompositeAlarm(a)) = &c.desired else {
+                return true;
+            };
+            rule_refs(&a.alarm_rule).into_iter().all(|r| {
+                let child = &a.alarm_rule[r];
+                !names.contains(child) || done.contains(child)
+            })
+        });
+        if ready.is_empty() {
+            levels.push(blocked);
+            break;
+        }
+        done.extend(ready.iter().map(|c| c.key.clone()));
+        levels.push(ready);
+        remaining = blocked;
+    }
+    levels
+}
+
+fn resolve(endpoint: &str, secret: SecretFn<'_>) -> Result<String, AwsError> {
+    match secret_name(endpoint) {
+        None => Ok(endpoint.to_string()),
+        Some(var) => secret(var).ok_or_else(|| {
+            AwsError::new(
+                "Subscribe",
+                "MissingSecret",
+                format!("environment variable {var} is not set"),
+            )
+        }),
+    }
+}
+
+async fn put(aws: &Aws, plan: &Plan, c: &Change, secret: SecretFn<'_>) -> Outcome {
+    outcome(put_inner(aws, plan, c, secret).await)
+}
+
+async fn put_inner(
+    aws: &Aws,
+    plan: &Plan,
+    c: &Change,
+    secret: SecretFn<'_>,
+) -> Result<Option<String>, AwsError> {
+    let Some(desired) = &c.desired else {
+        return Ok(None);
+    };
+    let alarm_arn = |name: &str| {
+        c.live_id.clone().unwrap_or_else(|| {
+            format!(
+                "arn:aws:cloudwatch:{}:{}:alarm:{name}",
+                plan.region, plan.account
+            )
+        })
+    };
+    match desired {
+        Resource::Topic(t) => {
+            if c.action == Action::Create {
+                aws.call("sns:CreateTopic", || {
+                    aws.sns.create_topic(&t.name, &t.attributes, &t.tags)
+                })
+                .await?;
+                return Ok(None);
+            }
+            let arn = c.live_id.clone().unwrap_or_default();
+            for f in c
+                .fields
+                .iter()
+                .filter(|f| f.path.starts_with("Attributes."))
+            {
+                let name = &f.path["Attributes.".len()..];
+                let value = f
+                    .after
+                    .as_ref()
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string();
+                aws.call("sns:SetTopicAttributes", || {
+                    aws.sns.set_topic_attribute(&arn, name, &value)
+                })
+                .await?;
+            }
+            if !c.tags.set.is_empty() {
+                aws.call("sns:TagResource", || {
+                    aws.sns.tag_resource(&arn, &c.tags.set)
+                })
+                .await?;
+            }
+            if !c.tags.remove.is_empty() {
+                aws.call("sns:UntagResource", || {
+                    aws.sns.untag_resource(&arn, &c.tags.remove)
+                })
+                .await?;
+            }
+            Ok(None)
+        }
+        Resource::Subscription(s) => {
+            if c.action == Action::Update {
+                let arn = c.live_id.clone().unwrap_or_default();
+                for f in &c.fields {
+                    let name = f.path.trim_start_matches("Attributes.");
+                    let value = f
+                        .after
+                        .as_ref()
+                        .and_then(|v| v.as_str())
+                        .unwrap_or("false")
+                        .to_string();
+                    aws.call("sns:SetSubscriptionAttributes", || {
+                        aws.sns.set_subscription_attribute(&arn, name, &value)
+                    })
+                    .await?;
+                }
+                return Ok(None);
+            }
+            let endpoint = resolve(&s.endpoint, secret)?;
+            let topic_arn = format!(
+                "arn:aws:sns:{}:{}:{}",
+                plan.region, plan.account, s.topic_name
+            );
+            let arn = aws
+                .call("sns:Subscribe", || {
+                    aws.sns
+                        .subscribe(&topic_arn, &s.protocol, &endpoint, &s.attributes)
+                })
+                .await?;
+            Ok((!arn.starts_with("arn:")).then(|| "pending confirmation".to_string()))
+        }
+        Resource::MetricFilter(f) => {
+            aws.call("logs:PutMetricFilter", || aws.logs.put_metric_filter(f))
+                .await?;
+            Ok(None)
+        }
+        Resource::MetricAlarm(a) => {
+            if c.rewrite {
+                aws.call("cloudwatch:PutMetricAlarm", || {
+                    aws.cloudwatch.put_metric_alarm(a)
+                })
+                .await?;
+            }
+            retag(aws, c, &alarm_arn(&a.alarm_name)).await
+        }
+        Resource::CompositeAlarm(a) => {
+            if c.rewrite {
+                aws.call("cloudwatch:PutCompositeAlarm", || {
+                    aws.cloudwatch.put_composite_alarm(a)
+                })
+                .await?;
+            }
+            if c.action == Action::Create && !a.tags.is_empty() {
+                // The ownership tag must be certain: some implementations
+                // (fakecloud 0.51) drop inline Tags of PutCompositeAlarm.
+                let arn = alarm_arn(&a.alarm_name);
+                aws.call("cloudwatch:TagResource", || {
+                    aws.cloudwatch.tag_resource(&arn, &a.tags)
+                })
+                .await?;
+            }
+            retag(aws, c, &alarm_arn(&a.alarm_name)).await
+        }
+        Resource::Dashboard(d) => {
+            aws.call("cloudwatch:PutDashboard", || {
+                aws.cloudwatch.put_dashboard(d)
+            })
+            .await?;
+            Ok(None)
+        }
+        Resource::QueryDefinition(q) => {
+            aws.call("logs:PutQueryDefinition", || {
+                aws.logs.put_query_definition(c.live_id.as_deref(), q)
+            })
+            .await?;
+            Ok(None)
+        }
+    }
+}
+
+/// Tag changes of an existing alarm (PutMetricAlarm ignores them).
+async fn retag(aws: &Aws, c: &Change, arn: &str) -> Result<Option<String>, AwsError> {
+    if c.action == Action::Update {
+        if !c.tags.set.is_empty() {
+            aws.call("cloudwatch:TagResource", || {
+                aws.cloudwatch.tag_resource(arn, &c.tags.set)
+            })
+            .await?;
+        }
+        if !c.tags.remove.is_empty() {
+            aws.call("cloudwatch:UntagResource", || {
+                aws.cloudwatch.untag_resource(arn, &c.tags.remove)
+            })
+            .await?;
+        }
+    }
+    Ok(None)
+}
+
+async fn delete(aws: &Aws, c: &Change) -> Outcome {
+    let id = c.live_id.clone().unwrap_or_default();
+    let result = match c.kind {
+        Kind::Topic => {
+            aws.call("sns:DeleteTopic", || aws.sns.delete_topic(&id))
+                .await
+        }
+        Kind::Subscription => {
+            aws.call("sns:Unsubscribe", || aws.sns.unsubscribe(&id))
+                .await
+        }
+        Kind::MetricFilter => {
+            let (group, name) = c.key.split_once(':').unwrap_or((&c.key, ""));
+            aws.call("logs:DeleteMetricFilter", || {
+                aws.logs.delete_metric_filter(group, name)
+            })
+            .await
+        }
+        Kind::QueryDefinition => {
+            aws.call("logs:DeleteQueryDefinition", || {
+                aws.logs.delete_query_definition(&id)
+            })
+            .await
+        }
+        Kind::MetricAlarm | Kind::CompositeAlarm | Kind::Dashboard => Ok(()),
+    };
+    outcome(result.map(|_| None))
+}

@@ -1,0 +1,599 @@
+//! An in-memory AWS for tests of the core (live reading, planning, apply
+//! ordering, ownership, retries): behaves like the real APIs in the ways
+//! obsctl depends on (pages of 100 alarms, tags kept on update, pending email
+//! subscriptions, composite alarms blocking deletion of their children) and
+//! can inject throttling.
+
+use super::*;
+use std::sync::Mutex;
+
+/// In-memory state of one account and region.
+#[derive(Debug, Default)]
+pub struct FakeState {
+    /// Alarms by name, with tags.
+    pub alarms: BTreeMap<String, (LiveAlarm, Vec<Tag>)>,
+    /// Dashboards: name → body as stored.
+    pub dashboards: BTreeMap<String, String>,
+    /// Log groups.
+    pub log_groups: Vec<String>,
+    /// Metric filters by (group, name).
+    pub filters: BTreeMap<(String, String), MetricFilter>,
+    /// Saved queries by id.
+    pub queries: BTreeMap<String, QueryDefinition>,
+    /// Topics by ARN: attributes and tags.
+    pub topics: BTreeMap<String, (BTreeMap<String, String>, Vec<Tag>)>,
+    /// Subscriptions: (topic ARN, subscription, attributes).
+    pub subscriptions: Vec<(String, LiveSubscription, BTreeMap<String, String>)>,
+    /// Upcoming throttling errors per API.
+    pub throttle: BTreeMap<String, u32>,
+    /// Calls that reached the fake, per API.
+    pub calls: BTreeMap<String, u64>,
+    next_id: u64,
+}
+
+/// The fake AWS. Clone it to share state between the three traits.
+#[derive(Debug, Clone)]
+pub struct FakeAws {
+    /// The state, for tests to inspect and change ("console edits").
+    pub state: Arc<Mutex<FakeState>>,
+    region: String,
+    account: String,
+}
+
+impl Default for FakeAws {
+    fn default() -> Self {
+        FakeAws {
+            state: Arc::default(),
+            region: "us-east-1".into(),
+            account: "123456789012".into(),
+        }
+    }
+}
+
+impl FakeAws {
+    /// Bundles the fake behind [`Aws`] with unlimited rates and fast retries.
+    pub fn aws(&self) -> Aws {
+        Aws {
+            cloudwatch: Arc::new(self.clone()),
+            logs: Arc::new(self.clone()),
+            sns: Arc::new(self.clone()),
+            identity: Arc::new(self.clone()),
+            stats: Arc::new(CallStats::new(Rates::unlimited())),
+            max_attempts: 8,
+            base_delay: Duration::from_millis(1),
+        }
+    }
+
+    /// Makes the next `n` calls of `api` fail with `Throttling`.
+    pub fn throttle(&self, api: &str, n: u32) {
+        self.with(|s| s.throttle.insert(api.to_string(), n));
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut FakeState) -> T) -> T {
+        let mut guard = match self.state.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        f(&mut guard)
+    }
+
+    fn enter(&self, api: &str) -> AwsResult<()> {
+        self.with(|s| {
+            *s.calls.entry(api.to_string()).or_default() += 1;
+            match s.throttle.get_mut(api) {
+                Some(n) if *n > 0 => {
+                    *n -= 1;
+                    Err(AwsError::new(api, "Throttling", "Rate exceeded"))
+                }
+                _ => Ok(()),
+            }
+        })
+    }
+
+    fn alarm_arn(&self, name: &str) -> String {
+        format!(
+            "arn:aws:cloudwatch:{}:{}:alarm:{name}",
+            self.region, self.account
+        )
+    }
+
+    fn alarm_name_of(arn: &str) -> String {
+        arn.rsplit(":alarm:").next().unwrap_or(arn).to_string()
+    }
+
+    fn put_alarm(&self, name: &str, alarm: LiveAlarm, tags: &[Tag]) {
+        self.with(|s| {
+            let tags = match s.alarms.get(name) {
+                Some((_, old)) => old.clone(),
+                None => tags.to_vec(),
+            };
+            s.alarms.insert(name.to_string(), (alarm, tags));
+        });
+    }
+}
+
+fn strip_tags_metric(a: &MetricAlarm) -> MetricAlarm {
+    MetricAlarm {
+        tags: Vec::new(),
+        ..a.clone()
+    }
+}
+
+fn strip_tags_composite(a: &CompositeAlarm) -> CompositeAlarm {
+    CompositeAlarm {
+        tags: Vec::new(),
+        ..a.clone()
+    }
+}
+
+fn merge_tags(old: &mut Vec<Tag>, new: &[Tag]) {
+    for t in new {
+        old.retain(|o| o.key != t.key);
+        old.push(t.clone());
+    }
+    old.sort();
+}
+
+#[async_trait]
+impl CloudWatchApi for FakeAws {
+    async fn describe_alarms(&self, prefix: &str, next: Option<String>) -> AwsResult<AlarmPage> {
+        self.enter("DescribeAlarms")?;
+        let offset: usize = next.as_deref().and_then(|t| t.parse().ok()).unwrap_or(0);
+        self.with(|s| {
+            let matching: Vec<_> = s
+                .alarms
+                .iter()
+                .filter(|(n, _)| n.starts_with(prefix))
+                .collect();
+            let alarms = matching
+                .iter()
+                .skip(offset)
+                .take(100)
+                .map(|(n, (a, _))| {
+                    let a = match a {
+                        LiveAlarm::Metric(m) => LiveAlarm::Metric(strip_tags_metric(m)),
+                        LiveAlarm::Composite(c) => LiveAlarm::Composite(strip_tags_composite(c)),
+                    };
+                    (self.alarm_arn(n), a)
+                })
+                .collect();
+            let next = (offset + 100 < matching.len()).then(|| (offset + 100).to_string());
+            Ok(AlarmPage { alarms, next })
+        })
+    }
+
+    async fn list_tags(&self, arn: &str) -> AwsResult<Vec<Tag>> {
+        self.enter("ListTagsForResource")?;
+        let name = Self::alarm_name_of(arn);
+        self.with(|s| s.alarms.get(&name).map(|(_, t)| t.clone()))
+            .ok_or_else(|| {
+                AwsError::new(
+                    "ListTagsForResource",
+                    "ResourceNotFoundException",
+                    format!("{arn} not found"),
+                )
+            })
+    }
+
+    async fn put_metric_alarm(&self, alarm: &MetricAlarm) -> AwsResult<()> {
+        self.enter("PutMetricAlarm")?;
+        if alarm.datapoints_to_alarm.unwrap_or(1) > alarm.evaluation_periods {
+            return Err(AwsError::new(
+                "PutMetricAlarm",
+                "ValidationError",
+                "DatapointsToAlarm must be less than or equal to EvaluationPeriods",
+            ));
+        }
+        self.put_alarm(
+            &alarm.alarm_name,
+            LiveAlarm::Metric(strip_tags_metric(alarm)),
+            &alarm.tags,
+        );
+        Ok(())
+    }
+
+    async fn put_composite_alarm(&self, alarm: &CompositeAlarm) -> AwsResult<()> {
+        self.enter("PutCompositeAlarm")?;
+        let missing: Vec<String> = crate::catalogue::validate::rule_refs(&alarm.alarm_rule)
+            .into_iter()
+            .map(|r| alarm.alarm_rule[r].to_string())
+            .filter(|child| !self.with(|s| s.alarms.contains_key(child)))
+            .collect();
+        if !missing.is_empty() {
+            return Err(AwsError::new(
+                "PutCompositeAlarm",
+                "ValidationError",
+                format!(
+                    "Could not save the composite alarm as alarms [{}] in the alarm rule do not exist",
+                    missing.join(", ")
+                ),
+            ));
+        }
+        self.put_alarm(
+            &alarm.alarm_name,
+            LiveAlarm::Composite(strip_tags_composite(alarm)),
+            &alarm.tags,
+        );
+        Ok(())
+    }
+
+    async fn delete_alarms(&self, names: &[String]) -> AwsResult<()> {
+        self.enter("DeleteAlarms")?;
+        self.with(|s| {
+            let composites = names.iter().filter(|n| matches!(s.alarms.get(*n), Some((LiveAlarm::Composite(_), _)))).count();
+            if composites > 1 {
+                return Err(AwsError::new("DeleteAlarms", "ValidationError", "at most one composite alarm per call"));
+            }
+            for n in names {
+                let parent = s.alarms.iter().find(|(p, (a, _))| {
+                    !names.contains(p) && matches!(a, LiveAlarm::Composite(c) if crate::catalogue::validate::rule_refs(&c.alarm_rule).into_iter().any(|r| &c.alarm_rule[r] == n.as_str()))
+                });
+                if let Some((p, _)) = parent {
+                    return Err(AwsError::new("DeleteAlarms", "ResourceConflict", format!("{n} is a child of composite alarm {p}")));
+                }
+            }
+            for n in names {
+                s.alarms.remove(n);
+            }
+            Ok(())
+        })
+    }
+
+    async fn tag_resource(&self, arn: &str, tags: &[Tag]) -> AwsResult<()> {
+        self.enter("TagResource")?;
+        let name = Self::alarm_name_of(arn);
+        self.with(|s| match s.alarms.get_mut(&name) {
+            Some((_, old)) => {
+                merge_tags(old, tags);
+                Ok(())
+            }
+            None => Err(AwsError::new(
+                "TagResource",
+                "ResourceNotFoundException",
+                arn,
+            )),
+        })
+    }
+
+    async fn untag_resource(&self, arn: &str, keys: &[String]) -> AwsResult<()> {
+        self.enter("UntagResource")?;
+        let name = Self::alarm_name_of(arn);
+        self.with(|s| {
+            if let Some((_, old)) = s.alarms.get_mut(&name) {
+                old.retain(|t| !keys.contains(&t.key));
+            }
+        });
+        Ok(())
+    }
+
+    async fn list_dashboards(
+        &self,
+        prefix: &str,
+        _next: Option<String>,
+    ) -> AwsResult<Page<String>> {
+        self.enter("ListDashboards")?;
+        Ok((
+            self.with(|s| {
+                s.dashboards
+                    .keys()
+                    .filter(|n| n.starts_with(prefix))
+                    .cloned()
+                    .collect()
+            }),
+            None,
+        ))
+    }
+
+    async fn get_dashboard(&self, name: &str) -> AwsResult<String> {
+        self.enter("GetDashboard")?;
+        self.with(|s| s.dashboards.get(name).cloned())
+            .ok_or_else(|| {
+                AwsError::new(
+                    "GetDashboard",
+                    "ResourceNotFound",
+                    format!("Dashboard {name} does not exist"),
+                )
+            })
+    }
+
+    async fn put_dashboard(&self, dashboard: &Dashboard) -> AwsResult<()> {
+        self.enter("PutDashboard")?;
+        let body = serde_json::to_string(&dashboard.body).unwrap_or_default();
+        self.with(|s| s.dashboards.insert(dashboard.dashboard_name.clone(), body));
+        Ok(())
+    }
+
+    async fn delete_dashboards(&self, names: &[String]) -> AwsResult<()> {
+        self.enter("DeleteDashboards")?;
+        self.with(|s| names.iter().for_each(|n| drop(s.dashboards.remove(n))));
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl LogsApi for FakeAws {
+    async fn describe_log_groups(
+        &self,
+        prefix: &str,
+        _next: Option<String>,
+    ) -> AwsResult<Page<String>> {
+        self.enter("DescribeLogGroups")?;
+        Ok((
+            self.with(|s| {
+                s.log_groups
+                    .iter()
+                    .filter(|g| g.starts_with(prefix))
+                    .cloned()
+                    .collect()
+            }),
+            None,
+        ))
+    }
+
+    async fn describe_metric_filters(
+        &self,
+        log_group: &str,
+        prefix: &str,
+        next: Option<String>,
+    ) -> AwsResult<Page<MetricFilter>> {
+        self.enter("DescribeMetricFilters")?;
+        let offset: usize = next.as_deref().and_then(|t| t.parse().ok()).unwrap_or(0);
+        self.with(|s| {
+            let all: Vec<MetricFilter> = s
+                .filters
+                .values()
+                .filter(|f| f.log_group_name == log_group && f.filter_name.starts_with(prefix))
+                .cloned()
+                .collect();
+            let next = (offset + 50 < all.len()).then(|| (offset + 50).to_string());
+            Ok((all.into_iter().skip(offset).take(50).collect(), next))
+        })
+    }
+
+    async fn put_metric_filter(&self, filter: &MetricFilter) -> AwsResult<()> {
+        self.enter("PutMetricFilter")?;
+        self.with(|s| {
+            if !s.log_groups.contains(&filter.log_group_name) {
+                s.log_groups.push(filter.log_group_name.clone());
+            }
+            s.filters.insert(
+                (filter.log_group_name.clone(), filter.filter_name.clone()),
+                filter.clone(),
+            );
+        });
+        Ok(())
+    }
+
+    async fn delete_metric_filter(&self, log_group: &str, name: &str) -> AwsResult<()> {
+        self.enter("DeleteMetricFilter")?;
+        self.with(|s| s.filters.remove(&(log_group.to_string(), name.to_string())))
+            .map(|_| ())
+            .ok_or_else(|| {
+                AwsError::new(
+                    "DeleteMetricFilter",
+                    "ResourceNotFoundException",
+                    "The specified metric filter does not exist",
+                )
+            })
+    }
+
+    async fn describe_query_definitions(
+        &self,
+        prefix: &str,
+        _next: Option<String>,
+    ) -> AwsResult<Page<(String, QueryDefinition)>> {
+        self.enter("DescribeQueryDefinitions")?;
+        Ok((
+            self.with(|s| {
+                s.queries
+                    .iter()
+                    .filter(|(_, q)| q.name.starts_with(prefix))
+                    .map(|(i, q)| (i.clone(), q.clone()))
+                    .collect()
+            }),
+            None,
+        ))
+    }
+
+    async fn put_query_definition(
+        &self,
+        id: Option<&str>,
+        query: &QueryDefinition,
+    ) -> AwsResult<String> {
+        self.enter("PutQueryDefinition")?;
+        Ok(self.with(|s| {
+            let id = id.map(str::to_string).unwrap_or_else(|| {
+                s.next_id += 1;
+                format!("00000000-0000-0000-0000-{:012}", s.next_id)
+            });
+            s.queries.insert(id.clone(), query.clone());
+            id
+        }))
+    }
+
+    async fn delete_query_definition(&self, id: &str) -> AwsResult<()> {
+        self.enter("DeleteQueryDefinition")?;
+        self.with(|s| s.queries.remove(id));
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl SnsApi for FakeAws {
+    async fn list_topics(&self, _next: Option<String>) -> AwsResult<Page<String>> {
+        self.enter("ListTopics")?;
+        Ok((self.with(|s| s.topics.keys().cloned().collect()), None))
+    }
+
+    async fn topic_attributes(&self, arn: &str) -> AwsResult<BTreeMap<String, String>> {
+        self.enter("GetTopicAttributes")?;
+        self.with(|s| s.topics.get(arn).map(|(a, _)| a.clone()))
+            .ok_or_else(|| AwsError::new("GetTopicAttributes", "NotFound", "Topic does not exist"))
+    }
+
+    async fn list_tags(&self, arn: &str) -> AwsResult<Vec<Tag>> {
+        self.enter("sns:ListTagsForResource")?;
+        self.with(|s| s.topics.get(arn).map(|(_, t)| t.clone()))
+            .ok_or_else(|| {
+                AwsError::new(
+                    "ListTagsForResource",
+                    "ResourceNotFound",
+                    "Resource does not exist",
+                )
+            })
+    }
+
+    async fn list_subscriptions(
+        &self,
+        topic_arn: &str,
+        _next: Option<String>,
+    ) -> AwsResult<Page<LiveSubscription>> {
+        self.enter("ListSubscriptionsByTopic")?;
+        Ok((
+            self.with(|s| {
+                s.subscriptions
+                    .iter()
+                    .filter(|(t, _, _)| t == topic_arn)
+                    .map(|(_, sub, _)| sub.clone())
+                    .collect()
+            }),
+            None,
+        ))
+    }
+
+    async fn subscription_attributes(&self, arn: &str) -> AwsResult<BTreeMap<String, String>> {
+        self.enter("GetSubscriptionAttributes")?;
+        self.with(|s| {
+            s.subscriptions
+                .iter()
+                .find(|(_, sub, _)| sub.arn == arn)
+                .map(|(_, _, a)| a.clone())
+        })
+        .ok_or_else(|| {
+            AwsError::new(
+                "GetSubscriptionAttributes",
+                "NotFound",
+                "Subscription does not exist",
+            )
+        })
+    }
+
+    async fn create_topic(
+        &self,
+        name: &str,
+        attributes: &BTreeMap<String, String>,
+        tags: &[Tag],
+    ) -> AwsResult<String> {
+        self.enter("CreateTopic")?;
+        let arn = format!("arn:aws:sns:{}:{}:{name}", self.region, self.account);
+        self.with(|s| {
+            s.topics.entry(arn.clone()).or_insert_with(|| {
+                let mut tags = tags.to_vec();
+                tags.sort();
+                (attributes.clone(), tags)
+            });
+        });
+        Ok(arn)
+    }
+
+    async fn set_topic_attribute(&self, arn: &str, name: &str, value: &str) -> AwsResult<()> {
+        self.enter("SetTopicAttributes")?;
+        self.with(|s| {
+            s.topics
+                .get_mut(arn)
+                .map(|(a, _)| a.insert(name.to_string(), value.to_string()))
+        });
+        Ok(())
+    }
+
+    async fn tag_resource(&self, arn: &str, tags: &[Tag]) -> AwsResult<()> {
+        self.enter("sns:TagResource")?;
+        self.with(|s| s.topics.get_mut(arn).map(|(_, old)| merge_tags(old, tags)));
+        Ok(())
+    }
+
+    async fn untag_resource(&self, arn: &str, keys: &[String]) -> AwsResult<()> {
+        self.enter("sns:UntagResource")?;
+        self.with(|s| {
+            s.topics
+                .get_mut(arn)
+                .map(|(_, old)| old.retain(|t| !keys.contains(&t.key)))
+        });
+        Ok(())
+    }
+
+    async fn delete_topic(&self, arn: &str) -> AwsResult<()> {
+        self.enter("DeleteTopic")?;
+        self.with(|s| {
+            s.topics.remove(arn);
+            s.subscriptions.retain(|(t, _, _)| t != arn);
+        });
+        Ok(())
+    }
+
+    async fn subscribe(
+        &self,
+        topic_arn: &str,
+        protocol: &str,
+        endpoint: &str,
+        attributes: &BTreeMap<String, String>,
+    ) -> AwsResult<String> {
+        self.enter("Subscribe")?;
+        self.with(|s| {
+            if !s.topics.contains_key(topic_arn) {
+                return Err(AwsError::new(
+                    "Subscribe",
+                    "NotFound",
+                    "Topic does not exist",
+                ));
+            }
+            s.next_id += 1;
+            let arn = if protocol == "email" {
+                "PendingConfirmation".to_string()
+            } else {
+                format!("{topic_arn}:{:08}", s.next_id)
+            };
+            let sub = LiveSubscription {
+                arn: arn.clone(),
+                protocol: protocol.into(),
+                endpoint: endpoint.into(),
+            };
+            s.subscriptions
+                .push((topic_arn.to_string(), sub, attributes.clone()));
+            Ok(if protocol == "email" {
+                "pending confirmation".to_string()
+            } else {
+                arn
+            })
+        })
+    }
+
+    async fn set_subscription_attribute(
+        &self,
+        arn: &str,
+        name: &str,
+        value: &str,
+    ) -> AwsResult<()> {
+        self.enter("SetSubscriptionAttributes")?;
+        self.with(|s| {
+            s.subscriptions
+                .iter_mut()
+                .find(|(_, sub, _)| sub.arn == arn)
+                .map(|(_, _, a)| a.insert(name.to_string(), value.to_string()))
+        });
+        Ok(())
+    }
+
+    async fn unsubscribe(&self, arn: &str) -> AwsResult<()> {
+        self.enter("Unsubscribe")?;
+        self.with(|s| s.subscriptions.retain(|(_, sub, _)| sub.arn != arn));
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl IdentityApi for FakeAws {
+    async fn account_id(&self) -> AwsResult<String> {
+        Ok(self.account.clone())
+    }
+}

@@ -1,0 +1,224 @@
+//! Client-side rate limiting and call counting, per API.
+//!
+//! Each API gets a token bucket at AWS's published default quota
+//! (`../shared/reference/aws-facts.md` §5), so a large apply stays under the
+//! quota instead of leaning on throttling retries. The rates can be scaled or
+//! lifted (accounts with raised quotas, the emulator).
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// Calls per second allowed per API.
+#[derive(Debug, Clone)]
+pub struct Rates {
+    /// API → calls per second; `None` means unlimited.
+    limits: Option<BTreeMap<&'static str, f64>>,
+    /// Multiplier applied to every limit.
+    scale: f64,
+}
+
+/// AWS's default quotas (transactions per second) for the APIs obsctl calls.
+pub const DEFAULT_RATES: &[(&str, f64)] = &[
+    ("cloudwatch:DescribeAlarms", 9.0),
+    ("cloudwatch:PutMetricAlarm", 3.0),
+    ("cloudwatch:PutCompositeAlarm", 3.0),
+    ("cloudwatch:DeleteAlarms", 3.0),
+    ("cloudwatch:ListTagsForResource", 10.0),
+    ("cloudwatch:TagResource", 20.0),
+    ("cloudwatch:UntagResource", 20.0),
+    ("cloudwatch:ListDashboards", 10.0),
+    ("cloudwatch:GetDashboard", 10.0),
+    ("cloudwatch:PutDashboard", 10.0),
+    ("cloudwatch:DeleteDashboards", 10.0),
+    ("logs:DescribeLogGroups", 10.0),
+    ("logs:DescribeMetricFilters", 5.0),
+    ("logs:PutMetricFilter", 5.0),
+    ("logs:DeleteMetricFilter", 5.0),
+    // Not published; AWS's other Logs APIs suggest 5.
+    ("logs:DescribeQueryDefinitions", 5.0),
+    ("logs:PutQueryDefinition", 5.0),
+    ("logs:DeleteQueryDefinition", 5.0),
+    ("sns:ListTopics", 30.0),
+    ("sns:ListSubscriptionsByTopic", 30.0),
+    ("sns:Subscribe", 100.0),
+    ("sns:Unsubscribe", 100.0),
+    ("sns:ListTagsForResource", 10.0),
+    ("sns:TagResource", 10.0),
+    ("sns:UntagResource", 10.0),
+    // 30 TPS is the lowest regional quota of these APIs.
+    ("sns:GetTopicAttributes", 30.0),
+    ("sns:SetTopicAttributes", 30.0),
+    ("sns:CreateTopic", 30.0),
+    ("sns:DeleteTopic", 30.0),
+    ("sns:GetSubscriptionAttributes", 30.0),
+    ("sns:SetSubscriptionAttributes", 30.0),
+    ("sts:GetCallerIdentity", 10.0),
+];
+
+impl Default for Rates {
+    fn default() -> Self {
+        Rates {
+            limits: Some(DEFAULT_RATES.iter().copied().collect()),
+            scale: 1.0,
+        }
+    }
+}
+
+impl Rates {
+    /// No client-side limit (for emulators, which do not throttle).
+    pub fn unlimited() -> Self {
+        Rates {
+            limits: None,
+            scale: 1.0,
+        }
+    }
+
+    /// AWS's defaults multiplied by `scale` (e.g. 2 for doubled quotas).
+    pub fn scaled(scale: f64) -> Self {
+        Rates {
+            scale,
+            ..Rates::default()
+        }
+    }
+
+    fn interval(&self, api: &str) -> Option<Duration> {
+        let per_second = self.limits.as_ref()?.get(api).copied().unwrap_or(5.0) * self.scale;
+        (per_second > 0.0).then(|| Duration::from_secs_f64(1.0 / per_second))
+    }
+}
+
+/// What was called, how often, how fast.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct ApiCount {
+    /// Calls made (retries included).
+    pub calls: u64,
+    /// Calls AWS throttled.
+    pub throttled: u64,
+    /// Achieved calls per second over the span of the calls.
+    pub per_second: f64,
+}
+
+#[derive(Debug)]
+struct Entry {
+    next_free: Instant,
+    calls: u64,
+    throttled: u64,
+    first: Instant,
+    last: Instant,
+}
+
+/// Token buckets and counters for every API.
+#[derive(Debug)]
+pub struct CallStats {
+    rates: Rates,
+    entries: Mutex<BTreeMap<&'static str, Entry>>,
+}
+
+impl CallStats {
+    /// New counters with the given rates.
+    pub fn new(rates: Rates) -> Self {
+        CallStats {
+            rates,
+            entries: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    /// Waits until `api` may be called, then counts the call.
+    pub async fn acquire(&self, api: &'static str) {
+        let interval = self.rates.interval(api);
+        let start = {
+            let Ok(mut entries) = self.entries.lock() else {
+                return;
+            };
+            let now = Instant::now();
+            let e = entries.entry(api).or_insert(Entry {
+                next_free: now,
+                calls: 0,
+                throttled: 0,
+                first: now,
+                last: now,
+            });
+            let start = e.next_free.max(now);
+            if let Some(i) = interval {
+                e.next_free = start + i;
+            }
+            e.calls += 1;
+            e.last = start;
+            start
+        };
+        tokio::time::sleep_until(start).await;
+    }
+
+    /// Records that AWS throttled a call of `api`.
+    pub fn throttled(&self, api: &'static str) {
+        if let Ok(mut entries) = self.entries.lock()
+            && let Some(e) = entries.get_mut(api) {
+                e.throttled += 1;
+            }
+    }
+
+    /// Calls per API so far.
+    pub fn snapshot(&self) -> BTreeMap<String, ApiCount> {
+        let Ok(entries) = self.entries.lock() else {
+            return BTreeMap::new();
+        };
+        entries
+            .iter()
+            .map(|(api, e)| {
+                let span = e.last.duration_since(e.first).as_secs_f64();
+                let per_second = if e.calls > 1 && span > 0.0 {
+                    (e.calls - 1) as f64 / span
+                } else {
+                    e.calls as f64
+                };
+                (
+                    api.to_string(),
+                    ApiCount {
+                        calls: e.calls,
+                        throttled: e.throttled,
+                        per_second: (per_second * 10.0).round() / 10.0,
+                    },
+                )
+            })
+            .collect()
+    }
+
+    /// Calls of one API so far.
+    pub fn calls(&self, api: &str) -> u64 {
+        self.entries
+            .lock()
+            .ok()
+            .and_then(|e| e.get(api).map(|e| e.calls))
+            .unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn bucket_spaces_calls_at_the_rate() {
+        let stats = CallStats::new(Rates::default());
+        let start = tokio::time::Instant::now();
+        for _ in 0..7 {
+            stats.acquire("cloudwatch:PutMetricAlarm").await;
+        }
+        // 3 per second: the 7th call starts 2 s after the first.
+        assert_eq!(start.elapsed().as_millis(), 2000);
+        assert_eq!(stats.calls("cloudwatch:PutMetricAlarm"), 7);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn unlimited_does_not_wait() {
+        let stats = CallStats::new(Rates::unlimited());
+        let start = tokio::time::Instant::now();
+        for _ in 0..100 {
+            stats.acquire("cloudwatch:PutMetricAlarm").await;
+        }
+        assert_eq!(start.elapsed().as_millis(), 0);
+    }
+}

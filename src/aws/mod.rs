@@ -1,0 +1,276 @@
+//! AWS access, isolated: the only module that knows the AWS SDK exists.
+//!
+//! One small trait per service ([`CloudWatchApi`], [`LogsApi`], [`SnsApi`])
+//! speaks obsctl's own resource types. [`sdk`] implements them with the AWS
+//! SDK for Rust; [`fake`] implements them in memory for tests of the core.
+//! [`Aws`] bundles the three behind rate limiters and call counters, and
+//! retries throttled calls with backoff.
+
+pub mod fake;
+mod limiter;
+pub mod sdk;
+
+pub use limiter::{ApiCount, CallStats, Rates};
+
+use crate::resource::{CompositeAlarm, Dashboard, MetricAlarm, MetricFilter, QueryDefinition, Tag};
+use async_trait::async_trait;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// An error from an AWS call: its code and message, as AWS sent them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwsError {
+    /// The API (e.g. `PutMetricAlarm`).
+    pub api: String,
+    /// AWS error code (e.g. `ValidationError`, `Throttling`).
+    pub code: String,
+    /// AWS error message.
+    pub message: String,
+}
+
+impl AwsError {
+    /// A new error.
+    pub fn new(api: &str, code: impl Into<String>, message: impl Into<String>) -> Self {
+        AwsError {
+            api: api.to_string(),
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+
+    /// True for the throttling codes the AWS SDK for Rust retries.
+    pub fn is_throttling(&self) -> bool {
+        matches!(
+            self.code.as_str(),
+            "Throttling"
+                | "ThrottlingException"
+                | "ThrottledException"
+                | "RequestThrottledException"
+                | "TooManyRequestsException"
+                | "RequestLimitExceeded"
+                | "SlowDown"
+                | "PriorRequestNotComplete"
+        )
+    }
+
+    /// True for "the resource does not exist".
+    pub fn is_not_found(&self) -> bool {
+        matches!(
+            self.code.as_str(),
+            "ResourceNotFound" | "ResourceNotFoundException" | "NotFound"
+        )
+    }
+}
+
+impl fmt::Display for AwsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}: {}", self.api, self.code, self.message)
+    }
+}
+
+/// Result of an AWS call.
+pub type AwsResult<T> = Result<T, AwsError>;
+
+/// A live metric or composite alarm with its ARN.
+#[derive(Debug, Clone, PartialEq)]
+#[expect(clippy::large_enum_variant, reason = "short-lived values read page by page")]
+pub enum LiveAlarm {
+    /// Metric, math or anomaly alarm.
+    Metric(MetricAlarm),
+    /// Composite alarm.
+    Composite(CompositeAlarm),
+}
+
+/// One page of DescribeAlarms.
+#[derive(Debug, Clone, Default)]
+pub struct AlarmPage {
+    /// Alarms (tags empty: DescribeAlarms does not return them).
+    pub alarms: Vec<(String, LiveAlarm)>,
+    /// Next page.
+    pub next: Option<String>,
+}
+
+/// A live subscription.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveSubscription {
+    /// ARN, or `PendingConfirmation`.
+    pub arn: String,
+    /// Protocol.
+    pub protocol: String,
+    /// Endpoint.
+    pub endpoint: String,
+}
+
+impl LiveSubscription {
+    /// True while the endpoint has not confirmed.
+    pub fn pending(&self) -> bool {
+        !self.arn.starts_with("arn:")
+    }
+}
+
+/// A page of results and the token of the next.
+pub type Page<T> = (Vec<T>, Option<String>);
+
+/// CloudWatch alarms and dashboards.
+#[async_trait]
+pub trait CloudWatchApi: Send + Sync {
+    /// DescribeAlarms of both types by name prefix, 100 per page.
+    async fn describe_alarms(&self, prefix: &str, next: Option<String>) -> AwsResult<AlarmPage>;
+    /// ListTagsForResource.
+    async fn list_tags(&self, arn: &str) -> AwsResult<Vec<Tag>>;
+    /// PutMetricAlarm (tags apply on creation only).
+    async fn put_metric_alarm(&self, alarm: &MetricAlarm) -> AwsResult<()>;
+    /// PutCompositeAlarm.
+    async fn put_composite_alarm(&self, alarm: &CompositeAlarm) -> AwsResult<()>;
+    /// DeleteAlarms (≤ 100 names, ≤ 1 composite).
+    async fn delete_alarms(&self, names: &[String]) -> AwsResult<()>;
+    /// TagResource.
+    async fn tag_resource(&self, arn: &str, tags: &[Tag]) -> AwsResult<()>;
+    /// UntagResource.
+    async fn untag_resource(&self, arn: &str, keys: &[String]) -> AwsResult<()>;
+    /// ListDashboards by prefix.
+    async fn list_dashboards(&self, prefix: &str, next: Option<String>) -> AwsResult<Page<String>>;
+    /// GetDashboard: the body as stored.
+    async fn get_dashboard(&self, name: &str) -> AwsResult<String>;
+    /// PutDashboard.
+    async fn put_dashboard(&self, dashboard: &Dashboard) -> AwsResult<()>;
+    /// DeleteDashboards (≤ 100 names).
+    async fn delete_dashboards(&self, names: &[String]) -> AwsResult<()>;
+}
+
+/// CloudWatch Logs metric filters, log groups and saved queries.
+#[async_trait]
+pub trait LogsApi: Send + Sync {
+    /// DescribeLogGroups by name prefix.
+    async fn describe_log_groups(
+        &self,
+        prefix: &str,
+        next: Option<String>,
+    ) -> AwsResult<Page<String>>;
+    /// DescribeMetricFilters of one log group by filter-name prefix, 50 per page.
+    async fn describe_metric_filters(
+        &self,
+        log_group: &str,
+        prefix: &str,
+        next: Option<String>,
+    ) -> AwsResult<Page<MetricFilter>>;
+    /// PutMetricFilter.
+    async fn put_metric_filter(&self, filter: &MetricFilter) -> AwsResult<()>;
+    /// DeleteMetricFilter.
+    async fn delete_metric_filter(&self, log_group: &str, name: &str) -> AwsResult<()>;
+    /// DescribeQueryDefinitions by name prefix: (id, definition).
+    async fn describe_query_definitions(
+        &self,
+        prefix: &str,
+        next: Option<String>,
+    ) -> AwsResult<Page<(String, QueryDefinition)>>;
+    /// PutQueryDefinition: creates (no id) or updates; returns the id.
+    async fn put_query_definition(
+        &self,
+        id: Option<&str>,
+        query: &QueryDefinition,
+    ) -> AwsResult<String>;
+    /// DeleteQueryDefinition.
+    async fn delete_query_definition(&self, id: &str) -> AwsResult<()>;
+}
+
+/// SNS topics and subscriptions.
+#[async_trait]
+pub trait SnsApi: Send + Sync {
+    /// ListTopics: topic ARNs.
+    async fn list_topics(&self, next: Option<String>) -> AwsResult<Page<String>>;
+    /// GetTopicAttributes.
+    async fn topic_attributes(&self, arn: &str) -> AwsResult<BTreeMap<String, String>>;
+    /// ListTagsForResource.
+    async fn list_tags(&self, arn: &str) -> AwsResult<Vec<Tag>>;
+    /// ListSubscriptionsByTopic.
+    async fn list_subscriptions(
+        &self,
+        topic_arn: &str,
+        next: Option<String>,
+    ) -> AwsResult<Page<LiveSubscription>>;
+    /// GetSubscriptionAttributes.
+    async fn subscription_attributes(&self, arn: &str) -> AwsResult<BTreeMap<String, String>>;
+    /// CreateTopic (idempotent); returns the ARN.
+    async fn create_topic(
+        &self,
+        name: &str,
+        attributes: &BTreeMap<String, String>,
+        tags: &[Tag],
+    ) -> AwsResult<String>;
+    /// SetTopicAttributes.
+    async fn set_topic_attribute(&self, arn: &str, name: &str, value: &str) -> AwsResult<()>;
+    /// TagResource.
+    async fn tag_resource(&self, arn: &str, tags: &[Tag]) -> AwsResult<()>;
+    /// UntagResource.
+    async fn untag_resource(&self, arn: &str, keys: &[String]) -> AwsResult<()>;
+    /// DeleteTopic.
+    async fn delete_topic(&self, arn: &str) -> AwsResult<()>;
+    /// Subscribe; returns the subscription ARN (or `pending confirmation`).
+    async fn subscribe(
+        &self,
+        topic_arn: &str,
+        protocol: &str,
+        endpoint: &str,
+        attributes: &BTreeMap<String, String>,
+    ) -> AwsResult<String>;
+    /// SetSubscriptionAttributes.
+    async fn set_subscription_attribute(&self, arn: &str, name: &str, value: &str)
+    -> AwsResult<()>;
+    /// Unsubscribe.
+    async fn unsubscribe(&self, arn: &str) -> AwsResult<()>;
+}
+
+/// The account and region behind the clients.
+#[async_trait]
+pub trait IdentityApi: Send + Sync {
+    /// The AWS account id (STS GetCallerIdentity).
+    async fn account_id(&self) -> AwsResult<String>;
+}
+
+/// The three services plus identity, rate-limited and counted.
+#[derive(Clone)]
+pub struct Aws {
+    /// CloudWatch.
+    pub cloudwatch: Arc<dyn CloudWatchApi>,
+    /// CloudWatch Logs.
+    pub logs: Arc<dyn LogsApi>,
+    /// SNS.
+    pub sns: Arc<dyn SnsApi>,
+    /// STS.
+    pub identity: Arc<dyn IdentityApi>,
+    /// Token buckets and call counters per API.
+    pub stats: Arc<CallStats>,
+    /// Attempts per call when AWS throttles (after the SDK's own retries).
+    pub max_attempts: u32,
+    /// First backoff delay; doubled on each retry.
+    pub base_delay: Duration,
+}
+
+impl Aws {
+    /// Runs one call of `api`: waits for the API's token bucket, counts the
+    /// call, and retries throttling errors with exponential backoff.
+    pub async fn call<T, F, Fut>(&self, api: &'static str, mut f: F) -> AwsResult<T>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = AwsResult<T>>,
+    {
+        let mut delay = self.base_delay;
+        let mut attempt = 1;
+        loop {
+            self.stats.acquire(api).await;
+            match f().await {
+                Err(e) if e.is_throttling() && attempt < self.max_attempts => {
+                    self.stats.throttled(api);
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(Duration::from_secs(20));
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+}

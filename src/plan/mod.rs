@@ -1,0 +1,394 @@
+//! The plan: a plain, serializable value saying what apply will do. Computing
+//! it is pure and deterministic (desired × live → Plan); rendering it is
+//! `report`'s job and executing it `apply`'s.
+
+pub mod diff;
+
+pub use diff::FieldChange;
+
+use crate::aws::ApiCount;
+use crate::compile::DesiredState;
+use crate::live::LiveState;
+use crate::resource::{Kind, Resource, Subscription, Tag, secret_name};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Version of the JSON plan format (documented in the README).
+pub const FORMAT_VERSION: u32 = 1;
+
+/// What happens to one resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    /// Created.
+    Create,
+    /// Changed in place.
+    Update,
+    /// Deleted (owned, no longer in the catalogue).
+    Delete,
+}
+
+/// Tags to set and remove (PutMetricAlarm ignores tags on existing alarms).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TagChange {
+    /// Tags to add or change.
+    pub set: Vec<Tag>,
+    /// Tag keys to remove.
+    pub remove: Vec<String>,
+}
+
+impl TagChange {
+    /// True when nothing changes.
+    pub fn is_empty(&self) -> bool {
+        self.set.is_empty() && self.remove.is_empty()
+    }
+}
+
+/// One change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    /// Resource kind.
+    pub kind: Kind,
+    /// Resource key (secrets shown as placeholders).
+    pub key: String,
+    /// What happens.
+    pub action: Action,
+    /// Changed fields (updates).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldChange>,
+    /// True when the resource itself must be written again (not only tags).
+    #[serde(default)]
+    pub rewrite: bool,
+    /// Tag changes (updates of alarms and topics).
+    #[serde(default, skip_serializing_if = "TagChange::is_empty")]
+    pub tags: TagChange,
+    /// The desired resource (creates and updates); secrets as placeholders.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desired: Option<Resource>,
+    /// The AWS identifier of the live resource (ARN, query id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub live_id: Option<String>,
+}
+
+/// A resource obsctl will not touch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Conflict {
+    /// Kind.
+    pub kind: Kind,
+    /// Key.
+    pub key: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// The plan for one environment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    /// Format version.
+    pub format_version: u32,
+    /// Catalogue name.
+    pub catalogue: String,
+    /// Project.
+    pub project: String,
+    /// Environment.
+    pub env: String,
+    /// Region.
+    pub region: String,
+    /// AWS account id.
+    pub account: String,
+    /// Kinds planned.
+    pub kinds: Vec<Kind>,
+    /// Fingerprint of the live state read; apply refuses the plan if it moved.
+    pub live_fingerprint: String,
+    /// Changes, in apply order for creates and updates, then deletes.
+    pub changes: Vec<Change>,
+    /// Resources in the way, never changed.
+    pub conflicts: Vec<Conflict>,
+    /// Things worth knowing (pending subscriptions, unmanaged endpoints).
+    pub notes: Vec<String>,
+    /// Resources already as desired.
+    pub unchanged: usize,
+    /// AWS calls made while planning, per API.
+    pub calls: BTreeMap<String, ApiCount>,
+}
+
+impl Plan {
+    /// True when apply would do nothing.
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+
+    /// Number of changes with an action.
+    pub fn count(&self, action: Action) -> usize {
+        self.changes.iter().filter(|c| c.action == action).count()
+    }
+}
+
+/// A required secret that is not set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingSecret(pub String);
+
+/// Computes the plan. `secret` resolves `${env:NAME}` names; resolved values
+/// are used only to match live endpoints and never enter the plan.
+pub fn compute(
+    desired: &DesiredState,
+    live: &LiveState,
+    kinds: &BTreeSet<Kind>,
+    secret: &dyn Fn(&str) -> Option<String>,
+) -> Result<Plan, MissingSecret> {
+    let mut plan = Plan {
+        format_version: FORMAT_VERSION,
+        catalogue: desired.catalogue.clone(),
+        project: desired.project.clone(),
+        env: desired.env.clone(),
+        region: desired.region.clone(),
+        account: desired.account.clone(),
+        kinds: kinds.iter().copied().collect(),
+        live_fingerprint: live.fingerprint(),
+        changes: Vec::new(),
+        conflicts: Vec::new(),
+        notes: Vec::new(),
+        unchanged: 0,
+        calls: BTreeMap::new(),
+    };
+    let mut deletes = Vec::new();
+    for &kind in kinds {
+        if kind == Kind::Subscription {
+            subscriptions(desired, live, secret, &mut plan, &mut deletes)?;
+            continue;
+        }
+        let wanted: BTreeMap<&String, &Resource> = desired
+            .resources
+            .iter()
+            .filter(|((k, _), _)| *k == kind)
+            .map(|((_, key), r)| (key, r))
+            .collect();
+        for (key, resource) in &wanted {
+            let id = (kind, (*key).clone());
+            if live.conflicts.contains_key(&id) {
+                continue;
+            }
+            match live.resources.get(&id) {
+                None => plan.changes.push(Change {
+                    kind,
+                    key: (*key).clone(),
+                    action: Action::Create,
+                    fields: Vec::new(),
+                    rewrite: true,
+                    tags: TagChange::default(),
+                    desired: Some((*resource).clone()),
+                    live_id: None,
+                }),
+                Some(current) => {
+                    let fields = diff::diff(&current.to_json(), &resource.to_json());
+                    if fields.is_empty() {
+                        plan.unchanged += 1;
+                        continue;
+                    }
+                    let tags = tag_change(current, resource);
+                    let rewrite = fields.iter().any(|f| !f.path.starts_with("Tags"));
+                    plan.changes.push(Change {
+                        kind,
+                        key: (*key).clone(),
+                        action: Action::Update,
+                        fields,
+                        rewrite,
+                        tags,
+                        desired: Some((*resource).clone()),
+                        live_id: live.ids.get(&id).cloned(),
+                    });
+                }
+            }
+        }
+        for ((k, key), _) in live.resources.iter().filter(|((k, _), _)| *k == kind) {
+            if !wanted.contains_key(key) {
+                deletes.push(Change {
+                    kind: *k,
+                    key: key.clone(),
+                    action: Action::Delete,
+                    fields: Vec::new(),
+                    rewrite: false,
+                    tags: TagChange::default(),
+                    desired: None,
+                    live_id: live.ids.get(&(*k, key.clone())).cloned(),
+                });
+            }
+        }
+    }
+    for ((kind, key), reason) in &live.conflicts {
+        if kinds.contains(kind) {
+            let wanted = desired.resources.contains_key(&(*kind, key.clone()));
+            let reason = if wanted {
+                format!("{reason}; the catalogue's version is not applied")
+            } else {
+                reason.clone()
+            };
+            plan.conflicts.push(Conflict {
+                kind: *kind,
+                key: key.clone(),
+                reason,
+            });
+        }
+    }
+    deletes.sort_by(|a, b| b.kind.cmp(&a.kind).then(a.key.cmp(&b.key)));
+    plan.changes
+        .sort_by(|a, b| a.kind.cmp(&b.kind).then(a.key.cmp(&b.key)));
+    plan.changes.extend(deletes);
+    Ok(plan)
+}
+
+fn tags_of(r: &Resource) -> Option<&[Tag]> {
+    match r {
+        Resource::MetricAlarm(a) => Some(&a.tags),
+        Resource::CompositeAlarm(a) => Some(&a.tags),
+        Resource::Topic(t) => Some(&t.tags),
+        _ => None,
+    }
+}
+
+fn tag_change(live: &Resource, desired: &Resource) -> TagChange {
+    let (Some(have), Some(want)) = (tags_of(live), tags_of(desired)) else {
+        return TagChange::default();
+    };
+    TagChange {
+        set: want.iter().filter(|t| !have.contains(t)).cloned().collect(),
+        remove: have
+            .iter()
+            .filter(|h| !want.iter().any(|w| w.key == h.key))
+            .map(|h| h.key.clone())
+            .collect(),
+    }
+}
+
+/// A live endpoint as shown in plans: https URLs may hold tokens, so only
+/// their host is shown, with a short hash to tell endpoints apart.
+pub fn redact(endpoint: &str) -> String {
+    let Some(rest) = endpoint.strip_prefix("https://") else {
+        return endpoint.to_string();
+    };
+    let host = rest.split('/').next().unwrap_or(rest);
+    let mut hash: u32 = 0x811c_9dc5;
+    for b in endpoint.bytes() {
+        hash ^= u32::from(b);
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    format!("https://{host}/…#{hash:08x}")
+}
+
+fn subscriptions(
+    desired: &DesiredState,
+    live: &LiveState,
+    secret: &dyn Fn(&str) -> Option<String>,
+    plan: &mut Plan,
+    deletes: &mut Vec<Change>,
+) -> Result<(), MissingSecret> {
+    // Live subscriptions by their real identity.
+    let mut unmatched: BTreeMap<String, &Subscription> = live
+        .resources
+        .iter()
+        .filter_map(|((k, key), r)| match (k, r) {
+            (Kind::Subscription, Resource::Subscription(s)) => Some((key.clone(), s)),
+            _ => None,
+        })
+        .collect();
+    let mut unmanaged: BTreeSet<(String, String)> = BTreeSet::new();
+    for ((_, key), r) in desired
+        .resources
+        .iter()
+        .filter(|((k, _), _)| *k == Kind::Subscription)
+    {
+        let Resource::Subscription(sub) = r else {
+            continue;
+        };
+        let endpoint = match secret_name(&sub.endpoint) {
+            None => sub.endpoint.clone(),
+            Some(var) => match secret(var) {
+                Some(v) => v,
+                None if sub.optional => {
+                    unmanaged.insert((sub.topic_name.clone(), sub.protocol.clone()));
+                    plan.notes
+                        .push(format!("{key}: skipped, ${{env:{var}}} is not set"));
+                    continue;
+                }
+                None => return Err(MissingSecret(var.to_string())),
+            },
+        };
+        let real = Subscription {
+            endpoint,
+            ..sub.clone()
+        }
+        .key();
+        let id = (Kind::Subscription, real.clone());
+        match unmatched.remove(&real) {
+            None => plan.changes.push(Change {
+                kind: Kind::Subscription,
+                key: key.clone(),
+                action: Action::Create,
+                fields: Vec::new(),
+                rewrite: true,
+                tags: TagChange::default(),
+                desired: Some(r.clone()),
+                live_id: None,
+            }),
+            Some(current) => {
+                if live.pending.contains(&id) {
+                    plan.notes.push(format!("{key}: pending confirmation"));
+                    plan.unchanged += 1;
+                    continue;
+                }
+                let fields = diff::diff(
+                    &serde_json::to_value(&current.attributes).unwrap_or_default(),
+                    &serde_json::to_value(&sub.attributes).unwrap_or_default(),
+                );
+                if fields.is_empty() {
+                    plan.unchanged += 1;
+                } else {
+                    let fields = fields
+                        .into_iter()
+                        .map(|f| FieldChange {
+                            path: format!("Attributes.{}", f.path),
+                            ..f
+                        })
+                        .collect();
+                    plan.changes.push(Change {
+                        kind: Kind::Subscription,
+                        key: key.clone(),
+                        action: Action::Update,
+                        fields,
+                        rewrite: true,
+                        tags: TagChange::default(),
+                        desired: Some(r.clone()),
+                        live_id: live.ids.get(&id).cloned(),
+                    });
+                }
+            }
+        }
+    }
+    for (real, sub) in unmatched {
+        let shown = format!(
+            "{}/{}/{}",
+            sub.topic_name,
+            sub.protocol,
+            redact(&sub.endpoint)
+        );
+        if unmanaged.contains(&(sub.topic_name.clone(), sub.protocol.clone())) {
+            plan.notes.push(format!(
+                "{shown}: left alone (its catalogue entry is optional and unset)"
+            ));
+        } else if live.pending.contains(&(Kind::Subscription, real.clone())) {
+            plan.notes.push(format!("{shown}: pending confirmation and no longer in the catalogue; SNS removes it after 3 days unconfirmed"));
+        } else {
+            deletes.push(Change {
+                kind: Kind::Subscription,
+                key: shown,
+                action: Action::Delete,
+                fields: Vec::new(),
+                rewrite: false,
+                tags: TagChange::default(),
+                desired: None,
+                live_id: live.ids.get(&(Kind::Subscription, real)).cloned(),
+            });
+        }
+    }
+    Ok(())
+}

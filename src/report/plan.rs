@@ -1,0 +1,228 @@
+//! Rendering a plan: text in the familiar `+ ~ -` style (colour optional),
+//! versioned JSON, and Markdown for a pull-request comment. Rendering never
+//! decides anything; it only shows the plan.
+
+use crate::aws::ApiCount;
+use crate::plan::{Action, Change, FieldChange, Plan};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+/// Output formats of `plan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Human-readable text.
+    Text,
+    /// The plan as versioned JSON (also the saved-plan format).
+    Json,
+    /// Markdown for a pull-request comment.
+    Markdown,
+}
+
+struct Palette {
+    on: bool,
+}
+
+impl Palette {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+fn symbol(a: Action) -> (&'static str, &'static str, &'static str) {
+    match a {
+        Action::Create => ("+", "32", "create"),
+        Action::Update => ("~", "33", "update"),
+        Action::Delete => ("-", "31", "delete"),
+    }
+}
+
+fn show(v: &Option<Value>) -> String {
+    match v {
+        None => "(none)".to_string(),
+        Some(Value::String(s)) => format!("{s:?}"),
+        Some(other) => serde_json::to_string(other).unwrap_or_default(),
+    }
+}
+
+/// Whether a field change is best shown as a line diff.
+fn multiline(f: &FieldChange) -> bool {
+    let long = |v: &Option<Value>| match v {
+        Some(Value::String(s)) => s.contains('\n'),
+        Some(Value::Object(_) | Value::Array(_)) => true,
+        _ => false,
+    };
+    long(&f.before) || long(&f.after)
+}
+
+fn lines_of(v: &Option<Value>) -> String {
+    match v {
+        None => String::new(),
+        Some(Value::String(s)) => format!("{s}\n"),
+        Some(other) => format!(
+            "{}\n",
+            serde_json::to_string_pretty(other).unwrap_or_default()
+        ),
+    }
+}
+
+/// The summary line.
+pub fn summary(plan: &Plan) -> String {
+    if plan.is_empty() {
+        return format!("No changes. {} resources are up to date.", plan.unchanged);
+    }
+    let mut s = format!(
+        "Plan: {} to create, {} to update, {} to delete, {} unchanged.",
+        plan.count(Action::Create),
+        plan.count(Action::Update),
+        plan.count(Action::Delete),
+        plan.unchanged
+    );
+    if !plan.conflicts.is_empty() {
+        s.push_str(&format!(" {} conflicts left alone.", plan.conflicts.len()));
+    }
+    s
+}
+
+/// Text rendering.
+pub fn text(w: &mut dyn Write, plan: &Plan, color: bool) -> io::Result<()> {
+    let p = Palette { on: color };
+    writeln!(
+        w,
+        "obsctl plan: {} / {} ({}, account {})",
+        plan.catalogue, plan.env, plan.region, plan.account
+    )?;
+    writeln!(w)?;
+    for c in &plan.changes {
+        change_text(w, c, &p)?;
+    }
+    for c in &plan.conflicts {
+        writeln!(
+            w,
+            "{} {} {}: {}",
+            p.paint("35", "!"),
+            c.kind,
+            c.key,
+            c.reason
+        )?;
+    }
+    for n in &plan.notes {
+        writeln!(w, "  note: {n}")?;
+    }
+    if !plan.changes.is_empty() || !plan.conflicts.is_empty() || !plan.notes.is_empty() {
+        writeln!(w)?;
+    }
+    writeln!(w, "{}", summary(plan))
+}
+
+fn change_text(w: &mut dyn Write, c: &Change, p: &Palette) -> io::Result<()> {
+    let (sym, color, _) = symbol(c.action);
+    writeln!(
+        w,
+        "{} {} {}",
+        p.paint(color, sym),
+        c.kind,
+        p.paint("1", &c.key)
+    )?;
+    for f in &c.fields {
+        if multiline(f) {
+            writeln!(w, "    {}:", f.path)?;
+            let (old, new) = (lines_of(&f.before), lines_of(&f.after));
+            for change in similar::TextDiff::from_lines(&old, &new).iter_all_changes() {
+                let (mark, color) = match change.tag() {
+                    similar::ChangeTag::Delete => ("-", "31"),
+                    similar::ChangeTag::Insert => ("+", "32"),
+                    similar::ChangeTag::Equal => (" ", "0"),
+                };
+                write!(
+                    w,
+                    "      {}",
+                    p.paint(color, &format!("{mark} {}", change.value()))
+                )?;
+                if change.missing_newline() {
+                    writeln!(w)?;
+                }
+            }
+        } else {
+            writeln!(
+                w,
+                "    {}: {} → {}",
+                f.path,
+                show(&f.before),
+                show(&f.after)
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// JSON rendering: the plan value itself (format_version 1).
+pub fn json(w: &mut dyn Write, plan: &Plan) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, plan).map_err(io::Error::other)?;
+    writeln!(w)
+}
+
+/// Markdown rendering: a summary and a collapsible section per resource.
+pub fn markdown(w: &mut dyn Write, plan: &Plan) -> io::Result<()> {
+    writeln!(
+        w,
+        "### obsctl plan: `{}` / `{}`\n",
+        plan.catalogue, plan.env
+    )?;
+    writeln!(w, "**{}**\n", summary(plan))?;
+    for c in &plan.changes {
+        let (sym, _, word) = symbol(c.action);
+        writeln!(
+            w,
+            "<details><summary><code>{sym}</code> {word} {} <code>{}</code></summary>\n",
+            c.kind, c.key
+        )?;
+        if !c.fields.is_empty() {
+            writeln!(w, "```diff")?;
+            for f in &c.fields {
+                for line in lines_of(&f.before).lines() {
+                    writeln!(w, "- {}: {line}", f.path)?;
+                }
+                for line in lines_of(&f.after).lines() {
+                    writeln!(w, "+ {}: {line}", f.path)?;
+                }
+            }
+            writeln!(w, "```")?;
+        }
+        writeln!(w, "</details>\n")?;
+    }
+    if !plan.conflicts.is_empty() {
+        writeln!(w, "**Conflicts (left alone):**\n")?;
+        for c in &plan.conflicts {
+            writeln!(w, "- {} `{}`: {}", c.kind, c.key, c.reason)?;
+        }
+        writeln!(w)?;
+    }
+    for n in &plan.notes {
+        writeln!(w, "- note: {n}")?;
+    }
+    Ok(())
+}
+
+/// API calls per API (for `--verbose` and the apply summary).
+pub fn calls(w: &mut dyn Write, calls: &BTreeMap<String, ApiCount>) -> io::Result<()> {
+    let total: u64 = calls.values().map(|c| c.calls).sum();
+    writeln!(w, "AWS calls: {total}")?;
+    for (api, c) in calls {
+        let throttled = if c.throttled > 0 {
+            format!(", {} throttled", c.throttled)
+        } else {
+            String::new()
+        };
+        writeln!(
+            w,
+            "  {api:<36} {:>6} calls  {:>7.1}/s{throttled}",
+            c.calls, c.per_second
+        )?;
+    }
+    Ok(())
+}
