@@ -222,21 +222,22 @@ async fn metric_filters(
     // Log groups of services no longer in the catalogue: those the
     // environment's pattern matches, found by its literal prefix.
     if let Some((prefix, _)) = desired.log_group_pattern.split_once('\u{0}')
-        && !prefix.is_empty() {
-            let mut next = None;
-            loop {
-                let (page, token) = aws
-                    .call("logs:DescribeLogGroups", || {
-                        aws.logs.describe_log_groups(prefix, next.clone())
-                    })
-                    .await?;
-                groups.extend(page);
-                next = token;
-                if next.is_none() {
-                    break;
-                }
+        && !prefix.is_empty()
+    {
+        let mut next = None;
+        loop {
+            let (page, token) = aws
+                .call("logs:DescribeLogGroups", || {
+                    aws.logs.describe_log_groups(prefix, next.clone())
+                })
+                .await?;
+            groups.extend(page);
+            next = token;
+            if next.is_none() {
+                break;
             }
         }
+    }
     let filters: Vec<Vec<MetricFilter>> = stream::iter(groups)
         .map(|group| async move {
             let mut all = Vec::new();
@@ -375,42 +376,41 @@ async fn topics(
     if !kinds.contains(&Kind::Subscription) {
         return Ok(());
     }
-    let subs: Vec<Vec<TopicSubscription>> =
-        stream::iter(owned_topics)
-            .map(|(arn, name)| async move {
-                let mut out = Vec::new();
-                let mut next = None;
-                loop {
-                    let (page, token) = aws
-                        .call("sns:ListSubscriptionsByTopic", || {
-                            aws.sns.list_subscriptions(&arn, next.clone())
-                        })
-                        .await?;
-                    for sub in page {
-                        let attributes = if sub.pending() {
-                            BTreeMap::new()
-                        } else {
-                            let all = aws
-                                .call("sns:GetSubscriptionAttributes", || {
-                                    aws.sns.subscription_attributes(&sub.arn)
-                                })
-                                .await?;
-                            all.into_iter()
-                                .filter(|(k, v)| k == "RawMessageDelivery" && v == "true")
-                                .collect()
-                        };
-                        out.push((name.clone(), sub, attributes));
-                    }
-                    next = token;
-                    if next.is_none() {
-                        break;
-                    }
+    let subs: Vec<Vec<TopicSubscription>> = stream::iter(owned_topics)
+        .map(|(arn, name)| async move {
+            let mut out = Vec::new();
+            let mut next = None;
+            loop {
+                let (page, token) = aws
+                    .call("sns:ListSubscriptionsByTopic", || {
+                        aws.sns.list_subscriptions(&arn, next.clone())
+                    })
+                    .await?;
+                for sub in page {
+                    let attributes = if sub.pending() {
+                        BTreeMap::new()
+                    } else {
+                        let all = aws
+                            .call("sns:GetSubscriptionAttributes", || {
+                                aws.sns.subscription_attributes(&sub.arn)
+                            })
+                            .await?;
+                        all.into_iter()
+                            .filter(|(k, v)| k == "RawMessageDelivery" && v == "true")
+                            .collect()
+                    };
+                    out.push((name.clone(), sub, attributes));
                 }
-                Ok::<_, AwsError>(out)
-            })
-            .buffered(CONCURRENCY)
-            .try_collect()
-            .await?;
+                next = token;
+                if next.is_none() {
+                    break;
+                }
+            }
+            Ok::<_, AwsError>(out)
+        })
+        .buffered(CONCURRENCY)
+        .try_collect()
+        .await?;
     for (topic, sub, attributes) in subs.into_iter().flatten() {
         let r = Subscription {
             topic_name: topic,

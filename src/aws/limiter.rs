@@ -155,9 +155,10 @@ impl CallStats {
     /// Records that AWS throttled a call of `api`.
     pub fn throttled(&self, api: &'static str) {
         if let Ok(mut entries) = self.entries.lock()
-            && let Some(e) = entries.get_mut(api) {
-                e.throttled += 1;
-            }
+            && let Some(e) = entries.get_mut(api)
+        {
+            e.throttled += 1;
+        }
     }
 
     /// Calls per API so far.

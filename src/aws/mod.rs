@@ -76,7 +76,10 @@ pub type AwsResult<T> = Result<T, AwsError>;
 
 /// A live metric or composite alarm with its ARN.
 #[derive(Debug, Clone, PartialEq)]
-#[expect(clippy::large_enum_variant, reason = "short-lived values read page by page")]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "short-lived values read page by page"
+)]
 pub enum LiveAlarm {
     /// Metric, math or anomaly alarm.
     Metric(MetricAlarm),

@@ -1,17 +1,22 @@
 //! The canonical JSON form shared by desired and live state: object keys
-//! sorted (serde_json's default map is ordered), integral floats written as
+//! sorted, integral floats written as
 //! integers (`80.0` → `80`), and pretty output with a trailing newline, so
 //! files are byte-identical across runs and machines.
 
 use serde_json::{Number, Value};
 
-/// Normalizes numbers recursively; key order is already canonical.
+/// Sorts object keys and normalizes numbers, recursively.
 pub fn canonical(value: Value) -> Value {
     match value {
         Value::Number(n) => Value::Number(normalize_number(n)),
         Value::Array(items) => Value::Array(items.into_iter().map(canonical).collect()),
         Value::Object(map) => {
-            Value::Object(map.into_iter().map(|(k, v)| (k, canonical(v))).collect())
+            // Sort explicitly: serde_json's `preserve_order` feature may be on
+            // (AWS SDK test utilities enable it), and then maps keep insertion order.
+            let mut entries: Vec<(String, Value)> =
+                map.into_iter().map(|(k, v)| (k, canonical(v))).collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(entries.into_iter().collect())
         }
         other => other,
     }
@@ -47,7 +52,7 @@ mod tests {
     #[test]
     fn keys_are_sorted_in_output() {
         let v: Value = serde_json::from_str(r#"{"z":1,"a":2}"#).unwrap();
-        assert_eq!(to_pretty(&v), "{\n  \"a\": 2,\n  \"z\": 1\n}\n");
+        assert_eq!(to_pretty(&canonical(v)), "{\n  \"a\": 2,\n  \"z\": 1\n}\n");
     }
 }
 
