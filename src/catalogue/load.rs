@@ -403,8 +403,9 @@ fn section<T: DeserializeOwned>(
     }
 }
 
-/// Deserializes one item, reporting every unknown key and the first other
-/// problem, each at its own position. Returns `None` when anything was wrong.
+/// Deserializes one item, reporting every unknown key and wrongly typed
+/// value, each at its own position: a bad key or value is reported, removed,
+/// and the item read again. Returns `None` when anything was wrong.
 fn deserialize_item<T: DeserializeOwned>(
     cat: &Catalogue,
     origin: &Origin,
@@ -413,7 +414,8 @@ fn deserialize_item<T: DeserializeOwned>(
 ) -> Option<T> {
     let mut value = value.clone();
     let mut clean = true;
-    // Each round removes one unknown key; bounded so a pathological file ends.
+    let mut removed: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    // Each round removes one bad key or value; bounded so a pathological file ends.
     for _ in 0..64 {
         match serde_path_to_error::deserialize::<_, T>(&value) {
             Ok(v) => return clean.then_some(v),
@@ -449,9 +451,37 @@ fn deserialize_item<T: DeserializeOwned>(
                     }
                     return None;
                 }
-                let (message, help) = super::suggest::explain(&message);
-                cat.problem(problems, &origin.child(&rel), message, help);
-                return None;
+                // A field whose own value was removed below is now "missing":
+                // that is a consequence, not a new problem.
+                if let Some(field) = message
+                    .strip_prefix("missing field `")
+                    .and_then(|m| m.split('`').next())
+                {
+                    if removed.contains(&format!("{rel}/{}", escape(field))) {
+                        return None;
+                    }
+                }
+                let (text, help) = super::suggest::explain(&message);
+                cat.problem(problems, &origin.child(&rel), text, help);
+                if rel.is_empty() || !removed.insert(rel.clone()) {
+                    return None;
+                }
+                // Drop the bad value and read on, to find the item's other problems.
+                let Some((parent, key)) = rel.rsplit_once('/') else {
+                    return None;
+                };
+                match value.pointer_mut(parent) {
+                    Some(Value::Object(m)) => {
+                        m.remove(&key.replace("~1", "/").replace("~0", "~"));
+                    }
+                    Some(Value::Array(items)) => {
+                        if let Some(slot) = key.parse::<usize>().ok().and_then(|i| items.get_mut(i))
+                        {
+                            *slot = Value::Null;
+                        }
+                    }
+                    _ => return None,
+                }
             }
         }
     }
