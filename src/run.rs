@@ -179,15 +179,17 @@ fn secret(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
-/// Reads live state and computes the plan for `kinds`.
+/// Reads live state and computes the plan for `kinds`; `secret` resolves
+/// `${env:NAME}` endpoints.
 pub async fn make_plan(
     aws: &Aws,
     desired: &DesiredState,
     kinds: &BTreeSet<Kind>,
+    secret: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Plan, Error> {
     let live = live::read(aws, desired, kinds).await.map_err(Error::Aws)?;
     let mut plan =
-        plan::compute(desired, &live, kinds, &secret).map_err(|m| Error::MissingSecret(m.0))?;
+        plan::compute(desired, &live, kinds, secret).map_err(|m| Error::MissingSecret(m.0))?;
     plan.calls = aws.stats.snapshot();
     Ok(plan)
 }
@@ -205,7 +207,7 @@ async fn plan_command(
 ) -> Result<i32, Error> {
     let kinds = kinds(scope)?;
     let s = session(cli, env, args).await?;
-    let plan = make_plan(&s.aws, &s.desired, &kinds).await?;
+    let plan = make_plan(&s.aws, &s.desired, &kinds, &secret).await?;
     if let Some(path) = file {
         let text = serde_json::to_string_pretty(&plan).unwrap_or_default();
         std::fs::write(path, text + "\n").map_err(|e| Error::io(path, e))?;
@@ -243,7 +245,7 @@ async fn apply_command(
     }
     let s = session(cli, env, args).await?;
     let plan = match file {
-        None => make_plan(&s.aws, &s.desired, &kinds(scope)?).await?,
+        None => make_plan(&s.aws, &s.desired, &kinds(scope)?, &secret).await?,
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
             let saved: Plan = serde_json::from_str(&text).map_err(|e| Error::BadPlan {

@@ -839,3 +839,209 @@ impl IdentityApi for Sdk<aws_sdk_sts::Client> {
         Ok(out.account().unwrap_or_default().to_string())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The adapters' conversions and error handling, against the SDK's own
+    //! operation mocks (aws-smithy-mocks): no network.
+    use super::*;
+    use aws_smithy_mocks::{RuleMode, mock, mock_client};
+    use aws_smithy_types::error::ErrorMetadata;
+    use cw::operation::describe_alarms::DescribeAlarmsOutput;
+    use cw::operation::put_metric_alarm::{PutMetricAlarmError, PutMetricAlarmOutput};
+
+    fn aws_with(cloudwatch: cw::Client) -> Aws {
+        let fake = crate::aws::fake::FakeAws::default();
+        Aws {
+            cloudwatch: Arc::new(Sdk(cloudwatch)),
+            ..fake.aws()
+        }
+    }
+
+    fn alarm() -> MetricAlarm {
+        MetricAlarm {
+            alarm_name: "p-staging-api-cpu".into(),
+            alarm_description: None,
+            actions_enabled: true,
+            ok_actions: vec![],
+            alarm_actions: vec![],
+            insufficient_data_actions: vec![],
+            metric_name: Some("CPUUtilization".into()),
+            namespace: Some("AWS/ECS".into()),
+            statistic: Some("Average".into()),
+            extended_statistic: None,
+            dimensions: vec![],
+            period: Some(60),
+            unit: None,
+            evaluation_periods: 1,
+            datapoints_to_alarm: Some(1),
+            threshold: Some(80.0),
+            comparison_operator: "GreaterThanThreshold".into(),
+            treat_missing_data: "missing".into(),
+            evaluate_low_sample_count_percentile: None,
+            metrics: vec![],
+            threshold_metric_id: None,
+            tags: vec![],
+        }
+    }
+
+    fn service_error(code: &str, message: &str) -> PutMetricAlarmError {
+        PutMetricAlarmError::generic(ErrorMetadata::builder().code(code).message(message).build())
+    }
+
+    #[tokio::test]
+    async fn sdk_retries_throttling() {
+        let rule = mock!(cw::Client::put_metric_alarm)
+            .sequence()
+            .error(|| service_error("Throttling", "Rate exceeded"))
+            .times(2)
+            .output(|| PutMetricAlarmOutput::builder().build())
+            .build();
+        let client = mock_client!(aws_sdk_cloudwatch, RuleMode::Sequential, [&rule]);
+        Sdk(client).put_metric_alarm(&alarm()).await.unwrap();
+        assert_eq!(rule.num_calls(), 3);
+    }
+
+    #[tokio::test]
+    async fn throttling_beyond_sdk_retries_is_classified_and_retried_by_obsctl() {
+        let rule = mock!(cw::Client::put_metric_alarm)
+            .sequence()
+            .error(|| service_error("Throttling", "Rate exceeded"))
+            .times(3)
+            .output(|| PutMetricAlarmOutput::builder().build())
+            .build();
+        let aws = aws_with(mock_client!(
+            aws_sdk_cloudwatch,
+            RuleMode::Sequential,
+            [&rule]
+        ));
+        let a = alarm();
+        aws.call("cloudwatch:PutMetricAlarm", || {
+            aws.cloudwatch.put_metric_alarm(&a)
+        })
+        .await
+        .unwrap();
+        assert_eq!(
+            aws.stats.snapshot()["cloudwatch:PutMetricAlarm"].throttled,
+            1
+        );
+        assert_eq!(rule.num_calls(), 4);
+    }
+
+    #[tokio::test]
+    async fn validation_errors_keep_code_and_message_and_are_not_retried() {
+        let rule = mock!(cw::Client::put_metric_alarm).then_error(|| {
+            service_error(
+                "ValidationError",
+                "Period must be 10, 30 or a multiple of 60",
+            )
+        });
+        let aws = aws_with(mock_client!(aws_sdk_cloudwatch, [&rule]));
+        let a = alarm();
+        let e = aws
+            .call("cloudwatch:PutMetricAlarm", || {
+                aws.cloudwatch.put_metric_alarm(&a)
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(
+            (e.api.as_str(), e.code.as_str()),
+            ("PutMetricAlarm", "ValidationError")
+        );
+        assert_eq!(e.message, "Period must be 10, 30 or a multiple of 60");
+        assert!(!e.is_throttling());
+        assert_eq!(rule.num_calls(), 1);
+    }
+
+    #[tokio::test]
+    async fn not_found_is_recognized() {
+        use cw::operation::get_dashboard::GetDashboardError;
+        let rule = mock!(cw::Client::get_dashboard).then_error(|| {
+            GetDashboardError::generic(
+                ErrorMetadata::builder()
+                    .code("ResourceNotFound")
+                    .message("Dashboard x does not exist")
+                    .build(),
+            )
+        });
+        let e = Sdk(mock_client!(aws_sdk_cloudwatch, [&rule]))
+            .get_dashboard("x")
+            .await
+            .unwrap_err();
+        assert!(e.is_not_found());
+    }
+
+    #[tokio::test]
+    async fn describe_alarms_fills_aws_defaults() {
+        let rule = mock!(cw::Client::describe_alarms).then_output(|| {
+            DescribeAlarmsOutput::builder()
+                .metric_alarms(
+                    cw::types::MetricAlarm::builder()
+                        .alarm_name("p-staging-api-rate")
+                        .alarm_arn("arn:aws:cloudwatch:us-east-1:1:alarm:p-staging-api-rate")
+                        .evaluation_periods(2)
+                        .threshold(5.0)
+                        .comparison_operator(cw::types::ComparisonOperator::GreaterThanThreshold)
+                        .metrics(
+                            cw::types::MetricDataQuery::builder()
+                                .id("e1")
+                                .expression("m1 * 2")
+                                .build(),
+                        )
+                        .metrics(
+                            cw::types::MetricDataQuery::builder()
+                                .id("m1")
+                                .return_data(false)
+                                .metric_stat(
+                                    cw::types::MetricStat::builder()
+                                        .metric(
+                                            cw::types::Metric::builder()
+                                                .namespace("N")
+                                                .metric_name("M")
+                                                .dimensions(
+                                                    cw::types::Dimension::builder()
+                                                        .name("z")
+                                                        .value("1")
+                                                        .build(),
+                                                )
+                                                .dimensions(
+                                                    cw::types::Dimension::builder()
+                                                        .name("a")
+                                                        .value("2")
+                                                        .build(),
+                                                )
+                                                .build(),
+                                        )
+                                        .period(60)
+                                        .stat("Sum")
+                                        .build(),
+                                )
+                                .build(),
+                        )
+                        .build(),
+                )
+                .build()
+        });
+        let page = Sdk(mock_client!(aws_sdk_cloudwatch, [&rule]))
+            .describe_alarms("p-staging-", None)
+            .await
+            .unwrap();
+        let LiveAlarm::Metric(a) = &page.alarms[0].1 else {
+            panic!("metric alarm expected")
+        };
+        assert_eq!(a.treat_missing_data, "missing");
+        assert_eq!(a.datapoints_to_alarm, Some(2), "M defaults to N");
+        assert!(a.actions_enabled);
+        assert!(a.metrics[0].return_data, "ReturnData defaults to true");
+        let dims: Vec<&str> = a.metrics[1]
+            .metric_stat
+            .as_ref()
+            .unwrap()
+            .metric
+            .dimensions
+            .iter()
+            .map(|d| d.name.as_str())
+            .collect();
+        assert_eq!(dims, vec!["a", "z"], "dimensions sorted");
+    }
+}
