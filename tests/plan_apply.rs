@@ -4,7 +4,7 @@
 use obsctl::apply::{ApplyReport, apply};
 use obsctl::aws::fake::FakeAws;
 use obsctl::aws::{Aws, LiveAlarm};
-use obsctl::catalogue::{self, Problems};
+use obsctl::catalogue::{self};
 use obsctl::compile::{DesiredState, compile_with_account};
 use obsctl::plan::{Action, Plan};
 use obsctl::resource::{Kind, Resource, Tag};

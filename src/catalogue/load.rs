@@ -456,10 +456,9 @@ fn deserialize_item<T: DeserializeOwned>(
                 if let Some(field) = message
                     .strip_prefix("missing field `")
                     .and_then(|m| m.split('`').next())
+                    && removed.contains(&format!("{rel}/{}", escape(field)))
                 {
-                    if removed.contains(&format!("{rel}/{}", escape(field))) {
-                        return None;
-                    }
+                    return None;
                 }
                 let (text, help) = super::suggest::explain(&message);
                 cat.problem(problems, &origin.child(&rel), text, help);
