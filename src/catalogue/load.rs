@@ -466,9 +466,7 @@ fn deserialize_item<T: DeserializeOwned>(
                     return None;
                 }
                 // Drop the bad value and read on, to find the item's other problems.
-                let Some((parent, key)) = rel.rsplit_once('/') else {
-                    return None;
-                };
+                let (parent, key) = rel.rsplit_once('/')?;
                 match value.pointer_mut(parent) {
                     Some(Value::Object(m)) => {
                         m.remove(&key.replace("~1", "/").replace("~0", "~"));
