@@ -409,3 +409,27 @@ fn readme_example_is_valid() {
     let out = Obsctl::new(&["-d", cat.to_str().unwrap(), "validate"]).run();
     assert_eq!(out.code, 0, "{}", out.stderr);
 }
+
+#[test]
+fn apply_refuses_without_auto_approve_when_stdin_is_not_a_terminal() {
+    let out = Command::new(env!("CARGO_BIN_EXE_obsctl"))
+        .args([
+            "-d",
+            "definitions/cat-house",
+            "apply",
+            "--env",
+            "staging",
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+        ])
+        .current_dir(root())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("stdin is not a terminal") && stderr.contains("--auto-approve"),
+        "{stderr}"
+    );
+}

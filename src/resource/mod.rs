@@ -13,22 +13,29 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Resource kinds, in the order apply creates them.
+/// Serialized with the plural names of `--only` (`metric-alarms`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
 pub enum Kind {
     /// SNS topic.
+    #[serde(rename = "topics")]
     Topic,
     /// SNS subscription.
+    #[serde(rename = "subscriptions")]
     Subscription,
     /// CloudWatch Logs metric filter.
+    #[serde(rename = "metric-filters")]
     MetricFilter,
     /// CloudWatch metric, math or anomaly alarm.
+    #[serde(rename = "metric-alarms")]
     MetricAlarm,
     /// CloudWatch composite alarm.
+    #[serde(rename = "composite-alarms")]
     CompositeAlarm,
     /// CloudWatch dashboard.
+    #[serde(rename = "dashboards")]
     Dashboard,
     /// CloudWatch Logs saved query.
+    #[serde(rename = "query-definitions")]
     QueryDefinition,
 }
 

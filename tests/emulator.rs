@@ -1,0 +1,523 @@
+//! Integration tests: the real `obsctl` binary and the real AWS SDK against
+//! fakecloud 0.51.0, a local AWS emulator (a separate AGPL process, installed
+//! by `scripts/emulator install`). No mocks at this level. Each test starts
+//! its own emulator on a free loopback port and stops it when done.
+
+use aws_sdk_cloudwatch as cw;
+use serde_json::Value;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fakecloud_binary() -> PathBuf {
+    if let Some(p) = std::env::var_os("OBSCTL_FAKECLOUD") {
+        return PathBuf::from(p);
+    }
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo")
+        });
+    let p = home.join("bin/fakecloud");
+    assert!(
+        p.exists(),
+        "fakecloud 0.51.0 is not installed: run `scripts/emulator install` (or scripts/test, which does)"
+    );
+    p
+}
+
+/// A running fakecloud; killed on drop.
+struct Emulator {
+    child: Child,
+    url: String,
+}
+
+impl Emulator {
+    fn start() -> Emulator {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let bin = fakecloud_binary();
+        let child = Command::new(&bin)
+            .args([
+                "--addr",
+                &format!("127.0.0.1:{port}"),
+                "--log-level",
+                "error",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        loop {
+            let ok = Command::new(&bin)
+                .args(["--addr", &format!("127.0.0.1:{port}"), "healthcheck"])
+                .output()
+                .map(|o| o.status.success())
+                .unwrap_or(false);
+            if ok {
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "fakecloud did not become healthy"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Emulator {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    fn obsctl(&self, cat: &str, args: &[&str]) -> Output {
+        self.obsctl_in(&root(), &format!("definitions/{cat}"), args)
+    }
+
+    fn obsctl_in(&self, cwd: &Path, definitions: &str, args: &[&str]) -> Output {
+        let mut full = vec!["-d", definitions];
+        full.extend_from_slice(args);
+        full.extend_from_slice(&["--endpoint-url", &self.url, "--rate-limit", "none"]);
+        Command::new(env!("CARGO_BIN_EXE_obsctl"))
+            .args(&full)
+            .current_dir(cwd)
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("ALERT_EMAIL", "ops@example.com")
+            .env(
+                "SLACK_WEBHOOK_URL",
+                "https://hooks.slack.example/T000/B000/SECRETTOKEN",
+            )
+            .env(
+                "PAGERDUTY_CRITICAL_URL",
+                "https://events.pagerduty.example/critical/SECRETKEY",
+            )
+            .env(
+                "PAGERDUTY_PAYMENT_URL",
+                "https://events.pagerduty.example/payment/SECRETKEY",
+            )
+            .env(
+                "SLACK_WARNINGS_WEBHOOK_URL",
+                "https://hooks.slack.example/T000/B001/SECRETTOKEN",
+            )
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    }
+
+    async fn config(&self) -> aws_config::SdkConfig {
+        aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .endpoint_url(&self.url)
+            .credentials_provider(cw::config::Credentials::new(
+                "test", "test", None, None, "test",
+            ))
+            .load()
+            .await
+    }
+
+    async fn cloudwatch(&self) -> cw::Client {
+        cw::Client::new(&self.config().await)
+    }
+
+    async fn logs(&self) -> aws_sdk_cloudwatchlogs::Client {
+        aws_sdk_cloudwatchlogs::Client::new(&self.config().await)
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn apply(e: &Emulator, cat: &str, env: &str) {
+    let out = e.obsctl(cat, &["apply", "--env", env, "--auto-approve"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}
+
+fn plan_json(e: &Emulator, cat: &str, env: &str) -> Value {
+    let out = e.obsctl(cat, &["plan", "--env", env, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn both_catalogues_all_kinds_apply_then_plan_is_empty() {
+    let e = Emulator::start();
+    for cat in ["cat-house", "bookstore"] {
+        for env in ["staging", "production"] {
+            apply(&e, cat, env);
+            let out = e.obsctl(cat, &["plan", "--env", env, "--detailed-exitcode"]);
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{cat}/{env} did not converge:\n{}",
+                text(&out)
+            );
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert!(stdout.contains("No changes."), "{stdout}");
+            assert!(!stdout.contains("SECRET"), "a secret leaked into the plan");
+            let plan = plan_json(&e, cat, env);
+            assert_eq!(plan["format_version"], 1);
+            assert!(plan["changes"].as_array().unwrap().is_empty());
+            let kinds = plan["kinds"].as_array().unwrap().len();
+            assert_eq!(kinds, 7, "all seven kinds were planned");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn drift_shows_exactly_the_edited_fields_and_apply_restores_them() {
+    let e = Emulator::start();
+    apply(&e, "cat-house", "staging");
+    let cw = e.cloudwatch().await;
+    let alarm_name = "cat-house-staging-auth-service-high-cpu";
+    let dashboard = "cat-house-staging-service-health";
+
+    // Console-style edit of an alarm threshold: PutMetricAlarm with the same settings.
+    let found = cw
+        .describe_alarms()
+        .alarm_names(alarm_name)
+        .send()
+        .await
+        .unwrap();
+    let a = &found.metric_alarms()[0];
+    cw.put_metric_alarm()
+        .alarm_name(alarm_name)
+        .set_alarm_description(a.alarm_description().map(str::to_string))
+        .set_actions_enabled(a.actions_enabled())
+        .set_ok_actions(Some(a.ok_actions().to_vec()))
+        .set_alarm_actions(Some(a.alarm_actions().to_vec()))
+        .set_metric_name(a.metric_name().map(str::to_string))
+        .set_namespace(a.namespace().map(str::to_string))
+        .set_statistic(a.statistic().cloned())
+        .set_dimensions(Some(a.dimensions().to_vec()))
+        .set_period(a.period())
+        .set_evaluation_periods(a.evaluation_periods())
+        .set_datapoints_to_alarm(a.datapoints_to_alarm())
+        .threshold(95.0)
+        .set_comparison_operator(a.comparison_operator().cloned())
+        .set_treat_missing_data(a.treat_missing_data().map(str::to_string))
+        .send()
+        .await
+        .unwrap();
+
+    // Console-style edit of a widget title.
+    let body = cw
+        .get_dashboard()
+        .dashboard_name(dashboard)
+        .send()
+        .await
+        .unwrap();
+    let mut body: Value = serde_json::from_str(body.dashboard_body().unwrap()).unwrap();
+    body["widgets"][1]["properties"]["title"] = "Edited in the console".into();
+    cw.put_dashboard()
+        .dashboard_name(dashboard)
+        .dashboard_body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+
+    let plan = plan_json(&e, "cat-house", "staging");
+    let changes = plan["changes"].as_array().unwrap();
+    let summary: Vec<(String, String, Vec<String>)> = changes
+        .iter()
+        .map(|c| {
+            (
+                c["action"].as_str().unwrap().to_string(),
+                c["key"].as_str().unwrap().to_string(),
+                c["fields"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|f| {
+                        format!(
+                            "{}: {} -> {}",
+                            f["path"].as_str().unwrap(),
+                            f["before"],
+                            f["after"]
+                        )
+                    })
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("update".to_string(), alarm_name.to_string(), vec!["Threshold: 95 -> 80".to_string()]),
+            ("update".to_string(), dashboard.to_string(), vec!["widgets[1].properties.title: \"Edited in the console\" -> \"Service Health Status\"".to_string()]),
+        ]
+    );
+    let out = e.obsctl(
+        "cat-house",
+        &["plan", "--env", "staging", "--detailed-exitcode"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    apply(&e, "cat-house", "staging");
+    let out = e.obsctl(
+        "cat-house",
+        &["plan", "--env", "staging", "--detailed-exitcode"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn resources_obsctl_does_not_own_survive_apply() {
+    let e = Emulator::start();
+    let cw = e.cloudwatch().await;
+    let put = |name: &'static str| {
+        cw.put_metric_alarm()
+            .alarm_name(name)
+            .metric_name("CPUUtilization")
+            .namespace("AWS/EC2")
+            .statistic(cw::types::Statistic::Average)
+            .period(300)
+            .evaluation_periods(1)
+            .threshold(42.0)
+            .comparison_operator(cw::types::ComparisonOperator::GreaterThanThreshold)
+            .send()
+    };
+    put("hand-made-alarm").await.unwrap();
+    put("cat-house-staging-hand-made").await.unwrap();
+    cw.put_dashboard()
+        .dashboard_name("hand-made-dashboard")
+        .dashboard_body(r#"{"widgets":[]}"#)
+        .send()
+        .await
+        .unwrap();
+
+    apply(&e, "cat-house", "staging");
+    let plan = plan_json(&e, "cat-house", "staging");
+    assert!(plan["changes"].as_array().unwrap().is_empty());
+    let conflicts: Vec<&str> = plan["conflicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(conflicts, vec!["cat-house-staging-hand-made"]);
+
+    for name in ["hand-made-alarm", "cat-house-staging-hand-made"] {
+        let found = cw.describe_alarms().alarm_names(name).send().await.unwrap();
+        assert_eq!(
+            found.metric_alarms()[0].threshold(),
+            Some(42.0),
+            "{name} was changed"
+        );
+    }
+    let d = cw
+        .get_dashboard()
+        .dashboard_name("hand-made-dashboard")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(d.dashboard_body(), Some(r#"{"widgets":[]}"#));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn removing_a_service_deletes_exactly_its_resources() {
+    let e = Emulator::start();
+    let tmp = tempfile::tempdir().unwrap();
+    for (from, to) in [
+        ("definitions/cat-house", "definitions/cat-house"),
+        ("templates/cat-house", "templates/cat-house"),
+    ] {
+        copy_dir(&root().join(from), &tmp.path().join(to));
+    }
+    // The services' log groups exist before monitoring does (ECS creates them).
+    let logs = e.logs().await;
+    for svc in [
+        "auth-service",
+        "catalog-service",
+        "installation-service",
+        "proxy-service",
+        "health-aggregator",
+    ] {
+        logs.create_log_group()
+            .log_group_name(format!("/ecs/cat-house/staging/{svc}"))
+            .send()
+            .await
+            .unwrap();
+    }
+    let out = e.obsctl_in(
+        tmp.path(),
+        "definitions/cat-house",
+        &["apply", "--env", "staging", "--auto-approve"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let services = tmp.path().join("definitions/cat-house/services.yaml");
+    let yaml = std::fs::read_to_string(&services).unwrap();
+    let start = yaml.find("  proxy-service:").unwrap();
+    let end = yaml[start..].find("  health-aggregator:").unwrap() + start;
+    std::fs::write(&services, format!("{}{}", &yaml[..start], &yaml[end..])).unwrap();
+
+    let out = e.obsctl_in(
+        tmp.path(),
+        "definitions/cat-house",
+        &["plan", "--env", "staging", "--format", "json"],
+    );
+    let plan: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let deleted: Vec<String> = plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["action"] == "delete")
+        .map(|c| c["key"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(deleted.len(), 8, "{deleted:#?}");
+    assert!(
+        deleted.iter().all(|k| k.contains("proxy-service")),
+        "{deleted:#?}"
+    );
+    let out = e.obsctl_in(
+        tmp.path(),
+        "definitions/cat-house",
+        &["apply", "--env", "staging", "--auto-approve"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let cw = e.cloudwatch().await;
+    let left = cw
+        .describe_alarms()
+        .alarm_name_prefix("cat-house-staging-")
+        .max_records(100)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(left.metric_alarms().len(), 24);
+    assert!(
+        left.metric_alarms()
+            .iter()
+            .all(|a| !a.alarm_name().unwrap().contains("proxy-service"))
+    );
+    let out = e.obsctl_in(
+        tmp.path(),
+        "definitions/cat-house",
+        &["plan", "--env", "staging", "--detailed-exitcode"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stale_saved_plan_is_refused_and_a_fresh_one_applies_exactly() {
+    let e = Emulator::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("plan.json");
+    let f = file.to_str().unwrap();
+    let out = e.obsctl("cat-house", &["plan", "--env", "staging", "--out", f]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let cw = e.cloudwatch().await;
+    cw.put_dashboard()
+        .dashboard_name("cat-house-staging-business")
+        .dashboard_body(r#"{"widgets":[]}"#)
+        .send()
+        .await
+        .unwrap();
+    let out = e.obsctl(
+        "cat-house",
+        &["apply", "--env", "staging", "--auto-approve", f],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("is stale"),
+        "{}",
+        text(&out)
+    );
+
+    let out = e.obsctl("cat-house", &["plan", "--env", "staging", "--out", f]);
+    assert_eq!(out.status.code(), Some(0));
+    let out = e.obsctl(
+        "cat-house",
+        &["apply", "--env", "staging", "--auto-approve", f],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let out = e.obsctl(
+        "cat-house",
+        &["plan", "--env", "staging", "--detailed-exitcode"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}
+
+#[test]
+fn only_limits_plan_and_apply_to_the_named_kinds() {
+    let e = Emulator::start();
+    let out = e.obsctl(
+        "cat-house",
+        &[
+            "apply",
+            "--env",
+            "staging",
+            "--auto-approve",
+            "--only",
+            "dashboards",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let plan = plan_json(&e, "cat-house", "staging");
+    let kinds: std::collections::BTreeSet<&str> = plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        !kinds.contains("dashboards") && kinds.contains("metric-alarms"),
+        "{kinds:?}"
+    );
+    let out = e.obsctl(
+        "cat-house",
+        &[
+            "plan",
+            "--env",
+            "staging",
+            "--except",
+            "dashboards",
+            "--format",
+            "markdown",
+        ],
+    );
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        md.contains("<details>") && !md.contains("dashboards <code>"),
+        "{md}"
+    );
+    let out = e.obsctl(
+        "cat-house",
+        &["plan", "--env", "staging", "--only", "dashbords"],
+    );
+    assert_eq!(out.status.code(), Some(64), "{}", text(&out));
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let p = entry.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(entry.file_name())).unwrap();
+        }
+    }
+}
