@@ -170,10 +170,11 @@ impl CallStats {
             .iter()
             .map(|(api, e)| {
                 let span = e.last.duration_since(e.first).as_secs_f64();
+                // A rate needs at least two calls over a measurable span.
                 let per_second = if e.calls > 1 && span > 0.0 {
                     (e.calls - 1) as f64 / span
                 } else {
-                    e.calls as f64
+                    0.0
                 };
                 (
                     api.to_string(),

@@ -218,11 +218,12 @@ pub fn calls(w: &mut dyn Write, calls: &BTreeMap<String, ApiCount>) -> io::Resul
         } else {
             String::new()
         };
-        writeln!(
-            w,
-            "  {api:<36} {:>6} calls  {:>7.1}/s{throttled}",
-            c.calls, c.per_second
-        )?;
+        let rate = if c.per_second > 0.0 {
+            format!("{:>9.1}/s", c.per_second)
+        } else {
+            String::new()
+        };
+        writeln!(w, "  {api:<36} {:>6} calls {rate}{throttled}", c.calls)?;
     }
     Ok(())
 }
