@@ -291,7 +291,14 @@ async fn put_inner(
                     aws.sns
                         .subscribe(&topic_arn, &s.protocol, &endpoint, &s.attributes)
                 })
-                .await?;
+                .await
+                .map_err(|mut e| {
+                    // AWS may echo the endpoint: never let a secret through.
+                    if endpoint != s.endpoint {
+                        e.message = e.message.replace(&endpoint, &s.endpoint);
+                    }
+                    e
+                })?;
             Ok((!arn.starts_with("arn:")).then(|| "pending confirmation".to_string()))
         }
         Resource::MetricFilter(f) => {
