@@ -6,7 +6,7 @@
 //! `obsctl:catalogue=<project>`. A prefixed, taggable resource without the tag
 //! is a conflict: reported, never changed.
 
-use crate::aws::{Aws, AwsError, LiveAlarm, LiveSubscription};
+use crate::aws::{Aws, AwsError, AwsResult, LiveAlarm, LiveSubscription, Page};
 use crate::compile::{DesiredState, OWNER_TAG};
 use crate::resource::canonical::{canonical, expand_dashboard_shorthand};
 use crate::resource::*;
@@ -93,21 +93,14 @@ async fn alarms(
     kinds: &BTreeSet<Kind>,
     live: &mut LiveState,
 ) -> Result<(), AwsError> {
-    let mut found = Vec::new();
-    let mut next = None;
-    loop {
+    let mut found = all_pages(aws, "cloudwatch:DescribeAlarms", |next| async move {
         let page = aws
-            .call("cloudwatch:DescribeAlarms", || {
-                aws.cloudwatch
-                    .describe_alarms(&desired.prefix, next.clone())
-            })
+            .cloudwatch
+            .describe_alarms(&desired.prefix, next)
             .await?;
-        found.extend(page.alarms);
-        next = page.next;
-        if next.is_none() {
-            break;
-        }
-    }
+        Ok((page.alarms, page.next))
+    })
+    .await?;
     found.retain(|(_, a)| match a {
         LiveAlarm::Metric(_) => kinds.contains(&Kind::MetricAlarm),
         LiveAlarm::Composite(_) => kinds.contains(&Kind::CompositeAlarm),
@@ -172,21 +165,11 @@ async fn dashboards(
     desired: &DesiredState,
     live: &mut LiveState,
 ) -> Result<(), AwsError> {
-    let mut names = Vec::new();
-    let mut next = None;
-    loop {
-        let (page, token) = aws
-            .call("cloudwatch:ListDashboards", || {
-                aws.cloudwatch
-                    .list_dashboards(&desired.prefix, next.clone())
-            })
-            .await?;
-        names.extend(page.into_iter().filter(|n| n.starts_with(&desired.prefix)));
-        next = token;
-        if next.is_none() {
-            break;
-        }
-    }
+    let mut names = all_pages(aws, "cloudwatch:ListDashboards", |next| {
+        aws.cloudwatch.list_dashboards(&desired.prefix, next)
+    })
+    .await?;
+    names.retain(|n| n.starts_with(&desired.prefix));
     let bodies: Vec<(String, String)> = stream::iter(names)
         .map(|name| async move {
             let body = aws
@@ -224,43 +207,30 @@ async fn metric_filters(
     if let Some((prefix, _)) = desired.log_group_pattern.split_once('\u{0}')
         && !prefix.is_empty()
     {
-        let mut next = None;
-        loop {
-            let (page, token) = aws
-                .call("logs:DescribeLogGroups", || {
-                    aws.logs.describe_log_groups(prefix, next.clone())
-                })
-                .await?;
-            groups.extend(page);
-            next = token;
-            if next.is_none() {
-                break;
-            }
-        }
+        groups.extend(
+            all_pages(aws, "logs:DescribeLogGroups", |next| {
+                aws.logs.describe_log_groups(prefix, next)
+            })
+            .await?,
+        );
     }
     let filters: Vec<Vec<MetricFilter>> = stream::iter(groups)
         .map(|group| async move {
-            let mut all = Vec::new();
-            let mut next = None;
-            loop {
-                let result = aws
-                    .call("logs:DescribeMetricFilters", || {
-                        aws.logs
-                            .describe_metric_filters(&group, &desired.prefix, next.clone())
-                    })
-                    .await;
-                let (page, token) = match result {
-                    Ok(p) => p,
-                    Err(e) if e.is_not_found() => break,
-                    Err(e) => return Err(e),
-                };
-                all.extend(page);
-                next = token;
-                if next.is_none() {
-                    break;
+            all_pages(aws, "logs:DescribeMetricFilters", |next| {
+                let group = group.clone();
+                async move {
+                    // A log group deleted meanwhile has no filters.
+                    match aws
+                        .logs
+                        .describe_metric_filters(&group, &desired.prefix, next)
+                        .await
+                    {
+                        Err(e) if e.is_not_found() => Ok((Vec::new(), None)),
+                        other => other,
+                    }
                 }
-            }
-            Ok(all)
+            })
+            .await
         })
         .buffered(CONCURRENCY)
         .try_collect()
@@ -277,27 +247,19 @@ async fn metric_filters(
 }
 
 async fn queries(aws: &Aws, desired: &DesiredState, live: &mut LiveState) -> Result<(), AwsError> {
-    let mut next = None;
-    loop {
-        let (page, token) = aws
-            .call("logs:DescribeQueryDefinitions", || {
-                aws.logs
-                    .describe_query_definitions(&desired.query_prefix, next.clone())
-            })
-            .await?;
-        for (id, mut q) in page
-            .into_iter()
-            .filter(|(_, q)| q.name.starts_with(&desired.query_prefix))
-        {
-            q.log_group_names.sort();
-            let key = (Kind::QueryDefinition, q.name.clone());
-            live.ids.insert(key.clone(), id);
-            live.resources.insert(key, Resource::QueryDefinition(q));
-        }
-        next = token;
-        if next.is_none() {
-            break;
-        }
+    let found = all_pages(aws, "logs:DescribeQueryDefinitions", |next| {
+        aws.logs
+            .describe_query_definitions(&desired.query_prefix, next)
+    })
+    .await?;
+    for (id, mut q) in found
+        .into_iter()
+        .filter(|(_, q)| q.name.starts_with(&desired.query_prefix))
+    {
+        q.log_group_names.sort();
+        let key = (Kind::QueryDefinition, q.name.clone());
+        live.ids.insert(key.clone(), id);
+        live.resources.insert(key, Resource::QueryDefinition(q));
     }
     Ok(())
 }
@@ -314,21 +276,8 @@ async fn topics(
     kinds: &BTreeSet<Kind>,
     live: &mut LiveState,
 ) -> Result<(), AwsError> {
-    let mut arns = Vec::new();
-    let mut next = None;
-    loop {
-        let (page, token) = aws
-            .call("sns:ListTopics", || aws.sns.list_topics(next.clone()))
-            .await?;
-        arns.extend(
-            page.into_iter()
-                .filter(|arn| topic_name(arn).starts_with(&desired.prefix)),
-        );
-        next = token;
-        if next.is_none() {
-            break;
-        }
-    }
+    let mut arns = all_pages(aws, "sns:ListTopics", |next| aws.sns.list_topics(next)).await?;
+    arns.retain(|arn| topic_name(arn).starts_with(&desired.prefix));
     let details: Vec<(String, BTreeMap<String, String>, Vec<Tag>)> = stream::iter(arns)
         .map(|arn| async move {
             let attrs = aws
@@ -378,33 +327,25 @@ async fn topics(
     }
     let subs: Vec<Vec<TopicSubscription>> = stream::iter(owned_topics)
         .map(|(arn, name)| async move {
+            let subs = all_pages(aws, "sns:ListSubscriptionsByTopic", |next| {
+                aws.sns.list_subscriptions(&arn, next)
+            })
+            .await?;
             let mut out = Vec::new();
-            let mut next = None;
-            loop {
-                let (page, token) = aws
-                    .call("sns:ListSubscriptionsByTopic", || {
-                        aws.sns.list_subscriptions(&arn, next.clone())
-                    })
-                    .await?;
-                for sub in page {
-                    let attributes = if sub.pending() {
-                        BTreeMap::new()
-                    } else {
-                        let all = aws
-                            .call("sns:GetSubscriptionAttributes", || {
-                                aws.sns.subscription_attributes(&sub.arn)
-                            })
-                            .await?;
-                        all.into_iter()
-                            .filter(|(k, v)| k == "RawMessageDelivery" && v == "true")
-                            .collect()
-                    };
-                    out.push((name.clone(), sub, attributes));
-                }
-                next = token;
-                if next.is_none() {
-                    break;
-                }
+            for sub in subs {
+                let attributes = if sub.pending() {
+                    BTreeMap::new()
+                } else {
+                    let all = aws
+                        .call("sns:GetSubscriptionAttributes", || {
+                            aws.sns.subscription_attributes(&sub.arn)
+                        })
+                        .await?;
+                    all.into_iter()
+                        .filter(|(k, v)| k == "RawMessageDelivery" && v == "true")
+                        .collect()
+                };
+                out.push((name.clone(), sub, attributes));
             }
             Ok::<_, AwsError>(out)
         })
@@ -428,6 +369,29 @@ async fn topics(
         live.resources.insert(key, Resource::Subscription(r));
     }
     Ok(())
+}
+
+/// Every page of a paginated call: `fetch(next_token)` until there is no
+/// next token, each page through [`Aws::call`] (rate limit, count, retries).
+async fn all_pages<T, F, Fut>(
+    aws: &Aws,
+    api: &'static str,
+    mut fetch: F,
+) -> Result<Vec<T>, AwsError>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = AwsResult<Page<T>>>,
+{
+    let mut all = Vec::new();
+    let mut next = None;
+    loop {
+        let (page, token) = aws.call(api, || fetch(next.clone())).await?;
+        all.extend(page);
+        next = token;
+        if next.is_none() {
+            return Ok(all);
+        }
+    }
 }
 
 /// The name part of a topic ARN.
