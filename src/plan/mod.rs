@@ -70,6 +70,58 @@ pub struct Change {
     pub live_id: Option<String>,
 }
 
+impl Change {
+    /// Creates `resource`.
+    fn create(kind: Kind, key: &str, resource: &Resource) -> Change {
+        Change {
+            kind,
+            key: key.to_string(),
+            action: Action::Create,
+            fields: Vec::new(),
+            rewrite: true,
+            tags: TagChange::default(),
+            desired: Some(resource.clone()),
+            live_id: None,
+        }
+    }
+
+    /// Updates the live resource `live_id` to `resource`.
+    fn update(
+        kind: Kind,
+        key: &str,
+        resource: &Resource,
+        fields: Vec<FieldChange>,
+        tags: TagChange,
+        live_id: Option<String>,
+    ) -> Change {
+        let rewrite = fields.iter().any(|f| !f.path.starts_with("Tags"));
+        Change {
+            kind,
+            key: key.to_string(),
+            action: Action::Update,
+            fields,
+            rewrite,
+            tags,
+            desired: Some(resource.clone()),
+            live_id,
+        }
+    }
+
+    /// Deletes the live resource `live_id`.
+    fn delete(kind: Kind, key: &str, live_id: Option<String>) -> Change {
+        Change {
+            kind,
+            key: key.to_string(),
+            action: Action::Delete,
+            fields: Vec::new(),
+            rewrite: false,
+            tags: TagChange::default(),
+            desired: None,
+            live_id,
+        }
+    }
+}
+
 /// A resource obsctl will not touch.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Conflict {
@@ -169,16 +221,7 @@ pub fn compute(
                 continue;
             }
             match live.resources.get(&id) {
-                None => plan.changes.push(Change {
-                    kind,
-                    key: (*key).clone(),
-                    action: Action::Create,
-                    fields: Vec::new(),
-                    rewrite: true,
-                    tags: TagChange::default(),
-                    desired: Some((*resource).clone()),
-                    live_id: None,
-                }),
+                None => plan.changes.push(Change::create(kind, key, resource)),
                 Some(current) => {
                     let fields = diff::diff(&current.to_json(), &resource.to_json());
                     if fields.is_empty() {
@@ -186,32 +229,24 @@ pub fn compute(
                         continue;
                     }
                     let tags = tag_change(current, resource);
-                    let rewrite = fields.iter().any(|f| !f.path.starts_with("Tags"));
-                    plan.changes.push(Change {
+                    plan.changes.push(Change::update(
                         kind,
-                        key: (*key).clone(),
-                        action: Action::Update,
+                        key,
+                        resource,
                         fields,
-                        rewrite,
                         tags,
-                        desired: Some((*resource).clone()),
-                        live_id: live.ids.get(&id).cloned(),
-                    });
+                        live.ids.get(&id).cloned(),
+                    ));
                 }
             }
         }
         for ((k, key), _) in live.resources.iter().filter(|((k, _), _)| *k == kind) {
             if !wanted.contains_key(key) {
-                deletes.push(Change {
-                    kind: *k,
-                    key: key.clone(),
-                    action: Action::Delete,
-                    fields: Vec::new(),
-                    rewrite: false,
-                    tags: TagChange::default(),
-                    desired: None,
-                    live_id: live.ids.get(&(*k, key.clone())).cloned(),
-                });
+                deletes.push(Change::delete(
+                    *k,
+                    key,
+                    live.ids.get(&(*k, key.clone())).cloned(),
+                ));
             }
         }
     }
@@ -320,16 +355,9 @@ fn subscriptions(
         .key();
         let id = (Kind::Subscription, real.clone());
         match unmatched.remove(&real) {
-            None => plan.changes.push(Change {
-                kind: Kind::Subscription,
-                key: key.clone(),
-                action: Action::Create,
-                fields: Vec::new(),
-                rewrite: true,
-                tags: TagChange::default(),
-                desired: Some(r.clone()),
-                live_id: None,
-            }),
+            None => plan
+                .changes
+                .push(Change::create(Kind::Subscription, key, r)),
             Some(current) => {
                 if live.pending.contains(&id) {
                     plan.notes.push(format!("{key}: pending confirmation"));
@@ -350,16 +378,14 @@ fn subscriptions(
                             ..f
                         })
                         .collect();
-                    plan.changes.push(Change {
-                        kind: Kind::Subscription,
-                        key: key.clone(),
-                        action: Action::Update,
+                    plan.changes.push(Change::update(
+                        Kind::Subscription,
+                        key,
+                        r,
                         fields,
-                        rewrite: true,
-                        tags: TagChange::default(),
-                        desired: Some(r.clone()),
-                        live_id: live.ids.get(&id).cloned(),
-                    });
+                        TagChange::default(),
+                        live.ids.get(&id).cloned(),
+                    ));
                 }
             }
         }
@@ -378,16 +404,11 @@ fn subscriptions(
         } else if live.pending.contains(&(Kind::Subscription, real.clone())) {
             plan.notes.push(format!("{shown}: pending confirmation and no longer in the catalogue; SNS removes it after 3 days unconfirmed"));
         } else {
-            deletes.push(Change {
-                kind: Kind::Subscription,
-                key: shown,
-                action: Action::Delete,
-                fields: Vec::new(),
-                rewrite: false,
-                tags: TagChange::default(),
-                desired: None,
-                live_id: live.ids.get(&(Kind::Subscription, real)).cloned(),
-            });
+            deletes.push(Change::delete(
+                Kind::Subscription,
+                &shown,
+                live.ids.get(&(Kind::Subscription, real)).cloned(),
+            ));
         }
     }
     Ok(())
