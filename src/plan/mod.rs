@@ -295,19 +295,23 @@ fn tag_change(live: &Resource, desired: &Resource) -> TagChange {
     }
 }
 
-/// A live endpoint as shown in plans: https URLs may hold tokens, so only
-/// their host is shown, with a short hash to tell endpoints apart.
+/// A live endpoint obsctl does not know, as shown in plans: it may have come
+/// from a secret, so https URLs show only their host and email addresses
+/// only their domain, each with a short hash to tell endpoints apart.
 pub fn redact(endpoint: &str) -> String {
-    let Some(rest) = endpoint.strip_prefix("https://") else {
-        return endpoint.to_string();
-    };
-    let host = rest.split('/').next().unwrap_or(rest);
     let mut hash: u32 = 0x811c_9dc5;
     for b in endpoint.bytes() {
         hash ^= u32::from(b);
         hash = hash.wrapping_mul(0x0100_0193);
     }
-    format!("https://{host}/…#{hash:08x}")
+    if let Some(rest) = endpoint.strip_prefix("https://") {
+        let host = rest.split('/').next().unwrap_or(rest);
+        return format!("https://{host}/…#{hash:08x}");
+    }
+    match endpoint.split_once('@') {
+        Some((_, domain)) => format!("…@{domain}#{hash:08x}"),
+        None => endpoint.to_string(),
+    }
 }
 
 fn subscriptions(
@@ -412,4 +416,22 @@ fn subscriptions(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn unknown_endpoints_are_redacted() {
+        let url = redact("https://hooks.slack.com/services/T0/B0/SECRET");
+        assert!(url.starts_with("https://hooks.slack.com/…#") && !url.contains("SECRET"));
+        let mail = redact("oncall.person@example.com");
+        assert!(mail.starts_with("…@example.com#") && !mail.contains("oncall"));
+        assert_eq!(
+            redact("arn:aws:sqs:us-east-1:1:q"),
+            "arn:aws:sqs:us-east-1:1:q"
+        );
+        assert_ne!(redact("https://a.example/x"), redact("https://a.example/y"));
+    }
 }
