@@ -521,3 +521,63 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// On a terminal, apply shows the plan and asks; only `yes` applies.
+/// `script` (util-linux) gives obsctl a pseudo-terminal.
+#[test]
+fn apply_asks_for_confirmation_on_a_terminal() {
+    let e = Emulator::start();
+    let bin = env!("CARGO_BIN_EXE_obsctl");
+    let command = format!(
+        "{bin} -d definitions/cat-house apply --env staging --endpoint-url {} --rate-limit none",
+        e.url
+    );
+    let run = |answer: &str| {
+        let mut child = Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .current_dir(root())
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("AWS_REGION", "us-east-1")
+            .env("ALERT_EMAIL", "ops@example.com")
+            .env("SLACK_WEBHOOK_URL", "https://hooks.slack.example/T000/B000/SECRETTOKEN")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("`script` from util-linux is needed for this test");
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(answer.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let out = run("no\n");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("Only 'yes' is accepted") && stdout.contains("Apply cancelled"),
+        "{stdout}"
+    );
+    let plan = plan_json(&e, "cat-house", "staging");
+    assert_eq!(
+        plan["changes"].as_array().unwrap().len(),
+        58,
+        "nothing was applied"
+    );
+    let out = run("yes\n");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = e.obsctl(
+        "cat-house",
+        &["plan", "--env", "staging", "--detailed-exitcode"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}
