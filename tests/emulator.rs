@@ -540,7 +540,10 @@ fn apply_asks_for_confirmation_on_a_terminal() {
             .env("AWS_SECRET_ACCESS_KEY", "test")
             .env("AWS_REGION", "us-east-1")
             .env("ALERT_EMAIL", "ops@example.com")
-            .env("SLACK_WEBHOOK_URL", "https://hooks.slack.example/T000/B000/SECRETTOKEN")
+            .env(
+                "SLACK_WEBHOOK_URL",
+                "https://hooks.slack.example/T000/B000/SECRETTOKEN",
+            )
             .env("NO_COLOR", "1")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
