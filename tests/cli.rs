@@ -205,16 +205,16 @@ fn copy_catalogue(cat: &str) -> tempfile::TempDir {
     tmp
 }
 
-#[test]
-fn check_fails_naming_the_file_after_a_catalogue_edit() {
+/// Edits one file of a copy of the Cat House catalogue (`from` → `to`) and
+/// runs `render --check` against the committed snapshots.
+fn check_after_edit(file: &str, from: &str, to: &str) -> Output {
     let tmp = copy_catalogue("cat-house");
-    let alarms = tmp.path().join("definitions/cat-house/alarms.yaml");
-    let text = std::fs::read_to_string(&alarms)
-        .unwrap()
-        .replace("threshold: 80", "threshold: 90");
-    std::fs::write(&alarms, text).unwrap();
+    let path = tmp.path().join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "`{from}` not in {file}");
+    std::fs::write(&path, text.replace(from, to)).unwrap();
     let snapshots = root().join("snapshots/cat-house");
-    let out = Obsctl::new(&[
+    Obsctl::new(&[
         "-d",
         "definitions/cat-house",
         "render",
@@ -223,7 +223,16 @@ fn check_fails_naming_the_file_after_a_catalogue_edit() {
         snapshots.to_str().unwrap(),
     ])
     .cwd(tmp.path())
-    .run();
+    .run()
+}
+
+#[test]
+fn check_fails_naming_the_file_after_a_catalogue_edit() {
+    let out = check_after_edit(
+        "definitions/cat-house/alarms.yaml",
+        "threshold: 80",
+        "threshold: 90",
+    );
     assert_eq!(out.code, 1);
     assert!(
         out.stderr
@@ -240,23 +249,11 @@ fn check_fails_naming_the_file_after_a_catalogue_edit() {
 
 #[test]
 fn check_fails_naming_the_file_after_a_template_edit() {
-    let tmp = copy_catalogue("cat-house");
-    let template = tmp.path().join("templates/cat-house/business.json.j2");
-    let text = std::fs::read_to_string(&template)
-        .unwrap()
-        .replace("User Registrations (hourly)", "Sign-ups (hourly)");
-    std::fs::write(&template, text).unwrap();
-    let snapshots = root().join("snapshots/cat-house");
-    let out = Obsctl::new(&[
-        "-d",
-        "definitions/cat-house",
-        "render",
-        "--check",
-        "--out",
-        snapshots.to_str().unwrap(),
-    ])
-    .cwd(tmp.path())
-    .run();
+    let out = check_after_edit(
+        "templates/cat-house/business.json.j2",
+        "User Registrations (hourly)",
+        "Sign-ups (hourly)",
+    );
     assert_eq!(out.code, 1);
     assert!(
         out.stderr
