@@ -85,6 +85,8 @@ pub enum Error {
     NeedsApproval,
     /// The user did not confirm.
     Cancelled,
+    /// Whoever read standard output stopped reading (`obsctl plan | head`).
+    OutputClosed,
     /// Some changes failed; each was reported.
     ApplyFailed {
         /// Failed changes.
@@ -110,6 +112,7 @@ impl Error {
             | Error::Cancelled
             | Error::ApplyFailed { .. } => EXIT_FAILURE,
             Error::Usage(_) => EXIT_USAGE,
+            Error::OutputClosed => EXIT_OK,
         }
     }
 
@@ -206,6 +209,7 @@ impl fmt::Display for Error {
                 "error: stdin is not a terminal, so apply cannot ask for confirmation\n  help: review `obsctl plan` and pass --auto-approve"
             ),
             Error::Cancelled => write!(f, "Apply cancelled; nothing was changed."),
+            Error::OutputClosed => Ok(()),
             Error::ApplyFailed { failed, done } => write!(
                 f,
                 "error: {failed} change(s) failed, {done} succeeded; fix the errors above and run apply again"

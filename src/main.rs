@@ -12,7 +12,10 @@ fn main() {
         Ok(cli) => match obsctl::run::run(&cli, &mut std::io::stdout().lock()) {
             Ok(code) => code,
             Err(err) => {
-                eprintln!("{err}");
+                let text = err.to_string();
+                if !text.is_empty() {
+                    eprintln!("{text}");
+                }
                 err.exit_code()
             }
         },

@@ -352,5 +352,9 @@ pub fn load_and_compile(
 }
 
 fn stdout_error(e: std::io::Error) -> Error {
-    Error::io("<stdout>", e)
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Error::OutputClosed
+    } else {
+        Error::io("<stdout>", e)
+    }
 }

@@ -70,6 +70,22 @@ fn lines_of(v: &Option<Value>) -> String {
     }
 }
 
+/// A multi-line field change as a line diff: (mark, line) with `-`, `+`, ` `.
+fn line_diff(f: &FieldChange) -> Vec<(&'static str, String)> {
+    let (old, new) = (lines_of(&f.before), lines_of(&f.after));
+    similar::TextDiff::from_lines(&old, &new)
+        .iter_all_changes()
+        .map(|change| {
+            let mark = match change.tag() {
+                similar::ChangeTag::Delete => "-",
+                similar::ChangeTag::Insert => "+",
+                similar::ChangeTag::Equal => " ",
+            };
+            (mark, change.value().trim_end_matches('\n').to_string())
+        })
+        .collect()
+}
+
 /// The summary line.
 pub fn summary(plan: &Plan) -> String {
     if plan.is_empty() {
@@ -131,21 +147,13 @@ fn change_text(w: &mut dyn Write, c: &Change, p: &Palette) -> io::Result<()> {
     for f in &c.fields {
         if multiline(f) {
             writeln!(w, "    {}:", f.path)?;
-            let (old, new) = (lines_of(&f.before), lines_of(&f.after));
-            for change in similar::TextDiff::from_lines(&old, &new).iter_all_changes() {
-                let (mark, color) = match change.tag() {
-                    similar::ChangeTag::Delete => ("-", "31"),
-                    similar::ChangeTag::Insert => ("+", "32"),
-                    similar::ChangeTag::Equal => (" ", "0"),
+            for (mark, line) in line_diff(f) {
+                let color = match mark {
+                    "-" => "31",
+                    "+" => "32",
+                    _ => "0",
                 };
-                write!(
-                    w,
-                    "      {}",
-                    p.paint(color, &format!("{mark} {}", change.value()))
-                )?;
-                if change.missing_newline() {
-                    writeln!(w)?;
-                }
+                writeln!(w, "      {}", p.paint(color, &format!("{mark} {line}")))?;
             }
         } else {
             writeln!(
@@ -184,11 +192,14 @@ pub fn markdown(w: &mut dyn Write, plan: &Plan) -> io::Result<()> {
         if !c.fields.is_empty() {
             writeln!(w, "```diff")?;
             for f in &c.fields {
-                for line in lines_of(&f.before).lines() {
-                    writeln!(w, "- {}: {line}", f.path)?;
-                }
-                for line in lines_of(&f.after).lines() {
-                    writeln!(w, "+ {}: {line}", f.path)?;
+                if multiline(f) {
+                    writeln!(w, "@@ {} @@", f.path)?;
+                    for (mark, line) in line_diff(f) {
+                        writeln!(w, "{mark} {line}")?;
+                    }
+                } else {
+                    writeln!(w, "- {}: {}", f.path, show(&f.before))?;
+                    writeln!(w, "+ {}: {}", f.path, show(&f.after))?;
                 }
             }
             writeln!(w, "```")?;
