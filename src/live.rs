@@ -48,6 +48,16 @@ impl LiveState {
                 feed(&d.dashboard_name);
             }
         }
+        // A saved plan carries ARNs and query ids: they must not have moved either.
+        for ((kind, key), id) in &self.ids {
+            feed(kind.plural());
+            feed(key);
+            feed(id);
+        }
+        for (kind, key) in &self.pending {
+            feed(kind.plural());
+            feed(key);
+        }
         for ((kind, key), reason) in &self.conflicts {
             feed(kind.plural());
             feed(key);
