@@ -190,15 +190,19 @@ impl<'a> Compiler<'a> {
             })
             .collect::<Vec<_>>();
         // Built once per environment; per-service contexts share `base`.
-        let base = to_ctx(json!({
-            "project": cat.project,
-            "namespace": cat.namespace,
-            "env": env_context,
-            "services": services.iter().map(|s| &s.context).collect::<Vec<_>>(),
-        }));
-        let env_ctx = merge_maps([to_ctx(json!({ "service": null })), base.clone()]);
-        for s in &mut services {
-            s.ctx = merge_maps([to_ctx(json!({ "service": s.context })), base.clone()]);
+        let values: Vec<Ctx> = services
+            .iter()
+            .map(|s| service_value(s.name, &s.context))
+            .collect();
+        let base = minijinja::context! {
+            project => cat.project.clone(),
+            namespace => cat.namespace.clone(),
+            env => to_ctx(&env_context),
+            services => values.clone(),
+        };
+        let env_ctx = merge_maps([minijinja::context! { service => () }, base.clone()]);
+        for (s, value) in services.iter_mut().zip(values) {
+            s.ctx = merge_maps([minijinja::context! { service => value }, base.clone()]);
         }
         let state = DesiredState {
             catalogue: cat.name.clone(),
@@ -386,6 +390,38 @@ pub fn name_prefix(pattern: &str, project: &str, env: &str) -> String {
     full.split('\u{0}').next().unwrap_or_default().to_string()
 }
 
+/// A service in templates: `{{ service }}` prints its name, `{{ service.port }}`
+/// and the other fields work as on a map, and `tojson` gives the whole map.
+#[derive(Debug)]
+struct ServiceValue {
+    name: String,
+    fields: Ctx,
+}
+
+impl minijinja::value::Object for ServiceValue {
+    fn get_value(self: &std::sync::Arc<Self>, key: &Ctx) -> Option<Ctx> {
+        self.fields.get_item(key).ok().filter(|v| !v.is_undefined())
+    }
+
+    fn enumerate(self: &std::sync::Arc<Self>) -> minijinja::value::Enumerator {
+        match self.fields.try_iter() {
+            Ok(keys) => minijinja::value::Enumerator::Values(keys.collect()),
+            Err(_) => minijinja::value::Enumerator::Empty,
+        }
+    }
+
+    fn render(self: &std::sync::Arc<Self>, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
+fn service_value(name: &str, fields: &Value) -> Ctx {
+    Ctx::from_object(ServiceValue {
+        name: name.to_string(),
+        fields: to_ctx(fields),
+    })
+}
+
 /// Converts serializable data into a template context.
 pub(crate) fn to_ctx(value: impl serde::Serialize) -> Ctx {
     Ctx::from(minijinja::value::Serde(value))
@@ -394,6 +430,26 @@ pub(crate) fn to_ctx(value: impl serde::Serialize) -> Ctx {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_service_prints_as_its_name_and_keeps_its_fields() {
+        let svc = service_value(
+            "auth-service",
+            &json!({"name": "auth-service", "port": 8005}),
+        );
+        let env = Jinja::new();
+        let ctx = minijinja::context! { service => svc };
+        let out = env
+            .render_str(
+                "{{ service }}:{{ service.port }}:{{ service | tojson }}",
+                ctx,
+            )
+            .unwrap();
+        assert_eq!(
+            out,
+            r#"auth-service:8005:{"name": "auth-service", "port": 8005}"#
+        );
+    }
 
     #[test]
     fn naming_drops_service_for_shared_resources() {
