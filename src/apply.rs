@@ -7,7 +7,7 @@
 use crate::aws::{Aws, AwsError};
 use crate::catalogue::validate::rule_refs;
 use crate::plan::{Action, Change, Plan};
-use crate::resource::{Kind, Resource, secret_name};
+use crate::resource::{Kind, Resource, alarm_arn, secret_name, topic_arn};
 use futures::stream::{self, StreamExt};
 use std::collections::BTreeSet;
 
@@ -215,12 +215,9 @@ async fn put_inner(
         return Ok(None);
     };
     let alarm_arn = |name: &str| {
-        c.live_id.clone().unwrap_or_else(|| {
-            format!(
-                "arn:aws:cloudwatch:{}:{}:alarm:{name}",
-                plan.region, plan.account
-            )
-        })
+        c.live_id
+            .clone()
+            .unwrap_or_else(|| alarm_arn(&plan.region, &plan.account, name))
     };
     match desired {
         Resource::Topic(t) => {
@@ -282,10 +279,7 @@ async fn put_inner(
                 return Ok(None);
             }
             let endpoint = resolve(&s.endpoint, secret)?;
-            let topic_arn = format!(
-                "arn:aws:sns:{}:{}:{}",
-                plan.region, plan.account, s.topic_name
-            );
+            let topic_arn = topic_arn(&plan.region, &plan.account, &s.topic_name);
             let arn = aws
                 .call("sns:Subscribe", || {
                     aws.sns

@@ -8,7 +8,7 @@
 
 use crate::aws::{Aws, AwsError, AwsResult, LiveAlarm, LiveSubscription, Page};
 use crate::compile::{DesiredState, OWNER_TAG};
-use crate::resource::canonical::{canonical, expand_dashboard_shorthand};
+use crate::resource::canonical::{Fnv, canonical, expand_dashboard_shorthand};
 use crate::resource::*;
 use futures::stream::{self, StreamExt, TryStreamExt};
 use std::collections::{BTreeMap, BTreeSet};
@@ -33,13 +33,8 @@ impl LiveState {
     /// A stable fingerprint of everything read (FNV-1a over canonical JSON),
     /// used to refuse a saved plan when live state moved since.
     pub fn fingerprint(&self) -> String {
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        let mut feed = |s: &str| {
-            for b in s.bytes().chain(std::iter::once(0)) {
-                hash ^= u64::from(b);
-                hash = hash.wrapping_mul(0x0100_0000_01b3);
-            }
-        };
+        let mut hash = Fnv::default();
+        let mut feed = |s: &str| hash.feed(s);
         for ((kind, key), r) in &self.resources {
             feed(kind.plural());
             feed(key);
@@ -63,7 +58,7 @@ impl LiveState {
             feed(key);
             feed(reason);
         }
-        format!("{hash:016x}")
+        format!("{:016x}", hash.finish())
     }
 }
 

@@ -139,6 +139,9 @@ struct Session {
 }
 
 async fn session(cli: &Cli, env: &str, args: &AwsArgs) -> Result<Session, Error> {
+    // Validate and compile offline first, so catalogue problems are reported
+    // before any AWS call; compile again below once the account id is known
+    // (cheap: 0.2 s for 1000 services).
     let (cat, _) = load_and_compile(&cli.definitions, Some(env))?;
     let spec = &cat.environments[env];
     let rates = match args.rate_limit.as_str() {

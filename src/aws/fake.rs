@@ -91,10 +91,7 @@ impl FakeAws {
     }
 
     fn alarm_arn(&self, name: &str) -> String {
-        format!(
-            "arn:aws:cloudwatch:{}:{}:alarm:{name}",
-            self.region, self.account
-        )
+        crate::resource::alarm_arn(&self.region, &self.account, name)
     }
 
     fn alarm_name_of(arn: &str) -> String {
@@ -485,7 +482,7 @@ impl SnsApi for FakeAws {
         tags: &[Tag],
     ) -> AwsResult<String> {
         self.enter("CreateTopic")?;
-        let arn = format!("arn:aws:sns:{}:{}:{name}", self.region, self.account);
+        let arn = crate::resource::topic_arn(&self.region, &self.account, name);
         self.with(|s| {
             s.topics.entry(arn.clone()).or_insert_with(|| {
                 let mut tags = tags.to_vec();

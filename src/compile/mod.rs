@@ -300,20 +300,12 @@ impl<'a> Compiler<'a> {
 
     /// The ARN of a topic (by catalogue key).
     pub fn topic_arn(&self, topic: &str) -> String {
-        format!(
-            "arn:aws:sns:{}:{}:{}",
-            self.env.region,
-            self.account,
-            self.name(None, topic)
-        )
+        crate::resource::topic_arn(&self.env.region, &self.account, &self.name(None, topic))
     }
 
     /// The ARN of an alarm (by full name).
     pub fn alarm_arn(&self, alarm_name: &str) -> String {
-        format!(
-            "arn:aws:cloudwatch:{}:{}:alarm:{}",
-            self.env.region, self.account, alarm_name
-        )
+        crate::resource::alarm_arn(&self.env.region, &self.account, alarm_name)
     }
 
     /// Adds a resource; a second resource with the same key is a problem.

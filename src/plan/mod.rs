@@ -299,11 +299,9 @@ fn tag_change(live: &Resource, desired: &Resource) -> TagChange {
 /// from a secret, so https URLs show only their host and email addresses
 /// only their domain, each with a short hash to tell endpoints apart.
 pub fn redact(endpoint: &str) -> String {
-    let mut hash: u32 = 0x811c_9dc5;
-    for b in endpoint.bytes() {
-        hash ^= u32::from(b);
-        hash = hash.wrapping_mul(0x0100_0193);
-    }
+    let mut fnv = crate::resource::canonical::Fnv::default();
+    fnv.feed(endpoint);
+    let hash = fnv.finish() as u32;
     if let Some(rest) = endpoint.strip_prefix("https://") {
         let host = rest.split('/').next().unwrap_or(rest);
         return format!("https://{host}/…#{hash:08x}");

@@ -36,6 +36,32 @@ pub fn to_pretty(value: &Value) -> String {
     s
 }
 
+/// FNV-1a, 64 bit: a stable hash for fingerprints and short tags (the
+/// standard library's hashers may change between Rust versions).
+#[derive(Debug, Clone, Copy)]
+pub struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv {
+    /// Feeds `text` followed by a separator, so ("ab", "c") ≠ ("a", "bc").
+    pub fn feed(&mut self, text: &str) {
+        for b in text.bytes().chain(std::iter::once(0)) {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    /// The hash so far.
+    pub fn finish(self) -> u64 {
+        self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

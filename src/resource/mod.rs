@@ -162,3 +162,13 @@ impl Resource {
         canonical::canonical(v.unwrap_or(serde_json::Value::Null))
     }
 }
+
+/// The ARN of a CloudWatch alarm.
+pub fn alarm_arn(region: &str, account: &str, name: &str) -> String {
+    format!("arn:aws:cloudwatch:{region}:{account}:alarm:{name}")
+}
+
+/// The ARN of an SNS topic.
+pub fn topic_arn(region: &str, account: &str, name: &str) -> String {
+    format!("arn:aws:sns:{region}:{account}:{name}")
+}
