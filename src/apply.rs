@@ -7,7 +7,7 @@
 use crate::aws::{Aws, AwsError};
 use crate::catalogue::validate::rule_refs;
 use crate::plan::{Action, Change, Plan};
-use crate::resource::{Kind, Resource, alarm_arn, secret_name, topic_arn};
+use crate::resource::{Kind, Resource, alarm_arn, dashboard_arn, secret_name, topic_arn};
 use futures::stream::{self, StreamExt};
 use std::collections::BTreeSet;
 
@@ -328,11 +328,22 @@ async fn put_inner(
             retag(aws, c, &alarm_arn(&a.alarm_name)).await
         }
         Resource::Dashboard(d) => {
-            aws.call("cloudwatch:PutDashboard", || {
-                aws.cloudwatch.put_dashboard(d)
-            })
-            .await?;
-            Ok(None)
+            if c.rewrite {
+                aws.call("cloudwatch:PutDashboard", || {
+                    aws.cloudwatch.put_dashboard(d)
+                })
+                .await?;
+            }
+            let arn = dashboard_arn(&plan.region, &plan.account, &d.dashboard_name);
+            if c.action == Action::Create && !d.tags.is_empty() {
+                // PutDashboard's Tags are not kept by every implementation
+                // (fakecloud 0.51 drops them): ownership must be certain.
+                aws.call("cloudwatch:TagResource", || {
+                    aws.cloudwatch.tag_resource(&arn, &d.tags)
+                })
+                .await?;
+            }
+            retag(aws, c, &arn).await
         }
         Resource::QueryDefinition(q) => {
             aws.call("logs:PutQueryDefinition", || {
@@ -344,9 +355,10 @@ async fn put_inner(
     }
 }
 
-/// Tag changes of an existing alarm (PutMetricAlarm ignores them).
+/// Tag changes of an existing alarm or dashboard (PutMetricAlarm and
+/// PutDashboard ignore the tags of a resource that exists).
 async fn retag(aws: &Aws, c: &Change, arn: &str) -> Result<Option<String>, AwsError> {
-    if c.action == Action::Update {
+    if c.action != Action::Create {
         if !c.tags.set.is_empty() {
             aws.call("cloudwatch:TagResource", || {
                 aws.cloudwatch.tag_resource(arn, &c.tags.set)

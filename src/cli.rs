@@ -91,6 +91,11 @@ pub struct Scope {
     /// Every kind except these (same names).
     #[arg(long, value_delimiter = ',', value_name = "KINDS")]
     pub except: Vec<String>,
+    /// Take over prefixed resources without obsctl's tags whose names the
+    /// catalogue generates (hand-made alarms, dashboards, topics): they are
+    /// tagged and updated to the catalogue's content. `plan --adopt` shows it.
+    #[arg(long)]
+    pub adopt: bool,
 }
 
 /// How to reach AWS.

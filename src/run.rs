@@ -188,11 +188,12 @@ pub async fn make_plan(
     aws: &Aws,
     desired: &DesiredState,
     kinds: &BTreeSet<Kind>,
+    adopt: bool,
     secret: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Plan, Error> {
     let live = live::read(aws, desired, kinds).await.map_err(Error::Aws)?;
-    let mut plan =
-        plan::compute(desired, &live, kinds, secret).map_err(|m| Error::MissingSecret(m.0))?;
+    let mut plan = plan::compute(desired, &live, kinds, adopt, secret)
+        .map_err(|m| Error::MissingSecret(m.0))?;
     plan.calls = aws.stats.snapshot();
     Ok(plan)
 }
@@ -210,7 +211,7 @@ async fn plan_command(
 ) -> Result<i32, Error> {
     let kinds = kinds(scope)?;
     let s = session(cli, env, args).await?;
-    let plan = make_plan(&s.aws, &s.desired, &kinds, &secret).await?;
+    let plan = make_plan(&s.aws, &s.desired, &kinds, scope.adopt, &secret).await?;
     if let Some(path) = file {
         let text = serde_json::to_string_pretty(&plan).unwrap_or_default();
         std::fs::write(path, text + "\n").map_err(|e| Error::io(path, e))?;
@@ -248,7 +249,7 @@ async fn apply_command(
     }
     let s = session(cli, env, args).await?;
     let plan = match file {
-        None => make_plan(&s.aws, &s.desired, &kinds(scope)?, &secret).await?,
+        None => make_plan(&s.aws, &s.desired, &kinds(scope)?, scope.adopt, &secret).await?,
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
             let saved: Plan = serde_json::from_str(&text).map_err(|e| Error::BadPlan {
@@ -340,6 +341,10 @@ pub fn load_and_compile(
     env: Option<&str>,
 ) -> Result<(Catalogue, Vec<DesiredState>), Error> {
     let (cat, mut problems) = catalogue::load(dir)?;
+    if cat.is_incomplete() {
+        // A file could not be read: everything else would be a consequence.
+        return problems.finish((cat, Vec::new()));
+    }
     if let Some(e) = env
         && !cat.environments.contains_key(e)
     {

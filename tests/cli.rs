@@ -430,3 +430,24 @@ fn apply_refuses_without_auto_approve_when_stdin_is_not_a_terminal() {
         "{stderr}"
     );
 }
+
+/// A YAML syntax error in `obsctl.yaml` once panicked (index out of bounds):
+/// now it is one located problem, and nothing else is reported.
+#[test]
+fn a_yaml_syntax_error_in_the_root_file_is_one_located_problem() {
+    let tmp = copy_catalogue("cat-house");
+    let path = tmp.path().join("definitions/cat-house/obsctl.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replace("project: cat-house", "project: [cat-house"),
+    )
+    .unwrap();
+    let out = Obsctl::new(&["-d", "definitions/cat-house", "validate"])
+        .cwd(tmp.path())
+        .run();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    assert!(out.stderr.contains("obsctl.yaml:"), "{}", out.stderr);
+    assert!(out.stderr.contains("1 problem found"), "{}", out.stderr);
+}

@@ -180,7 +180,7 @@ fn both_catalogues_all_kinds_apply_then_plan_is_empty() {
             assert!(stdout.contains("No changes."), "{stdout}");
             assert!(!stdout.contains("SECRET"), "a secret leaked into the plan");
             let plan = plan_json(&e, cat, env);
-            assert_eq!(plan["format_version"], 1);
+            assert_eq!(plan["format_version"], 2);
             assert!(plan["changes"].as_array().unwrap().is_empty());
             let kinds = plan["kinds"].as_array().unwrap().len();
             assert_eq!(kinds, 7, "all seven kinds were planned");
@@ -583,4 +583,172 @@ fn apply_asks_for_confirmation_on_a_terminal() {
         &["plan", "--env", "staging", "--detailed-exitcode"],
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}
+
+fn plan_json_in(e: &Emulator, cwd: &Path, env: &str, extra: &[&str]) -> Value {
+    let mut args = vec!["plan", "--env", env, "--format", "json"];
+    args.extend_from_slice(extra);
+    let out = e.obsctl_in(cwd, "definitions/cat-house", &args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn apply_in(e: &Emulator, cwd: &Path, env: &str, extra: &[&str]) {
+    let mut args = vec!["apply", "--env", env, "--auto-approve"];
+    args.extend_from_slice(extra);
+    let out = e.obsctl_in(cwd, "definitions/cat-house", &args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}
+
+fn keys_of(plan: &Value, list: &str) -> Vec<String> {
+    plan[list]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {}",
+                c["action"].as_str().unwrap_or("conflict"),
+                c["key"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+/// cat-house with a second environment, `staging-eu`, whose name prefix
+/// starts with staging's: every AWS prefix API returns both.
+#[test]
+fn environments_whose_names_prefix_each_other_apply_and_plan_independently() {
+    let e = Emulator::start();
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(
+        &root().join("definitions/cat-house"),
+        &tmp.path().join("definitions/cat-house"),
+    );
+    copy_dir(
+        &root().join("templates/cat-house"),
+        &tmp.path().join("templates/cat-house"),
+    );
+    let yaml = tmp.path().join("definitions/cat-house/obsctl.yaml");
+    let text_before = std::fs::read_to_string(&yaml).unwrap();
+    let with_eu = text_before.replace(
+        "  production:\n",
+        "  staging-eu:\n    region: us-east-1\n    cluster: cat-house-staging-eu\n  production:\n",
+    );
+    std::fs::write(&yaml, with_eu).unwrap();
+    apply_in(&e, tmp.path(), "staging-eu", &[]);
+    let first = plan_json_in(&e, tmp.path(), "staging", &[]);
+    assert!(
+        keys_of(&first, "changes")
+            .iter()
+            .all(|k| k.starts_with("create ")),
+        "{:#?}",
+        keys_of(&first, "changes")
+    );
+    assert!(
+        keys_of(&first, "conflicts").is_empty(),
+        "{:#?}",
+        keys_of(&first, "conflicts")
+    );
+    apply_in(&e, tmp.path(), "staging", &[]);
+    for env in ["staging", "staging-eu"] {
+        let plan = plan_json_in(&e, tmp.path(), env, &[]);
+        assert!(
+            keys_of(&plan, "changes").is_empty(),
+            "{env}: {:#?}",
+            keys_of(&plan, "changes")
+        );
+        assert!(
+            keys_of(&plan, "conflicts").is_empty(),
+            "{env}: {:#?}",
+            keys_of(&plan, "conflicts")
+        );
+    }
+}
+
+/// A hand-made dashboard with the environment's prefix survives apply as a
+/// conflict; one with a name the catalogue generates is adopted with
+/// `--adopt`, after `plan --adopt` shows it.
+#[tokio::test(flavor = "multi_thread")]
+async fn hand_made_prefixed_dashboards_are_conflicts_until_adopted() {
+    let e = Emulator::start();
+    let cw = e.cloudwatch().await;
+    apply(&e, "cat-house", "staging");
+    for name in [
+        "cat-house-staging-hand-made",
+        "cat-house-staging-not-yet-managed",
+    ] {
+        cw.put_dashboard()
+            .dashboard_name(name)
+            .dashboard_body(r#"{"widgets":[]}"#)
+            .send()
+            .await
+            .unwrap();
+    }
+    let plan = plan_json(&e, "cat-house", "staging");
+    assert!(
+        keys_of(&plan, "changes").is_empty(),
+        "{:#?}",
+        keys_of(&plan, "changes")
+    );
+    assert_eq!(keys_of(&plan, "conflicts").len(), 2);
+    apply(&e, "cat-house", "staging");
+    // The catalogue now generates one of them.
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(
+        &root().join("definitions/cat-house"),
+        &tmp.path().join("definitions/cat-house"),
+    );
+    copy_dir(
+        &root().join("templates/cat-house"),
+        &tmp.path().join("templates/cat-house"),
+    );
+    let dashboards = tmp.path().join("definitions/cat-house/dashboards.yaml");
+    let text = std::fs::read_to_string(&dashboards).unwrap();
+    let first_key = text
+        .lines()
+        .skip_while(|l| !l.starts_with("dashboards:"))
+        .nth(1)
+        .unwrap()
+        .to_string();
+    let copy: String = text
+        .lines()
+        .skip_while(|l| l != &first_key)
+        .skip(1)
+        .take_while(|l| l.starts_with("    ") || l.is_empty())
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let added = format!("{}\n  not-yet-managed:\n{copy}", text.trim_end());
+    std::fs::write(&dashboards, added).unwrap();
+    let plan = plan_json_in(&e, tmp.path(), "staging", &[]);
+    assert!(
+        keys_of(&plan, "changes").is_empty(),
+        "{:#?}",
+        keys_of(&plan, "changes")
+    );
+    assert_eq!(keys_of(&plan, "conflicts").len(), 2);
+    let plan = plan_json_in(&e, tmp.path(), "staging", &["--adopt"]);
+    assert_eq!(
+        keys_of(&plan, "changes"),
+        ["adopt cat-house-staging-not-yet-managed"]
+    );
+    assert_eq!(keys_of(&plan, "conflicts").len(), 1);
+    apply_in(&e, tmp.path(), "staging", &["--adopt"]);
+    let plan = plan_json_in(&e, tmp.path(), "staging", &[]);
+    assert!(
+        keys_of(&plan, "changes").is_empty(),
+        "{:#?}",
+        keys_of(&plan, "changes")
+    );
+    assert_eq!(
+        keys_of(&plan, "conflicts"),
+        ["conflict cat-house-staging-hand-made"]
+    );
+    let kept = cw
+        .get_dashboard()
+        .dashboard_name("cat-house-staging-hand-made")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(kept.dashboard_body(), Some(r#"{"widgets":[]}"#));
 }

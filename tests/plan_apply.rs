@@ -52,7 +52,7 @@ fn all() -> BTreeSet<Kind> {
 }
 
 async fn plan(aws: &Aws, d: &DesiredState) -> Plan {
-    make_plan(aws, d, &all(), &secrets).await.unwrap()
+    make_plan(aws, d, &all(), false, &secrets).await.unwrap()
 }
 
 async fn run(aws: &Aws, p: &Plan) -> ApplyReport {
@@ -358,7 +358,7 @@ async fn only_and_except_restrict_reads_and_changes() {
     let aws = fake.aws();
     let d = desired("cat-house", "staging");
     let only: BTreeSet<Kind> = [Kind::Dashboard].into_iter().collect();
-    let p = make_plan(&aws, &d, &only, &secrets).await.unwrap();
+    let p = make_plan(&aws, &d, &only, false, &secrets).await.unwrap();
     assert!(p.changes.iter().all(|c| c.kind == Kind::Dashboard));
     assert_eq!(p.changes.len(), 4);
     let calls = aws.stats.snapshot();
@@ -432,4 +432,275 @@ async fn composites_are_created_after_their_children_and_deleted_first() {
             .all(|(a, _)| !matches!(a, LiveAlarm::Composite(_)))
     );
     let _ = Resource::Topic;
+}
+
+/// cat-house with a second environment `staging-eu` whose prefix starts with
+/// `staging`'s (`cat-house-staging-eu-` vs `cat-house-staging-`).
+fn with_staging_eu(env: &str) -> DesiredState {
+    desired_with(&root().join("definitions/cat-house"), env, |c| {
+        let staging = c.environments["staging"].clone();
+        c.environments.insert("staging-eu".into(), staging);
+    })
+}
+
+#[tokio::test]
+async fn environments_whose_names_prefix_each_other_plan_and_apply_independently() {
+    let fake = FakeAws::default();
+    let aws = fake.aws();
+    let (staging, eu) = (with_staging_eu("staging"), with_staging_eu("staging-eu"));
+    assert_eq!(
+        staging.other_prefixes,
+        vec!["cat-house-staging-eu-".to_string()]
+    );
+    for d in [&eu, &staging] {
+        let p = plan(&aws, d).await;
+        assert!(
+            keys(&p, Action::Delete).is_empty(),
+            "{:#?}",
+            keys(&p, Action::Delete)
+        );
+        assert!(p.conflicts.is_empty(), "{:#?}", p.conflicts);
+        assert!(run(&aws, &p).await.failed.is_empty());
+    }
+    let total = fake.state.lock().unwrap().alarms.len();
+    for d in [&staging, &eu] {
+        let p = plan(&aws, d).await;
+        assert!(p.is_empty(), "{}: {:#?}", d.env, p.changes);
+        assert!(p.conflicts.is_empty(), "{}: {:#?}", d.env, p.conflicts);
+        assert_eq!(p.unchanged, d.resources.len(), "{}", d.env);
+    }
+    // Removing a service from staging deletes nothing of staging-eu.
+    let smaller = desired_with(&root().join("definitions/cat-house"), "staging", |c| {
+        let staging = c.environments["staging"].clone();
+        c.environments.insert("staging-eu".into(), staging);
+        c.services.remove("proxy-service");
+    });
+    let p = plan(&aws, &smaller).await;
+    let deleted = keys(&p, Action::Delete);
+    assert_eq!(deleted.len(), 8, "{deleted:#?}");
+    assert!(
+        deleted.iter().all(|k| !k.contains("staging-eu")),
+        "{deleted:#?}"
+    );
+    run(&aws, &p).await;
+    assert_eq!(fake.state.lock().unwrap().alarms.len(), total - 6);
+    assert!(plan(&aws, &eu).await.is_empty());
+}
+
+/// What obsctl wrote before environment tags: the catalogue tag only on
+/// alarms and topics, no tags on dashboards.
+fn downgrade_to_catalogue_tag_only(fake: &FakeAws) {
+    let mut s = fake.state.lock().unwrap();
+    for (_, tags) in s.alarms.values_mut() {
+        tags.retain(|t| t.key != "obsctl:env");
+    }
+    for (_, tags) in s.topics.values_mut() {
+        tags.retain(|t| t.key != "obsctl:env");
+    }
+    s.dashboard_tags.clear();
+}
+
+#[tokio::test]
+async fn a_catalogue_applied_before_environment_tags_plans_only_tag_additions() {
+    let fake = FakeAws::default();
+    let aws = fake.aws();
+    let (staging, eu) = (with_staging_eu("staging"), with_staging_eu("staging-eu"));
+    run(&aws, &plan(&aws, &staging).await).await;
+    run(&aws, &plan(&aws, &eu).await).await;
+    downgrade_to_catalogue_tag_only(&fake);
+    for d in [&staging, &eu] {
+        let p = plan(&aws, d).await;
+        assert!(p.conflicts.is_empty(), "{:#?}", p.conflicts);
+        assert!(!p.changes.is_empty());
+        for c in &p.changes {
+            assert_eq!(c.action, Action::Update, "{} {}", c.kind, c.key);
+            assert!(!c.rewrite, "{} {} is rewritten", c.kind, c.key);
+            assert!(
+                c.fields.iter().all(|f| f.path.starts_with("Tags")),
+                "{:#?}",
+                c.fields
+            );
+            assert!(c.tags.remove.is_empty());
+            assert!(
+                c.tags
+                    .set
+                    .iter()
+                    .any(|t| t.key == "obsctl:env" && t.value == d.env)
+            );
+        }
+        assert!(run(&aws, &p).await.failed.is_empty());
+    }
+    for d in [&staging, &eu] {
+        assert!(plan(&aws, d).await.is_empty());
+    }
+    assert!(
+        fake.state
+            .lock()
+            .unwrap()
+            .dashboard_tags
+            .values()
+            .all(|t| t.len() == 2)
+    );
+}
+
+#[tokio::test]
+async fn a_hand_made_prefixed_dashboard_is_a_conflict_and_adopt_takes_it_over() {
+    let fake = FakeAws::default();
+    let aws = fake.aws();
+    let d = desired("cat-house", "staging");
+    run(&aws, &plan(&aws, &d).await).await;
+    let generated = "cat-house-staging-api-performance";
+    {
+        let mut s = fake.state.lock().unwrap();
+        s.dashboards.insert(
+            "cat-house-staging-hand-made".into(),
+            "{\"widgets\":[]}".into(),
+        );
+        // A hand-made dashboard that happens to have a generated name.
+        s.dashboard_tags.remove(generated);
+        s.dashboards
+            .insert(generated.into(), "{\"widgets\":[]}".into());
+    }
+    let p = plan(&aws, &d).await;
+    assert!(p.is_empty(), "{:#?}", p.changes);
+    let conflicts: Vec<&str> = p.conflicts.iter().map(|c| c.key.as_str()).collect();
+    assert_eq!(conflicts, [generated, "cat-house-staging-hand-made"]);
+    assert!(
+        p.conflicts[0].reason.contains("--adopt"),
+        "{}",
+        p.conflicts[0].reason
+    );
+    run(&aws, &p).await;
+    assert!(
+        fake.state
+            .lock()
+            .unwrap()
+            .dashboards
+            .contains_key("cat-house-staging-hand-made")
+    );
+
+    let p = make_plan(&aws, &d, &all(), true, &secrets).await.unwrap();
+    assert_eq!(keys(&p, Action::Adopt), [format!("dashboards/{generated}")]);
+    assert_eq!(p.conflicts.len(), 1, "the other stays a conflict");
+    let adopt = &p.changes[0];
+    assert!(adopt.rewrite, "its content differs: it is updated too");
+    assert!(adopt.fields.iter().any(|f| f.path == "Tags"));
+    assert!(run(&aws, &p).await.failed.is_empty());
+    let p = plan(&aws, &d).await;
+    assert!(p.is_empty(), "{:#?}", p.changes);
+    assert_eq!(p.conflicts.len(), 1);
+    let s = fake.state.lock().unwrap();
+    assert_eq!(s.dashboard_tags[generated].len(), 2);
+    assert!(s.dashboards.contains_key("cat-house-staging-hand-made"));
+}
+
+#[tokio::test]
+async fn adopt_takes_over_a_hand_made_alarm_and_leaves_other_catalogues_alone() {
+    let fake = FakeAws::default();
+    let aws = fake.aws();
+    let d = desired("cat-house", "staging");
+    run(&aws, &plan(&aws, &d).await).await;
+    {
+        let mut s = fake.state.lock().unwrap();
+        s.alarms
+            .get_mut("cat-house-staging-auth-service-high-cpu")
+            .unwrap()
+            .1
+            .clear();
+        s.alarms
+            .get_mut("cat-house-staging-auth-service-high-memory")
+            .unwrap()
+            .1 = vec![Tag {
+            key: "obsctl:catalogue".into(),
+            value: "another-project".into(),
+        }];
+    }
+    let p = make_plan(&aws, &d, &all(), true, &secrets).await.unwrap();
+    assert_eq!(
+        keys(&p, Action::Adopt),
+        ["metric-alarms/cat-house-staging-auth-service-high-cpu"]
+    );
+    assert!(!p.changes[0].rewrite, "same content: only tags are added");
+    assert_eq!(p.conflicts.len(), 1);
+    assert!(p.conflicts[0].reason.contains("another-project"));
+    assert!(run(&aws, &p).await.failed.is_empty());
+    let p = plan(&aws, &d).await;
+    assert!(p.is_empty());
+    assert_eq!(p.conflicts.len(), 1);
+}
+
+#[tokio::test]
+async fn removing_a_service_with_its_own_log_group_deletes_its_filters() {
+    let fake = FakeAws::default();
+    let aws = fake.aws();
+    let dir = root().join("definitions/cat-house");
+    let own_group = |c: &mut catalogue::Catalogue| {
+        let svc = c.services.get_mut("proxy-service").unwrap();
+        svc.spec.log_group = Some("/custom/proxy".into());
+    };
+    let before = desired_with(&dir, "staging", own_group);
+    assert!(
+        before
+            .resources
+            .keys()
+            .any(|(k, key)| *k == Kind::MetricFilter && key.starts_with("/custom/proxy:"))
+    );
+    run(&aws, &plan(&aws, &before).await).await;
+    let after = desired_with(&dir, "staging", |c| {
+        c.services.remove("proxy-service");
+    });
+    let p = plan(&aws, &after).await;
+    let deleted: Vec<String> = keys(&p, Action::Delete)
+        .into_iter()
+        .filter(|k| k.starts_with("metric-filters/"))
+        .collect();
+    assert_eq!(deleted.len(), 2, "{deleted:#?}");
+    assert!(
+        deleted.iter().all(|k| k.contains("/custom/proxy:")),
+        "{deleted:#?}"
+    );
+    assert!(run(&aws, &p).await.failed.is_empty());
+    assert!(plan(&aws, &after).await.is_empty());
+    assert!(
+        !fake
+            .state
+            .lock()
+            .unwrap()
+            .filters
+            .keys()
+            .any(|(g, _)| g == "/custom/proxy")
+    );
+}
+
+#[tokio::test]
+async fn duplicate_saved_query_names_are_a_conflict() {
+    let fake = FakeAws::default();
+    let aws = fake.aws();
+    let d = desired("cat-house", "staging");
+    run(&aws, &plan(&aws, &d).await).await;
+    let name = {
+        let mut s = fake.state.lock().unwrap();
+        let (_, q) = s
+            .queries
+            .iter()
+            .next()
+            .map(|(i, q)| (i.clone(), q.clone()))
+            .unwrap();
+        s.queries
+            .insert("ffffffff-0000-0000-0000-000000000001".into(), q.clone());
+        q.name
+    };
+    let p = plan(&aws, &d).await;
+    assert!(
+        p.is_empty(),
+        "neither copy is updated or deleted: {:#?}",
+        p.changes
+    );
+    assert_eq!(p.conflicts.len(), 1);
+    assert_eq!(p.conflicts[0].key, name);
+    assert!(
+        p.conflicts[0]
+            .reason
+            .contains("2 saved queries share this name")
+    );
 }

@@ -14,6 +14,8 @@ pub struct FakeState {
     pub alarms: BTreeMap<String, (LiveAlarm, Vec<Tag>)>,
     /// Dashboards: name → body as stored.
     pub dashboards: BTreeMap<String, String>,
+    /// Dashboard tags by name.
+    pub dashboard_tags: BTreeMap<String, Vec<Tag>>,
     /// Log groups.
     pub log_groups: Vec<String>,
     /// Metric filters by (group, name).
@@ -98,6 +100,19 @@ impl FakeAws {
         arn.rsplit(":alarm:").next().unwrap_or(arn).to_string()
     }
 
+    /// The tags of the alarm or dashboard `arn` names, if it exists.
+    fn cw_tags<'s>(s: &'s mut FakeState, arn: &str) -> Option<&'s mut Vec<Tag>> {
+        match arn.split_once(":dashboard/") {
+            Some((_, name)) => {
+                if !s.dashboards.contains_key(name) {
+                    return None;
+                }
+                Some(s.dashboard_tags.entry(name.to_string()).or_default())
+            }
+            None => s.alarms.get_mut(&Self::alarm_name_of(arn)).map(|(_, t)| t),
+        }
+    }
+
     fn put_alarm(&self, name: &str, alarm: LiveAlarm, tags: &[Tag]) {
         self.with(|s| {
             let tags = match s.alarms.get(name) {
@@ -161,8 +176,7 @@ impl CloudWatchApi for FakeAws {
 
     async fn list_tags(&self, arn: &str) -> AwsResult<Vec<Tag>> {
         self.enter("ListTagsForResource")?;
-        let name = Self::alarm_name_of(arn);
-        self.with(|s| s.alarms.get(&name).map(|(_, t)| t.clone()))
+        self.with(|s| Self::cw_tags(s, arn).map(|t| t.clone()))
             .ok_or_else(|| {
                 AwsError::new(
                     "ListTagsForResource",
@@ -238,9 +252,8 @@ impl CloudWatchApi for FakeAws {
 
     async fn tag_resource(&self, arn: &str, tags: &[Tag]) -> AwsResult<()> {
         self.enter("TagResource")?;
-        let name = Self::alarm_name_of(arn);
-        self.with(|s| match s.alarms.get_mut(&name) {
-            Some((_, old)) => {
+        self.with(|s| match Self::cw_tags(s, arn) {
+            Some(old) => {
                 merge_tags(old, tags);
                 Ok(())
             }
@@ -254,9 +267,8 @@ impl CloudWatchApi for FakeAws {
 
     async fn untag_resource(&self, arn: &str, keys: &[String]) -> AwsResult<()> {
         self.enter("UntagResource")?;
-        let name = Self::alarm_name_of(arn);
         self.with(|s| {
-            if let Some((_, old)) = s.alarms.get_mut(&name) {
+            if let Some(old) = Self::cw_tags(s, arn) {
                 old.retain(|t| !keys.contains(&t.key));
             }
         });
@@ -296,13 +308,26 @@ impl CloudWatchApi for FakeAws {
     async fn put_dashboard(&self, dashboard: &Dashboard) -> AwsResult<()> {
         self.enter("PutDashboard")?;
         let body = serde_json::to_string(&dashboard.body).unwrap_or_default();
-        self.with(|s| s.dashboards.insert(dashboard.dashboard_name.clone(), body));
+        self.with(|s| {
+            let name = &dashboard.dashboard_name;
+            // Like PutMetricAlarm, Tags apply when the dashboard is created.
+            if s.dashboards.insert(name.clone(), body).is_none() {
+                let mut tags = dashboard.tags.clone();
+                tags.sort();
+                s.dashboard_tags.insert(name.clone(), tags);
+            }
+        });
         Ok(())
     }
 
     async fn delete_dashboards(&self, names: &[String]) -> AwsResult<()> {
         self.enter("DeleteDashboards")?;
-        self.with(|s| names.iter().for_each(|n| drop(s.dashboards.remove(n))));
+        self.with(|s| {
+            for n in names {
+                s.dashboards.remove(n);
+                s.dashboard_tags.remove(n);
+            }
+        });
         Ok(())
     }
 }
@@ -329,8 +354,7 @@ impl LogsApi for FakeAws {
 
     async fn describe_metric_filters(
         &self,
-        log_group: &str,
-        prefix: &str,
+        log_group: Option<&str>,
         next: Option<String>,
     ) -> AwsResult<Page<MetricFilter>> {
         self.enter("DescribeMetricFilters")?;
@@ -339,7 +363,7 @@ impl LogsApi for FakeAws {
             let all: Vec<MetricFilter> = s
                 .filters
                 .values()
-                .filter(|f| f.log_group_name == log_group && f.filter_name.starts_with(prefix))
+                .filter(|f| log_group.is_none_or(|g| f.log_group_name == g))
                 .cloned()
                 .collect();
             let next = (offset + 50 < all.len()).then(|| (offset + 50).to_string());

@@ -153,11 +153,11 @@ pub trait LogsApi: Send + Sync {
         prefix: &str,
         next: Option<String>,
     ) -> AwsResult<Page<String>>;
-    /// DescribeMetricFilters of one log group by filter-name prefix, 50 per page.
+    /// DescribeMetricFilters, 50 per page: of one log group, or of the whole
+    /// account and region without one.
     async fn describe_metric_filters(
         &self,
-        log_group: &str,
-        prefix: &str,
+        log_group: Option<&str>,
         next: Option<String>,
     ) -> AwsResult<Page<MetricFilter>>;
     /// PutMetricFilter.

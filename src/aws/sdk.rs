@@ -400,6 +400,7 @@ impl CloudWatchApi for Sdk<cw::Client> {
             .put_dashboard()
             .dashboard_name(&d.dashboard_name)
             .dashboard_body(body)
+            .set_tags((!d.tags.is_empty()).then(|| cw_tags(&d.tags)))
             .send()
             .await
             .map_err(|e| err("PutDashboard", e))?;
@@ -471,15 +472,13 @@ impl LogsApi for Sdk<logs::Client> {
 
     async fn describe_metric_filters(
         &self,
-        log_group: &str,
-        prefix: &str,
+        log_group: Option<&str>,
         next: Option<String>,
     ) -> AwsResult<Page<MetricFilter>> {
         let out = self
             .0
             .describe_metric_filters()
-            .log_group_name(log_group)
-            .filter_name_prefix(prefix)
+            .set_log_group_name(log_group.map(str::to_string))
             .limit(50)
             .set_next_token(next)
             .send()

@@ -2,6 +2,10 @@
 //! the templates beside it. Every syntactic problem is collected, not just the
 //! first: each item (a service, an alarm, …) is read on its own, and an unknown
 //! key is reported and skipped so the rest of the item is still checked.
+//!
+//! Nothing here may panic on any input (`tests/fuzz.rs`): no indexing, no
+//! slicing, no `unwrap` — enforced by the lints below.
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
 
 use super::model::*;
 use super::source::{ParseFailure, Pos, SourceFile, escape};
@@ -96,6 +100,8 @@ pub struct Catalogue {
     /// Items that exist but could not be read (`section/name`): references
     /// to them are not reported again as undefined.
     pub broken: std::collections::BTreeSet<String>,
+    /// Files that could not be read or parsed as a mapping of sections.
+    pub unreadable: Vec<PathBuf>,
 }
 
 /// Collects problems; never stops at the first.
@@ -146,8 +152,8 @@ impl Catalogue {
         message: impl Into<String>,
         help: Option<String>,
     ) {
-        let file = &self.files[origin.file];
-        problems.push(&file.path, file.value_pos(&origin.pointer), message, help);
+        let (path, pos) = self.locate(origin, false);
+        problems.push(&path, pos, message, help);
     }
 
     /// Records a problem at the key that holds the value `origin` points to.
@@ -158,8 +164,28 @@ impl Catalogue {
         message: impl Into<String>,
         help: Option<String>,
     ) {
-        let file = &self.files[origin.file];
-        problems.push(&file.path, file.key_pos(&origin.pointer), message, help);
+        let (path, pos) = self.locate(origin, true);
+        problems.push(&path, pos, message, help);
+    }
+
+    /// The file and position `origin` points to (at its key or its value).
+    /// Never fails: an origin outside the loaded files points at
+    /// `obsctl.yaml`, line 1.
+    pub fn locate(&self, origin: &Origin, at_key: bool) -> (PathBuf, Pos) {
+        match self.files.get(origin.file) {
+            Some(file) if at_key => (file.path.clone(), file.key_pos(&origin.pointer)),
+            Some(file) => (file.path.clone(), file.value_pos(&origin.pointer)),
+            None => (self.dir.join("obsctl.yaml"), Pos { line: 1, column: 1 }),
+        }
+    }
+
+    /// True when `obsctl.yaml` itself could not be read: there is nothing to
+    /// validate (no project, no environments), and semantic checks would
+    /// only report consequences, so the caller stops after loading. An
+    /// unreadable included file still leaves the other files to check.
+    pub fn is_incomplete(&self) -> bool {
+        let root = self.dir.join("obsctl.yaml");
+        self.files.is_empty() || self.unreadable.contains(&root)
     }
 }
 
@@ -202,6 +228,7 @@ pub fn load(dir: &Path) -> Result<(Catalogue, Problems), Error> {
     };
 
     let Some(root) = read_file(&root_path, &mut problems) else {
+        cat.unreadable.push(root_path);
         return Ok((cat, problems));
     };
     cat.files.push(root);
@@ -217,22 +244,24 @@ pub fn load(dir: &Path) -> Result<(Catalogue, Problems), Error> {
             );
         }
         for path in paths {
-            if let Some(file) = read_file(&path, &mut problems) {
-                cat.files.push(file);
-                let idx = cat.files.len() - 1;
-                for (_, origin) in merge_file(&mut cat, idx, false, &mut problems) {
-                    cat.problem_at_key(
-                        &mut problems,
-                        &origin,
-                        "`include` is only allowed in obsctl.yaml",
-                        Some("move this include to obsctl.yaml".into()),
-                    );
-                }
+            let Some(file) = read_file(&path, &mut problems) else {
+                cat.unreadable.push(path);
+                continue;
+            };
+            cat.files.push(file);
+            let idx = cat.files.len() - 1;
+            for (_, origin) in merge_file(&mut cat, idx, false, &mut problems) {
+                cat.problem_at_key(
+                    &mut problems,
+                    &origin,
+                    "`include` is only allowed in obsctl.yaml",
+                    Some("move this include to obsctl.yaml".into()),
+                );
             }
         }
     }
     for (key, label) in [(&cat.project, "project"), (&cat.namespace, "namespace")] {
-        if key.is_empty() && !cat.broken.contains(label) {
+        if key.is_empty() && !cat.broken.contains(label) && !cat.is_incomplete() {
             problems.push(
                 &root_path,
                 Pos { line: 1, column: 1 },
@@ -245,23 +274,66 @@ pub fn load(dir: &Path) -> Result<(Catalogue, Problems), Error> {
     Ok((cat, problems))
 }
 
+/// Largest catalogue file obsctl reads (a 1000-service catalogue is ~300 kB).
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+
 fn read_file(path: &Path, problems: &mut Problems) -> Option<SourceFile> {
-    let text = match std::fs::read_to_string(path) {
+    let at_start = Pos { line: 1, column: 1 };
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if size > MAX_FILE_BYTES {
+        problems.push(
+            path,
+            at_start,
+            format!("file is {size} bytes; catalogue files are limited to {MAX_FILE_BYTES}"),
+            Some("split it into several files listed under `include`".into()),
+        );
+        return None;
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            problems.push(path, at_start, format!("cannot read file: {e}"), None);
+            return None;
+        }
+    };
+    let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
-            problems.push(path, Pos::default(), format!("cannot read file: {e}"), None);
+            let upto = e
+                .as_bytes()
+                .get(..e.utf8_error().valid_up_to())
+                .unwrap_or_default();
+            let line = upto.iter().filter(|b| **b == b'\n').count() as u64 + 1;
+            let column = upto.iter().rev().take_while(|b| **b != b'\n').count() as u64 + 1;
+            problems.push(
+                path,
+                Pos { line, column },
+                "the file is not valid UTF-8",
+                Some("save it as UTF-8".into()),
+            );
             return None;
         }
     };
     match SourceFile::parse(path.to_path_buf(), &text) {
         Ok(f) => Some(f),
         Err(ParseFailure { pos, message }) => {
-            let help = if message.contains("budget") || message.contains("alias") {
-                Some("the file expands to too many nodes (a YAML alias bomb?); remove the nested aliases".to_string())
+            let (message, help) = if message.contains("Depth") {
+                (
+                    format!("nesting deeper than {} levels", super::source::MAX_DEPTH),
+                    "flatten the structure; catalogues need far fewer levels".to_string(),
+                )
+            } else if message.contains("budget") || message.contains("alias") {
+                (
+                    format!("invalid YAML: {message}"),
+                    "the file expands to too many nodes (a YAML alias bomb?); remove the nested aliases".to_string(),
+                )
             } else {
-                Some("fix the YAML syntax".to_string())
+                (
+                    format!("invalid YAML: {message}"),
+                    "fix the YAML syntax".to_string(),
+                )
             };
-            problems.push(path, pos, format!("invalid YAML: {message}"), help);
+            problems.push(path, pos, message, Some(help));
             None
         }
     }
@@ -274,7 +346,13 @@ fn merge_file(
     is_root: bool,
     problems: &mut Problems,
 ) -> Vec<(String, Origin)> {
-    let top = cat.files[idx].value.clone();
+    let Some((top, path)) = cat
+        .files
+        .get(idx)
+        .map(|f| (f.value.clone(), f.path.clone()))
+    else {
+        return Vec::new();
+    };
     let root_origin = Origin {
         file: idx,
         pointer: String::new(),
@@ -283,6 +361,7 @@ fn merge_file(
         Value::Object(map) => map,
         Value::Null => return Vec::new(),
         _ => {
+            cat.unreadable.push(path);
             cat.problem(
                 problems,
                 &root_origin,
@@ -381,8 +460,8 @@ fn section<T: DeserializeOwned>(
         };
         if target(cat).contains_key(name) {
             let first = target(cat)[name].origin.clone();
-            let first_file = cat.files[first.file].path.display().to_string();
-            let first_line = cat.files[first.file].key_pos(&first.pointer).line;
+            let (first_file, first_pos) = cat.locate(&first, true);
+            let (first_file, first_line) = (first_file.display().to_string(), first_pos.line);
             cat.problem_at_key(
                 problems,
                 &item_origin,
@@ -565,7 +644,7 @@ fn load_templates(dir: &Path, name: &str, problems: &mut Problems) -> BTreeMap<S
                 }
                 Err(e) => problems.push(
                     &path,
-                    Pos::default(),
+                    Pos { line: 1, column: 1 },
                     format!("cannot read template: {e}"),
                     None,
                 ),

@@ -5,6 +5,9 @@
 //! The YAML is parsed once by serde-saphyr with a strict budget (alias bombs
 //! fail fast). Each top-level item is then deserialized on its own from the
 //! JSON tree, so one bad item does not hide the problems of the others.
+//!
+//! Nothing here may panic on any input (`tests/fuzz.rs`).
+#![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
 
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -13,6 +16,13 @@ use serde_saphyr::Spanned;
 use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
+
+/// Deepest nesting of mappings and sequences a catalogue file may use (the
+/// shipped catalogues need 9).
+pub const MAX_DEPTH: usize = 32;
+
+/// Stack of the parsing thread: room for [`MAX_DEPTH`] levels many times over.
+const PARSE_STACK: usize = 32 * 1024 * 1024;
 
 /// A `line:column` position (1-based) in a catalogue file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
@@ -47,13 +57,30 @@ pub struct ParseFailure {
 
 impl SourceFile {
     /// Parses YAML text. Non-string mapping keys are converted to strings.
+    ///
+    /// No input can overflow the stack: nesting is bounded ([`MAX_DEPTH`]),
+    /// and parsing runs on its own thread with a stack sized for that bound
+    /// ([`PARSE_STACK`]), whatever thread calls it (test threads have 2 MB;
+    /// a debug build of the YAML deserializer needs ~35 kB per level).
     pub fn parse(path: PathBuf, text: &str) -> Result<SourceFile, ParseFailure> {
+        std::thread::scope(|scope| {
+            std::thread::Builder::new()
+                .name("yaml".into())
+                .stack_size(PARSE_STACK)
+                .spawn_scoped(scope, || Self::parse_here(path.clone(), text))
+                .ok()
+                .and_then(|handle| handle.join().ok())
+                .unwrap_or_else(|| Self::parse_here(path.clone(), text))
+        })
+    }
+
+    fn parse_here(path: PathBuf, text: &str) -> Result<SourceFile, ParseFailure> {
         let mut options = serde_saphyr::Options::default();
         options.with_snippet = false;
         if let Some(budget) = options.budget.as_mut() {
             budget.max_nodes = 100_000;
             budget.max_aliases = 1_000;
-            budget.max_depth = 64;
+            budget.max_depth = MAX_DEPTH;
         }
         options.alias_limits.max_total_replayed_events = 100_000;
         let root: Spanned<Node> =
@@ -64,7 +91,7 @@ impl SourceFile {
                         line: l.line(),
                         column: l.column(),
                     })
-                    .unwrap_or_default(),
+                    .unwrap_or(Pos { line: 1, column: 1 }),
                 message: first_line(&e.to_string()),
             })?;
         let mut file = SourceFile {
@@ -118,7 +145,7 @@ impl SourceFile {
             }
             match p.rfind('/') {
                 Some(i) => p = &p[..i],
-                None => return Pos::default(),
+                None => return Pos { line: 1, column: 1 },
             }
         }
     }

@@ -2,7 +2,7 @@
 //! overrides applied in order: template, environment, service, service in
 //! environment.
 
-use super::{Compiler, Ctx, OWNER_TAG, scope_service};
+use super::{Compiler, Ctx, scope_service};
 use crate::catalogue::model::{AlarmKind, AlarmOverride, AlarmSpec, MetricSpec, TreatMissingData};
 use crate::catalogue::validate::{is_extended_statistic, rule_refs, window_problem};
 use crate::catalogue::{Item, Origin};
@@ -170,11 +170,8 @@ fn common(
         .severities
         .get(&eff.severity)
         .is_none_or(|s| s.notify_ok);
-    let mut tags = vec![
-        Tag {
-            key: OWNER_TAG.into(),
-            value: c.cat.project.clone(),
-        },
+    let mut tags = c.ownership_tags();
+    tags.extend([
         Tag {
             key: "Environment".into(),
             value: c.env_name.to_string(),
@@ -183,7 +180,7 @@ fn common(
             key: "Severity".into(),
             value: eff.severity.clone(),
         },
-    ];
+    ]);
     if let Some(s) = service {
         tags.push(Tag {
             key: "Service".into(),

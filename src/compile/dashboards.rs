@@ -138,6 +138,7 @@ fn dashboard(
         Resource::Dashboard(Dashboard {
             dashboard_name: name,
             body,
+            tags: c.ownership_tags(),
         }),
         spec.origin.clone(),
     );

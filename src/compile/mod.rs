@@ -22,6 +22,9 @@ use std::collections::BTreeMap;
 pub const ACCOUNT_PLACEHOLDER: &str = "${aws:account_id}";
 /// Tag carrying ownership: `obsctl:catalogue=<project>`.
 pub const OWNER_TAG: &str = "obsctl:catalogue";
+/// Tag naming the environment that owns a resource: `obsctl:env=<env>`.
+/// Together with [`OWNER_TAG`] it decides ownership wherever AWS has tags.
+pub const ENV_TAG: &str = "obsctl:env";
 
 /// The desired state of one environment.
 #[derive(Debug, Clone, Default)]
@@ -38,6 +41,12 @@ pub struct DesiredState {
     pub prefix: String,
     /// Prefix of saved query names (`<project>-<env>/`).
     pub query_prefix: String,
+    /// Name prefixes of the catalogue's other environments that are longer
+    /// than, and start with, [`Self::prefix`] (`staging-eu` for `staging`):
+    /// names under them belong to those environments, not to this one.
+    pub other_prefixes: Vec<String>,
+    /// The same for saved-query prefixes.
+    pub other_query_prefixes: Vec<String>,
     /// AWS account id (or the placeholder).
     pub account: String,
     /// The environment's log-group pattern, `{service}` as NUL.
@@ -204,13 +213,29 @@ impl<'a> Compiler<'a> {
         for (s, value) in services.iter_mut().zip(values) {
             s.ctx = merge_maps([minijinja::context! { service => value }, base.clone()]);
         }
+        let prefix = name_prefix(&cat.naming, &cat.project, env_name);
+        let own_query_prefix = query_prefix(&cat.naming, &cat.project, env_name);
+        let others = |own: &str, of: &dyn Fn(&str) -> String| -> Vec<String> {
+            cat.environments
+                .keys()
+                .filter(|e| e.as_str() != env_name)
+                .map(|e| of(e))
+                .filter(|p| p.len() > own.len() && p.starts_with(own))
+                .collect()
+        };
+        let other_prefixes = others(&prefix, &|e| name_prefix(&cat.naming, &cat.project, e));
+        let other_query_prefixes = others(&own_query_prefix, &|e| {
+            query_prefix(&cat.naming, &cat.project, e)
+        });
         let state = DesiredState {
             catalogue: cat.name.clone(),
             project: cat.project.clone(),
             env: env_name.to_string(),
             region: env.region.clone(),
-            prefix: name_prefix(&cat.naming, &cat.project, env_name),
-            query_prefix: format!("{}/", fill(&cat.naming, &cat.project, env_name, None, "")),
+            prefix,
+            query_prefix: own_query_prefix,
+            other_prefixes,
+            other_query_prefixes,
             account: account.clone(),
             log_group_pattern: fill(&env.log_group, &cat.project, env_name, Some("\u{0}"), ""),
             ..DesiredState::default()
@@ -298,6 +323,22 @@ impl<'a> Compiler<'a> {
         topic
     }
 
+    /// The tags that mark a resource as this environment's:
+    /// `obsctl:catalogue=<project>` and `obsctl:env=<env>`.
+    pub fn ownership_tags(&self) -> Vec<crate::resource::Tag> {
+        use crate::resource::Tag;
+        vec![
+            Tag {
+                key: OWNER_TAG.into(),
+                value: self.cat.project.clone(),
+            },
+            Tag {
+                key: ENV_TAG.into(),
+                value: self.env_name.to_string(),
+            },
+        ]
+    }
+
     /// The ARN of a topic (by catalogue key).
     pub fn topic_arn(&self, topic: &str) -> String {
         crate::resource::topic_arn(&self.env.region, &self.account, &self.name(None, topic))
@@ -312,8 +353,8 @@ impl<'a> Compiler<'a> {
     pub fn add(&mut self, resource: Resource, origin: Origin) {
         let key = (resource.kind(), resource.key());
         if let Some(first) = self.state.origins.get(&key) {
-            let first_line = self.cat.files[first.file].key_pos(&first.pointer).line;
-            let first_file = self.cat.files[first.file].path.display().to_string();
+            let (first_file, first_pos) = self.cat.locate(first, true);
+            let (first_file, first_line) = (first_file.display().to_string(), first_pos.line);
             self.cat.problem(
                 self.problems,
                 &origin,
@@ -374,6 +415,11 @@ pub fn fill(pattern: &str, project: &str, env: &str, service: Option<&str>, name
         s = s.replace("{name}", name);
     }
     s
+}
+
+/// The prefix of an environment's saved-query names (`<project>-<env>/`).
+pub fn query_prefix(pattern: &str, project: &str, env: &str) -> String {
+    format!("{}/", fill(pattern, project, env, None, ""))
 }
 
 /// The prefix all of an environment's resource names share.

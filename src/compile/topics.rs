@@ -1,7 +1,7 @@
 //! Topics and their subscriptions. Secret endpoints stay `${env:NAME}`
 //! placeholders here; they are resolved only when a subscription is made.
 
-use super::{Compiler, OWNER_TAG};
+use super::Compiler;
 use crate::resource::{Resource, Subscription, Tag, Topic};
 use std::collections::BTreeMap;
 
@@ -16,16 +16,12 @@ pub fn compile(c: &mut Compiler) {
         if let Some(k) = &spec.kms_key {
             attributes.insert("KmsMasterKeyId".to_string(), k.clone());
         }
-        let tags = vec![
-            Tag {
-                key: "Environment".into(),
-                value: c.env_name.to_string(),
-            },
-            Tag {
-                key: OWNER_TAG.into(),
-                value: c.cat.project.clone(),
-            },
-        ];
+        let mut tags = c.ownership_tags();
+        tags.push(Tag {
+            key: "Environment".into(),
+            value: c.env_name.to_string(),
+        });
+        tags.sort();
         c.add(
             Resource::Topic(Topic {
                 name: name.clone(),

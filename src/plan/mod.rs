@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Version of the JSON plan format (documented in the README).
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// What happens to one resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -26,6 +26,10 @@ pub enum Action {
     Update,
     /// Deleted (owned, no longer in the catalogue).
     Delete,
+    /// Taken over (`--adopt`): an untagged resource whose name the catalogue
+    /// generates gets the ownership tags, and its content is updated where
+    /// it differs. Added in plan format 2.
+    Adopt,
 }
 
 /// Tags to set and remove (PutMetricAlarm ignores tags on existing alarms).
@@ -107,6 +111,21 @@ impl Change {
         }
     }
 
+    /// Takes over the unowned live resource `live_id` (see [`Action::Adopt`]).
+    fn adopt(
+        kind: Kind,
+        key: &str,
+        resource: &Resource,
+        fields: Vec<FieldChange>,
+        tags: TagChange,
+        live_id: Option<String>,
+    ) -> Change {
+        Change {
+            action: Action::Adopt,
+            ..Change::update(kind, key, resource, fields, tags, live_id)
+        }
+    }
+
     /// Deletes the live resource `live_id`.
     fn delete(kind: Kind, key: &str, live_id: Option<String>) -> Change {
         Change {
@@ -181,11 +200,13 @@ impl Plan {
 pub struct MissingSecret(pub String);
 
 /// Computes the plan. `secret` resolves `${env:NAME}` names; resolved values
-/// are used only to match live endpoints and never enter the plan.
+/// are used only to match live endpoints and never enter the plan. With
+/// `adopt`, adoptable conflicts become [`Action::Adopt`] changes.
 pub fn compute(
     desired: &DesiredState,
     live: &LiveState,
     kinds: &BTreeSet<Kind>,
+    adopt: bool,
     secret: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Plan, MissingSecret> {
     let mut plan = Plan {
@@ -218,17 +239,22 @@ pub fn compute(
         for (key, resource) in &wanted {
             let id = (kind, (*key).clone());
             if live.conflicts.contains_key(&id) {
+                if let Some(current) = live.adoptable.get(&id).filter(|_| adopt) {
+                    let (fields, tags) = differences(current, resource);
+                    let live_id = live.ids.get(&id).cloned();
+                    plan.changes
+                        .push(Change::adopt(kind, key, resource, fields, tags, live_id));
+                }
                 continue;
             }
             match live.resources.get(&id) {
                 None => plan.changes.push(Change::create(kind, key, resource)),
                 Some(current) => {
-                    let fields = diff::diff(&current.to_json(), &resource.to_json());
-                    if fields.is_empty() {
+                    let (fields, tags) = differences(current, resource);
+                    if fields.is_empty() && tags.is_empty() {
                         plan.unchanged += 1;
                         continue;
                     }
-                    let tags = tag_change(current, resource);
                     plan.changes.push(Change::update(
                         kind,
                         key,
@@ -251,7 +277,8 @@ pub fn compute(
         }
     }
     for ((kind, key), reason) in &live.conflicts {
-        if kinds.contains(kind) {
+        let adopted = adopt && live.adoptable.contains_key(&(*kind, key.clone()));
+        if kinds.contains(kind) && !adopted {
             let wanted = desired.resources.contains_key(&(*kind, key.clone()));
             let reason = if wanted {
                 format!("{reason}; the catalogue's version is not applied")
@@ -277,8 +304,27 @@ fn tags_of(r: &Resource) -> Option<&[Tag]> {
         Resource::MetricAlarm(a) => Some(&a.tags),
         Resource::CompositeAlarm(a) => Some(&a.tags),
         Resource::Topic(t) => Some(&t.tags),
+        Resource::Dashboard(d) => Some(&d.tags),
         _ => None,
     }
+}
+
+/// Field changes and tag changes from `live` to `desired`. A dashboard's
+/// tags are not part of its body: they are shown as one `Tags` field.
+fn differences(live: &Resource, desired: &Resource) -> (Vec<FieldChange>, TagChange) {
+    let mut fields = diff::diff(&live.to_json(), &desired.to_json());
+    let tags = tag_change(live, desired);
+    if let (Resource::Dashboard(l), Resource::Dashboard(d)) = (live, desired)
+        && !tags.is_empty()
+    {
+        let list = |t: &[Tag]| (!t.is_empty()).then(|| serde_json::to_value(t).unwrap_or_default());
+        fields.push(FieldChange {
+            path: "Tags".to_string(),
+            before: list(&l.tags),
+            after: list(&d.tags),
+        });
+    }
+    (fields, tags)
 }
 
 fn tag_change(live: &Resource, desired: &Resource) -> TagChange {

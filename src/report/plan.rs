@@ -38,6 +38,7 @@ fn symbol(a: Action) -> (&'static str, &'static str, &'static str) {
         Action::Create => ("+", "32", "create"),
         Action::Update => ("~", "33", "update"),
         Action::Delete => ("-", "31", "delete"),
+        Action::Adopt => ("&", "36", "adopt"),
     }
 }
 
@@ -91,8 +92,12 @@ pub fn summary(plan: &Plan) -> String {
     if plan.is_empty() {
         return format!("No changes. {} resources are up to date.", plan.unchanged);
     }
+    let adopt = match plan.count(Action::Adopt) {
+        0 => String::new(),
+        n => format!("{n} to adopt, "),
+    };
     let mut s = format!(
-        "Plan: {} to create, {} to update, {} to delete, {} unchanged.",
+        "Plan: {adopt}{} to create, {} to update, {} to delete, {} unchanged.",
         plan.count(Action::Create),
         plan.count(Action::Update),
         plan.count(Action::Delete),

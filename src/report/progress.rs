@@ -31,6 +31,7 @@ impl<'a> Progress<'a> {
             Action::Create => "created",
             Action::Update => "updated",
             Action::Delete => "deleted",
+            Action::Adopt => "adopted",
         };
         let line = match outcome {
             Outcome::Done(None) => format!("{verb} {} {}", change.kind, change.key),

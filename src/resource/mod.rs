@@ -163,12 +163,42 @@ impl Resource {
     }
 }
 
+/// The AWS partition of a region: `aws-cn` for `cn-*`, `aws-us-gov` for
+/// `us-gov-*`, `aws-iso*` for the isolated regions, else `aws`. Derived
+/// offline so `render` needs no credentials; plan and apply cross-check it
+/// with STS.
+pub fn partition(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else if region.starts_with("us-isob-") {
+        "aws-iso-b"
+    } else if region.starts_with("us-iso-") {
+        "aws-iso"
+    } else if region.starts_with("eu-isoe-") {
+        "aws-iso-e"
+    } else if region.starts_with("us-isof-") {
+        "aws-iso-f"
+    } else {
+        "aws"
+    }
+}
+
 /// The ARN of a CloudWatch alarm.
 pub fn alarm_arn(region: &str, account: &str, name: &str) -> String {
-    format!("arn:aws:cloudwatch:{region}:{account}:alarm:{name}")
+    let p = partition(region);
+    format!("arn:{p}:cloudwatch:{region}:{account}:alarm:{name}")
+}
+
+/// The ARN of a CloudWatch dashboard (dashboards are global: no region).
+pub fn dashboard_arn(region: &str, account: &str, name: &str) -> String {
+    let p = partition(region);
+    format!("arn:{p}:cloudwatch::{account}:dashboard/{name}")
 }
 
 /// The ARN of an SNS topic.
 pub fn topic_arn(region: &str, account: &str, name: &str) -> String {
-    format!("arn:aws:sns:{region}:{account}:{name}")
+    let p = partition(region);
+    format!("arn:{p}:sns:{region}:{account}:{name}")
 }

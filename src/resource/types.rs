@@ -207,6 +207,10 @@ pub struct Dashboard {
     pub dashboard_name: String,
     /// Parsed body (canonical JSON).
     pub body: serde_json::Value,
+    /// Tags (ownership), sorted. Not part of the body: set with
+    /// PutDashboard `Tags` and TagResource, compared on their own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<Tag>,
 }
 
 /// The metric transformation of a filter.

@@ -1,0 +1,498 @@
+//! Reading live state through the AWS traits, with the fewest calls the APIs
+//! allow, and normalizing it into the compiler's canonical resource types.
+//!
+//! Only resources obsctl owns are returned as live resources; [`ownership`]
+//! decides, from names and (where AWS has them) tags. A prefixed resource
+//! obsctl does not own is a conflict: reported, never changed (unless
+//! adopted with `--adopt`). Another environment's resources are not read.
+
+pub mod ownership;
+
+use crate::aws::{Aws, AwsError, AwsResult, LiveAlarm, LiveSubscription, Page};
+use crate::compile::{DesiredState, ENV_TAG};
+use crate::resource::canonical::{Fnv, canonical, expand_dashboard_shorthand};
+use crate::resource::*;
+use futures::stream::{self, StreamExt, TryStreamExt};
+use ownership::{Owner, Verdict};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Concurrent reads per API (the token buckets bound the rate).
+const CONCURRENCY: usize = 8;
+
+/// The live state of one environment, in canonical form.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LiveState {
+    /// Owned resources by kind and key.
+    pub resources: BTreeMap<(Kind, String), Resource>,
+    /// AWS identifiers: alarm / topic / subscription ARNs, query ids.
+    pub ids: BTreeMap<(Kind, String), String>,
+    /// Prefixed resources obsctl does not own, with the reason.
+    pub conflicts: BTreeMap<(Kind, String), String>,
+    /// Conflicts `--adopt` may take over (untagged, with a name the catalogue
+    /// generates), as read; their ids are in [`Self::ids`].
+    pub adoptable: BTreeMap<(Kind, String), Resource>,
+    /// Subscriptions waiting for confirmation (no ARN yet).
+    pub pending: BTreeSet<(Kind, String)>,
+}
+
+impl LiveState {
+    /// A stable fingerprint of everything read (FNV-1a over canonical JSON),
+    /// used to refuse a saved plan when live state moved since.
+    pub fn fingerprint(&self) -> String {
+        let mut hash = Fnv::default();
+        let mut feed = |s: &str| hash.feed(s);
+        for ((kind, key), r) in &self.resources {
+            feed(kind.plural());
+            feed(key);
+            feed(&serde_json::to_string(&r.to_json()).unwrap_or_default());
+            if let Resource::Dashboard(d) = r {
+                feed(&d.dashboard_name);
+            }
+        }
+        // A saved plan carries ARNs and query ids: they must not have moved either.
+        for ((kind, key), id) in &self.ids {
+            feed(kind.plural());
+            feed(key);
+            feed(id);
+        }
+        for (kind, key) in &self.pending {
+            feed(kind.plural());
+            feed(key);
+        }
+        for ((kind, key), reason) in &self.conflicts {
+            feed(kind.plural());
+            feed(key);
+            feed(reason);
+        }
+        for ((kind, key), r) in &self.adoptable {
+            feed(kind.plural());
+            feed(key);
+            feed(&serde_json::to_string(&r.to_json()).unwrap_or_default());
+        }
+        format!("{:016x}", hash.finish())
+    }
+}
+
+/// Reads the live resources of the kinds in `kinds` for `desired`'s environment.
+pub async fn read(
+    aws: &Aws,
+    desired: &DesiredState,
+    kinds: &BTreeSet<Kind>,
+) -> Result<LiveState, AwsError> {
+    let mut live = LiveState::default();
+    if kinds.contains(&Kind::MetricAlarm) || kinds.contains(&Kind::CompositeAlarm) {
+        alarms(aws, desired, kinds, &mut live).await?;
+    }
+    if kinds.contains(&Kind::Topic) || kinds.contains(&Kind::Subscription) {
+        topics(aws, desired, kinds, &mut live).await?;
+    }
+    if kinds.contains(&Kind::Dashboard) {
+        dashboards(aws, desired, &mut live).await?;
+    }
+    if kinds.contains(&Kind::MetricFilter) {
+        metric_filters(aws, desired, &mut live).await?;
+    }
+    if kinds.contains(&Kind::QueryDefinition) {
+        queries(aws, desired, &mut live).await?;
+    }
+    Ok(live)
+}
+
+/// The ownership rules of `desired`'s environment.
+fn owner(desired: &DesiredState) -> Owner<'_> {
+    Owner {
+        project: &desired.project,
+        env: &desired.env,
+        prefix: &desired.prefix,
+        other_prefixes: &desired.other_prefixes,
+    }
+}
+
+/// The names the catalogue generates for `kinds`.
+fn generated(desired: &DesiredState, kinds: &[Kind]) -> BTreeSet<String> {
+    desired
+        .resources
+        .keys()
+        .filter(|(k, _)| kinds.contains(k))
+        .map(|(_, key)| key.clone())
+        .collect()
+}
+
+impl LiveState {
+    /// Files a resource read from AWS under its verdict.
+    fn file(&mut self, verdict: Verdict, resource: Resource, id: Option<String>) {
+        let key = (resource.kind(), resource.key());
+        match verdict {
+            Verdict::Owned => {
+                if let Some(id) = id {
+                    self.ids.insert(key.clone(), id);
+                }
+                self.resources.insert(key, resource);
+            }
+            Verdict::NotOurs => {}
+            Verdict::Conflict { reason, adoptable } => {
+                if adoptable {
+                    if let Some(id) = id {
+                        self.ids.insert(key.clone(), id);
+                    }
+                    self.adoptable.insert(key.clone(), resource);
+                }
+                self.conflicts.insert(key, reason);
+            }
+        }
+    }
+
+    /// True when an owned alarm or topic lacks the environment tag: the
+    /// environment was deployed by an obsctl that did not write it, and
+    /// dashboards (then untagged) are owned by their generated names.
+    fn is_legacy(&self) -> bool {
+        self.resources.values().any(|r| match r {
+            Resource::MetricAlarm(a) => !a.tags.iter().any(|t| t.key == ENV_TAG),
+            Resource::CompositeAlarm(a) => !a.tags.iter().any(|t| t.key == ENV_TAG),
+            Resource::Topic(t) => !t.tags.iter().any(|t| t.key == ENV_TAG),
+            _ => false,
+        })
+    }
+}
+
+async fn alarms(
+    aws: &Aws,
+    desired: &DesiredState,
+    kinds: &BTreeSet<Kind>,
+    live: &mut LiveState,
+) -> Result<(), AwsError> {
+    let mut found = all_pages(aws, "cloudwatch:DescribeAlarms", |next| async move {
+        let page = aws
+            .cloudwatch
+            .describe_alarms(&desired.prefix, next)
+            .await?;
+        Ok((page.alarms, page.next))
+    })
+    .await?;
+    found.retain(|(_, a)| match a {
+        LiveAlarm::Metric(_) => kinds.contains(&Kind::MetricAlarm),
+        LiveAlarm::Composite(_) => kinds.contains(&Kind::CompositeAlarm),
+    });
+    let tagged: Vec<Option<(String, LiveAlarm, Vec<Tag>)>> = stream::iter(found)
+        .map(|(arn, alarm)| async move {
+            // Deleted between DescribeAlarms and now: it is gone, not an error.
+            let tags = gone_is_none(
+                aws.call("cloudwatch:ListTagsForResource", || {
+                    aws.cloudwatch.list_tags(&arn)
+                })
+                .await,
+            )?;
+            Ok::<_, AwsError>(tags.map(|tags| (arn, alarm, tags)))
+        })
+        .buffered(CONCURRENCY)
+        .try_collect()
+        .await?;
+    let owner = owner(desired);
+    let names = generated(desired, &[Kind::MetricAlarm, Kind::CompositeAlarm]);
+    for (arn, alarm, tags) in tagged.into_iter().flatten() {
+        let verdict = owner.tagged(&arn_name(&arn), &tags, &names, false);
+        let resource = match alarm {
+            LiveAlarm::Metric(mut a) => {
+                a.tags = tags;
+                Resource::MetricAlarm(a)
+            }
+            LiveAlarm::Composite(mut a) => {
+                a.tags = tags;
+                Resource::CompositeAlarm(a)
+            }
+        };
+        live.file(verdict, resource, Some(arn));
+    }
+    Ok(())
+}
+
+/// The alarm name of an alarm ARN.
+fn arn_name(arn: &str) -> String {
+    arn.split_once(":alarm:")
+        .map_or(arn, |(_, name)| name)
+        .to_string()
+}
+
+/// A read of something that may have been deleted since it was listed:
+/// `None` when AWS says it does not exist.
+fn gone_is_none<T>(r: AwsResult<T>) -> AwsResult<Option<T>> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Parses a stored dashboard body into canonical form (tags empty).
+pub fn normalize_dashboard(name: &str, raw: &str) -> Dashboard {
+    let body = match serde_json::from_str::<serde_json::Value>(raw) {
+        Ok(mut v) => {
+            expand_dashboard_shorthand(&mut v);
+            canonical(v)
+        }
+        Err(_) => serde_json::Value::String(raw.to_string()),
+    };
+    Dashboard {
+        dashboard_name: name.to_string(),
+        body,
+        tags: Vec::new(),
+    }
+}
+
+async fn dashboards(
+    aws: &Aws,
+    desired: &DesiredState,
+    live: &mut LiveState,
+) -> Result<(), AwsError> {
+    let mut names = all_pages(aws, "cloudwatch:ListDashboards", |next| {
+        aws.cloudwatch.list_dashboards(&desired.prefix, next)
+    })
+    .await?;
+    let owner = &owner(desired);
+    let generated = &generated(desired, &[Kind::Dashboard]);
+    names.retain(|n| n.starts_with(&desired.prefix));
+    let read: Vec<Option<(String, String, Vec<Tag>)>> = stream::iter(names)
+        .map(|name| async move {
+            let arn = dashboard_arn(&desired.region, &desired.account, &name);
+            let tags = gone_is_none(
+                aws.call("cloudwatch:ListTagsForResource", || {
+                    aws.cloudwatch.list_tags(&arn)
+                })
+                .await,
+            )?;
+            let Some(tags) = tags else {
+                return Ok(None);
+            };
+            // Another environment's: its body is not read.
+            if owner.tagged(&name, &tags, generated, true) == Verdict::NotOurs {
+                return Ok(None);
+            }
+            let body = gone_is_none(
+                aws.call("cloudwatch:GetDashboard", || {
+                    aws.cloudwatch.get_dashboard(&name)
+                })
+                .await,
+            )?;
+            Ok::<_, AwsError>(body.map(|body| (name, body, tags)))
+        })
+        .buffered(CONCURRENCY)
+        .try_collect()
+        .await?;
+    let legacy = live.is_legacy();
+    for (name, raw, tags) in read.into_iter().flatten() {
+        let verdict = owner.tagged(&name, &tags, generated, legacy);
+        let mut dashboard = normalize_dashboard(&name, &raw);
+        dashboard.tags = tags;
+        live.file(verdict, Resource::Dashboard(dashboard), None);
+    }
+    Ok(())
+}
+
+/// Metric filters are found account-wide (DescribeMetricFilters without a
+/// log group: 50 per page, so ⌈filters in the account / 50⌉ calls), so the
+/// filters of a removed service are found whatever their log group.
+/// AWS accepts `filterNamePrefix` only with a log group; the prefix is
+/// applied here instead.
+async fn metric_filters(
+    aws: &Aws,
+    desired: &DesiredState,
+    live: &mut LiveState,
+) -> Result<(), AwsError> {
+    let filters = all_pages(aws, "logs:DescribeMetricFilters", |next| {
+        aws.logs.describe_metric_filters(None, next)
+    })
+    .await?;
+    let owner = owner(desired);
+    let generated: BTreeSet<String> = desired
+        .resources
+        .values()
+        .filter_map(|r| match r {
+            Resource::MetricFilter(f) => Some(f.filter_name.clone()),
+            _ => None,
+        })
+        .collect();
+    for f in filters {
+        let verdict = owner.untagged_kind(&f.filter_name, &generated);
+        live.file(verdict, Resource::MetricFilter(f), None);
+    }
+    Ok(())
+}
+
+async fn queries(aws: &Aws, desired: &DesiredState, live: &mut LiveState) -> Result<(), AwsError> {
+    let found = all_pages(aws, "logs:DescribeQueryDefinitions", |next| {
+        aws.logs
+            .describe_query_definitions(&desired.query_prefix, next)
+    })
+    .await?;
+    let owner = Owner {
+        prefix: &desired.query_prefix,
+        other_prefixes: &desired.other_query_prefixes,
+        ..owner(desired)
+    };
+    let generated = generated(desired, &[Kind::QueryDefinition]);
+    let mut by_name: BTreeMap<String, Vec<(String, QueryDefinition)>> = BTreeMap::new();
+    for (id, mut q) in found {
+        if owner.untagged_kind(&q.name, &generated) == Verdict::Owned {
+            q.log_group_names.sort();
+            by_name.entry(q.name.clone()).or_default().push((id, q));
+        }
+    }
+    for (name, mut copies) in by_name {
+        if copies.len() > 1 {
+            // Saved queries are identified by id, not name: with two of the
+            // same name obsctl cannot tell which one it manages.
+            copies.sort_by(|a, b| a.0.cmp(&b.0));
+            let ids: Vec<&str> = copies.iter().map(|(id, _)| id.as_str()).collect();
+            live.conflicts.insert(
+                (Kind::QueryDefinition, name),
+                format!(
+                    "{} saved queries share this name (ids {}); delete all but one in the console",
+                    copies.len(),
+                    ids.join(", ")
+                ),
+            );
+            continue;
+        }
+        if let Some((id, q)) = copies.pop() {
+            live.file(Verdict::Owned, Resource::QueryDefinition(q), Some(id));
+        }
+    }
+    Ok(())
+}
+
+/// A subscription with its topic's name and its managed attributes.
+type TopicSubscription = (String, LiveSubscription, BTreeMap<String, String>);
+
+/// A topic as read: ARN, attributes, tags.
+type TopicRead = (String, BTreeMap<String, String>, Vec<Tag>);
+
+/// Topic attributes obsctl manages; SNS returns many more.
+const TOPIC_ATTRIBUTES: [&str; 2] = ["DisplayName", "KmsMasterKeyId"];
+
+async fn topics(
+    aws: &Aws,
+    desired: &DesiredState,
+    kinds: &BTreeSet<Kind>,
+    live: &mut LiveState,
+) -> Result<(), AwsError> {
+    let mut arns = all_pages(aws, "sns:ListTopics", |next| aws.sns.list_topics(next)).await?;
+    arns.retain(|arn| topic_name(arn).starts_with(&desired.prefix));
+    let owner = owner(desired);
+    let generated = generated(desired, &[Kind::Topic]);
+    let details: Vec<Option<TopicRead>> = stream::iter(arns)
+        .map(|arn| async move {
+            let Some(tags) = gone_is_none(
+                aws.call("sns:ListTagsForResource", || aws.sns.list_tags(&arn))
+                    .await,
+            )?
+            else {
+                return Ok(None);
+            };
+            let attrs = gone_is_none(
+                aws.call("sns:GetTopicAttributes", || aws.sns.topic_attributes(&arn))
+                    .await,
+            )?;
+            Ok::<_, AwsError>(attrs.map(|attrs| (arn, attrs, tags)))
+        })
+        .buffered(CONCURRENCY)
+        .try_collect()
+        .await?;
+    let mut owned_topics = Vec::new();
+    for (arn, attrs, tags) in details.into_iter().flatten() {
+        let name = topic_name(&arn).to_string();
+        let verdict = owner.tagged(&name, &tags, &generated, false);
+        if verdict == Verdict::Owned {
+            owned_topics.push((arn.clone(), name.clone()));
+        }
+        let attributes = attrs
+            .into_iter()
+            .filter(|(k, v)| TOPIC_ATTRIBUTES.contains(&k.as_str()) && !v.is_empty())
+            .collect();
+        let topic = Resource::Topic(Topic {
+            name,
+            attributes,
+            tags,
+        });
+        if kinds.contains(&Kind::Topic) || verdict != Verdict::Owned {
+            live.file(verdict, topic, Some(arn));
+        } else {
+            // Subscriptions only: the topic's ARN is needed, not the topic.
+            live.ids.insert((Kind::Topic, topic.key()), arn);
+        }
+    }
+    if !kinds.contains(&Kind::Subscription) {
+        return Ok(());
+    }
+    let subs: Vec<Vec<TopicSubscription>> = stream::iter(owned_topics)
+        .map(|(arn, name)| async move {
+            let subs = all_pages(aws, "sns:ListSubscriptionsByTopic", |next| {
+                aws.sns.list_subscriptions(&arn, next)
+            })
+            .await?;
+            let mut out = Vec::new();
+            for sub in subs {
+                let attributes = if sub.pending() {
+                    BTreeMap::new()
+                } else {
+                    let all = aws
+                        .call("sns:GetSubscriptionAttributes", || {
+                            aws.sns.subscription_attributes(&sub.arn)
+                        })
+                        .await?;
+                    all.into_iter()
+                        .filter(|(k, v)| k == "RawMessageDelivery" && v == "true")
+                        .collect()
+                };
+                out.push((name.clone(), sub, attributes));
+            }
+            Ok::<_, AwsError>(out)
+        })
+        .buffered(CONCURRENCY)
+        .try_collect()
+        .await?;
+    for (topic, sub, attributes) in subs.into_iter().flatten() {
+        let r = Subscription {
+            topic_name: topic,
+            protocol: sub.protocol.clone(),
+            endpoint: sub.endpoint.clone(),
+            attributes,
+            optional: false,
+        };
+        let key = (Kind::Subscription, r.key());
+        if sub.pending() {
+            live.pending.insert(key.clone());
+        } else {
+            live.ids.insert(key.clone(), sub.arn.clone());
+        }
+        live.resources.insert(key, Resource::Subscription(r));
+    }
+    Ok(())
+}
+
+/// Every page of a paginated call: `fetch(next_token)` until there is no
+/// next token, each page through [`Aws::call`] (rate limit, count, retries).
+async fn all_pages<T, F, Fut>(
+    aws: &Aws,
+    api: &'static str,
+    mut fetch: F,
+) -> Result<Vec<T>, AwsError>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = AwsResult<Page<T>>>,
+{
+    let mut all = Vec::new();
+    let mut next = None;
+    loop {
+        let (page, token) = aws.call(api, || fetch(next.clone())).await?;
+        all.extend(page);
+        next = token;
+        if next.is_none() {
+            return Ok(all);
+        }
+    }
+}
+
+/// The name part of a topic ARN.
+pub fn topic_name(arn: &str) -> &str {
+    arn.rsplit(':').next().unwrap_or(arn)
+}

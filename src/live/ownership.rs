@@ -1,0 +1,228 @@
+//! Who owns a live resource: pure decisions over names and tags, no AWS.
+//!
+//! Every prefix API of AWS is a plain string prefix, so the prefix of
+//! environment `staging` (`cat-house-staging-`) also matches every name of
+//! `staging-eu` (`cat-house-staging-eu-`). Ownership therefore needs more
+//! than the prefix:
+//!
+//! - Where AWS has tags (alarms, dashboards, topics): `obsctl:catalogue=<project>`
+//!   and `obsctl:env=<env>`. A resource tagged for another environment of the
+//!   project is skipped silently (it is not a conflict: that environment's
+//!   plan owns it).
+//! - Upgrade from obsctl versions that wrote only the catalogue tag: such a
+//!   resource is owned when its name belongs to this environment (below); the
+//!   plan then adds the environment tag.
+//! - A name belongs to this environment when it starts with the prefix and
+//!   not with a longer prefix of another declared environment, or when the
+//!   catalogue generates exactly that name (a service called `eu-api` in
+//!   `staging`). Untaggable kinds (metric filters, saved queries) are owned by
+//!   this rule alone.
+
+use crate::resource::Tag;
+use std::collections::BTreeSet;
+
+/// Tag keys (re-exported from the compiler, which writes them).
+pub use crate::compile::{ENV_TAG, OWNER_TAG};
+
+/// What a live resource is to this environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Owned: read, diffed, updated and pruned.
+    Owned,
+    /// Another environment's or outside the prefix: ignored silently.
+    NotOurs,
+    /// Has this environment's prefix but is not owned: reported, never
+    /// changed. `adoptable` when untagged and the catalogue generates the
+    /// name (`--adopt` takes it over).
+    Conflict {
+        /// Why.
+        reason: String,
+        /// Whether `--adopt` may take it over.
+        adoptable: bool,
+    },
+}
+
+/// The ownership rules of one environment.
+#[derive(Debug, Clone)]
+pub struct Owner<'a> {
+    /// Project (value of the catalogue tag).
+    pub project: &'a str,
+    /// Environment (value of the env tag).
+    pub env: &'a str,
+    /// This environment's name prefix.
+    pub prefix: &'a str,
+    /// Longer prefixes of other environments (see module docs).
+    pub other_prefixes: &'a [String],
+}
+
+impl Owner<'_> {
+    /// Whether `name` belongs to this environment by name; `generated` holds
+    /// the names the catalogue generates for this kind.
+    pub fn by_name(&self, name: &str, generated: &BTreeSet<String>) -> bool {
+        name.starts_with(self.prefix)
+            && (generated.contains(name)
+                || !self
+                    .other_prefixes
+                    .iter()
+                    .any(|p| name.starts_with(p.as_str())))
+    }
+
+    /// Ownership of a kind without tags (metric filters, saved queries).
+    pub fn untagged_kind(&self, name: &str, generated: &BTreeSet<String>) -> Verdict {
+        if self.by_name(name, generated) {
+            Verdict::Owned
+        } else {
+            Verdict::NotOurs
+        }
+    }
+
+    /// Ownership of a taggable resource. `legacy_untagged` makes a resource
+    /// without any tag owned when the catalogue generates its name: the
+    /// upgrade rule for dashboards, which obsctl did not tag before.
+    pub fn tagged(
+        &self,
+        name: &str,
+        tags: &[Tag],
+        generated: &BTreeSet<String>,
+        legacy_untagged: bool,
+    ) -> Verdict {
+        let value = |key: &str| tags.iter().find(|t| t.key == key).map(|t| t.value.as_str());
+        let ours_by_name = self.by_name(name, generated);
+        match (value(OWNER_TAG), value(ENV_TAG)) {
+            (Some(p), Some(e)) if p == self.project => {
+                if e == self.env {
+                    Verdict::Owned
+                } else {
+                    Verdict::NotOurs
+                }
+            }
+            (Some(p), None) if p == self.project => {
+                if ours_by_name {
+                    Verdict::Owned
+                } else {
+                    Verdict::NotOurs
+                }
+            }
+            _ if !ours_by_name => Verdict::NotOurs,
+            (Some(p), _) => Verdict::Conflict {
+                reason: format!(
+                    "has the prefix `{}` but belongs to catalogue `{p}` ({OWNER_TAG}={p})",
+                    self.prefix
+                ),
+                adoptable: false,
+            },
+            (None, _) if legacy_untagged && generated.contains(name) => Verdict::Owned,
+            (None, _) => {
+                let adoptable = generated.contains(name);
+                Verdict::Conflict {
+                    reason: format!(
+                        "has the prefix `{}` but not the tags {OWNER_TAG}={} and {ENV_TAG}={}{}",
+                        self.prefix,
+                        self.project,
+                        self.env,
+                        if adoptable {
+                            "; `--adopt` takes it over"
+                        } else {
+                            ""
+                        }
+                    ),
+                    adoptable,
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tag(k: &str, v: &str) -> Tag {
+        Tag {
+            key: k.into(),
+            value: v.into(),
+        }
+    }
+
+    fn owner(others: &[String]) -> Owner<'_> {
+        Owner {
+            project: "p",
+            env: "staging",
+            prefix: "p-staging-",
+            other_prefixes: others,
+        }
+    }
+
+    #[test]
+    fn a_longer_environment_prefix_is_not_ours() {
+        let others = vec!["p-staging-eu-".to_string()];
+        let o = owner(&others);
+        let none = BTreeSet::new();
+        assert!(o.by_name("p-staging-api-cpu", &none));
+        assert!(!o.by_name("p-staging-eu-api-cpu", &none));
+        // ... unless the catalogue generates that very name (service `eu-api`).
+        let generated: BTreeSet<String> = ["p-staging-eu-api-cpu".to_string()].into();
+        assert!(o.by_name("p-staging-eu-api-cpu", &generated));
+        assert_eq!(o.untagged_kind("p-staging-eu-x", &none), Verdict::NotOurs);
+        assert_eq!(o.untagged_kind("p-prod-x", &none), Verdict::NotOurs);
+    }
+
+    #[test]
+    fn tags_decide_where_aws_has_them() {
+        let others = vec!["p-staging-eu-".to_string()];
+        let o = owner(&others);
+        let none = BTreeSet::new();
+        let ours = [tag(OWNER_TAG, "p"), tag(ENV_TAG, "staging")];
+        let eu = [tag(OWNER_TAG, "p"), tag(ENV_TAG, "staging-eu")];
+        assert_eq!(o.tagged("p-staging-a", &ours, &none, false), Verdict::Owned);
+        // Tagged for another environment: skipped silently, whatever the name.
+        assert_eq!(o.tagged("p-staging-a", &eu, &none, false), Verdict::NotOurs);
+        assert_eq!(
+            o.tagged("p-staging-eu-a", &eu, &none, false),
+            Verdict::NotOurs
+        );
+        // Upgrade: catalogue tag only, this environment's exact prefix.
+        let legacy = [tag(OWNER_TAG, "p")];
+        assert_eq!(
+            o.tagged("p-staging-a", &legacy, &none, false),
+            Verdict::Owned
+        );
+        assert_eq!(
+            o.tagged("p-staging-eu-a", &legacy, &none, false),
+            Verdict::NotOurs
+        );
+        // Untagged: a conflict in our prefix, nothing in another's.
+        assert!(matches!(
+            o.tagged("p-staging-a", &[], &none, false),
+            Verdict::Conflict {
+                adoptable: false,
+                ..
+            }
+        ));
+        assert_eq!(
+            o.tagged("p-staging-eu-a", &[], &none, false),
+            Verdict::NotOurs
+        );
+        // Another catalogue's: a conflict, never adoptable.
+        let generated: BTreeSet<String> = ["p-staging-a".to_string()].into();
+        assert!(matches!(
+            o.tagged("p-staging-a", &[tag(OWNER_TAG, "q")], &generated, true),
+            Verdict::Conflict {
+                adoptable: false,
+                ..
+            }
+        ));
+        // Untagged with a generated name: adoptable, or owned during an upgrade.
+        assert!(matches!(
+            o.tagged("p-staging-a", &[], &generated, false),
+            Verdict::Conflict {
+                adoptable: true,
+                ..
+            }
+        ));
+        assert_eq!(
+            o.tagged("p-staging-a", &[], &generated, true),
+            Verdict::Owned
+        );
+    }
+}
