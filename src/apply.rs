@@ -4,7 +4,7 @@
 //! never decides what to change: every call comes from a [`Change`]. On a
 //! failure it carries on with the other changes; a re-run converges.
 
-use crate::aws::{Aws, AwsError};
+use crate::aws::{Aws, AwsError, AwsResult, ErrorKind};
 use crate::catalogue::validate::rule_refs;
 use crate::plan::{Action, Change, Plan};
 use crate::resource::{Kind, Resource, alarm_arn, dashboard_arn, secret_name, topic_arn};
@@ -68,17 +68,26 @@ pub async fn apply(
             .iter()
             .filter(|c| c.kind == kind && c.action != Action::Delete)
             .collect();
-        let levels = if kind == Kind::CompositeAlarm {
-            composite_levels(&batch)
-        } else {
-            vec![batch]
+        let levels = match kind {
+            Kind::CompositeAlarm => composite_levels(&batch),
+            _ => vec![batch],
         };
         for level in levels {
-            let mut running = stream::iter(level)
-                .map(|c| async move { (c, put(aws, plan, c, secret).await) })
+            // Writes to one log group run one after another: concurrent
+            // filter writes on a group fail with OperationAbortedException.
+            let mut running = stream::iter(serial_groups(level))
+                .map(|group| async move {
+                    let mut outcomes = Vec::new();
+                    for c in group {
+                        outcomes.push((c, put(aws, plan, c, secret).await));
+                    }
+                    outcomes
+                })
                 .buffer_unordered(CONCURRENCY);
-            while let Some((change, outcome)) = running.next().await {
-                record(change, outcome, &mut report);
+            while let Some(outcomes) = running.next().await {
+                for (change, outcome) in outcomes {
+                    record(change, outcome, &mut report);
+                }
             }
         }
     }
@@ -96,19 +105,26 @@ pub async fn apply(
             Kind::MetricAlarm | Kind::Dashboard => {
                 for chunk in batch.chunks(DELETE_BATCH) {
                     let names: Vec<String> = chunk.iter().map(|c| c.key.clone()).collect();
-                    let result = if kind == Kind::MetricAlarm {
-                        aws.call("cloudwatch:DeleteAlarms", || {
-                            aws.cloudwatch.delete_alarms(&names)
-                        })
-                        .await
-                    } else {
-                        aws.call("cloudwatch:DeleteDashboards", || {
-                            aws.cloudwatch.delete_dashboards(&names)
-                        })
-                        .await
-                    };
-                    for c in chunk {
-                        record(c, outcome(result.clone().map(|_| None)), &mut report);
+                    match delete_named(aws, kind, &names).await {
+                        // AWS rejects the whole batch when one name is gone or
+                        // still referenced by a composite: go one by one.
+                        Err(e)
+                            if matches!(
+                                e.kind,
+                                ErrorKind::NotFound | ErrorKind::ReferencedByComposite
+                            ) =>
+                        {
+                            for c in chunk {
+                                let r = delete_named(aws, kind, std::slice::from_ref(&c.key)).await;
+                                let o = blocked_or_done(aws, &c.key, r).await;
+                                record(c, o, &mut report);
+                            }
+                        }
+                        r => {
+                            for c in chunk {
+                                record(c, outcome(r.clone().map(|_| None)), &mut report);
+                            }
+                        }
                     }
                 }
             }
@@ -120,20 +136,19 @@ pub async fn apply(
                     let mut blocked = Vec::new();
                     let before = pending.len();
                     for c in pending {
-                        let names = vec![c.key.clone()];
-                        match aws
-                            .call("cloudwatch:DeleteAlarms", || {
-                                aws.cloudwatch.delete_alarms(&names)
-                            })
-                            .await
-                        {
-                            Err(e) if e.code == "ResourceConflict" => blocked.push((c, e)),
-                            r => record(c, outcome(r.map(|_| None)), &mut report),
+                        let names = std::slice::from_ref(&c.key);
+                        match delete_named(aws, kind, names).await {
+                            Err(e) if e.kind == ErrorKind::ReferencedByComposite => {
+                                blocked.push((c, e))
+                            }
+                            r => record(c, blocked_or_done(aws, &c.key, r).await, &mut report),
                         }
                     }
                     if blocked.is_empty() || blocked.len() == before {
+                        // No progress: what blocks them is not ours to delete.
                         for (c, e) in blocked {
-                            record(c, Outcome::Failed(e), &mut report);
+                            let o = blocked_or_done(aws, &c.key, Err(e)).await;
+                            record(c, o, &mut report);
                         }
                         break;
                     }
@@ -141,16 +156,82 @@ pub async fn apply(
                 }
             }
             _ => {
-                let mut running = stream::iter(batch)
-                    .map(|c| async move { (c, delete(aws, c).await) })
+                let mut running = stream::iter(serial_groups(batch))
+                    .map(|group| async move {
+                        let mut outcomes = Vec::new();
+                        for c in group {
+                            outcomes.push((c, delete(aws, c).await));
+                        }
+                        outcomes
+                    })
                     .buffer_unordered(CONCURRENCY);
-                while let Some((change, outcome)) = running.next().await {
-                    record(change, outcome, &mut report);
+                while let Some(outcomes) = running.next().await {
+                    for (change, outcome) in outcomes {
+                        record(change, outcome, &mut report);
+                    }
                 }
             }
         }
     }
     report
+}
+
+/// DeleteAlarms or DeleteDashboards of `names`.
+async fn delete_named(aws: &Aws, kind: Kind, names: &[String]) -> AwsResult<()> {
+    if kind == Kind::Dashboard {
+        aws.call("cloudwatch:DeleteDashboards", || {
+            aws.cloudwatch.delete_dashboards(names)
+        })
+        .await
+    } else {
+        aws.call("cloudwatch:DeleteAlarms", || {
+            aws.cloudwatch.delete_alarms(names)
+        })
+        .await
+    }
+}
+
+/// The outcome of deleting one alarm or dashboard: already gone is done; an
+/// alarm a composite still references is reported as blocked, naming the
+/// composites (found with DescribeAlarms `ParentsOfAlarmName`).
+async fn blocked_or_done(aws: &Aws, name: &str, r: AwsResult<()>) -> Outcome {
+    match r {
+        Ok(()) => Outcome::Done(None),
+        Err(e) if e.kind == ErrorKind::NotFound => Outcome::Done(Some("already gone".into())),
+        Err(e) if e.kind == ErrorKind::ReferencedByComposite => {
+            let parents = aws
+                .call("cloudwatch:DescribeAlarms", || {
+                    aws.cloudwatch.parents_of(name)
+                })
+                .await
+                .map(|p| p.join(", "))
+                .unwrap_or_else(|_| "(could not be listed)".into());
+            Outcome::Failed(AwsError::new(
+                &e.api,
+                "BlockedByComposite",
+                format!(
+                    "{name} is still referenced by composite alarm(s) {parents}, which this environment does not manage: remove it from their rules (or delete them), then apply again"
+                ),
+            ))
+        }
+        Err(e) => Outcome::Failed(e),
+    }
+}
+
+/// Splits changes into groups that must run one after another: the
+/// metric-filter changes of one log group form one group; every other
+/// change is a group of its own.
+fn serial_groups(changes: Vec<&Change>) -> Vec<Vec<&Change>> {
+    let mut by_group: std::collections::BTreeMap<&str, Vec<&Change>> = Default::default();
+    let mut out = Vec::new();
+    for c in changes {
+        match (c.kind, c.key.split_once(':')) {
+            (Kind::MetricFilter, Some((group, _))) => by_group.entry(group).or_default().push(c),
+            _ => out.push(vec![c]),
+        }
+    }
+    out.extend(by_group.into_values());
+    out
 }
 
 fn outcome(r: Result<Option<String>, AwsError>) -> Outcome {
@@ -346,13 +427,28 @@ async fn put_inner(
             retag(aws, c, &arn).await
         }
         Resource::QueryDefinition(q) => {
+            // The same token on every retry of this change: a create whose
+            // answer was lost is not repeated as a second definition.
+            let token = client_token(plan, c);
             aws.call("logs:PutQueryDefinition", || {
-                aws.logs.put_query_definition(c.live_id.as_deref(), q)
+                aws.logs
+                    .put_query_definition(c.live_id.as_deref(), q, &token)
             })
             .await?;
             Ok(None)
         }
     }
+}
+
+/// An idempotency token for one change of one plan: a hash of the plan's
+/// live fingerprint and the change, 40 characters (AWS requires 36 to 128).
+fn client_token(plan: &Plan, c: &Change) -> String {
+    let mut a = crate::resource::canonical::Fnv::default();
+    a.feed(&plan.live_fingerprint);
+    a.feed(&serde_json::to_string(c).unwrap_or_default());
+    let first = a.finish();
+    a.feed(&c.key);
+    format!("obsctl-{first:016x}-{:016x}", a.finish())
 }
 
 /// Tag changes of an existing alarm or dashboard (PutMetricAlarm and
@@ -375,6 +471,7 @@ async fn retag(aws: &Aws, c: &Change, arn: &str) -> Result<Option<String>, AwsEr
     Ok(None)
 }
 
+/// Deletes one topic, subscription, filter or saved query; already gone is done.
 async fn delete(aws: &Aws, c: &Change) -> Outcome {
     let id = c.live_id.clone().unwrap_or_default();
     let result = match c.kind {
@@ -401,5 +498,8 @@ async fn delete(aws: &Aws, c: &Change) -> Outcome {
         }
         Kind::MetricAlarm | Kind::CompositeAlarm | Kind::Dashboard => Ok(()),
     };
-    outcome(result.map(|_| None))
+    match result {
+        Err(e) if e.kind == ErrorKind::NotFound => Outcome::Done(Some("already gone".into())),
+        r => outcome(r.map(|_| None)),
+    }
 }

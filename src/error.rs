@@ -87,6 +87,24 @@ pub enum Error {
     Cancelled,
     /// Whoever read standard output stopped reading (`obsctl plan | head`).
     OutputClosed,
+    /// The credentials belong to another account than the catalogue's.
+    WrongAccount {
+        /// Environment.
+        env: String,
+        /// The catalogue's `account_id`.
+        expected: String,
+        /// The credentials' account.
+        actual: String,
+    },
+    /// The credentials' partition differs from the region's.
+    WrongPartition {
+        /// Region used.
+        region: String,
+        /// Partition of the region.
+        expected: String,
+        /// Partition of the credentials.
+        actual: String,
+    },
     /// Some changes failed; each was reported.
     ApplyFailed {
         /// Failed changes.
@@ -110,6 +128,8 @@ impl Error {
             | Error::BadPlan { .. }
             | Error::NeedsApproval
             | Error::Cancelled
+            | Error::WrongAccount { .. }
+            | Error::WrongPartition { .. }
             | Error::ApplyFailed { .. } => EXIT_FAILURE,
             Error::Usage(_) => EXIT_USAGE,
             Error::OutputClosed => EXIT_OK,
@@ -209,6 +229,22 @@ impl fmt::Display for Error {
                 "error: stdin is not a terminal, so apply cannot ask for confirmation\n  help: review `obsctl plan` and pass --auto-approve"
             ),
             Error::Cancelled => write!(f, "Apply cancelled; nothing was changed."),
+            Error::WrongAccount {
+                env,
+                expected,
+                actual,
+            } => write!(
+                f,
+                "error: environment `{env}` is account {expected}, but the credentials are for account {actual}; nothing was read or changed\n  help: use the environment's profile (`--profile` or `profile:` in the catalogue), or fix `account_id`"
+            ),
+            Error::WrongPartition {
+                region,
+                expected,
+                actual,
+            } => write!(
+                f,
+                "error: region {region} is in partition {expected}, but the credentials are for partition {actual}\n  help: use credentials of the region's partition, or fix `region`"
+            ),
             Error::OutputClosed => Ok(()),
             Error::ApplyFailed { failed, done } => write!(
                 f,

@@ -142,7 +142,11 @@ async fn session(cli: &Cli, env: &str, args: &AwsArgs) -> Result<Session, Error>
     // Validate and compile offline first, so catalogue problems are reported
     // before any AWS call; compile again below once the account id is known
     // (cheap: 0.2 s for 1000 services).
-    let (cat, _) = load_and_compile(&cli.definitions, Some(env))?;
+    let (mut cat, _) = load_and_compile(&cli.definitions, Some(env))?;
+    // `--region` moves the whole environment: clients and ARNs alike.
+    if let (Some(region), Some(e)) = (&args.region, cat.environments.get_mut(env)) {
+        e.spec.region = region.clone();
+    }
     let spec = &cat.environments[env];
     let rates = match args.rate_limit.as_str() {
         "aws" => Rates::default(),
@@ -163,13 +167,26 @@ async fn session(cli: &Cli, env: &str, args: &AwsArgs) -> Result<Session, Error>
         max_attempts: 8,
     };
     let aws = crate::aws::sdk::connect(&options).await;
-    let account = match &spec.account_id {
-        Some(a) => a.clone(),
-        None => aws
-            .call("sts:GetCallerIdentity", || aws.identity.account_id())
-            .await
-            .map_err(Error::Aws)?,
-    };
+    let who = aws
+        .call("sts:GetCallerIdentity", || aws.identity.identity())
+        .await
+        .map_err(Error::Aws)?;
+    if let Some(expected) = spec.account_id.as_ref().filter(|a| **a != who.account) {
+        return Err(Error::WrongAccount {
+            env: env.to_string(),
+            expected: expected.clone(),
+            actual: who.account,
+        });
+    }
+    let partition = crate::resource::partition(&spec.region);
+    if !who.arn.is_empty() && who.partition() != partition {
+        return Err(Error::WrongPartition {
+            region: spec.region.clone(),
+            expected: partition.to_string(),
+            actual: who.partition().to_string(),
+        });
+    }
+    let account = who.account;
     let mut problems = Problems::default();
     let mut states = compile_with_account(&cat, Some(env), Some(&account), &mut problems);
     let desired = problems
@@ -327,6 +344,9 @@ async fn apply_command(
                 c.kind, c.key, e.code, e.message
             )
             .map_err(stdout_error)?;
+            if let Some(help) = e.quota_help() {
+                writeln!(out, "    help: {help}").map_err(stdout_error)?;
+            }
         }
         Err(Error::ApplyFailed {
             failed: result.failed.len(),

@@ -752,3 +752,46 @@ async fn hand_made_prefixed_dashboards_are_conflicts_until_adopted() {
         .unwrap();
     assert_eq!(kept.dashboard_body(), Some(r#"{"widgets":[]}"#));
 }
+
+/// A catalogue `account_id` that is not the credentials' account refuses to
+/// run before anything is read or changed.
+#[test]
+fn a_catalogue_account_id_other_than_the_credentials_refuses_to_run() {
+    let e = Emulator::start();
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(
+        &root().join("definitions/cat-house"),
+        &tmp.path().join("definitions/cat-house"),
+    );
+    copy_dir(
+        &root().join("templates/cat-house"),
+        &tmp.path().join("templates/cat-house"),
+    );
+    let yaml = tmp.path().join("definitions/cat-house/obsctl.yaml");
+    let yaml_text = std::fs::read_to_string(&yaml).unwrap();
+    let edited = yaml_text.replacen(
+        "    cluster: cat-house-staging\n",
+        "    cluster: cat-house-staging\n    account_id: \"999999999999\"\n",
+        1,
+    );
+    std::fs::write(&yaml, edited).unwrap();
+    let out = e.obsctl_in(
+        tmp.path(),
+        "definitions/cat-house",
+        &["apply", "--env", "staging", "--auto-approve"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("999999999999, but the credentials are for account"),
+        "{}",
+        text(&out)
+    );
+    let plan = plan_json(&e, "cat-house", "staging");
+    assert!(
+        keys_of(&plan, "changes")
+            .iter()
+            .all(|k| k.starts_with("create ")),
+        "nothing was applied"
+    );
+}

@@ -1,8 +1,25 @@
 //! An in-memory AWS for tests of the core (live reading, planning, apply
-//! ordering, ownership, retries): behaves like the real APIs in the ways
-//! obsctl depends on (pages of 100 alarms, tags kept on update, pending email
-//! subscriptions, composite alarms blocking deletion of their children) and
-//! can inject throttling.
+//! ordering, ownership, retries): behaves like the real APIs, not like the
+//! emulator, in the ways obsctl depends on, each with its source:
+//!
+//! - pages of 100 alarms, 50 metric filters (API reference, `MaxRecords` /
+//!   `limit` bounds);
+//! - tags kept when an alarm or dashboard is put again (PutMetricAlarm: "Tags
+//!   ... only applied when the alarm is created");
+//! - DeleteAlarms of an alarm a composite references fails with
+//!   `ValidationError` "Cannot delete X as there are composite alarm(s)
+//!   depending on it" and deletes nothing of the batch; at most one composite
+//!   per call (DeleteAlarms API reference; aws-fidelity.md);
+//! - concurrent PutMetricFilter / DeleteMetricFilter on one log group:
+//!   `OperationAbortedException` (Logs API common errors; Terraform's
+//!   provider serializes these writes per log group);
+//! - PutQueryDefinition with a client token seen before returns the first
+//!   definition (PutQueryDefinition `clientToken`; the emulator ignores it);
+//! - deletes of something already gone: NotFound (each Delete* reference);
+//! - email and http/https subscriptions stay pending until confirmed (SNS
+//!   Subscribe: "the subscription ARN is returned ... pending confirmation").
+//!
+//! It can inject throttling and any other error per API.
 
 use super::*;
 use std::sync::Mutex;
@@ -28,6 +45,12 @@ pub struct FakeState {
     pub subscriptions: Vec<(String, LiveSubscription, BTreeMap<String, String>)>,
     /// Upcoming throttling errors per API.
     pub throttle: BTreeMap<String, u32>,
+    /// Upcoming errors per API: (code, message), consumed in order.
+    pub errors: BTreeMap<String, Vec<(String, String)>>,
+    /// Log groups with a filter write in flight.
+    pub busy_groups: std::collections::BTreeSet<String>,
+    /// Client tokens of PutQueryDefinition → the id created.
+    pub query_tokens: BTreeMap<String, String>,
     /// Calls that reached the fake, per API.
     pub calls: BTreeMap<String, u64>,
     next_id: u64,
@@ -79,9 +102,46 @@ impl FakeAws {
         f(&mut guard)
     }
 
+    /// Makes the next calls of `api` fail with `code` and `message`, once each.
+    pub fn fail(&self, api: &str, code: &str, message: &str) {
+        self.with(|s| {
+            s.errors
+                .entry(api.to_string())
+                .or_default()
+                .push((code.to_string(), message.to_string()))
+        });
+    }
+
+    /// Starts a metric-filter write on `group`; a write already in flight
+    /// on the same group makes this one fail as AWS does.
+    async fn write_group(&self, api: &str, group: &str) -> AwsResult<()> {
+        let busy = self.with(|s| !s.busy_groups.insert(group.to_string()));
+        if busy {
+            return Err(AwsError::new(
+                api,
+                "OperationAbortedException",
+                "Multiple concurrent requests to update the same resource were in conflict",
+            ));
+        }
+        // Let other tasks run while this write is "in flight".
+        tokio::task::yield_now().await;
+        tokio::task::yield_now().await;
+        Ok(())
+    }
+
+    fn end_write_group(&self, group: &str) {
+        self.with(|s| s.busy_groups.remove(group));
+    }
+
     fn enter(&self, api: &str) -> AwsResult<()> {
         self.with(|s| {
             *s.calls.entry(api.to_string()).or_default() += 1;
+            if let Some(queue) = s.errors.get_mut(api)
+                && !queue.is_empty()
+            {
+                let (code, message) = queue.remove(0);
+                return Err(AwsError::new(api, code, message));
+            }
             match s.throttle.get_mut(api) {
                 Some(n) if *n > 0 => {
                     *n -= 1;
@@ -98,6 +158,20 @@ impl FakeAws {
 
     fn alarm_name_of(arn: &str) -> String {
         arn.rsplit(":alarm:").next().unwrap_or(arn).to_string()
+    }
+
+    /// Composite alarms whose rules reference `alarm`.
+    fn parents(s: &FakeState, alarm: &str) -> Vec<String> {
+        s.alarms
+            .iter()
+            .filter(|(_, (a, _))| match a {
+                LiveAlarm::Composite(c) => crate::catalogue::validate::rule_refs(&c.alarm_rule)
+                    .into_iter()
+                    .any(|r| c.alarm_rule.get(r) == Some(alarm)),
+                LiveAlarm::Metric(_) => false,
+            })
+            .map(|(p, _)| p.clone())
+            .collect()
     }
 
     /// The tags of the alarm or dashboard `arn` names, if it exists.
@@ -231,16 +305,33 @@ impl CloudWatchApi for FakeAws {
     async fn delete_alarms(&self, names: &[String]) -> AwsResult<()> {
         self.enter("DeleteAlarms")?;
         self.with(|s| {
-            let composites = names.iter().filter(|n| matches!(s.alarms.get(*n), Some((LiveAlarm::Composite(_), _)))).count();
+            let composites = names
+                .iter()
+                .filter(|n| matches!(s.alarms.get(*n), Some((LiveAlarm::Composite(_), _))))
+                .count();
             if composites > 1 {
-                return Err(AwsError::new("DeleteAlarms", "ValidationError", "at most one composite alarm per call"));
+                return Err(AwsError::new(
+                    "DeleteAlarms",
+                    "ValidationError",
+                    "at most one composite alarm per call",
+                ));
+            }
+            if let Some(missing) = names.iter().find(|n| !s.alarms.contains_key(*n)) {
+                return Err(AwsError::new(
+                    "DeleteAlarms",
+                    "ResourceNotFound",
+                    format!("{missing} does not exist"),
+                ));
             }
             for n in names {
-                let parent = s.alarms.iter().find(|(p, (a, _))| {
-                    !names.contains(p) && matches!(a, LiveAlarm::Composite(c) if crate::catalogue::validate::rule_refs(&c.alarm_rule).into_iter().any(|r| &c.alarm_rule[r] == n.as_str()))
-                });
-                if let Some((p, _)) = parent {
-                    return Err(AwsError::new("DeleteAlarms", "ResourceConflict", format!("{n} is a child of composite alarm {p}")));
+                if !Self::parents(s, n).iter().all(|p| names.contains(p)) {
+                    return Err(AwsError::new(
+                        "DeleteAlarms",
+                        "ValidationError",
+                        format!(
+                            "Cannot delete {n} as there are composite alarm(s) depending on it"
+                        ),
+                    ));
                 }
             }
             for n in names {
@@ -248,6 +339,11 @@ impl CloudWatchApi for FakeAws {
             }
             Ok(())
         })
+    }
+
+    async fn parents_of(&self, alarm: &str) -> AwsResult<Vec<String>> {
+        self.enter("DescribeAlarms")?;
+        Ok(self.with(|s| Self::parents(s, alarm)))
     }
 
     async fn tag_resource(&self, arn: &str, tags: &[Tag]) -> AwsResult<()> {
@@ -323,12 +419,19 @@ impl CloudWatchApi for FakeAws {
     async fn delete_dashboards(&self, names: &[String]) -> AwsResult<()> {
         self.enter("DeleteDashboards")?;
         self.with(|s| {
+            if let Some(missing) = names.iter().find(|n| !s.dashboards.contains_key(*n)) {
+                return Err(AwsError::new(
+                    "DeleteDashboards",
+                    "ResourceNotFound",
+                    format!("Dashboard {missing} does not exist"),
+                ));
+            }
             for n in names {
                 s.dashboards.remove(n);
                 s.dashboard_tags.remove(n);
             }
-        });
-        Ok(())
+            Ok(())
+        })
     }
 }
 
@@ -373,29 +476,36 @@ impl LogsApi for FakeAws {
 
     async fn put_metric_filter(&self, filter: &MetricFilter) -> AwsResult<()> {
         self.enter("PutMetricFilter")?;
+        let group = &filter.log_group_name;
+        // Unlike AWS (ResourceNotFoundException on a missing log group), the
+        // fake creates it: obsctl does not manage log groups yet (open in the
+        // "Safety" issue: `log_groups: require | create`).
+        self.write_group("PutMetricFilter", group).await?;
         self.with(|s| {
-            if !s.log_groups.contains(&filter.log_group_name) {
-                s.log_groups.push(filter.log_group_name.clone());
+            if !s.log_groups.contains(group) {
+                s.log_groups.push(group.clone());
             }
             s.filters.insert(
                 (filter.log_group_name.clone(), filter.filter_name.clone()),
                 filter.clone(),
             );
         });
+        self.end_write_group(group);
         Ok(())
     }
 
     async fn delete_metric_filter(&self, log_group: &str, name: &str) -> AwsResult<()> {
         self.enter("DeleteMetricFilter")?;
-        self.with(|s| s.filters.remove(&(log_group.to_string(), name.to_string())))
-            .map(|_| ())
-            .ok_or_else(|| {
-                AwsError::new(
-                    "DeleteMetricFilter",
-                    "ResourceNotFoundException",
-                    "The specified metric filter does not exist",
-                )
-            })
+        self.write_group("DeleteMetricFilter", log_group).await?;
+        let removed = self.with(|s| s.filters.remove(&(log_group.to_string(), name.to_string())));
+        self.end_write_group(log_group);
+        removed.map(|_| ()).ok_or_else(|| {
+            AwsError::new(
+                "DeleteMetricFilter",
+                "ResourceNotFoundException",
+                "The specified metric filter does not exist",
+            )
+        })
     }
 
     async fn describe_query_definitions(
@@ -420,22 +530,34 @@ impl LogsApi for FakeAws {
         &self,
         id: Option<&str>,
         query: &QueryDefinition,
+        client_token: &str,
     ) -> AwsResult<String> {
         self.enter("PutQueryDefinition")?;
         Ok(self.with(|s| {
+            if let Some(first) = s.query_tokens.get(client_token) {
+                return first.clone();
+            }
             let id = id.map(str::to_string).unwrap_or_else(|| {
                 s.next_id += 1;
                 format!("00000000-0000-0000-0000-{:012}", s.next_id)
             });
             s.queries.insert(id.clone(), query.clone());
+            s.query_tokens.insert(client_token.to_string(), id.clone());
             id
         }))
     }
 
     async fn delete_query_definition(&self, id: &str) -> AwsResult<()> {
         self.enter("DeleteQueryDefinition")?;
-        self.with(|s| s.queries.remove(id));
-        Ok(())
+        self.with(|s| s.queries.remove(id))
+            .map(|_| ())
+            .ok_or_else(|| {
+                AwsError::new(
+                    "DeleteQueryDefinition",
+                    "ResourceNotFoundException",
+                    "The specified query definition does not exist",
+                )
+            })
     }
 }
 
@@ -614,7 +736,10 @@ impl SnsApi for FakeAws {
 
 #[async_trait]
 impl IdentityApi for FakeAws {
-    async fn account_id(&self) -> AwsResult<String> {
-        Ok(self.account.clone())
+    async fn identity(&self) -> AwsResult<Identity> {
+        Ok(Identity {
+            account: self.account.clone(),
+            arn: format!("arn:aws:iam::{}:user/test", self.account),
+        })
     }
 }

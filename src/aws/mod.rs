@@ -20,6 +20,91 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// What an AWS error means to obsctl: decided once, from the code AWS sent
+/// (and, for one CloudWatch case, its message), in [`ErrorKind::classify`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The API's rate was exceeded: retried with backoff.
+    Throttling,
+    /// Worth retrying: a conflicting concurrent change
+    /// (`ConcurrentModificationException`, Logs `OperationAbortedException`),
+    /// a 5xx, a timeout or a dropped connection.
+    Transient,
+    /// A real quota (`LimitExceeded*`, e.g. 100 metric filters per log group):
+    /// retrying cannot help, so it fails at once with the quota named.
+    Quota,
+    /// The resource does not exist (success for a delete).
+    NotFound,
+    /// DeleteAlarms of an alarm a composite alarm still references: AWS
+    /// rejects the whole batch with `ValidationError`.
+    ReferencedByComposite,
+    /// Anything else (validation errors, access denied): reported as is.
+    Other,
+}
+
+impl ErrorKind {
+    /// The meaning of an error code. Sources: the botocore service models
+    /// (cloudwatch, logs, sns `errors`), AWS's "Error retries" guide for the
+    /// throttling codes, and `../shared/reference/aws-fidelity.md`.
+    pub fn classify(code: &str, message: &str) -> ErrorKind {
+        match code {
+            "Throttling"
+            | "ThrottlingException"
+            | "ThrottledException"
+            | "Throttled"
+            | "RequestThrottledException"
+            | "TooManyRequestsException"
+            | "RequestLimitExceeded"
+            | "SlowDown"
+            | "PriorRequestNotComplete"
+            | "RequestThrottled"
+            | "BandwidthLimitExceeded" => ErrorKind::Throttling,
+            "ConcurrentModificationException"
+            | "ConcurrentModification"
+            | "OperationAbortedException"
+            | "ServiceUnavailable"
+            | "ServiceUnavailableException"
+            | "InternalFailure"
+            | "InternalServiceFault"
+            | "InternalServiceError"
+            | "InternalServiceException"
+            | "InternalError"
+            | "InternalErrorException"
+            | "RequestTimeout"
+            | "RequestTimeoutException"
+            | "Timeout"
+            | "DispatchFailure"
+            | "ResponseError"
+            | "HttpServerError" => ErrorKind::Transient,
+            "LimitExceeded"
+            | "LimitExceededException"
+            | "LimitExceededFault"
+            | "TopicLimitExceeded"
+            | "SubscriptionLimitExceeded"
+            | "TagLimitExceeded"
+            | "FilterPolicyLimitExceeded"
+            | "ServiceQuotaExceededException" => ErrorKind::Quota,
+            "ResourceNotFound"
+            | "ResourceNotFoundException"
+            | "NotFound"
+            | "NotFoundException"
+            | "DashboardNotFoundError" => ErrorKind::NotFound,
+            // "Cannot delete X as there are composite alarm(s) depending on it"
+            "ValidationError"
+                if message.contains("composite alarm") && message.contains("depending on") =>
+            {
+                ErrorKind::ReferencedByComposite
+            }
+            _ => ErrorKind::Other,
+        }
+    }
+
+    /// Whether the retry layer retries it.
+    pub fn is_retried(self) -> bool {
+        matches!(self, ErrorKind::Throttling | ErrorKind::Transient)
+    }
+}
+
 /// An error from an AWS call: its code and message, as AWS sent them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AwsError {
@@ -29,39 +114,50 @@ pub struct AwsError {
     pub code: String,
     /// AWS error message.
     pub message: String,
+    /// What it means.
+    pub kind: ErrorKind,
 }
 
 impl AwsError {
-    /// A new error.
+    /// A new error; its kind follows from code and message.
     pub fn new(api: &str, code: impl Into<String>, message: impl Into<String>) -> Self {
+        let (code, message) = (code.into(), message.into());
         AwsError {
             api: api.to_string(),
-            code: code.into(),
-            message: message.into(),
+            kind: ErrorKind::classify(&code, &message),
+            code,
+            message,
         }
     }
 
-    /// True for the throttling codes the AWS SDK for Rust retries.
+    /// True for throttling.
     pub fn is_throttling(&self) -> bool {
-        matches!(
-            self.code.as_str(),
-            "Throttling"
-                | "ThrottlingException"
-                | "ThrottledException"
-                | "RequestThrottledException"
-                | "TooManyRequestsException"
-                | "RequestLimitExceeded"
-                | "SlowDown"
-                | "PriorRequestNotComplete"
-        )
+        self.kind == ErrorKind::Throttling
     }
 
     /// True for "the resource does not exist".
     pub fn is_not_found(&self) -> bool {
-        matches!(
-            self.code.as_str(),
-            "ResourceNotFound" | "ResourceNotFoundException" | "NotFound"
-        )
+        self.kind == ErrorKind::NotFound
+    }
+
+    /// For a quota error: which quota, in words, and what to do.
+    pub fn quota_help(&self) -> Option<String> {
+        if self.kind != ErrorKind::Quota {
+            return None;
+        }
+        let quota = match self.api.as_str() {
+            "PutMetricFilter" => "100 metric filters per log group",
+            "PutQueryDefinition" => "saved Logs Insights queries per account and region",
+            "PutMetricAlarm" | "PutCompositeAlarm" => "alarms per account and region",
+            "PutDashboard" => "dashboards per account",
+            "CreateTopic" => "SNS topics per account",
+            "Subscribe" => "subscriptions per topic",
+            "TagResource" => "tags per resource (50)",
+            _ => "an AWS service quota",
+        };
+        Some(format!(
+            "AWS quota reached ({quota}); it is not retried: request an increase in Service Quotas or remove resources"
+        ))
     }
 }
 
@@ -130,6 +226,9 @@ pub trait CloudWatchApi: Send + Sync {
     async fn put_composite_alarm(&self, alarm: &CompositeAlarm) -> AwsResult<()>;
     /// DeleteAlarms (≤ 100 names, ≤ 1 composite).
     async fn delete_alarms(&self, names: &[String]) -> AwsResult<()>;
+    /// Names of the composite alarms whose rules reference `alarm`
+    /// (DescribeAlarms `ParentsOfAlarmName`).
+    async fn parents_of(&self, alarm: &str) -> AwsResult<Vec<String>>;
     /// TagResource.
     async fn tag_resource(&self, arn: &str, tags: &[Tag]) -> AwsResult<()>;
     /// UntagResource.
@@ -171,10 +270,13 @@ pub trait LogsApi: Send + Sync {
         next: Option<String>,
     ) -> AwsResult<Page<(String, QueryDefinition)>>;
     /// PutQueryDefinition: creates (no id) or updates; returns the id.
+    /// `client_token` makes a retried create idempotent: AWS returns the
+    /// definition the first call with that token created.
     async fn put_query_definition(
         &self,
         id: Option<&str>,
         query: &QueryDefinition,
+        client_token: &str,
     ) -> AwsResult<String>;
     /// DeleteQueryDefinition.
     async fn delete_query_definition(&self, id: &str) -> AwsResult<()>;
@@ -227,11 +329,27 @@ pub trait SnsApi: Send + Sync {
     async fn unsubscribe(&self, arn: &str) -> AwsResult<()>;
 }
 
+/// Who the credentials are (STS GetCallerIdentity).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// AWS account id.
+    pub account: String,
+    /// The caller's ARN; its second field is the partition.
+    pub arn: String,
+}
+
+impl Identity {
+    /// The partition of the caller's ARN (`aws`, `aws-cn`, `aws-us-gov`).
+    pub fn partition(&self) -> &str {
+        self.arn.split(':').nth(1).unwrap_or("aws")
+    }
+}
+
 /// The account and region behind the clients.
 #[async_trait]
 pub trait IdentityApi: Send + Sync {
-    /// The AWS account id (STS GetCallerIdentity).
-    async fn account_id(&self) -> AwsResult<String>;
+    /// STS GetCallerIdentity.
+    async fn identity(&self) -> AwsResult<Identity>;
 }
 
 /// The three services plus identity, rate-limited and counted.
@@ -247,7 +365,8 @@ pub struct Aws {
     pub identity: Arc<dyn IdentityApi>,
     /// Token buckets and call counters per API.
     pub stats: Arc<CallStats>,
-    /// Attempts per call when AWS throttles (after the SDK's own retries).
+    /// Attempts per call for throttling and transient errors. The SDK's own
+    /// retries are off: this is the only retry layer.
     pub max_attempts: u32,
     /// First backoff delay; doubled on each retry.
     pub base_delay: Duration,
@@ -255,7 +374,8 @@ pub struct Aws {
 
 impl Aws {
     /// Runs one call of `api`: waits for the API's token bucket, counts the
-    /// call, and retries throttling errors with exponential backoff.
+    /// call, and retries throttling and transient errors with exponential
+    /// backoff (quota and validation errors fail at once).
     pub async fn call<T, F, Fut>(&self, api: &'static str, mut f: F) -> AwsResult<T>
     where
         F: FnMut() -> Fut,
@@ -266,7 +386,7 @@ impl Aws {
         loop {
             self.stats.acquire(api).await;
             match f().await {
-                Err(e) if e.is_throttling() && attempt < self.max_attempts => {
+                Err(e) if e.kind.is_retried() && attempt < self.max_attempts => {
                     self.stats.throttled(api);
                     tokio::time::sleep(delay).await;
                     delay = (delay * 2).min(Duration::from_secs(20));

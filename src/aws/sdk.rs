@@ -21,7 +21,8 @@ pub struct ConnectOptions {
     pub endpoint_url: Option<String>,
     /// Client-side rate limits.
     pub rates: Option<Rates>,
-    /// Attempts per call for throttling (SDK retries, then obsctl's).
+    /// Attempts per call for throttling and transient errors (obsctl's retry
+    /// layer; the SDK's retries are off).
     pub max_attempts: u32,
 }
 
@@ -38,9 +39,11 @@ pub async fn connect(opts: &ConnectOptions) -> Aws {
     if let Some(e) = &opts.endpoint_url {
         loader = loader.endpoint_url(e);
     }
-    let attempts = opts.max_attempts.max(1);
-    loader =
-        loader.retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(attempts));
+    // One retry layer only: obsctl's (`Aws::call`), which knows which errors
+    // are worth retrying (the SDK's classifier retries LimitExceeded as
+    // throttling and does not retry SNS `Throttled` or
+    // ConcurrentModificationException).
+    loader = loader.retry_config(aws_config::retry::RetryConfig::disabled());
     let config = loader.load().await;
     Aws {
         cloudwatch: Arc::new(Sdk(cw::Client::new(&config))),
@@ -48,8 +51,8 @@ pub async fn connect(opts: &ConnectOptions) -> Aws {
         sns: Arc::new(Sdk(sns::Client::new(&config))),
         identity: Arc::new(Sdk(aws_sdk_sts::Client::new(&config))),
         stats: Arc::new(CallStats::new(opts.rates.clone().unwrap_or_default())),
-        max_attempts: 3,
-        base_delay: Duration::from_millis(500),
+        max_attempts: opts.max_attempts.max(1),
+        base_delay: Duration::from_millis(200),
     }
 }
 
@@ -64,7 +67,17 @@ fn err<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(
         aws_smithy_runtime_api::client::orchestrator::HttpResponse,
     >,
 ) -> AwsError {
-    let code = e.code().unwrap_or("Unknown").to_string();
+    use aws_smithy_runtime_api::client::result::SdkError;
+    let code = match (&e, e.code()) {
+        (_, Some(code)) => code.to_string(),
+        (SdkError::TimeoutError(_), None) => "Timeout".to_string(),
+        (SdkError::DispatchFailure(_), None) => "DispatchFailure".to_string(),
+        (SdkError::ResponseError(_), None) => "ResponseError".to_string(),
+        (SdkError::ServiceError(se), None) if se.raw().status().is_server_error() => {
+            "HttpServerError".to_string()
+        }
+        _ => "Unknown".to_string(),
+    };
     let message = e
         .message()
         .map(str::to_string)
@@ -407,6 +420,22 @@ impl CloudWatchApi for Sdk<cw::Client> {
         Ok(())
     }
 
+    async fn parents_of(&self, alarm: &str) -> AwsResult<Vec<String>> {
+        let out = self
+            .0
+            .describe_alarms()
+            .parents_of_alarm_name(alarm)
+            .alarm_types(cw::types::AlarmType::CompositeAlarm)
+            .send()
+            .await
+            .map_err(|e| err("DescribeAlarms", e))?;
+        Ok(out
+            .composite_alarms()
+            .iter()
+            .filter_map(|a| a.alarm_name().map(str::to_string))
+            .collect())
+    }
+
     async fn delete_dashboards(&self, names: &[String]) -> AwsResult<()> {
         self.0
             .delete_dashboards()
@@ -575,10 +604,12 @@ impl LogsApi for Sdk<logs::Client> {
         &self,
         id: Option<&str>,
         q: &QueryDefinition,
+        client_token: &str,
     ) -> AwsResult<String> {
         let out = self
             .0
             .put_query_definition()
+            .client_token(client_token)
             .name(&q.name)
             .query_string(&q.query_string)
             .set_log_group_names(Some(q.log_group_names.clone()))
@@ -828,14 +859,17 @@ impl SnsApi for Sdk<sns::Client> {
 
 #[async_trait]
 impl IdentityApi for Sdk<aws_sdk_sts::Client> {
-    async fn account_id(&self) -> AwsResult<String> {
+    async fn identity(&self) -> AwsResult<Identity> {
         let out = self
             .0
             .get_caller_identity()
             .send()
             .await
             .map_err(|e| err("GetCallerIdentity", e))?;
-        Ok(out.account().unwrap_or_default().to_string())
+        Ok(Identity {
+            account: out.account().unwrap_or_default().to_string(),
+            arn: out.arn().unwrap_or_default().to_string(),
+        })
     }
 }
 
@@ -888,43 +922,77 @@ mod tests {
         PutMetricAlarmError::generic(ErrorMetadata::builder().code(code).message(message).build())
     }
 
-    #[tokio::test]
-    async fn sdk_retries_throttling() {
+    /// A client configured as `connect` configures it: SDK retries off.
+    fn no_sdk_retries(rule: &aws_smithy_mocks::Rule) -> cw::Client {
+        mock_client!(aws_sdk_cloudwatch, RuleMode::Sequential, [rule], |c| c
+            .retry_config(aws_config::retry::RetryConfig::disabled()))
+    }
+
+    /// Runs PutMetricAlarm through the retry layer against errors `code`
+    /// `times` times, then success; returns (result, calls that reached AWS).
+    async fn through_retry_layer(
+        code: &'static str,
+        message: &'static str,
+        times: usize,
+    ) -> (AwsResult<()>, usize, u64) {
         let rule = mock!(cw::Client::put_metric_alarm)
             .sequence()
-            .error(|| service_error("Throttling", "Rate exceeded"))
-            .times(2)
+            .error(move || service_error(code, message))
+            .times(times)
             .output(|| PutMetricAlarmOutput::builder().build())
             .build();
-        let client = mock_client!(aws_sdk_cloudwatch, RuleMode::Sequential, [&rule]);
-        Sdk(client).put_metric_alarm(&alarm()).await.unwrap();
-        assert_eq!(rule.num_calls(), 3);
+        let aws = aws_with(no_sdk_retries(&rule));
+        let a = alarm();
+        let result = aws
+            .call("cloudwatch:PutMetricAlarm", || {
+                aws.cloudwatch.put_metric_alarm(&a)
+            })
+            .await;
+        let retried = aws.stats.snapshot()["cloudwatch:PutMetricAlarm"].throttled;
+        (result, rule.num_calls(), retried)
     }
 
     #[tokio::test]
-    async fn throttling_beyond_sdk_retries_is_classified_and_retried_by_obsctl() {
-        let rule = mock!(cw::Client::put_metric_alarm)
-            .sequence()
-            .error(|| service_error("Throttling", "Rate exceeded"))
-            .times(3)
-            .output(|| PutMetricAlarmOutput::builder().build())
-            .build();
-        let aws = aws_with(mock_client!(
-            aws_sdk_cloudwatch,
-            RuleMode::Sequential,
-            [&rule]
-        ));
-        let a = alarm();
-        aws.call("cloudwatch:PutMetricAlarm", || {
-            aws.cloudwatch.put_metric_alarm(&a)
-        })
-        .await
-        .unwrap();
-        assert_eq!(
-            aws.stats.snapshot()["cloudwatch:PutMetricAlarm"].throttled,
-            1
-        );
-        assert_eq!(rule.num_calls(), 4);
+    async fn one_retry_layer_retries_throttling_and_transient_errors() {
+        // Throttling and the transient errors the SDK's classifier does not
+        // retry (SNS `Throttled`, ConcurrentModificationException, Logs
+        // OperationAbortedException, a 503): each call reaches AWS once per
+        // attempt, no hidden SDK attempts.
+        for code in [
+            "Throttling",
+            "Throttled",
+            "ConcurrentModificationException",
+            "OperationAbortedException",
+            "ServiceUnavailable",
+        ] {
+            let (result, calls, retried) = through_retry_layer(code, "try again", 3).await;
+            assert!(result.is_ok(), "{code}: {result:?}");
+            assert_eq!(calls, 4, "{code}");
+            assert_eq!(retried, 3, "{code}: retries are counted");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_quota_error_fails_at_once_with_the_quota_named() {
+        // The SDK's default classifier retries LimitExceeded as throttling;
+        // it is a real quota (aws-fidelity.md), so it is not retried at all.
+        let (result, calls, _) = through_retry_layer(
+            "LimitExceededFault",
+            "The maximum number of alarms has been reached",
+            3,
+        )
+        .await;
+        let e = result.unwrap_err();
+        assert_eq!(calls, 1);
+        assert_eq!(e.kind, crate::aws::ErrorKind::Quota);
+        assert!(e.quota_help().unwrap().contains("alarms per account"));
+    }
+
+    #[tokio::test]
+    async fn retries_stop_after_the_budget() {
+        let (result, calls, _) = through_retry_layer("Throttling", "Rate exceeded", 20).await;
+        assert!(result.unwrap_err().is_throttling());
+        assert_eq!(calls, 8, "max_attempts of the fake bundle");
     }
 
     #[tokio::test]

@@ -1,0 +1,240 @@
+//! AWS failure modes the emulator never produces, through the in-memory fake
+//! (`src/aws/fake.rs` cites the AWS source of each behaviour): deletes
+//! blocked by a composite obsctl does not own, things already gone, real
+//! quotas, transient errors, concurrent writes to one log group, and
+//! idempotent creates of saved queries.
+
+use obsctl::apply::{ApplyReport, apply};
+use obsctl::aws::fake::FakeAws;
+use obsctl::aws::{Aws, LiveAlarm};
+use obsctl::catalogue;
+use obsctl::compile::{DesiredState, compile_with_account};
+use obsctl::plan::{Action, Plan};
+use obsctl::resource::{CompositeAlarm, Kind};
+use obsctl::run::make_plan;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+fn secrets(name: &str) -> Option<String> {
+    match name {
+        "ALERT_EMAIL" => Some("ops@example.com".into()),
+        n => Some(format!("https://hooks.example/{n}")),
+    }
+}
+
+fn desired(cat: &str, edit: impl FnOnce(&mut catalogue::Catalogue)) -> DesiredState {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("definitions")
+        .join(cat);
+    let (mut cat, mut problems) = catalogue::load(&dir).unwrap();
+    edit(&mut cat);
+    catalogue::validate::validate(&cat, &mut problems);
+    let mut states =
+        compile_with_account(&cat, Some("staging"), Some("123456789012"), &mut problems);
+    assert!(problems.is_empty(), "{:?}", problems.0);
+    states.pop().unwrap()
+}
+
+async fn plan(aws: &Aws, d: &DesiredState) -> Plan {
+    let all: BTreeSet<Kind> = Kind::ALL.into_iter().collect();
+    make_plan(aws, d, &all, false, &secrets).await.unwrap()
+}
+
+async fn run(aws: &Aws, p: &Plan) -> ApplyReport {
+    apply(aws, p, &secrets, &mut |_, _| {}).await
+}
+
+fn calls(fake: &FakeAws, api: &str) -> u64 {
+    fake.state
+        .lock()
+        .unwrap()
+        .calls
+        .get(api)
+        .copied()
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn a_child_referenced_by_a_composite_obsctl_does_not_own_is_reported_blocked() {
+    let fake = FakeAws::default();
+    let aws = fake.aws();
+    let full = desired("cat-house", |_| {});
+    assert!(run(&aws, &plan(&aws, &full).await).await.failed.is_empty());
+    // A hand-made composite alarm watches one of obsctl's alarms.
+    let child = "cat-house-staging-proxy-service-high-cpu";
+    fake.state.lock().unwrap().alarms.insert(
+        "team-x-proxy-watch".into(),
+        (
+            LiveAlarm::Composite(CompositeAlarm {
+                alarm_name: "team-x-proxy-watch".into(),
+                alarm_description: None,
+                alarm_rule: format!("ALARM(\"{child}\")"),
+                actions_enabled: true,
+                ok_actions: vec![],
+                alarm_actions: vec![],
+                insufficient_data_actions: vec![],
+                actions_suppressor: None,
+                actions_suppressor_wait_period: None,
+                actions_suppressor_extension_period: None,
+                tags: vec![],
+            }),
+            vec![],
+        ),
+    );
+    let smaller = desired("cat-house", |c| {
+        c.services.remove("proxy-service");
+    });
+    let p = plan(&aws, &smaller).await;
+    assert_eq!(
+        p.changes
+            .iter()
+            .filter(|c| c.action == Action::Delete)
+            .count(),
+        8
+    );
+    let before = calls(&fake, "DeleteAlarms");
+    let report = run(&aws, &p).await;
+    // Only the referenced child fails, naming the composite; the other five
+    // alarms of the rejected batch are deleted one by one.
+    assert_eq!(report.failed.len(), 1, "{:#?}", report.failed);
+    let (c, e) = &report.failed[0];
+    assert_eq!(c.key, child);
+    assert_eq!(e.code, "BlockedByComposite");
+    assert!(e.message.contains("team-x-proxy-watch"), "{}", e.message);
+    assert_eq!(
+        calls(&fake, "DeleteAlarms") - before,
+        1 + 6,
+        "one batch, then one call per alarm; no endless retry"
+    );
+    let s = fake.state.lock().unwrap();
+    assert!(s.alarms.contains_key(child));
+    assert_eq!(
+        s.alarms
+            .keys()
+            .filter(|k| k.contains("proxy-service"))
+            .count(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn deleting_something_already_gone_is_success() {
+    let fake = FakeAws::default();
+    let aws = fake.aws();
+    assert!(
+        run(&aws, &plan(&aws, &desired("cat-house", |_| {})).await)
+            .await
+            .failed
+            .is_empty()
+    );
+    let smaller = desired("cat-house", |c| {
+        c.services.remove("proxy-service");
+        c.dashboards.remove("business");
+        c.queries.clear();
+    });
+    let p = plan(&aws, &smaller).await;
+    // Someone else deletes everything between plan and apply.
+    {
+        let mut s = fake.state.lock().unwrap();
+        s.alarms.retain(|k, _| !k.contains("proxy-service"));
+        s.filters.retain(|(_, f), _| !f.contains("proxy-service"));
+        s.dashboards.retain(|k, _| !k.ends_with("-business"));
+        s.queries.clear();
+    }
+    let report = run(&aws, &p).await;
+    assert!(report.failed.is_empty(), "{:#?}", report.failed);
+    assert!(report.notes.iter().all(|n| n.ends_with("already gone")));
+    assert!(!report.notes.is_empty());
+    assert!(plan(&aws, &smaller).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_real_quota_fails_at_once_naming_the_quota() {
+    let fake = FakeAws::default();
+    let aws = fake.aws();
+    fake.fail(
+        "PutMetricFilter",
+        "LimitExceededException",
+        "Resource limit exceeded.",
+    );
+    let d = desired("cat-house", |_| {});
+    let filters = d.count(Kind::MetricFilter) as u64;
+    let report = run(&aws, &plan(&aws, &d).await).await;
+    assert_eq!(report.failed.len(), 1);
+    let e = &report.failed[0].1;
+    assert!(
+        e.quota_help()
+            .unwrap()
+            .contains("100 metric filters per log group")
+    );
+    assert_eq!(
+        calls(&fake, "PutMetricFilter"),
+        filters,
+        "the failed call was not retried"
+    );
+}
+
+#[tokio::test]
+async fn transient_errors_are_retried_and_apply_converges() {
+    let fake = FakeAws::default();
+    let aws = fake.aws();
+    for (api, code) in [
+        ("Subscribe", "Throttled"),
+        ("TagResource", "ConcurrentModificationException"),
+        ("PutMetricFilter", "OperationAbortedException"),
+        ("PutDashboard", "ServiceUnavailable"),
+        ("PutMetricAlarm", "InternalFailure"),
+        ("CreateTopic", "Throttled"),
+    ] {
+        fake.fail(api, code, "try again");
+        fake.fail(api, code, "try again");
+    }
+    let d = desired("bookstore", |_| {});
+    let report = run(&aws, &plan(&aws, &d).await).await;
+    assert!(report.failed.is_empty(), "{:#?}", report.failed);
+    assert!(plan(&aws, &d).await.is_empty());
+    let retried: u64 = aws.stats.snapshot().values().map(|c| c.throttled).sum();
+    assert_eq!(retried, 12, "every retry is counted");
+}
+
+#[tokio::test]
+async fn writes_to_one_log_group_are_serialized() {
+    // The fake fails concurrent filter writes on one log group with
+    // OperationAbortedException, as CloudWatch Logs does; none may happen.
+    let fake = FakeAws::default();
+    let aws = fake.aws();
+    let d = desired("cat-house", |_| {});
+    let report = run(&aws, &plan(&aws, &d).await).await;
+    assert!(report.failed.is_empty());
+    let stats = aws.stats.snapshot();
+    assert_eq!(
+        stats["logs:PutMetricFilter"].throttled, 0,
+        "no aborted write"
+    );
+    assert_eq!(
+        calls(&fake, "PutMetricFilter"),
+        d.count(Kind::MetricFilter) as u64
+    );
+    // Deleting every filter: serialized too.
+    let none = desired("cat-house", |c| c.metric_filters.clear());
+    let report = run(&aws, &plan(&aws, &none).await).await;
+    assert!(report.failed.is_empty(), "{:#?}", report.failed);
+    assert_eq!(aws.stats.snapshot()["logs:DeleteMetricFilter"].throttled, 0);
+}
+
+#[tokio::test]
+async fn a_repeated_saved_query_create_makes_no_duplicate() {
+    // An apply whose answers were lost is repeated with the same plan: the
+    // client tokens make AWS return the first definitions.
+    let fake = FakeAws::default();
+    let aws = fake.aws();
+    let d = desired("cat-house", |_| {});
+    let p = plan(&aws, &d).await;
+    run(&aws, &p).await;
+    run(&aws, &p).await;
+    assert_eq!(
+        fake.state.lock().unwrap().queries.len(),
+        d.count(Kind::QueryDefinition)
+    );
+    assert!(plan(&aws, &d).await.is_empty());
+}
