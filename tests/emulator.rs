@@ -585,6 +585,15 @@ fn apply_asks_for_confirmation_on_a_terminal() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 }
 
+/// A copy of the Cat House catalogue and its templates, to edit.
+fn cat_house_copy() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    for dir in ["definitions/cat-house", "templates/cat-house"] {
+        copy_dir(&root().join(dir), &tmp.path().join(dir));
+    }
+    tmp
+}
+
 fn plan_json_in(e: &Emulator, cwd: &Path, env: &str, extra: &[&str]) -> Value {
     let mut args = vec!["plan", "--env", env, "--format", "json"];
     args.extend_from_slice(extra);
@@ -620,15 +629,7 @@ fn keys_of(plan: &Value, list: &str) -> Vec<String> {
 #[test]
 fn environments_whose_names_prefix_each_other_apply_and_plan_independently() {
     let e = Emulator::start();
-    let tmp = tempfile::tempdir().unwrap();
-    copy_dir(
-        &root().join("definitions/cat-house"),
-        &tmp.path().join("definitions/cat-house"),
-    );
-    copy_dir(
-        &root().join("templates/cat-house"),
-        &tmp.path().join("templates/cat-house"),
-    );
+    let tmp = cat_house_copy();
     let yaml = tmp.path().join("definitions/cat-house/obsctl.yaml");
     let text_before = std::fs::read_to_string(&yaml).unwrap();
     let with_eu = text_before.replace(
@@ -694,15 +695,7 @@ async fn hand_made_prefixed_dashboards_are_conflicts_until_adopted() {
     assert_eq!(keys_of(&plan, "conflicts").len(), 2);
     apply(&e, "cat-house", "staging");
     // The catalogue now generates one of them.
-    let tmp = tempfile::tempdir().unwrap();
-    copy_dir(
-        &root().join("definitions/cat-house"),
-        &tmp.path().join("definitions/cat-house"),
-    );
-    copy_dir(
-        &root().join("templates/cat-house"),
-        &tmp.path().join("templates/cat-house"),
-    );
+    let tmp = cat_house_copy();
     let dashboards = tmp.path().join("definitions/cat-house/dashboards.yaml");
     let text = std::fs::read_to_string(&dashboards).unwrap();
     let first_key = text
@@ -758,15 +751,7 @@ async fn hand_made_prefixed_dashboards_are_conflicts_until_adopted() {
 #[test]
 fn a_catalogue_account_id_other_than_the_credentials_refuses_to_run() {
     let e = Emulator::start();
-    let tmp = tempfile::tempdir().unwrap();
-    copy_dir(
-        &root().join("definitions/cat-house"),
-        &tmp.path().join("definitions/cat-house"),
-    );
-    copy_dir(
-        &root().join("templates/cat-house"),
-        &tmp.path().join("templates/cat-house"),
-    );
+    let tmp = cat_house_copy();
     let yaml = tmp.path().join("definitions/cat-house/obsctl.yaml");
     let yaml_text = std::fs::read_to_string(&yaml).unwrap();
     let edited = yaml_text.replacen(
