@@ -16,8 +16,10 @@
 //! - PutQueryDefinition with a client token seen before returns the first
 //!   definition (PutQueryDefinition `clientToken`; the emulator ignores it);
 //! - deletes of something already gone: NotFound (each Delete* reference);
-//! - email and http/https subscriptions stay pending until confirmed (SNS
-//!   Subscribe: "the subscription ARN is returned ... pending confirmation").
+//! - email subscriptions stay pending until confirmed (SNS Subscribe: "the
+//!   subscription ARN is returned ... pending confirmation"). Unlike AWS,
+//!   http/https subscriptions are confirmed at once (open in the "Safety"
+//!   issue, with the notification checks).
 //!
 //! It can inject throttling and any other error per API.
 

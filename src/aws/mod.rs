@@ -183,6 +183,16 @@ pub enum LiveAlarm {
     Composite(CompositeAlarm),
 }
 
+impl LiveAlarm {
+    /// The alarm's name.
+    pub fn name(&self) -> &str {
+        match self {
+            LiveAlarm::Metric(a) => &a.alarm_name,
+            LiveAlarm::Composite(a) => &a.alarm_name,
+        }
+    }
+}
+
 /// One page of DescribeAlarms.
 #[derive(Debug, Clone, Default)]
 pub struct AlarmPage {

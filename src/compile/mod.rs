@@ -49,8 +49,6 @@ pub struct DesiredState {
     pub other_query_prefixes: Vec<String>,
     /// AWS account id (or the placeholder).
     pub account: String,
-    /// The environment's log-group pattern, `{service}` as NUL.
-    pub log_group_pattern: String,
     /// Resources by kind and key.
     pub resources: BTreeMap<(Kind, String), Resource>,
     /// Where each resource came from.
@@ -237,7 +235,6 @@ impl<'a> Compiler<'a> {
             other_prefixes,
             other_query_prefixes,
             account: account.clone(),
-            log_group_pattern: fill(&env.log_group, &cat.project, env_name, Some("\u{0}"), ""),
             ..DesiredState::default()
         };
         Compiler {

@@ -190,7 +190,7 @@ async fn alarms(
     let owner = owner(desired);
     let names = generated(desired, &[Kind::MetricAlarm, Kind::CompositeAlarm]);
     for (arn, alarm, tags) in tagged.into_iter().flatten() {
-        let verdict = owner.tagged(&arn_name(&arn), &tags, &names, false);
+        let verdict = owner.tagged(alarm.name(), &tags, &names, false);
         let resource = match alarm {
             LiveAlarm::Metric(mut a) => {
                 a.tags = tags;
@@ -204,13 +204,6 @@ async fn alarms(
         live.file(verdict, resource, Some(arn));
     }
     Ok(())
-}
-
-/// The alarm name of an alarm ARN.
-fn arn_name(arn: &str) -> String {
-    arn.split_once(":alarm:")
-        .map_or(arn, |(_, name)| name)
-        .to_string()
 }
 
 /// A read of something that may have been deleted since it was listed:
