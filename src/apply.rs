@@ -179,15 +179,9 @@ pub async fn apply(
 /// DeleteAlarms or DeleteDashboards of `names`.
 async fn delete_named(aws: &Aws, kind: Kind, names: &[String]) -> AwsResult<()> {
     if kind == Kind::Dashboard {
-        aws.call("cloudwatch:DeleteDashboards", || {
-            aws.cloudwatch.delete_dashboards(names)
-        })
-        .await
+        aws.cloudwatch().delete_dashboards(names).await
     } else {
-        aws.call("cloudwatch:DeleteAlarms", || {
-            aws.cloudwatch.delete_alarms(names)
-        })
-        .await
+        aws.cloudwatch().delete_alarms(names).await
     }
 }
 
@@ -200,9 +194,8 @@ async fn blocked_or_done(aws: &Aws, name: &str, r: AwsResult<()>) -> Outcome {
         Err(e) if e.kind == ErrorKind::NotFound => Outcome::Done(Some("already gone".into())),
         Err(e) if e.kind == ErrorKind::ReferencedByComposite => {
             let parents = aws
-                .call("cloudwatch:DescribeAlarms", || {
-                    aws.cloudwatch.parents_of(name)
-                })
+                .cloudwatch()
+                .parents_of(name)
                 .await
                 .map(|p| p.join(", "))
                 .unwrap_or_else(|_| "(could not be listed)".into());
@@ -303,10 +296,9 @@ async fn put_inner(
     match desired {
         Resource::Topic(t) => {
             if c.action == Action::Create {
-                aws.call("sns:CreateTopic", || {
-                    aws.sns.create_topic(&t.name, &t.attributes, &t.tags)
-                })
-                .await?;
+                aws.sns()
+                    .create_topic(&t.name, &t.attributes, &t.tags)
+                    .await?;
                 return Ok(None);
             }
             let arn = c.live_id.clone().unwrap_or_default();
@@ -322,22 +314,13 @@ async fn put_inner(
                     .and_then(|v| v.as_str())
                     .unwrap_or_default()
                     .to_string();
-                aws.call("sns:SetTopicAttributes", || {
-                    aws.sns.set_topic_attribute(&arn, name, &value)
-                })
-                .await?;
+                aws.sns().set_topic_attribute(&arn, name, &value).await?;
             }
             if !c.tags.set.is_empty() {
-                aws.call("sns:TagResource", || {
-                    aws.sns.tag_resource(&arn, &c.tags.set)
-                })
-                .await?;
+                aws.sns().tag_resource(&arn, &c.tags.set).await?;
             }
             if !c.tags.remove.is_empty() {
-                aws.call("sns:UntagResource", || {
-                    aws.sns.untag_resource(&arn, &c.tags.remove)
-                })
-                .await?;
+                aws.sns().untag_resource(&arn, &c.tags.remove).await?;
             }
             Ok(None)
         }
@@ -352,20 +335,17 @@ async fn put_inner(
                         .and_then(|v| v.as_str())
                         .unwrap_or("false")
                         .to_string();
-                    aws.call("sns:SetSubscriptionAttributes", || {
-                        aws.sns.set_subscription_attribute(&arn, name, &value)
-                    })
-                    .await?;
+                    aws.sns()
+                        .set_subscription_attribute(&arn, name, &value)
+                        .await?;
                 }
                 return Ok(None);
             }
             let endpoint = resolve(&s.endpoint, secret)?;
             let topic_arn = topic_arn(&plan.region, &plan.account, &s.topic_name);
             let arn = aws
-                .call("sns:Subscribe", || {
-                    aws.sns
-                        .subscribe(&topic_arn, &s.protocol, &endpoint, &s.attributes)
-                })
+                .sns()
+                .subscribe(&topic_arn, &s.protocol, &endpoint, &s.attributes)
                 .await
                 .map_err(|mut e| {
                     // AWS may echo the endpoint: never let a secret through.
@@ -376,53 +356,57 @@ async fn put_inner(
                 })?;
             Ok((!arn.starts_with("arn:")).then(|| "pending confirmation".to_string()))
         }
+        Resource::LogGroup(g) => {
+            // Created by someone else since the plan: it exists, which is all
+            // obsctl asks of a log group.
+            match aws
+                .logs()
+                .create_log_group(&g.log_group_name, &g.tags)
+                .await
+            {
+                Err(e) if e.kind == ErrorKind::AlreadyExists => {
+                    return Ok(Some("already exists".into()));
+                }
+                r => r?,
+            }
+            if let Some(days) = g.retention_in_days {
+                aws.logs()
+                    .put_retention_policy(&g.log_group_name, days)
+                    .await?;
+            }
+            Ok(None)
+        }
         Resource::MetricFilter(f) => {
-            aws.call("logs:PutMetricFilter", || aws.logs.put_metric_filter(f))
-                .await?;
+            aws.logs().put_metric_filter(f).await?;
             Ok(None)
         }
         Resource::MetricAlarm(a) => {
             if c.rewrite {
-                aws.call("cloudwatch:PutMetricAlarm", || {
-                    aws.cloudwatch.put_metric_alarm(a)
-                })
-                .await?;
+                aws.cloudwatch().put_metric_alarm(a).await?;
             }
             retag(aws, c, &alarm_arn(&a.alarm_name)).await
         }
         Resource::CompositeAlarm(a) => {
             if c.rewrite {
-                aws.call("cloudwatch:PutCompositeAlarm", || {
-                    aws.cloudwatch.put_composite_alarm(a)
-                })
-                .await?;
+                aws.cloudwatch().put_composite_alarm(a).await?;
             }
             if c.action == Action::Create && !a.tags.is_empty() {
                 // The ownership tag must be certain: some implementations
                 // (fakecloud 0.51) drop inline Tags of PutCompositeAlarm.
                 let arn = alarm_arn(&a.alarm_name);
-                aws.call("cloudwatch:TagResource", || {
-                    aws.cloudwatch.tag_resource(&arn, &a.tags)
-                })
-                .await?;
+                aws.cloudwatch().tag_resource(&arn, &a.tags).await?;
             }
             retag(aws, c, &alarm_arn(&a.alarm_name)).await
         }
         Resource::Dashboard(d) => {
             if c.rewrite {
-                aws.call("cloudwatch:PutDashboard", || {
-                    aws.cloudwatch.put_dashboard(d)
-                })
-                .await?;
+                aws.cloudwatch().put_dashboard(d).await?;
             }
             let arn = dashboard_arn(&plan.region, &plan.account, &d.dashboard_name);
             if c.action == Action::Create && !d.tags.is_empty() {
                 // PutDashboard's Tags are not kept by every implementation
                 // (fakecloud 0.51 drops them): ownership must be certain.
-                aws.call("cloudwatch:TagResource", || {
-                    aws.cloudwatch.tag_resource(&arn, &d.tags)
-                })
-                .await?;
+                aws.cloudwatch().tag_resource(&arn, &d.tags).await?;
             }
             retag(aws, c, &arn).await
         }
@@ -430,11 +414,9 @@ async fn put_inner(
             // The same token on every retry of this change: a create whose
             // answer was lost is not repeated as a second definition.
             let token = client_token(plan, c);
-            aws.call("logs:PutQueryDefinition", || {
-                aws.logs
-                    .put_query_definition(c.live_id.as_deref(), q, &token)
-            })
-            .await?;
+            aws.logs()
+                .put_query_definition(c.live_id.as_deref(), q, &token)
+                .await?;
             Ok(None)
         }
     }
@@ -456,16 +438,10 @@ fn client_token(plan: &Plan, c: &Change) -> String {
 async fn retag(aws: &Aws, c: &Change, arn: &str) -> Result<Option<String>, AwsError> {
     if c.action != Action::Create {
         if !c.tags.set.is_empty() {
-            aws.call("cloudwatch:TagResource", || {
-                aws.cloudwatch.tag_resource(arn, &c.tags.set)
-            })
-            .await?;
+            aws.cloudwatch().tag_resource(arn, &c.tags.set).await?;
         }
         if !c.tags.remove.is_empty() {
-            aws.call("cloudwatch:UntagResource", || {
-                aws.cloudwatch.untag_resource(arn, &c.tags.remove)
-            })
-            .await?;
+            aws.cloudwatch().untag_resource(arn, &c.tags.remove).await?;
         }
     }
     Ok(None)
@@ -475,28 +451,16 @@ async fn retag(aws: &Aws, c: &Change, arn: &str) -> Result<Option<String>, AwsEr
 async fn delete(aws: &Aws, c: &Change) -> Outcome {
     let id = c.live_id.clone().unwrap_or_default();
     let result = match c.kind {
-        Kind::Topic => {
-            aws.call("sns:DeleteTopic", || aws.sns.delete_topic(&id))
-                .await
-        }
-        Kind::Subscription => {
-            aws.call("sns:Unsubscribe", || aws.sns.unsubscribe(&id))
-                .await
-        }
+        Kind::Topic => aws.sns().delete_topic(&id).await,
+        Kind::Subscription => aws.sns().unsubscribe(&id).await,
         Kind::MetricFilter => {
             let (group, name) = c.key.split_once(':').unwrap_or((&c.key, ""));
-            aws.call("logs:DeleteMetricFilter", || {
-                aws.logs.delete_metric_filter(group, name)
-            })
-            .await
+            aws.logs().delete_metric_filter(group, name).await
         }
-        Kind::QueryDefinition => {
-            aws.call("logs:DeleteQueryDefinition", || {
-                aws.logs.delete_query_definition(&id)
-            })
-            .await
-        }
-        Kind::MetricAlarm | Kind::CompositeAlarm | Kind::Dashboard => Ok(()),
+        Kind::QueryDefinition => aws.logs().delete_query_definition(&id).await,
+        // Log groups are never deleted (plans have no such change); alarms
+        // and dashboards are deleted in batches.
+        Kind::LogGroup | Kind::MetricAlarm | Kind::CompositeAlarm | Kind::Dashboard => Ok(()),
     };
     match result {
         Err(e) if e.kind == ErrorKind::NotFound => Outcome::Done(Some("already gone".into())),

@@ -85,7 +85,8 @@ pub enum Command {
 #[derive(Debug, Clone, Default, Args)]
 pub struct Scope {
     /// Only these kinds, comma-separated: dashboards, metric-alarms,
-    /// composite-alarms, metric-filters, query-definitions, topics, subscriptions.
+    /// composite-alarms, metric-filters, query-definitions, topics,
+    /// subscriptions, log-groups (included with filters and queries).
     #[arg(long, value_delimiter = ',', value_name = "KINDS")]
     pub only: Vec<String>,
     /// Every kind except these (same names).

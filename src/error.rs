@@ -105,6 +105,13 @@ pub enum Error {
         /// Partition of the credentials.
         actual: String,
     },
+    /// Plan or apply found problems that must be fixed before any change.
+    Blocked {
+        /// Environment.
+        env: String,
+        /// The problems.
+        blockers: Vec<crate::plan::Blocker>,
+    },
     /// Some changes failed; each was reported.
     ApplyFailed {
         /// Failed changes.
@@ -130,6 +137,7 @@ impl Error {
             | Error::Cancelled
             | Error::WrongAccount { .. }
             | Error::WrongPartition { .. }
+            | Error::Blocked { .. }
             | Error::ApplyFailed { .. } => EXIT_FAILURE,
             Error::Usage(_) => EXIT_USAGE,
             Error::OutputClosed => EXIT_OK,
@@ -246,6 +254,17 @@ impl fmt::Display for Error {
                 "error: region {region} is in partition {expected}, but the credentials are for partition {actual}\n  help: use credentials of the region's partition, or fix `region`"
             ),
             Error::OutputClosed => Ok(()),
+            Error::Blocked { env, blockers } => {
+                for b in blockers {
+                    writeln!(f, "error: {}\n  help: {}", b.message, b.help)?;
+                }
+                let n = blockers.len();
+                write!(
+                    f,
+                    "{n} problem{} in environment `{env}` must be fixed first; nothing was changed",
+                    if n == 1 { "" } else { "s" }
+                )
+            }
             Error::ApplyFailed { failed, done } => write!(
                 f,
                 "error: {failed} change(s) failed, {done} succeeded; fix the errors above and run apply again"

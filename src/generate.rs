@@ -16,6 +16,7 @@ environments:
   staging:
     region: us-east-1
     cluster: gen-staging
+    log_groups: create
 topics:
   critical-alerts:
     subscriptions: [{ protocol: email, endpoint: oncall@example.com }]

@@ -3,7 +3,7 @@
 //! typed error; never exits.
 
 use crate::aws::sdk::ConnectOptions;
-use crate::aws::{Aws, Rates};
+use crate::aws::{Aws, Rates, RetryPolicy};
 use crate::catalogue::{self, Catalogue, Problems};
 use crate::cli::{AwsArgs, Cli, Command, Scope};
 use crate::compile::{DesiredState, compile_all, compile_with_account};
@@ -126,6 +126,11 @@ pub fn kinds(scope: &Scope) -> Result<BTreeSet<Kind>, Error> {
     } else {
         parse(&scope.only)?
     };
+    // Filters and queries need their log groups: `--only metric-filters`
+    // creates missing ones too (with `log_groups: create`).
+    if kinds.contains(&Kind::MetricFilter) || kinds.contains(&Kind::QueryDefinition) {
+        kinds.insert(Kind::LogGroup);
+    }
     for k in parse(&scope.except)? {
         kinds.remove(&k);
     }
@@ -164,13 +169,10 @@ async fn session(cli: &Cli, env: &str, args: &AwsArgs) -> Result<Session, Error>
         region: args.region.clone().or_else(|| Some(spec.region.clone())),
         endpoint_url: args.endpoint_url.clone(),
         rates: Some(rates),
-        max_attempts: 8,
+        retry: retry_policy(),
     };
     let aws = crate::aws::sdk::connect(&options).await;
-    let who = aws
-        .call("sts:GetCallerIdentity", || aws.identity.identity())
-        .await
-        .map_err(Error::Aws)?;
+    let who = aws.identity().identity().await.map_err(Error::Aws)?;
     if let Some(expected) = spec.account_id.as_ref().filter(|a| **a != who.account) {
         return Err(Error::WrongAccount {
             env: env.to_string(),
@@ -195,6 +197,19 @@ async fn session(cli: &Cli, env: &str, args: &AwsArgs) -> Result<Session, Error>
     Ok(Session { aws, desired })
 }
 
+/// The retry policy: 8 attempts from 200 ms, or a first delay in ms from
+/// `OBSCTL_RETRY_BASE_DELAY_MS` (tests keep backoff short with it).
+fn retry_policy() -> RetryPolicy {
+    let mut policy = RetryPolicy::default();
+    if let Some(ms) = std::env::var("OBSCTL_RETRY_BASE_DELAY_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        policy.base_delay = std::time::Duration::from_millis(ms);
+    }
+    policy
+}
+
 fn secret(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
@@ -211,7 +226,13 @@ pub async fn make_plan(
     let live = live::read(aws, desired, kinds).await.map_err(Error::Aws)?;
     let mut plan = plan::compute(desired, &live, kinds, adopt, secret)
         .map_err(|m| Error::MissingSecret(m.0))?;
-    plan.calls = aws.stats.snapshot();
+    if !plan.blockers.is_empty() {
+        return Err(Error::Blocked {
+            env: desired.env.clone(),
+            blockers: plan.blockers,
+        });
+    }
+    plan.calls = aws.stats().snapshot();
     Ok(plan)
 }
 
@@ -333,7 +354,7 @@ async fn apply_command(
     for n in &result.notes {
         writeln!(out, "  note: {n}").map_err(stdout_error)?;
     }
-    report::plan::calls(out, &s.aws.stats.snapshot()).map_err(stdout_error)?;
+    report::plan::calls(out, &s.aws.stats().snapshot()).map_err(stdout_error)?;
     if result.failed.is_empty() {
         Ok(EXIT_OK)
     } else {

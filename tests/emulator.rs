@@ -183,7 +183,7 @@ fn both_catalogues_all_kinds_apply_then_plan_is_empty() {
             assert_eq!(plan["format_version"], 2);
             assert!(plan["changes"].as_array().unwrap().is_empty());
             let kinds = plan["kinds"].as_array().unwrap().len();
-            assert_eq!(kinds, 7, "all seven kinds were planned");
+            assert_eq!(kinds, 8, "all eight kinds were planned");
         }
     }
 }
@@ -568,7 +568,7 @@ fn apply_asks_for_confirmation_on_a_terminal() {
     let plan = plan_json(&e, "cat-house", "staging");
     assert_eq!(
         plan["changes"].as_array().unwrap().len(),
-        60,
+        65,
         "nothing was applied"
     );
     let out = run("yes\n");
@@ -634,7 +634,7 @@ fn environments_whose_names_prefix_each_other_apply_and_plan_independently() {
     let text_before = std::fs::read_to_string(&yaml).unwrap();
     let with_eu = text_before.replace(
         "  production:\n",
-        "  staging-eu:\n    region: us-east-1\n    cluster: cat-house-staging-eu\n  production:\n",
+        "  staging-eu:\n    region: us-east-1\n    cluster: cat-house-staging-eu\n    log_groups: create\n  production:\n",
     );
     std::fs::write(&yaml, with_eu).unwrap();
     apply_in(&e, tmp.path(), "staging-eu", &[]);

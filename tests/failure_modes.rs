@@ -193,7 +193,7 @@ async fn transient_errors_are_retried_and_apply_converges() {
     let report = run(&aws, &plan(&aws, &d).await).await;
     assert!(report.failed.is_empty(), "{:#?}", report.failed);
     assert!(plan(&aws, &d).await.is_empty());
-    let retried: u64 = aws.stats.snapshot().values().map(|c| c.throttled).sum();
+    let retried: u64 = aws.stats().snapshot().values().map(|c| c.throttled).sum();
     assert_eq!(retried, 12, "every retry is counted");
 }
 
@@ -206,7 +206,7 @@ async fn writes_to_one_log_group_are_serialized() {
     let d = desired("cat-house", |_| {});
     let report = run(&aws, &plan(&aws, &d).await).await;
     assert!(report.failed.is_empty());
-    let stats = aws.stats.snapshot();
+    let stats = aws.stats().snapshot();
     assert_eq!(
         stats["logs:PutMetricFilter"].throttled, 0,
         "no aborted write"
@@ -219,7 +219,10 @@ async fn writes_to_one_log_group_are_serialized() {
     let none = desired("cat-house", |c| c.metric_filters.clear());
     let report = run(&aws, &plan(&aws, &none).await).await;
     assert!(report.failed.is_empty(), "{:#?}", report.failed);
-    assert_eq!(aws.stats.snapshot()["logs:DeleteMetricFilter"].throttled, 0);
+    assert_eq!(
+        aws.stats().snapshot()["logs:DeleteMetricFilter"].throttled,
+        0
+    );
 }
 
 #[tokio::test]
@@ -237,4 +240,55 @@ async fn a_repeated_saved_query_create_makes_no_duplicate() {
         d.count(Kind::QueryDefinition)
     );
     assert!(plan(&aws, &d).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_log_group_deleted_after_the_plan_fails_its_filters_as_aws_does_and_nothing_else() {
+    // PutMetricFilter on a missing log group: ResourceNotFoundException on
+    // AWS (the emulator accepts it). A group another team deletes between
+    // plan and apply fails exactly its filters; the next plan sees it.
+    let fake = FakeAws::default();
+    let aws = fake.aws();
+    let d = desired("cat-house", |c| {
+        if let Some(e) = c.environments.get_mut("staging") {
+            e.spec.log_groups = obsctl::catalogue::model::LogGroupMode::Require;
+            e.spec.log_retention_days = None;
+        }
+    });
+    for g in d.log_group_users.keys() {
+        fake.state
+            .lock()
+            .unwrap()
+            .log_groups
+            .insert(g.clone(), (vec![], None));
+    }
+    let p = plan(&aws, &d).await;
+    let gone = "/ecs/cat-house/staging/proxy-service";
+    fake.state.lock().unwrap().log_groups.remove(gone);
+    let report = run(&aws, &p).await;
+    let failed: Vec<(&str, &str)> = report
+        .failed
+        .iter()
+        .map(|(c, e)| (c.key.as_str(), e.code.as_str()))
+        .collect();
+    assert_eq!(
+        failed,
+        vec![
+            (
+                "/ecs/cat-house/staging/proxy-service:cat-house-staging-proxy-service-ErrorCount",
+                "ResourceNotFoundException"
+            ),
+            (
+                "/ecs/cat-house/staging/proxy-service:cat-house-staging-proxy-service-RequestLatency",
+                "ResourceNotFoundException"
+            ),
+        ]
+    );
+    assert_eq!(calls(&fake, "PutMetricFilter"), 10, "not retried");
+    let all: BTreeSet<Kind> = Kind::ALL.into_iter().collect();
+    let again = make_plan(&aws, &d, &all, false, &secrets).await;
+    assert!(
+        matches!(again, Err(obsctl::error::Error::Blocked { ref blockers, .. }) if blockers.len() == 1),
+        "{again:?}"
+    );
 }

@@ -4,8 +4,10 @@
 use obsctl::apply::{ApplyReport, apply};
 use obsctl::aws::fake::FakeAws;
 use obsctl::aws::{Aws, LiveAlarm};
+use obsctl::catalogue::model::LogGroupMode;
 use obsctl::catalogue::{self};
 use obsctl::compile::{DesiredState, compile_with_account};
+use obsctl::error::Error;
 use obsctl::plan::{Action, Plan};
 use obsctl::resource::{Kind, Resource, Tag};
 use obsctl::run::make_plan;
@@ -272,7 +274,7 @@ async fn throttling_is_retried_and_apply_completes() {
     fake.throttle("DescribeAlarms", 1);
     let report = run(&aws, &plan(&aws, &d).await).await;
     assert!(report.failed.is_empty(), "{:?}", report.failed);
-    let stats = aws.stats.snapshot();
+    let stats = aws.stats().snapshot();
     assert_eq!(stats["cloudwatch:PutMetricAlarm"].throttled, 5);
     assert_eq!(stats["cloudwatch:DescribeAlarms"].throttled, 1);
     assert!(plan(&aws, &d).await.is_empty());
@@ -361,7 +363,7 @@ async fn only_and_except_restrict_reads_and_changes() {
     let p = make_plan(&aws, &d, &only, false, &secrets).await.unwrap();
     assert!(p.changes.iter().all(|c| c.kind == Kind::Dashboard));
     assert_eq!(p.changes.len(), 4);
-    let calls = aws.stats.snapshot();
+    let calls = aws.stats().snapshot();
     assert!(
         calls.keys().all(|api| api.contains("Dashboard")),
         "{calls:?}"
@@ -383,7 +385,7 @@ async fn planning_1000_services_needs_one_describe_alarms_call_per_100_alarms() 
     let planner = fake.aws();
     let p = plan(&planner, &d).await;
     assert!(p.is_empty());
-    let calls = planner.stats.calls("cloudwatch:DescribeAlarms");
+    let calls = planner.stats().calls(obsctl::aws::Api::DescribeAlarms);
     assert!(
         calls as usize <= alarms.div_ceil(100),
         "{calls} DescribeAlarms calls for {alarms} alarms"
@@ -703,4 +705,169 @@ async fn duplicate_saved_query_names_are_a_conflict() {
             .reason
             .contains("2 saved queries share this name")
     );
+}
+
+fn with_log_groups(mode: LogGroupMode) -> DesiredState {
+    desired_with(&root().join("definitions/cat-house"), "staging", |c| {
+        if let Some(e) = c.environments.get_mut("staging") {
+            e.spec.log_groups = mode;
+            if mode == LogGroupMode::Require {
+                e.spec.log_retention_days = None;
+            }
+        }
+    })
+}
+
+fn service_groups() -> Vec<String> {
+    [
+        "auth-service",
+        "catalog-service",
+        "health-aggregator",
+        "installation-service",
+        "proxy-service",
+    ]
+    .iter()
+    .map(|s| format!("/ecs/cat-house/staging/{s}"))
+    .collect()
+}
+
+#[tokio::test]
+async fn require_mode_stops_before_any_change_naming_what_needs_each_missing_log_group() {
+    let fake = FakeAws::default();
+    let aws = fake.aws();
+    let d = with_log_groups(LogGroupMode::Require);
+    assert_eq!(d.count(Kind::LogGroup), 0, "require creates no log groups");
+    let groups = service_groups();
+    // One of the five exists (deployed); four do not.
+    fake.state
+        .lock()
+        .unwrap()
+        .log_groups
+        .insert(groups[0].clone(), (vec![], Some(7)));
+    let err = make_plan(&aws, &d, &all(), false, &secrets)
+        .await
+        .unwrap_err();
+    let Error::Blocked { blockers, .. } = &err else {
+        panic!("blocked expected, got {err}")
+    };
+    assert_eq!(blockers.len(), 4, "{err}");
+    let text = err.to_string();
+    for g in &groups[1..] {
+        assert!(
+            text.contains(&format!("log group {g} does not exist")),
+            "{text}"
+        );
+    }
+    assert!(!text.contains(&format!("log group {} does", groups[0])));
+    assert!(
+        text.contains("2 metric filters (cat-house-staging-catalog-service-ErrorCount, cat-house-staging-catalog-service-RequestLatency)"),
+        "the filters are named: {text}"
+    );
+    assert!(text.contains("saved queries"), "{text}");
+    assert!(
+        text.contains("log_groups: create"),
+        "the help names the setting: {text}"
+    );
+    assert!(
+        fake.state.lock().unwrap().alarms.is_empty(),
+        "nothing was changed"
+    );
+    // Once the services are deployed, the same catalogue plans and converges.
+    for g in &groups {
+        fake.state
+            .lock()
+            .unwrap()
+            .log_groups
+            .entry(g.clone())
+            .or_insert((vec![], None));
+    }
+    let p = plan(&aws, &d).await;
+    assert!(p.changes.iter().all(|c| c.kind != Kind::LogGroup));
+    assert!(run(&aws, &p).await.failed.is_empty());
+    assert!(plan(&aws, &d).await.is_empty());
+}
+
+#[tokio::test]
+async fn create_mode_creates_missing_log_groups_tagged_and_never_changes_or_deletes_one() {
+    let fake = FakeAws::default();
+    let aws = fake.aws();
+    let d = with_log_groups(LogGroupMode::Create);
+    let groups = service_groups();
+    // A group someone else made, with its own retention and no tags.
+    fake.state
+        .lock()
+        .unwrap()
+        .log_groups
+        .insert(groups[0].clone(), (vec![], Some(7)));
+    let p = plan(&aws, &d).await;
+    let created: Vec<String> = p
+        .changes
+        .iter()
+        .filter(|c| c.kind == Kind::LogGroup)
+        .map(|c| format!("{:?} {}", c.action, c.key))
+        .collect();
+    assert_eq!(
+        created,
+        groups[1..]
+            .iter()
+            .map(|g| format!("Create {g}"))
+            .collect::<Vec<_>>()
+    );
+    let report = run(&aws, &p).await;
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    {
+        let s = fake.state.lock().unwrap();
+        assert_eq!(
+            s.log_groups[&groups[0]],
+            (vec![], Some(7)),
+            "left as it was"
+        );
+        let (tags, retention) = &s.log_groups[&groups[1]];
+        assert_eq!(*retention, Some(30));
+        assert!(tags.contains(&Tag {
+            key: "obsctl:env".into(),
+            value: "staging".into()
+        }));
+    }
+    assert!(plan(&aws, &d).await.is_empty(), "converged");
+    // Removing a service deletes its filters, never its log group.
+    let without = desired_with(&root().join("definitions/cat-house"), "staging", |c| {
+        c.services.remove("proxy-service");
+    });
+    let p = plan(&aws, &without).await;
+    assert!(
+        p.changes
+            .iter()
+            .all(|c| c.kind != Kind::LogGroup || c.action != Action::Delete)
+    );
+    assert!(
+        keys(&p, Action::Delete)
+            .iter()
+            .any(|k| k.starts_with("metric-filters/"))
+    );
+    assert!(run(&aws, &p).await.failed.is_empty());
+    assert!(
+        fake.state
+            .lock()
+            .unwrap()
+            .log_groups
+            .contains_key("/ecs/cat-house/staging/proxy-service")
+    );
+}
+
+#[tokio::test]
+async fn only_metric_filters_still_creates_their_log_groups() {
+    let fake = FakeAws::default();
+    let aws = fake.aws();
+    let d = with_log_groups(LogGroupMode::Create);
+    let scope = obsctl::cli::Scope {
+        only: vec!["metric-filters".into()],
+        ..Default::default()
+    };
+    let kinds = obsctl::run::kinds(&scope).unwrap();
+    let p = make_plan(&aws, &d, &kinds, false, &secrets).await.unwrap();
+    assert!(run(&aws, &p).await.failed.is_empty());
+    let s = fake.state.lock().unwrap();
+    assert_eq!(s.filters.len(), 10);
+    assert_eq!(s.log_groups.len(), 5);
 }

@@ -650,6 +650,51 @@ rule!(
     "route to undefined topic `payments`"
 );
 
+// Log groups.
+rule!(
+    log_retention_not_offered_by_cloudwatch_logs,
+    &[(
+        "    region: us-east-1\n",
+        "    region: us-east-1\n    log_groups: create\n    log_retention_days: 10\n"
+    )],
+    &[],
+    "10 days is not a retention CloudWatch Logs offers"
+);
+rule!(
+    log_retention_only_for_groups_obsctl_creates,
+    &[(
+        "    region: us-east-1\n",
+        "    region: us-east-1\n    log_retention_days: 30\n"
+    )],
+    &[],
+    "log_retention_days applies only to log groups obsctl creates"
+);
+rule!(
+    log_groups_mode_is_require_or_create,
+    &[(
+        "    region: us-east-1\n",
+        "    region: us-east-1\n    log_groups: make\n"
+    )],
+    &[],
+    "unknown value `make`"
+);
+
+#[test]
+fn a_broken_environment_is_one_problem_not_also_no_environments() {
+    let out = problems(
+        &[(
+            "    region: us-east-1\n",
+            "    region: us-east-1\n    log_groups: make\n",
+        )],
+        &[],
+    );
+    assert_eq!(
+        out.lines().filter(|l| l.contains(": error: ")).count(),
+        1,
+        "{out}"
+    );
+}
+
 #[test]
 fn every_message_is_snapshot_tested() {
     let cases: Vec<(&str, String)> = vec![

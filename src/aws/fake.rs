@@ -25,6 +25,7 @@
 
 use super::*;
 use std::sync::Mutex;
+use std::time::Duration;
 
 /// In-memory state of one account and region.
 #[derive(Debug, Default)]
@@ -35,8 +36,8 @@ pub struct FakeState {
     pub dashboards: BTreeMap<String, String>,
     /// Dashboard tags by name.
     pub dashboard_tags: BTreeMap<String, Vec<Tag>>,
-    /// Log groups.
-    pub log_groups: Vec<String>,
+    /// Log groups: name → (tags, retention in days).
+    pub log_groups: BTreeMap<String, (Vec<Tag>, Option<u32>)>,
     /// Metric filters by (group, name).
     pub filters: BTreeMap<(String, String), MetricFilter>,
     /// Saved queries by id.
@@ -80,15 +81,19 @@ impl Default for FakeAws {
 impl FakeAws {
     /// Bundles the fake behind [`Aws`] with unlimited rates and fast retries.
     pub fn aws(&self) -> Aws {
-        Aws {
-            cloudwatch: Arc::new(self.clone()),
-            logs: Arc::new(self.clone()),
-            sns: Arc::new(self.clone()),
-            identity: Arc::new(self.clone()),
-            stats: Arc::new(CallStats::new(Rates::unlimited())),
-            max_attempts: 8,
-            base_delay: Duration::from_millis(1),
-        }
+        Aws::new(
+            Clients {
+                cloudwatch: Arc::new(self.clone()),
+                logs: Arc::new(self.clone()),
+                sns: Arc::new(self.clone()),
+                identity: Arc::new(self.clone()),
+            },
+            Rates::unlimited(),
+            RetryPolicy {
+                max_attempts: 8,
+                base_delay: Duration::from_millis(1),
+            },
+        )
     }
 
     /// Makes the next `n` calls of `api` fail with `Throttling`.
@@ -442,19 +447,52 @@ impl LogsApi for FakeAws {
     async fn describe_log_groups(
         &self,
         prefix: &str,
-        _next: Option<String>,
+        next: Option<String>,
     ) -> AwsResult<Page<String>> {
         self.enter("DescribeLogGroups")?;
-        Ok((
-            self.with(|s| {
-                s.log_groups
-                    .iter()
-                    .filter(|g| g.starts_with(prefix))
-                    .cloned()
-                    .collect()
-            }),
-            None,
-        ))
+        // 50 per page (DescribeLogGroups `limit`: 1–50).
+        let offset: usize = next.as_deref().and_then(|t| t.parse().ok()).unwrap_or(0);
+        Ok(self.with(|s| {
+            let all: Vec<String> = s
+                .log_groups
+                .keys()
+                .filter(|g| g.starts_with(prefix))
+                .cloned()
+                .collect();
+            let next = (offset + 50 < all.len()).then(|| (offset + 50).to_string());
+            (all.into_iter().skip(offset).take(50).collect(), next)
+        }))
+    }
+
+    async fn create_log_group(&self, name: &str, tags: &[Tag]) -> AwsResult<()> {
+        self.enter("CreateLogGroup")?;
+        self.with(|s| {
+            if s.log_groups.contains_key(name) {
+                // CreateLogGroup API reference: ResourceAlreadyExistsException.
+                return Err(AwsError::new(
+                    "CreateLogGroup",
+                    "ResourceAlreadyExistsException",
+                    "The specified log group already exists",
+                ));
+            }
+            s.log_groups.insert(name.to_string(), (tags.to_vec(), None));
+            Ok(())
+        })
+    }
+
+    async fn put_retention_policy(&self, name: &str, days: u32) -> AwsResult<()> {
+        self.enter("PutRetentionPolicy")?;
+        self.with(|s| match s.log_groups.get_mut(name) {
+            Some(group) => {
+                group.1 = Some(days);
+                Ok(())
+            }
+            None => Err(AwsError::new(
+                "PutRetentionPolicy",
+                "ResourceNotFoundException",
+                "The specified log group does not exist.",
+            )),
+        })
     }
 
     async fn describe_metric_filters(
@@ -479,14 +517,18 @@ impl LogsApi for FakeAws {
     async fn put_metric_filter(&self, filter: &MetricFilter) -> AwsResult<()> {
         self.enter("PutMetricFilter")?;
         let group = &filter.log_group_name;
-        // Unlike AWS (ResourceNotFoundException on a missing log group), the
-        // fake creates it: obsctl does not manage log groups yet (open in the
-        // "Safety" issue: `log_groups: require | create`).
+        // PutMetricFilter API reference: ResourceNotFoundException when the
+        // log group does not exist (the emulator creates the filter anyway,
+        // aws-fidelity.md).
+        if !self.with(|s| s.log_groups.contains_key(group)) {
+            return Err(AwsError::new(
+                "PutMetricFilter",
+                "ResourceNotFoundException",
+                "The specified log group does not exist.",
+            ));
+        }
         self.write_group("PutMetricFilter", group).await?;
         self.with(|s| {
-            if !s.log_groups.contains(group) {
-                s.log_groups.push(group.clone());
-            }
             s.filters.insert(
                 (filter.log_group_name.clone(), filter.filter_name.clone()),
                 filter.clone(),

@@ -1,10 +1,11 @@
 //! Client-side rate limiting and call counting, per API.
 //!
 //! Each API gets a token bucket at AWS's published default quota
-//! (`../shared/reference/aws-facts.md` §5), so a large apply stays under the
+//! ([`Api::default_rate`]), so a large apply stays under the
 //! quota instead of leaning on throttling retries. The rates can be scaled or
 //! lifted (accounts with raised quotas, the emulator).
 
+use super::Api;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -14,54 +15,16 @@ use tokio::time::Instant;
 /// Calls per second allowed per API.
 #[derive(Debug, Clone)]
 pub struct Rates {
-    /// API → calls per second; `None` means unlimited.
-    limits: Option<BTreeMap<&'static str, f64>>,
-    /// Multiplier applied to every limit.
+    /// False: no client-side limit.
+    limited: bool,
+    /// Multiplier applied to every API's default quota ([`Api::default_rate`]).
     scale: f64,
 }
-
-/// AWS's default quotas (transactions per second) for the APIs obsctl calls.
-pub const DEFAULT_RATES: &[(&str, f64)] = &[
-    ("cloudwatch:DescribeAlarms", 9.0),
-    ("cloudwatch:PutMetricAlarm", 3.0),
-    ("cloudwatch:PutCompositeAlarm", 3.0),
-    ("cloudwatch:DeleteAlarms", 3.0),
-    ("cloudwatch:ListTagsForResource", 10.0),
-    ("cloudwatch:TagResource", 20.0),
-    ("cloudwatch:UntagResource", 20.0),
-    ("cloudwatch:ListDashboards", 10.0),
-    ("cloudwatch:GetDashboard", 10.0),
-    ("cloudwatch:PutDashboard", 10.0),
-    ("cloudwatch:DeleteDashboards", 10.0),
-    ("logs:DescribeLogGroups", 10.0),
-    ("logs:DescribeMetricFilters", 5.0),
-    ("logs:PutMetricFilter", 5.0),
-    ("logs:DeleteMetricFilter", 5.0),
-    // Not published; AWS's other Logs APIs suggest 5.
-    ("logs:DescribeQueryDefinitions", 5.0),
-    ("logs:PutQueryDefinition", 5.0),
-    ("logs:DeleteQueryDefinition", 5.0),
-    ("sns:ListTopics", 30.0),
-    ("sns:ListSubscriptionsByTopic", 30.0),
-    ("sns:Subscribe", 100.0),
-    ("sns:Unsubscribe", 100.0),
-    ("sns:ListTagsForResource", 10.0),
-    ("sns:TagResource", 10.0),
-    ("sns:UntagResource", 10.0),
-    // 30 TPS is the lowest regional quota of these APIs.
-    ("sns:GetTopicAttributes", 30.0),
-    ("sns:SetTopicAttributes", 30.0),
-    ("sns:CreateTopic", 30.0),
-    ("sns:DeleteTopic", 30.0),
-    ("sns:GetSubscriptionAttributes", 30.0),
-    ("sns:SetSubscriptionAttributes", 30.0),
-    ("sts:GetCallerIdentity", 10.0),
-];
 
 impl Default for Rates {
     fn default() -> Self {
         Rates {
-            limits: Some(DEFAULT_RATES.iter().copied().collect()),
+            limited: true,
             scale: 1.0,
         }
     }
@@ -71,7 +34,7 @@ impl Rates {
     /// No client-side limit (for emulators, which do not throttle).
     pub fn unlimited() -> Self {
         Rates {
-            limits: None,
+            limited: false,
             scale: 1.0,
         }
     }
@@ -84,9 +47,9 @@ impl Rates {
         }
     }
 
-    fn interval(&self, api: &str) -> Option<Duration> {
-        let per_second = self.limits.as_ref()?.get(api).copied().unwrap_or(5.0) * self.scale;
-        (per_second > 0.0).then(|| Duration::from_secs_f64(1.0 / per_second))
+    fn interval(&self, api: Api) -> Option<Duration> {
+        let per_second = api.default_rate() * self.scale;
+        (self.limited && per_second > 0.0).then(|| Duration::from_secs_f64(1.0 / per_second))
     }
 }
 
@@ -114,7 +77,7 @@ struct Entry {
 #[derive(Debug)]
 pub struct CallStats {
     rates: Rates,
-    entries: Mutex<BTreeMap<&'static str, Entry>>,
+    entries: Mutex<BTreeMap<Api, Entry>>,
 }
 
 impl CallStats {
@@ -127,7 +90,7 @@ impl CallStats {
     }
 
     /// Waits until `api` may be called, then counts the call.
-    pub async fn acquire(&self, api: &'static str) {
+    pub async fn acquire(&self, api: Api) {
         let interval = self.rates.interval(api);
         let start = {
             let Ok(mut entries) = self.entries.lock() else {
@@ -153,9 +116,9 @@ impl CallStats {
     }
 
     /// Records that AWS throttled a call of `api`.
-    pub fn throttled(&self, api: &'static str) {
+    pub fn throttled(&self, api: Api) {
         if let Ok(mut entries) = self.entries.lock()
-            && let Some(e) = entries.get_mut(api)
+            && let Some(e) = entries.get_mut(&api)
         {
             e.throttled += 1;
         }
@@ -177,7 +140,7 @@ impl CallStats {
                     0.0
                 };
                 (
-                    api.to_string(),
+                    api.action(),
                     ApiCount {
                         calls: e.calls,
                         throttled: e.throttled,
@@ -189,11 +152,11 @@ impl CallStats {
     }
 
     /// Calls of one API so far.
-    pub fn calls(&self, api: &str) -> u64 {
+    pub fn calls(&self, api: Api) -> u64 {
         self.entries
             .lock()
             .ok()
-            .and_then(|e| e.get(api).map(|e| e.calls))
+            .and_then(|e| e.get(&api).map(|e| e.calls))
             .unwrap_or(0)
     }
 }
@@ -207,11 +170,11 @@ mod tests {
         let stats = CallStats::new(Rates::default());
         let start = tokio::time::Instant::now();
         for _ in 0..7 {
-            stats.acquire("cloudwatch:PutMetricAlarm").await;
+            stats.acquire(Api::PutMetricAlarm).await;
         }
         // 3 per second: the 7th call starts 2 s after the first.
         assert_eq!(start.elapsed().as_millis(), 2000);
-        assert_eq!(stats.calls("cloudwatch:PutMetricAlarm"), 7);
+        assert_eq!(stats.calls(Api::PutMetricAlarm), 7);
     }
 
     #[tokio::test(start_paused = true)]
@@ -219,7 +182,7 @@ mod tests {
         let stats = CallStats::new(Rates::unlimited());
         let start = tokio::time::Instant::now();
         for _ in 0..100 {
-            stats.acquire("cloudwatch:PutMetricAlarm").await;
+            stats.acquire(Api::PutMetricAlarm).await;
         }
         assert_eq!(start.elapsed().as_millis(), 0);
     }

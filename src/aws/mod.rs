@@ -3,22 +3,24 @@
 //! One small trait per service ([`CloudWatchApi`], [`LogsApi`], [`SnsApi`])
 //! speaks obsctl's own resource types. [`sdk`] implements them with the AWS
 //! SDK for Rust; [`fake`] implements them in memory for tests of the core.
-//! [`Aws`] bundles the three behind rate limiters and call counters, and
-//! retries throttled calls with backoff.
+//! [`Aws`] bundles them behind one decorator ([`guard`]) that rate-limits
+//! per [`Api`], counts calls and retries throttling and transient errors.
 
+mod api;
 pub mod fake;
+mod guard;
 mod limiter;
 pub mod sdk;
 
+pub use api::Api;
+pub use guard::{MAX_DELAY, RetryPolicy};
 pub use limiter::{ApiCount, CallStats, Rates};
 
 use crate::resource::{CompositeAlarm, Dashboard, MetricAlarm, MetricFilter, QueryDefinition, Tag};
 use async_trait::async_trait;
 use std::collections::BTreeMap;
 use std::fmt;
-use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// What an AWS error means to obsctl: decided once, from the code AWS sent
 /// (and, for one CloudWatch case, its message), in [`ErrorKind::classify`].
@@ -35,6 +37,8 @@ pub enum ErrorKind {
     Quota,
     /// The resource does not exist (success for a delete).
     NotFound,
+    /// The resource exists already (success for CreateLogGroup).
+    AlreadyExists,
     /// DeleteAlarms of an alarm a composite alarm still references: AWS
     /// rejects the whole batch with `ValidationError`.
     ReferencedByComposite,
@@ -89,6 +93,7 @@ impl ErrorKind {
             | "NotFound"
             | "NotFoundException"
             | "DashboardNotFoundError" => ErrorKind::NotFound,
+            "ResourceAlreadyExistsException" => ErrorKind::AlreadyExists,
             // "Cannot delete X as there are composite alarm(s) depending on it"
             "ValidationError"
                 if message.contains("composite alarm") && message.contains("depending on") =>
@@ -262,6 +267,10 @@ pub trait LogsApi: Send + Sync {
         prefix: &str,
         next: Option<String>,
     ) -> AwsResult<Page<String>>;
+    /// CreateLogGroup with tags (`ResourceAlreadyExistsException` if it exists).
+    async fn create_log_group(&self, name: &str, tags: &[Tag]) -> AwsResult<()>;
+    /// PutRetentionPolicy: keep events `days` days.
+    async fn put_retention_policy(&self, name: &str, days: u32) -> AwsResult<()>;
     /// DescribeMetricFilters, 50 per page: of one log group, or of the whole
     /// account and region without one.
     async fn describe_metric_filters(
@@ -362,9 +371,8 @@ pub trait IdentityApi: Send + Sync {
     async fn identity(&self) -> AwsResult<Identity>;
 }
 
-/// The three services plus identity, rate-limited and counted.
-#[derive(Clone)]
-pub struct Aws {
+/// The service clients an [`Aws`] is built from (SDK or fake).
+pub struct Clients {
     /// CloudWatch.
     pub cloudwatch: Arc<dyn CloudWatchApi>,
     /// CloudWatch Logs.
@@ -373,37 +381,70 @@ pub struct Aws {
     pub sns: Arc<dyn SnsApi>,
     /// STS.
     pub identity: Arc<dyn IdentityApi>,
-    /// Token buckets and call counters per API.
-    pub stats: Arc<CallStats>,
-    /// Attempts per call for throttling and transient errors. The SDK's own
-    /// retries are off: this is the only retry layer.
-    pub max_attempts: u32,
-    /// First backoff delay; doubled on each retry.
-    pub base_delay: Duration,
+}
+
+/// The three services plus identity, each behind the rate-limit and retry
+/// decorator ([`guard`]). The fields are private: the undecorated clients
+/// cannot be reached, so no call bypasses the limits or the retries.
+#[derive(Clone)]
+pub struct Aws {
+    cloudwatch: Arc<dyn CloudWatchApi>,
+    logs: Arc<dyn LogsApi>,
+    sns: Arc<dyn SnsApi>,
+    identity: Arc<dyn IdentityApi>,
+    policy: Arc<guard::Policy>,
 }
 
 impl Aws {
-    /// Runs one call of `api`: waits for the API's token bucket, counts the
-    /// call, and retries throttling and transient errors with exponential
-    /// backoff (quota and validation errors fail at once).
-    pub async fn call<T, F, Fut>(&self, api: &'static str, mut f: F) -> AwsResult<T>
-    where
-        F: FnMut() -> Fut,
-        Fut: Future<Output = AwsResult<T>>,
-    {
-        let mut delay = self.base_delay;
-        let mut attempt = 1;
-        loop {
-            self.stats.acquire(api).await;
-            match f().await {
-                Err(e) if e.kind.is_retried() && attempt < self.max_attempts => {
-                    self.stats.throttled(api);
-                    tokio::time::sleep(delay).await;
-                    delay = (delay * 2).min(Duration::from_secs(20));
-                    attempt += 1;
-                }
-                other => return other,
-            }
+    /// Wraps `clients` in rate limits `rates` and the retry policy.
+    pub fn new(clients: Clients, rates: Rates, retry: RetryPolicy) -> Aws {
+        let policy = Arc::new(guard::Policy {
+            stats: CallStats::new(rates),
+            retry,
+        });
+        Aws {
+            cloudwatch: Arc::new(guard::Guarded {
+                inner: clients.cloudwatch,
+                policy: policy.clone(),
+            }),
+            logs: Arc::new(guard::Guarded {
+                inner: clients.logs,
+                policy: policy.clone(),
+            }),
+            sns: Arc::new(guard::Guarded {
+                inner: clients.sns,
+                policy: policy.clone(),
+            }),
+            identity: Arc::new(guard::Guarded {
+                inner: clients.identity,
+                policy: policy.clone(),
+            }),
+            policy,
         }
+    }
+
+    /// CloudWatch, rate-limited and retried.
+    pub fn cloudwatch(&self) -> &dyn CloudWatchApi {
+        self.cloudwatch.as_ref()
+    }
+
+    /// CloudWatch Logs, rate-limited and retried.
+    pub fn logs(&self) -> &dyn LogsApi {
+        self.logs.as_ref()
+    }
+
+    /// SNS, rate-limited and retried.
+    pub fn sns(&self) -> &dyn SnsApi {
+        self.sns.as_ref()
+    }
+
+    /// STS, rate-limited and retried.
+    pub fn identity(&self) -> &dyn IdentityApi {
+        self.identity.as_ref()
+    }
+
+    /// Calls made so far, per API.
+    pub fn stats(&self) -> &CallStats {
+        &self.policy.stats
     }
 }

@@ -21,9 +21,9 @@ pub struct ConnectOptions {
     pub endpoint_url: Option<String>,
     /// Client-side rate limits.
     pub rates: Option<Rates>,
-    /// Attempts per call for throttling and transient errors (obsctl's retry
-    /// layer; the SDK's retries are off).
-    pub max_attempts: u32,
+    /// Retries of throttling and transient errors (obsctl's retry layer; the
+    /// SDK's retries are off).
+    pub retry: RetryPolicy,
 }
 
 /// Builds the SDK clients through aws-config's standard chain (environment,
@@ -39,21 +39,22 @@ pub async fn connect(opts: &ConnectOptions) -> Aws {
     if let Some(e) = &opts.endpoint_url {
         loader = loader.endpoint_url(e);
     }
-    // One retry layer only: obsctl's (`Aws::call`), which knows which errors
+    // One retry layer only: obsctl's (`guard`), which knows which errors
     // are worth retrying (the SDK's classifier retries LimitExceeded as
     // throttling and does not retry SNS `Throttled` or
     // ConcurrentModificationException).
     loader = loader.retry_config(aws_config::retry::RetryConfig::disabled());
     let config = loader.load().await;
-    Aws {
-        cloudwatch: Arc::new(Sdk(cw::Client::new(&config))),
-        logs: Arc::new(Sdk(logs::Client::new(&config))),
-        sns: Arc::new(Sdk(sns::Client::new(&config))),
-        identity: Arc::new(Sdk(aws_sdk_sts::Client::new(&config))),
-        stats: Arc::new(CallStats::new(opts.rates.clone().unwrap_or_default())),
-        max_attempts: opts.max_attempts.max(1),
-        base_delay: Duration::from_millis(200),
-    }
+    Aws::new(
+        Clients {
+            cloudwatch: Arc::new(Sdk(cw::Client::new(&config))),
+            logs: Arc::new(Sdk(logs::Client::new(&config))),
+            sns: Arc::new(Sdk(sns::Client::new(&config))),
+            identity: Arc::new(Sdk(aws_sdk_sts::Client::new(&config))),
+        },
+        opts.rates.clone().unwrap_or_default(),
+        opts.retry,
+    )
 }
 
 /// An SDK client wrapped to implement one of obsctl's traits.
@@ -486,6 +487,7 @@ impl LogsApi for Sdk<logs::Client> {
             .0
             .describe_log_groups()
             .log_group_name_prefix(prefix)
+            .limit(50)
             .set_next_token(next)
             .send()
             .await
@@ -497,6 +499,32 @@ impl LogsApi for Sdk<logs::Client> {
                 .collect(),
             out.next_token().map(str::to_string),
         ))
+    }
+
+    async fn create_log_group(&self, name: &str, tags: &[Tag]) -> AwsResult<()> {
+        let tags: HashMap<String, String> = tags
+            .iter()
+            .map(|t| (t.key.clone(), t.value.clone()))
+            .collect();
+        self.0
+            .create_log_group()
+            .log_group_name(name)
+            .set_tags((!tags.is_empty()).then_some(tags))
+            .send()
+            .await
+            .map_err(|e| err("CreateLogGroup", e))?;
+        Ok(())
+    }
+
+    async fn put_retention_policy(&self, name: &str, days: u32) -> AwsResult<()> {
+        self.0
+            .put_retention_policy()
+            .log_group_name(name)
+            .retention_in_days(i32::try_from(days).unwrap_or(i32::MAX))
+            .send()
+            .await
+            .map_err(|e| err("PutRetentionPolicy", e))?;
+        Ok(())
     }
 
     async fn describe_metric_filters(
@@ -884,11 +912,20 @@ mod tests {
     use cw::operation::put_metric_alarm::{PutMetricAlarmError, PutMetricAlarmOutput};
 
     fn aws_with(cloudwatch: cw::Client) -> Aws {
-        let fake = crate::aws::fake::FakeAws::default();
-        Aws {
-            cloudwatch: Arc::new(Sdk(cloudwatch)),
-            ..fake.aws()
-        }
+        let fake = Arc::new(crate::aws::fake::FakeAws::default());
+        Aws::new(
+            Clients {
+                cloudwatch: Arc::new(Sdk(cloudwatch)),
+                logs: fake.clone(),
+                sns: fake.clone(),
+                identity: fake,
+            },
+            Rates::unlimited(),
+            RetryPolicy {
+                max_attempts: 8,
+                base_delay: std::time::Duration::from_millis(1),
+            },
+        )
     }
 
     fn alarm() -> MetricAlarm {
@@ -943,12 +980,8 @@ mod tests {
             .build();
         let aws = aws_with(no_sdk_retries(&rule));
         let a = alarm();
-        let result = aws
-            .call("cloudwatch:PutMetricAlarm", || {
-                aws.cloudwatch.put_metric_alarm(&a)
-            })
-            .await;
-        let retried = aws.stats.snapshot()["cloudwatch:PutMetricAlarm"].throttled;
+        let result = aws.cloudwatch().put_metric_alarm(&a).await;
+        let retried = aws.stats().snapshot()["cloudwatch:PutMetricAlarm"].throttled;
         (result, rule.num_calls(), retried)
     }
 
@@ -1005,12 +1038,7 @@ mod tests {
         });
         let aws = aws_with(mock_client!(aws_sdk_cloudwatch, [&rule]));
         let a = alarm();
-        let e = aws
-            .call("cloudwatch:PutMetricAlarm", || {
-                aws.cloudwatch.put_metric_alarm(&a)
-            })
-            .await
-            .unwrap_err();
+        let e = aws.cloudwatch().put_metric_alarm(&a).await.unwrap_err();
         assert_eq!(
             (e.api.as_str(), e.code.as_str()),
             ("PutMetricAlarm", "ValidationError")

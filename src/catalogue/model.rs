@@ -6,7 +6,7 @@
 //! comments become the schema's descriptions, which editors show on hover.
 
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Default naming pattern applied to every resource.
@@ -70,6 +70,18 @@ pub struct Environment {
     /// Log group pattern; placeholders `{project}`, `{env}`, `{service}`.
     #[serde(default = "default_log_group")]
     pub log_group: String,
+    /// What to do about the log groups that metric filters and saved queries
+    /// read: `require` (default) makes plan and apply stop, naming the
+    /// filters and queries, when one is missing; `create` creates missing
+    /// ones (tagged as obsctl's) before the filters. obsctl never changes or
+    /// deletes a log group that exists.
+    #[serde(default)]
+    pub log_groups: LogGroupMode,
+    /// Retention in days of the log groups obsctl creates (`log_groups:
+    /// create` only): one of CloudWatch Logs' values (1, 3, 5, 7, 14, 30,
+    /// 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
+    /// 2922, 3288, 3653). Absent: events are kept forever.
+    pub log_retention_days: Option<u32>,
     /// Free-form values available to templates as `env.vars`.
     #[serde(default)]
     pub vars: BTreeMap<String, String>,
@@ -79,6 +91,18 @@ pub struct Environment {
     /// Severity → topic overrides for this environment.
     #[serde(default)]
     pub routes: BTreeMap<String, String>,
+}
+
+/// How obsctl treats missing log groups (see [`Environment::log_groups`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum LogGroupMode {
+    /// A missing log group stops plan and apply before anything changes.
+    #[default]
+    Require,
+    /// Missing log groups are created (and tagged); existing ones are left
+    /// as they are.
+    Create,
 }
 
 fn default_log_group() -> String {

@@ -9,6 +9,13 @@ use super::model::*;
 use super::suggest::did_you_mean;
 
 /// Valid static statistics.
+/// The retention periods PutRetentionPolicy accepts (API reference,
+/// `retentionInDays`).
+pub const LOG_RETENTION_DAYS: [u32; 22] = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
+];
+
 pub const STATISTICS: [&str; 5] = ["SampleCount", "Average", "Sum", "Minimum", "Maximum"];
 /// Valid units (StandardUnit).
 pub const UNITS: [&str; 27] = [
@@ -251,7 +258,12 @@ impl Validator<'_> {
     }
 
     fn environments(&mut self) {
-        if self.cat.environments.is_empty() {
+        let broken = self
+            .cat
+            .broken
+            .iter()
+            .any(|b| b.starts_with("environments/"));
+        if self.cat.environments.is_empty() && !broken {
             self.err(
                 &Origin {
                     file: 0,
@@ -278,6 +290,25 @@ impl Validator<'_> {
                     "quote it so YAML keeps leading zeros: account_id: \"012345678901\""
                         .to_string(),
                 );
+            }
+            if let Some(days) = env.log_retention_days {
+                let at = env.origin.child("log_retention_days");
+                if !LOG_RETENTION_DAYS.contains(&days) {
+                    self.err(
+                        &at,
+                        format!("{days} days is not a retention CloudWatch Logs offers"),
+                        format!(
+                            "use one of {}",
+                            LOG_RETENTION_DAYS.map(|d| d.to_string()).join(", ")
+                        ),
+                    );
+                } else if env.log_groups != LogGroupMode::Create {
+                    self.err(
+                        &at,
+                        "log_retention_days applies only to log groups obsctl creates",
+                        "add `log_groups: create`, or remove log_retention_days (obsctl never changes a log group it did not create)".to_string(),
+                    );
+                }
             }
             self.routes(&env.routes, &env.origin.child("routes"));
             self.overrides(&env.alarms, &env.origin.child("alarms"));

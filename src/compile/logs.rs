@@ -1,8 +1,11 @@
-//! CloudWatch Logs resources: metric filters on each service's log group and
-//! saved Logs Insights queries.
+//! CloudWatch Logs resources: metric filters on each service's log group,
+//! saved Logs Insights queries, and the log groups both read.
 
 use super::{Compiler, per_service};
-use crate::resource::{MetricFilter, MetricTransformation, QueryDefinition, Resource};
+use crate::catalogue::model::LogGroupMode;
+use crate::resource::{
+    Kind, LogGroup, MetricFilter, MetricTransformation, QueryDefinition, Resource,
+};
 
 /// One filter per (filter template, service).
 pub fn metric_filters(c: &mut Compiler) {
@@ -62,4 +65,40 @@ pub fn queries(c: &mut Compiler) {
             c.add(Resource::QueryDefinition(query), spec.origin.clone());
         }
     }
+}
+
+/// The log groups the filters and queries read, with who reads each; with
+/// `log_groups: create`, a log group resource for each (created if missing).
+pub fn log_groups(c: &mut Compiler) {
+    let mut users: std::collections::BTreeMap<String, Vec<(Kind, String)>> = Default::default();
+    for r in c.state.resources.values() {
+        match r {
+            Resource::MetricFilter(f) => users
+                .entry(f.log_group_name.clone())
+                .or_default()
+                .push((Kind::MetricFilter, f.filter_name.clone())),
+            Resource::QueryDefinition(q) => {
+                for g in &q.log_group_names {
+                    users
+                        .entry(g.clone())
+                        .or_default()
+                        .push((Kind::QueryDefinition, q.name.clone()));
+                }
+            }
+            _ => {}
+        }
+    }
+    if c.env.log_groups == LogGroupMode::Create {
+        let origin = c.env.origin.child("log_groups");
+        let tags = c.ownership_tags();
+        for group in users.keys() {
+            let resource = Resource::LogGroup(LogGroup {
+                log_group_name: group.clone(),
+                retention_in_days: c.env.log_retention_days,
+                tags: tags.clone(),
+            });
+            c.add(resource, origin.clone());
+        }
+    }
+    c.state.log_group_users = users;
 }

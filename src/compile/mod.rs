@@ -10,7 +10,7 @@ pub mod layout;
 mod logs;
 mod topics;
 
-use crate::catalogue::model::{Environment, Per, Scope, ServiceSpec};
+use crate::catalogue::model::{Environment, LogGroupMode, Per, Scope, ServiceSpec};
 use crate::catalogue::{Catalogue, Item, Origin, Problems};
 use crate::resource::{Kind, Resource};
 use minijinja::value::merge_maps;
@@ -53,6 +53,11 @@ pub struct DesiredState {
     pub resources: BTreeMap<(Kind, String), Resource>,
     /// Where each resource came from.
     pub origins: BTreeMap<(Kind, String), Origin>,
+    /// The environment's `log_groups` setting.
+    pub log_group_mode: LogGroupMode,
+    /// Every log group a metric filter or saved query reads → the kinds and
+    /// names of those filters and queries.
+    pub log_group_users: BTreeMap<String, Vec<(Kind, String)>>,
 }
 
 impl DesiredState {
@@ -235,6 +240,7 @@ impl<'a> Compiler<'a> {
             other_prefixes,
             other_query_prefixes,
             account: account.clone(),
+            log_group_mode: env.log_groups,
             ..DesiredState::default()
         };
         Compiler {
@@ -256,6 +262,7 @@ impl<'a> Compiler<'a> {
         let alarms = alarms::compile(&mut self);
         dashboards::compile(&mut self, &alarms);
         logs::queries(&mut self);
+        logs::log_groups(&mut self);
         check::check(&mut self);
         self.state
     }

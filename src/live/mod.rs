@@ -33,6 +33,8 @@ pub struct LiveState {
     pub adoptable: BTreeMap<(Kind, String), Resource>,
     /// Subscriptions waiting for confirmation (no ARN yet).
     pub pending: BTreeSet<(Kind, String)>,
+    /// Log groups that filters or queries read and that do not exist.
+    pub missing_log_groups: BTreeSet<String>,
 }
 
 impl LiveState {
@@ -58,6 +60,10 @@ impl LiveState {
         for (kind, key) in &self.pending {
             feed(kind.plural());
             feed(key);
+        }
+        for group in &self.missing_log_groups {
+            feed("missing log group");
+            feed(group);
         }
         for ((kind, key), reason) in &self.conflicts {
             feed(kind.plural());
@@ -88,6 +94,12 @@ pub async fn read(
     }
     if kinds.contains(&Kind::Dashboard) {
         dashboards(aws, desired, &mut live).await?;
+    }
+    if [Kind::LogGroup, Kind::MetricFilter, Kind::QueryDefinition]
+        .iter()
+        .any(|k| kinds.contains(k))
+    {
+        log_groups(aws, desired, kinds, &mut live).await?;
     }
     if kinds.contains(&Kind::MetricFilter) {
         metric_filters(aws, desired, &mut live).await?;
@@ -161,9 +173,9 @@ async fn alarms(
     kinds: &BTreeSet<Kind>,
     live: &mut LiveState,
 ) -> Result<(), AwsError> {
-    let mut found = all_pages(aws, "cloudwatch:DescribeAlarms", |next| async move {
+    let mut found = all_pages(|next| async move {
         let page = aws
-            .cloudwatch
+            .cloudwatch()
             .describe_alarms(&desired.prefix, next)
             .await?;
         Ok((page.alarms, page.next))
@@ -176,12 +188,7 @@ async fn alarms(
     let tagged: Vec<Option<(String, LiveAlarm, Vec<Tag>)>> = stream::iter(found)
         .map(|(arn, alarm)| async move {
             // Deleted between DescribeAlarms and now: it is gone, not an error.
-            let tags = gone_is_none(
-                aws.call("cloudwatch:ListTagsForResource", || {
-                    aws.cloudwatch.list_tags(&arn)
-                })
-                .await,
-            )?;
+            let tags = gone_is_none(aws.cloudwatch().list_tags(&arn).await)?;
             Ok::<_, AwsError>(tags.map(|tags| (arn, alarm, tags)))
         })
         .buffered(CONCURRENCY)
@@ -237,22 +244,15 @@ async fn dashboards(
     desired: &DesiredState,
     live: &mut LiveState,
 ) -> Result<(), AwsError> {
-    let mut names = all_pages(aws, "cloudwatch:ListDashboards", |next| {
-        aws.cloudwatch.list_dashboards(&desired.prefix, next)
-    })
-    .await?;
+    let mut names =
+        all_pages(|next| aws.cloudwatch().list_dashboards(&desired.prefix, next)).await?;
     let owner = &owner(desired);
     let generated = &generated(desired, &[Kind::Dashboard]);
     names.retain(|n| n.starts_with(&desired.prefix));
     let read: Vec<Option<(String, String, Vec<Tag>)>> = stream::iter(names)
         .map(|name| async move {
             let arn = dashboard_arn(&desired.region, &desired.account, &name);
-            let tags = gone_is_none(
-                aws.call("cloudwatch:ListTagsForResource", || {
-                    aws.cloudwatch.list_tags(&arn)
-                })
-                .await,
-            )?;
+            let tags = gone_is_none(aws.cloudwatch().list_tags(&arn).await)?;
             let Some(tags) = tags else {
                 return Ok(None);
             };
@@ -260,12 +260,7 @@ async fn dashboards(
             if owner.tagged(&name, &tags, generated, true) == Verdict::NotOurs {
                 return Ok(None);
             }
-            let body = gone_is_none(
-                aws.call("cloudwatch:GetDashboard", || {
-                    aws.cloudwatch.get_dashboard(&name)
-                })
-                .await,
-            )?;
+            let body = gone_is_none(aws.cloudwatch().get_dashboard(&name).await)?;
             Ok::<_, AwsError>(body.map(|body| (name, body, tags)))
         })
         .buffered(CONCURRENCY)
@@ -281,6 +276,71 @@ async fn dashboards(
     Ok(())
 }
 
+/// Which of the log groups the planned filters and queries read exist. They
+/// are listed by their longest common name prefix (DescribeLogGroups, 50 per
+/// page: one call for a typical environment whose groups share
+/// `/ecs/<project>/<env>/`); without a useful common prefix, one listing
+/// per group. An existing group is never compared: obsctl does not change
+/// log groups that exist, so with `log_groups: create` it is recorded as
+/// live exactly as desired.
+async fn log_groups(
+    aws: &Aws,
+    desired: &DesiredState,
+    kinds: &BTreeSet<Kind>,
+    live: &mut LiveState,
+) -> Result<(), AwsError> {
+    let needed: Vec<&String> = desired
+        .log_group_users
+        .iter()
+        .filter(|(_, users)| {
+            kinds.contains(&Kind::LogGroup) || users.iter().any(|(k, _)| kinds.contains(k))
+        })
+        .map(|(group, _)| group)
+        .collect();
+    let common = common_prefix(&needed);
+    let prefixes: Vec<&str> = if needed.len() > 1 && common.len() >= 2 {
+        vec![common]
+    } else {
+        needed.iter().map(|g| g.as_str()).collect()
+    };
+    let listed: Vec<Vec<String>> = stream::iter(prefixes)
+        .map(|prefix| all_pages(move |next| aws.logs().describe_log_groups(prefix, next)))
+        .buffered(CONCURRENCY)
+        .try_collect()
+        .await?;
+    let existing: BTreeSet<String> = listed.into_iter().flatten().collect();
+    for group in needed {
+        if !existing.contains(group) {
+            live.missing_log_groups.insert(group.clone());
+            continue;
+        }
+        let key = (Kind::LogGroup, group.clone());
+        if let Some(r) = desired.resources.get(&key) {
+            live.resources.insert(key, r.clone());
+        }
+    }
+    Ok(())
+}
+
+/// The longest prefix all `names` share (at a character boundary).
+fn common_prefix<'a>(names: &[&'a String]) -> &'a str {
+    let Some(first) = names.first() else {
+        return "";
+    };
+    let mut end = first.len();
+    for n in names {
+        end = first
+            .char_indices()
+            .zip(n.chars())
+            .take_while(|((_, a), b)| a == b)
+            .map(|((i, a), _)| i + a.len_utf8())
+            .last()
+            .unwrap_or(0)
+            .min(end);
+    }
+    first.get(..end).unwrap_or("")
+}
+
 /// Metric filters are found account-wide (DescribeMetricFilters without a
 /// log group: 50 per page, so ⌈filters in the account / 50⌉ calls), so the
 /// filters of a removed service are found whatever their log group.
@@ -291,10 +351,7 @@ async fn metric_filters(
     desired: &DesiredState,
     live: &mut LiveState,
 ) -> Result<(), AwsError> {
-    let filters = all_pages(aws, "logs:DescribeMetricFilters", |next| {
-        aws.logs.describe_metric_filters(None, next)
-    })
-    .await?;
+    let filters = all_pages(|next| aws.logs().describe_metric_filters(None, next)).await?;
     let owner = owner(desired);
     let generated: BTreeSet<String> = desired
         .resources
@@ -312,8 +369,8 @@ async fn metric_filters(
 }
 
 async fn queries(aws: &Aws, desired: &DesiredState, live: &mut LiveState) -> Result<(), AwsError> {
-    let found = all_pages(aws, "logs:DescribeQueryDefinitions", |next| {
-        aws.logs
+    let found = all_pages(|next| {
+        aws.logs()
             .describe_query_definitions(&desired.query_prefix, next)
     })
     .await?;
@@ -368,23 +425,16 @@ async fn topics(
     kinds: &BTreeSet<Kind>,
     live: &mut LiveState,
 ) -> Result<(), AwsError> {
-    let mut arns = all_pages(aws, "sns:ListTopics", |next| aws.sns.list_topics(next)).await?;
+    let mut arns = all_pages(|next| aws.sns().list_topics(next)).await?;
     arns.retain(|arn| topic_name(arn).starts_with(&desired.prefix));
     let owner = owner(desired);
     let generated = generated(desired, &[Kind::Topic]);
     let details: Vec<Option<TopicRead>> = stream::iter(arns)
         .map(|arn| async move {
-            let Some(tags) = gone_is_none(
-                aws.call("sns:ListTagsForResource", || aws.sns.list_tags(&arn))
-                    .await,
-            )?
-            else {
+            let Some(tags) = gone_is_none(aws.sns().list_tags(&arn).await)? else {
                 return Ok(None);
             };
-            let attrs = gone_is_none(
-                aws.call("sns:GetTopicAttributes", || aws.sns.topic_attributes(&arn))
-                    .await,
-            )?;
+            let attrs = gone_is_none(aws.sns().topic_attributes(&arn).await)?;
             Ok::<_, AwsError>(attrs.map(|attrs| (arn, attrs, tags)))
         })
         .buffered(CONCURRENCY)
@@ -418,20 +468,13 @@ async fn topics(
     }
     let subs: Vec<Vec<TopicSubscription>> = stream::iter(owned_topics)
         .map(|(arn, name)| async move {
-            let subs = all_pages(aws, "sns:ListSubscriptionsByTopic", |next| {
-                aws.sns.list_subscriptions(&arn, next)
-            })
-            .await?;
+            let subs = all_pages(|next| aws.sns().list_subscriptions(&arn, next)).await?;
             let mut out = Vec::new();
             for sub in subs {
                 let attributes = if sub.pending() {
                     BTreeMap::new()
                 } else {
-                    let all = aws
-                        .call("sns:GetSubscriptionAttributes", || {
-                            aws.sns.subscription_attributes(&sub.arn)
-                        })
-                        .await?;
+                    let all = aws.sns().subscription_attributes(&sub.arn).await?;
                     all.into_iter()
                         .filter(|(k, v)| k == "RawMessageDelivery" && v == "true")
                         .collect()
@@ -463,24 +506,30 @@ async fn topics(
 }
 
 /// Every page of a paginated call: `fetch(next_token)` until there is no
-/// next token, each page through [`Aws::call`] (rate limit, count, retries).
-async fn all_pages<T, F, Fut>(
-    aws: &Aws,
-    api: &'static str,
-    mut fetch: F,
-) -> Result<Vec<T>, AwsError>
+/// next token. An empty token ends the listing too, and a token seen before
+/// is an error rather than an endless loop.
+async fn all_pages<T, F, Fut>(mut fetch: F) -> Result<Vec<T>, AwsError>
 where
     F: FnMut(Option<String>) -> Fut,
     Fut: std::future::Future<Output = AwsResult<Page<T>>>,
 {
     let mut all = Vec::new();
     let mut next = None;
+    let mut seen = BTreeSet::new();
     loop {
-        let (page, token) = aws.call(api, || fetch(next.clone())).await?;
+        let (page, token) = fetch(next.clone()).await?;
         all.extend(page);
-        next = token;
-        if next.is_none() {
-            return Ok(all);
+        next = token.filter(|t| !t.is_empty());
+        match &next {
+            None => return Ok(all),
+            Some(t) if !seen.insert(t.clone()) => {
+                return Err(AwsError::new(
+                    "pagination",
+                    "RepeatedNextToken",
+                    format!("AWS returned the page token {t} twice"),
+                ));
+            }
+            Some(_) => {}
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod diff;
 pub use diff::FieldChange;
 
 use crate::aws::ApiCount;
+use crate::catalogue::model::LogGroupMode;
 use crate::compile::DesiredState;
 use crate::live::LiveState;
 use crate::resource::{Kind, Resource, Subscription, Tag, secret_name};
@@ -152,6 +153,17 @@ pub struct Conflict {
     pub reason: String,
 }
 
+/// Something that stops plan and apply before any change: a log group the
+/// catalogue needs that does not exist (`log_groups: require`), or a
+/// subscription endpoint that can never receive alerts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Blocker {
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub help: String,
+}
+
 /// The plan for one environment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
@@ -177,6 +189,9 @@ pub struct Plan {
     pub conflicts: Vec<Conflict>,
     /// Things worth knowing (pending subscriptions, unmanaged endpoints).
     pub notes: Vec<String>,
+    /// Problems that stop apply before any change (see [`Blocker`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blockers: Vec<Blocker>,
     /// Resources already as desired.
     pub unchanged: usize,
     /// AWS calls made while planning, per API.
@@ -221,6 +236,7 @@ pub fn compute(
         changes: Vec::new(),
         conflicts: Vec::new(),
         notes: Vec::new(),
+        blockers: missing_log_groups(desired, live, kinds),
         unchanged: 0,
         calls: BTreeMap::new(),
     };
@@ -297,6 +313,65 @@ pub fn compute(
         .sort_by(|a, b| a.kind.cmp(&b.kind).then(a.key.cmp(&b.key)));
     plan.changes.extend(deletes);
     Ok(plan)
+}
+
+/// With `log_groups: require`, every missing log group the planned filters
+/// and queries read, naming them.
+fn missing_log_groups(
+    desired: &DesiredState,
+    live: &LiveState,
+    kinds: &BTreeSet<Kind>,
+) -> Vec<Blocker> {
+    if desired.log_group_mode != LogGroupMode::Require {
+        return Vec::new();
+    }
+    live.missing_log_groups
+        .iter()
+        .filter_map(|group| {
+            let users = desired.log_group_users.get(group)?;
+            let filters: Vec<&str> = users
+                .iter()
+                .filter(|(k, _)| *k == Kind::MetricFilter && kinds.contains(k))
+                .map(|(_, n)| n.as_str())
+                .collect();
+            let queries: Vec<&str> = users
+                .iter()
+                .filter(|(k, _)| *k == Kind::QueryDefinition && kinds.contains(k))
+                .map(|(_, n)| n.as_str())
+                .collect();
+            let users: Vec<String> = [("metric filter", filters), ("saved query", queries)]
+                .into_iter()
+                .filter(|(_, names)| !names.is_empty())
+                .map(|(what, names)| named_list(what, &names))
+                .collect();
+            (!users.is_empty()).then(|| Blocker {
+                message: format!(
+                    "log group {group} does not exist; needed by {}",
+                    users.join(" and ")
+                ),
+                help: format!(
+                    "create it (deploying the service usually does), fix the service's `log_group`, or set `log_groups: create` for environment `{}` so obsctl creates it",
+                    desired.env
+                ),
+            })
+        })
+        .collect()
+}
+
+/// `metric filter a`, `2 metric filters (a, b)`, `5 saved queries (a, b, c, …)`.
+fn named_list(what: &str, names: &[&str]) -> String {
+    match names {
+        [one] => format!("{what} {one}"),
+        _ => {
+            let plural = match what.strip_suffix('y') {
+                Some(stem) => format!("{stem}ies"),
+                None => format!("{what}s"),
+            };
+            let shown: Vec<&str> = names.iter().take(3).copied().collect();
+            let more = if names.len() > 3 { ", …" } else { "" };
+            format!("{} {plural} ({}{more})", names.len(), shown.join(", "))
+        }
+    }
 }
 
 fn tags_of(r: &Resource) -> Option<&[Tag]> {

@@ -1,6 +1,6 @@
 //! Resources: the typed desired state, shaped exactly like the AWS API inputs
-//! (PutMetricAlarm, PutCompositeAlarm, PutDashboard, PutMetricFilter,
-//! PutQueryDefinition, CreateTopic, Subscribe). Desired state from the compiler
+//! (PutMetricAlarm, PutCompositeAlarm, PutDashboard, CreateLogGroup,
+//! PutMetricFilter, PutQueryDefinition, CreateTopic, Subscribe). Desired state from the compiler
 //! and live state read from AWS use these same types, in the same canonical
 //! form (see [`canonical`]), so comparing them is plain equality.
 
@@ -22,6 +22,9 @@ pub enum Kind {
     /// SNS subscription.
     #[serde(rename = "subscriptions")]
     Subscription,
+    /// CloudWatch Logs log group (created, never changed or deleted).
+    #[serde(rename = "log-groups")]
+    LogGroup,
     /// CloudWatch Logs metric filter.
     #[serde(rename = "metric-filters")]
     MetricFilter,
@@ -41,9 +44,10 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in apply order.
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::Topic,
         Kind::Subscription,
+        Kind::LogGroup,
         Kind::MetricFilter,
         Kind::MetricAlarm,
         Kind::CompositeAlarm,
@@ -61,6 +65,7 @@ impl Kind {
         match self {
             Kind::Topic => "topics",
             Kind::Subscription => "subscriptions",
+            Kind::LogGroup => "log-groups",
             Kind::MetricFilter => "metric-filters",
             Kind::MetricAlarm => "metric-alarms",
             Kind::CompositeAlarm => "composite-alarms",
@@ -88,6 +93,8 @@ pub enum Resource {
     Topic(Topic),
     /// SNS subscription.
     Subscription(Subscription),
+    /// Log group.
+    LogGroup(LogGroup),
     /// Metric filter.
     MetricFilter(MetricFilter),
     /// Metric alarm.
@@ -106,6 +113,7 @@ impl Resource {
         match self {
             Resource::Topic(_) => Kind::Topic,
             Resource::Subscription(_) => Kind::Subscription,
+            Resource::LogGroup(_) => Kind::LogGroup,
             Resource::MetricFilter(_) => Kind::MetricFilter,
             Resource::MetricAlarm(_) => Kind::MetricAlarm,
             Resource::CompositeAlarm(_) => Kind::CompositeAlarm,
@@ -120,6 +128,7 @@ impl Resource {
         match self {
             Resource::Topic(t) => t.name.clone(),
             Resource::Subscription(s) => s.key(),
+            Resource::LogGroup(g) => g.log_group_name.clone(),
             Resource::MetricFilter(m) => format!("{}:{}", m.log_group_name, m.filter_name),
             Resource::MetricAlarm(a) => a.alarm_name.clone(),
             Resource::CompositeAlarm(a) => a.alarm_name.clone(),
@@ -133,6 +142,7 @@ impl Resource {
         let raw = match self {
             Resource::MetricFilter(m) => m.filter_name.clone(),
             Resource::Subscription(s) => s.file_stem(),
+            Resource::LogGroup(g) => g.log_group_name.trim_start_matches('/').to_string(),
             other => other.key(),
         };
         raw.chars()
@@ -152,6 +162,7 @@ impl Resource {
         let v = match self {
             Resource::Topic(r) => serde_json::to_value(r),
             Resource::Subscription(r) => serde_json::to_value(r),
+            Resource::LogGroup(r) => serde_json::to_value(r),
             Resource::MetricFilter(r) => serde_json::to_value(r),
             Resource::MetricAlarm(r) => serde_json::to_value(r),
             Resource::CompositeAlarm(r) => serde_json::to_value(r),
@@ -201,4 +212,32 @@ pub fn dashboard_arn(region: &str, account: &str, name: &str) -> String {
 pub fn topic_arn(region: &str, account: &str, name: &str) -> String {
     let p = partition(region);
     format!("arn:{p}:sns:{region}:{account}:{name}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Adding a `Kind` variant breaks this match, which leads here: list
+    /// the new kind in `Kind::ALL` and update `LAST`.
+    const LAST: Kind = Kind::QueryDefinition;
+    const _EVERY_KIND: fn(Kind) = |k| match k {
+        Kind::Topic
+        | Kind::Subscription
+        | Kind::LogGroup
+        | Kind::MetricFilter
+        | Kind::MetricAlarm
+        | Kind::CompositeAlarm
+        | Kind::Dashboard
+        | Kind::QueryDefinition => {}
+    };
+
+    #[test]
+    fn all_lists_every_kind_once_in_declaration_order() {
+        assert_eq!(Kind::ALL.len(), LAST as usize + 1);
+        for (i, k) in Kind::ALL.iter().enumerate() {
+            assert_eq!(*k as usize, i, "{k} out of place in Kind::ALL");
+            assert_eq!(Kind::from_plural(k.plural()), Some(*k));
+        }
+    }
 }

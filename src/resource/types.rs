@@ -1,4 +1,4 @@
-//! The seven resource types, field for field the AWS API inputs.
+//! The eight resource types, field for field the AWS API inputs.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -246,6 +246,22 @@ pub struct MetricFilter {
     pub filter_pattern: String,
     /// Exactly one transformation.
     pub metric_transformations: Vec<MetricTransformation>,
+}
+
+/// CreateLogGroup input, plus the retention PutRetentionPolicy sets. Only
+/// in environments with `log_groups: create`; obsctl creates a missing log
+/// group and never changes or deletes one that exists.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogGroup {
+    /// Log group name.
+    pub log_group_name: String,
+    /// Days to keep events (PutRetentionPolicy); `None` keeps them forever.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_in_days: Option<u32>,
+    /// Ownership tags, set at creation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<Tag>,
 }
 
 /// PutQueryDefinition input (without the id, which AWS assigns).

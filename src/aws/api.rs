@@ -1,0 +1,258 @@
+//! Every AWS API obsctl calls, as a value: its service, its name (also its
+//! IAM action, `service:Name`) and AWS's default rate quota.
+//!
+//! The rate limiter, the call counters and the retry layer key on [`Api`],
+//! so an API cannot be called under a misspelt name, and adding a call means
+//! adding a variant here, with its quota, before anything compiles.
+
+use std::fmt;
+
+/// One AWS API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Api {
+    // CloudWatch
+    /// cloudwatch:DescribeAlarms
+    DescribeAlarms,
+    /// cloudwatch:PutMetricAlarm
+    PutMetricAlarm,
+    /// cloudwatch:PutCompositeAlarm
+    PutCompositeAlarm,
+    /// cloudwatch:DeleteAlarms
+    DeleteAlarms,
+    /// cloudwatch:ListTagsForResource
+    CloudWatchListTags,
+    /// cloudwatch:TagResource
+    CloudWatchTag,
+    /// cloudwatch:UntagResource
+    CloudWatchUntag,
+    /// cloudwatch:ListDashboards
+    ListDashboards,
+    /// cloudwatch:GetDashboard
+    GetDashboard,
+    /// cloudwatch:PutDashboard
+    PutDashboard,
+    /// cloudwatch:DeleteDashboards
+    DeleteDashboards,
+    // CloudWatch Logs
+    /// logs:DescribeLogGroups
+    DescribeLogGroups,
+    /// logs:CreateLogGroup
+    CreateLogGroup,
+    /// logs:PutRetentionPolicy
+    PutRetentionPolicy,
+    /// logs:DescribeMetricFilters
+    DescribeMetricFilters,
+    /// logs:PutMetricFilter
+    PutMetricFilter,
+    /// logs:DeleteMetricFilter
+    DeleteMetricFilter,
+    /// logs:DescribeQueryDefinitions
+    DescribeQueryDefinitions,
+    /// logs:PutQueryDefinition
+    PutQueryDefinition,
+    /// logs:DeleteQueryDefinition
+    DeleteQueryDefinition,
+    // SNS
+    /// sns:ListTopics
+    ListTopics,
+    /// sns:GetTopicAttributes
+    GetTopicAttributes,
+    /// sns:SetTopicAttributes
+    SetTopicAttributes,
+    /// sns:CreateTopic
+    CreateTopic,
+    /// sns:DeleteTopic
+    DeleteTopic,
+    /// sns:ListTagsForResource
+    SnsListTags,
+    /// sns:TagResource
+    SnsTag,
+    /// sns:UntagResource
+    SnsUntag,
+    /// sns:ListSubscriptionsByTopic
+    ListSubscriptionsByTopic,
+    /// sns:GetSubscriptionAttributes
+    GetSubscriptionAttributes,
+    /// sns:SetSubscriptionAttributes
+    SetSubscriptionAttributes,
+    /// sns:Subscribe
+    Subscribe,
+    /// sns:Unsubscribe
+    Unsubscribe,
+    // STS
+    /// sts:GetCallerIdentity
+    GetCallerIdentity,
+}
+
+impl Api {
+    /// Every API, in declaration order.
+    pub const ALL: &'static [Api] = &[
+        Api::DescribeAlarms,
+        Api::PutMetricAlarm,
+        Api::PutCompositeAlarm,
+        Api::DeleteAlarms,
+        Api::CloudWatchListTags,
+        Api::CloudWatchTag,
+        Api::CloudWatchUntag,
+        Api::ListDashboards,
+        Api::GetDashboard,
+        Api::PutDashboard,
+        Api::DeleteDashboards,
+        Api::DescribeLogGroups,
+        Api::CreateLogGroup,
+        Api::PutRetentionPolicy,
+        Api::DescribeMetricFilters,
+        Api::PutMetricFilter,
+        Api::DeleteMetricFilter,
+        Api::DescribeQueryDefinitions,
+        Api::PutQueryDefinition,
+        Api::DeleteQueryDefinition,
+        Api::ListTopics,
+        Api::GetTopicAttributes,
+        Api::SetTopicAttributes,
+        Api::CreateTopic,
+        Api::DeleteTopic,
+        Api::SnsListTags,
+        Api::SnsTag,
+        Api::SnsUntag,
+        Api::ListSubscriptionsByTopic,
+        Api::GetSubscriptionAttributes,
+        Api::SetSubscriptionAttributes,
+        Api::Subscribe,
+        Api::Unsubscribe,
+        Api::GetCallerIdentity,
+    ];
+
+    /// The service prefix of its IAM action.
+    pub fn service(self) -> &'static str {
+        use Api::*;
+        match self {
+            DescribeAlarms | PutMetricAlarm | PutCompositeAlarm | DeleteAlarms
+            | CloudWatchListTags | CloudWatchTag | CloudWatchUntag | ListDashboards
+            | GetDashboard | PutDashboard | DeleteDashboards => "cloudwatch",
+            DescribeLogGroups
+            | CreateLogGroup
+            | PutRetentionPolicy
+            | DescribeMetricFilters
+            | PutMetricFilter
+            | DeleteMetricFilter
+            | DescribeQueryDefinitions
+            | PutQueryDefinition
+            | DeleteQueryDefinition => "logs",
+            ListTopics
+            | GetTopicAttributes
+            | SetTopicAttributes
+            | CreateTopic
+            | DeleteTopic
+            | SnsListTags
+            | SnsTag
+            | SnsUntag
+            | ListSubscriptionsByTopic
+            | GetSubscriptionAttributes
+            | SetSubscriptionAttributes
+            | Subscribe
+            | Unsubscribe => "sns",
+            GetCallerIdentity => "sts",
+        }
+    }
+
+    /// The operation's name as AWS spells it.
+    pub fn name(self) -> &'static str {
+        use Api::*;
+        match self {
+            DescribeAlarms => "DescribeAlarms",
+            PutMetricAlarm => "PutMetricAlarm",
+            PutCompositeAlarm => "PutCompositeAlarm",
+            DeleteAlarms => "DeleteAlarms",
+            CloudWatchListTags | SnsListTags => "ListTagsForResource",
+            CloudWatchTag | SnsTag => "TagResource",
+            CloudWatchUntag | SnsUntag => "UntagResource",
+            ListDashboards => "ListDashboards",
+            GetDashboard => "GetDashboard",
+            PutDashboard => "PutDashboard",
+            DeleteDashboards => "DeleteDashboards",
+            DescribeLogGroups => "DescribeLogGroups",
+            CreateLogGroup => "CreateLogGroup",
+            PutRetentionPolicy => "PutRetentionPolicy",
+            DescribeMetricFilters => "DescribeMetricFilters",
+            PutMetricFilter => "PutMetricFilter",
+            DeleteMetricFilter => "DeleteMetricFilter",
+            DescribeQueryDefinitions => "DescribeQueryDefinitions",
+            PutQueryDefinition => "PutQueryDefinition",
+            DeleteQueryDefinition => "DeleteQueryDefinition",
+            ListTopics => "ListTopics",
+            GetTopicAttributes => "GetTopicAttributes",
+            SetTopicAttributes => "SetTopicAttributes",
+            CreateTopic => "CreateTopic",
+            DeleteTopic => "DeleteTopic",
+            ListSubscriptionsByTopic => "ListSubscriptionsByTopic",
+            GetSubscriptionAttributes => "GetSubscriptionAttributes",
+            SetSubscriptionAttributes => "SetSubscriptionAttributes",
+            Subscribe => "Subscribe",
+            Unsubscribe => "Unsubscribe",
+            GetCallerIdentity => "GetCallerIdentity",
+        }
+    }
+
+    /// AWS's default quota in calls per second
+    /// (`../shared/reference/aws-facts.md` §5: the CloudWatch, CloudWatch
+    /// Logs and SNS service-quota pages).
+    pub fn default_rate(self) -> f64 {
+        use Api::*;
+        match self {
+            DescribeAlarms => 9.0,
+            PutMetricAlarm | PutCompositeAlarm | DeleteAlarms => 3.0,
+            CloudWatchListTags => 10.0,
+            CloudWatchTag | CloudWatchUntag => 20.0,
+            ListDashboards | GetDashboard | PutDashboard | DeleteDashboards => 10.0,
+            DescribeLogGroups => 10.0,
+            // Not in the quota table; the Logs control-plane APIs that are
+            // published run at 5.
+            CreateLogGroup | PutRetentionPolicy => 5.0,
+            DescribeMetricFilters | PutMetricFilter | DeleteMetricFilter => 5.0,
+            // Not published; AWS's other Logs APIs suggest 5.
+            DescribeQueryDefinitions | PutQueryDefinition | DeleteQueryDefinition => 5.0,
+            ListTopics | ListSubscriptionsByTopic => 30.0,
+            Subscribe | Unsubscribe => 100.0,
+            SnsListTags | SnsTag | SnsUntag => 10.0,
+            // 30 TPS is the lowest regional quota of SNS's "other API" group.
+            GetTopicAttributes
+            | SetTopicAttributes
+            | CreateTopic
+            | DeleteTopic
+            | GetSubscriptionAttributes
+            | SetSubscriptionAttributes => 30.0,
+            GetCallerIdentity => 10.0,
+        }
+    }
+
+    /// The IAM action, `service:Name` (also the key of call statistics).
+    pub fn action(self) -> String {
+        format!("{}:{}", self.service(), self.name())
+    }
+}
+
+impl fmt::Display for Api {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.service(), self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn all_lists_every_api_once_with_a_distinct_action() {
+        let actions: BTreeSet<String> = Api::ALL.iter().map(|a| a.action()).collect();
+        assert_eq!(actions.len(), Api::ALL.len());
+        // The match in `service` is exhaustive; this counts the variants.
+        let last = Api::GetCallerIdentity as usize;
+        assert_eq!(Api::ALL.len(), last + 1);
+        for (i, api) in Api::ALL.iter().enumerate() {
+            assert_eq!(*api as usize, i, "{api} out of order in Api::ALL");
+            assert!(api.default_rate() > 0.0);
+        }
+    }
+}

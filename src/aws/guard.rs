@@ -1,0 +1,367 @@
+//! The one layer every AWS call passes through: a decorator around each
+//! service trait that waits for the API's token bucket, counts the call and
+//! retries throttling and transient errors with exponential backoff.
+//!
+//! [`Aws`](super::Aws) hands out only the decorated clients (its fields are
+//! private), so no call can skip rate limiting or retries, and no call is
+//! retried twice (the SDK's own retries are off, see `sdk::connect`).
+
+use super::{
+    AlarmPage, Api, AwsResult, CallStats, CloudWatchApi, Identity, IdentityApi, LiveSubscription,
+    LogsApi, Page, SnsApi,
+};
+use crate::resource::{CompositeAlarm, Dashboard, MetricAlarm, MetricFilter, QueryDefinition, Tag};
+use async_trait::async_trait;
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How often and how patiently a call is retried.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// Attempts per call (first try included) for throttling and transient
+    /// errors; quota and validation errors get one.
+    pub max_attempts: u32,
+    /// First backoff delay, doubled on each retry up to [`MAX_DELAY`].
+    pub base_delay: Duration,
+}
+
+/// The longest single backoff.
+pub const MAX_DELAY: Duration = Duration::from_secs(20);
+
+impl Default for RetryPolicy {
+    /// 8 attempts from 200 ms: about 25 s of backoff before giving up.
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 8,
+            base_delay: Duration::from_millis(200),
+        }
+    }
+}
+
+/// Rate limits, counters and the retry policy, shared by the decorators.
+#[derive(Debug)]
+pub(super) struct Policy {
+    pub(super) stats: CallStats,
+    pub(super) retry: RetryPolicy,
+}
+
+impl Policy {
+    /// Runs one call of `api` under the policy.
+    async fn call<T, F, Fut>(&self, api: Api, mut f: F) -> AwsResult<T>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = AwsResult<T>>,
+    {
+        let mut delay = self.retry.base_delay;
+        let mut attempt = 1;
+        loop {
+            self.stats.acquire(api).await;
+            match f().await {
+                Err(e) if e.kind.is_retried() && attempt < self.retry.max_attempts.max(1) => {
+                    self.stats.throttled(api);
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(MAX_DELAY);
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+/// A service client wrapped in the policy.
+pub(super) struct Guarded<T: ?Sized> {
+    pub(super) inner: Arc<T>,
+    pub(super) policy: Arc<Policy>,
+}
+
+#[async_trait]
+impl CloudWatchApi for Guarded<dyn CloudWatchApi> {
+    async fn describe_alarms(&self, prefix: &str, next: Option<String>) -> AwsResult<AlarmPage> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::DescribeAlarms, || {
+                i.describe_alarms(prefix, next.clone())
+            })
+            .await
+    }
+    async fn list_tags(&self, arn: &str) -> AwsResult<Vec<Tag>> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::CloudWatchListTags, || i.list_tags(arn))
+            .await
+    }
+    async fn put_metric_alarm(&self, alarm: &MetricAlarm) -> AwsResult<()> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::PutMetricAlarm, || i.put_metric_alarm(alarm))
+            .await
+    }
+    async fn put_composite_alarm(&self, alarm: &CompositeAlarm) -> AwsResult<()> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::PutCompositeAlarm, || i.put_composite_alarm(alarm))
+            .await
+    }
+    async fn delete_alarms(&self, names: &[String]) -> AwsResult<()> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::DeleteAlarms, || i.delete_alarms(names))
+            .await
+    }
+    async fn parents_of(&self, alarm: &str) -> AwsResult<Vec<String>> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::DescribeAlarms, || i.parents_of(alarm))
+            .await
+    }
+    async fn tag_resource(&self, arn: &str, tags: &[Tag]) -> AwsResult<()> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::CloudWatchTag, || i.tag_resource(arn, tags))
+            .await
+    }
+    async fn untag_resource(&self, arn: &str, keys: &[String]) -> AwsResult<()> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::CloudWatchUntag, || i.untag_resource(arn, keys))
+            .await
+    }
+    async fn list_dashboards(&self, prefix: &str, next: Option<String>) -> AwsResult<Page<String>> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::ListDashboards, || {
+                i.list_dashboards(prefix, next.clone())
+            })
+            .await
+    }
+    async fn get_dashboard(&self, name: &str) -> AwsResult<String> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::GetDashboard, || i.get_dashboard(name))
+            .await
+    }
+    async fn put_dashboard(&self, dashboard: &Dashboard) -> AwsResult<()> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::PutDashboard, || i.put_dashboard(dashboard))
+            .await
+    }
+    async fn delete_dashboards(&self, names: &[String]) -> AwsResult<()> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::DeleteDashboards, || i.delete_dashboards(names))
+            .await
+    }
+}
+
+#[async_trait]
+impl LogsApi for Guarded<dyn LogsApi> {
+    async fn describe_log_groups(
+        &self,
+        prefix: &str,
+        next: Option<String>,
+    ) -> AwsResult<Page<String>> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::DescribeLogGroups, || {
+                i.describe_log_groups(prefix, next.clone())
+            })
+            .await
+    }
+    async fn create_log_group(&self, name: &str, tags: &[Tag]) -> AwsResult<()> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::CreateLogGroup, || i.create_log_group(name, tags))
+            .await
+    }
+    async fn put_retention_policy(&self, name: &str, days: u32) -> AwsResult<()> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::PutRetentionPolicy, || {
+                i.put_retention_policy(name, days)
+            })
+            .await
+    }
+    async fn describe_metric_filters(
+        &self,
+        log_group: Option<&str>,
+        next: Option<String>,
+    ) -> AwsResult<Page<MetricFilter>> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::DescribeMetricFilters, || {
+                i.describe_metric_filters(log_group, next.clone())
+            })
+            .await
+    }
+    async fn put_metric_filter(&self, filter: &MetricFilter) -> AwsResult<()> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::PutMetricFilter, || i.put_metric_filter(filter))
+            .await
+    }
+    async fn delete_metric_filter(&self, log_group: &str, name: &str) -> AwsResult<()> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::DeleteMetricFilter, || {
+                i.delete_metric_filter(log_group, name)
+            })
+            .await
+    }
+    async fn describe_query_definitions(
+        &self,
+        prefix: &str,
+        next: Option<String>,
+    ) -> AwsResult<Page<(String, QueryDefinition)>> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::DescribeQueryDefinitions, || {
+                i.describe_query_definitions(prefix, next.clone())
+            })
+            .await
+    }
+    async fn put_query_definition(
+        &self,
+        id: Option<&str>,
+        query: &QueryDefinition,
+        client_token: &str,
+    ) -> AwsResult<String> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::PutQueryDefinition, || {
+                i.put_query_definition(id, query, client_token)
+            })
+            .await
+    }
+    async fn delete_query_definition(&self, id: &str) -> AwsResult<()> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::DeleteQueryDefinition, || i.delete_query_definition(id))
+            .await
+    }
+}
+
+#[async_trait]
+impl SnsApi for Guarded<dyn SnsApi> {
+    async fn list_topics(&self, next: Option<String>) -> AwsResult<Page<String>> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::ListTopics, || i.list_topics(next.clone()))
+            .await
+    }
+    async fn topic_attributes(&self, arn: &str) -> AwsResult<BTreeMap<String, String>> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::GetTopicAttributes, || i.topic_attributes(arn))
+            .await
+    }
+    async fn list_tags(&self, arn: &str) -> AwsResult<Vec<Tag>> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::SnsListTags, || i.list_tags(arn))
+            .await
+    }
+    async fn list_subscriptions(
+        &self,
+        topic_arn: &str,
+        next: Option<String>,
+    ) -> AwsResult<Page<LiveSubscription>> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::ListSubscriptionsByTopic, || {
+                i.list_subscriptions(topic_arn, next.clone())
+            })
+            .await
+    }
+    async fn subscription_attributes(&self, arn: &str) -> AwsResult<BTreeMap<String, String>> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::GetSubscriptionAttributes, || {
+                i.subscription_attributes(arn)
+            })
+            .await
+    }
+    async fn create_topic(
+        &self,
+        name: &str,
+        attributes: &BTreeMap<String, String>,
+        tags: &[Tag],
+    ) -> AwsResult<String> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::CreateTopic, || i.create_topic(name, attributes, tags))
+            .await
+    }
+    async fn set_topic_attribute(&self, arn: &str, name: &str, value: &str) -> AwsResult<()> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::SetTopicAttributes, || {
+                i.set_topic_attribute(arn, name, value)
+            })
+            .await
+    }
+    async fn tag_resource(&self, arn: &str, tags: &[Tag]) -> AwsResult<()> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::SnsTag, || i.tag_resource(arn, tags))
+            .await
+    }
+    async fn untag_resource(&self, arn: &str, keys: &[String]) -> AwsResult<()> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::SnsUntag, || i.untag_resource(arn, keys))
+            .await
+    }
+    async fn delete_topic(&self, arn: &str) -> AwsResult<()> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::DeleteTopic, || i.delete_topic(arn))
+            .await
+    }
+    async fn subscribe(
+        &self,
+        topic_arn: &str,
+        protocol: &str,
+        endpoint: &str,
+        attributes: &BTreeMap<String, String>,
+    ) -> AwsResult<String> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::Subscribe, || {
+                i.subscribe(topic_arn, protocol, endpoint, attributes)
+            })
+            .await
+    }
+    async fn set_subscription_attribute(
+        &self,
+        arn: &str,
+        name: &str,
+        value: &str,
+    ) -> AwsResult<()> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::SetSubscriptionAttributes, || {
+                i.set_subscription_attribute(arn, name, value)
+            })
+            .await
+    }
+    async fn unsubscribe(&self, arn: &str) -> AwsResult<()> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::Unsubscribe, || i.unsubscribe(arn))
+            .await
+    }
+}
+
+#[async_trait]
+impl IdentityApi for Guarded<dyn IdentityApi> {
+    async fn identity(&self) -> AwsResult<Identity> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::GetCallerIdentity, || i.identity())
+            .await
+    }
+}
