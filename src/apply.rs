@@ -5,9 +5,9 @@
 //! failure it carries on with the other changes; a re-run converges.
 
 use crate::aws::{Aws, AwsError, AwsResult, ErrorKind};
-use crate::catalogue::validate::rule_refs;
-use crate::plan::{Action, Change, Plan};
+use crate::plan::{Action, Change, Op, Plan};
 use crate::resource::{Kind, Resource, alarm_arn, dashboard_arn, secret_name, topic_arn};
+use crate::rules::composite::rule_refs;
 use futures::stream::{self, StreamExt};
 use std::collections::BTreeSet;
 
@@ -218,13 +218,30 @@ fn serial_groups(changes: Vec<&Change>) -> Vec<Vec<&Change>> {
     let mut by_group: std::collections::BTreeMap<&str, Vec<&Change>> = Default::default();
     let mut out = Vec::new();
     for c in changes {
-        match (c.kind, c.key.split_once(':')) {
-            (Kind::MetricFilter, Some((group, _))) => by_group.entry(group).or_default().push(c),
-            _ => out.push(vec![c]),
+        match log_group_of(c) {
+            Some(group) => by_group.entry(group).or_default().push(c),
+            None => out.push(vec![c]),
         }
     }
     out.extend(by_group.into_values());
     out
+}
+
+/// The log group a metric-filter change writes to.
+fn log_group_of(c: &Change) -> Option<&str> {
+    match (&c.desired, c.ops.first()) {
+        (Some(Resource::MetricFilter(f)), _) => Some(&f.log_group_name),
+        (_, Some(Op::DeleteMetricFilter { log_group, .. })) => Some(log_group),
+        _ => None,
+    }
+}
+
+/// The attribute writes of a topic or subscription update, in plan order.
+fn attribute_writes(c: &Change) -> impl Iterator<Item = (&str, &str)> {
+    c.ops.iter().filter_map(|op| match op {
+        Op::SetAttribute { name, value } => Some((name.as_str(), value.as_str())),
+        Op::DeleteMetricFilter { .. } => None,
+    })
 }
 
 fn outcome(r: Result<Option<String>, AwsError>) -> Outcome {
@@ -302,19 +319,8 @@ async fn put_inner(
                 return Ok(None);
             }
             let arn = c.live_id.clone().unwrap_or_default();
-            for f in c
-                .fields
-                .iter()
-                .filter(|f| f.path.starts_with("Attributes."))
-            {
-                let name = &f.path["Attributes.".len()..];
-                let value = f
-                    .after
-                    .as_ref()
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default()
-                    .to_string();
-                aws.sns().set_topic_attribute(&arn, name, &value).await?;
+            for (name, value) in attribute_writes(c) {
+                aws.sns().set_topic_attribute(&arn, name, value).await?;
             }
             if !c.tags.set.is_empty() {
                 aws.sns().tag_resource(&arn, &c.tags.set).await?;
@@ -327,16 +333,9 @@ async fn put_inner(
         Resource::Subscription(s) => {
             if c.action == Action::Update {
                 let arn = c.live_id.clone().unwrap_or_default();
-                for f in &c.fields {
-                    let name = f.path.trim_start_matches("Attributes.");
-                    let value = f
-                        .after
-                        .as_ref()
-                        .and_then(|v| v.as_str())
-                        .unwrap_or("false")
-                        .to_string();
+                for (name, value) in attribute_writes(c) {
                     aws.sns()
-                        .set_subscription_attribute(&arn, name, &value)
+                        .set_subscription_attribute(&arn, name, value)
                         .await?;
                 }
                 return Ok(None);
@@ -453,10 +452,17 @@ async fn delete(aws: &Aws, c: &Change) -> Outcome {
     let result = match c.kind {
         Kind::Topic => aws.sns().delete_topic(&id).await,
         Kind::Subscription => aws.sns().unsubscribe(&id).await,
-        Kind::MetricFilter => {
-            let (group, name) = c.key.split_once(':').unwrap_or((&c.key, ""));
-            aws.logs().delete_metric_filter(group, name).await
-        }
+        Kind::MetricFilter => match c.ops.first() {
+            Some(Op::DeleteMetricFilter {
+                log_group,
+                filter_name,
+            }) => {
+                aws.logs()
+                    .delete_metric_filter(log_group, filter_name)
+                    .await
+            }
+            _ => Ok(()),
+        },
         Kind::QueryDefinition => aws.logs().delete_query_definition(&id).await,
         // Log groups are never deleted (plans have no such change); alarms
         // and dashboards are deleted in batches.

@@ -16,5 +16,6 @@ pub mod live;
 pub mod plan;
 pub mod report;
 pub mod resource;
+pub mod rules;
 pub mod run;
 pub mod snapshot;

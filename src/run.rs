@@ -318,6 +318,13 @@ async fn apply_command(
             saved
         }
     };
+    let blockers = plan::endpoint_blockers(&plan, &secret);
+    if !blockers.is_empty() {
+        return Err(Error::Blocked {
+            env: env.to_string(),
+            blockers,
+        });
+    }
     report::plan::text(out, &plan, color()).map_err(stdout_error)?;
     if plan.is_empty() {
         return Ok(EXIT_OK);

@@ -115,24 +115,24 @@ fn secrets_are_never_written() {
     let tmp = tempfile::tempdir().unwrap();
     let out = Obsctl::new(&[
         "-d",
-        "definitions/cat-house",
+        "definitions/bookstore",
         "render",
         "--out",
         tmp.path().to_str().unwrap(),
     ])
     .run();
     assert_eq!(out.code, 0);
-    let secret = "https://hooks.slack.example/secret-token";
+    let secret = "https://events.pagerduty.example/integration/secret-token/enqueue";
     let out2 = Command::new(env!("CARGO_BIN_EXE_obsctl"))
         .args([
             "-d",
-            "definitions/cat-house",
+            "definitions/bookstore",
             "render",
             "--check",
             "--out",
             tmp.path().to_str().unwrap(),
         ])
-        .env("SLACK_WEBHOOK_URL", secret)
+        .env("PAGERDUTY_CRITICAL_URL", secret)
         .current_dir(root())
         .output()
         .unwrap();
@@ -141,10 +141,10 @@ fn secrets_are_never_written() {
         assert!(!std::fs::read_to_string(&file).unwrap().contains(secret));
     }
     let sub = std::fs::read_to_string(tmp.path().join(
-        "staging/subscriptions/cat-house-staging-critical-alerts--https--SLACK_WEBHOOK_URL.json",
+        "staging/subscriptions/bookstore-staging-pagerduty-critical--https--PAGERDUTY_CRITICAL_URL.json",
     ))
     .unwrap();
-    assert!(sub.contains("${env:SLACK_WEBHOOK_URL}"));
+    assert!(sub.contains("${env:PAGERDUTY_CRITICAL_URL}"));
 }
 
 #[test]

@@ -568,7 +568,7 @@ fn apply_asks_for_confirmation_on_a_terminal() {
     let plan = plan_json(&e, "cat-house", "staging");
     assert_eq!(
         plan["changes"].as_array().unwrap().len(),
-        65,
+        63,
         "nothing was applied"
     );
     let out = run("yes\n");

@@ -650,6 +650,83 @@ rule!(
     "route to undefined topic `payments`"
 );
 
+// Notifications.
+rule!(
+    slack_incoming_webhook_never_confirms,
+    &[(
+        "      - protocol: email\n        endpoint: ops@example.com\n",
+        "      - protocol: https\n        endpoint: https://hooks.slack.com/services/T0/B0/x\n"
+    )],
+    &[],
+    "Slack incoming webhooks never confirm an SNS subscription"
+);
+rule!(
+    teams_webhook_never_confirms,
+    &[(
+        "      - protocol: email\n        endpoint: ops@example.com\n",
+        "      - protocol: https\n        endpoint: https://contoso.webhook.office.com/webhookb2/x\n"
+    )],
+    &[],
+    "Microsoft Teams incoming webhooks never confirm"
+);
+rule!(
+    raw_delivery_on_lambda,
+    &[(
+        "      - protocol: email\n        endpoint: ops@example.com\n",
+        "      - protocol: lambda\n        endpoint: arn:aws:lambda:us-east-1:123456789012:function:f\n        raw_message_delivery: true\n"
+    )],
+    &[],
+    "SNS does not deliver raw messages to lambda subscriptions"
+);
+rule!(
+    raw_delivery_on_email,
+    &[(
+        "        endpoint: ops@example.com\n",
+        "        endpoint: ops@example.com\n        raw_message_delivery: true\n"
+    )],
+    &[],
+    "SNS does not deliver raw messages to email subscriptions"
+);
+rule!(
+    dead_letter_queue_is_an_sqs_arn,
+    &[(
+        "        endpoint: ops@example.com\n",
+        "        endpoint: ops@example.com\n        dead_letter_queue: my-dlq\n"
+    )],
+    &[],
+    "dead_letter_queue `my-dlq` is not an SQS queue ARN"
+);
+rule!(
+    filter_policy_is_an_object,
+    &[(
+        "        endpoint: ops@example.com\n",
+        "        endpoint: ops@example.com\n        filter_policy: [critical]\n"
+    )],
+    &[],
+    "filter_policy must be a JSON object"
+);
+rule!(
+    filter_policy_scope_needs_a_policy,
+    &[(
+        "        endpoint: ops@example.com\n",
+        "        endpoint: ops@example.com\n        filter_policy_scope: MessageBody\n"
+    )],
+    &[],
+    "filter_policy_scope without filter_policy"
+);
+
+#[test]
+fn arns_of_other_partitions_and_chatbot_are_valid_endpoints() {
+    let out = problems(
+        &[(
+            "      - protocol: email\n        endpoint: ops@example.com\n",
+            "      - protocol: sqs\n        endpoint: arn:aws-cn:sqs:cn-north-1:123456789012:q\n        raw_message_delivery: true\n      - protocol: https\n        endpoint: https://global.sns-api.chatbot.amazonaws.com\n        external: true\n",
+        )],
+        &[],
+    );
+    assert_eq!(out, "");
+}
+
 // Log groups.
 rule!(
     log_retention_not_offered_by_cloudwatch_logs,

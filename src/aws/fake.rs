@@ -16,10 +16,16 @@
 //! - PutQueryDefinition with a client token seen before returns the first
 //!   definition (PutQueryDefinition `clientToken`; the emulator ignores it);
 //! - deletes of something already gone: NotFound (each Delete* reference);
-//! - email subscriptions stay pending until confirmed (SNS Subscribe: "the
-//!   subscription ARN is returned ... pending confirmation"). Unlike AWS,
-//!   http/https subscriptions are confirmed at once (open in the "Safety"
-//!   issue, with the notification checks).
+//! - PutMetricFilter on a missing log group: `ResourceNotFoundException`
+//!   (PutMetricFilter API reference); CreateLogGroup of an existing one:
+//!   `ResourceAlreadyExistsException`;
+//! - email and http/https subscriptions stay pending until the endpoint
+//!   confirms ([`FakeAws::confirm`]; Subscribe API reference: "If the
+//!   endpoint type is HTTP/S or email ... the endpoint owner must run the
+//!   ConfirmSubscription action"); raw delivery on lambda or email fails
+//!   with `InvalidParameter`; an empty attribute value unsets a filter or
+//!   redrive policy, and a filter policy reports its default scope (moto
+//!   PR #7251, checked against AWS).
 //!
 //! It can inject throttling and any other error per API.
 
@@ -94,6 +100,21 @@ impl FakeAws {
                 base_delay: Duration::from_millis(1),
             },
         )
+    }
+
+    /// The endpoint confirms its pending subscriptions (what visiting the
+    /// SubscribeURL does on AWS).
+    pub fn confirm(&self, endpoint: &str) {
+        self.with(|s| {
+            let mut n = s.next_id;
+            for (topic, sub, _) in s.subscriptions.iter_mut() {
+                if sub.endpoint == endpoint && sub.pending() {
+                    n += 1;
+                    sub.arn = format!("{topic}:{n:08}");
+                }
+            }
+            s.next_id = n;
+        });
     }
 
     /// Makes the next `n` calls of `api` fail with `Throttling`.
@@ -172,7 +193,7 @@ impl FakeAws {
         s.alarms
             .iter()
             .filter(|(_, (a, _))| match a {
-                LiveAlarm::Composite(c) => crate::catalogue::validate::rule_refs(&c.alarm_rule)
+                LiveAlarm::Composite(c) => crate::rules::composite::rule_refs(&c.alarm_rule)
                     .into_iter()
                     .any(|r| c.alarm_rule.get(r) == Some(alarm)),
                 LiveAlarm::Metric(_) => false,
@@ -286,7 +307,7 @@ impl CloudWatchApi for FakeAws {
 
     async fn put_composite_alarm(&self, alarm: &CompositeAlarm) -> AwsResult<()> {
         self.enter("PutCompositeAlarm")?;
-        let missing: Vec<String> = crate::catalogue::validate::rule_refs(&alarm.alarm_rule)
+        let missing: Vec<String> = crate::rules::composite::rule_refs(&alarm.alarm_rule)
             .into_iter()
             .map(|r| alarm.alarm_rule[r].to_string())
             .filter(|child| !self.with(|s| s.alarms.contains_key(child)))
@@ -654,7 +675,15 @@ impl SnsApi for FakeAws {
             s.subscriptions
                 .iter()
                 .find(|(_, sub, _)| sub.arn == arn)
-                .map(|(_, _, a)| a.clone())
+                .map(|(_, _, a)| {
+                    let mut a = a.clone();
+                    // AWS reports the default scope of a filter policy.
+                    if a.contains_key("FilterPolicy") {
+                        a.entry("FilterPolicyScope".into())
+                            .or_insert_with(|| "MessageAttributes".into());
+                    }
+                    a
+                })
         })
         .ok_or_else(|| {
             AwsError::new(
@@ -734,8 +763,25 @@ impl SnsApi for FakeAws {
                     "Topic does not exist",
                 ));
             }
+            if attributes.get("RawMessageDelivery").is_some_and(|v| v == "true")
+                && !crate::rules::endpoint::supports_raw_delivery(protocol)
+            {
+                // Subscribe API reference: raw delivery is for SQS, HTTP/S
+                // and Firehose endpoints.
+                return Err(AwsError::new(
+                    "Subscribe",
+                    "InvalidParameter",
+                    format!(
+                        "Invalid parameter: Attributes Reason: Delivery protocol [{protocol}] does not support raw message delivery."
+                    ),
+                ));
+            }
             s.next_id += 1;
-            let arn = if protocol == "email" {
+            // Email and http/https endpoints must confirm first (Subscribe
+            // API reference: "If the endpoint type is HTTP/S or email ... the
+            // endpoint owner must run the ConfirmSubscription action").
+            let pending = matches!(protocol, "email" | "email-json" | "http" | "https");
+            let arn = if pending {
                 "PendingConfirmation".to_string()
             } else {
                 format!("{topic_arn}:{:08}", s.next_id)
@@ -747,7 +793,7 @@ impl SnsApi for FakeAws {
             };
             s.subscriptions
                 .push((topic_arn.to_string(), sub, attributes.clone()));
-            Ok(if protocol == "email" {
+            Ok(if pending {
                 "pending confirmation".to_string()
             } else {
                 arn
@@ -763,10 +809,22 @@ impl SnsApi for FakeAws {
     ) -> AwsResult<()> {
         self.enter("SetSubscriptionAttributes")?;
         self.with(|s| {
-            s.subscriptions
+            if let Some((_, _, a)) = s
+                .subscriptions
                 .iter_mut()
                 .find(|(_, sub, _)| sub.arn == arn)
-                .map(|(_, _, a)| a.insert(name.to_string(), value.to_string()))
+            {
+                // An empty value unsets a policy (moto PR #7251, checked
+                // against AWS); its scope goes with the filter policy.
+                if value.is_empty() {
+                    a.remove(name);
+                    if name == "FilterPolicy" {
+                        a.remove("FilterPolicyScope");
+                    }
+                } else {
+                    a.insert(name.to_string(), value.to_string());
+                }
+            }
         });
         Ok(())
     }

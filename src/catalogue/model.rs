@@ -118,6 +118,12 @@ pub struct TopicSpec {
     /// KMS key for server-side encryption. `alias/aws/sns` is rejected:
     /// CloudWatch cannot publish to topics encrypted with it.
     pub kms_key: Option<String>,
+    /// Access policy (a JSON object). Compared with the live topic only when
+    /// declared: SNS gives every topic a default policy.
+    pub policy: Option<serde_json::Value>,
+    /// Delivery (retry) policy for http/https subscriptions (a JSON object).
+    /// Compared only when declared.
+    pub delivery_policy: Option<serde_json::Value>,
     /// Subscriptions of this topic.
     #[serde(default)]
     pub subscriptions: Vec<SubscriptionSpec>,
@@ -135,9 +141,43 @@ pub struct SubscriptionSpec {
     /// Skip this subscription when its `${env:NAME}` endpoint is unset.
     #[serde(default)]
     pub optional: bool,
-    /// Deliver the raw message (https, sqs) instead of the SNS JSON envelope.
+    /// Deliver the raw message instead of the SNS JSON envelope (https and
+    /// sqs only: SNS rejects it for email and lambda).
     #[serde(default)]
     pub raw_message_delivery: bool,
+    /// Deliver only messages matching this SNS filter policy (a JSON
+    /// object). Absent: a filter policy found live is drift and removed.
+    pub filter_policy: Option<serde_json::Value>,
+    /// What `filter_policy` matches: message attributes (the default) or
+    /// the message body.
+    pub filter_policy_scope: Option<FilterPolicyScope>,
+    /// SQS queue ARN that receives messages SNS could not deliver (the
+    /// subscription's RedrivePolicy). Absent: a live one is drift.
+    pub dead_letter_queue: Option<String>,
+    /// Made and confirmed outside obsctl (e.g. by AWS Chatbot when a channel
+    /// configuration names the topic): obsctl never subscribes or deletes
+    /// it, and notes in the plan when it is missing.
+    #[serde(default)]
+    pub external: bool,
+}
+
+/// What an SNS filter policy is applied to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum FilterPolicyScope {
+    /// Message attributes (SNS's default).
+    MessageAttributes,
+    /// The message body (JSON messages).
+    MessageBody,
+}
+
+impl FilterPolicyScope {
+    /// The attribute value SNS uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FilterPolicyScope::MessageAttributes => "MessageAttributes",
+            FilterPolicyScope::MessageBody => "MessageBody",
+        }
+    }
 }
 
 /// SNS subscription protocols obsctl manages.

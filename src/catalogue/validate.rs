@@ -7,58 +7,18 @@
 use super::load::{Catalogue, Item, Origin, Problems};
 use super::model::*;
 use super::suggest::did_you_mean;
+pub use crate::rules::composite::rule_refs;
+use crate::rules::endpoint;
+pub use crate::rules::limits::*;
 
-/// Valid static statistics.
-/// The retention periods PutRetentionPolicy accepts (API reference,
-/// `retentionInDays`).
-pub const LOG_RETENTION_DAYS: [u32; 22] = [
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
-    3288, 3653,
-];
-
-pub const STATISTICS: [&str; 5] = ["SampleCount", "Average", "Sum", "Minimum", "Maximum"];
-/// Valid units (StandardUnit).
-pub const UNITS: [&str; 27] = [
-    "Seconds",
-    "Microseconds",
-    "Milliseconds",
-    "Bytes",
-    "Kilobytes",
-    "Megabytes",
-    "Gigabytes",
-    "Terabytes",
-    "Bits",
-    "Kilobits",
-    "Megabits",
-    "Gigabits",
-    "Terabits",
-    "Percent",
-    "Count",
-    "Bytes/Second",
-    "Kilobytes/Second",
-    "Megabytes/Second",
-    "Gigabytes/Second",
-    "Terabytes/Second",
-    "Bits/Second",
-    "Kilobits/Second",
-    "Megabits/Second",
-    "Gigabits/Second",
-    "Terabits/Second",
-    "Count/Second",
-    "None",
-];
-/// Most metrics a math alarm may use.
-pub const MAX_MATH_METRICS: usize = 10;
-/// Most dimensions per metric.
-pub const MAX_DIMENSIONS: usize = 30;
-/// Most characters in a math expression.
-pub const MAX_EXPRESSION: usize = 2048;
-/// Most dimensions of a metric filter.
-pub const MAX_FILTER_DIMENSIONS: usize = 3;
-/// Most characters in a filter pattern.
-pub const MAX_FILTER_PATTERN: usize = 1024;
-/// Most filters per log group.
-pub const MAX_FILTERS_PER_LOG_GROUP: usize = 100;
+/// True for an ARN of `service` in any partition (`arn:aws-cn:sqs:…`).
+fn is_arn_of(text: &str, service: &str) -> bool {
+    let mut parts = text.split(':');
+    parts.next() == Some("arn")
+        && parts.next().is_some_and(|p| p.starts_with("aws"))
+        && parts.next() == Some(service)
+        && parts.count() >= 3
+}
 
 /// Checks everything that can be checked before compiling.
 pub fn validate(cat: &Catalogue, problems: &mut Problems) {
@@ -78,132 +38,6 @@ pub fn validate(cat: &Catalogue, problems: &mut Problems) {
 struct Validator<'a> {
     cat: &'a Catalogue,
     problems: &'a mut Problems,
-}
-
-/// Result of checking a period: `None` when valid, else the message.
-pub fn period_problem(period: u32) -> Option<String> {
-    let ok = matches!(period, 10 | 20 | 30)
-        || (period > 0 && period.is_multiple_of(60) && period <= 86_400);
-    (!ok).then(|| format!("period {period} is not allowed"))
-}
-
-/// Checks `period × evaluation_periods` against CloudWatch's look-back limit.
-pub fn window_problem(period: u32, evaluation_periods: u32) -> Option<String> {
-    let window = u64::from(period) * u64::from(evaluation_periods);
-    let limit = if period < 3600 { 86_400 } else { 604_800 };
-    (window > limit).then(|| {
-        format!(
-            "period × evaluation_periods = {window} s exceeds the {} limit ({limit} s) for a {period} s period",
-            if limit == 86_400 { "1-day" } else { "7-day" }
-        )
-    })
-}
-
-/// True when `stat` is a valid statistic or extended statistic.
-pub fn valid_statistic(stat: &str) -> bool {
-    STATISTICS.contains(&stat) || is_extended_statistic(stat)
-}
-
-/// True for percentiles and the other extended statistics (`p95`, `tm90`,
-/// `IQM`, `TM(10%:90%)`, `PR(:300)`).
-pub fn is_extended_statistic(stat: &str) -> bool {
-    if stat == "IQM" {
-        return true;
-    }
-    for prefix in ["p", "tm", "tc", "ts", "wm"] {
-        if let Some(num) = stat.strip_prefix(prefix) {
-            return bounded_number(num, 100.0);
-        }
-    }
-    for prefix in ["TM(", "TC(", "TS(", "WM(", "PR("] {
-        if let Some(inner) = stat.strip_prefix(prefix).and_then(|s| s.strip_suffix(')')) {
-            let Some((lo, hi)) = inner.split_once(':') else {
-                return false;
-            };
-            if lo.is_empty() && hi.is_empty() {
-                return false;
-            }
-            let bound = |s: &str| {
-                s.is_empty()
-                    || match s.strip_suffix('%') {
-                        Some(pct) => bounded_number(pct, 100.0),
-                        None => s.parse::<f64>().is_ok(),
-                    }
-            };
-            return bound(lo) && bound(hi);
-        }
-    }
-    false
-}
-
-fn bounded_number(s: &str, max: f64) -> bool {
-    let digits = s.split_once('.').map_or(s.len(), |(a, _)| a.len());
-    let decimals = s.split_once('.').map_or(0, |(_, b)| b.len());
-    !s.is_empty()
-        && digits <= 3
-        && decimals <= 10
-        && s.parse::<f64>().is_ok_and(|v| (0.0..=max).contains(&v))
-}
-
-/// True for a valid metric-data-query id.
-pub fn valid_query_id(id: &str) -> bool {
-    let mut chars = id.chars();
-    chars.next().is_some_and(|c| c.is_ascii_lowercase())
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && id.len() <= 255
-}
-
-/// Alarm references in a composite rule, as byte ranges into the rule.
-/// Handles `ALARM(x)`, `OK(x)`, `INSUFFICIENT_DATA(x)` and
-/// `AT_LEAST(M, STATE, (a, b))`; quoted names keep their quotes out of the range.
-pub fn rule_refs(rule: &str) -> Vec<std::ops::Range<usize>> {
-    let mut refs = Vec::new();
-    let bytes = rule.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let boundary = i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_');
-        let rest = &rule[i..];
-        if boundary && rest.starts_with("AT_LEAST(") {
-            let open = rest[9..].find('(').map(|p| i + 9 + p);
-            if let Some(open) = open {
-                let close = rule[open..].find(')').map_or(rule.len(), |p| open + p);
-                let mut start = open + 1;
-                for part in rule[open + 1..close].split(',') {
-                    refs.push(trim_range(rule, start, start + part.len()));
-                    start += part.len() + 1;
-                }
-                i = close + 1;
-                continue;
-            }
-        }
-        let func = ["ALARM(", "OK(", "INSUFFICIENT_DATA("]
-            .into_iter()
-            .find(|f| rest.starts_with(f));
-        if let (true, Some(f)) = (boundary, func) {
-            let start = i + f.len();
-            let close = rule[start..].find(')').map_or(rule.len(), |p| start + p);
-            refs.push(trim_range(rule, start, close));
-            i = close + 1;
-            continue;
-        }
-        i += rest.chars().next().map_or(1, char::len_utf8);
-    }
-    refs.retain(|r| !r.is_empty());
-    refs
-}
-
-fn trim_range(s: &str, mut start: usize, mut end: usize) -> std::ops::Range<usize> {
-    while start < end && s.as_bytes()[start].is_ascii_whitespace() {
-        start += 1;
-    }
-    while end > start && s.as_bytes()[end - 1].is_ascii_whitespace() {
-        end -= 1;
-    }
-    if end - start >= 2 && s.as_bytes()[start] == b'"' && s.as_bytes()[end - 1] == b'"' {
-        start += 1;
-        end -= 1;
-    }
-    start..end
 }
 
 impl Validator<'_> {
@@ -374,46 +208,99 @@ impl Validator<'_> {
             if topic.kms_key.as_deref() == Some("alias/aws/sns") {
                 self.err(&topic.origin.child("kms_key"), "CloudWatch cannot publish to a topic encrypted with the AWS-managed key alias/aws/sns", "use a customer-managed KMS key whose policy allows cloudwatch.amazonaws.com".to_string());
             }
-            for (i, sub) in topic.subscriptions.iter().enumerate() {
-                let at = topic.origin.child(&format!("subscriptions/{i}/endpoint"));
-                if let Some(var) = sub.endpoint.strip_prefix("${env:") {
-                    let ok = var.strip_suffix('}').is_some_and(|n| {
-                        !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-                    });
-                    if !ok {
-                        self.err(
-                            &at,
-                            format!("malformed secret reference `{}`", sub.endpoint),
-                            "write `${env:NAME}` with NAME made of letters, digits and _"
-                                .to_string(),
-                        );
-                    }
-                    continue;
-                }
-                if sub.optional {
+            for (attribute, value) in [
+                ("policy", &topic.policy),
+                ("delivery_policy", &topic.delivery_policy),
+            ] {
+                if value.as_ref().is_some_and(|v| !v.is_object()) {
                     self.err(
-                        &topic.origin.child(&format!("subscriptions/{i}/optional")),
-                        "only `${env:NAME}` endpoints can be optional",
-                        None,
-                    );
-                }
-                let (ok, want) = match sub.protocol {
-                    Protocol::Email => (sub.endpoint.contains('@'), "an email address"),
-                    Protocol::Https => (sub.endpoint.starts_with("https://"), "an https:// URL"),
-                    Protocol::Sqs => (sub.endpoint.starts_with("arn:aws:sqs:"), "an SQS queue ARN"),
-                    Protocol::Lambda => (
-                        sub.endpoint.starts_with("arn:aws:lambda:"),
-                        "a Lambda function ARN",
-                    ),
-                };
-                if !ok {
-                    self.err(
-                        &at,
-                        format!("endpoint `{}` is not {want}", sub.endpoint),
-                        format!("use {want}, or `${{env:NAME}}` to read it at run time"),
+                        &topic.origin.child(attribute),
+                        format!("{attribute} must be a JSON object"),
+                        "write it as a YAML mapping (it is sent to SNS as JSON)".to_string(),
                     );
                 }
             }
+            for (i, sub) in topic.subscriptions.iter().enumerate() {
+                self.subscription(&topic.origin.child(&format!("subscriptions/{i}")), sub);
+            }
+        }
+    }
+
+    fn subscription(&mut self, origin: &Origin, sub: &SubscriptionSpec) {
+        let protocol = sub.protocol.as_str();
+        if sub.raw_message_delivery && !endpoint::supports_raw_delivery(protocol) {
+            self.err(
+                &origin.child("raw_message_delivery"),
+                format!("SNS does not deliver raw messages to {protocol} subscriptions"),
+                "remove raw_message_delivery (it is for https and sqs endpoints)".to_string(),
+            );
+        }
+        if let Some(policy) = &sub.filter_policy
+            && !policy.is_object()
+        {
+            self.err(
+                &origin.child("filter_policy"),
+                "filter_policy must be a JSON object",
+                "write it as a mapping, e.g. `filter_policy: { severity: [critical] }`".to_string(),
+            );
+        }
+        if sub.filter_policy_scope.is_some() && sub.filter_policy.is_none() {
+            self.err(
+                &origin.child("filter_policy_scope"),
+                "filter_policy_scope without filter_policy",
+                "add the filter_policy it applies to, or remove it".to_string(),
+            );
+        }
+        if let Some(dlq) = &sub.dead_letter_queue
+            && !is_arn_of(dlq, "sqs")
+        {
+            self.err(
+                &origin.child("dead_letter_queue"),
+                format!("dead_letter_queue `{dlq}` is not an SQS queue ARN"),
+                "use arn:aws:sqs:<region>:<account>:<queue>".to_string(),
+            );
+        }
+        let at = origin.child("endpoint");
+        if let Some(var) = sub.endpoint.strip_prefix("${env:") {
+            let ok = var.strip_suffix('}').is_some_and(|n| {
+                !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            });
+            if !ok {
+                self.err(
+                    &at,
+                    format!("malformed secret reference `{}`", sub.endpoint),
+                    "write `${env:NAME}` with NAME made of letters, digits and _".to_string(),
+                );
+            }
+            return;
+        }
+        if sub.optional {
+            self.err(
+                &origin.child("optional"),
+                "only `${env:NAME}` endpoints can be optional",
+                None,
+            );
+        }
+        let (ok, want) = match sub.protocol {
+            Protocol::Email => (sub.endpoint.contains('@'), "an email address"),
+            Protocol::Https => (sub.endpoint.starts_with("https://"), "an https:// URL"),
+            Protocol::Sqs => (is_arn_of(&sub.endpoint, "sqs"), "an SQS queue ARN"),
+            Protocol::Lambda => (is_arn_of(&sub.endpoint, "lambda"), "a Lambda function ARN"),
+        };
+        if !ok {
+            self.err(
+                &at,
+                format!("endpoint `{}` is not {want}", sub.endpoint),
+                format!("use {want}, or `${{env:NAME}}` to read it at run time"),
+            );
+        } else if let Some(service) = endpoint::chat_webhook(&sub.endpoint) {
+            self.err(
+                &at,
+                format!(
+                    "{service} incoming webhooks never confirm an SNS subscription: no alert would arrive"
+                ),
+                endpoint::chat_webhook_help(service),
+            );
         }
     }
 

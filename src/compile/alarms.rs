@@ -4,9 +4,10 @@
 
 use super::{Compiler, Ctx, scope_service};
 use crate::catalogue::model::{AlarmKind, AlarmOverride, AlarmSpec, MetricSpec, TreatMissingData};
-use crate::catalogue::validate::{is_extended_statistic, rule_refs, window_problem};
 use crate::catalogue::{Item, Origin};
 use crate::resource::*;
+use crate::rules::composite::rule_refs;
+use crate::rules::limits::{is_extended_statistic, window_problem};
 use std::collections::BTreeMap;
 
 /// What dashboards need to know about a compiled alarm.

@@ -7,8 +7,9 @@
 use super::Compiler;
 use super::layout::outside_grid;
 use crate::catalogue::Origin;
-use crate::catalogue::validate::{MAX_FILTERS_PER_LOG_GROUP, rule_refs};
 use crate::resource::Resource;
+use crate::rules::composite::rule_refs;
+use crate::rules::limits::MAX_FILTERS_PER_LOG_GROUP;
 use serde_json::Value;
 use std::collections::BTreeMap;
 

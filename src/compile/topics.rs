@@ -2,6 +2,8 @@
 //! placeholders here; they are resolved only when a subscription is made.
 
 use super::Compiler;
+use crate::catalogue::model::FilterPolicyScope;
+use crate::resource::canonical::json_attribute;
 use crate::resource::{Resource, Subscription, Tag, Topic};
 use std::collections::BTreeMap;
 
@@ -15,6 +17,14 @@ pub fn compile(c: &mut Compiler) {
         }
         if let Some(k) = &spec.kms_key {
             attributes.insert("KmsMasterKeyId".to_string(), k.clone());
+        }
+        for (attribute, value) in [
+            ("Policy", &spec.policy),
+            ("DeliveryPolicy", &spec.delivery_policy),
+        ] {
+            if let Some(v) = value {
+                attributes.insert(attribute.to_string(), json_attribute(&v.to_string()));
+            }
         }
         let mut tags = c.ownership_tags();
         tags.push(Tag {
@@ -35,12 +45,31 @@ pub fn compile(c: &mut Compiler) {
             if sub.raw_message_delivery {
                 attributes.insert("RawMessageDelivery".to_string(), "true".to_string());
             }
+            if let Some(policy) = &sub.filter_policy {
+                attributes.insert(
+                    "FilterPolicy".to_string(),
+                    json_attribute(&policy.to_string()),
+                );
+                // SNS reports the scope whenever a filter policy is set.
+                let scope = sub
+                    .filter_policy_scope
+                    .unwrap_or(FilterPolicyScope::MessageAttributes);
+                attributes.insert("FilterPolicyScope".to_string(), scope.as_str().to_string());
+            }
+            if let Some(dlq) = &sub.dead_letter_queue {
+                let redrive = serde_json::json!({ "deadLetterTargetArn": dlq });
+                attributes.insert(
+                    "RedrivePolicy".to_string(),
+                    json_attribute(&redrive.to_string()),
+                );
+            }
             let resource = Subscription {
                 topic_name: name.clone(),
                 protocol: sub.protocol.as_str().to_string(),
                 endpoint: sub.endpoint.clone(),
                 attributes,
                 optional: sub.optional,
+                external: sub.external,
             };
             c.add(
                 Resource::Subscription(resource),

@@ -10,7 +10,7 @@ pub mod ownership;
 
 use crate::aws::{Aws, AwsError, AwsResult, LiveAlarm, LiveSubscription, Page};
 use crate::compile::{DesiredState, ENV_TAG};
-use crate::resource::canonical::{Fnv, canonical, expand_dashboard_shorthand};
+use crate::resource::canonical::{Fnv, canonical, expand_dashboard_shorthand, json_attribute};
 use crate::resource::*;
 use futures::stream::{self, StreamExt, TryStreamExt};
 use ownership::{Owner, Verdict};
@@ -416,8 +416,30 @@ type TopicSubscription = (String, LiveSubscription, BTreeMap<String, String>);
 /// A topic as read: ARN, attributes, tags.
 type TopicRead = (String, BTreeMap<String, String>, Vec<Tag>);
 
-/// Topic attributes obsctl manages; SNS returns many more.
+/// Topic attributes obsctl always manages; SNS returns many more.
 const TOPIC_ATTRIBUTES: [&str; 2] = ["DisplayName", "KmsMasterKeyId"];
+/// Topic attributes compared only when the catalogue declares them (SNS
+/// gives every topic a default access policy).
+const DECLARED_TOPIC_ATTRIBUTES: [&str; 2] = ["Policy", "DeliveryPolicy"];
+
+/// The subscription attributes obsctl manages, in canonical form: absent
+/// in the catalogue means absent live, so a hand-added filter or redrive
+/// policy shows as drift. SNS reports `FilterPolicyScope` only while a
+/// filter policy is set (moto PR #7251, checked against AWS).
+fn managed_subscription_attributes(all: BTreeMap<String, String>) -> BTreeMap<String, String> {
+    let has_filter = all.get("FilterPolicy").is_some_and(|v| !v.is_empty());
+    all.into_iter()
+        .filter_map(|(k, v)| match k.as_str() {
+            "RawMessageDelivery" if v == "true" => Some((k, v)),
+            "FilterPolicy" | "RedrivePolicy" if !v.is_empty() => {
+                let v = json_attribute(&v);
+                Some((k, v))
+            }
+            "FilterPolicyScope" if has_filter && !v.is_empty() => Some((k, v)),
+            _ => None,
+        })
+        .collect()
+}
 
 async fn topics(
     aws: &Aws,
@@ -447,9 +469,26 @@ async fn topics(
         if verdict == Verdict::Owned {
             owned_topics.push((arn.clone(), name.clone()));
         }
+        let declared = match desired.resources.get(&(Kind::Topic, name.clone())) {
+            Some(Resource::Topic(t)) => Some(&t.attributes),
+            _ => None,
+        };
         let attributes = attrs
             .into_iter()
-            .filter(|(k, v)| TOPIC_ATTRIBUTES.contains(&k.as_str()) && !v.is_empty())
+            .filter(|(k, v)| {
+                !v.is_empty()
+                    && (TOPIC_ATTRIBUTES.contains(&k.as_str())
+                        || (DECLARED_TOPIC_ATTRIBUTES.contains(&k.as_str())
+                            && declared.is_some_and(|d| d.contains_key(k))))
+            })
+            .map(|(k, v)| {
+                let v = if DECLARED_TOPIC_ATTRIBUTES.contains(&k.as_str()) {
+                    json_attribute(&v)
+                } else {
+                    v
+                };
+                (k, v)
+            })
             .collect();
         let topic = Resource::Topic(Topic {
             name,
@@ -474,10 +513,11 @@ async fn topics(
                 let attributes = if sub.pending() {
                     BTreeMap::new()
                 } else {
-                    let all = aws.sns().subscription_attributes(&sub.arn).await?;
-                    all.into_iter()
-                        .filter(|(k, v)| k == "RawMessageDelivery" && v == "true")
-                        .collect()
+                    // Unsubscribed since listed: gone, not an error.
+                    match gone_is_none(aws.sns().subscription_attributes(&sub.arn).await)? {
+                        Some(all) => managed_subscription_attributes(all),
+                        None => continue,
+                    }
                 };
                 out.push((name.clone(), sub, attributes));
             }
@@ -493,6 +533,7 @@ async fn topics(
             endpoint: sub.endpoint.clone(),
             attributes,
             optional: false,
+            external: false,
         };
         let key = (Kind::Subscription, r.key());
         if sub.pending() {

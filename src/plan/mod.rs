@@ -11,6 +11,7 @@ use crate::catalogue::model::LogGroupMode;
 use crate::compile::DesiredState;
 use crate::live::LiveState;
 use crate::resource::{Kind, Resource, Subscription, Tag, secret_name};
+use crate::rules::endpoint;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -73,6 +74,31 @@ pub struct Change {
     /// The AWS identifier of the live resource (ARN, query id).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub live_id: Option<String>,
+    /// The calls apply makes besides putting or deleting the resource by
+    /// its id, typed, so apply never parses display paths or keys.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ops: Vec<Op>,
+}
+
+/// A typed operation of a change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "kebab-case")]
+pub enum Op {
+    /// SetTopicAttributes or SetSubscriptionAttributes (`value` empty
+    /// clears a policy).
+    SetAttribute {
+        /// Attribute name.
+        name: String,
+        /// New value.
+        value: String,
+    },
+    /// DeleteMetricFilter (filters have no id: log group and name).
+    DeleteMetricFilter {
+        /// Log group.
+        log_group: String,
+        /// Filter name.
+        filter_name: String,
+    },
 }
 
 impl Change {
@@ -87,6 +113,7 @@ impl Change {
             tags: TagChange::default(),
             desired: Some(resource.clone()),
             live_id: None,
+            ops: Vec::new(),
         }
     }
 
@@ -109,6 +136,7 @@ impl Change {
             tags,
             desired: Some(resource.clone()),
             live_id,
+            ops: Vec::new(),
         }
     }
 
@@ -138,6 +166,7 @@ impl Change {
             tags: TagChange::default(),
             desired: None,
             live_id,
+            ops: Vec::new(),
         }
     }
 }
@@ -271,24 +300,31 @@ pub fn compute(
                         plan.unchanged += 1;
                         continue;
                     }
-                    plan.changes.push(Change::update(
+                    let mut change = Change::update(
                         kind,
                         key,
                         resource,
                         fields,
                         tags,
                         live.ids.get(&id).cloned(),
-                    ));
+                    );
+                    if let (Resource::Topic(l), Resource::Topic(d)) = (current, resource) {
+                        change.ops = attribute_ops(&l.attributes, &d.attributes);
+                    }
+                    plan.changes.push(change);
                 }
             }
         }
-        for ((k, key), _) in live.resources.iter().filter(|((k, _), _)| *k == kind) {
+        for ((k, key), current) in live.resources.iter().filter(|((k, _), _)| *k == kind) {
             if !wanted.contains_key(key) {
-                deletes.push(Change::delete(
-                    *k,
-                    key,
-                    live.ids.get(&(*k, key.clone())).cloned(),
-                ));
+                let mut change = Change::delete(*k, key, live.ids.get(&(*k, key.clone())).cloned());
+                if let Resource::MetricFilter(f) = current {
+                    change.ops = vec![Op::DeleteMetricFilter {
+                        log_group: f.log_group_name.clone(),
+                        filter_name: f.filter_name.clone(),
+                    }];
+                }
+                deletes.push(change);
             }
         }
     }
@@ -313,6 +349,64 @@ pub fn compute(
         .sort_by(|a, b| a.kind.cmp(&b.kind).then(a.key.cmp(&b.key)));
     plan.changes.extend(deletes);
     Ok(plan)
+}
+
+/// Blockers for the subscriptions a (saved) plan creates whose endpoint,
+/// read from the environment now, is a chat webhook: the value may have
+/// changed since the plan was made.
+pub fn endpoint_blockers(plan: &Plan, secret: &dyn Fn(&str) -> Option<String>) -> Vec<Blocker> {
+    plan.changes
+        .iter()
+        .filter(|c| c.action == Action::Create)
+        .filter_map(|c| match &c.desired {
+            Some(Resource::Subscription(s)) if matches!(s.protocol.as_str(), "http" | "https") => {
+                let value = secret_name(&s.endpoint).map_or(Some(s.endpoint.clone()), secret)?;
+                let service = endpoint::chat_webhook(&value)?;
+                Some(Blocker {
+                    message: format!(
+                        "subscription {}: the endpoint is a {service} incoming webhook, which never confirms an SNS subscription",
+                        c.key
+                    ),
+                    help: endpoint::chat_webhook_help(service),
+                })
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The attribute writes that turn `live` into `desired`: changed and new
+/// attributes get their value, removed ones are cleared (`RawMessageDelivery`
+/// to `false`, others to empty, which SNS takes as "unset"). A filter
+/// policy's scope is written before the policy, so a body policy is never
+/// checked against the attributes scope.
+fn attribute_ops(live: &BTreeMap<String, String>, desired: &BTreeMap<String, String>) -> Vec<Op> {
+    let mut ops: Vec<Op> = Vec::new();
+    for (name, value) in desired {
+        if live.get(name) != Some(value) {
+            ops.push(Op::SetAttribute {
+                name: name.clone(),
+                value: value.clone(),
+            });
+        }
+    }
+    for name in live.keys().filter(|k| !desired.contains_key(*k)) {
+        let value = match name.as_str() {
+            "RawMessageDelivery" => "false",
+            // Cleared with the filter policy itself.
+            "FilterPolicyScope" => continue,
+            _ => "",
+        };
+        ops.push(Op::SetAttribute {
+            name: name.clone(),
+            value: value.to_string(),
+        });
+    }
+    ops.sort_by_key(|op| match op {
+        Op::SetAttribute { name, .. } => (name != "FilterPolicyScope", name.clone()),
+        Op::DeleteMetricFilter { filter_name, .. } => (true, filter_name.clone()),
+    });
+    ops
 }
 
 /// With `log_groups: require`, every missing log group the planned filters
@@ -471,13 +565,38 @@ fn subscriptions(
                 None => return Err(MissingSecret(var.to_string())),
             },
         };
+        // A literal chat webhook is rejected by validate; one read from the
+        // environment is caught here, before any call, without showing it.
+        if matches!(sub.protocol.as_str(), "http" | "https")
+            && let Some(service) = endpoint::chat_webhook(&endpoint)
+        {
+            plan.blockers.push(Blocker {
+                message: format!(
+                    "subscription {key}: the endpoint is a {service} incoming webhook, which never confirms an SNS subscription"
+                ),
+                help: endpoint::chat_webhook_help(service),
+            });
+            continue;
+        }
         let real = Subscription {
             endpoint,
             ..sub.clone()
         }
         .key();
         let id = (Kind::Subscription, real.clone());
-        match unmatched.remove(&real) {
+        let current = unmatched.remove(&real);
+        if sub.external {
+            // Made and confirmed by someone else: never created, changed
+            // or deleted here; only its absence is worth a note.
+            match current {
+                Some(_) => plan.unchanged += 1,
+                None => plan.notes.push(format!(
+                    "{key}: not subscribed yet; it is made outside obsctl (for AWS Chatbot: a channel configuration with this topic)"
+                )),
+            }
+            continue;
+        }
+        match current {
             None => plan
                 .changes
                 .push(Change::create(Kind::Subscription, key, r)),
@@ -501,14 +620,16 @@ fn subscriptions(
                             ..f
                         })
                         .collect();
-                    plan.changes.push(Change::update(
+                    let mut change = Change::update(
                         Kind::Subscription,
                         key,
                         r,
                         fields,
                         TagChange::default(),
                         live.ids.get(&id).cloned(),
-                    ));
+                    );
+                    change.ops = attribute_ops(&current.attributes, &sub.attributes);
+                    plan.changes.push(change);
                 }
             }
         }
@@ -520,7 +641,11 @@ fn subscriptions(
             sub.protocol,
             redact(&sub.endpoint)
         );
-        if unmanaged.contains(&(sub.topic_name.clone(), sub.protocol.clone())) {
+        if sub.endpoint == endpoint::CHATBOT_ENDPOINT {
+            plan.notes.push(format!(
+                "{shown}: left alone (made by AWS Chatbot; declare it with `external: true`)"
+            ));
+        } else if unmanaged.contains(&(sub.topic_name.clone(), sub.protocol.clone())) {
             plan.notes.push(format!(
                 "{shown}: left alone (its catalogue entry is optional and unset)"
             ));

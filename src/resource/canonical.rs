@@ -6,6 +6,16 @@
 use serde_json::{Number, Value};
 
 /// Sorts object keys and normalizes numbers, recursively.
+/// A JSON document held in a string attribute (an SNS filter, redrive,
+/// access or delivery policy) in canonical form: keys sorted, compact, so
+/// the catalogue's and AWS's spellings compare equal. Not JSON: as is.
+pub fn json_attribute(text: &str) -> String {
+    match serde_json::from_str::<Value>(text) {
+        Ok(v) => canonical(v).to_string(),
+        Err(_) => text.to_string(),
+    }
+}
+
 pub fn canonical(value: Value) -> Value {
     match value {
         Value::Number(n) => Value::Number(normalize_number(n)),

@@ -282,7 +282,8 @@ pub struct QueryDefinition {
 pub struct Topic {
     /// Topic name.
     pub name: String,
-    /// Attributes (`DisplayName`, `KmsMasterKeyId`).
+    /// Attributes (`DisplayName`, `KmsMasterKeyId`, and `Policy` /
+    /// `DeliveryPolicy` when declared; JSON values in canonical form).
     #[serde(default)]
     pub attributes: BTreeMap<String, String>,
     /// Tags.
@@ -301,12 +302,16 @@ pub struct Subscription {
     pub protocol: String,
     /// Endpoint or `${env:NAME}` placeholder.
     pub endpoint: String,
-    /// Attributes (`RawMessageDelivery`).
+    /// Attributes obsctl manages (`RawMessageDelivery`, `FilterPolicy`,
+    /// `FilterPolicyScope`, `RedrivePolicy`; JSON values in canonical form).
     #[serde(default)]
     pub attributes: BTreeMap<String, String>,
     /// Skipped when its secret is unset.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub optional: bool,
+    /// Made outside obsctl (AWS Chatbot): never subscribed or deleted.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub external: bool,
 }
 
 impl Subscription {

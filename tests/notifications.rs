@@ -1,0 +1,304 @@
+//! Notifications that can arrive: chat webhooks are refused before any
+//! change, subscription attributes obsctl manages show drift, topic policies
+//! are compared only when declared, and subscriptions made by AWS Chatbot
+//! are left alone. Against the in-memory fake (https subscriptions stay
+//! pending until confirmed, as on AWS).
+
+use obsctl::apply::{ApplyReport, apply};
+use obsctl::aws::fake::FakeAws;
+use obsctl::aws::{Aws, LiveSubscription};
+use obsctl::catalogue;
+use obsctl::catalogue::model::SubscriptionSpec;
+use obsctl::compile::{DesiredState, compile_with_account};
+use obsctl::error::Error;
+use obsctl::plan::{Action, Plan};
+use obsctl::resource::Kind;
+use obsctl::run::make_plan;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+const CHATBOT: &str = "https://global.sns-api.chatbot.amazonaws.com";
+
+fn secrets(name: &str) -> Option<String> {
+    match name {
+        "ALERT_EMAIL" => Some("ops@example.com".into()),
+        "SLACK_URL" => Some("https://hooks.slack.com/services/T0/B0/SECRETTOKEN".into()),
+        "QUEUE" => Some("arn:aws:sqs:us-east-1:123456789012:alerts".into()),
+        _ => None,
+    }
+}
+
+fn desired(edit: impl FnOnce(&mut catalogue::Catalogue)) -> DesiredState {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("definitions/cat-house");
+    let (mut cat, mut problems) = catalogue::load(&dir).unwrap();
+    edit(&mut cat);
+    catalogue::validate::validate(&cat, &mut problems);
+    let mut states =
+        compile_with_account(&cat, Some("staging"), Some("123456789012"), &mut problems);
+    assert!(problems.is_empty(), "{:?}", problems.0);
+    states.pop().unwrap()
+}
+
+fn sub(protocol: &str, endpoint: &str) -> SubscriptionSpec {
+    serde_json::from_value(serde_json::json!({ "protocol": protocol, "endpoint": endpoint }))
+        .unwrap()
+}
+
+fn add_sub(c: &mut catalogue::Catalogue, topic: &str, s: SubscriptionSpec) {
+    c.topics.get_mut(topic).unwrap().spec.subscriptions.push(s);
+}
+
+async fn plan(aws: &Aws, d: &DesiredState) -> Result<Plan, Error> {
+    let all: BTreeSet<Kind> = Kind::ALL.into_iter().collect();
+    make_plan(aws, d, &all, false, &secrets).await
+}
+
+async fn run(aws: &Aws, p: &Plan) -> ApplyReport {
+    apply(aws, p, &secrets, &mut |_, _| {}).await
+}
+
+fn writes(fake: &FakeAws) -> u64 {
+    let s = fake.state.lock().unwrap();
+    s.calls
+        .iter()
+        .filter(|(api, _)| {
+            !["List", "Describe", "Get"]
+                .iter()
+                .any(|p| api.starts_with(p) || api.contains(&format!(":{p}")))
+        })
+        .map(|(_, n)| n)
+        .sum()
+}
+
+#[tokio::test]
+async fn a_chat_webhook_read_from_the_environment_stops_the_plan_before_any_change() {
+    let fake = FakeAws::default();
+    let aws = fake.aws();
+    let d = desired(|c| add_sub(c, "critical-alerts", sub("https", "${env:SLACK_URL}")));
+    let err = plan(&aws, &d).await.unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, Error::Blocked { .. }), "{text}");
+    assert!(text.contains("Slack incoming webhook"), "{text}");
+    assert!(
+        text.contains("AWS Chatbot") && text.contains("sns.amazonaws.com"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("SECRETTOKEN"),
+        "the secret is never shown: {text}"
+    );
+    assert_eq!(writes(&fake), 0, "nothing was changed");
+}
+
+#[tokio::test]
+async fn hand_added_filter_and_redrive_policies_are_drift_and_apply_removes_them() {
+    let fake = FakeAws::default();
+    let aws = fake.aws();
+    let d = desired(|c| add_sub(c, "info-alerts", sub("sqs", "${env:QUEUE}")));
+    assert!(
+        run(&aws, &plan(&aws, &d).await.unwrap())
+            .await
+            .failed
+            .is_empty()
+    );
+    // Console edits on the (confirmed) SQS subscription.
+    {
+        let mut s = fake.state.lock().unwrap();
+        let (_, _, attrs) = s
+            .subscriptions
+            .iter_mut()
+            .find(|(_, sub, _)| sub.protocol == "sqs")
+            .unwrap();
+        attrs.insert(
+            "FilterPolicy".into(),
+            r#"{"severity": ["critical"]}"#.into(),
+        );
+        attrs.insert(
+            "RedrivePolicy".into(),
+            r#"{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:1:dlq"}"#.into(),
+        );
+        attrs.insert("PendingConfirmation".into(), "false".into());
+    }
+    let p = plan(&aws, &d).await.unwrap();
+    let fields: Vec<String> = p
+        .changes
+        .iter()
+        .flat_map(|c| c.fields.iter().map(|f| f.path.clone()))
+        .collect();
+    assert_eq!(
+        fields,
+        vec![
+            "Attributes.FilterPolicy",
+            "Attributes.FilterPolicyScope",
+            "Attributes.RedrivePolicy"
+        ],
+        "only managed attributes, each once"
+    );
+    assert!(p.changes.iter().all(|c| c.action == Action::Update));
+    assert!(run(&aws, &p).await.failed.is_empty());
+    assert!(plan(&aws, &d).await.unwrap().is_empty(), "converged");
+}
+
+#[tokio::test]
+async fn declared_filter_policy_and_dead_letter_queue_converge_in_any_json_spelling() {
+    let fake = FakeAws::default();
+    let aws = fake.aws();
+    let d = desired(|c| {
+        let mut s = sub("sqs", "${env:QUEUE}");
+        s.filter_policy = Some(serde_json::json!({ "severity": ["critical", "warning"] }));
+        s.dead_letter_queue = Some("arn:aws:sqs:us-east-1:123456789012:dlq".into());
+        add_sub(c, "info-alerts", s);
+    });
+    assert!(
+        run(&aws, &plan(&aws, &d).await.unwrap())
+            .await
+            .failed
+            .is_empty()
+    );
+    {
+        // AWS returns the policy in its own spelling.
+        let mut s = fake.state.lock().unwrap();
+        let (_, _, attrs) = s
+            .subscriptions
+            .iter_mut()
+            .find(|(_, sub, _)| sub.protocol == "sqs")
+            .unwrap();
+        attrs.insert(
+            "FilterPolicy".into(),
+            "{\n  \"severity\" : [ \"critical\", \"warning\" ]\n}".into(),
+        );
+    }
+    assert!(plan(&aws, &d).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn topic_policy_is_compared_only_when_declared() {
+    let fake = FakeAws::default();
+    let aws = fake.aws();
+    let plain = desired(|_| {});
+    assert!(
+        run(&aws, &plan(&aws, &plain).await.unwrap())
+            .await
+            .failed
+            .is_empty()
+    );
+    let arn = "arn:aws:sns:us-east-1:123456789012:cat-house-staging-critical-alerts";
+    // SNS's default policy (every topic has one): not ours to compare.
+    fake.state
+        .lock()
+        .unwrap()
+        .topics
+        .get_mut(arn)
+        .unwrap()
+        .0
+        .insert("Policy".into(), r#"{"Version":"2008-10-17"}"#.into());
+    assert!(plan(&aws, &plain).await.unwrap().is_empty());
+    let declared = desired(|c| {
+        c.topics.get_mut("critical-alerts").unwrap().spec.policy =
+            Some(serde_json::json!({ "Version": "2012-10-17", "Statement": [] }));
+    });
+    let p = plan(&aws, &declared).await.unwrap();
+    let paths: Vec<&str> = p
+        .changes
+        .iter()
+        .flat_map(|c| c.fields.iter().map(|f| f.path.as_str()))
+        .collect();
+    assert_eq!(paths, vec!["Attributes.Policy"]);
+    assert!(run(&aws, &p).await.failed.is_empty());
+    assert!(plan(&aws, &declared).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn chatbot_subscriptions_are_never_made_or_deleted_by_obsctl() {
+    let fake = FakeAws::default();
+    let aws = fake.aws();
+    let d = desired(|_| {});
+    let p = plan(&aws, &d).await.unwrap();
+    assert!(
+        p.changes
+            .iter()
+            .all(|c| !c.key.contains("chatbot.amazonaws.com")),
+        "obsctl does not subscribe Chatbot"
+    );
+    assert!(
+        p.notes
+            .iter()
+            .any(|n| n.contains("not subscribed yet") && n.contains("AWS Chatbot")),
+        "{:?}",
+        p.notes
+    );
+    assert!(run(&aws, &p).await.failed.is_empty());
+    // Chatbot's channel configuration subscribes the topics itself.
+    {
+        let mut s = fake.state.lock().unwrap();
+        let topics: Vec<String> = s
+            .topics
+            .keys()
+            .filter(|t| t.ends_with("-critical-alerts") || t.ends_with("-warning-alerts"))
+            .cloned()
+            .collect();
+        for (i, t) in topics.into_iter().enumerate() {
+            let sub = LiveSubscription {
+                arn: format!("{t}:chatbot{i}"),
+                protocol: "https".into(),
+                endpoint: CHATBOT.into(),
+            };
+            s.subscriptions.push((t, sub, BTreeMap::new()));
+        }
+    }
+    let p = plan(&aws, &d).await.unwrap();
+    assert!(p.is_empty() && !p.notes.iter().any(|n| n.contains("not subscribed yet")));
+    // A catalogue that does not declare it still leaves it alone.
+    let without = desired(|c| {
+        for t in c.topics.values_mut() {
+            t.spec.subscriptions.retain(|s| !s.external);
+        }
+    });
+    let p = plan(&aws, &without).await.unwrap();
+    assert!(p.is_empty(), "{:#?}", p.changes);
+    assert!(p.notes.iter().any(|n| n.contains("made by AWS Chatbot")));
+}
+
+#[tokio::test]
+async fn https_subscriptions_stay_pending_until_the_endpoint_confirms() {
+    let fake = FakeAws::default();
+    let aws = fake.aws();
+    let url = "https://events.pagerduty.example/integration/abc/enqueue";
+    let d = desired(|c| add_sub(c, "critical-alerts", sub("https", url)));
+    let report = run(&aws, &plan(&aws, &d).await.unwrap()).await;
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.contains("pending confirmation"))
+    );
+    let p = plan(&aws, &d).await.unwrap();
+    assert!(p.is_empty());
+    assert!(p.notes.iter().any(|n| n.contains("pending confirmation")));
+    fake.confirm(url);
+    let p = plan(&aws, &d).await.unwrap();
+    assert!(p.is_empty() && !p.notes.iter().any(|n| n.contains(url)));
+}
+
+#[tokio::test]
+async fn a_saved_plan_is_refused_when_its_secret_became_a_chat_webhook() {
+    let fake = FakeAws::default();
+    let aws = fake.aws();
+    let d = desired(|c| add_sub(c, "critical-alerts", sub("https", "${env:HOOK}")));
+    let at_plan_time = |n: &str| match n {
+        "HOOK" => Some("https://events.pagerduty.example/x".to_string()),
+        other => secrets(other),
+    };
+    let all: BTreeSet<Kind> = Kind::ALL.into_iter().collect();
+    let saved = make_plan(&aws, &d, &all, false, &at_plan_time)
+        .await
+        .unwrap();
+    assert!(obsctl::plan::endpoint_blockers(&saved, &at_plan_time).is_empty());
+    let at_apply_time = |n: &str| match n {
+        "HOOK" => Some("https://discord.com/api/webhooks/1/SECRET".to_string()),
+        other => secrets(other),
+    };
+    let blockers = obsctl::plan::endpoint_blockers(&saved, &at_apply_time);
+    assert_eq!(blockers.len(), 1);
+    assert!(blockers[0].message.contains("Discord") && !blockers[0].message.contains("SECRET"));
+}
