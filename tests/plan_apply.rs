@@ -470,7 +470,7 @@ async fn environments_whose_names_prefix_each_other_plan_and_apply_independently
         let p = plan(&aws, d).await;
         assert!(p.is_empty(), "{}: {:#?}", d.env, p.changes);
         assert!(p.conflicts.is_empty(), "{}: {:#?}", d.env, p.conflicts);
-        assert_eq!(p.unchanged, made(&d), "{}", d.env);
+        assert_eq!(p.unchanged, made(d), "{}", d.env);
     }
     // Removing a service from staging deletes nothing of staging-eu.
     let smaller = desired_with(&root().join("definitions/cat-house"), "staging", |c| {
