@@ -356,24 +356,23 @@ async fn put_inner(
             Ok((!arn.starts_with("arn:")).then(|| "pending confirmation".to_string()))
         }
         Resource::LogGroup(g) => {
-            // Created by someone else since the plan: it exists, which is all
-            // obsctl asks of a log group.
-            match aws
+            // It exists already when another team made it since the plan, or
+            // when an earlier attempt's answer was lost: either way it is
+            // there, and it gets the retention the plan promised.
+            let created = aws
                 .logs()
                 .create_log_group(&g.log_group_name, &g.tags)
-                .await
-            {
-                Err(e) if e.kind == ErrorKind::AlreadyExists => {
-                    return Ok(Some("already exists".into()));
-                }
-                r => r?,
-            }
+                .await;
+            let note = match created {
+                Err(e) if e.kind == ErrorKind::AlreadyExists => Some("already exists".to_string()),
+                other => other.map(|()| None)?,
+            };
             if let Some(days) = g.retention_in_days {
                 aws.logs()
                     .put_retention_policy(&g.log_group_name, days)
                     .await?;
             }
-            Ok(None)
+            Ok(note)
         }
         Resource::MetricFilter(f) => {
             aws.logs().put_metric_filter(f).await?;
@@ -409,16 +408,70 @@ async fn put_inner(
             }
             retag(aws, c, &arn).await
         }
-        Resource::QueryDefinition(q) => {
-            // The same token on every retry of this change: a create whose
-            // answer was lost is not repeated as a second definition.
-            let token = client_token(plan, c);
-            aws.logs()
-                .put_query_definition(c.live_id.as_deref(), q, &token)
-                .await?;
-            Ok(None)
+        Resource::QueryDefinition(q) => put_query(aws, plan, c, q).await,
+    }
+}
+
+/// Attempts of a saved-query write after transient errors.
+const QUERY_ATTEMPTS: u32 = 8;
+
+/// PutQueryDefinition, safe to repeat: the same client token on every
+/// attempt (AWS then returns the first call's definition), and, because not
+/// every implementation honours tokens, after a transient error (the call
+/// may have been processed) a look for a definition of that name before
+/// trying again: found, it is the one the lost call made.
+async fn put_query(
+    aws: &Aws,
+    plan: &Plan,
+    c: &Change,
+    q: &crate::resource::QueryDefinition,
+) -> Result<Option<String>, AwsError> {
+    let token = client_token(plan, c);
+    let mut id = c.live_id.clone();
+    let mut attempt = 1;
+    loop {
+        match aws
+            .logs()
+            .put_query_definition(id.as_deref(), q, &token)
+            .await
+        {
+            Ok(_) => return Ok(None),
+            Err(e) if e.kind == ErrorKind::Transient && attempt < QUERY_ATTEMPTS => {
+                attempt += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(50 << attempt.min(6))).await;
+                if id.is_none()
+                    && let Some((found, live)) = find_query(aws, &q.name).await?
+                {
+                    if live == *q {
+                        return Ok(Some("made by an attempt whose answer was lost".into()));
+                    }
+                    id = Some(found);
+                }
+            }
+            Err(e) => return Err(e),
         }
     }
+}
+
+/// The saved query named `name`, if exactly one exists.
+async fn find_query(
+    aws: &Aws,
+    name: &str,
+) -> Result<Option<(String, crate::resource::QueryDefinition)>, AwsError> {
+    let mut found = Vec::new();
+    let mut next = None;
+    loop {
+        let (page, token) = aws
+            .logs()
+            .describe_query_definitions(name, next.take())
+            .await?;
+        found.extend(page.into_iter().filter(|(_, q)| q.name == name));
+        match token.filter(|t| !t.is_empty()) {
+            Some(t) => next = Some(t),
+            None => break,
+        }
+    }
+    Ok(if found.len() == 1 { found.pop() } else { None })
 }
 
 /// An idempotency token for one change of one plan: a hash of the plan's

@@ -3,165 +3,13 @@
 //! by `scripts/emulator install`). No mocks at this level. Each test starts
 //! its own emulator on a free loopback port and stops it when done.
 
+mod common;
+
 use aws_sdk_cloudwatch as cw;
+use common::*;
 use serde_json::Value;
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn fakecloud_binary() -> PathBuf {
-    if let Some(p) = std::env::var_os("OBSCTL_FAKECLOUD") {
-        return PathBuf::from(p);
-    }
-    let home = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo")
-        });
-    let p = home.join("bin/fakecloud");
-    assert!(
-        p.exists(),
-        "fakecloud 0.51.0 is not installed: run `scripts/emulator install` (or scripts/test, which does)"
-    );
-    p
-}
-
-/// A running fakecloud; killed on drop.
-struct Emulator {
-    child: Child,
-    url: String,
-}
-
-impl Emulator {
-    fn start() -> Emulator {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let bin = fakecloud_binary();
-        let child = Command::new(&bin)
-            .args([
-                "--addr",
-                &format!("127.0.0.1:{port}"),
-                "--log-level",
-                "error",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let started = Instant::now();
-        loop {
-            let ok = Command::new(&bin)
-                .args(["--addr", &format!("127.0.0.1:{port}"), "healthcheck"])
-                .output()
-                .map(|o| o.status.success())
-                .unwrap_or(false);
-            if ok {
-                break;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "fakecloud did not become healthy"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Emulator {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-        }
-    }
-
-    fn obsctl(&self, cat: &str, args: &[&str]) -> Output {
-        self.obsctl_in(&root(), &format!("definitions/{cat}"), args)
-    }
-
-    fn obsctl_in(&self, cwd: &Path, definitions: &str, args: &[&str]) -> Output {
-        let mut full = vec!["-d", definitions];
-        full.extend_from_slice(args);
-        full.extend_from_slice(&["--endpoint-url", &self.url, "--rate-limit", "none"]);
-        Command::new(env!("CARGO_BIN_EXE_obsctl"))
-            .args(&full)
-            .current_dir(cwd)
-            .env("AWS_ACCESS_KEY_ID", "test")
-            .env("AWS_SECRET_ACCESS_KEY", "test")
-            .env("AWS_REGION", "us-east-1")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("ALERT_EMAIL", "ops@example.com")
-            .env(
-                "SLACK_WEBHOOK_URL",
-                "https://hooks.slack.example/T000/B000/SECRETTOKEN",
-            )
-            .env(
-                "PAGERDUTY_CRITICAL_URL",
-                "https://events.pagerduty.example/critical/SECRETKEY",
-            )
-            .env(
-                "PAGERDUTY_PAYMENT_URL",
-                "https://events.pagerduty.example/payment/SECRETKEY",
-            )
-            .env(
-                "SLACK_WARNINGS_WEBHOOK_URL",
-                "https://hooks.slack.example/T000/B001/SECRETTOKEN",
-            )
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null())
-            .output()
-            .unwrap()
-    }
-
-    async fn config(&self) -> aws_config::SdkConfig {
-        aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .region(aws_config::Region::new("us-east-1"))
-            .endpoint_url(&self.url)
-            .credentials_provider(cw::config::Credentials::new(
-                "test", "test", None, None, "test",
-            ))
-            .load()
-            .await
-    }
-
-    async fn cloudwatch(&self) -> cw::Client {
-        cw::Client::new(&self.config().await)
-    }
-
-    async fn logs(&self) -> aws_sdk_cloudwatchlogs::Client {
-        aws_sdk_cloudwatchlogs::Client::new(&self.config().await)
-    }
-}
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn apply(e: &Emulator, cat: &str, env: &str) {
-    let out = e.obsctl(cat, &["apply", "--env", env, "--auto-approve"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-}
-
-fn plan_json(e: &Emulator, cat: &str, env: &str) -> Value {
-    let out = e.obsctl(cat, &["plan", "--env", env, "--format", "json"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    serde_json::from_slice(&out.stdout).unwrap()
-}
+use std::path::Path;
+use std::process::{Command, Stdio};
 
 #[test]
 fn both_catalogues_all_kinds_apply_then_plan_is_empty() {
@@ -540,10 +388,6 @@ fn apply_asks_for_confirmation_on_a_terminal() {
             .env("AWS_SECRET_ACCESS_KEY", "test")
             .env("AWS_REGION", "us-east-1")
             .env("ALERT_EMAIL", "ops@example.com")
-            .env(
-                "SLACK_WEBHOOK_URL",
-                "https://hooks.slack.example/T000/B000/SECRETTOKEN",
-            )
             .env("NO_COLOR", "1")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

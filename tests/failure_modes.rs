@@ -292,3 +292,36 @@ async fn a_log_group_deleted_after_the_plan_fails_its_filters_as_aws_does_and_no
         "{again:?}"
     );
 }
+
+#[tokio::test]
+async fn lost_answers_of_creates_make_no_duplicates_even_without_client_tokens() {
+    // The connection drops after AWS made the saved query (or log group):
+    // obsctl must not make a second one, and must not rely on the client
+    // token (the emulator ignores it).
+    let fake = FakeAws::default();
+    let aws = fake.aws();
+    {
+        let mut s = fake.state.lock().unwrap();
+        s.ignore_client_tokens = true;
+        s.lost_answers.insert("PutQueryDefinition".into(), 5);
+        s.lost_answers.insert("CreateLogGroup".into(), 2);
+    }
+    let d = desired("cat-house", |_| {});
+    let report = run(&aws, &plan(&aws, &d).await).await;
+    assert!(report.failed.is_empty(), "{:#?}", report.failed);
+    {
+        let s = fake.state.lock().unwrap();
+        assert_eq!(
+            s.queries.len(),
+            d.count(Kind::QueryDefinition),
+            "no duplicates"
+        );
+        assert_eq!(s.log_groups.len(), d.count(Kind::LogGroup));
+        assert!(
+            s.log_groups.values().all(|(_, r)| *r == Some(30)),
+            "retention set even when the create's answer was lost: {:?}",
+            s.log_groups
+        );
+    }
+    assert!(plan(&aws, &d).await.is_empty());
+}

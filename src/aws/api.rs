@@ -226,6 +226,18 @@ impl Api {
         }
     }
 
+    /// False for a call that may create a second resource when repeated
+    /// after AWS processed it but the answer was lost (a dropped
+    /// connection, a timeout, a 5xx). Only PutQueryDefinition: its client
+    /// token makes it idempotent on AWS, but not every implementation
+    /// honours it (aws-fidelity.md), so such errors are not retried blindly;
+    /// apply looks for the definition first. Every other write is a put by
+    /// name, a tag, a delete, or idempotent by AWS's own rules (CreateTopic
+    /// and Subscribe return the existing topic or subscription).
+    pub fn is_idempotent(self) -> bool {
+        self != Api::PutQueryDefinition
+    }
+
     /// The IAM action, `service:Name` (also the key of call statistics).
     pub fn action(self) -> String {
         format!("{}:{}", self.service(), self.name())

@@ -62,6 +62,14 @@ pub struct FakeState {
     pub query_tokens: BTreeMap<String, String>,
     /// Calls that reached the fake, per API.
     pub calls: BTreeMap<String, u64>,
+    /// Upcoming calls per API that are processed but whose answer is lost
+    /// (a dropped connection after AWS did the work): they fail with a
+    /// transient `ResponseError`.
+    pub lost_answers: BTreeMap<String, u32>,
+    /// Behave like an implementation that ignores PutQueryDefinition client
+    /// tokens (fakecloud 0.51, aws-fidelity.md), to test that obsctl does
+    /// not depend on them.
+    pub ignore_client_tokens: bool,
     next_id: u64,
 }
 
@@ -177,6 +185,21 @@ impl FakeAws {
                 }
                 _ => Ok(()),
             }
+        })
+    }
+
+    /// The answer to a processed call of `api`: lost if one is due.
+    fn answer<T>(&self, api: &str, value: T) -> AwsResult<T> {
+        self.with(|s| match s.lost_answers.get_mut(api) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                Err(AwsError::new(
+                    api,
+                    "ResponseError",
+                    "connection closed before the response",
+                ))
+            }
+            _ => Ok(value),
         })
     }
 
@@ -498,7 +521,8 @@ impl LogsApi for FakeAws {
             }
             s.log_groups.insert(name.to_string(), (tags.to_vec(), None));
             Ok(())
-        })
+        })?;
+        self.answer("CreateLogGroup", ())
     }
 
     async fn put_retention_policy(&self, name: &str, days: u32) -> AwsResult<()> {
@@ -598,8 +622,10 @@ impl LogsApi for FakeAws {
         client_token: &str,
     ) -> AwsResult<String> {
         self.enter("PutQueryDefinition")?;
-        Ok(self.with(|s| {
-            if let Some(first) = s.query_tokens.get(client_token) {
+        let id = self.with(|s| {
+            if !s.ignore_client_tokens
+                && let Some(first) = s.query_tokens.get(client_token)
+            {
                 return first.clone();
             }
             let id = id.map(str::to_string).unwrap_or_else(|| {
@@ -609,7 +635,8 @@ impl LogsApi for FakeAws {
             s.queries.insert(id.clone(), query.clone());
             s.query_tokens.insert(client_token.to_string(), id.clone());
             id
-        }))
+        });
+        self.answer("PutQueryDefinition", id)
     }
 
     async fn delete_query_definition(&self, id: &str) -> AwsResult<()> {

@@ -7,8 +7,8 @@
 //! retried twice (the SDK's own retries are off, see `sdk::connect`).
 
 use super::{
-    AlarmPage, Api, AwsResult, CallStats, CloudWatchApi, Identity, IdentityApi, LiveSubscription,
-    LogsApi, Page, SnsApi,
+    AlarmPage, Api, AwsResult, CallStats, CloudWatchApi, ErrorKind, Identity, IdentityApi,
+    LiveSubscription, LogsApi, Page, SnsApi,
 };
 use crate::resource::{CompositeAlarm, Dashboard, MetricAlarm, MetricFilter, QueryDefinition, Tag};
 use async_trait::async_trait;
@@ -59,7 +59,13 @@ impl Policy {
         loop {
             self.stats.acquire(api).await;
             match f().await {
-                Err(e) if e.kind.is_retried() && attempt < self.retry.max_attempts.max(1) => {
+                // Throttling means "not processed": always safe to repeat. A
+                // transient error may hide a processed call.
+                Err(e)
+                    if e.kind.is_retried()
+                        && (api.is_idempotent() || e.kind == ErrorKind::Throttling)
+                        && attempt < self.retry.max_attempts.max(1) =>
+                {
                     self.stats.throttled(api);
                     tokio::time::sleep(delay).await;
                     delay = (delay * 2).min(MAX_DELAY);
