@@ -173,21 +173,7 @@ async fn session(cli: &Cli, env: &str, args: &AwsArgs) -> Result<Session, Error>
     };
     let aws = crate::aws::sdk::connect(&options).await;
     let who = aws.identity().identity().await.map_err(Error::Aws)?;
-    if let Some(expected) = spec.account_id.as_ref().filter(|a| **a != who.account) {
-        return Err(Error::WrongAccount {
-            env: env.to_string(),
-            expected: expected.clone(),
-            actual: who.account,
-        });
-    }
-    let partition = crate::resource::partition(&spec.region);
-    if !who.arn.is_empty() && who.partition() != partition {
-        return Err(Error::WrongPartition {
-            region: spec.region.clone(),
-            expected: partition.to_string(),
-            actual: who.partition().to_string(),
-        });
-    }
+    check_identity(env, spec.account_id.as_deref(), &spec.region, &who)?;
     let account = who.account;
     let mut problems = Problems::default();
     let mut states = compile_with_account(&cat, Some(env), Some(&account), &mut problems);
@@ -195,6 +181,32 @@ async fn session(cli: &Cli, env: &str, args: &AwsArgs) -> Result<Session, Error>
         .finish(states.pop())?
         .ok_or_else(|| Error::Usage(format!("unknown environment `{env}`")))?;
     Ok(Session { aws, desired })
+}
+
+/// Refuses credentials of another account than the environment's
+/// `account_id`, or of another partition than the region's.
+fn check_identity(
+    env: &str,
+    account_id: Option<&str>,
+    region: &str,
+    who: &crate::aws::Identity,
+) -> Result<(), Error> {
+    if let Some(expected) = account_id.filter(|a| *a != who.account) {
+        return Err(Error::WrongAccount {
+            env: env.to_string(),
+            expected: expected.to_string(),
+            actual: who.account.clone(),
+        });
+    }
+    let partition = crate::resource::partition(region);
+    if !who.arn.is_empty() && who.partition() != partition {
+        return Err(Error::WrongPartition {
+            region: region.to_string(),
+            expected: partition.to_string(),
+            actual: who.partition().to_string(),
+        });
+    }
+    Ok(())
 }
 
 /// The retry policy: 8 attempts from 200 ms, or a first delay in ms from
@@ -412,5 +424,36 @@ fn stdout_error(e: std::io::Error) -> Error {
         Error::OutputClosed
     } else {
         Error::io("<stdout>", e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::Identity;
+
+    fn who(arn: &str) -> Identity {
+        Identity {
+            account: "123456789012".into(),
+            arn: arn.into(),
+        }
+    }
+
+    #[test]
+    fn credentials_of_another_account_or_partition_are_refused() {
+        let aws = who("arn:aws:iam::123456789012:user/ci");
+        assert!(check_identity("staging", None, "us-east-1", &aws).is_ok());
+        assert!(check_identity("staging", Some("123456789012"), "us-east-1", &aws).is_ok());
+        let e = check_identity("staging", Some("999999999999"), "us-east-1", &aws).unwrap_err();
+        assert!(matches!(e, Error::WrongAccount { .. }), "{e}");
+        let e = check_identity("staging", None, "cn-north-1", &aws).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("region cn-north-1 is in partition aws-cn, but the credentials are for partition aws"),
+            "{e}"
+        );
+        let cn = who("arn:aws-cn:iam::123456789012:user/ci");
+        assert!(check_identity("staging", None, "cn-north-1", &cn).is_ok());
+        assert!(check_identity("staging", None, "us-gov-west-1", &cn).is_err());
     }
 }

@@ -624,3 +624,35 @@ fn a_catalogue_account_id_other_than_the_credentials_refuses_to_run() {
         "nothing was applied"
     );
 }
+
+#[test]
+fn region_flag_moves_the_arns_with_the_clients() {
+    let e = Emulator::start();
+    // `--region` moves the clients and every ARN obsctl writes.
+    let out = e.obsctl(
+        "cat-house",
+        &[
+            "plan",
+            "--env",
+            "staging",
+            "--region",
+            "eu-west-1",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let plan: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(plan["region"], "eu-west-1");
+    let json = plan.to_string();
+    assert!(
+        json.contains("arn:aws:sns:eu-west-1:"),
+        "alarm actions follow --region"
+    );
+    assert!(
+        !json.contains(":us-east-1:"),
+        "no ARN of the catalogue's region"
+    );
+    // (A partition mismatch is tested in run.rs: the emulator answers
+    // GetCallerIdentity in the partition of the region it is asked in.)
+}

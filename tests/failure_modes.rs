@@ -1,8 +1,10 @@
 //! AWS failure modes the emulator never produces, through the in-memory fake
 //! (`src/aws/fake.rs` cites the AWS source of each behaviour): deletes
 //! blocked by a composite obsctl does not own, things already gone, real
-//! quotas, transient errors, concurrent writes to one log group, and
-//! idempotent creates of saved queries.
+//! quotas, transient errors, concurrent writes to one log group, idempotent
+//! creates of saved queries (with and without client tokens), a log group
+//! deleted between plan and apply, and resources deleted between list and
+//! read.
 
 use obsctl::apply::{ApplyReport, apply};
 use obsctl::aws::fake::FakeAws;
@@ -323,5 +325,42 @@ async fn lost_answers_of_creates_make_no_duplicates_even_without_client_tokens()
             s.log_groups
         );
     }
+    assert!(plan(&aws, &d).await.is_empty());
+}
+
+#[tokio::test]
+async fn resources_deleted_between_list_and_read_are_gone_not_errors() {
+    let fake = FakeAws::default();
+    let aws = fake.aws();
+    let d = desired("cat-house", |_| {});
+    assert!(run(&aws, &plan(&aws, &d).await).await.failed.is_empty());
+    {
+        let mut s = fake.state.lock().unwrap();
+        for name in [
+            "cat-house-staging-auth-service-high-cpu",
+            "cat-house-staging-service-health",
+            "cat-house-staging-info-alerts",
+        ] {
+            s.vanish.insert(name.to_string());
+        }
+    }
+    let p = plan(&aws, &d).await;
+    let mut created: Vec<String> = p
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Create)
+        .map(|c| format!("{} {}", c.kind, c.key))
+        .collect();
+    created.sort();
+    assert_eq!(
+        created,
+        vec![
+            "dashboards cat-house-staging-service-health",
+            "metric-alarms cat-house-staging-auth-service-high-cpu",
+            "subscriptions cat-house-staging-info-alerts/email/${env:ALERT_EMAIL}",
+            "topics cat-house-staging-info-alerts",
+        ]
+    );
+    assert!(run(&aws, &p).await.failed.is_empty());
     assert!(plan(&aws, &d).await.is_empty());
 }

@@ -66,6 +66,9 @@ pub struct FakeState {
     /// (a dropped connection after AWS did the work): they fail with a
     /// transient `ResponseError`.
     pub lost_answers: BTreeMap<String, u32>,
+    /// Names of alarms, dashboards and topics that someone else deletes
+    /// right after they were listed (when their tags are read).
+    pub vanish: std::collections::BTreeSet<String>,
     /// Behave like an implementation that ignores PutQueryDefinition client
     /// tokens (fakecloud 0.51, aws-fidelity.md), to test that obsctl does
     /// not depend on them.
@@ -301,6 +304,17 @@ impl CloudWatchApi for FakeAws {
 
     async fn list_tags(&self, arn: &str) -> AwsResult<Vec<Tag>> {
         self.enter("ListTagsForResource")?;
+        self.with(|s| {
+            let name = arn
+                .rsplit_once(":alarm:")
+                .or_else(|| arn.rsplit_once(":dashboard/"))
+                .map_or(arn, |(_, n)| n);
+            if s.vanish.remove(name) {
+                s.alarms.remove(name);
+                s.dashboards.remove(name);
+                s.dashboard_tags.remove(name);
+            }
+        });
         self.with(|s| Self::cw_tags(s, arn).map(|t| t.clone()))
             .ok_or_else(|| {
                 AwsError::new(
@@ -668,6 +682,12 @@ impl SnsApi for FakeAws {
 
     async fn list_tags(&self, arn: &str) -> AwsResult<Vec<Tag>> {
         self.enter("sns:ListTagsForResource")?;
+        self.with(|s| {
+            if s.vanish.remove(arn.rsplit(':').next().unwrap_or(arn)) {
+                s.topics.remove(arn);
+                s.subscriptions.retain(|(t, _, _)| t != arn);
+            }
+        });
         self.with(|s| s.topics.get(arn).map(|(_, t)| t.clone()))
             .ok_or_else(|| {
                 AwsError::new(

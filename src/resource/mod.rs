@@ -233,6 +233,27 @@ mod tests {
     };
 
     #[test]
+    fn partition_and_arns_follow_the_region() {
+        assert_eq!(partition("us-east-1"), "aws");
+        assert_eq!(partition("cn-north-1"), "aws-cn");
+        assert_eq!(partition("us-gov-west-1"), "aws-us-gov");
+        assert_eq!(partition("us-iso-east-1"), "aws-iso");
+        assert_eq!(partition("us-isob-east-1"), "aws-iso-b");
+        assert_eq!(
+            alarm_arn("cn-northwest-1", "1", "a"),
+            "arn:aws-cn:cloudwatch:cn-northwest-1:1:alarm:a"
+        );
+        assert_eq!(
+            topic_arn("us-gov-east-1", "1", "t"),
+            "arn:aws-us-gov:sns:us-gov-east-1:1:t"
+        );
+        assert_eq!(
+            dashboard_arn("cn-north-1", "1", "d"),
+            "arn:aws-cn:cloudwatch::1:dashboard/d"
+        );
+    }
+
+    #[test]
     fn all_lists_every_kind_once_in_declaration_order() {
         assert_eq!(Kind::ALL.len(), LAST as usize + 1);
         for (i, k) in Kind::ALL.iter().enumerate() {
