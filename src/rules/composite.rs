@@ -54,3 +54,15 @@ fn trim_range(s: &str, mut start: usize, mut end: usize) -> std::ops::Range<usiz
     }
     start..end
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rule_references() {
+        let rule = r#"ALARM(a) AND NOT OK("b c") OR AT_LEAST(2, ALARM, (x, y/z)) AND INSUFFICIENT_DATA(d)"#;
+        let refs: Vec<&str> = rule_refs(rule).into_iter().map(|r| &rule[r]).collect();
+        assert_eq!(refs, vec!["a", "b c", "x", "y/z", "d"]);
+    }
+}

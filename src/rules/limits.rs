@@ -126,3 +126,56 @@ pub fn valid_query_id(id: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
         && id.len() <= 255
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods() {
+        for ok in [10, 20, 30, 60, 300, 3600, 86_400] {
+            assert!(period_problem(ok).is_none(), "{ok}");
+        }
+        for bad in [0, 15, 45, 90, 61, 86_460] {
+            assert!(period_problem(bad).is_some(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn windows() {
+        assert!(window_problem(60, 1440).is_none());
+        assert!(window_problem(60, 1441).is_some());
+        assert!(window_problem(3600, 168).is_none());
+        assert!(window_problem(3600, 169).is_some());
+    }
+
+    #[test]
+    fn statistics() {
+        for ok in [
+            "Sum",
+            "p95",
+            "p99.9",
+            "p0.0",
+            "p100",
+            "tm90",
+            "IQM",
+            "TM(10%:90%)",
+            "PR(:300)",
+            "TC(5:)",
+        ] {
+            assert!(valid_statistic(ok), "{ok}");
+        }
+        for bad in ["sum", "p", "p101", "Avg", "TM()", "TM(:)", "q95"] {
+            assert!(!valid_statistic(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn query_ids() {
+        assert!(valid_query_id("m1"));
+        assert!(valid_query_id("error_rate"));
+        assert!(!valid_query_id("M1"));
+        assert!(!valid_query_id("1m"));
+        assert!(!valid_query_id("m-1"));
+    }
+}

@@ -1,0 +1,361 @@
+//! CloudWatch: alarms, dashboards and their tags (DescribeAlarms fills in
+//! the defaults AWS leaves out).
+
+use super::*;
+use crate::resource::{Dimension, Metric, MetricDataQuery, MetricStat};
+
+fn cw_dims(d: &[Dimension]) -> Vec<cw::types::Dimension> {
+    d.iter()
+        .map(|d| {
+            cw::types::Dimension::builder()
+                .name(&d.name)
+                .value(&d.value)
+                .build()
+        })
+        .collect()
+}
+
+fn from_cw_dims(d: &[cw::types::Dimension]) -> Vec<Dimension> {
+    let mut out: Vec<Dimension> = d
+        .iter()
+        .map(|d| Dimension {
+            name: d.name().unwrap_or_default().to_string(),
+            value: d.value().unwrap_or_default().to_string(),
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn cw_query(q: &MetricDataQuery) -> cw::types::MetricDataQuery {
+    let stat = q.metric_stat.as_ref().map(|s| {
+        let metric = cw::types::Metric::builder()
+            .namespace(&s.metric.namespace)
+            .metric_name(&s.metric.metric_name)
+            .set_dimensions(Some(cw_dims(&s.metric.dimensions)))
+            .build();
+        cw::types::MetricStat::builder()
+            .metric(metric)
+            .period(s.period as i32)
+            .stat(&s.stat)
+            .set_unit(s.unit.as_deref().map(cw::types::StandardUnit::from))
+            .build()
+    });
+    cw::types::MetricDataQuery::builder()
+        .id(&q.id)
+        .set_metric_stat(stat)
+        .set_expression(q.expression.clone())
+        .set_label(q.label.clone())
+        .return_data(q.return_data)
+        .build()
+}
+
+fn from_cw_query(q: &cw::types::MetricDataQuery) -> MetricDataQuery {
+    MetricDataQuery {
+        id: q.id().unwrap_or_default().to_string(),
+        metric_stat: q.metric_stat().map(|s| MetricStat {
+            metric: Metric {
+                namespace: s
+                    .metric()
+                    .and_then(|m| m.namespace())
+                    .unwrap_or_default()
+                    .to_string(),
+                metric_name: s
+                    .metric()
+                    .and_then(|m| m.metric_name())
+                    .unwrap_or_default()
+                    .to_string(),
+                dimensions: from_cw_dims(s.metric().map(|m| m.dimensions()).unwrap_or_default()),
+            },
+            period: s.period().unwrap_or_default() as u32,
+            stat: s.stat().unwrap_or_default().to_string(),
+            unit: s.unit().map(|u| u.as_str().to_string()),
+        }),
+        expression: q.expression().map(str::to_string),
+        label: q.label().map(str::to_string),
+        return_data: q.return_data().unwrap_or(true),
+    }
+}
+
+fn opt_str(s: Option<&str>) -> Option<String> {
+    s.filter(|s| !s.is_empty()).map(str::to_string)
+}
+
+fn from_cw_metric_alarm(a: &cw::types::MetricAlarm) -> MetricAlarm {
+    MetricAlarm {
+        alarm_name: a.alarm_name().unwrap_or_default().to_string(),
+        alarm_description: opt_str(a.alarm_description()),
+        actions_enabled: a.actions_enabled().unwrap_or(true),
+        ok_actions: a.ok_actions().to_vec(),
+        alarm_actions: a.alarm_actions().to_vec(),
+        insufficient_data_actions: a.insufficient_data_actions().to_vec(),
+        metric_name: opt_str(a.metric_name()),
+        namespace: opt_str(a.namespace()),
+        statistic: a.statistic().map(|s| s.as_str().to_string()),
+        extended_statistic: opt_str(a.extended_statistic()),
+        dimensions: from_cw_dims(a.dimensions()),
+        period: a
+            .period()
+            .filter(|_| a.metrics().is_empty())
+            .map(|p| p as u32),
+        unit: a.unit().map(|u| u.as_str().to_string()),
+        evaluation_periods: a.evaluation_periods().unwrap_or(1) as u32,
+        datapoints_to_alarm: Some(
+            a.datapoints_to_alarm()
+                .unwrap_or_else(|| a.evaluation_periods().unwrap_or(1)) as u32,
+        ),
+        threshold: a.threshold().filter(|_| a.threshold_metric_id().is_none()),
+        comparison_operator: a
+            .comparison_operator()
+            .map(|c| c.as_str().to_string())
+            .unwrap_or_default(),
+        treat_missing_data: a.treat_missing_data().unwrap_or("missing").to_string(),
+        evaluate_low_sample_count_percentile: opt_str(a.evaluate_low_sample_count_percentile()),
+        metrics: a.metrics().iter().map(from_cw_query).collect(),
+        threshold_metric_id: opt_str(a.threshold_metric_id()),
+        tags: Vec::new(),
+    }
+}
+
+fn from_cw_composite(a: &cw::types::CompositeAlarm) -> CompositeAlarm {
+    CompositeAlarm {
+        alarm_name: a.alarm_name().unwrap_or_default().to_string(),
+        alarm_description: opt_str(a.alarm_description()),
+        alarm_rule: a.alarm_rule().unwrap_or_default().to_string(),
+        actions_enabled: a.actions_enabled().unwrap_or(true),
+        ok_actions: a.ok_actions().to_vec(),
+        alarm_actions: a.alarm_actions().to_vec(),
+        insufficient_data_actions: a.insufficient_data_actions().to_vec(),
+        actions_suppressor: opt_str(a.actions_suppressor()),
+        actions_suppressor_wait_period: a.actions_suppressor_wait_period().map(|p| p as u32),
+        actions_suppressor_extension_period: a
+            .actions_suppressor_extension_period()
+            .map(|p| p as u32),
+        tags: Vec::new(),
+    }
+}
+
+fn cw_tags(tags: &[Tag]) -> Vec<cw::types::Tag> {
+    tags.iter()
+        .map(|t| {
+            cw::types::Tag::builder()
+                .key(&t.key)
+                .value(&t.value)
+                .build()
+        })
+        .collect()
+}
+
+#[async_trait]
+impl CloudWatchApi for Sdk<cw::Client> {
+    async fn describe_alarms(&self, prefix: &str, next: Option<String>) -> AwsResult<AlarmPage> {
+        let out = self
+            .0
+            .describe_alarms()
+            .alarm_name_prefix(prefix)
+            .alarm_types(cw::types::AlarmType::MetricAlarm)
+            .alarm_types(cw::types::AlarmType::CompositeAlarm)
+            .max_records(100)
+            .set_next_token(next)
+            .send()
+            .await
+            .map_err(|e| err("DescribeAlarms", e))?;
+        let mut alarms: Vec<(String, LiveAlarm)> = out
+            .metric_alarms()
+            .iter()
+            .map(|a| {
+                (
+                    a.alarm_arn().unwrap_or_default().to_string(),
+                    LiveAlarm::Metric(from_cw_metric_alarm(a)),
+                )
+            })
+            .collect();
+        alarms.extend(out.composite_alarms().iter().map(|a| {
+            (
+                a.alarm_arn().unwrap_or_default().to_string(),
+                LiveAlarm::Composite(from_cw_composite(a)),
+            )
+        }));
+        Ok(AlarmPage {
+            alarms,
+            next: out.next_token().map(str::to_string),
+        })
+    }
+
+    async fn list_tags(&self, arn: &str) -> AwsResult<Vec<Tag>> {
+        let out = self
+            .0
+            .list_tags_for_resource()
+            .resource_arn(arn)
+            .send()
+            .await
+            .map_err(|e| err("ListTagsForResource", e))?;
+        let mut tags: Vec<Tag> = out
+            .tags()
+            .iter()
+            .map(|t| Tag {
+                key: t.key().unwrap_or_default().into(),
+                value: t.value().unwrap_or_default().into(),
+            })
+            .collect();
+        tags.sort();
+        Ok(tags)
+    }
+
+    async fn put_metric_alarm(&self, a: &MetricAlarm) -> AwsResult<()> {
+        self.0
+            .put_metric_alarm()
+            .alarm_name(&a.alarm_name)
+            .set_alarm_description(a.alarm_description.clone())
+            .actions_enabled(a.actions_enabled)
+            .set_ok_actions(non_empty(&a.ok_actions))
+            .set_alarm_actions(non_empty(&a.alarm_actions))
+            .set_insufficient_data_actions(non_empty(&a.insufficient_data_actions))
+            .set_metric_name(a.metric_name.clone())
+            .set_namespace(a.namespace.clone())
+            .set_statistic(a.statistic.as_deref().map(cw::types::Statistic::from))
+            .set_extended_statistic(a.extended_statistic.clone())
+            .set_dimensions((!a.dimensions.is_empty()).then(|| cw_dims(&a.dimensions)))
+            .set_period(a.period.map(|p| p as i32))
+            .set_unit(a.unit.as_deref().map(cw::types::StandardUnit::from))
+            .evaluation_periods(a.evaluation_periods as i32)
+            .set_datapoints_to_alarm(a.datapoints_to_alarm.map(|d| d as i32))
+            .set_threshold(a.threshold)
+            .comparison_operator(cw::types::ComparisonOperator::from(
+                a.comparison_operator.as_str(),
+            ))
+            .treat_missing_data(&a.treat_missing_data)
+            .set_evaluate_low_sample_count_percentile(
+                a.evaluate_low_sample_count_percentile.clone(),
+            )
+            .set_metrics((!a.metrics.is_empty()).then(|| a.metrics.iter().map(cw_query).collect()))
+            .set_threshold_metric_id(a.threshold_metric_id.clone())
+            .set_tags((!a.tags.is_empty()).then(|| cw_tags(&a.tags)))
+            .send()
+            .await
+            .map_err(|e| err("PutMetricAlarm", e))?;
+        Ok(())
+    }
+
+    async fn put_composite_alarm(&self, a: &CompositeAlarm) -> AwsResult<()> {
+        self.0
+            .put_composite_alarm()
+            .alarm_name(&a.alarm_name)
+            .set_alarm_description(a.alarm_description.clone())
+            .alarm_rule(&a.alarm_rule)
+            .actions_enabled(a.actions_enabled)
+            .set_ok_actions(non_empty(&a.ok_actions))
+            .set_alarm_actions(non_empty(&a.alarm_actions))
+            .set_insufficient_data_actions(non_empty(&a.insufficient_data_actions))
+            .set_actions_suppressor(a.actions_suppressor.clone())
+            .set_actions_suppressor_wait_period(a.actions_suppressor_wait_period.map(|p| p as i32))
+            .set_actions_suppressor_extension_period(
+                a.actions_suppressor_extension_period.map(|p| p as i32),
+            )
+            .set_tags((!a.tags.is_empty()).then(|| cw_tags(&a.tags)))
+            .send()
+            .await
+            .map_err(|e| err("PutCompositeAlarm", e))?;
+        Ok(())
+    }
+
+    async fn delete_alarms(&self, names: &[String]) -> AwsResult<()> {
+        self.0
+            .delete_alarms()
+            .set_alarm_names(Some(names.to_vec()))
+            .send()
+            .await
+            .map_err(|e| err("DeleteAlarms", e))?;
+        Ok(())
+    }
+
+    async fn tag_resource(&self, arn: &str, tags: &[Tag]) -> AwsResult<()> {
+        self.0
+            .tag_resource()
+            .resource_arn(arn)
+            .set_tags(Some(cw_tags(tags)))
+            .send()
+            .await
+            .map_err(|e| err("TagResource", e))?;
+        Ok(())
+    }
+
+    async fn untag_resource(&self, arn: &str, keys: &[String]) -> AwsResult<()> {
+        self.0
+            .untag_resource()
+            .resource_arn(arn)
+            .set_tag_keys(Some(keys.to_vec()))
+            .send()
+            .await
+            .map_err(|e| err("UntagResource", e))?;
+        Ok(())
+    }
+
+    async fn list_dashboards(&self, prefix: &str, next: Option<String>) -> AwsResult<Page<String>> {
+        let out = self
+            .0
+            .list_dashboards()
+            .dashboard_name_prefix(prefix)
+            .set_next_token(next)
+            .send()
+            .await
+            .map_err(|e| err("ListDashboards", e))?;
+        Ok((
+            out.dashboard_entries()
+                .iter()
+                .filter_map(|d| d.dashboard_name().map(str::to_string))
+                .collect(),
+            out.next_token().map(str::to_string),
+        ))
+    }
+
+    async fn get_dashboard(&self, name: &str) -> AwsResult<String> {
+        let out = self
+            .0
+            .get_dashboard()
+            .dashboard_name(name)
+            .send()
+            .await
+            .map_err(|e| err("GetDashboard", e))?;
+        Ok(out.dashboard_body().unwrap_or("{}").to_string())
+    }
+
+    async fn put_dashboard(&self, d: &Dashboard) -> AwsResult<()> {
+        let body = serde_json::to_string(&d.body).unwrap_or_default();
+        self.0
+            .put_dashboard()
+            .dashboard_name(&d.dashboard_name)
+            .dashboard_body(body)
+            .set_tags((!d.tags.is_empty()).then(|| cw_tags(&d.tags)))
+            .send()
+            .await
+            .map_err(|e| err("PutDashboard", e))?;
+        Ok(())
+    }
+
+    async fn parents_of(&self, alarm: &str) -> AwsResult<Vec<String>> {
+        let out = self
+            .0
+            .describe_alarms()
+            .parents_of_alarm_name(alarm)
+            .alarm_types(cw::types::AlarmType::CompositeAlarm)
+            .send()
+            .await
+            .map_err(|e| err("DescribeAlarms", e))?;
+        Ok(out
+            .composite_alarms()
+            .iter()
+            .filter_map(|a| a.alarm_name().map(str::to_string))
+            .collect())
+    }
+
+    async fn delete_dashboards(&self, names: &[String]) -> AwsResult<()> {
+        self.0
+            .delete_dashboards()
+            .set_dashboard_names(Some(names.to_vec()))
+            .send()
+            .await
+            .map_err(|e| err("DeleteDashboards", e))?;
+        Ok(())
+    }
+}

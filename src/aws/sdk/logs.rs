@@ -1,0 +1,215 @@
+//! CloudWatch Logs: log groups, metric filters and saved queries.
+
+use super::*;
+use crate::resource::MetricTransformation;
+use aws_sdk_cloudwatchlogs as logs;
+use std::collections::HashMap;
+
+fn from_logs_filter(f: &logs::types::MetricFilter) -> MetricFilter {
+    MetricFilter {
+        log_group_name: f.log_group_name().unwrap_or_default().to_string(),
+        filter_name: f.filter_name().unwrap_or_default().to_string(),
+        filter_pattern: f.filter_pattern().unwrap_or_default().to_string(),
+        metric_transformations: f
+            .metric_transformations()
+            .iter()
+            .map(|t| MetricTransformation {
+                metric_name: t.metric_name().to_string(),
+                metric_namespace: t.metric_namespace().to_string(),
+                metric_value: t.metric_value().to_string(),
+                default_value: t.default_value(),
+                dimensions: t
+                    .dimensions()
+                    .map(|d| d.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                    .unwrap_or_default(),
+                unit: t
+                    .unit()
+                    .map(|u| u.as_str().to_string())
+                    .filter(|u| u != "None"),
+            })
+            .collect(),
+    }
+}
+
+#[async_trait]
+impl LogsApi for Sdk<logs::Client> {
+    async fn describe_log_groups(
+        &self,
+        prefix: &str,
+        next: Option<String>,
+    ) -> AwsResult<Page<String>> {
+        let out = self
+            .0
+            .describe_log_groups()
+            .log_group_name_prefix(prefix)
+            .limit(50)
+            .set_next_token(next)
+            .send()
+            .await
+            .map_err(|e| err("DescribeLogGroups", e))?;
+        Ok((
+            out.log_groups()
+                .iter()
+                .filter_map(|g| g.log_group_name().map(str::to_string))
+                .collect(),
+            out.next_token().map(str::to_string),
+        ))
+    }
+
+    async fn create_log_group(&self, name: &str, tags: &[Tag]) -> AwsResult<()> {
+        let tags: HashMap<String, String> = tags
+            .iter()
+            .map(|t| (t.key.clone(), t.value.clone()))
+            .collect();
+        self.0
+            .create_log_group()
+            .log_group_name(name)
+            .set_tags((!tags.is_empty()).then_some(tags))
+            .send()
+            .await
+            .map_err(|e| err("CreateLogGroup", e))?;
+        Ok(())
+    }
+
+    async fn put_retention_policy(&self, name: &str, days: u32) -> AwsResult<()> {
+        self.0
+            .put_retention_policy()
+            .log_group_name(name)
+            .retention_in_days(i32::try_from(days).unwrap_or(i32::MAX))
+            .send()
+            .await
+            .map_err(|e| err("PutRetentionPolicy", e))?;
+        Ok(())
+    }
+
+    async fn describe_metric_filters(
+        &self,
+        log_group: Option<&str>,
+        next: Option<String>,
+    ) -> AwsResult<Page<MetricFilter>> {
+        let out = self
+            .0
+            .describe_metric_filters()
+            .set_log_group_name(log_group.map(str::to_string))
+            .limit(50)
+            .set_next_token(next)
+            .send()
+            .await
+            .map_err(|e| err("DescribeMetricFilters", e))?;
+        Ok((
+            out.metric_filters().iter().map(from_logs_filter).collect(),
+            out.next_token().map(str::to_string),
+        ))
+    }
+
+    async fn put_metric_filter(&self, f: &MetricFilter) -> AwsResult<()> {
+        let mut transformations = Vec::new();
+        for t in &f.metric_transformations {
+            let built = logs::types::MetricTransformation::builder()
+                .metric_name(&t.metric_name)
+                .metric_namespace(&t.metric_namespace)
+                .metric_value(&t.metric_value)
+                .set_default_value(t.default_value)
+                .set_dimensions((!t.dimensions.is_empty()).then(|| {
+                    t.dimensions
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect::<HashMap<_, _>>()
+                }))
+                .set_unit(t.unit.as_deref().map(logs::types::StandardUnit::from))
+                .build()
+                .map_err(|e| {
+                    AwsError::new(
+                        "PutMetricFilter",
+                        "InvalidParameterException",
+                        e.to_string(),
+                    )
+                })?;
+            transformations.push(built);
+        }
+        self.0
+            .put_metric_filter()
+            .log_group_name(&f.log_group_name)
+            .filter_name(&f.filter_name)
+            .filter_pattern(&f.filter_pattern)
+            .set_metric_transformations(Some(transformations))
+            .send()
+            .await
+            .map_err(|e| err("PutMetricFilter", e))?;
+        Ok(())
+    }
+
+    async fn delete_metric_filter(&self, log_group: &str, name: &str) -> AwsResult<()> {
+        self.0
+            .delete_metric_filter()
+            .log_group_name(log_group)
+            .filter_name(name)
+            .send()
+            .await
+            .map_err(|e| err("DeleteMetricFilter", e))?;
+        Ok(())
+    }
+
+    async fn describe_query_definitions(
+        &self,
+        prefix: &str,
+        next: Option<String>,
+    ) -> AwsResult<Page<(String, QueryDefinition)>> {
+        let out = self
+            .0
+            .describe_query_definitions()
+            .query_definition_name_prefix(prefix)
+            .max_results(1000)
+            .set_next_token(next)
+            .send()
+            .await
+            .map_err(|e| err("DescribeQueryDefinitions", e))?;
+        let defs = out
+            .query_definitions()
+            .iter()
+            .map(|q| {
+                let mut groups = q.log_group_names().to_vec();
+                groups.sort();
+                (
+                    q.query_definition_id().unwrap_or_default().to_string(),
+                    QueryDefinition {
+                        name: q.name().unwrap_or_default().to_string(),
+                        query_string: q.query_string().unwrap_or_default().to_string(),
+                        log_group_names: groups,
+                    },
+                )
+            })
+            .collect();
+        Ok((defs, out.next_token().map(str::to_string)))
+    }
+
+    async fn put_query_definition(
+        &self,
+        id: Option<&str>,
+        q: &QueryDefinition,
+        client_token: &str,
+    ) -> AwsResult<String> {
+        let out = self
+            .0
+            .put_query_definition()
+            .client_token(client_token)
+            .name(&q.name)
+            .query_string(&q.query_string)
+            .set_log_group_names(Some(q.log_group_names.clone()))
+            .set_query_definition_id(id.map(str::to_string))
+            .send()
+            .await
+            .map_err(|e| err("PutQueryDefinition", e))?;
+        Ok(out.query_definition_id().unwrap_or_default().to_string())
+    }
+
+    async fn delete_query_definition(&self, id: &str) -> AwsResult<()> {
+        self.0
+            .delete_query_definition()
+            .query_definition_id(id)
+            .send()
+            .await
+            .map_err(|e| err("DeleteQueryDefinition", e))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,236 @@
+//! The adapters' conversions and error handling, against the SDK's own
+//! operation mocks (aws-smithy-mocks): no network.
+use super::*;
+use aws_smithy_mocks::{RuleMode, mock, mock_client};
+use aws_smithy_types::error::ErrorMetadata;
+use cw::operation::describe_alarms::DescribeAlarmsOutput;
+use cw::operation::put_metric_alarm::{PutMetricAlarmError, PutMetricAlarmOutput};
+
+fn aws_with(cloudwatch: cw::Client) -> Aws {
+    let fake = Arc::new(crate::aws::fake::FakeAws::default());
+    Aws::new(
+        Clients {
+            cloudwatch: Arc::new(Sdk(cloudwatch)),
+            logs: fake.clone(),
+            sns: fake.clone(),
+            identity: fake,
+        },
+        Rates::unlimited(),
+        RetryPolicy {
+            max_attempts: 8,
+            base_delay: std::time::Duration::from_millis(1),
+        },
+    )
+}
+
+fn alarm() -> MetricAlarm {
+    MetricAlarm {
+        alarm_name: "p-staging-api-cpu".into(),
+        alarm_description: None,
+        actions_enabled: true,
+        ok_actions: vec![],
+        alarm_actions: vec![],
+        insufficient_data_actions: vec![],
+        metric_name: Some("CPUUtilization".into()),
+        namespace: Some("AWS/ECS".into()),
+        statistic: Some("Average".into()),
+        extended_statistic: None,
+        dimensions: vec![],
+        period: Some(60),
+        unit: None,
+        evaluation_periods: 1,
+        datapoints_to_alarm: Some(1),
+        threshold: Some(80.0),
+        comparison_operator: "GreaterThanThreshold".into(),
+        treat_missing_data: "missing".into(),
+        evaluate_low_sample_count_percentile: None,
+        metrics: vec![],
+        threshold_metric_id: None,
+        tags: vec![],
+    }
+}
+
+fn service_error(code: &str, message: &str) -> PutMetricAlarmError {
+    PutMetricAlarmError::generic(ErrorMetadata::builder().code(code).message(message).build())
+}
+
+/// A client configured as `connect` configures it: SDK retries off.
+fn no_sdk_retries(rule: &aws_smithy_mocks::Rule) -> cw::Client {
+    mock_client!(aws_sdk_cloudwatch, RuleMode::Sequential, [rule], |c| c
+        .retry_config(aws_config::retry::RetryConfig::disabled()))
+}
+
+/// Runs PutMetricAlarm through the retry layer against errors `code`
+/// `times` times, then success; returns (result, calls that reached AWS).
+async fn through_retry_layer(
+    code: &'static str,
+    message: &'static str,
+    times: usize,
+) -> (AwsResult<()>, usize, u64) {
+    let rule = mock!(cw::Client::put_metric_alarm)
+        .sequence()
+        .error(move || service_error(code, message))
+        .times(times)
+        .output(|| PutMetricAlarmOutput::builder().build())
+        .build();
+    let aws = aws_with(no_sdk_retries(&rule));
+    let a = alarm();
+    let result = aws.cloudwatch().put_metric_alarm(&a).await;
+    let retried = aws.stats().snapshot()["cloudwatch:PutMetricAlarm"].throttled;
+    (result, rule.num_calls(), retried)
+}
+
+#[tokio::test]
+async fn one_retry_layer_retries_throttling_and_transient_errors() {
+    // Throttling and the transient errors the SDK's classifier does not
+    // retry (SNS `Throttled`, ConcurrentModificationException, Logs
+    // OperationAbortedException, a 503): each call reaches AWS once per
+    // attempt, no hidden SDK attempts.
+    for code in [
+        "Throttling",
+        "Throttled",
+        "ConcurrentModificationException",
+        "OperationAbortedException",
+        "ServiceUnavailable",
+    ] {
+        let (result, calls, retried) = through_retry_layer(code, "try again", 3).await;
+        assert!(result.is_ok(), "{code}: {result:?}");
+        assert_eq!(calls, 4, "{code}");
+        assert_eq!(retried, 3, "{code}: retries are counted");
+    }
+}
+
+#[tokio::test]
+async fn a_quota_error_fails_at_once_with_the_quota_named() {
+    // The SDK's default classifier retries LimitExceeded as throttling;
+    // it is a real quota (aws-fidelity.md), so it is not retried at all.
+    let (result, calls, _) = through_retry_layer(
+        "LimitExceededFault",
+        "The maximum number of alarms has been reached",
+        3,
+    )
+    .await;
+    let e = result.unwrap_err();
+    assert_eq!(calls, 1);
+    assert_eq!(e.kind, crate::aws::ErrorKind::Quota);
+    assert!(e.quota_help().unwrap().contains("alarms per account"));
+}
+
+#[tokio::test]
+async fn retries_stop_after_the_budget() {
+    let (result, calls, _) = through_retry_layer("Throttling", "Rate exceeded", 20).await;
+    assert!(result.unwrap_err().is_throttling());
+    assert_eq!(calls, 8, "max_attempts of the fake bundle");
+}
+
+#[tokio::test]
+async fn validation_errors_keep_code_and_message_and_are_not_retried() {
+    let rule = mock!(cw::Client::put_metric_alarm).then_error(|| {
+        service_error(
+            "ValidationError",
+            "Period must be 10, 30 or a multiple of 60",
+        )
+    });
+    let aws = aws_with(mock_client!(aws_sdk_cloudwatch, [&rule]));
+    let a = alarm();
+    let e = aws.cloudwatch().put_metric_alarm(&a).await.unwrap_err();
+    assert_eq!(
+        (e.api.as_str(), e.code.as_str()),
+        ("PutMetricAlarm", "ValidationError")
+    );
+    assert_eq!(e.message, "Period must be 10, 30 or a multiple of 60");
+    assert!(!e.is_throttling());
+    assert_eq!(rule.num_calls(), 1);
+}
+
+#[tokio::test]
+async fn not_found_is_recognized() {
+    use cw::operation::get_dashboard::GetDashboardError;
+    let rule = mock!(cw::Client::get_dashboard).then_error(|| {
+        GetDashboardError::generic(
+            ErrorMetadata::builder()
+                .code("ResourceNotFound")
+                .message("Dashboard x does not exist")
+                .build(),
+        )
+    });
+    let e = Sdk(mock_client!(aws_sdk_cloudwatch, [&rule]))
+        .get_dashboard("x")
+        .await
+        .unwrap_err();
+    assert!(e.is_not_found());
+}
+
+#[tokio::test]
+async fn describe_alarms_fills_aws_defaults() {
+    let rule = mock!(cw::Client::describe_alarms).then_output(|| {
+        DescribeAlarmsOutput::builder()
+            .metric_alarms(
+                cw::types::MetricAlarm::builder()
+                    .alarm_name("p-staging-api-rate")
+                    .alarm_arn("arn:aws:cloudwatch:us-east-1:1:alarm:p-staging-api-rate")
+                    .evaluation_periods(2)
+                    .threshold(5.0)
+                    .comparison_operator(cw::types::ComparisonOperator::GreaterThanThreshold)
+                    .metrics(
+                        cw::types::MetricDataQuery::builder()
+                            .id("e1")
+                            .expression("m1 * 2")
+                            .build(),
+                    )
+                    .metrics(
+                        cw::types::MetricDataQuery::builder()
+                            .id("m1")
+                            .return_data(false)
+                            .metric_stat(
+                                cw::types::MetricStat::builder()
+                                    .metric(
+                                        cw::types::Metric::builder()
+                                            .namespace("N")
+                                            .metric_name("M")
+                                            .dimensions(
+                                                cw::types::Dimension::builder()
+                                                    .name("z")
+                                                    .value("1")
+                                                    .build(),
+                                            )
+                                            .dimensions(
+                                                cw::types::Dimension::builder()
+                                                    .name("a")
+                                                    .value("2")
+                                                    .build(),
+                                            )
+                                            .build(),
+                                    )
+                                    .period(60)
+                                    .stat("Sum")
+                                    .build(),
+                            )
+                            .build(),
+                    )
+                    .build(),
+            )
+            .build()
+    });
+    let page = Sdk(mock_client!(aws_sdk_cloudwatch, [&rule]))
+        .describe_alarms("p-staging-", None)
+        .await
+        .unwrap();
+    let LiveAlarm::Metric(a) = &page.alarms[0].1 else {
+        panic!("metric alarm expected")
+    };
+    assert_eq!(a.treat_missing_data, "missing");
+    assert_eq!(a.datapoints_to_alarm, Some(2), "M defaults to N");
+    assert!(a.actions_enabled);
+    assert!(a.metrics[0].return_data, "ReturnData defaults to true");
+    let dims: Vec<&str> = a.metrics[1]
+        .metric_stat
+        .as_ref()
+        .unwrap()
+        .metric
+        .dimensions
+        .iter()
+        .map(|d| d.name.as_str())
+        .collect();
+    assert_eq!(dims, vec!["a", "z"], "dimensions sorted");
+}

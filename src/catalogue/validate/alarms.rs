@@ -1,0 +1,387 @@
+//! Alarm templates: kinds, metrics, periods, math, composite rules, overrides.
+
+use super::*;
+
+impl Validator<'_> {
+    pub(super) fn alarm(&mut self, name: &str, alarm: &Item<AlarmSpec>) {
+        let o = &alarm.origin;
+        self.severity_ref(&alarm.severity, &o.child("severity"), false);
+        if let Some(p) = alarm.period {
+            self.period(p, &o.child("period"));
+        }
+        self.counts(alarm.evaluation_periods, alarm.datapoints_to_alarm, o);
+        if let Some(services) = &alarm.services {
+            if alarm.scope == Scope::Environment {
+                self.err(
+                    &o.child("services"),
+                    "`services` only applies to service-scoped alarms",
+                    None,
+                );
+            }
+            for (i, s) in services.iter().enumerate() {
+                self.service_ref(s, &o.child(&format!("services/{i}")));
+            }
+        }
+        if let Some(url) = &alarm.runbook {
+            self.url(url, &o.child("runbook"));
+        }
+        let present = |b: bool, field: &str| (b, field.to_string());
+        let fields = [
+            present(alarm.metric.is_some(), "metric"),
+            present(alarm.queries.is_some(), "queries"),
+            present(alarm.returns.is_some(), "returns"),
+            present(alarm.band_width.is_some(), "band_width"),
+            present(alarm.rule.is_some(), "rule"),
+            present(alarm.actions_suppressor.is_some(), "actions_suppressor"),
+            present(alarm.threshold.is_some(), "threshold"),
+            present(alarm.comparison.is_some(), "comparison"),
+        ];
+        let (required, allowed): (&[&str], &[&str]) = match alarm.kind {
+            AlarmKind::Metric => (&["metric", "threshold", "comparison"], &[]),
+            AlarmKind::Math => (&["queries", "returns", "threshold", "comparison"], &[]),
+            AlarmKind::Anomaly => (&["metric"], &["band_width", "comparison"]),
+            AlarmKind::Composite => (&["rule"], &["actions_suppressor"]),
+        };
+        let kind = format!("{:?}", alarm.kind).to_lowercase();
+        for (is_set, field) in &fields {
+            if *is_set && !required.contains(&field.as_str()) && !allowed.contains(&field.as_str())
+            {
+                self.err_key(
+                    &o.child(field),
+                    format!("`{field}` does not apply to a {kind} alarm"),
+                    "remove it, or change `kind`".to_string(),
+                );
+            }
+        }
+        for field in required {
+            if !fields.iter().any(|(set, f)| *set && f == field) {
+                self.err_key(
+                    o,
+                    format!("{kind} alarm `{name}` needs `{field}`"),
+                    format!("add `{field}: …`"),
+                );
+            }
+        }
+        if alarm.kind == AlarmKind::Composite {
+            for f in [
+                "period",
+                "evaluation_periods",
+                "datapoints_to_alarm",
+                "treat_missing_data",
+            ] {
+                let set = match f {
+                    "period" => alarm.period.is_some(),
+                    "evaluation_periods" => alarm.evaluation_periods.is_some(),
+                    "datapoints_to_alarm" => alarm.datapoints_to_alarm.is_some(),
+                    _ => alarm.treat_missing_data.is_some(),
+                };
+                if set {
+                    self.err_key(
+                        &o.child(f),
+                        format!("`{f}` does not apply to a composite alarm"),
+                        "composite alarms take their state from the rule".to_string(),
+                    );
+                }
+            }
+        }
+        if let Some(cmp) = alarm.comparison {
+            match (alarm.kind, cmp.is_band()) {
+                (AlarmKind::Anomaly, false) => self.err(&o.child("comparison"), format!("{} is not an anomaly-detection comparison", cmp.as_str()), "use LessThanLowerOrGreaterThanUpperThreshold, LessThanLowerThreshold or GreaterThanUpperThreshold".to_string()),
+                (AlarmKind::Metric | AlarmKind::Math, true) => self.err(&o.child("comparison"), format!("{} is only for anomaly-detection alarms", cmp.as_str()), "use >, >=, < or <=".to_string()),
+                _ => {}
+            }
+        }
+        if let Some(w) = alarm.band_width
+            && (w.is_nan() || w <= 0.0)
+        {
+            self.err(&o.child("band_width"), "band_width must be positive", None);
+        }
+        if let Some(metric) = &alarm.metric {
+            self.metric(metric, &o.child("metric"));
+        }
+        if let Some(queries) = &alarm.queries {
+            self.math(queries, alarm.returns.as_deref(), o);
+        }
+        if let Some(rule) = &alarm.rule {
+            self.rule(rule, alarm.scope, &o.child("rule"));
+        }
+        if let Some(s) = &alarm.actions_suppressor {
+            self.alarm_ref(&s.alarm, alarm.scope, &o.child("actions_suppressor/alarm"));
+        }
+    }
+
+    pub(super) fn period(&mut self, period: u32, origin: &Origin) {
+        if let Some(message) = period_problem(period) {
+            self.err(
+                origin,
+                message,
+                "use 10, 20 or 30 (high resolution) or a multiple of 60 up to 86400".to_string(),
+            );
+        }
+    }
+
+    pub(super) fn counts(&mut self, n: Option<u32>, m: Option<u32>, o: &Origin) {
+        if n == Some(0) {
+            self.err(
+                &o.child("evaluation_periods"),
+                "evaluation_periods must be at least 1",
+                None,
+            );
+        }
+        if m == Some(0) {
+            self.err(
+                &o.child("datapoints_to_alarm"),
+                "datapoints_to_alarm must be at least 1",
+                None,
+            );
+        }
+    }
+
+    pub(super) fn metric(&mut self, m: &MetricSpec, o: &Origin) {
+        if !valid_statistic(&m.statistic) {
+            let help = did_you_mean(&m.statistic, STATISTICS);
+            self.err(
+                &o.child("statistic"),
+                format!("`{}` is not a statistic", m.statistic),
+                help.or(Some(
+                    "use Sum, Average, Minimum, Maximum, SampleCount or a percentile such as p95"
+                        .into(),
+                )),
+            );
+        }
+        self.dimensions(m.dimensions.len(), &o.child("dimensions"));
+        if let Some(unit) = &m.unit {
+            self.unit(unit, &o.child("unit"));
+        }
+        if let Some(ns) = &m.namespace
+            && (ns.starts_with(':') || ns.is_empty())
+        {
+            self.err(
+                &o.child("namespace"),
+                "namespace must not be empty or start with `:`",
+                None,
+            );
+        }
+    }
+
+    pub(super) fn dimensions(&mut self, n: usize, o: &Origin) {
+        if n > MAX_DIMENSIONS {
+            self.err(
+                o,
+                format!("{n} dimensions; CloudWatch allows at most {MAX_DIMENSIONS}"),
+                None,
+            );
+        }
+    }
+
+    pub(super) fn unit(&mut self, unit: &str, o: &Origin) {
+        if !UNITS.contains(&unit) {
+            let help = did_you_mean(unit, UNITS);
+            self.err(
+                o,
+                format!("`{unit}` is not a CloudWatch unit"),
+                help.or(Some(
+                    "leave the unit out (AWS recommends it) or use a StandardUnit such as Count"
+                        .into(),
+                )),
+            );
+        }
+    }
+
+    pub(super) fn math(
+        &mut self,
+        queries: &std::collections::BTreeMap<String, MathQuery>,
+        returns: Option<&str>,
+        o: &Origin,
+    ) {
+        let qo = o.child("queries");
+        let metrics = queries.values().filter(|q| q.metric.is_some()).count();
+        if metrics > MAX_MATH_METRICS {
+            self.err(&qo, format!("math alarm uses {metrics} metrics; CloudWatch allows at most {MAX_MATH_METRICS}"), "split it into several alarms combined by a composite alarm".to_string());
+        }
+        for (id, q) in queries {
+            let at = qo.key(id);
+            if !valid_query_id(id) {
+                self.err_key(
+                    &at,
+                    format!("id `{id}` must match ^[a-z][A-Za-z0-9_]*$"),
+                    "start with a lowercase letter; use letters, digits and _".to_string(),
+                );
+            }
+            match (&q.metric, &q.expression) {
+                (Some(metric), None) => match &q.statistic {
+                    Some(stat) => self.metric(
+                        &MetricSpec {
+                            namespace: q.namespace.clone(),
+                            metric: metric.clone(),
+                            statistic: stat.clone(),
+                            dimensions: q.dimensions.clone(),
+                            unit: None,
+                        },
+                        &at,
+                    ),
+                    None => self.err_key(
+                        &at,
+                        format!("metric `{id}` needs `statistic`"),
+                        "add e.g. `statistic: Sum`".to_string(),
+                    ),
+                },
+                (None, Some(expr)) => {
+                    if expr.is_empty() || expr.len() > MAX_EXPRESSION {
+                        self.err(
+                            &at.child("expression"),
+                            format!(
+                                "expression has {} characters; allowed 1–{MAX_EXPRESSION}",
+                                expr.len()
+                            ),
+                            None,
+                        );
+                    }
+                    if expr.contains("SEARCH(") {
+                        self.err(
+                            &at.child("expression"),
+                            "alarms cannot use SEARCH()",
+                            "list the metrics explicitly".to_string(),
+                        );
+                    }
+                    if q.statistic.is_some() || !q.dimensions.is_empty() || q.namespace.is_some() {
+                        self.err_key(&at, format!("expression `{id}` cannot also set namespace, statistic or dimensions"), None);
+                    }
+                }
+                _ => self.err_key(
+                    &at,
+                    format!("`{id}` needs exactly one of `metric` or `expression`"),
+                    None,
+                ),
+            }
+        }
+        if let Some(ret) = returns
+            && !queries.contains_key(ret)
+        {
+            let ids: Vec<&str> = queries.keys().map(String::as_str).collect();
+            let help = did_you_mean(ret, ids.iter().copied())
+                .or_else(|| Some(format!("use one of: {}", ids.join(", "))));
+            self.err(
+                &o.child("returns"),
+                format!("`returns: {ret}` names no query"),
+                help,
+            );
+        }
+    }
+
+    pub(super) fn rule(&mut self, rule: &str, scope: Scope, o: &Origin) {
+        let refs = rule_refs(rule);
+        if refs.is_empty() {
+            self.err(
+                o,
+                "the rule references no alarm",
+                "write e.g. `ALARM(high-error-rate) AND ALARM(high-latency)`".to_string(),
+            );
+        }
+        if refs.len() > 100 {
+            self.err(
+                o,
+                format!(
+                    "the rule has {} children; CloudWatch allows 100",
+                    refs.len()
+                ),
+                None,
+            );
+        }
+        let depth = rule.chars().try_fold(0i32, |d, c| {
+            let d = d + i32::from(c == '(') - i32::from(c == ')');
+            (d >= 0).then_some(d)
+        });
+        if depth != Some(0) {
+            self.err(o, "unbalanced parentheses in the rule", None);
+        }
+        for r in refs {
+            self.alarm_ref(&rule[r], scope, o);
+        }
+    }
+
+    pub(super) fn alarm_ref(&mut self, reference: &str, scope: Scope, o: &Origin) {
+        let (service, alarm) = match reference.split_once('/') {
+            Some((s, a)) => (Some(s), a),
+            None => (None, reference),
+        };
+        if let Some(s) = service {
+            self.service_ref(s, o);
+        }
+        match self.cat.alarms.get(alarm) {
+            None if self.known("alarms", alarm) => {}
+            None => {
+                let help = did_you_mean(alarm, self.cat.alarms.keys().map(String::as_str));
+                self.err(
+                    o,
+                    format!("the rule references undefined alarm `{alarm}`"),
+                    help.or(Some(
+                        "reference an alarm template by name, or `service/alarm`".into(),
+                    )),
+                );
+            }
+            Some(target) => {
+                if service.is_none()
+                    && scope == Scope::Environment
+                    && target.scope == Scope::Service
+                {
+                    self.err(o, format!("`{alarm}` exists once per service; an environment-scoped rule must say which"), format!("write `SERVICE/{alarm}`"));
+                }
+                if service.is_some() && target.scope == Scope::Environment {
+                    self.err(
+                        o,
+                        format!("`{alarm}` is environment-scoped; reference it without a service"),
+                        None,
+                    );
+                }
+            }
+        }
+    }
+
+    pub(super) fn overrides(
+        &mut self,
+        overrides: &std::collections::BTreeMap<String, AlarmOverride>,
+        o: &Origin,
+    ) {
+        for (name, ov) in overrides {
+            let at = o.key(name);
+            let Some(template) = self.cat.alarms.get(name) else {
+                if self.known("alarms", name) {
+                    continue;
+                }
+                let help = did_you_mean(name, self.cat.alarms.keys().map(String::as_str));
+                self.err_key(
+                    &at,
+                    format!("override of undefined alarm `{name}`"),
+                    help.or(Some("override an alarm defined under `alarms:`".into())),
+                );
+                continue;
+            };
+            if let Some(sev) = &ov.severity {
+                self.severity_ref(sev, &at.child("severity"), false);
+            }
+            if let Some(p) = ov.period {
+                self.period(p, &at.child("period"));
+            }
+            self.counts(ov.evaluation_periods, ov.datapoints_to_alarm, &at);
+            if let Some(url) = &ov.runbook {
+                self.url(url, &at.child("runbook"));
+            }
+            let kind = template.kind;
+            if ov.threshold.is_some() && matches!(kind, AlarmKind::Anomaly | AlarmKind::Composite) {
+                self.err_key(
+                    &at.child("threshold"),
+                    format!("`{name}` has no static threshold"),
+                    None,
+                );
+            }
+            if ov.band_width.is_some() && kind != AlarmKind::Anomaly {
+                self.err_key(
+                    &at.child("band_width"),
+                    format!("`{name}` is not an anomaly alarm"),
+                    None,
+                );
+            }
+        }
+    }
+}

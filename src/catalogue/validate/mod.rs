@@ -1,0 +1,118 @@
+//! Semantic validation of a loaded catalogue: references between sections and
+//! every AWS input rule that can be checked offline (see
+//! `../shared/reference/aws-facts.md`). All problems are collected; each is
+//! reported where its value was written. Rules that need the merged result of
+//! templates and overrides (M ≤ N, period × N) are checked by the compiler.
+//! One file per catalogue section; shared lookups (references, URLs) here.
+
+mod alarms;
+mod environments;
+mod logs;
+mod notifications;
+mod services;
+
+use super::load::{Catalogue, Item, Origin, Problems};
+use super::model::*;
+use super::suggest::did_you_mean;
+pub use crate::rules::composite::rule_refs;
+pub use crate::rules::limits::*;
+
+/// True for an ARN of `service` in any partition (`arn:aws-cn:sqs:…`).
+pub(super) fn is_arn_of(text: &str, service: &str) -> bool {
+    let mut parts = text.split(':');
+    parts.next() == Some("arn")
+        && parts.next().is_some_and(|p| p.starts_with("aws"))
+        && parts.next() == Some(service)
+        && parts.count() >= 3
+}
+
+/// Checks everything that can be checked before compiling.
+pub fn validate(cat: &Catalogue, problems: &mut Problems) {
+    let mut v = Validator { cat, problems };
+    v.naming();
+    v.environments();
+    v.topics();
+    v.severities();
+    for (name, alarm) in &cat.alarms {
+        v.alarm(name, alarm);
+    }
+    v.services();
+    v.dashboards();
+    v.metric_filters();
+}
+
+pub(super) struct Validator<'a> {
+    cat: &'a Catalogue,
+    problems: &'a mut Problems,
+}
+
+impl Validator<'_> {
+    pub(super) fn err(
+        &mut self,
+        origin: &Origin,
+        message: impl Into<String>,
+        help: impl Into<Option<String>>,
+    ) {
+        self.cat
+            .problem(self.problems, origin, message, help.into());
+    }
+
+    pub(super) fn err_key(
+        &mut self,
+        origin: &Origin,
+        message: impl Into<String>,
+        help: impl Into<Option<String>>,
+    ) {
+        self.cat
+            .problem_at_key(self.problems, origin, message, help.into());
+    }
+
+    pub(super) fn known(&self, section: &str, name: &str) -> bool {
+        self.cat.broken.contains(&format!("{section}/{name}"))
+    }
+
+    pub(super) fn severity_ref(&mut self, severity: &str, origin: &Origin, at_key: bool) {
+        if self.cat.severities.contains_key(severity) || self.known("severities", severity) {
+            return;
+        }
+        let help =
+            did_you_mean(severity, self.cat.severities.keys().map(String::as_str)).or_else(|| {
+                Some(format!(
+                    "define it under `severities:` or use one of: {}",
+                    self.cat
+                        .severities
+                        .keys()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            });
+        let message = format!("undefined severity `{severity}`");
+        if at_key {
+            self.err_key(origin, message, help);
+        } else {
+            self.err(origin, message, help);
+        }
+    }
+
+    pub(super) fn url(&mut self, url: &str, origin: &Origin) {
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            self.err(
+                origin,
+                format!("runbook `{url}` is not a URL"),
+                "use an http(s):// link".to_string(),
+            );
+        }
+    }
+
+    pub(super) fn service_ref(&mut self, service: &str, origin: &Origin) {
+        if !self.cat.services.contains_key(service) && !self.known("services", service) {
+            let help = did_you_mean(service, self.cat.services.keys().map(String::as_str));
+            self.err(
+                origin,
+                format!("undefined service `{service}`"),
+                help.or(Some("define it under `services:`".into())),
+            );
+        }
+    }
+}
