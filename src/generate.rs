@@ -1,7 +1,8 @@
 //! A catalogue generator for benchmarks and scale tests: N services, each
 //! with the Cat House alarm set (error-rate math alarm, p95 latency, CPU,
-//! memory, service down), a dashboard per service plus an overview, a metric
-//! filter and a saved query; three shared severity topics with an email
+//! memory, service down), a dashboard per service plus an overview, three
+//! metric filters on JSON request logs and a saved query; three shared
+//! severity topics with an email
 //! subscription each. Used by `examples/gen-catalogue.rs` and `benches/`.
 
 use std::io;
@@ -37,9 +38,19 @@ dashboards:
     per: service
 metric_filters:
   ErrorCount:
-    pattern: "[timestamp, level=ERROR, service, ...]"
+    pattern: '{ $.level = "ERROR" }'
     metric: ErrorCount
-    dimensions: { service: $service }
+    dimensions: { service: $.service }
+  RequestCount:
+    pattern: '{ $.status = * }'
+    metric: RequestCount
+    dimensions: { service: $.service }
+  RequestLatency:
+    pattern: '{ $.duration_ms >= 0 }'
+    metric: RequestLatency
+    value: $.duration_ms
+    unit: Milliseconds
+    dimensions: { service: $.service }
 queries:
   errors/recent:
     per: service
@@ -56,7 +67,7 @@ const ALARMS: &str = r#"alarms:
     severity: critical
     runbook: https://runbooks.example.com/service-down
     metric:
-      namespace: AWS/ECS
+      namespace: ECS/ContainerInsights
       metric: RunningTaskCount
       statistic: Average
       dimensions: { ClusterName: "{{ env.cluster }}", ServiceName: "{{ service.name }}" }
@@ -71,7 +82,7 @@ const ALARMS: &str = r#"alarms:
     runbook: https://runbooks.example.com/high-error-rate
     queries:
       errors: { metric: ErrorCount, statistic: Sum, dimensions: { service: "{{ service.name }}" } }
-      requests: { metric: http_requests_total, statistic: Sum, dimensions: { service: "{{ service.name }}" } }
+      requests: { metric: RequestCount, statistic: Sum, dimensions: { service: "{{ service.name }}" } }
       rate: { expression: "IF(requests >= 20, 100 * errors / requests, 0)" }
     returns: rate
     evaluation_periods: 2
@@ -81,11 +92,11 @@ const ALARMS: &str = r#"alarms:
     kind: metric
     severity: warning
     runbook: https://runbooks.example.com/high-latency
-    metric: { metric: http_request_duration_seconds, statistic: p95, dimensions: { service: "{{ service.name }}" } }
+    metric: { metric: RequestLatency, statistic: p95, dimensions: { service: "{{ service.name }}" } }
     evaluation_periods: 3
     datapoints_to_alarm: 2
     comparison: ">"
-    threshold: 0.5
+    threshold: 500
   high-cpu:
     kind: metric
     severity: warning
@@ -115,7 +126,7 @@ const ALARMS: &str = r#"alarms:
 const OVERVIEW: &str = r##"{"widgets": [
   {"type": "text", "properties": {"markdown": {{ ("# " ~ project ~ " " ~ env.name ~ ": " ~ (services | length) ~ " services") | tojson }}}},
   {"type": "metric", "width": 12, "properties": {"title": "Running tasks (all services)", "stat": "Sum", "period": 300,
-    "metrics": [[{"expression": "SUM(SEARCH('{AWS/ECS,ClusterName,ServiceName} MetricName=\"RunningTaskCount\"', 'Average', 300))", "id": "e1", "label": "tasks"}]]}},
+    "metrics": [[{"expression": "SUM(SEARCH('{ECS/ContainerInsights,ClusterName,ServiceName} MetricName=\"RunningTaskCount\"', 'Average', 300))", "id": "e1", "label": "tasks"}]]}},
   {"type": "metric", "width": 12, "properties": {"title": "Errors (all services)", "stat": "Sum", "period": 300,
     "metrics": [[{"expression": "SUM(SEARCH('{Gen/Services,service} MetricName=\"ErrorCount\"', 'Sum', 300))", "id": "e1", "label": "errors"}]]}}
 
@@ -124,7 +135,7 @@ const OVERVIEW: &str = r##"{"widgets": [
 
 const SERVICE: &str = r#"{"widgets": [
   {"type": "metric", "width": 8, "properties": {"title": "Latency p95", "stat": "p95", "period": 300,
-    "metrics": [[{{ namespace | tojson }}, "http_request_duration_seconds", "service", {{ service.name | tojson }}]]}},
+    "metrics": [[{{ namespace | tojson }}, "RequestLatency", "service", {{ service.name | tojson }}]]}},
   {"type": "metric", "width": 8, "properties": {"title": "CPU and memory", "stat": "Average", "period": 300,
     "metrics": [["AWS/ECS", "CPUUtilization", "ClusterName", {{ env.cluster | tojson }}, "ServiceName", {{ service.name | tojson }}],
                 ["AWS/ECS", "MemoryUtilization", "ClusterName", {{ env.cluster | tojson }}, "ServiceName", {{ service.name | tojson }}]]}},

@@ -14,6 +14,7 @@ pub mod error;
 pub mod generate;
 pub mod live;
 pub mod plan;
+pub mod provenance;
 pub mod report;
 pub mod resource;
 pub mod rules;

@@ -28,6 +28,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
         }
         Command::Validate => {
             let (cat, states) = load_and_compile(&cli.definitions, None)?;
+            report::warnings(out, &states).map_err(stdout_error)?;
             let resources: usize = states.iter().map(|s| s.resources.len()).sum();
             writeln!(
                 out,
@@ -44,6 +45,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
             check,
         } => {
             let (cat, states) = load_and_compile(&cli.definitions, env.as_deref())?;
+            report::warnings(out, &states).map_err(stdout_error)?;
             let dir = out_dir
                 .clone()
                 .unwrap_or_else(|| PathBuf::from("snapshots").join(&cat.name));

@@ -251,8 +251,8 @@ fn check_fails_naming_the_file_after_a_catalogue_edit() {
 fn check_fails_naming_the_file_after_a_template_edit() {
     let out = check_after_edit(
         "templates/cat-house/business.json.j2",
-        "User Registrations (hourly)",
-        "Sign-ups (hourly)",
+        "hourly)",
+        "per hour)",
     );
     assert_eq!(out.code, 1);
     assert!(

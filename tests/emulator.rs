@@ -235,7 +235,11 @@ async fn removing_a_service_deletes_exactly_its_resources() {
         .filter(|c| c["action"] == "delete")
         .map(|c| c["key"].as_str().unwrap().to_string())
         .collect();
-    assert_eq!(deleted.len(), 8, "{deleted:#?}");
+    assert_eq!(
+        deleted.len(),
+        11,
+        "6 alarms, 5 metric filters: {deleted:#?}"
+    );
     assert!(
         deleted.iter().all(|k| k.contains("proxy-service")),
         "{deleted:#?}"
@@ -412,7 +416,7 @@ fn apply_asks_for_confirmation_on_a_terminal() {
     let plan = plan_json(&e, "cat-house", "staging");
     assert_eq!(
         plan["changes"].as_array().unwrap().len(),
-        63,
+        78,
         "nothing was applied"
     );
     let out = run("yes\n");

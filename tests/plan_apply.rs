@@ -248,8 +248,8 @@ async fn removing_a_service_deletes_exactly_its_resources() {
     let deleted = keys(&p, Action::Delete);
     assert_eq!(
         deleted.len(),
-        8,
-        "6 alarms and 2 metric filters: {deleted:#?}"
+        11,
+        "6 alarms and 5 metric filters: {deleted:#?}"
     );
     assert!(
         deleted.iter().all(|k| k.contains("proxy-service")),
@@ -480,7 +480,7 @@ async fn environments_whose_names_prefix_each_other_plan_and_apply_independently
     });
     let p = plan(&aws, &smaller).await;
     let deleted = keys(&p, Action::Delete);
-    assert_eq!(deleted.len(), 8, "{deleted:#?}");
+    assert_eq!(deleted.len(), 11, "{deleted:#?}");
     assert!(
         deleted.iter().all(|k| !k.contains("staging-eu")),
         "{deleted:#?}"
@@ -657,7 +657,7 @@ async fn removing_a_service_with_its_own_log_group_deletes_its_filters() {
         .into_iter()
         .filter(|k| k.starts_with("metric-filters/"))
         .collect();
-    assert_eq!(deleted.len(), 2, "{deleted:#?}");
+    assert_eq!(deleted.len(), 5, "{deleted:#?}");
     assert!(
         deleted.iter().all(|k| k.contains("/custom/proxy:")),
         "{deleted:#?}"
@@ -761,7 +761,7 @@ async fn require_mode_stops_before_any_change_naming_what_needs_each_missing_log
     }
     assert!(!text.contains(&format!("log group {} does", groups[0])));
     assert!(
-        text.contains("2 metric filters (cat-house-staging-catalog-service-ErrorCount, cat-house-staging-catalog-service-RequestLatency)"),
+        text.contains("5 metric filters (cat-house-staging-catalog-service-ClientErrorCount, cat-house-staging-catalog-service-ErrorCount, cat-house-staging-catalog-service-RequestCount, …)"),
         "the filters are named: {text}"
     );
     assert!(text.contains("saved queries"), "{text}");
@@ -869,6 +869,6 @@ async fn only_metric_filters_still_creates_their_log_groups() {
     let p = make_plan(&aws, &d, &kinds, false, &secrets).await.unwrap();
     assert!(run(&aws, &p).await.failed.is_empty());
     let s = fake.state.lock().unwrap();
-    assert_eq!(s.filters.len(), 10);
+    assert_eq!(s.filters.len(), 25);
     assert_eq!(s.log_groups.len(), 5);
 }

@@ -24,7 +24,7 @@ alarms:
   cpu:
     kind: metric
     severity: critical
-    metric: { namespace: AWS/ECS, metric: CPUUtilization, statistic: Average }
+    metric: { namespace: AWS/ECS, metric: CPUUtilization, statistic: Average, dimensions: { ClusterName: shop } }
     comparison: ">"
     threshold: 80
 dashboards:
@@ -37,9 +37,11 @@ metric_filters:
 queries:
   errors/recent:
     query: fields @timestamp | limit 10
+metrics:
+  Requests: { kind: counter, via: emf, dimensions: [[]] }
 "#;
 
-const TEMPLATE: &str = r#"{"widgets": [{"type": "metric", "properties": {"metrics": [["AWS/ECS", "CPUUtilization"]]}}]}"#;
+const TEMPLATE: &str = r#"{"widgets": [{"type": "metric", "properties": {"metrics": [["AWS/ECS", "CPUUtilization", "ClusterName", "shop"]]}}]}"#;
 
 /// Writes the base catalogue with `edits` (from → to) and extra files; returns
 /// the problems, one per line, with the temporary directory stripped.
@@ -68,6 +70,27 @@ fn problems(edits: &[(&str, &str)], extra: &[(&str, &str)]) -> String {
             .join("\n"),
         Err(other) => panic!("unexpected error: {other}"),
     }
+}
+
+/// The warnings of the base catalogue with `edits` (it must stay valid).
+fn warnings(edits: &[(&str, &str)]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let cat = dir.path().join("definitions").join("shop");
+    std::fs::create_dir_all(cat.join("templates")).unwrap();
+    let mut text = BASE.to_string();
+    for (from, to) in edits {
+        assert!(text.contains(from), "edit target `{from}` not in base");
+        text = text.replacen(from, to, 1);
+    }
+    std::fs::write(cat.join("obsctl.yaml"), text).unwrap();
+    std::fs::write(cat.join("templates/overview.json.j2"), TEMPLATE).unwrap();
+    let (_, states) = load_and_compile(&cat, None).unwrap();
+    states
+        .iter()
+        .flat_map(|s| &s.warnings)
+        .map(|w| w.message.clone())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[test]
@@ -238,7 +261,7 @@ rule!(
 rule!(
     dimensions_at_most_30,
     &[(
-        "statistic: Average }",
+        "statistic: Average, dimensions: { ClusterName: shop } }",
         &*format!(
             "statistic: Average, dimensions: {{ {} }} }}",
             (0..31)
@@ -725,6 +748,94 @@ fn arns_of_other_partitions_and_chatbot_are_valid_endpoints() {
         &[],
     );
     assert_eq!(out, "");
+}
+
+// Metric provenance.
+rule!(
+    alarm_on_a_metric_aws_ecs_does_not_publish,
+    &[(
+        "metric: CPUUtilization, statistic: Average",
+        "metric: RunningTaskCount, statistic: Average"
+    )],
+    &[],
+    "`AWS/ECS` has no metric `RunningTaskCount`\n  help: AWS (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Container-Insights-metrics-ECS.html) publishes it in `ECS/ContainerInsights` with dimensions [ClusterName, ServiceName]"
+);
+rule!(
+    alarm_selecting_dimensions_its_metric_is_not_published_with,
+    &[(
+        "dimensions: { ClusterName: shop } }",
+        "dimensions: { Cluster: shop } }"
+    )],
+    &[],
+    "`AWS/ECS CPUUtilization` is never published with dimensions [Cluster]"
+);
+rule!(
+    widget_selecting_a_dimension_its_metric_filter_does_not_emit,
+    &[],
+    &[(
+        "templates/overview.json.j2",
+        r#"{"widgets": [{"type": "metric", "properties": {"title": "Errors by status", "metrics": [["Shop/App", "Errors", "status", "5xx"]]}}]}"#
+    )],
+    "widget \"Errors by status\": `Shop/App Errors` is never published with dimensions [status]\n  help: metric filter shop-staging-api-errors publishes it with []"
+);
+rule!(
+    metric_nobody_publishes_in_a_known_namespace,
+    &[(
+        "namespace: AWS/ECS, metric: CPUUtilization, statistic: Average, dimensions: { ClusterName: shop }",
+        "metric: Requestz, statistic: Sum"
+    )],
+    &[],
+    "`Shop/App` has no metric `Requestz`\n  help: did you mean `Requests`?"
+);
+rule!(
+    prometheus_histogram_through_the_cloudwatch_agent,
+    &[(
+        "  Requests: { kind: counter, via: emf, dimensions: [[]] }",
+        "  Requests: { kind: counter, via: emf, dimensions: [[]] }\n  latency_seconds: { kind: histogram, via: cloudwatch-agent, dimensions: [[service]] }"
+    )],
+    &[],
+    "the CloudWatch agent does not convert Prometheus histograms"
+);
+rule!(
+    unknown_namespace,
+    &[(
+        "namespace: AWS/ECS, metric: CPUUtilization, statistic: Average, dimensions: { ClusterName: shop }",
+        "namespace: Vendor/Agent, metric: Up, statistic: Average"
+    )],
+    &[],
+    "namespace `Vendor/Agent` is not published by AWS, a metric filter or a declared metric"
+);
+
+#[test]
+fn external_namespaces_are_not_checked() {
+    let out = problems(
+        &[
+            (
+                "namespace: AWS/ECS, metric: CPUUtilization, statistic: Average, dimensions: { ClusterName: shop }",
+                "namespace: Vendor/Agent, metric: Up, statistic: Average",
+            ),
+            (
+                "metrics:\n",
+                "external_namespaces: [Vendor/Agent]\nmetrics:\n",
+            ),
+        ],
+        &[],
+    );
+    assert_eq!(out, "");
+}
+
+#[test]
+fn a_percentile_of_a_counter_is_a_warning_not_an_error() {
+    let edit = [(
+        "namespace: AWS/ECS, metric: CPUUtilization, statistic: Average, dimensions: { ClusterName: shop }",
+        "metric: Requests, statistic: p95",
+    )];
+    assert_eq!(problems(&edit, &[]), "");
+    assert!(
+        warnings(&edit).contains("`p95` of `Shop/App Requests`, a counter"),
+        "{}",
+        warnings(&edit)
+    );
 }
 
 // Log groups.

@@ -92,6 +92,10 @@ pub struct Catalogue {
     pub metric_filters: BTreeMap<String, Item<MetricFilterSpec>>,
     /// Saved queries.
     pub queries: BTreeMap<String, Item<QuerySpec>>,
+    /// Metrics the applications publish.
+    pub metrics: BTreeMap<String, Item<PublishedMetric>>,
+    /// Namespaces not checked, with where each was declared.
+    pub external_namespaces: Vec<Item<String>>,
     /// Dashboard templates by file name, read from `<dir>/templates/` and the
     /// `templates/` directory next to `definitions/`.
     pub templates: BTreeMap<String, String>,
@@ -202,6 +206,8 @@ const SECTIONS: &[&str] = &[
     "dashboards",
     "metric_filters",
     "queries",
+    "metrics",
+    "external_namespaces",
 ];
 
 /// Loads the catalogue in `dir`, with every problem found while reading.
@@ -416,6 +422,18 @@ fn merge_file(
             "dashboards" => section(cat, &origin, &value, problems, |c| &mut c.dashboards),
             "metric_filters" => section(cat, &origin, &value, problems, |c| &mut c.metric_filters),
             "queries" => section(cat, &origin, &value, problems, |c| &mut c.queries),
+            "metrics" => section(cat, &origin, &value, problems, |c| &mut c.metrics),
+            "external_namespaces" => {
+                if let Some(list) = deserialize_item::<Vec<String>>(cat, &origin, &value, problems)
+                {
+                    for (i, ns) in list.into_iter().enumerate() {
+                        cat.external_namespaces.push(Item {
+                            spec: ns,
+                            origin: origin.child(&i.to_string()),
+                        });
+                    }
+                }
+            }
             other => {
                 let help = super::suggest::did_you_mean(other, SECTIONS.iter().copied());
                 cat.problem_at_key(

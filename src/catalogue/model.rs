@@ -52,6 +52,60 @@ pub struct CatalogueFile {
     /// Saved Logs Insights queries, keyed by name (`/` makes folders).
     #[serde(default)]
     pub queries: BTreeMap<String, QuerySpec>,
+    /// Metrics the applications publish themselves (EMF, PutMetricData, the
+    /// CloudWatch agent), keyed by metric name: every alarm and widget must
+    /// watch a metric some source publishes (see "Testing your monitoring").
+    #[serde(default)]
+    pub metrics: BTreeMap<String, PublishedMetric>,
+    /// Namespaces whose metrics obsctl does not check (published by a tool
+    /// it does not know); any other unknown namespace is an error.
+    #[serde(default)]
+    pub external_namespaces: Vec<String>,
+}
+
+/// A metric an application publishes.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublishedMetric {
+    /// Namespace (default: the catalogue's `namespace`).
+    pub namespace: Option<String>,
+    /// The dimension sets it is published with, each the exact set of
+    /// dimension names (`[[service], [service, endpoint]]`; `[[]]` for none).
+    pub dimensions: Vec<Vec<String>>,
+    /// CloudWatch unit.
+    pub unit: Option<String>,
+    /// What the value is.
+    pub kind: PublishedKind,
+    /// How it reaches CloudWatch.
+    pub via: PublishedVia,
+}
+
+/// What a published metric's values are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PublishedKind {
+    /// A count per event or per period (meaningful: Sum, SampleCount).
+    Counter,
+    /// A level (meaningful: Average, Minimum, Maximum).
+    Gauge,
+    /// One value per event, e.g. a duration (every statistic, percentiles).
+    Timer,
+    /// A Prometheus summary (quantiles published as gauges).
+    Summary,
+    /// A Prometheus histogram (buckets): not converted by the CloudWatch agent.
+    Histogram,
+}
+
+/// How a published metric reaches CloudWatch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum PublishedVia {
+    /// Embedded Metric Format log lines.
+    Emf,
+    /// The PutMetricData API.
+    PutMetricData,
+    /// The CloudWatch agent (StatsD, collectd or Prometheus scraping).
+    CloudwatchAgent,
 }
 
 /// A deployment environment.

@@ -8,6 +8,7 @@ mod check;
 mod dashboards;
 pub mod layout;
 mod logs;
+mod provenance;
 mod topics;
 
 use crate::catalogue::model::{Environment, LogGroupMode, Per, Scope, ServiceSpec};
@@ -58,6 +59,9 @@ pub struct DesiredState {
     /// Every log group a metric filter or saved query reads → the kinds and
     /// names of those filters and queries.
     pub log_group_users: BTreeMap<String, Vec<(Kind, String)>>,
+    /// Doubtful but valid things (a percentile of a counter, a dynamic
+    /// search not checked): printed, never failing.
+    pub warnings: Vec<crate::error::Problem>,
 }
 
 impl DesiredState {
@@ -264,6 +268,7 @@ impl<'a> Compiler<'a> {
         logs::queries(&mut self);
         logs::log_groups(&mut self);
         check::check(&mut self);
+        provenance::check(&mut self);
         self.state
     }
 
@@ -371,6 +376,18 @@ impl<'a> Compiler<'a> {
         }
         self.state.origins.insert(key.clone(), origin);
         self.state.resources.insert(key, resource);
+    }
+
+    /// Records a warning at `origin`.
+    pub fn warn(&mut self, origin: &Origin, message: String, help: String) {
+        let (file, pos) = self.cat.locate(origin, false);
+        self.state.warnings.push(crate::error::Problem {
+            file,
+            line: pos.line,
+            column: pos.column,
+            message,
+            help: Some(help),
+        });
     }
 
     /// Services a template applies to.

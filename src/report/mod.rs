@@ -12,6 +12,29 @@ use crate::snapshot::WriteStats;
 use std::io::{self, Write};
 use std::path::Path;
 
+/// Writes the warnings of every environment, each once: doubtful but valid
+/// references (a percentile of a counter, a search obsctl cannot check).
+/// They never fail a command.
+pub fn warnings(w: &mut dyn Write, states: &[DesiredState]) -> io::Result<()> {
+    let mut all: Vec<&crate::error::Problem> = states.iter().flat_map(|s| &s.warnings).collect();
+    all.sort();
+    all.dedup();
+    for p in all {
+        writeln!(
+            w,
+            "{}:{}:{}: warning: {}",
+            p.file.display(),
+            p.line,
+            p.column,
+            p.message
+        )?;
+        if let Some(help) = &p.help {
+            writeln!(w, "  help: {help}")?;
+        }
+    }
+    Ok(())
+}
+
 /// Writes the per-environment counts and the cost estimate.
 pub fn summary(w: &mut dyn Write, states: &[DesiredState]) -> io::Result<()> {
     for s in states {

@@ -8,6 +8,7 @@
 mod alarms;
 mod environments;
 mod logs;
+mod metrics;
 mod notifications;
 mod services;
 
@@ -39,6 +40,7 @@ pub fn validate(cat: &Catalogue, problems: &mut Problems) {
     v.services();
     v.dashboards();
     v.metric_filters();
+    v.published_metrics();
 }
 
 pub(super) struct Validator<'a> {
