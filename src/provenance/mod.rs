@@ -109,10 +109,7 @@ impl Sources {
             return Some(self.unknown(r));
         };
         let wanted: BTreeSet<String> = r.dimensions.iter().map(|d| d.to_string()).collect();
-        let Some(source) = sources
-            .iter()
-            .find(|s| s.dimension_sets.contains(&wanted))
-        else {
+        let Some(source) = sources.iter().find(|s| s.dimension_sets.contains(&wanted)) else {
             let mut sets: Vec<String> = sources
                 .iter()
                 .flat_map(|s| s.dimension_sets.iter().map(dims))
