@@ -458,19 +458,9 @@ async fn find_query(
     aws: &Aws,
     name: &str,
 ) -> Result<Option<(String, crate::resource::QueryDefinition)>, AwsError> {
-    let mut found = Vec::new();
-    let mut next = None;
-    loop {
-        let (page, token) = aws
-            .logs()
-            .describe_query_definitions(name, next.take())
-            .await?;
-        found.extend(page.into_iter().filter(|(_, q)| q.name == name));
-        match token.filter(|t| !t.is_empty()) {
-            Some(t) => next = Some(t),
-            None => break,
-        }
-    }
+    let mut found =
+        crate::aws::all_pages(|next| aws.logs().describe_query_definitions(name, next)).await?;
+    found.retain(|(_, q)| q.name == name);
     Ok(if found.len() == 1 { found.pop() } else { None })
 }
 

@@ -5,7 +5,7 @@
 //! pending until confirmed, as on AWS).
 
 use obsctl::apply::{ApplyReport, apply};
-use obsctl::aws::fake::FakeAws;
+use obsctl::aws::fake::{FakeAws, FakeState};
 use obsctl::aws::{Aws, LiveSubscription};
 use obsctl::catalogue;
 use obsctl::catalogue::model::SubscriptionSpec;
@@ -57,6 +57,16 @@ async fn run(aws: &Aws, p: &Plan) -> ApplyReport {
     apply(aws, p, &secrets, &mut |_, _| {}).await
 }
 
+/// The attributes of the (one) SQS subscription, to edit as the console does.
+fn sqs_attributes(s: &mut FakeState) -> &mut BTreeMap<String, String> {
+    let (_, _, attrs) = s
+        .subscriptions
+        .iter_mut()
+        .find(|(_, sub, _)| sub.protocol == "sqs")
+        .unwrap();
+    attrs
+}
+
 fn writes(fake: &FakeAws) -> u64 {
     let s = fake.state.lock().unwrap();
     s.calls
@@ -104,11 +114,7 @@ async fn hand_added_filter_and_redrive_policies_are_drift_and_apply_removes_them
     // Console edits on the (confirmed) SQS subscription.
     {
         let mut s = fake.state.lock().unwrap();
-        let (_, _, attrs) = s
-            .subscriptions
-            .iter_mut()
-            .find(|(_, sub, _)| sub.protocol == "sqs")
-            .unwrap();
+        let attrs = sqs_attributes(&mut s);
         attrs.insert(
             "FilterPolicy".into(),
             r#"{"severity": ["critical"]}"#.into(),
@@ -158,11 +164,7 @@ async fn declared_filter_policy_and_dead_letter_queue_converge_in_any_json_spell
     {
         // AWS returns the policy in its own spelling.
         let mut s = fake.state.lock().unwrap();
-        let (_, _, attrs) = s
-            .subscriptions
-            .iter_mut()
-            .find(|(_, sub, _)| sub.protocol == "sqs")
-            .unwrap();
+        let attrs = sqs_attributes(&mut s);
         attrs.insert(
             "FilterPolicy".into(),
             "{\n  \"severity\" : [ \"critical\", \"warning\" ]\n}".into(),

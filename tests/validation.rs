@@ -43,9 +43,12 @@ metrics:
 
 const TEMPLATE: &str = r#"{"widgets": [{"type": "metric", "properties": {"metrics": [["AWS/ECS", "CPUUtilization", "ClusterName", "shop"]]}}]}"#;
 
-/// Writes the base catalogue with `edits` (from → to) and extra files; returns
-/// the problems, one per line, with the temporary directory stripped.
-fn problems(edits: &[(&str, &str)], extra: &[(&str, &str)]) -> String {
+/// Writes the base catalogue with `edits` (from → to) and extra files into a
+/// temporary directory; returns it and the catalogue's path.
+fn write_base(
+    edits: &[(&str, &str)],
+    extra: &[(&str, &str)],
+) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let cat = dir.path().join("definitions").join("shop");
     std::fs::create_dir_all(cat.join("templates")).unwrap();
@@ -61,6 +64,13 @@ fn problems(edits: &[(&str, &str)], extra: &[(&str, &str)]) -> String {
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, content).unwrap();
     }
+    (dir, cat)
+}
+
+/// The problems of the base catalogue with `edits` and extra files, one per
+/// line, with the temporary directory stripped.
+fn problems(edits: &[(&str, &str)], extra: &[(&str, &str)]) -> String {
+    let (_dir, cat) = write_base(edits, extra);
     match load_and_compile(&cat, None) {
         Ok(_) => String::new(),
         Err(Error::Invalid(list)) => list
@@ -74,16 +84,7 @@ fn problems(edits: &[(&str, &str)], extra: &[(&str, &str)]) -> String {
 
 /// The warnings of the base catalogue with `edits` (it must stay valid).
 fn warnings(edits: &[(&str, &str)]) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let cat = dir.path().join("definitions").join("shop");
-    std::fs::create_dir_all(cat.join("templates")).unwrap();
-    let mut text = BASE.to_string();
-    for (from, to) in edits {
-        assert!(text.contains(from), "edit target `{from}` not in base");
-        text = text.replacen(from, to, 1);
-    }
-    std::fs::write(cat.join("obsctl.yaml"), text).unwrap();
-    std::fs::write(cat.join("templates/overview.json.j2"), TEMPLATE).unwrap();
+    let (_dir, cat) = write_base(edits, &[]);
     let (_, states) = load_and_compile(&cat, None).unwrap();
     states
         .iter()

@@ -228,6 +228,35 @@ impl LiveSubscription {
 /// A page of results and the token of the next.
 pub type Page<T> = (Vec<T>, Option<String>);
 
+/// Every page of a paginated call: `fetch(next_token)` until there is no
+/// next token. An empty token ends the listing too, and a token seen before
+/// is an error rather than an endless loop.
+pub async fn all_pages<T, F, Fut>(mut fetch: F) -> Result<Vec<T>, AwsError>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = AwsResult<Page<T>>>,
+{
+    let mut all = Vec::new();
+    let mut next = None;
+    let mut seen = std::collections::BTreeSet::new();
+    loop {
+        let (page, token) = fetch(next.clone()).await?;
+        all.extend(page);
+        next = token.filter(|t| !t.is_empty());
+        match &next {
+            None => return Ok(all),
+            Some(t) if !seen.insert(t.clone()) => {
+                return Err(AwsError::new(
+                    "pagination",
+                    "RepeatedNextToken",
+                    format!("AWS returned the page token {t} twice"),
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+}
+
 /// CloudWatch alarms and dashboards.
 #[async_trait]
 pub trait CloudWatchApi: Send + Sync {

@@ -8,7 +8,7 @@
 
 pub mod ownership;
 
-use crate::aws::{Aws, AwsError, AwsResult, LiveAlarm, LiveSubscription, Page};
+use crate::aws::{Aws, AwsError, AwsResult, LiveAlarm, LiveSubscription, all_pages};
 use crate::compile::{DesiredState, ENV_TAG};
 use crate::resource::canonical::{Fnv, canonical, expand_dashboard_shorthand, json_attribute};
 use crate::resource::*;
@@ -544,35 +544,6 @@ async fn topics(
         live.resources.insert(key, Resource::Subscription(r));
     }
     Ok(())
-}
-
-/// Every page of a paginated call: `fetch(next_token)` until there is no
-/// next token. An empty token ends the listing too, and a token seen before
-/// is an error rather than an endless loop.
-async fn all_pages<T, F, Fut>(mut fetch: F) -> Result<Vec<T>, AwsError>
-where
-    F: FnMut(Option<String>) -> Fut,
-    Fut: std::future::Future<Output = AwsResult<Page<T>>>,
-{
-    let mut all = Vec::new();
-    let mut next = None;
-    let mut seen = BTreeSet::new();
-    loop {
-        let (page, token) = fetch(next.clone()).await?;
-        all.extend(page);
-        next = token.filter(|t| !t.is_empty());
-        match &next {
-            None => return Ok(all),
-            Some(t) if !seen.insert(t.clone()) => {
-                return Err(AwsError::new(
-                    "pagination",
-                    "RepeatedNextToken",
-                    format!("AWS returned the page token {t} twice"),
-                ));
-            }
-            Some(_) => {}
-        }
-    }
 }
 
 /// The name part of a topic ARN.

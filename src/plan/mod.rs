@@ -359,20 +359,28 @@ pub fn endpoint_blockers(plan: &Plan, secret: &dyn Fn(&str) -> Option<String>) -
         .iter()
         .filter(|c| c.action == Action::Create)
         .filter_map(|c| match &c.desired {
-            Some(Resource::Subscription(s)) if matches!(s.protocol.as_str(), "http" | "https") => {
+            Some(Resource::Subscription(s)) => {
                 let value = secret_name(&s.endpoint).map_or(Some(s.endpoint.clone()), secret)?;
-                let service = endpoint::chat_webhook(&value)?;
-                Some(Blocker {
-                    message: format!(
-                        "subscription {}: the endpoint is a {service} incoming webhook, which never confirms an SNS subscription",
-                        c.key
-                    ),
-                    help: endpoint::chat_webhook_help(service),
-                })
+                chat_webhook_blocker(&c.key, &s.protocol, &value)
             }
             _ => None,
         })
         .collect()
+}
+
+/// A blocker when `endpoint` (resolved) of an http/https subscription is a
+/// chat webhook, which can never confirm; the URL itself is never shown.
+fn chat_webhook_blocker(key: &str, protocol: &str, endpoint: &str) -> Option<Blocker> {
+    if !matches!(protocol, "http" | "https") {
+        return None;
+    }
+    let service = endpoint::chat_webhook(endpoint)?;
+    Some(Blocker {
+        message: format!(
+            "subscription {key}: the endpoint is a {service} incoming webhook, which never confirms an SNS subscription"
+        ),
+        help: endpoint::chat_webhook_help(service),
+    })
 }
 
 /// The attribute writes that turn `live` into `desired`: changed and new
@@ -567,15 +575,8 @@ fn subscriptions(
         };
         // A literal chat webhook is rejected by validate; one read from the
         // environment is caught here, before any call, without showing it.
-        if matches!(sub.protocol.as_str(), "http" | "https")
-            && let Some(service) = endpoint::chat_webhook(&endpoint)
-        {
-            plan.blockers.push(Blocker {
-                message: format!(
-                    "subscription {key}: the endpoint is a {service} incoming webhook, which never confirms an SNS subscription"
-                ),
-                help: endpoint::chat_webhook_help(service),
-            });
+        if let Some(blocker) = chat_webhook_blocker(key, &sub.protocol, &endpoint) {
+            plan.blockers.push(blocker);
             continue;
         }
         let real = Subscription {
