@@ -41,6 +41,25 @@ pub enum Command {
     },
     /// Print the catalogue's JSON Schema.
     Schema,
+    /// Run the catalogue's tests offline: feed log lines and metric samples
+    /// through the compiled filters and alarms, check states and routes.
+    Test {
+        /// Only this environment (default: every environment).
+        #[arg(long)]
+        env: Option<String>,
+        /// Also write the results as JUnit XML to FILE.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        /// Fail (exit 1) when coverage is below PCT percent.
+        #[arg(long, value_name = "PCT")]
+        min_coverage: Option<f64>,
+        /// Mutation testing: change each alarm in turn and report every
+        /// change no test catches (exit 1 when one survives).
+        #[arg(long)]
+        mutate: bool,
+        /// Only tests whose name contains this text.
+        name_filter: Option<String>,
+    },
     /// Compare the catalogue with live AWS and show what apply would change.
     Plan {
         /// Environment to plan.

@@ -3,7 +3,8 @@
 //! memory, service down), a dashboard per service plus an overview, three
 //! metric filters on JSON request logs and a saved query; three shared
 //! severity topics with an email
-//! subscription each. Used by `examples/gen-catalogue.rs` and `benches/`.
+//! subscription each, and tests of every alarm and filter (`obsctl test`
+//! at 100% coverage). Used by `examples/gen-catalogue.rs` and `benches/`.
 
 use std::io;
 use std::path::Path;
@@ -12,6 +13,7 @@ const ROOT: &str = r#"project: gen
 namespace: Gen/Services
 include:
   - alarms.yaml
+  - tests.yaml
   - services/*.yaml
 environments:
   staging:
@@ -123,6 +125,64 @@ const ALARMS: &str = r#"alarms:
     threshold: 85
 "#;
 
+/// One parameterised test per alarm behaviour and one per filter pair, so
+/// `obsctl test` on a generated catalogue runs 12 cases per service at 100%
+/// coverage.
+const TESTS: &str = r#"tests:
+  service-down:
+    for_each_service: true
+    metrics:
+      - namespace: ECS/ContainerInsights
+        metric: RunningTaskCount
+        dimensions: { ClusterName: "{{ env.cluster }}", ServiceName: "{{ service.name }}" }
+        values: "2x5 0x5"
+    expect:
+      - { alarm: service-down, at: 5m, state: OK }
+      - { alarm: service-down, at: 7m, state: ALARM, notifies: [critical-alerts] }
+  error-rate:
+    for_each_service: true
+    logs:
+      - { every: 10s, until: 10m, count: 10, lines: ['{"level": "INFO", "service": "{{ service.name }}", "status": 200, "duration_ms": 100}'] }
+      - { at: 10m, every: 10s, until: 20m, count: 9, lines: ['{"level": "INFO", "service": "{{ service.name }}", "status": 200, "duration_ms": 100}'] }
+      - { at: 10m, every: 10s, until: 20m, lines: ['{"level": "ERROR", "service": "{{ service.name }}", "status": 503, "duration_ms": 30}'] }
+    expect:
+      - { alarm: high-error-rate, at: 10m, state: OK }
+      - { alarm: high-error-rate, at: 20m, state: ALARM }
+  latency:
+    for_each_service: true
+    logs:
+      - { every: 10s, until: 15m, lines: ['{"level": "INFO", "service": "{{ service.name }}", "status": 200, "duration_ms": 100}'] }
+      - { at: 15m, every: 10s, until: 30m, lines: ['{"level": "INFO", "service": "{{ service.name }}", "status": 200, "duration_ms": 900}'] }
+    expect:
+      - { alarm: high-latency, at: 15m, state: OK }
+      - { alarm: high-latency, at: 30m, state: ALARM, notifies: [warning-alerts] }
+  cpu-and-memory:
+    for_each_service: true
+    metrics:
+      - namespace: AWS/ECS
+        metric: CPUUtilization
+        dimensions: { ClusterName: "{{ env.cluster }}", ServiceName: "{{ service.name }}" }
+        values: "50x15 90x15"
+      - namespace: AWS/ECS
+        metric: MemoryUtilization
+        dimensions: { ClusterName: "{{ env.cluster }}", ServiceName: "{{ service.name }}" }
+        values: "50x15 95x15"
+    expect:
+      - { alarm: high-cpu, at: 15m, state: OK }
+      - { alarm: high-cpu, at: 30m, state: ALARM }
+      - { alarm: high-memory, at: 15m, state: OK }
+      - { alarm: high-memory, at: 30m, state: ALARM }
+  filters:
+    for_each_service: true
+    expect:
+      - { filter: ErrorCount, line: '{"level": "ERROR", "service": "{{ service.name }}"}', value: 1 }
+      - { filter: ErrorCount, line: '{"level": "INFO", "service": "{{ service.name }}"}', matches: false }
+      - { filter: RequestCount, line: '{"level": "INFO", "service": "{{ service.name }}", "status": 200}', value: 1 }
+      - { filter: RequestCount, line: '{"level": "INFO", "service": "{{ service.name }}"}', matches: false }
+      - { filter: RequestLatency, line: '{"service": "{{ service.name }}", "duration_ms": 42}', value: 42 }
+      - { filter: RequestLatency, line: '{"service": "{{ service.name }}"}', matches: false }
+"#;
+
 const OVERVIEW: &str = r##"{"widgets": [
   {"type": "text", "properties": {"markdown": {{ ("# " ~ project ~ " " ~ env.name ~ ": " ~ (services | length) ~ " services") | tojson }}}},
   {"type": "metric", "width": 12, "properties": {"title": "Running tasks (all services)", "stat": "Sum", "period": 300,
@@ -150,6 +210,7 @@ pub fn write_catalogue(out: &Path, services: usize) -> io::Result<()> {
     std::fs::create_dir_all(out.join("templates"))?;
     std::fs::write(out.join("obsctl.yaml"), ROOT)?;
     std::fs::write(out.join("alarms.yaml"), ALARMS)?;
+    std::fs::write(out.join("tests.yaml"), TESTS)?;
     std::fs::write(out.join("templates/overview.json.j2"), OVERVIEW)?;
     std::fs::write(out.join("templates/service.json.j2"), SERVICE)?;
     // Ten services per file, as a team might group them.

@@ -39,6 +39,38 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
             .map_err(stdout_error)?;
             Ok(EXIT_OK)
         }
+        Command::Test {
+            env,
+            junit,
+            min_coverage,
+            mutate,
+            name_filter,
+        } => {
+            let (cat, states) = load_and_compile(&cli.definitions, env.as_deref())?;
+            report::warnings(out, &states).map_err(stdout_error)?;
+            let mut problems = Problems::default();
+            let started = std::time::Instant::now();
+            let result = crate::testing::run(
+                &cat,
+                &states,
+                name_filter.as_deref(),
+                *mutate,
+                &mut problems,
+            );
+            problems.finish(())?;
+            let elapsed = started.elapsed();
+            if let Some(path) = junit {
+                let xml = report::junit::render(&cat.name, &result, elapsed);
+                std::fs::write(path, xml).map_err(|e| Error::io(path, e))?;
+            }
+            let ok =
+                report::tests::write(out, &result, *min_coverage, elapsed).map_err(stdout_error)?;
+            Ok(if ok {
+                EXIT_OK
+            } else {
+                crate::error::EXIT_FAILURE
+            })
+        }
         Command::Render {
             env,
             out: out_dir,
@@ -418,6 +450,10 @@ pub fn load_and_compile(
     }
     catalogue::validate::validate(&cat, &mut problems);
     let states = compile_all(&cat, env, &mut problems);
+    if problems.is_empty() {
+        // Test files refer to compiled names: checked once the rest is sound.
+        crate::testing::case::expand(&cat, &states, None, &mut problems);
+    }
     problems.finish((cat, states))
 }
 

@@ -568,19 +568,25 @@ rule!(
 // Metric filters and queries.
 rule!(
     filter_at_most_3_dimensions,
-    &[(
-        "    metric: Errors\n",
-        "    metric: Errors\n    dimensions: { a: $a, b: $b, c: $c, d: $d }\n"
-    )],
+    &[
+        ("pattern: ERROR", "pattern: '[a, b, c, d]'"),
+        (
+            "    metric: Errors\n",
+            "    metric: Errors\n    dimensions: { a: $a, b: $b, c: $c, d: $d }\n"
+        )
+    ],
     &[],
     "4 dimensions; a metric filter allows at most 3"
 );
 rule!(
     filter_no_default_with_dimensions,
-    &[(
-        "    metric: Errors\n",
-        "    metric: Errors\n    default: 0\n    dimensions: { a: $a }\n"
-    )],
+    &[
+        ("pattern: ERROR", "pattern: '[a, b]'"),
+        (
+            "    metric: Errors\n",
+            "    metric: Errors\n    default: 0\n    dimensions: { a: $a }\n"
+        )
+    ],
     &[],
     "a metric filter with dimensions cannot have a default value"
 );
@@ -592,6 +598,27 @@ rule!(
     )],
     &[],
     "pattern has 1025 characters; at most 1024"
+);
+rule!(
+    filter_pattern_malformed_json_is_located,
+    &[("pattern: ERROR", "pattern: '{ $.level = \"ERROR\" '")],
+    &[],
+    "obsctl.yaml:27:14: error: filter pattern: "
+);
+rule!(
+    filter_pattern_malformed_delimited_is_located,
+    &[("pattern: ERROR", "pattern: '[ip, user, status=4*'")],
+    &[],
+    "obsctl.yaml:27:14: error: filter pattern: "
+);
+rule!(
+    filter_value_must_be_a_field_of_the_pattern,
+    &[(
+        "    metric: Errors\n",
+        "    metric: Errors\n    value: $.duration_ms\n"
+    )],
+    &[],
+    "error: metric value: "
 );
 rule!(
     filters_per_log_group_at_most_100,
@@ -931,10 +958,13 @@ fn every_message_is_snapshot_tested() {
         (
             "filter",
             problems(
-                &[(
-                    "    metric: Errors\n",
-                    "    metric: Errors\n    default: 0\n    dimensions: { a: $a, b: $b, c: $c, d: $d }\n",
-                )],
+                &[
+                    ("pattern: ERROR", "pattern: '[a, b, c, d]'"),
+                    (
+                        "    metric: Errors\n",
+                        "    metric: Errors\n    default: 0\n    dimensions: { a: $a, b: $b, c: $c, d: $d }\n",
+                    ),
+                ],
                 &[],
             ),
         ),

@@ -94,6 +94,8 @@ pub struct Catalogue {
     pub queries: BTreeMap<String, Item<QuerySpec>>,
     /// Metrics the applications publish.
     pub metrics: BTreeMap<String, Item<PublishedMetric>>,
+    /// Tests of the monitoring.
+    pub tests: BTreeMap<String, Item<TestSpec>>,
     /// Namespaces not checked, with where each was declared.
     pub external_namespaces: Vec<Item<String>>,
     /// Dashboard templates by file name, read from `<dir>/templates/` and the
@@ -208,6 +210,7 @@ const SECTIONS: &[&str] = &[
     "queries",
     "metrics",
     "external_namespaces",
+    "tests",
 ];
 
 /// Loads the catalogue in `dir`, with every problem found while reading.
@@ -423,6 +426,7 @@ fn merge_file(
             "metric_filters" => section(cat, &origin, &value, problems, |c| &mut c.metric_filters),
             "queries" => section(cat, &origin, &value, problems, |c| &mut c.queries),
             "metrics" => section(cat, &origin, &value, problems, |c| &mut c.metrics),
+            "tests" => section(cat, &origin, &value, problems, |c| &mut c.tests),
             "external_namespaces" => {
                 if let Some(list) = deserialize_item::<Vec<String>>(cat, &origin, &value, problems)
                 {

@@ -61,6 +61,10 @@ pub struct CatalogueFile {
     /// it does not know); any other unknown namespace is an error.
     #[serde(default)]
     pub external_namespaces: Vec<String>,
+    /// Tests of the monitoring, run offline by `obsctl test` (usually in
+    /// `tests/*.yaml`, included like any other file), keyed by test name.
+    #[serde(default)]
+    pub tests: BTreeMap<String, TestSpec>,
 }
 
 /// A metric an application publishes.
@@ -629,4 +633,137 @@ pub struct QuerySpec {
     pub per: Per,
     /// Short description (kept in the catalogue and the docs).
     pub description: Option<String>,
+}
+
+/// A test of the monitoring: inputs (log lines, metric samples) and what
+/// must follow from them (alarm states, notification routes, filter values).
+/// Times are offsets from the test's start: `0s`, `90s`, `5m`, `1h30m`.
+/// Every string may use the placeholders of alarm templates
+/// (`{{ service.name }}`, `{{ env.cluster }}`, …).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TestSpec {
+    /// What the test shows (printed with its failures).
+    pub description: Option<String>,
+    /// Environments it runs in (default: every environment).
+    #[serde(default)]
+    pub environments: Vec<String>,
+    /// Run once for every service of the environment (parameterised test):
+    /// `{{ service.name }}` names the service of each run, and alarms and
+    /// filters are named by template.
+    #[serde(default)]
+    pub for_each_service: bool,
+    /// Run once for each of these services only (implies `for_each_service`).
+    pub services: Option<Vec<String>>,
+    /// Log lines written to log groups; every metric filter on the group sees them.
+    #[serde(default)]
+    pub logs: Vec<LogInput>,
+    /// Metric samples, as published by AWS or the applications.
+    #[serde(default)]
+    pub metrics: Vec<SeriesInput>,
+    /// Anomaly-detection bands, one value per alarm period.
+    #[serde(default)]
+    pub bands: Vec<BandInput>,
+    /// What must hold.
+    #[serde(default)]
+    pub expect: Vec<Expectation>,
+}
+
+/// Log lines written to a log group, once or repeatedly.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LogInput {
+    /// Log group (default: the service's, in a per-service test).
+    pub group: Option<String>,
+    /// When the lines are written (default `0s`).
+    pub at: Option<String>,
+    /// Write them again every this long (`10s`) ...
+    pub every: Option<String>,
+    /// ... until this time, exclusive (needs `every`).
+    pub until: Option<String>,
+    /// Write each line this many times at each time (default 1).
+    pub count: Option<u32>,
+    /// The lines, each one log event.
+    pub lines: Vec<String>,
+}
+
+/// Samples of one metric.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SeriesInput {
+    /// Namespace (default: the catalogue's `namespace`).
+    pub namespace: Option<String>,
+    /// Metric name.
+    pub metric: String,
+    /// The exact dimension set.
+    #[serde(default)]
+    pub dimensions: BTreeMap<String, String>,
+    /// One sample per step, space-separated: `5` a value, `_` no sample,
+    /// `5x3` three samples of 5, `_x3` three steps without, `0+10x4` four
+    /// samples 0, 10, 20, 30.
+    pub values: Option<String>,
+    /// The step of `values` (default `1m`).
+    pub every: Option<String>,
+    /// When `values` starts (default `0s`).
+    pub at: Option<String>,
+    /// Raw samples, each `TIME VALUE` (`"90s 250"`), so that a period or a
+    /// statistic changes the outcome.
+    #[serde(default)]
+    pub samples: Vec<String>,
+}
+
+/// The band of an anomaly-detection alarm, which AWS trains and a test supplies.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BandInput {
+    /// The anomaly alarm (template name, `service/template` or full name).
+    pub alarm: String,
+    /// Lower bound per alarm period (the `values` notation).
+    pub lower: String,
+    /// Upper bound per alarm period.
+    pub upper: String,
+}
+
+/// One expectation: an alarm's state (and where its notification goes), or
+/// what a metric filter publishes for a line.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Expectation {
+    /// Alarm: template name (the run's service, or environment-wide),
+    /// `service/template`, or the full alarm name.
+    pub alarm: Option<String>,
+    /// When the state is checked (default: the end of the test).
+    pub at: Option<String>,
+    /// Expected state.
+    pub state: Option<AlarmState>,
+    /// Topics (catalogue names) the notification of the alarm's last change
+    /// into `state`, at or before `at`, reaches; `[]` when none (actions
+    /// disabled, no route, or suppressed).
+    pub notifies: Option<Vec<String>>,
+    /// Subscriptions it reaches, each `protocol:endpoint`.
+    pub endpoints: Option<Vec<String>>,
+    /// Metric filter (template name).
+    pub filter: Option<String>,
+    /// The log line given to the filter.
+    pub line: Option<String>,
+    /// Whether the line matches (default true when `value` is given).
+    pub matches: Option<bool>,
+    /// Value the filter publishes for the line.
+    pub value: Option<f64>,
+    /// Dimensions the filter publishes for the line.
+    pub dimensions: Option<BTreeMap<String, String>>,
+}
+
+/// An alarm state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum AlarmState {
+    /// In alarm.
+    #[serde(rename = "ALARM")]
+    Alarm,
+    /// Not in alarm.
+    #[serde(rename = "OK")]
+    Ok,
+    /// Not enough data.
+    #[serde(rename = "INSUFFICIENT_DATA")]
+    InsufficientData,
 }

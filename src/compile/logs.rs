@@ -10,6 +10,9 @@ use crate::resource::{
 /// One filter per (filter template, service).
 pub fn metric_filters(c: &mut Compiler) {
     for (fname, spec) in &c.cat.metric_filters {
+        // Templated patterns are parsed once rendered (validate parses the
+        // others); one problem per template, not per service.
+        let mut checked = !(spec.pattern.contains("{{") || spec.pattern.contains("{%"));
         for i in c.services_for(spec.services.as_ref()) {
             let ctx = c.context(Some(i));
             let o = &spec.origin;
@@ -31,6 +34,26 @@ pub fn metric_filters(c: &mut Compiler) {
                 filter_pattern: c.text(&spec.pattern, &ctx, &o.child("pattern")),
                 metric_transformations: vec![transformation],
             };
+            if !checked {
+                checked = true;
+                if let Err(e) =
+                    crate::engine::filter_pattern::Pattern::parse(&filter.filter_pattern)
+                {
+                    c.cat.problem(
+                        c.problems,
+                        &o.child("pattern"),
+                        format!(
+                            "filter pattern (as rendered for {}): {}",
+                            c.services[i].name, e.message
+                        ),
+                        Some(format!(
+                            "{}rendered: {}",
+                            e.help.map(|h| format!("{h}; ")).unwrap_or_default(),
+                            filter.filter_pattern
+                        )),
+                    );
+                }
+            }
             c.add(Resource::MetricFilter(filter), o.clone());
         }
     }

@@ -125,6 +125,67 @@ fn strict_tojson(
     minijinja::filters::tojson(value, indent, args)
 }
 
+/// The templating of a catalogue, for what is written like alarm templates
+/// outside the compiler (`obsctl test` inputs): the same placeholders, the
+/// same strictness.
+pub struct Templates(Jinja<'static>);
+
+/// The template contexts of one environment.
+pub struct EnvContexts {
+    /// Context without a service (environment-wide resources).
+    pub env: Ctx,
+    /// Each enabled service: name, log group, context.
+    pub services: Vec<ServiceContext>,
+}
+
+/// One service's template context.
+pub struct ServiceContext {
+    /// Service name.
+    pub name: String,
+    /// Its log group in the environment.
+    pub log_group: String,
+    /// Its context (`service`, `env`, `project`, …).
+    pub ctx: Ctx,
+}
+
+impl Templates {
+    /// The catalogue's templating.
+    pub fn new(cat: &Catalogue) -> Self {
+        Templates(jinja(cat))
+    }
+
+    /// Renders a string that may hold placeholders.
+    pub fn render(&self, raw: &str, ctx: &Ctx) -> Result<String, String> {
+        if !raw.contains("{{") && !raw.contains("{%") {
+            return Ok(raw.to_string());
+        }
+        self.0.render_str(raw, ctx).map_err(|e| {
+            e.detail()
+                .map(str::to_string)
+                .unwrap_or_else(|| e.kind().to_string())
+        })
+    }
+
+    /// The contexts of environment `env_name`, if the catalogue has it.
+    pub fn contexts(&self, cat: &Catalogue, env_name: &str) -> Option<EnvContexts> {
+        let (name, env) = cat.environments.get_key_value(env_name)?;
+        let mut problems = Problems::default();
+        let c = Compiler::new(cat, &self.0, name, env, None, &mut problems);
+        Some(EnvContexts {
+            env: c.env_ctx.clone(),
+            services: c
+                .services
+                .iter()
+                .map(|s| ServiceContext {
+                    name: s.name.to_string(),
+                    log_group: s.log_group.clone(),
+                    ctx: s.ctx.clone(),
+                })
+                .collect(),
+        })
+    }
+}
+
 /// A service as compiled in one environment.
 pub(crate) struct ServiceCtx<'a> {
     pub name: &'a str,

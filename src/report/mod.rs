@@ -2,8 +2,10 @@
 //! estimated cost with its basis), plans ([`plan`]) and apply progress
 //! ([`progress`]). Writes to an injected writer so tests can capture it.
 
+pub mod junit;
 pub mod plan;
 pub mod progress;
+pub mod tests;
 
 use crate::compile::DesiredState;
 use crate::cost::{self, Cost};

@@ -33,6 +33,7 @@ impl Validator<'_> {
                     None,
                 );
             }
+            self.filter_pattern(f);
             if f.value.is_empty() || f.value.len() > 100 {
                 self.err(
                     &o.child("value"),
@@ -62,6 +63,53 @@ impl Validator<'_> {
                 for (i, s) in services.iter().enumerate() {
                     self.service_ref(s, &o.child(&format!("services/{i}")));
                 }
+            }
+        }
+    }
+
+    /// Parses the pattern with the filter-pattern engine, and checks the
+    /// value and dimension selectors against it: each mistake is located at
+    /// its field, with the character where the parser stopped.
+    fn filter_pattern(&mut self, f: &Item<MetricFilterSpec>) {
+        use crate::engine::filter_pattern::{ParseError, Pattern};
+        let o = &f.origin;
+        // Templated patterns are checked after rendering, by `obsctl test`.
+        if f.pattern.contains("{{") || f.pattern.contains("{%") {
+            return;
+        }
+        let show = |e: &ParseError, text: &str| {
+            let before = text.get(..e.offset).unwrap_or(text).chars().count();
+            let caret = format!("{text}\n{}{}", " ".repeat(before), "^".repeat(e.len.max(1)));
+            let help = e
+                .help
+                .clone()
+                .map_or(caret.clone(), |h| format!("{h}\n{caret}"));
+            (format!("{} (at character {})", e.message, before + 1), help)
+        };
+        let pattern = match Pattern::parse(&f.pattern) {
+            Ok(p) => p,
+            Err(e) => {
+                let (message, help) = show(&e, &f.pattern);
+                self.err(
+                    &o.child("pattern"),
+                    format!("filter pattern: {message}"),
+                    help,
+                );
+                return;
+            }
+        };
+        if let Err(e) = pattern.check_selector(&f.value, true) {
+            let (message, help) = show(&e, &f.value);
+            self.err(&o.child("value"), format!("metric value: {message}"), help);
+        }
+        for (name, spec) in &f.dimensions {
+            if let Err(e) = pattern.check_selector(spec, false) {
+                let (message, help) = show(&e, spec);
+                self.err(
+                    &o.child("dimensions").key(name),
+                    format!("dimension `{name}`: {message}"),
+                    help,
+                );
             }
         }
     }

@@ -1,0 +1,350 @@
+//! Aggregation of raw samples into one datapoint per period.
+//!
+//! "CloudWatch statistics definitions": "Statistics are metric data
+//! aggregations over specified periods of time." Sample `(t, v)` belongs to
+//! period `t / period` (`t >= 0`); samples outside `0..periods` periods, and
+//! non-finite values (which CloudWatch rejects on ingestion), are ignored. A
+//! period without samples has no datapoint (`None`) for every statistic,
+//! including `SampleCount`, because CloudWatch returns no datapoint for it.
+//!
+//! # Percentiles
+//!
+//! CloudWatch does not publish its interpolation method. This module uses the
+//! **nearest-rank** method: the `p`th percentile of `n` sorted values is the
+//! value of rank `ceil(p/100 * n)` (rank 1 for `p0`). It matches the page's own
+//! description: "p99 is the maximum value of the remaining 99%" once the top
+//! 1% is removed. Trimmed statistics use the same ranks: `TM(a%:b%)` keeps
+//! ranks `ceil(a/100 n) < r <= ceil(b/100 n)`.
+//!
+//! "Requirements to use percentiles, trimmed mean, and some other statistics":
+//! "these type of statistics are not available for metrics when any of the
+//! metric values are negative numbers." Applied per period: a percentile,
+//! TM, WM, TC, TS, PR or IQM over a period holding a negative sample is `None`.
+
+use super::{Bounds, Series, Statistic};
+
+/// Index of the period a sample at `t` falls in, if within `0..periods`.
+fn bucket(t: i64, period: u32, periods: usize) -> Option<usize> {
+    if period == 0 || t < 0 {
+        return None;
+    }
+    let idx = usize::try_from(t / i64::from(period)).ok()?;
+    (idx < periods).then_some(idx)
+}
+
+/// Finite sample values grouped per period.
+fn buckets(samples: &[(i64, f64)], period: u32, periods: usize) -> Vec<Vec<f64>> {
+    let mut out = vec![Vec::new(); periods];
+    for &(t, v) in samples {
+        if !v.is_finite() {
+            continue;
+        }
+        if let Some(i) = bucket(t, period, periods) {
+            out[i].push(v);
+        }
+    }
+    out
+}
+
+/// `ceil(x)` tolerant of floating error just above an integer (`999.0000001`).
+fn ceil_rank(x: f64) -> usize {
+    let r = (x - 1e-9 * x.abs().max(1.0)).ceil();
+    if r <= 0.0 { 0 } else { r as usize }
+}
+
+/// Rank (1-based) of the `p`th percentile among `n` values, nearest-rank.
+fn percentile_rank(p: f64, n: usize) -> usize {
+    ceil_rank(p / 100.0 * n as f64).clamp(1, n.max(1))
+}
+
+/// The values of sorted `v` kept by trimming `bounds`.
+fn trimmed<'a>(sorted: &'a [f64], bounds: &Bounds) -> Vec<f64> {
+    let n = sorted.len();
+    if bounds.percent {
+        let lo = bounds
+            .low
+            .map_or(0, |a| ceil_rank(a / 100.0 * n as f64).min(n));
+        let hi = bounds
+            .high
+            .map_or(n, |b| ceil_rank(b / 100.0 * n as f64).min(n));
+        if lo < hi {
+            sorted[lo..hi].to_vec()
+        } else {
+            Vec::new()
+        }
+    } else {
+        // "the calculation includes values equal to the higher boundary, but
+        // does not include values equal to the lower boundary".
+        let keep = |v: &&'a f64| {
+            bounds.low.is_none_or(|low| **v > low) && bounds.high.is_none_or(|high| **v <= high)
+        };
+        sorted.iter().filter(keep).copied().collect()
+    }
+}
+
+fn mean(values: &[f64]) -> Option<f64> {
+    if values.is_empty() {
+        None
+    } else {
+        Some(values.iter().sum::<f64>() / values.len() as f64)
+    }
+}
+
+/// The statistic of one period's samples.
+fn statistic(values: &[f64], stat: Statistic) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    let n = values.len();
+    match stat {
+        Statistic::Sum => return Some(values.iter().sum()),
+        Statistic::Average => return mean(values),
+        Statistic::Minimum => return values.iter().copied().reduce(f64::min),
+        Statistic::Maximum => return values.iter().copied().reduce(f64::max),
+        Statistic::SampleCount => return Some(n as f64),
+        _ => {}
+    }
+    if values.iter().any(|v| *v < 0.0) {
+        return None;
+    }
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    match stat {
+        Statistic::Percentile(p) => {
+            if !(0.0..=100.0).contains(&p) {
+                return None;
+            }
+            sorted.get(percentile_rank(p, n) - 1).copied()
+        }
+        Statistic::TrimmedMean(b) => mean(&trimmed(&sorted, &b)),
+        Statistic::InterquartileMean => {
+            mean(&trimmed(&sorted, &Bounds::percent(Some(25.0), Some(75.0))))
+        }
+        Statistic::TrimmedCount(b) => Some(trimmed(&sorted, &b).len() as f64),
+        Statistic::TrimmedSum(b) => {
+            let kept = trimmed(&sorted, &b);
+            (!kept.is_empty()).then(|| kept.iter().sum())
+        }
+        Statistic::PercentileRank(b) => Some(100.0 * trimmed(&sorted, &b).len() as f64 / n as f64),
+        Statistic::WinsorizedMean(b) => {
+            let (lo, hi) = if b.percent {
+                let kept = trimmed(&sorted, &b);
+                (*kept.first()?, *kept.last()?)
+            } else {
+                (
+                    b.low.unwrap_or(f64::NEG_INFINITY),
+                    b.high.unwrap_or(f64::INFINITY),
+                )
+            };
+            let clamped: Vec<f64> = sorted.iter().map(|v| v.max(lo).min(hi)).collect();
+            mean(&clamped)
+        }
+        _ => None,
+    }
+}
+
+/// Raw samples (t in seconds from the test start, value), aggregated per period.
+///
+/// Returns `periods` values; `period == 0` yields all `None`.
+pub fn aggregate(samples: &[(i64, f64)], period: u32, periods: usize, stat: Statistic) -> Series {
+    buckets(samples, period, periods)
+        .iter()
+        .map(|values| statistic(values, stat).filter(|v| !v.is_nan()))
+        .collect()
+}
+
+/// Sample counts per period (for low-sample percentile handling).
+pub fn sample_counts(samples: &[(i64, f64)], period: u32, periods: usize) -> Vec<usize> {
+    buckets(samples, period, periods)
+        .iter()
+        .map(Vec::len)
+        .collect()
+}
+
+/// The number of samples below which a `p`th-percentile datapoint is not
+/// statistically significant, or `None` when the rule does not apply.
+///
+/// "Percentile-based CloudWatch alarms and low data samples": "For percentiles
+/// between 0.5 (inclusive) and 1.00 (exclusive), this setting is used when
+/// there are fewer than 10/(1-percentile) data points during the evaluation
+/// period. [...] For percentiles between 0 and 0.5 (exclusive), the setting
+/// is used when there are fewer than 10/percentile data points." `p` is given
+/// as in `p99` (0..=100); p0, p100 and invalid values get `None`.
+pub fn min_significant_samples(p: f64) -> Option<f64> {
+    if (50.0..100.0).contains(&p) {
+        Some(1000.0 / (100.0 - p))
+    } else if p > 0.0 && p < 50.0 {
+        Some(1000.0 / p)
+    } else {
+        None
+    }
+}
+
+/// Whether `count` samples are enough for a significant `p`th percentile.
+pub fn is_significant(p: f64, count: usize) -> bool {
+    match min_significant_samples(p) {
+        Some(min) => count as f64 >= min * (1.0 - 1e-9),
+        None => true,
+    }
+}
+
+/// Per-period significance of a `p`th percentile, for
+/// [`evaluate_with_significance`](super::evaluate_with_significance).
+///
+/// A period with no sample at all has no datapoint; it is reported as
+/// significant so that the missing-data treatment, not the low-sample rule,
+/// decides what happens (not documented by AWS).
+pub fn percentile_significance(
+    samples: &[(i64, f64)],
+    period: u32,
+    periods: usize,
+    p: f64,
+) -> Vec<bool> {
+    sample_counts(samples, period, periods)
+        .into_iter()
+        .map(|count| count == 0 || is_significant(p, count))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one_period(values: &[f64], stat: &str) -> Option<f64> {
+        let samples: Vec<(i64, f64)> = values.iter().map(|v| (5, *v)).collect();
+        let stat: Statistic = stat.parse().unwrap_or(Statistic::Sum);
+        aggregate(&samples, 60, 1, stat)[0]
+    }
+
+    fn hundred() -> Vec<f64> {
+        (1..=100).map(f64::from).collect()
+    }
+
+    #[test]
+    fn buckets_by_period_and_ignores_out_of_range() {
+        let samples = [
+            (0, 1.0),
+            (59, 2.0),
+            (60, 4.0),
+            (-1, 100.0),
+            (180, 100.0),
+            (10, f64::NAN),
+        ];
+        assert_eq!(
+            aggregate(&samples, 60, 3, Statistic::Sum),
+            vec![Some(3.0), Some(4.0), None]
+        );
+        assert_eq!(sample_counts(&samples, 60, 3), vec![2, 1, 0]);
+        assert_eq!(aggregate(&samples, 0, 2, Statistic::Sum), vec![None, None]);
+        assert_eq!(sample_counts(&samples, 60, 0), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn basic_statistics() {
+        let v = [3.0, 1.0, 2.0, 6.0];
+        assert_eq!(one_period(&v, "Sum"), Some(12.0));
+        assert_eq!(one_period(&v, "Average"), Some(3.0));
+        assert_eq!(one_period(&v, "Minimum"), Some(1.0));
+        assert_eq!(one_period(&v, "Maximum"), Some(6.0));
+        assert_eq!(one_period(&v, "SampleCount"), Some(4.0));
+        // Empty period: no datapoint at all, even for SampleCount.
+        assert_eq!(one_period(&[], "SampleCount"), None);
+        assert_eq!(one_period(&[-2.0, -4.0], "Average"), Some(-3.0));
+    }
+
+    #[test]
+    fn percentiles_nearest_rank() {
+        let v = hundred();
+        assert_eq!(one_period(&v, "p50"), Some(50.0));
+        assert_eq!(one_period(&v, "p99"), Some(99.0));
+        assert_eq!(one_period(&v, "p99.5"), Some(100.0));
+        assert_eq!(one_period(&v, "p0"), Some(1.0));
+        assert_eq!(one_period(&v, "p100"), Some(100.0));
+        assert_eq!(one_period(&[7.0], "p90"), Some(7.0));
+        let thousand: Vec<f64> = (1..=1000).map(f64::from).collect();
+        assert_eq!(one_period(&thousand, "p99.9"), Some(999.0));
+        assert_eq!(one_period(&[4.0, 1.0, 3.0, 2.0], "p25"), Some(1.0));
+        assert_eq!(one_period(&[4.0, 1.0, 3.0, 2.0], "p26"), Some(2.0));
+    }
+
+    #[test]
+    fn percentile_per_period_with_duplicates() {
+        let samples = [(0, 5.0), (1, 1.0), (2, 5.0), (3, 3.0), (60, 2.0), (61, 2.0)];
+        let p = |stat| aggregate(&samples, 60, 3, stat);
+        assert_eq!(
+            p(Statistic::Percentile(50.0)),
+            vec![Some(3.0), Some(2.0), None]
+        );
+        assert_eq!(
+            p(Statistic::Percentile(75.0)),
+            vec![Some(5.0), Some(2.0), None]
+        );
+        assert_eq!(p(Statistic::Percentile(f64::NAN)), vec![None, None, None]);
+        assert_eq!(p(Statistic::Percentile(101.0)), vec![None, None, None]);
+    }
+
+    #[test]
+    fn percentile_unavailable_with_negative_values() {
+        assert_eq!(one_period(&[1.0, -1.0, 3.0], "p50"), None);
+        assert_eq!(one_period(&[1.0, -1.0, 3.0], "tm90"), None);
+        assert_eq!(one_period(&[1.0, -1.0, 3.0], "Maximum"), Some(3.0));
+    }
+
+    #[test]
+    fn trimmed_mean_count_sum() {
+        let v = hundred();
+        // tm90: drop the highest 10% -> mean of 1..=90.
+        assert_eq!(one_period(&v, "tm90"), Some(45.5));
+        // TM(2%:98%): drop 2 lowest and 2 highest -> 3..=98.
+        assert_eq!(one_period(&v, "TM(2%:98%)"), Some(50.5));
+        // TM(150:1000) style value bounds: (10, 20] -> 11..=20.
+        assert_eq!(one_period(&v, "TM(10:20)"), Some(15.5));
+        assert_eq!(one_period(&v, "tc90"), Some(90.0));
+        assert_eq!(one_period(&v, "TC(10:20)"), Some(10.0));
+        assert_eq!(one_period(&v, "TC(:0.5)"), Some(0.0));
+        assert_eq!(one_period(&v, "ts90"), Some(4095.0));
+        assert_eq!(
+            one_period(&v, "TS(80%:)"),
+            Some((81..=100).sum::<i32>() as f64)
+        );
+        assert_eq!(one_period(&v, "TS(200:300)"), None);
+        assert_eq!(one_period(&v, "IQM"), Some(50.5));
+    }
+
+    #[test]
+    fn winsorized_mean_and_percentile_rank() {
+        let mut v: Vec<f64> = (1..=9).map(f64::from).collect();
+        v.push(1000.0);
+        // wm90: the top 10% (1000) is treated as the p90 value (9).
+        assert_eq!(one_period(&v, "wm90"), Some((45.0 + 9.0) / 10.0));
+        assert_eq!(one_period(&v, "WM(:5)"), Some((15.0 + 5.0 * 5.0) / 10.0));
+        // PR(:300): percentage of values <= 300.
+        assert_eq!(one_period(&v, "PR(:300)"), Some(90.0));
+        assert_eq!(one_period(&v, "PR(5:9)"), Some(40.0));
+    }
+
+    #[test]
+    fn significance_thresholds_from_the_guide() {
+        // "fewer than 1000 samples for an alarm on a p99 percentile"
+        assert_eq!(min_significant_samples(99.0), Some(1000.0));
+        assert!(!is_significant(99.0, 999));
+        assert!(is_significant(99.0, 1000));
+        assert!(is_significant(90.0, 100));
+        assert!(!is_significant(90.0, 99));
+        assert!(is_significant(50.0, 20));
+        assert!(!is_significant(50.0, 19));
+        // Below p50: 10/percentile -> p10 needs 100 samples, p25 needs 40.
+        assert!(!is_significant(10.0, 99));
+        assert!(is_significant(10.0, 100));
+        assert!(is_significant(25.0, 40));
+        assert!(is_significant(99.9, 10_000));
+        assert!(!is_significant(99.9, 9_999));
+        assert!(is_significant(100.0, 1));
+        assert!(is_significant(0.0, 1));
+        let samples: Vec<(i64, f64)> = (0..25).map(|i| (i, 1.0)).chain([(70, 1.0)]).collect();
+        assert_eq!(
+            percentile_significance(&samples, 60, 3, 50.0),
+            vec![true, false, true]
+        );
+    }
+}

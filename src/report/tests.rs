@@ -1,0 +1,114 @@
+//! The text report of `obsctl test`: failures with expected and actual,
+//! a summary line, coverage per environment and service, and surviving
+//! mutants.
+
+use crate::testing::TestReport;
+use std::io::{self, Write};
+use std::time::Duration;
+
+/// Writes the report; returns whether the run passed (no failure, coverage
+/// at least `min_coverage`, no surviving mutant).
+pub fn write(
+    w: &mut dyn Write,
+    r: &TestReport,
+    min_coverage: Option<f64>,
+    elapsed: Duration,
+) -> io::Result<bool> {
+    for c in r.cases.iter().filter(|c| !c.failures.is_empty()) {
+        writeln!(w, "FAIL {} ({})", c.name, c.location)?;
+        for (loc, f) in &c.failures {
+            writeln!(w, "  {loc}: {}", f.subject)?;
+            writeln!(w, "    expected: {}", f.expected)?;
+            writeln!(w, "    actual:   {}", f.actual)?;
+        }
+    }
+    let failed = r.failed();
+    let checks: usize = r.cases.iter().map(|c| c.checks).sum();
+    writeln!(
+        w,
+        "{} tests ({} expectations): {} passed, {failed} failed in {} ms",
+        r.cases.len(),
+        checks,
+        r.cases.len() - failed,
+        elapsed.as_millis()
+    )?;
+    let cov = &r.coverage;
+    let covered =
+        |items: &[crate::testing::coverage::Item]| items.iter().filter(|i| i.covered()).count();
+    writeln!(
+        w,
+        "coverage {:.1}%: alarms {}/{} fired and quiet, filters {}/{} matching and not",
+        cov.percent(),
+        covered(&cov.alarms),
+        cov.alarms.len(),
+        covered(&cov.filters),
+        cov.filters.len()
+    )?;
+    for ((env, service), (done, total)) in cov.by_service() {
+        if done < total {
+            writeln!(w, "  {env} {service}: {done}/{total}")?;
+        }
+    }
+    let mut uncovered: Vec<String> = Vec::new();
+    for i in &cov.alarms {
+        if !i.covered() {
+            let missing = match (i.positive, i.negative) {
+                (false, false) => "no test",
+                (false, true) => "never fires in a test",
+                _ => "never quiet in a test",
+            };
+            uncovered.push(format!("  {}: alarm {}: {missing}", i.env, i.name));
+        }
+    }
+    for i in &cov.filters {
+        if !i.covered() {
+            let missing = match (i.positive, i.negative) {
+                (false, false) => "no test",
+                (false, true) => "no matching line tested",
+                _ => "no non-matching line tested",
+            };
+            uncovered.push(format!("  {}: filter {}: {missing}", i.env, i.name));
+        }
+    }
+    let shown = 20;
+    for line in uncovered.iter().take(shown) {
+        writeln!(w, "{line}")?;
+    }
+    if uncovered.len() > shown {
+        writeln!(w, "  … and {} more", uncovered.len() - shown)?;
+    }
+    let mut ok = failed == 0;
+    if let Some(min) = min_coverage
+        && cov.percent() + 1e-9 < min
+    {
+        writeln!(
+            w,
+            "coverage {:.1}% is below --min-coverage {min}",
+            cov.percent()
+        )?;
+        ok = false;
+    }
+    if let Some(m) = &r.mutation {
+        writeln!(
+            w,
+            "mutation: {} mutants, {} caught, {} survived",
+            m.total,
+            m.total - m.survivors.len(),
+            m.survivors.len()
+        )?;
+        for s in &m.survivors {
+            let why = if s.cases == 0 {
+                " (no test watches this alarm)"
+            } else {
+                ""
+            };
+            writeln!(
+                w,
+                "  survived: {}: alarm {}: {}{why}",
+                s.env, s.alarm, s.change
+            )?;
+        }
+        ok &= m.survivors.is_empty();
+    }
+    Ok(ok)
+}

@@ -1,0 +1,748 @@
+//! Test files → cases: each test expanded for every environment it runs in
+//! and, when parameterised, every service; strings rendered with the
+//! template placeholders, times parsed, alarm and filter names resolved to
+//! the names compiled for that environment. Every mistake is a located
+//! problem; a case is only built when its test is sound.
+
+use super::notation::{duration, sample, series};
+use crate::catalogue::model::{AlarmState, Expectation, TestSpec};
+use crate::catalogue::suggest::did_you_mean;
+use crate::catalogue::{Catalogue, Item, Origin, Problems};
+use crate::compile::{Ctx, DesiredState, Templates, fill};
+use crate::engine::alarm::{Series, State};
+use crate::resource::{Kind, Resource};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Most log events one input may write.
+pub const MAX_EVENTS: usize = 1_000_000;
+
+/// One expanded test: a test in one environment, for one service or none.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// The test's name in the catalogue.
+    pub test: String,
+    /// Environment.
+    pub env: String,
+    /// The service of a parameterised run.
+    pub service: Option<String>,
+    /// Where the test is written.
+    pub origin: Origin,
+    /// Log events.
+    pub logs: Vec<LogBatch>,
+    /// Metric samples given directly.
+    pub samples: Vec<Sample>,
+    /// Anomaly bands by alarm name.
+    pub bands: BTreeMap<String, (Series, Series)>,
+    /// What must hold.
+    pub checks: Vec<Check>,
+    /// The last time the test mentions.
+    pub horizon: i64,
+}
+
+impl Case {
+    /// Display name: `test [env, service]`.
+    pub fn name(&self) -> String {
+        match &self.service {
+            Some(s) => format!("{} [{}, {s}]", self.test, self.env),
+            None => format!("{} [{}]", self.test, self.env),
+        }
+    }
+}
+
+/// Log lines written to a group at several times: each line `count` times
+/// at each time. Kept unexpanded, so a line is matched once however often
+/// it is written.
+#[derive(Debug, Clone)]
+pub struct LogBatch {
+    /// Log group.
+    pub group: String,
+    /// Seconds from the start.
+    pub times: Vec<i64>,
+    /// The lines.
+    pub lines: Vec<String>,
+    /// Copies of each line at each time.
+    pub count: usize,
+}
+
+/// One metric sample.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sample {
+    /// Namespace.
+    pub namespace: String,
+    /// Metric name.
+    pub metric: String,
+    /// Dimensions.
+    pub dimensions: BTreeMap<String, String>,
+    /// Seconds from the start.
+    pub t: i64,
+    /// Value.
+    pub value: f64,
+}
+
+/// One expectation, resolved.
+#[derive(Debug, Clone)]
+pub enum Check {
+    /// An alarm's state and route at a time.
+    Alarm {
+        /// Full alarm name.
+        alarm: String,
+        /// Seconds from the start.
+        at: i64,
+        /// Expected state.
+        state: Option<State>,
+        /// Expected topics (catalogue names) of the last change into `state`.
+        notifies: Option<Vec<String>>,
+        /// Expected subscriptions, `protocol:endpoint`.
+        endpoints: Option<Vec<String>>,
+        /// Where it is written.
+        origin: Origin,
+    },
+    /// What a filter publishes for a line.
+    Filter {
+        /// Full filter name.
+        filter: String,
+        /// The line.
+        line: String,
+        /// Whether it matches.
+        matches: bool,
+        /// Published value.
+        value: Option<f64>,
+        /// Published dimensions.
+        dimensions: Option<BTreeMap<String, String>>,
+        /// Where it is written.
+        origin: Origin,
+    },
+}
+
+impl Check {
+    /// Where the expectation is written.
+    pub fn origin(&self) -> &Origin {
+        match self {
+            Check::Alarm { origin, .. } | Check::Filter { origin, .. } => origin,
+        }
+    }
+}
+
+/// Expands every test (whose name contains `filter`) for the compiled
+/// environments in `states`.
+pub fn expand(
+    cat: &Catalogue,
+    states: &[DesiredState],
+    filter: Option<&str>,
+    problems: &mut Problems,
+) -> Vec<Case> {
+    let templates = Templates::new(cat);
+    let mut cases = Vec::new();
+    let first_problem = problems.0.len();
+    // Per environment, once: template contexts and filter names.
+    let envs: Vec<(&DesiredState, crate::compile::EnvContexts, BTreeSet<String>)> = states
+        .iter()
+        .filter_map(|state| {
+            let contexts = templates.contexts(cat, &state.env)?;
+            let filters = state
+                .resources
+                .values()
+                .filter_map(|r| match r {
+                    Resource::MetricFilter(f) => Some(f.filter_name.clone()),
+                    _ => None,
+                })
+                .collect();
+            Some((state, contexts, filters))
+        })
+        .collect();
+    for (name, test) in &cat.tests {
+        if filter.is_some_and(|f| !name.contains(f)) {
+            continue;
+        }
+        for env in &test.environments {
+            if !cat.environments.contains_key(env) {
+                let help = did_you_mean(env, cat.environments.keys().map(String::as_str));
+                cat.problem(
+                    problems,
+                    &test.origin.child("environments"),
+                    format!("test `{name}` names environment `{env}`, which is not defined"),
+                    help,
+                );
+            }
+        }
+        let before = problems.0.len();
+        let mut found = 0;
+        for (state, contexts, filters) in &envs {
+            let state: &DesiredState = state;
+            if !test.environments.is_empty() && !test.environments.contains(&state.env) {
+                continue;
+            }
+            let per_service = test.for_each_service || test.services.is_some();
+            if !per_service {
+                let x = Expander::new(cat, state, filters, &templates, name, test, None);
+                if let Some(case) = x.case(&contexts.env, None, problems) {
+                    cases.push(case);
+                    found += 1;
+                }
+                continue;
+            }
+            if let Some(list) = &test.services {
+                for s in list {
+                    if !cat.services.contains_key(s) {
+                        let help = did_you_mean(s, cat.services.keys().map(String::as_str));
+                        cat.problem(
+                            problems,
+                            &test.origin.child("services"),
+                            format!("test `{name}` names service `{s}`, which is not defined"),
+                            help,
+                        );
+                    }
+                }
+            }
+            for svc in &contexts.services {
+                if test
+                    .services
+                    .as_ref()
+                    .is_some_and(|l| !l.contains(&svc.name))
+                {
+                    continue;
+                }
+                let x = Expander::new(cat, state, filters, &templates, name, test, Some(&svc.name));
+                // A parameterised test runs for the services that have every
+                // alarm and filter it names.
+                if !x.applies() {
+                    continue;
+                }
+                if let Some(case) = x.case(&svc.ctx, Some(&svc.log_group), problems) {
+                    cases.push(case);
+                    found += 1;
+                }
+            }
+        }
+        let runs_in = envs
+            .iter()
+            .find(|(s, _, _)| test.environments.is_empty() || test.environments.contains(&s.env));
+        // Nothing ran though an environment it runs in was compiled: report
+        // the first unresolved name once.
+        if let (0, true, Some((state, _, filters))) = (found, problems.0.len() == before, runs_in) {
+            let x = Expander::new(cat, state, filters, &templates, name, test, None);
+            x.report_unresolved(problems);
+        }
+    }
+    // A mistake in a parameterised test is the same mistake for every
+    // service and environment: report it once.
+    let mut seen = std::collections::BTreeSet::new();
+    let mut i = first_problem;
+    while i < problems.0.len() {
+        let p = &problems.0[i];
+        if seen.insert((p.file.clone(), p.line, p.column, p.message.clone())) {
+            i += 1;
+        } else {
+            problems.0.remove(i);
+        }
+    }
+    cases
+}
+
+struct Expander<'a> {
+    cat: &'a Catalogue,
+    state: &'a DesiredState,
+    filters: &'a BTreeSet<String>,
+    templates: &'a Templates,
+    name: &'a str,
+    test: &'a Item<TestSpec>,
+    service: Option<&'a str>,
+}
+
+impl<'a> Expander<'a> {
+    fn new(
+        cat: &'a Catalogue,
+        state: &'a DesiredState,
+        filters: &'a BTreeSet<String>,
+        templates: &'a Templates,
+        name: &'a str,
+        test: &'a Item<TestSpec>,
+        service: Option<&'a str>,
+    ) -> Self {
+        Expander {
+            cat,
+            state,
+            filters,
+            templates,
+            name,
+            test,
+            service,
+        }
+    }
+
+    /// Resolves an alarm reference: template of the run's service, then
+    /// environment-wide template, then `service/template`, then a full name.
+    fn alarm(&self, reference: &str) -> Option<String> {
+        let exists = |n: &str| {
+            self.state
+                .resources
+                .contains_key(&(Kind::MetricAlarm, n.to_string()))
+                || self
+                    .state
+                    .resources
+                    .contains_key(&(Kind::CompositeAlarm, n.to_string()))
+        };
+        self.resolve(reference, &exists)
+    }
+
+    fn filter(&self, reference: &str) -> Option<String> {
+        let exists = |n: &str| self.filters.contains(n);
+        self.resolve(reference, &exists)
+    }
+
+    fn resolve(&self, reference: &str, exists: &dyn Fn(&str) -> bool) -> Option<String> {
+        let name = |svc: Option<&str>, t: &str| {
+            fill(&self.cat.naming, &self.cat.project, &self.state.env, svc, t)
+        };
+        let mut candidates = Vec::new();
+        if let Some(svc) = self.service {
+            candidates.push(name(Some(svc), reference));
+        }
+        candidates.push(name(None, reference));
+        if let Some((svc, t)) = reference.split_once('/') {
+            candidates.push(name(Some(svc), t));
+        }
+        candidates.push(reference.to_string());
+        candidates.into_iter().find(|c| exists(c))
+    }
+
+    /// True when every alarm and filter the test names exists for this run.
+    fn applies(&self) -> bool {
+        let t = &self.test.spec;
+        t.expect.iter().all(|e| {
+            e.alarm.as_ref().is_none_or(|a| self.alarm(a).is_some())
+                && e.filter.as_ref().is_none_or(|f| self.filter(f).is_some())
+        }) && t.bands.iter().all(|b| self.alarm(&b.alarm).is_some())
+    }
+
+    fn report_unresolved(&self, problems: &mut Problems) {
+        let t = &self.test.spec;
+        let templates: Vec<&str> = self.cat.alarms.keys().map(String::as_str).collect();
+        let filters: Vec<&str> = self.cat.metric_filters.keys().map(String::as_str).collect();
+        for (i, e) in t.expect.iter().enumerate() {
+            let o = self.test.origin.child(&format!("expect/{i}"));
+            if let Some(a) = &e.alarm
+                && self.alarm(a).is_none()
+            {
+                self.unknown(problems, &o.child("alarm"), "alarm", a, &templates);
+                return;
+            }
+            if let Some(f) = &e.filter
+                && self.filter(f).is_none()
+            {
+                self.unknown(problems, &o.child("filter"), "metric filter", f, &filters);
+                return;
+            }
+        }
+        for (i, b) in t.bands.iter().enumerate() {
+            if self.alarm(&b.alarm).is_none() {
+                let o = self.test.origin.child(&format!("bands/{i}/alarm"));
+                self.unknown(problems, &o, "alarm", &b.alarm, &templates);
+                return;
+            }
+        }
+        self.cat.problem(
+            problems,
+            &self.test.origin,
+            format!("test `{}` runs in no environment", self.name),
+            Some("check its `environments` and `services`".into()),
+        );
+    }
+
+    fn unknown(&self, problems: &mut Problems, o: &Origin, what: &str, r: &str, known: &[&str]) {
+        let help = if known.contains(&r) {
+            Some(format!(
+                "`{r}` generates no {what} in environment `{}` for the services this test runs for (disabled, or restricted with `services:`)",
+                self.state.env
+            ))
+        } else {
+            did_you_mean(r, known.iter().copied())
+        }
+        .or_else(|| {
+            Some(format!(
+                "name a template ({}), `service/template` or a full name",
+                known.join(", ")
+            ))
+        });
+        self.cat.problem(
+            problems,
+            o,
+            format!(
+                "test `{}`: no {what} `{r}` in any environment it runs in",
+                self.name
+            ),
+            help,
+        );
+    }
+
+    fn case(&self, ctx: &Ctx, log_group: Option<&str>, problems: &mut Problems) -> Option<Case> {
+        let before = problems.0.len();
+        let t = &self.test.spec;
+        let o = &self.test.origin;
+        let mut case = Case {
+            test: self.name.to_string(),
+            env: self.state.env.clone(),
+            service: self.service.map(str::to_string),
+            origin: o.clone(),
+            logs: Vec::new(),
+            samples: Vec::new(),
+            bands: BTreeMap::new(),
+            checks: Vec::new(),
+            horizon: 0,
+        };
+        let mut p = Parse {
+            x: self,
+            ctx,
+            problems,
+        };
+        for (i, input) in t.logs.iter().enumerate() {
+            let io = o.child(&format!("logs/{i}"));
+            let group = match (&input.group, log_group) {
+                (Some(g), _) => p.text(g, &io.child("group")),
+                (None, Some(g)) => Some(g.to_string()),
+                (None, None) => {
+                    p.problem(
+                        &io,
+                        "log input without `group` in a test that is not per service".into(),
+                        "name the log group, or set `for_each_service: true`",
+                    );
+                    None
+                }
+            };
+            let at = p.time(input.at.as_deref(), &io.child("at")).unwrap_or(0);
+            let every = input
+                .every
+                .as_deref()
+                .and_then(|e| p.time(Some(e), &io.child("every")));
+            let until = input
+                .until
+                .as_deref()
+                .and_then(|u| p.time(Some(u), &io.child("until")));
+            let times: Vec<i64> = match (every, until) {
+                (Some(e), Some(u)) if e > 0 => {
+                    let n = ((u - at).max(0) + e - 1) / e;
+                    if n as usize > super::notation::MAX_STEPS {
+                        p.problem(&io, "more than 100000 repetitions".into(), "raise `every`");
+                        Vec::new()
+                    } else {
+                        (0..n).map(|k| at + k * e).collect()
+                    }
+                }
+                (None, None) => vec![at],
+                _ => {
+                    p.problem(
+                        &io,
+                        "`every` and `until` go together (and `every` is more than 0s)".into(),
+                        "write both: `every: 10s`, `until: 10m`",
+                    );
+                    Vec::new()
+                }
+            };
+            let lines: Vec<String> = input
+                .lines
+                .iter()
+                .enumerate()
+                .filter_map(|(k, l)| p.text(l, &io.child(&format!("lines/{k}"))))
+                .collect();
+            let count = input.count.unwrap_or(1) as usize;
+            if times
+                .len()
+                .saturating_mul(lines.len())
+                .saturating_mul(count)
+                > MAX_EVENTS
+            {
+                p.problem(
+                    &io,
+                    format!("more than {MAX_EVENTS} log events"),
+                    "lower `count` or raise `every`",
+                );
+            } else if let Some(group) = group {
+                if let Some(last) = times.last() {
+                    case.horizon = case.horizon.max(*last);
+                }
+                case.logs.push(LogBatch {
+                    group,
+                    times,
+                    lines,
+                    count,
+                });
+            }
+        }
+        for (i, input) in t.metrics.iter().enumerate() {
+            let io = o.child(&format!("metrics/{i}"));
+            let namespace = match &input.namespace {
+                Some(n) => p.text(n, &io.child("namespace")),
+                None => Some(self.cat.namespace.clone()),
+            };
+            let metric = p.text(&input.metric, &io.child("metric"));
+            let mut dimensions = BTreeMap::new();
+            for (k, v) in &input.dimensions {
+                if let Some(v) = p.text(v, &io.child("dimensions").key(k)) {
+                    dimensions.insert(k.clone(), v);
+                }
+            }
+            let (Some(namespace), Some(metric)) = (namespace, metric) else {
+                continue;
+            };
+            let push = |t: i64, value: f64, case: &mut Case| {
+                case.horizon = case.horizon.max(t);
+                case.samples.push(Sample {
+                    namespace: namespace.clone(),
+                    metric: metric.clone(),
+                    dimensions: dimensions.clone(),
+                    t,
+                    value,
+                });
+            };
+            if input.values.is_none() && input.samples.is_empty() {
+                p.problem(
+                    &io,
+                    "a metric input needs `values` or `samples`".into(),
+                    "e.g. `values: \"1 1 _ 5x3\"`",
+                );
+            }
+            if let Some(values) = &input.values {
+                let at = p.time(input.at.as_deref(), &io.child("at")).unwrap_or(0);
+                let every = p
+                    .time(
+                        Some(input.every.as_deref().unwrap_or("1m")),
+                        &io.child("every"),
+                    )
+                    .unwrap_or(60);
+                if every == 0 {
+                    p.problem(
+                        &io.child("every"),
+                        "`every` must be more than 0s".into(),
+                        "e.g. `1m`",
+                    );
+                }
+                let values = p.text(values, &io.child("values")).unwrap_or_default();
+                match series(&values) {
+                    Ok(list) => {
+                        for (k, v) in list.into_iter().enumerate() {
+                            if let Some(v) = v {
+                                push(at + k as i64 * every, v, &mut case);
+                            } else {
+                                case.horizon = case.horizon.max(at + k as i64 * every);
+                            }
+                        }
+                    }
+                    Err(e) => p.problem(
+                        &io.child("values"),
+                        e,
+                        "see \"Testing your monitoring\" in the README",
+                    ),
+                }
+            }
+            for (k, s) in input.samples.iter().enumerate() {
+                let so = io.child(&format!("samples/{k}"));
+                let Some(s) = p.text(s, &so) else { continue };
+                match sample(&s) {
+                    Ok((t, v)) => push(t, v, &mut case),
+                    Err(e) => p.problem(&so, e, "e.g. `\"90s 250\"`"),
+                }
+            }
+        }
+        for (i, band) in t.bands.iter().enumerate() {
+            let bo = o.child(&format!("bands/{i}"));
+            let Some(alarm) = self.alarm(&band.alarm) else {
+                continue;
+            };
+            let mut bound = |raw: &str, field: &str| {
+                let o = bo.child(field);
+                let text = p.text(raw, &o)?;
+                series(&text)
+                    .map_err(|e| p.problem(&o, e, "one value per alarm period"))
+                    .ok()
+            };
+            let lower = bound(&band.lower, "lower").ok_or(());
+            let upper = bound(&band.upper, "upper").ok_or(());
+            if let (Ok(l), Ok(u)) = (lower, upper) {
+                case.bands.insert(alarm, (l, u));
+            }
+        }
+        for (i, e) in t.expect.iter().enumerate() {
+            let eo = o.child(&format!("expect/{i}"));
+            if let Some(check) = p.expectation(e, &eo) {
+                if let Check::Alarm { at, .. } = &check {
+                    case.horizon = case.horizon.max(*at);
+                }
+                case.checks.push(check);
+            }
+        }
+        (problems_len(p.problems) == before).then_some(case)
+    }
+}
+
+fn problems_len(p: &Problems) -> usize {
+    p.0.len()
+}
+
+struct Parse<'a, 'b> {
+    x: &'a Expander<'a>,
+    ctx: &'a Ctx,
+    problems: &'b mut Problems,
+}
+
+impl Parse<'_, '_> {
+    fn problem(&mut self, o: &Origin, message: String, help: &str) {
+        self.x.cat.problem(
+            self.problems,
+            o,
+            format!("test `{}`: {message}", self.x.name),
+            Some(help.to_string()),
+        );
+    }
+
+    fn text(&mut self, raw: &str, o: &Origin) -> Option<String> {
+        match self.x.templates.render(raw, self.ctx) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                let help = if self.x.service.is_none() && raw.contains("service") {
+                    "`service` is only defined in a per-service test (`for_each_service: true`)"
+                } else {
+                    "placeholders: project, namespace, env.{name,region,account_id,cluster,vars}, service.{name,title,log_group,dimensions,...}"
+                };
+                self.problem(o, format!("template error: {e}"), help);
+                None
+            }
+        }
+    }
+
+    /// Renders each entry of an optional list; `Some(None)` is "not given".
+    #[allow(clippy::option_option)]
+    fn list(&mut self, items: Option<&[String]>, o: &Origin) -> Option<Option<Vec<String>>> {
+        let Some(items) = items else {
+            return Some(None);
+        };
+        let mut out = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let text = self.text(item, &o.child(&i.to_string()))?;
+            // An empty rendering drops the entry (`{{ 'x' if ... }}`).
+            if !text.trim().is_empty() {
+                out.push(text);
+            }
+        }
+        Some(Some(out))
+    }
+
+    fn time(&mut self, raw: Option<&str>, o: &Origin) -> Option<i64> {
+        let raw = raw?;
+        match duration(raw) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                self.problem(o, e, "write e.g. `90s`, `5m` or `1h30m`");
+                None
+            }
+        }
+    }
+
+    fn expectation(&mut self, e: &Expectation, o: &Origin) -> Option<Check> {
+        match (&e.alarm, &e.filter) {
+            (Some(alarm), None) => {
+                let filter_keys = e.line.is_some()
+                    || e.value.is_some()
+                    || e.matches.is_some()
+                    || e.dimensions.is_some();
+                if filter_keys {
+                    self.problem(o, "`line`, `value`, `matches` and `dimensions` belong to a `filter` expectation".into(), "move them to a `filter:` expectation");
+                    return None;
+                }
+                if e.state.is_none() && e.notifies.is_none() && e.endpoints.is_none() {
+                    self.problem(
+                        o,
+                        "an alarm expectation needs `state`, `notifies` or `endpoints`".into(),
+                        "e.g. `state: ALARM`",
+                    );
+                    return None;
+                }
+                if e.state.is_none() {
+                    self.problem(o, "`notifies` and `endpoints` need the `state` whose notification they describe".into(), "add `state: ALARM` (or OK)");
+                    return None;
+                }
+                let name = self.x.alarm(alarm)?;
+                let at = match &e.at {
+                    Some(a) => self.time(Some(a), &o.child("at"))?,
+                    None => -1,
+                };
+                let notifies = self.list(e.notifies.as_deref(), &o.child("notifies"))?;
+                let endpoints = self.list(e.endpoints.as_deref(), &o.child("endpoints"))?;
+                Some(Check::Alarm {
+                    alarm: name,
+                    at,
+                    state: e.state.map(|s| match s {
+                        AlarmState::Alarm => State::Alarm,
+                        AlarmState::Ok => State::Ok,
+                        AlarmState::InsufficientData => State::InsufficientData,
+                    }),
+                    notifies,
+                    endpoints,
+                    origin: o.clone(),
+                })
+            }
+            (None, Some(filter)) => {
+                if e.state.is_some()
+                    || e.at.is_some()
+                    || e.notifies.is_some()
+                    || e.endpoints.is_some()
+                {
+                    self.problem(o, "`state`, `at`, `notifies` and `endpoints` belong to an `alarm` expectation".into(), "move them to an `alarm:` expectation");
+                    return None;
+                }
+                let Some(line) = &e.line else {
+                    self.problem(
+                        o,
+                        "a filter expectation needs the `line` to test".into(),
+                        "add `line: '...'`",
+                    );
+                    return None;
+                };
+                let name = self.x.filter(filter)?;
+                let line = self.text(line, &o.child("line"))?;
+                let matches = e.matches.unwrap_or(true);
+                if !matches && (e.value.is_some() || e.dimensions.is_some()) {
+                    self.problem(
+                        o,
+                        "`matches: false` publishes nothing: no `value` or `dimensions`".into(),
+                        "remove `value`/`dimensions` or `matches: false`",
+                    );
+                    return None;
+                }
+                let dimensions = match &e.dimensions {
+                    Some(d) => {
+                        let mut out = BTreeMap::new();
+                        for (k, v) in d {
+                            out.insert(k.clone(), self.text(v, &o.child("dimensions").key(k))?);
+                        }
+                        Some(out)
+                    }
+                    None => None,
+                };
+                Some(Check::Filter {
+                    filter: name,
+                    line,
+                    matches,
+                    value: e.value,
+                    dimensions,
+                    origin: o.clone(),
+                })
+            }
+            (Some(_), Some(_)) => {
+                self.problem(
+                    o,
+                    "an expectation is about an `alarm` or a `filter`, not both".into(),
+                    "split it in two",
+                );
+                None
+            }
+            (None, None) => {
+                self.problem(
+                    o,
+                    "an expectation names an `alarm` or a `filter`".into(),
+                    "e.g. `alarm: high-error-rate`",
+                );
+                None
+            }
+        }
+    }
+}

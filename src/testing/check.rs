@@ -1,0 +1,284 @@
+//! Checks a case's expectations against its simulation.
+
+use super::case::{Case, Check};
+use super::notation::format_duration;
+use super::simulate::{AlarmRef, Filters, Simulation, state_at, transitions};
+use crate::compile::DesiredState;
+use crate::engine::alarm::State;
+use crate::resource::{MetricAlarm, Resource};
+use std::collections::BTreeMap;
+
+/// One failed expectation.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    /// Index of the check in the case.
+    pub check: usize,
+    /// What was checked (`alarm cat-house-staging-api-high-error-rate at 10m`).
+    pub subject: String,
+    /// Expected.
+    pub expected: String,
+    /// Actual.
+    pub actual: String,
+}
+
+/// One environment, prepared for running cases.
+pub struct EnvRun<'a> {
+    /// Its desired state.
+    pub state: &'a DesiredState,
+    /// Its filters, parsed.
+    pub filters: Filters,
+    /// Topic full name → catalogue name.
+    pub topic_keys: BTreeMap<String, String>,
+}
+
+impl<'a> EnvRun<'a> {
+    /// Prepares an environment.
+    pub fn new(cat: &crate::catalogue::Catalogue, state: &'a DesiredState) -> Self {
+        let topic_keys = cat
+            .topics
+            .keys()
+            .map(|k| {
+                let full = crate::compile::fill(&cat.naming, &cat.project, &state.env, None, k);
+                (full, k.clone())
+            })
+            .collect();
+        EnvRun {
+            state,
+            filters: Filters::new(state),
+            topic_keys,
+        }
+    }
+}
+
+/// Which checks of a case passed, and the failures.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// Per check: passed.
+    pub passed: Vec<bool>,
+    /// The failures.
+    pub failures: Vec<Failure>,
+}
+
+/// Runs a case (with an optional mutant alarm).
+pub fn run(env: &EnvRun, case: &Case, mutant: Option<&MetricAlarm>) -> Outcome {
+    let (state, filters, topic_keys) = (env.state, &env.filters, &env.topic_keys);
+    let sim = Simulation::new(state, filters, case, mutant);
+    let mut out = Outcome::default();
+    for (i, check) in case.checks.iter().enumerate() {
+        let failure = match check {
+            Check::Alarm {
+                alarm,
+                at,
+                state: expected,
+                notifies,
+                endpoints,
+                ..
+            } => {
+                let at = if *at < 0 { sim.horizon } else { *at };
+                alarm_check(
+                    &sim,
+                    state,
+                    topic_keys,
+                    alarm,
+                    at,
+                    *expected,
+                    notifies.as_deref(),
+                    endpoints.as_deref(),
+                )
+            }
+            Check::Filter {
+                filter,
+                line,
+                matches,
+                value,
+                dimensions,
+                ..
+            } => filter_check(filters, filter, line, *matches, *value, dimensions.as_ref()),
+        };
+        out.passed.push(failure.is_none());
+        if let Some((subject, expected, actual)) = failure {
+            out.failures.push(Failure {
+                check: i,
+                subject,
+                expected,
+                actual,
+            });
+        }
+    }
+    out
+}
+
+type Fail = Option<(String, String, String)>;
+
+#[allow(clippy::too_many_arguments)]
+fn alarm_check(
+    sim: &Simulation,
+    state: &DesiredState,
+    topic_keys: &BTreeMap<String, String>,
+    alarm: &str,
+    at: i64,
+    expected: Option<State>,
+    notifies: Option<&[String]>,
+    endpoints: Option<&[String]>,
+) -> Fail {
+    let subject = format!("alarm {alarm} at {}", format_duration(at));
+    let timeline = match sim.timeline(alarm) {
+        Ok(t) => t,
+        Err(e) => return Some((subject, "an alarm obsctl can evaluate".into(), e)),
+    };
+    let actual = state_at(&timeline, at);
+    if let Some(want) = expected
+        && actual != want
+    {
+        {
+            let history = transitions(&timeline)
+                .into_iter()
+                .take_while(|(t, _)| *t <= at)
+                .map(|(t, s)| format!("{s} at {}", format_duration(t)))
+                .collect::<Vec<_>>();
+            let history = if history.is_empty() {
+                "never evaluated".to_string()
+            } else {
+                history.join(", ")
+            };
+            return Some((
+                subject,
+                want.to_string(),
+                format!("{actual} (changes: {history})"),
+            ));
+        }
+    }
+    if notifies.is_none() && endpoints.is_none() {
+        return None;
+    }
+    let want = expected?;
+    let subject = format!(
+        "notification of alarm {alarm} changing to {want} by {}",
+        format_duration(at)
+    );
+    let last = transitions(&timeline)
+        .into_iter()
+        .take_while(|(t, _)| *t <= at)
+        .last();
+    let (topics, subs) = match last {
+        Some((t, s)) if s == want => {
+            let Some(r) = sim.alarm(alarm) else {
+                return Some((subject, "an alarm".into(), "none".into()));
+            };
+            let (enabled, actions) = r.actions(want);
+            let suppressed = match r {
+                AlarmRef::Composite(c) => match sim.suppressed(c, t) {
+                    Ok(s) => s,
+                    Err(e) => return Some((subject, "an evaluable suppressor".into(), e)),
+                },
+                AlarmRef::Metric(_) => false,
+            };
+            if !enabled || suppressed {
+                (Vec::new(), Vec::new())
+            } else {
+                reached(state, topic_keys, &actions)
+            }
+        }
+        _ => (Vec::new(), Vec::new()),
+    };
+    if let Some(n) = notifies {
+        let mut want_topics = n.to_vec();
+        want_topics.sort();
+        if want_topics != topics {
+            return Some((subject, list(&want_topics), list(&topics)));
+        }
+    }
+    if let Some(e) = endpoints {
+        let mut want_subs = e.to_vec();
+        want_subs.sort();
+        if want_subs != subs {
+            return Some((
+                format!("{subject}: subscriptions"),
+                list(&want_subs),
+                list(&subs),
+            ));
+        }
+    }
+    None
+}
+
+fn list(items: &[String]) -> String {
+    if items.is_empty() {
+        "nothing".into()
+    } else {
+        items.join(", ")
+    }
+}
+
+/// The topics (catalogue names, or the ARN of a non-topic action) and
+/// subscriptions (`protocol:endpoint`) the actions reach, each sorted.
+fn reached(
+    state: &DesiredState,
+    keys: &BTreeMap<String, String>,
+    actions: &[String],
+) -> (Vec<String>, Vec<String>) {
+    let mut topics = Vec::new();
+    let mut subs = Vec::new();
+    for arn in actions {
+        let name = arn.rsplit(':').next().unwrap_or(arn);
+        match keys.get(name) {
+            Some(key) => {
+                topics.push(key.clone());
+                for r in state.resources.values() {
+                    if let Resource::Subscription(s) = r
+                        && s.topic_name == name
+                    {
+                        subs.push(format!("{}:{}", s.protocol, s.endpoint));
+                    }
+                }
+            }
+            None => topics.push(arn.clone()),
+        }
+    }
+    topics.sort();
+    topics.dedup();
+    subs.sort();
+    subs.dedup();
+    (topics, subs)
+}
+
+fn filter_check(
+    filters: &Filters,
+    filter: &str,
+    line: &str,
+    matches: bool,
+    value: Option<f64>,
+    dimensions: Option<&BTreeMap<String, String>>,
+) -> Fail {
+    let subject = format!("filter {filter} on line {line}");
+    let published = filters.publish(filter, line);
+    let show = |p: &Option<(f64, BTreeMap<String, String>)>| match p {
+        None => "no match (nothing published)".to_string(),
+        Some((v, d)) if d.is_empty() => format!("publishes {v}"),
+        Some((v, d)) => format!(
+            "publishes {v} with {}",
+            d.iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    match (&published, matches) {
+        (None, true) => Some((subject, "a match".into(), show(&published))),
+        (Some(_), false) => Some((subject, "no match".into(), show(&published))),
+        (None, false) => None,
+        (Some((v, d)), true) => {
+            let value_ok = value.is_none_or(|want| (want - v).abs() <= 1e-9 * want.abs().max(1.0));
+            let dims_ok = dimensions.is_none_or(|want| want == d);
+            if value_ok && dims_ok {
+                None
+            } else {
+                let want = Some((
+                    value.unwrap_or(*v),
+                    dimensions.cloned().unwrap_or_else(|| d.clone()),
+                ));
+                Some((subject, show(&want), show(&published)))
+            }
+        }
+    }
+}

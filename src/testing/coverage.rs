@@ -1,0 +1,160 @@
+//! Coverage: an alarm is covered when a passing expectation sees it in
+//! ALARM and another sees it not in ALARM (OK or INSUFFICIENT_DATA); a
+//! metric filter when a passing expectation matches a line and another
+//! does not. Counted per environment and per service.
+
+use super::case::{Case, Check};
+use super::check::{EnvRun, Outcome};
+use crate::catalogue::Catalogue;
+use crate::compile::fill;
+use crate::engine::alarm::State;
+use crate::resource::Resource;
+use std::collections::BTreeMap;
+
+/// One alarm or filter and what tests show of it.
+#[derive(Debug, Clone)]
+pub struct Item {
+    /// Environment.
+    pub env: String,
+    /// Service, for per-service resources.
+    pub service: Option<String>,
+    /// Full name.
+    pub name: String,
+    /// Alarm: seen in ALARM; filter: seen matching.
+    pub positive: bool,
+    /// Alarm: seen not in ALARM; filter: seen not matching.
+    pub negative: bool,
+}
+
+impl Item {
+    /// Both sides tested.
+    pub fn covered(&self) -> bool {
+        self.positive && self.negative
+    }
+}
+
+/// Coverage of every alarm and metric filter of the environments run.
+#[derive(Debug, Clone, Default)]
+pub struct Coverage {
+    /// Metric, math, anomaly and composite alarms.
+    pub alarms: Vec<Item>,
+    /// Metric filters.
+    pub filters: Vec<Item>,
+}
+
+impl Coverage {
+    /// Share of covered alarms and filters together, in percent (100 when
+    /// there is nothing to cover).
+    pub fn percent(&self) -> f64 {
+        let total = self.alarms.len() + self.filters.len();
+        if total == 0 {
+            return 100.0;
+        }
+        let covered = self
+            .alarms
+            .iter()
+            .chain(&self.filters)
+            .filter(|i| i.covered())
+            .count();
+        100.0 * covered as f64 / total as f64
+    }
+
+    /// Covered and total, per (environment, service or "(environment)").
+    pub fn by_service(&self) -> BTreeMap<(String, String), (usize, usize)> {
+        let mut out: BTreeMap<(String, String), (usize, usize)> = BTreeMap::new();
+        for i in self.alarms.iter().chain(&self.filters) {
+            let key = (
+                i.env.clone(),
+                i.service.clone().unwrap_or_else(|| "(environment)".into()),
+            );
+            let e = out.entry(key).or_default();
+            e.0 += usize::from(i.covered());
+            e.1 += 1;
+        }
+        out
+    }
+}
+
+/// Measures coverage from the cases and their outcomes.
+pub fn measure(cat: &Catalogue, envs: &[EnvRun], cases: &[Case], outcomes: &[Outcome]) -> Coverage {
+    let mut cov = Coverage::default();
+    for env in envs {
+        let state = env.state;
+        let service_of = |template_names: &mut dyn Iterator<Item = &String>| {
+            let mut m = BTreeMap::new();
+            let names: Vec<&String> = template_names.collect();
+            for svc in cat.services.keys() {
+                for t in &names {
+                    m.insert(
+                        fill(&cat.naming, &cat.project, &state.env, Some(svc), t),
+                        svc.clone(),
+                    );
+                }
+            }
+            m
+        };
+        let alarm_services = service_of(&mut cat.alarms.keys());
+        let filter_services = service_of(&mut cat.metric_filters.keys());
+        let mut alarms: BTreeMap<String, Item> = BTreeMap::new();
+        let mut filters: BTreeMap<String, Item> = BTreeMap::new();
+        for r in state.resources.values() {
+            let (name, services, target) = match r {
+                Resource::MetricAlarm(a) => (&a.alarm_name, &alarm_services, &mut alarms),
+                Resource::CompositeAlarm(c) => (&c.alarm_name, &alarm_services, &mut alarms),
+                Resource::MetricFilter(f) => (&f.filter_name, &filter_services, &mut filters),
+                _ => continue,
+            };
+            target.insert(
+                name.clone(),
+                Item {
+                    env: state.env.clone(),
+                    service: services.get(name).cloned(),
+                    name: name.clone(),
+                    positive: false,
+                    negative: false,
+                },
+            );
+        }
+        for (case, outcome) in cases
+            .iter()
+            .zip(outcomes)
+            .filter(|(c, _)| c.env == state.env)
+        {
+            for (check, passed) in case.checks.iter().zip(&outcome.passed) {
+                if !passed {
+                    continue;
+                }
+                match check {
+                    Check::Alarm {
+                        alarm,
+                        state: Some(s),
+                        ..
+                    } => {
+                        if let Some(item) = alarms.get_mut(alarm) {
+                            if *s == State::Alarm {
+                                item.positive = true;
+                            } else {
+                                item.negative = true;
+                            }
+                        }
+                    }
+                    Check::Filter {
+                        filter, matches, ..
+                    } => {
+                        if let Some(item) = filters.get_mut(filter) {
+                            if *matches {
+                                item.positive = true;
+                            } else {
+                                item.negative = true;
+                            }
+                        }
+                    }
+                    Check::Alarm { .. } => {}
+                }
+            }
+        }
+        cov.alarms.extend(alarms.into_values());
+        cov.filters.extend(filters.into_values());
+    }
+    cov
+}

@@ -1,0 +1,102 @@
+//! `obsctl test`: runs the catalogue's tests offline. Test files are
+//! expanded into cases ([`case`]), each case is simulated against its
+//! environment's compiled alarms and filters ([`simulate`], on the pure
+//! engines in [`crate::engine`]) and its expectations checked ([`check`]);
+//! [`coverage`] measures which alarms and filters tests pin down, and
+//! [`mutate`] which alarm settings they do not.
+
+pub mod case;
+pub mod check;
+pub mod coverage;
+pub mod mutate;
+pub mod notation;
+pub mod simulate;
+
+use crate::catalogue::{Catalogue, Problems};
+use crate::compile::DesiredState;
+use check::{EnvRun, Failure};
+
+/// The result of one case.
+#[derive(Debug, Clone)]
+pub struct CaseResult {
+    /// `test [env, service]`.
+    pub name: String,
+    /// The test's name.
+    pub test: String,
+    /// Environment.
+    pub env: String,
+    /// Service of a parameterised run.
+    pub service: Option<String>,
+    /// `file:line` of the test.
+    pub location: String,
+    /// Number of expectations.
+    pub checks: usize,
+    /// Failures, each with the `file:line` of its expectation.
+    pub failures: Vec<(String, Failure)>,
+}
+
+/// Everything `obsctl test` reports.
+#[derive(Debug, Clone, Default)]
+pub struct TestReport {
+    /// Each case, in catalogue order.
+    pub cases: Vec<CaseResult>,
+    /// Coverage of alarms and filters.
+    pub coverage: coverage::Coverage,
+    /// With `--mutate`: every mutant, and those no test caught.
+    pub mutation: Option<mutate::MutationReport>,
+}
+
+impl TestReport {
+    /// Number of failed cases.
+    pub fn failed(&self) -> usize {
+        self.cases.iter().filter(|c| !c.failures.is_empty()).count()
+    }
+}
+
+/// Runs the tests whose name contains `filter` in the compiled `states`.
+/// Mistakes in test files are problems (located); failures are results.
+pub fn run(
+    cat: &Catalogue,
+    states: &[DesiredState],
+    filter: Option<&str>,
+    mutate: bool,
+    problems: &mut Problems,
+) -> TestReport {
+    let cases = case::expand(cat, states, filter, problems);
+    if !problems.is_empty() {
+        return TestReport::default();
+    }
+    let envs: Vec<EnvRun> = states.iter().map(|s| EnvRun::new(cat, s)).collect();
+    let env_of = |name: &str| envs.iter().find(|e| e.state.env == name);
+    let mut results = Vec::new();
+    let mut outcomes = Vec::new();
+    for c in &cases {
+        let Some(env) = env_of(&c.env) else { continue };
+        let outcome = check::run(env, c, None);
+        let locate = |o: &crate::catalogue::Origin| {
+            let (file, pos) = cat.locate(o, true);
+            format!("{}:{}", file.display(), pos.line)
+        };
+        results.push(CaseResult {
+            name: c.name(),
+            test: c.test.clone(),
+            env: c.env.clone(),
+            service: c.service.clone(),
+            location: locate(&c.origin),
+            checks: c.checks.len(),
+            failures: outcome
+                .failures
+                .iter()
+                .map(|f| (locate(c.checks[f.check].origin()), f.clone()))
+                .collect(),
+        });
+        outcomes.push(outcome);
+    }
+    let coverage = coverage::measure(cat, &envs, &cases, &outcomes);
+    let mutation = mutate.then(|| mutate::run(&envs, &cases));
+    TestReport {
+        cases: results,
+        coverage,
+        mutation,
+    }
+}

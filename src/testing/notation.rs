@@ -1,0 +1,185 @@
+//! The notations of test files: durations (`90s`, `5m`, `1h30m`, `1d`) and
+//! series (`1 2 _ 5x3 0+10x4`). Pure; errors are messages for the caller to
+//! locate.
+
+/// Parses a duration into seconds: a sequence of `<number><unit>` with units
+/// `s`, `m`, `h`, `d`; a bare number is seconds.
+pub fn duration(text: &str) -> Result<i64, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err("empty duration; write e.g. `90s`, `5m` or `1h30m`".into());
+    }
+    if let Ok(n) = t.parse::<i64>() {
+        return if n >= 0 {
+            Ok(n)
+        } else {
+            Err(format!("`{t}`: a time cannot be negative"))
+        };
+    }
+    let mut total: i64 = 0;
+    let mut digits = String::new();
+    for c in t.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        let unit = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
+            _ => {
+                return Err(format!(
+                    "`{t}` is not a duration: unknown unit `{c}` (use s, m, h or d)"
+                ));
+            }
+        };
+        let n: i64 = digits
+            .parse()
+            .map_err(|_| format!("`{t}` is not a duration: a number must come before `{c}`"))?;
+        total = n
+            .checked_mul(unit)
+            .and_then(|v| total.checked_add(v))
+            .ok_or_else(|| format!("`{t}` is too long"))?;
+        digits.clear();
+    }
+    if !digits.is_empty() {
+        return Err(format!("`{t}` is not a duration: `{digits}` has no unit"));
+    }
+    Ok(total)
+}
+
+/// Most steps one series may expand to (a typo like `1x99999999` must not
+/// exhaust memory).
+pub const MAX_STEPS: usize = 100_000;
+
+/// Parses the series notation into one optional value per step:
+/// `5` a value, `_` none, `5x3` / `_x3` three times, `a+bxN` (or `a-bxN`)
+/// N values from `a` stepping by `b`.
+pub fn series(text: &str) -> Result<Vec<Option<f64>>, String> {
+    let mut out = Vec::new();
+    for token in text.split_whitespace() {
+        let (head, count) = match token.rsplit_once('x') {
+            Some((h, n)) => {
+                let n: usize = n.parse().map_err(|_| {
+                    format!("`{token}`: the count after `x` must be a whole number (`5x3`)")
+                })?;
+                (h, n)
+            }
+            None => (token, 1),
+        };
+        if out.len() + count > MAX_STEPS {
+            return Err(format!("the series is longer than {MAX_STEPS} steps"));
+        }
+        if head == "_" {
+            out.extend(std::iter::repeat_n(None, count));
+            continue;
+        }
+        if let Some((start, step)) = split_step(head) {
+            let start = number(start, token)?;
+            let step = number(step, token)?;
+            out.extend((0..count).map(|i| Some(start + step * i as f64)));
+            continue;
+        }
+        let v = number(head, token)?;
+        out.extend(std::iter::repeat_n(Some(v), count));
+    }
+    Ok(out)
+}
+
+/// Splits `a+b` / `a-b` (not a leading sign, not an exponent's sign).
+fn split_step(head: &str) -> Option<(&str, &str)> {
+    let bytes = head.as_bytes();
+    (1..bytes.len())
+        .rev()
+        .find(|&i| (bytes[i] == b'+' || bytes[i] == b'-') && !matches!(bytes[i - 1], b'e' | b'E'))
+        .map(|i| {
+            if bytes[i] == b'-' {
+                (&head[..i], &head[i..])
+            } else {
+                (&head[..i], &head[i + 1..])
+            }
+        })
+}
+
+fn number(text: &str, token: &str) -> Result<f64, String> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .ok_or_else(|| {
+            format!("`{token}` is not a series value: write a number, `_`, `5x3` or `0+10x4`")
+        })
+}
+
+/// A raw sample `TIME VALUE`.
+pub fn sample(text: &str) -> Result<(i64, f64), String> {
+    let mut parts = text.split_whitespace();
+    let (Some(t), Some(v), None) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(format!(
+            "`{text}`: a sample is `TIME VALUE`, e.g. `90s 250`"
+        ));
+    };
+    Ok((duration(t)?, number(v, text)?))
+}
+
+/// Formats seconds as the shortest duration (`5m`, `1h30m`, `90s` → `1m30s`).
+pub fn format_duration(secs: i64) -> String {
+    if secs == 0 {
+        return "0s".into();
+    }
+    let mut out = String::new();
+    let mut rest = secs;
+    for (unit, n) in [("d", 86_400), ("h", 3600), ("m", 60), ("s", 1)] {
+        if rest >= n {
+            out.push_str(&format!("{}{unit}", rest / n));
+            rest %= n;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration("90"), Ok(90));
+        assert_eq!(duration("90s"), Ok(90));
+        assert_eq!(duration("5m"), Ok(300));
+        assert_eq!(duration("1h30m"), Ok(5400));
+        assert_eq!(duration("1d"), Ok(86_400));
+        assert!(duration("5 minutes").is_err());
+        assert!(duration("m").is_err());
+        assert!(duration("-5").is_err());
+        assert!(duration("99999999999999999d").is_err());
+        assert_eq!(format_duration(5400), "1h30m");
+        assert_eq!(format_duration(90), "1m30s");
+    }
+
+    #[test]
+    fn series_forms() {
+        assert_eq!(
+            series("1 _ 2x2 _x2 0+10x3 5-1x2").unwrap(),
+            vec![
+                Some(1.0),
+                None,
+                Some(2.0),
+                Some(2.0),
+                None,
+                None,
+                Some(0.0),
+                Some(10.0),
+                Some(20.0),
+                Some(5.0),
+                Some(4.0)
+            ]
+        );
+        assert_eq!(series("-3 1e3").unwrap(), vec![Some(-3.0), Some(1000.0)]);
+        assert!(series("1x").is_err());
+        assert!(series("abc").is_err());
+        assert!(series("1x999999999").is_err());
+        assert_eq!(sample("1m30s 250"), Ok((90, 250.0)));
+        assert!(sample("250").is_err());
+    }
+}

@@ -1,0 +1,498 @@
+//! Runs one case against one environment's desired state: log events go
+//! through the metric filters (the filter-pattern engine), samples are
+//! aggregated per alarm period, and every alarm's state is computed over
+//! time (the alarm engine). An alarm can be replaced by a mutant.
+
+use super::case::{Case, LogBatch, Sample};
+use crate::compile::DesiredState;
+use crate::engine::alarm::{
+    self, Comparison, MissingData, Rule, Series, State, Statistic, Threshold, composite, math::Expr,
+};
+use crate::engine::filter_pattern::Pattern;
+use crate::resource::{CompositeAlarm, MetricAlarm, MetricFilter, Resource};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The state of one alarm over time: `(time, state)` after each evaluation,
+/// in time order. Before the first evaluation an alarm is INSUFFICIENT_DATA.
+pub type Timeline = Vec<(i64, State)>;
+
+/// The state at time `t`.
+pub fn state_at(timeline: &Timeline, t: i64) -> State {
+    timeline
+        .iter()
+        .take_while(|(time, _)| *time <= t)
+        .last()
+        .map_or(State::InsufficientData, |(_, s)| *s)
+}
+
+/// State changes: `(time, new state)`, starting from INSUFFICIENT_DATA.
+pub fn transitions(timeline: &Timeline) -> Vec<(i64, State)> {
+    let mut out = Vec::new();
+    let mut current = State::InsufficientData;
+    for &(t, s) in timeline {
+        if s != current {
+            out.push((t, s));
+            current = s;
+        }
+    }
+    out
+}
+
+/// Filters of an environment, parsed once.
+pub struct Filters {
+    /// By full filter name: the filter and its parsed pattern (None when it
+    /// does not parse; validate reports it).
+    pub by_name: BTreeMap<String, (MetricFilter, Option<Pattern>)>,
+    /// Filter names by log group.
+    pub by_group: BTreeMap<String, Vec<String>>,
+}
+
+impl Filters {
+    /// Parses every metric filter of `state`.
+    pub fn new(state: &DesiredState) -> Self {
+        let by_name = state
+            .resources
+            .values()
+            .filter_map(|r| match r {
+                Resource::MetricFilter(f) => Some((
+                    f.filter_name.clone(),
+                    (f.clone(), Pattern::parse(&f.filter_pattern).ok()),
+                )),
+                _ => None,
+            })
+            .collect::<BTreeMap<_, _>>();
+        let mut by_group: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (name, (f, _)) in &by_name {
+            by_group
+                .entry(f.log_group_name.clone())
+                .or_default()
+                .push(name.clone());
+        }
+        Filters { by_name, by_group }
+    }
+
+    /// What a filter publishes for one line: `None` when it does not match
+    /// (or the event publishes nothing), else value and dimensions.
+    pub fn publish(&self, name: &str, line: &str) -> Option<(f64, BTreeMap<String, String>)> {
+        let (f, pattern) = self.by_name.get(name)?;
+        publish(f, pattern.as_ref()?, line)
+    }
+}
+
+fn publish(
+    f: &MetricFilter,
+    pattern: &Pattern,
+    line: &str,
+) -> Option<(f64, BTreeMap<String, String>)> {
+    let m = pattern.matches(line)?;
+    let t = f.metric_transformations.first()?;
+    let value = m.value(&t.metric_value)?;
+    let mut dims = BTreeMap::new();
+    for (k, spec) in &t.dimensions {
+        dims.insert(k.clone(), m.text(spec)?);
+    }
+    Some((value, dims))
+}
+
+/// A metric's identity: namespace, name, dimensions (sorted by name).
+type MetricKey = (String, String, Vec<(String, String)>);
+
+/// A simulation of one case.
+pub struct Simulation<'a> {
+    state: &'a DesiredState,
+    case: &'a Case,
+    /// A mutant replacing the alarm of the same name.
+    mutant: Option<&'a MetricAlarm>,
+    samples: BTreeMap<MetricKey, Vec<(i64, f64)>>,
+    timelines: RefCell<BTreeMap<String, Result<Timeline, String>>>,
+    /// The end of the simulated time.
+    pub horizon: i64,
+}
+
+impl<'a> Simulation<'a> {
+    /// Builds the metric data of a case: its samples plus what the
+    /// environment's filters publish for its log events.
+    pub fn new(
+        state: &'a DesiredState,
+        filters: &Filters,
+        case: &'a Case,
+        mutant: Option<&'a MetricAlarm>,
+    ) -> Self {
+        let mut samples: BTreeMap<_, Vec<(i64, f64)>> = BTreeMap::new();
+        let mut add = |s: &Sample| {
+            let key = (
+                s.namespace.clone(),
+                s.metric.clone(),
+                s.dimensions.clone().into_iter().collect::<Vec<_>>(),
+            );
+            samples.entry(key).or_default().push((s.t, s.value));
+        };
+        for s in &case.samples {
+            add(s);
+        }
+        for s in filter_samples(filters, &case.logs) {
+            add(&s);
+        }
+        for v in samples.values_mut() {
+            v.sort_by_key(|(t, _)| *t);
+        }
+        // Long enough for the slowest alarm to evaluate once after the last input.
+        let horizon = case.horizon;
+        Simulation {
+            state,
+            case,
+            mutant,
+            samples,
+            timelines: RefCell::new(BTreeMap::new()),
+            horizon,
+        }
+    }
+
+    /// The timeline of an alarm (metric or composite), or why it cannot be
+    /// computed (a missing anomaly band, an expression obsctl cannot evaluate).
+    pub fn timeline(&self, name: &str) -> Result<Timeline, String> {
+        if let Some(t) = self.timelines.borrow().get(name) {
+            return t.clone();
+        }
+        // Guard against cycles (validate rejects them; a mutant never adds one).
+        self.timelines.borrow_mut().insert(
+            name.to_string(),
+            Err(format!("alarm `{name}` depends on itself")),
+        );
+        let result = match self.alarm(name) {
+            Some(AlarmRef::Metric(a)) => self.metric_timeline(a),
+            Some(AlarmRef::Composite(c)) => self.composite_timeline(c),
+            None => Err(format!("no alarm `{name}` in this environment")),
+        };
+        self.timelines
+            .borrow_mut()
+            .insert(name.to_string(), result.clone());
+        result
+    }
+
+    /// The alarm resource by name (the mutant when it is the one replaced).
+    pub fn alarm(&self, name: &str) -> Option<AlarmRef<'a>> {
+        if let Some(m) = self.mutant.filter(|m| m.alarm_name == name) {
+            return Some(AlarmRef::Metric(m));
+        }
+        let key = |k| (k, name.to_string());
+        match self
+            .state
+            .resources
+            .get(&key(crate::resource::Kind::MetricAlarm))
+        {
+            Some(Resource::MetricAlarm(a)) => Some(AlarmRef::Metric(a)),
+            _ => match self
+                .state
+                .resources
+                .get(&key(crate::resource::Kind::CompositeAlarm))
+            {
+                Some(Resource::CompositeAlarm(c)) => Some(AlarmRef::Composite(c)),
+                _ => None,
+            },
+        }
+    }
+
+    fn periods(&self, period: u32) -> usize {
+        // Evaluations up to the horizon, plus the period that contains it.
+        (self.horizon / i64::from(period.max(1))) as usize + 1
+    }
+
+    fn series(
+        &self,
+        ns: &str,
+        name: &str,
+        dims: &[crate::resource::Dimension],
+        period: u32,
+        stat: Statistic,
+    ) -> (Series, Vec<usize>) {
+        let key = (
+            ns.to_string(),
+            name.to_string(),
+            dims.iter()
+                .map(|d| (d.name.clone(), d.value.clone()))
+                .collect::<Vec<_>>(),
+        );
+        let empty = Vec::new();
+        let samples = self.samples.get(&key).unwrap_or(&empty);
+        let n = self.periods(period);
+        (
+            alarm::aggregate(samples, period, n, stat),
+            alarm::sample_counts(samples, period, n),
+        )
+    }
+
+    fn metric_timeline(&self, a: &MetricAlarm) -> Result<Timeline, String> {
+        let comparison: Comparison = a
+            .comparison_operator
+            .parse()
+            .map_err(|_| format!("unknown comparison `{}`", a.comparison_operator))?;
+        let treat_missing: MissingData = a
+            .treat_missing_data
+            .parse()
+            .map_err(|_| format!("unknown missing-data treatment `{}`", a.treat_missing_data))?;
+        let n = a.evaluation_periods as usize;
+        let m = a.datapoints_to_alarm.map_or(n, |m| m as usize);
+        let (series, period, significant, band_id) = if a.metrics.is_empty() {
+            let period = a.period.unwrap_or(60);
+            let stat_text = a
+                .statistic
+                .as_deref()
+                .or(a.extended_statistic.as_deref())
+                .unwrap_or("Average");
+            let stat: Statistic = stat_text
+                .parse()
+                .map_err(|_| format!("unknown statistic `{stat_text}`"))?;
+            let (series, counts) = self.series(
+                a.namespace.as_deref().unwrap_or_default(),
+                a.metric_name.as_deref().unwrap_or_default(),
+                &a.dimensions,
+                period,
+                stat,
+            );
+            let significant = match (low_sample_ignored(a, stat), stat) {
+                (true, Statistic::Percentile(p)) => Some(
+                    counts
+                        .iter()
+                        .map(|&c| alarm::is_significant(p, c))
+                        .collect::<Vec<bool>>(),
+                ),
+                _ => None,
+            };
+            (series, period, significant, None)
+        } else {
+            let (series, period) = self.math(a)?;
+            (series, period, None, a.threshold_metric_id.clone())
+        };
+        let threshold = match band_id {
+            Some(_) => {
+                let (lower, upper) = self.case.bands.get(&a.alarm_name).ok_or_else(|| {
+                    format!(
+                        "anomaly alarm `{}` needs its band in the test's `bands`",
+                        a.alarm_name
+                    )
+                })?;
+                Threshold::Band {
+                    lower: lower.clone(),
+                    upper: upper.clone(),
+                }
+            }
+            None => Threshold::Static(a.threshold.unwrap_or(0.0)),
+        };
+        let rule = Rule {
+            evaluation_periods: n,
+            datapoints_to_alarm: m,
+            comparison,
+            threshold,
+            treat_missing,
+        };
+        let states = match significant {
+            Some(sig) => alarm::evaluate_with_significance(&rule, &series, &sig),
+            None => alarm::evaluate(&rule, &series),
+        };
+        Ok(states
+            .into_iter()
+            .enumerate()
+            .map(|(i, s)| ((i as i64 + 1) * i64::from(period), s))
+            .collect())
+    }
+
+    /// Evaluates a math (or anomaly) alarm's queries; returns the series the
+    /// alarm compares and its period.
+    fn math(&self, a: &MetricAlarm) -> Result<(Series, u32), String> {
+        let period = a
+            .metrics
+            .iter()
+            .find_map(|q| q.metric_stat.as_ref().map(|s| s.period))
+            .unwrap_or(60);
+        let n = self.periods(period);
+        let mut inputs: Vec<(String, Series)> = Vec::new();
+        for q in &a.metrics {
+            if let Some(ms) = &q.metric_stat {
+                let stat: Statistic = ms
+                    .stat
+                    .parse()
+                    .map_err(|_| format!("unknown statistic `{}`", ms.stat))?;
+                let (s, _) = self.series(
+                    &ms.metric.namespace,
+                    &ms.metric.metric_name,
+                    &ms.metric.dimensions,
+                    ms.period,
+                    stat,
+                );
+                inputs.push((q.id.clone(), s));
+            }
+        }
+        for q in &a.metrics {
+            let Some(expr) = &q.expression else { continue };
+            if a.threshold_metric_id.as_deref() == Some(q.id.as_str()) {
+                continue; // The band: supplied by the test.
+            }
+            let parsed =
+                Expr::parse(expr).map_err(|e| format!("expression `{expr}`: {}", e.message))?;
+            let s = parsed
+                .eval(&inputs, period, n)
+                .map_err(|e| format!("expression `{expr}`: {}", e.message))?;
+            inputs.push((q.id.clone(), s));
+        }
+        let returned = a
+            .metrics
+            .iter()
+            .filter(|q| q.return_data && a.threshold_metric_id.as_deref() != Some(q.id.as_str()))
+            .map(|q| q.id.as_str())
+            .next()
+            .ok_or_else(|| format!("alarm `{}` returns no series", a.alarm_name))?;
+        let series = inputs
+            .into_iter()
+            .find(|(id, _)| id == returned)
+            .map(|(_, s)| s)
+            .ok_or_else(|| format!("alarm `{}`: no query `{returned}`", a.alarm_name))?;
+        Ok((series, period))
+    }
+
+    fn composite_timeline(&self, c: &CompositeAlarm) -> Result<Timeline, String> {
+        let rule = composite::Rule::parse(&c.alarm_rule)
+            .map_err(|e| format!("rule `{}`: {}", c.alarm_rule, e.message))?;
+        let mut children = BTreeMap::new();
+        for child in rule.children() {
+            let t = self.timeline(&child)?;
+            children.insert(child, t);
+        }
+        let mut times: Vec<i64> = children.values().flatten().map(|(t, _)| *t).collect();
+        times.sort_unstable();
+        times.dedup();
+        Ok(times
+            .into_iter()
+            .map(|t| {
+                let state_of = |name: &str| {
+                    children
+                        .get(name)
+                        .map_or(State::InsufficientData, |tl| state_at(tl, t))
+                };
+                let s = if rule.eval(&state_of) {
+                    State::Alarm
+                } else {
+                    State::Ok
+                };
+                (t, s)
+            })
+            .collect())
+    }
+
+    /// Whether the actions of `alarm` at time `t` are suppressed by its
+    /// actions suppressor.
+    pub fn suppressed(&self, c: &CompositeAlarm, t: i64) -> Result<bool, String> {
+        let Some(suppressor) = &c.actions_suppressor else {
+            return Ok(false);
+        };
+        let name = suppressor.rsplit(':').next().unwrap_or(suppressor);
+        let tl = self.timeline(name)?;
+        Ok(composite::actions_suppressed(
+            t,
+            &transitions(&tl),
+            c.actions_suppressor_wait_period.unwrap_or(0),
+            c.actions_suppressor_extension_period.unwrap_or(0),
+        ))
+    }
+}
+
+/// An alarm of either kind.
+#[derive(Clone, Copy)]
+pub enum AlarmRef<'a> {
+    /// Metric, math or anomaly alarm.
+    Metric(&'a MetricAlarm),
+    /// Composite alarm.
+    Composite(&'a CompositeAlarm),
+}
+
+impl AlarmRef<'_> {
+    /// Actions enabled, and the actions for a state.
+    pub fn actions(&self, state: State) -> (bool, Vec<String>) {
+        let (enabled, ok, alarm, insufficient) = match self {
+            AlarmRef::Metric(a) => (
+                a.actions_enabled,
+                &a.ok_actions,
+                &a.alarm_actions,
+                &a.insufficient_data_actions,
+            ),
+            AlarmRef::Composite(c) => (
+                c.actions_enabled,
+                &c.ok_actions,
+                &c.alarm_actions,
+                &c.insufficient_data_actions,
+            ),
+        };
+        let list = match state {
+            State::Ok => ok,
+            State::Alarm => alarm,
+            State::InsufficientData => insufficient,
+        };
+        (enabled, list.clone())
+    }
+}
+
+fn low_sample_ignored(a: &MetricAlarm, stat: Statistic) -> bool {
+    matches!(stat, Statistic::Percentile(_))
+        && a.evaluate_low_sample_count_percentile.as_deref() == Some("ignore")
+}
+
+/// What the metric filters publish for the log events; each distinct line
+/// is matched once per filter. A filter with a default value publishes it
+/// for each minute in which its log group received events and none
+/// matched (AWS: "the value reported to the metric filter during a period
+/// when logs are ingested but no matching logs are found").
+fn filter_samples(filters: &Filters, logs: &[LogBatch]) -> Vec<Sample> {
+    let mut out = Vec::new();
+    let groups: BTreeSet<&str> = logs.iter().map(|b| b.group.as_str()).collect();
+    let names = groups
+        .into_iter()
+        .filter_map(|g| filters.by_group.get(g))
+        .flatten();
+    for (f, pattern) in names.filter_map(|n| filters.by_name.get(n)) {
+        let Some(pattern) = pattern else { continue };
+        let Some(t) = f.metric_transformations.first() else {
+            continue;
+        };
+        let mut minutes: BTreeMap<i64, bool> = BTreeMap::new();
+        for batch in logs.iter().filter(|b| b.group == f.log_group_name) {
+            let published: Vec<_> = batch
+                .lines
+                .iter()
+                .filter_map(|line| publish(f, pattern, line))
+                .collect();
+            for &time in &batch.times {
+                let matched = minutes.entry(time.div_euclid(60)).or_insert(false);
+                if batch.count == 0 || batch.lines.is_empty() {
+                    continue;
+                }
+                *matched |= !published.is_empty();
+                for (value, dimensions) in &published {
+                    for _ in 0..batch.count {
+                        out.push(Sample {
+                            namespace: t.metric_namespace.clone(),
+                            metric: t.metric_name.clone(),
+                            dimensions: dimensions.clone(),
+                            t: time,
+                            value: *value,
+                        });
+                    }
+                }
+            }
+        }
+        if let Some(default) = t.default_value.filter(|_| t.dimensions.is_empty()) {
+            for (minute, matched) in minutes {
+                if !matched {
+                    out.push(Sample {
+                        namespace: t.metric_namespace.clone(),
+                        metric: t.metric_name.clone(),
+                        dimensions: BTreeMap::new(),
+                        t: minute * 60,
+                        value: default,
+                    });
+                }
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,211 @@
+//! `obsctl test` end to end, with the real binary: the shipped catalogues
+//! pass at 100% coverage with no surviving mutant; JUnit is read back by a
+//! JUnit parser; failures, coverage gaps, surviving mutants and mistakes in
+//! test files are reported as a user needs them.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn obsctl(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_obsctl"))
+        .arg("-d")
+        .arg(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A copy of a shipped catalogue (with its templates) to edit.
+fn copy_catalogue(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dest = tmp.path().join("definitions").join(name);
+    copy_dir(&root().join("definitions").join(name), &dest);
+    let templates = root().join("templates").join(name);
+    if templates.is_dir() {
+        copy_dir(&templates, &tmp.path().join("templates").join(name));
+    }
+    (tmp, dest)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{from} not in {}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+fn summary_count(stdout: &str) -> usize {
+    stdout
+        .lines()
+        .find_map(|l| {
+            l.split(" tests (")
+                .next()
+                .filter(|_| l.contains(" tests ("))
+        })
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap()
+}
+
+#[test]
+fn shipped_catalogues_pass_fully_covered_and_write_junit_a_parser_reads() {
+    for name in ["cat-house", "bookstore"] {
+        let dir = root().join("definitions").join(name);
+        let tmp = tempfile::tempdir().unwrap();
+        let xml = tmp.path().join("out.xml");
+        let (code, stdout, stderr) = obsctl(
+            &dir,
+            &[
+                "test",
+                "--min-coverage",
+                "100",
+                "--junit",
+                xml.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(code, 0, "{name}: {stdout}{stderr}");
+        assert!(stdout.contains("coverage 100.0%"), "{stdout}");
+        let cases = summary_count(&stdout);
+        let file = std::fs::File::open(&xml).unwrap();
+        let suites = junit_parser::from_reader(std::io::BufReader::new(file)).unwrap();
+        let parsed: usize = suites.suites.iter().map(|s| s.cases.len()).sum();
+        assert_eq!(
+            parsed, cases,
+            "{name}: one JUnit test case per expanded test"
+        );
+        assert!(suites.suites.iter().all(|s| s.failures == 0));
+        // Parameterised tests expand to one case per service and environment.
+        assert!(
+            suites
+                .suites
+                .iter()
+                .flat_map(|s| &s.cases)
+                .any(|c| c.name.contains("[staging, ")),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn a_failing_expectation_names_alarm_time_expected_and_actual() {
+    let (_tmp, dir) = copy_catalogue("cat-house");
+    edit(
+        &dir.join("tests/alarms.yaml"),
+        "      - { alarm: service-down, at: 6m, state: ALARM }",
+        "      - { alarm: service-down, at: 6m, state: INSUFFICIENT_DATA }",
+    );
+    let xml = dir.join("out.xml");
+    let (code, stdout, _) = obsctl(
+        &dir,
+        &[
+            "test",
+            "--env",
+            "production",
+            "--junit",
+            xml.to_str().unwrap(),
+            "production",
+        ],
+    );
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains(
+            "FAIL service-down-pages-after-one-minute-in-production [production, auth-service]"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("tests/alarms.yaml:"), "{stdout}");
+    assert!(
+        stdout.contains("alarm cat-house-production-auth-service-service-down at 6m"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("expected: INSUFFICIENT_DATA"), "{stdout}");
+    assert!(stdout.contains("actual:   ALARM"), "{stdout}");
+    let file = std::fs::File::open(&xml).unwrap();
+    let suites = junit_parser::from_reader(std::io::BufReader::new(file)).unwrap();
+    let failed: usize = suites.suites.iter().map(|s| s.failures as usize).sum();
+    assert_eq!(failed, 5, "one failed case per service");
+}
+
+#[test]
+fn coverage_below_the_minimum_fails_and_names_what_is_untested() {
+    let (_tmp, dir) = copy_catalogue("cat-house");
+    // Only the filter tests: no alarm is covered.
+    let (code, stdout, _) = obsctl(&dir, &["test", "--min-coverage", "100", "filters"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("is below --min-coverage 100"), "{stdout}");
+    assert!(
+        stdout.contains("alarm cat-house-production-auth-service-high-cpu: no test"),
+        "{stdout}"
+    );
+    // Without a minimum the same run passes.
+    let (code, _, _) = obsctl(&dir, &["test", "filters"]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn mutation_testing_finds_what_the_tests_do_not_pin_down() {
+    let (_tmp, dir) = copy_catalogue("cat-house");
+    let (code, stdout, _) = obsctl(&dir, &["test", "--mutate", "--env", "staging"]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("0 survived"), "{stdout}");
+    // Without the test at exactly the threshold, `<` and `<=` look alike.
+    let path = dir.join("tests/alarms.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let start = text.find("  service-down-one-task-is-enough:").unwrap();
+    let end = text.find("  service-down-no-data-means-down:").unwrap();
+    std::fs::write(&path, format!("{}{}", &text[..start], &text[end..])).unwrap();
+    let (code, stdout, _) = obsctl(&dir, &["test", "--mutate", "--env", "staging"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("survived: staging: alarm cat-house-staging-auth-service-service-down: comparison LessThanThreshold → LessThanOrEqualToThreshold"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn mistakes_in_test_files_are_located_once_each() {
+    let (_tmp, dir) = copy_catalogue("cat-house");
+    let path = dir.join("tests/alarms.yaml");
+    edit(
+        &path,
+        "      - { alarm: service-down, at: 5m, state: OK }",
+        "      - { alarm: service-dwn, at: 5m, state: OK }",
+    );
+    edit(&path, "values: \"1x10\"", "values: \"1x10 abc\"");
+    edit(
+        &path,
+        "      - { alarm: high-cpu, at: 15m, state: OK }",
+        "      - { alarm: high-cpu, at: 15 minutes, state: OK }",
+    );
+    let (code, stdout, stderr) = obsctl(&dir, &["validate"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stderr.contains("no alarm `service-dwn`"), "{stderr}");
+    assert!(stderr.contains("did you mean `service-down`"), "{stderr}");
+    assert!(stderr.contains("`abc` is not a series value"), "{stderr}");
+    assert!(
+        stderr.contains("`15 minutes` is not a duration"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("tests/alarms.yaml:"), "{stderr}");
+    // One problem per mistake, not one per service and environment.
+    assert!(stderr.contains("3 problems found"), "{stderr}");
+}
