@@ -85,7 +85,8 @@ fn main() {
             let base = LIVE.load(Ordering::Relaxed);
             PEAK.store(base, Ordering::Relaxed);
             let start = Instant::now();
-            let (cat, states) = obsctl::run::load_and_compile(&cat, None).expect("valid");
+            let (cat, states) =
+                obsctl::run::load_and_compile_with(&cat, None, false).expect("valid");
             let mut problems = obsctl::catalogue::Problems::default();
             let report = obsctl::testing::run(&cat, &states, None, false, &mut problems);
             times.push(start.elapsed());

@@ -46,7 +46,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
             mutate,
             name_filter,
         } => {
-            let (cat, states) = load_and_compile(&cli.definitions, env.as_deref())?;
+            let (cat, states) = load_and_compile_with(&cli.definitions, env.as_deref(), false)?;
             report::warnings(out, &states).map_err(stdout_error)?;
             let mut problems = Problems::default();
             let started = std::time::Instant::now();
@@ -434,6 +434,16 @@ pub fn load_and_compile(
     dir: &Path,
     env: Option<&str>,
 ) -> Result<(Catalogue, Vec<DesiredState>), Error> {
+    load_and_compile_with(dir, env, true)
+}
+
+/// [`load_and_compile`], checking test files only when `tests` is set
+/// (`obsctl test` checks them itself, while running them).
+pub fn load_and_compile_with(
+    dir: &Path,
+    env: Option<&str>,
+    tests: bool,
+) -> Result<(Catalogue, Vec<DesiredState>), Error> {
     let (cat, mut problems) = catalogue::load(dir)?;
     if cat.is_incomplete() {
         // A file could not be read: everything else would be a consequence.
@@ -450,7 +460,7 @@ pub fn load_and_compile(
     }
     catalogue::validate::validate(&cat, &mut problems);
     let states = compile_all(&cat, env, &mut problems);
-    if problems.is_empty() {
+    if tests && problems.is_empty() {
         // Test files refer to compiled names: checked once the rest is sound.
         crate::testing::case::expand(&cat, &states, None, &mut problems);
     }

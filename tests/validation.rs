@@ -1003,3 +1003,32 @@ fn fixture_reports_each_problem_once() {
         .collect();
     insta::assert_snapshot!(rendered.join("\n"));
 }
+
+#[test]
+fn a_template_syntax_error_is_one_problem_at_the_template_line() {
+    for (body, expected) in [
+        (
+            "{\"widgets\": [\n{% for s in services %}{\"type\": \"text\", \"properties\": {\"markdown\": \"x\"}}\n]}",
+            "templates/overview.json.j2:2:1: error: template syntax error: unexpected end of input",
+        ),
+        (
+            "{\"widgets\": [\n{\"type\": \"text\", \"properties\": {\"markdown\": {{ project | tojson }]}}]}",
+            "templates/overview.json.j2:2:1: error: template syntax error: unexpected `}`",
+        ),
+        (
+            "{\"widgets\": []}\n{% endif %}",
+            "templates/overview.json.j2:2:1: error: template syntax error: unknown statement endif",
+        ),
+    ] {
+        let out = problems(&[], &[("templates/overview.json.j2", body)]);
+        assert!(out.contains(expected), "expected `{expected}` in:\n{out}");
+        assert_eq!(out.matches(": error: ").count(), 1, "one problem:\n{out}");
+    }
+}
+
+#[test]
+fn a_missing_template_is_one_problem() {
+    let out = problems(&[("template: overview.json.j2", "template: overviw.json.j2")], &[]);
+    assert_eq!(out.matches(": error: ").count(), 1, "{out}");
+    assert!(out.contains("template `overviw.json.j2` not found"), "{out}");
+}

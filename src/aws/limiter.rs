@@ -133,8 +133,9 @@ impl CallStats {
             .iter()
             .map(|(api, e)| {
                 let span = e.last.duration_since(e.first).as_secs_f64();
-                // A rate needs at least two calls over a measurable span.
-                let per_second = if e.calls > 1 && span > 0.0 {
+                // A rate needs several calls over at least a second: a burst
+                // of a few calls in microseconds has no meaningful rate.
+                let per_second = if e.calls > 2 && span >= 1.0 {
                     (e.calls - 1) as f64 / span
                 } else {
                     0.0

@@ -662,6 +662,7 @@ fn load_templates(dir: &Path, name: &str, problems: &mut Problems) -> BTreeMap<S
             }
             match std::fs::read_to_string(&path) {
                 Ok(text) => {
+                    check_template_syntax(&path, &name, &text, problems);
                     out.insert(name, text);
                 }
                 Err(e) => problems.push(
@@ -674,6 +675,36 @@ fn load_templates(dir: &Path, name: &str, problems: &mut Problems) -> BTreeMap<S
         }
     }
     out
+}
+
+/// Reports a template's syntax error once, at its own file and line (an
+/// unclosed `{% for %}`, `{{ x | tojson }]`, a stray `{% endif %}`), so
+/// that rendering it later is not reported again as something else.
+fn check_template_syntax(path: &Path, name: &str, text: &str, problems: &mut Problems) {
+    let mut env = minijinja::Environment::new();
+    if let Err(e) = env.add_template(name, text) {
+        let detail = e
+            .detail()
+            .map(str::to_string)
+            .unwrap_or_else(|| e.kind().to_string());
+        let line = e.line().unwrap_or(1).max(1) as u64;
+        let help = if detail.contains("end of input") || detail.contains("unexpected end") {
+            "a block is not closed: every `{% for %}` needs `{% endfor %}`, every `{% if %}` `{% endif %}`"
+        } else if detail.contains("endif")
+            || detail.contains("endfor")
+            || detail.contains("unknown statement")
+        {
+            "an `{% end… %}` without its opening block, or a misspelt statement"
+        } else {
+            "check the `{{ … }}` and `{% … %}` delimiters on this line"
+        };
+        problems.push(
+            path,
+            Pos { line, column: 1 },
+            format!("template syntax error: {detail}"),
+            Some(help.to_string()),
+        );
+    }
 }
 
 /// Directories under `dir` (two levels deep) that hold an `obsctl.yaml`.

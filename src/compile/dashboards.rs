@@ -60,20 +60,43 @@ fn dashboard(
     {
         Ok(s) => s,
         Err(e) => {
-            let line = e.line().map(|l| format!(" (line {l})")).unwrap_or_default();
+            use minijinja::ErrorKind;
+            // A missing template is reported by validate, a syntax error
+            // where the template is read: not again here.
+            if matches!(
+                e.kind(),
+                ErrorKind::TemplateNotFound | ErrorKind::SyntaxError
+            ) {
+                return;
+            }
+            let line = e.line().map(|l| format!(" line {l}")).unwrap_or_default();
             let detail = e
                 .detail()
                 .map(str::to_string)
                 .unwrap_or_else(|| e.kind().to_string());
-            c.cat.problem(
-                c.problems,
-                &o,
-                format!("template `{}`{line}: {detail}", spec.template),
-                Some(
-                    "an undefined variable is an error; see the README for the template context"
-                        .into(),
-                ),
+            let whom = service.map_or_else(
+                || "the environment".to_string(),
+                |s| format!("service `{s}`"),
             );
+            let help = if e.kind() == ErrorKind::UndefinedError {
+                format!(
+                    "a value the template uses is not defined for {whom} (e.g. a service without `slo:`); guard it with `{{% if … is defined %}}`. The context: project, namespace, env.{{name,region,account_id,cluster,vars}}, service.{{name,title,port,owner,log_group,dimensions,business_events,slo}}, services, alarms, dashboard.name"
+                )
+            } else {
+                format!("while rendering for {whom}")
+            };
+            let message = format!("template `{}`{line}: {detail}", spec.template);
+            // The same mistake for every service is one problem.
+            let (file, pos) = c.cat.locate(&o, false);
+            let seen = c.problems.0.iter().any(|p| {
+                p.file == file
+                    && p.line == pos.line
+                    && p.column == pos.column
+                    && p.message == message
+            });
+            if !seen {
+                c.cat.problem(c.problems, &o, message, Some(help));
+            }
             return;
         }
     };

@@ -243,7 +243,8 @@ impl<'a> Compiler<'a> {
             .map(|(name, spec)| {
                 let pattern = spec.log_group.as_deref().unwrap_or(&env.log_group);
                 let log_group = fill(pattern, &cat.project, env_name, Some(name), "");
-                let context = json!({
+                // Canonical numbers: `{{ service.slo.latency_ms }}` prints 200, not 200.0.
+                let context = crate::resource::canonical::canonical(json!({
                     "name": name,
                     "title": spec.title.clone().unwrap_or_else(|| name.clone()),
                     "port": spec.port,
@@ -256,7 +257,7 @@ impl<'a> Compiler<'a> {
                         "latency_percentile": s.latency_percentile,
                         "latency_ms": s.latency_ms,
                     })),
-                });
+                }));
                 ServiceCtx {
                     name,
                     spec,

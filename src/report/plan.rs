@@ -89,8 +89,16 @@ fn line_diff(f: &FieldChange) -> Vec<(&'static str, String)> {
 
 /// The summary line.
 pub fn summary(plan: &Plan) -> String {
+    let conflicts = match plan.conflicts.len() {
+        0 => String::new(),
+        1 => " 1 conflict left alone.".to_string(),
+        n => format!(" {n} conflicts left alone."),
+    };
     if plan.is_empty() {
-        return format!("No changes. {} resources are up to date.", plan.unchanged);
+        return format!(
+            "No changes. {} up to date.{conflicts}",
+            plural(plan.unchanged, "resource is", "resources are")
+        );
     }
     let adopt = match plan.count(Action::Adopt) {
         0 => String::new(),
@@ -103,10 +111,13 @@ pub fn summary(plan: &Plan) -> String {
         plan.count(Action::Delete),
         plan.unchanged
     );
-    if !plan.conflicts.is_empty() {
-        s.push_str(&format!(" {} conflicts left alone.", plan.conflicts.len()));
-    }
+    s.push_str(&conflicts);
     s
+}
+
+/// `1 resource is`, `2 resources are`.
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Text rendering.
@@ -239,7 +250,8 @@ pub fn calls(w: &mut dyn Write, calls: &BTreeMap<String, ApiCount>) -> io::Resul
         } else {
             String::new()
         };
-        writeln!(w, "  {api:<36} {:>6} calls {rate}{throttled}", c.calls)?;
+        let unit = if c.calls == 1 { "call " } else { "calls" };
+        writeln!(w, "  {api:<36} {:>6} {unit} {rate}{throttled}", c.calls)?;
     }
     Ok(())
 }
