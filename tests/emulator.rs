@@ -660,3 +660,101 @@ fn region_flag_moves_the_arns_with_the_clients() {
     // (A partition mismatch is tested in run.rs: the emulator answers
     // GetCallerIdentity in the partition of the region it is asked in.)
 }
+
+/// Issue "A dashboard saved in the console without edits is not a change":
+/// the console rewrites a body with repeated rows as `"..."` / `"."`
+/// shorthand and defaults written out; that plans as no change, while a
+/// real change of a default (`stacked: true`) is exactly one property.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_console_saved_dashboard_is_no_change_until_a_default_really_changes() {
+    let e = Emulator::start();
+    apply(&e, "cat-house", "staging");
+    let cw = e.cloudwatch().await;
+    let dashboard = "cat-house-staging-api-performance";
+    let get = || async {
+        let out = cw
+            .get_dashboard()
+            .dashboard_name(dashboard)
+            .send()
+            .await
+            .unwrap();
+        serde_json::from_str::<Value>(out.dashboard_body().unwrap()).unwrap()
+    };
+    let mut body = get().await;
+    let mut metric_widgets = 0;
+    for widget in body["widgets"].as_array_mut().unwrap() {
+        if widget["type"] != "metric" {
+            continue;
+        }
+        metric_widgets += 1;
+        let props = widget["properties"].as_object_mut().unwrap();
+        props.insert("stacked".into(), false.into());
+        props.insert("view".into(), "timeSeries".into());
+        props.insert(
+            "stat".into(),
+            props.get("stat").cloned().unwrap_or("Average".into()),
+        );
+        if let Some(period) = props.get("period").and_then(Value::as_f64) {
+            props.insert("period".into(), serde_json::json!(period));
+        }
+        // Console shorthand: a row repeating the previous row's namespace and name.
+        if let Some(rows) = props.get_mut("metrics").and_then(Value::as_array_mut) {
+            for i in (1..rows.len()).rev() {
+                let (prev, row) = (rows[i - 1].clone(), &mut rows[i]);
+                let Some(items) = row.as_array_mut() else {
+                    continue;
+                };
+                for (k, item) in items.iter_mut().enumerate().take(2) {
+                    if prev.get(k) == Some(item) && item.is_string() {
+                        *item = ".".into();
+                    }
+                }
+            }
+        }
+    }
+    assert!(metric_widgets >= 2, "{body}");
+    cw.put_dashboard()
+        .dashboard_name(dashboard)
+        .dashboard_body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    let plan = plan_json(&e, "cat-house", "staging");
+    assert_eq!(plan["changes"], serde_json::json!([]), "{plan}");
+
+    // A real change of a default is exactly that property.
+    let mut body = get().await;
+    let index = body["widgets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|w| w["type"] == "metric")
+        .unwrap();
+    body["widgets"][index]["properties"]["stacked"] = true.into();
+    cw.put_dashboard()
+        .dashboard_name(dashboard)
+        .dashboard_body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    let plan = plan_json(&e, "cat-house", "staging");
+    let changes = plan["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{plan}");
+    let fields: Vec<String> = changes[0]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{}: {} -> {}",
+                f["path"].as_str().unwrap(),
+                f["before"],
+                f["after"]
+            )
+        })
+        .collect();
+    assert_eq!(
+        fields,
+        vec![format!("widgets[{index}].properties.stacked: true -> null")]
+    );
+}

@@ -1028,7 +1028,13 @@ fn a_template_syntax_error_is_one_problem_at_the_template_line() {
 
 #[test]
 fn a_missing_template_is_one_problem() {
-    let out = problems(&[("template: overview.json.j2", "template: overviw.json.j2")], &[]);
+    let out = problems(
+        &[("template: overview.json.j2", "template: overviw.json.j2")],
+        &[],
+    );
     assert_eq!(out.matches(": error: ").count(), 1, "{out}");
-    assert!(out.contains("template `overviw.json.j2` not found"), "{out}");
+    assert!(
+        out.contains("template `overviw.json.j2` not found"),
+        "{out}"
+    );
 }

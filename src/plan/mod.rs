@@ -285,7 +285,7 @@ pub fn compute(
             let id = (kind, (*key).clone());
             if live.conflicts.contains_key(&id) {
                 if let Some(current) = live.adoptable.get(&id).filter(|_| adopt) {
-                    let (fields, tags) = differences(current, resource);
+                    let (fields, tags) = differences(current, resource, &desired.region);
                     let live_id = live.ids.get(&id).cloned();
                     plan.changes
                         .push(Change::adopt(kind, key, resource, fields, tags, live_id));
@@ -295,7 +295,7 @@ pub fn compute(
             match live.resources.get(&id) {
                 None => plan.changes.push(Change::create(kind, key, resource)),
                 Some(current) => {
-                    let (fields, tags) = differences(current, resource);
+                    let (fields, tags) = differences(current, resource, &desired.region);
                     if fields.is_empty() && tags.is_empty() {
                         plan.unchanged += 1;
                         continue;
@@ -488,8 +488,8 @@ fn tags_of(r: &Resource) -> Option<&[Tag]> {
 
 /// Field changes and tag changes from `live` to `desired`. A dashboard's
 /// tags are not part of its body: they are shown as one `Tags` field.
-fn differences(live: &Resource, desired: &Resource) -> (Vec<FieldChange>, TagChange) {
-    let mut fields = diff::diff(&live.to_json(), &desired.to_json());
+fn differences(live: &Resource, desired: &Resource, region: &str) -> (Vec<FieldChange>, TagChange) {
+    let mut fields = diff::diff(&comparable(live, region), &comparable(desired, region));
     let tags = tag_change(live, desired);
     if let (Resource::Dashboard(l), Resource::Dashboard(d)) = (live, desired)
         && !tags.is_empty()
@@ -502,6 +502,35 @@ fn differences(live: &Resource, desired: &Resource) -> (Vec<FieldChange>, TagCha
         });
     }
     (fields, tags)
+}
+
+/// The field changes from a live dashboard body to a desired one, both
+/// compared without documented defaults (what `plan` shows for a dashboard).
+pub fn dashboard_changes(
+    live: &serde_json::Value,
+    desired: &serde_json::Value,
+    region: &str,
+) -> Vec<FieldChange> {
+    let norm = |body: &serde_json::Value| {
+        let mut v = crate::resource::canonical::canonical(body.clone());
+        crate::resource::canonical::expand_dashboard_shorthand(&mut v);
+        crate::resource::dashboard_defaults::strip_defaults(&mut v, region);
+        crate::resource::canonical::canonical(v)
+    };
+    diff::diff(&norm(live), &norm(desired))
+}
+
+/// The form two resources are compared in: canonical JSON, and for a
+/// dashboard its body without the properties equal to their documented
+/// defaults ([`dashboard_defaults`](crate::resource::dashboard_defaults)),
+/// so a body saved in the console compares equal to the rendered one.
+fn comparable(r: &Resource, region: &str) -> serde_json::Value {
+    let mut v = r.to_json();
+    if let Resource::Dashboard(_) = r {
+        crate::resource::dashboard_defaults::strip_defaults(&mut v, region);
+        v = crate::resource::canonical::canonical(v);
+    }
+    v
 }
 
 fn tag_change(live: &Resource, desired: &Resource) -> TagChange {

@@ -5,6 +5,7 @@
 //! form (see [`canonical`]), so comparing them is plain equality.
 
 pub mod canonical;
+pub mod dashboard_defaults;
 mod types;
 
 pub use types::*;
