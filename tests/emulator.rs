@@ -758,3 +758,50 @@ async fn a_console_saved_dashboard_is_no_change_until_a_default_really_changes()
         vec![format!("widgets[{index}].properties.stacked: true -> null")]
     );
 }
+
+/// Issue "Plans a reviewer reads in ten seconds": deleting the header
+/// widget in the console and removing one metric from the next widget is
+/// two things, and the plan says so in a few lines.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_removed_widget_and_a_removed_metric_read_as_two_changes() {
+    let e = Emulator::start();
+    apply(&e, "cat-house", "staging");
+    let cw = e.cloudwatch().await;
+    let dashboard = "cat-house-staging-api-performance";
+    let out = cw
+        .get_dashboard()
+        .dashboard_name(dashboard)
+        .send()
+        .await
+        .unwrap();
+    let mut body: Value = serde_json::from_str(out.dashboard_body().unwrap()).unwrap();
+    let widgets = body["widgets"].as_array_mut().unwrap();
+    assert_eq!(widgets[0]["type"], "text");
+    widgets.remove(0);
+    let rows = widgets[0]["properties"]["metrics"].as_array_mut().unwrap();
+    let removed = rows.remove(1);
+    cw.put_dashboard()
+        .dashboard_name(dashboard)
+        .dashboard_body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    let out = e.obsctl("cat-house", &["plan", "--env", "staging"]);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let lines: Vec<&str> = stdout
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with("obsctl plan:") && !l.starts_with("Plan:"))
+        .collect();
+    assert!(lines.len() <= 6, "{stdout}");
+    assert!(
+        stdout.contains("widgets[0]: added text widget \"# cat-house staging: API performance\""),
+        "{stdout}"
+    );
+    let service = removed[3].as_str().unwrap();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains(".metrics[1]: added") && l.contains(service)),
+        "{stdout}"
+    );
+}

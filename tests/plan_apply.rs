@@ -872,3 +872,81 @@ async fn only_metric_filters_still_creates_their_log_groups() {
     assert_eq!(s.filters.len(), 25);
     assert_eq!(s.log_groups.len(), 5);
 }
+
+/// Drift scenarios rendered in the three formats (insta snapshots): each
+/// shows the same identity-aligned changes, one line per widget or row
+/// removed or added, only the changed properties of a changed widget.
+#[tokio::test]
+async fn drift_scenarios_render_readably_in_text_markdown_and_json() {
+    type Edit = fn(&mut Vec<serde_json::Value>);
+    let scenarios: [(&str, &str, Edit); 3] = [
+        (
+            "header-removed-and-one-metric-removed",
+            "cat-house-staging-api-performance",
+            |w| {
+                w.remove(0);
+                w[0]["properties"]["metrics"]
+                    .as_array_mut()
+                    .unwrap()
+                    .remove(1);
+            },
+        ),
+        (
+            "one-property-of-one-widget",
+            "cat-house-staging-api-performance",
+            |w| {
+                w[1]["properties"]["stacked"] = true.into();
+            },
+        ),
+        (
+            "widget-moved-to-the-top",
+            "cat-house-staging-service-health",
+            |w| {
+                // Dragged to the top in the console: the others move down.
+                let mut last = w.pop().unwrap();
+                let height = last["height"].as_i64().unwrap_or(6);
+                last["y"] = 0.into();
+                for other in w.iter_mut() {
+                    let y = other["y"].as_i64().unwrap_or(0);
+                    other["y"] = (y + height).into();
+                }
+                w.insert(0, last);
+            },
+        ),
+    ];
+    for (name, dashboard, edit) in scenarios {
+        let fake = FakeAws::default();
+        let aws = fake.aws();
+        let d = desired("cat-house", "staging");
+        run(&aws, &plan(&aws, &d).await).await;
+        {
+            let mut s = fake.state.lock().unwrap();
+            let mut body: serde_json::Value =
+                serde_json::from_str(&s.dashboards[dashboard]).unwrap();
+            edit(body["widgets"].as_array_mut().unwrap());
+            s.dashboards.insert(dashboard.to_string(), body.to_string());
+        }
+        let mut p = plan(&aws, &d).await;
+        p.calls.clear();
+        p.notes.clear();
+        p.live_fingerprint = String::new();
+        let mut text = Vec::new();
+        obsctl::report::plan::text(&mut text, &p, false).unwrap();
+        let mut md = Vec::new();
+        obsctl::report::plan::markdown(&mut md, &p).unwrap();
+        let fields: Vec<serde_json::Value> = p
+            .changes
+            .iter()
+            .flat_map(|c| c.fields.iter().map(|f| serde_json::to_value(f).unwrap()))
+            .collect();
+        insta::assert_snapshot!(
+            format!("drift_{name}"),
+            format!(
+                "{}\n---- markdown ----\n{}\n---- json fields ----\n{}",
+                String::from_utf8(text).unwrap(),
+                String::from_utf8(md).unwrap(),
+                serde_json::to_string_pretty(&fields).unwrap()
+            )
+        );
+    }
+}

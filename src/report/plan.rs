@@ -50,8 +50,49 @@ fn show(v: &Option<Value>) -> String {
     }
 }
 
+/// A whole element added or removed (a widget, a metric row, an alarm
+/// query): one line naming it, in every format.
+fn whole(f: &FieldChange) -> Option<String> {
+    let (word, v) = match (&f.before, &f.after) {
+        (Some(v), None) => ("removed", v),
+        (None, Some(v)) => ("added", v),
+        _ => return None,
+    };
+    if !(v.is_object() || v.is_array()) {
+        return None;
+    }
+    Some(format!("{word} {}", describe(v)))
+}
+
+/// A widget by type and title (a text widget by its first line), anything
+/// else as compact JSON, cut at 120 characters.
+fn describe(v: &Value) -> String {
+    if let (Some(kind), Some(props)) = (v.get("type").and_then(Value::as_str), v.get("properties"))
+    {
+        let title = props.get("title").and_then(Value::as_str).or_else(|| {
+            props
+                .get("markdown")
+                .and_then(Value::as_str)
+                .and_then(|m| m.lines().map(str::trim).find(|l| !l.is_empty()))
+        });
+        return match title {
+            Some(t) => format!("{kind} widget {t:?}"),
+            None => format!("{kind} widget (untitled)"),
+        };
+    }
+    let text = serde_json::to_string(v).unwrap_or_default();
+    if text.chars().count() > 120 {
+        format!("{}…", text.chars().take(119).collect::<String>())
+    } else {
+        text
+    }
+}
+
 /// Whether a field change is best shown as a line diff.
 fn multiline(f: &FieldChange) -> bool {
+    if whole(f).is_some() {
+        return false;
+    }
     let long = |v: &Option<Value>| match v {
         Some(Value::String(s)) => s.contains('\n'),
         Some(Value::Object(_) | Value::Array(_)) => true,
@@ -89,11 +130,16 @@ fn line_diff(f: &FieldChange) -> Vec<(&'static str, String)> {
 
 /// The summary line.
 pub fn summary(plan: &Plan) -> String {
-    let conflicts = match plan.conflicts.len() {
+    let mut conflicts = match plan.conflicts.len() {
         0 => String::new(),
         1 => " 1 conflict left alone.".to_string(),
         n => format!(" {n} conflicts left alone."),
     };
+    match plan.notes.len() {
+        0 => {}
+        1 => conflicts.push_str(" 1 note."),
+        n => conflicts.push_str(&format!(" {n} notes.")),
+    }
     if plan.is_empty() {
         return format!(
             "No changes. {} up to date.{conflicts}",
@@ -171,6 +217,10 @@ fn change_text(w: &mut dyn Write, c: &Change, p: &Palette) -> io::Result<()> {
                 };
                 writeln!(w, "      {}", p.paint(color, &format!("{mark} {line}")))?;
             }
+        } else if let Some(line) = whole(f) {
+            writeln!(w, "    {}: {line}", f.path)?;
+        } else if f.before.is_none() && f.path.ends_with(" (layout)") {
+            writeln!(w, "    {}: {}", f.path, show(&f.after).trim_matches('"'))?;
         } else {
             writeln!(
                 w,
@@ -213,6 +263,11 @@ pub fn markdown(w: &mut dyn Write, plan: &Plan) -> io::Result<()> {
                     for (mark, line) in line_diff(f) {
                         writeln!(w, "{mark} {line}")?;
                     }
+                } else if let Some(line) = whole(f) {
+                    let mark = if f.before.is_some() { "-" } else { "+" };
+                    writeln!(w, "{mark} {}: {line}", f.path)?;
+                } else if f.before.is_none() && f.path.ends_with(" (layout)") {
+                    writeln!(w, "  {}: {}", f.path, show(&f.after).trim_matches('"'))?;
                 } else {
                     writeln!(w, "- {}: {}", f.path, show(&f.before))?;
                     writeln!(w, "+ {}: {}", f.path, show(&f.after))?;
