@@ -451,3 +451,54 @@ fn a_yaml_syntax_error_in_the_root_file_is_one_located_problem() {
     assert!(out.stderr.contains("obsctl.yaml:"), "{}", out.stderr);
     assert!(out.stderr.contains("1 problem found"), "{}", out.stderr);
 }
+
+/// A catalogue copied elsewhere under another name, with the templates it
+/// names (at the same relative path), validates and renders identically:
+/// no lookup depends on the catalogue directory's name.
+#[test]
+fn a_renamed_copy_of_a_catalogue_renders_identically() {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                copy(&p, &to.join(e.file_name()));
+            } else {
+                std::fs::copy(&p, to.join(e.file_name())).unwrap();
+            }
+        }
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let cat = tmp.path().join("elsewhere/definitions/renamed");
+    copy(&root().join("definitions/cat-house"), &cat);
+    copy(
+        &root().join("templates/cat-house"),
+        &tmp.path().join("elsewhere/templates/cat-house"),
+    );
+    let out = tmp.path().join("out");
+    let o = Obsctl::new(&[
+        "-d",
+        cat.to_str().unwrap(),
+        "render",
+        "--out",
+        out.to_str().unwrap(),
+    ])
+    .cwd(tmp.path())
+    .run();
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    let original = root().join("snapshots/cat-house");
+    let mut files = json_files(&original);
+    files.sort();
+    assert!(files.len() > 100);
+    for f in files {
+        let rel = f.strip_prefix(&original).unwrap();
+        let copy = std::fs::read_to_string(out.join(rel)).unwrap();
+        assert_eq!(
+            copy,
+            std::fs::read_to_string(&f).unwrap(),
+            "{}",
+            rel.display()
+        );
+    }
+    assert_eq!(json_files(&out).len(), json_files(&original).len());
+}

@@ -1038,3 +1038,35 @@ fn a_missing_template_is_one_problem() {
         "{out}"
     );
 }
+
+#[test]
+fn threshold_lines_only_on_graphs_of_the_alarms_statistic_and_period() {
+    let body = |stat: &str, period: u32| {
+        format!(
+            r#"{{"widgets": [{{"type": "metric", "properties": {{"stat": "{stat}", "period": {period}, "metrics": [["AWS/ECS", "CPUUtilization", "ClusterName", "shop"]]}}}}]}}"#
+        )
+    };
+    for (stat, period, lines) in [("Average", 300, 1), ("Maximum", 300, 0), ("Average", 60, 0)] {
+        let template = body(stat, period);
+        let (_dir, cat) = write_base(
+            &[(
+                "    template: overview.json.j2\n",
+                "    template: overview.json.j2\n    annotations: true\n",
+            )],
+            &[("templates/overview.json.j2", &template)],
+        );
+        let (_, states) = load_and_compile(&cat, None).unwrap();
+        let d = states[0]
+            .resources
+            .values()
+            .find_map(|r| match r {
+                obsctl::resource::Resource::Dashboard(d) => Some(d.body.clone()),
+                _ => None,
+            })
+            .unwrap();
+        let marks = d["widgets"][0]["properties"]["annotations"]["horizontal"]
+            .as_array()
+            .map_or(0, Vec::len);
+        assert_eq!(marks, lines, "{stat} {period}: {d}");
+    }
+}

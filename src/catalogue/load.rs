@@ -98,9 +98,11 @@ pub struct Catalogue {
     pub tests: BTreeMap<String, Item<TestSpec>>,
     /// Namespaces not checked, with where each was declared.
     pub external_namespaces: Vec<Item<String>>,
-    /// Dashboard templates by file name, read from `<dir>/templates/` and the
-    /// `templates/` directory next to `definitions/`.
+    /// Dashboard templates by file name, read from the catalogue's
+    /// `templates` directory (relative to `obsctl.yaml`, default `templates`).
     pub templates: BTreeMap<String, String>,
+    /// The `templates` setting and where it was written.
+    pub templates_dir: Option<Item<String>>,
     /// Parsed files, for locating problems.
     pub files: Vec<SourceFile>,
     /// Items that exist but could not be read (`section/name`): references
@@ -199,6 +201,7 @@ const SECTIONS: &[&str] = &[
     "project",
     "namespace",
     "naming",
+    "templates",
     "include",
     "environments",
     "topics",
@@ -279,7 +282,22 @@ pub fn load(dir: &Path) -> Result<(Catalogue, Problems), Error> {
             );
         }
     }
-    cat.templates = load_templates(dir, &cat.name, &mut problems);
+    let templates_dir = match &cat.templates_dir {
+        Some(t) => {
+            let path = dir.join(&t.spec);
+            if !path.is_dir() {
+                cat.problem(
+                    &mut problems,
+                    &t.origin,
+                    format!("templates directory `{}` does not exist", path.display()),
+                    Some("the path is relative to obsctl.yaml".into()),
+                );
+            }
+            path
+        }
+        None => dir.join("templates"),
+    };
+    cat.templates = load_templates(&templates_dir, &mut problems);
     Ok((cat, problems))
 }
 
@@ -407,6 +425,23 @@ fn merge_file(
                         "namespace" => cat.namespace = s,
                         _ => cat.naming = s,
                     }
+                }
+            }
+            "templates" => {
+                if !is_root {
+                    cat.problem_at_key(
+                        problems,
+                        &origin,
+                        "`templates` is only allowed in obsctl.yaml",
+                        Some("move it to obsctl.yaml".into()),
+                    );
+                    continue;
+                }
+                if let Some(s) = deserialize_item::<String>(cat, &origin, &value, problems) {
+                    cat.templates_dir = Some(Item {
+                        spec: s,
+                        origin: origin.clone(),
+                    });
                 }
             }
             "include" => {
@@ -633,18 +668,12 @@ fn expand_include(dir: &Path, pattern: &str) -> Vec<PathBuf> {
     found
 }
 
-/// Templates: `<catalogue>/templates/` first, then the project's
-/// `templates/<catalogue name>/` and `templates/` next to `definitions/`.
-fn load_templates(dir: &Path, name: &str, problems: &mut Problems) -> BTreeMap<String, String> {
+/// Every template in the catalogue's templates directory.
+fn load_templates(tdir: &Path, problems: &mut Problems) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    let mut dirs = vec![dir.join("templates")];
-    if let Some(top) = dir.parent().and_then(Path::parent) {
-        dirs.push(top.join("templates").join(name));
-        dirs.push(top.join("templates"));
-    }
-    for tdir in dirs {
-        let Ok(entries) = std::fs::read_dir(&tdir) else {
-            continue;
+    {
+        let Ok(entries) = std::fs::read_dir(tdir) else {
+            return out;
         };
         let mut paths: Vec<PathBuf> = entries
             .flatten()

@@ -24,6 +24,11 @@ pub struct CatalogueFile {
     /// Naming pattern for every resource. Placeholders: `{project}`, `{env}`,
     /// `{service}` (dropped with its separator for shared resources) and `{name}`.
     pub naming: Option<String>,
+    /// Directory of the dashboard templates, relative to `obsctl.yaml`
+    /// (default `templates`, inside the catalogue). Nothing is looked up by
+    /// the catalogue directory's name, so a catalogue copied or renamed with
+    /// its templates keeps working.
+    pub templates: Option<String>,
     /// More catalogue files, relative to `obsctl.yaml`. A `*` in the file name
     /// matches any characters (`services/*.yaml`).
     #[serde(default)]

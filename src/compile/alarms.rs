@@ -25,6 +25,9 @@ pub struct AlarmInfo {
     pub severity: String,
     /// The single metric it watches: namespace, name, sorted dimensions.
     pub watches: Option<(String, String, Vec<Dimension>)>,
+    /// Its statistic and period (a threshold is only meaningful for a graph
+    /// of the same statistic over the same period).
+    pub stat_period: Option<(String, u32)>,
     /// Static threshold.
     pub threshold: Option<f64>,
 }
@@ -287,6 +290,7 @@ fn metric_alarm(
         tags: common.tags,
     };
     let mut watches = None;
+    let mut stat_period = None;
     match spec.kind {
         AlarmKind::Metric => {
             let m = spec.metric.as_ref()?;
@@ -306,6 +310,7 @@ fn metric_alarm(
                 resolved.metric_name,
                 resolved.dimensions,
             ));
+            stat_period = Some((m.statistic.clone(), eff.period));
         }
         AlarmKind::Math => {
             let returns = spec.returns.clone().unwrap_or_default();
@@ -382,6 +387,7 @@ fn metric_alarm(
         arn: c.alarm_arn(&name),
         severity: eff.severity.clone(),
         watches,
+        stat_period,
         threshold: alarm.threshold,
     };
     c.add(Resource::MetricAlarm(alarm), spec.origin.clone());
@@ -462,6 +468,7 @@ fn composite_alarm(
         arn: c.alarm_arn(&name),
         severity: eff.severity.clone(),
         watches: None,
+        stat_period: None,
         threshold: None,
     };
     c.add(Resource::CompositeAlarm(alarm), spec.origin.clone());

@@ -168,7 +168,10 @@ fn dashboard(
 }
 
 /// Adds a horizontal threshold annotation to every metric graph that shows a
-/// metric a static-threshold alarm watches (same namespace, name, dimensions).
+/// metric a static-threshold alarm watches (same namespace, name,
+/// dimensions) with the alarm's statistic and period: a p99 threshold on a
+/// graph of the average, or a 5-minute Sum threshold on a 1-minute graph,
+/// would mislead.
 fn annotate(body: &mut Value, alarms: &[&AlarmInfo]) {
     let Some(widgets) = body.get_mut("widgets").and_then(Value::as_array_mut) else {
         return;
@@ -192,8 +195,25 @@ fn annotate(body: &mut Value, alarms: &[&AlarmInfo]) {
             .and_then(Value::as_array)
             .cloned()
             .unwrap_or_default();
+        let widget_stat = props
+            .get("stat")
+            .and_then(Value::as_str)
+            .unwrap_or("Average")
+            .to_string();
+        let widget_period = props.get("period").and_then(Value::as_u64).unwrap_or(300);
         let mut marks = Vec::new();
         for row in &rows {
+            let options = row
+                .as_array()
+                .and_then(|r| r.iter().find(|v| v.is_object()));
+            let stat = options
+                .and_then(|o| o.get("stat"))
+                .and_then(Value::as_str)
+                .unwrap_or(&widget_stat);
+            let period = options
+                .and_then(|o| o.get("period"))
+                .and_then(Value::as_u64)
+                .unwrap_or(widget_period);
             let tokens: Vec<&str> = row
                 .as_array()
                 .into_iter()
@@ -209,7 +229,12 @@ fn annotate(body: &mut Value, alarms: &[&AlarmInfo]) {
                 let (Some((ns, metric, adims)), Some(threshold)) = (&a.watches, a.threshold) else {
                     continue;
                 };
-                let same = ns == tokens[0]
+                let same_view = a
+                    .stat_period
+                    .as_ref()
+                    .is_some_and(|(s, p)| s.eq_ignore_ascii_case(stat) && u64::from(*p) == period);
+                let same = same_view
+                    && ns == tokens[0]
                     && metric == tokens[1]
                     && adims.len() == dims.len()
                     && adims
