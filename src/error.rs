@@ -68,7 +68,12 @@ pub enum Error {
     /// An AWS call failed while reading or planning.
     Aws(crate::aws::AwsError),
     /// A required `${env:NAME}` secret is not set.
-    MissingSecret(String),
+    MissingSecret {
+        /// The variable.
+        var: String,
+        /// The subscription that needs it (`topic/protocol/${env:NAME}`).
+        needed_by: String,
+    },
     /// A saved plan no longer matches live state.
     StalePlan {
         /// The plan file.
@@ -130,7 +135,7 @@ impl Error {
             | Error::Io { .. }
             | Error::StaleSnapshots(_)
             | Error::Aws(_)
-            | Error::MissingSecret(_)
+            | Error::MissingSecret { .. }
             | Error::StalePlan { .. }
             | Error::BadPlan { .. }
             | Error::NeedsApproval
@@ -222,10 +227,16 @@ impl fmt::Display for Error {
                 "error: AWS {}: {}: {}\n  help: check credentials, region and permissions (see --verbose)",
                 e.api, e.code, e.message
             ),
-            Error::MissingSecret(name) => write!(
-                f,
-                "error: environment variable {name} is not set\n  help: export it, or mark the subscription `optional: true`"
-            ),
+            Error::MissingSecret { var, needed_by } => {
+                let (topic, protocol) = needed_by
+                    .split_once('/')
+                    .map(|(t, rest)| (t, rest.split('/').next().unwrap_or_default()))
+                    .unwrap_or((needed_by.as_str(), ""));
+                write!(
+                    f,
+                    "error: environment variable {var} is not set: the {protocol} subscription of topic `{topic}` (endpoint `${{env:{var}}}` in the catalogue's `topics:`) needs it\n  help: export {var}, or mark that subscription `optional: true`"
+                )
+            }
             Error::StalePlan { path } => write!(
                 f,
                 "error: {} is stale: live state changed since it was made\n  help: run `obsctl plan --out` again and review the new plan",

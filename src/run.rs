@@ -270,8 +270,11 @@ pub async fn make_plan(
     secret: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Plan, Error> {
     let live = live::read(aws, desired, kinds).await.map_err(Error::Aws)?;
-    let mut plan = plan::compute(desired, &live, kinds, adopt, secret)
-        .map_err(|m| Error::MissingSecret(m.0))?;
+    let mut plan =
+        plan::compute(desired, &live, kinds, adopt, secret).map_err(|m| Error::MissingSecret {
+            var: m.0,
+            needed_by: m.1,
+        })?;
     if !plan.blockers.is_empty() {
         return Err(Error::Blocked {
             env: desired.env.clone(),
@@ -446,7 +449,7 @@ pub fn load_and_compile_with(
 ) -> Result<(Catalogue, Vec<DesiredState>), Error> {
     let (cat, mut problems) = catalogue::load(dir)?;
     if cat.is_incomplete() {
-        // A file could not be read: everything else would be a consequence.
+        // The root file could not be read: everything else would be a consequence.
         return problems.finish((cat, Vec::new()));
     }
     if let Some(e) = env
@@ -459,6 +462,12 @@ pub fn load_and_compile_with(
         )));
     }
     catalogue::validate::validate(&cat, &mut problems);
+    if !cat.unreadable.is_empty() {
+        // An included file could not be read: compiling without what it
+        // defines (templates rendering without its services, …) would only
+        // report consequences.
+        return problems.finish((cat, Vec::new()));
+    }
     let states = compile_all(&cat, env, &mut problems);
     if tests && problems.is_empty() {
         // Test files refer to compiled names: checked once the rest is sound.

@@ -320,14 +320,16 @@ fn check_lists_missing_and_extra_files_and_render_removes_stale_ones() {
 fn invalid_catalogue_exits_1_with_located_problems() {
     let out = Obsctl::new(&["-d", "tests/fixtures/invalid", "validate"]).run();
     assert_eq!(out.code, 1);
+    // The severity may be defined in the unreadable bomb.yaml: its
+    // `undefined severity` would be a consequence, so it is not reported.
+    assert!(!out.stderr.contains("undefined severity"), "{}", out.stderr);
     for needle in [
         "bomb.yaml:6:8",
         "obsctl.yaml:15:5: error: unknown key `ownr`",
         "obsctl.yaml:17:11: error: wrong type",
         "obsctl.yaml:23:13: error: period 45",
         "obsctl.yaml:33:7: error: math alarm uses 11 metrics",
-        "obsctl.yaml:47:15: error: undefined severity `urgent`",
-        "6 problems found",
+        "5 problems found",
     ] {
         assert!(
             out.stderr.contains(needle),

@@ -544,7 +544,7 @@ rule!(
     dashboard_invalid_json,
     &[],
     &[("templates/overview.json.j2", "{\"widgets\": [1,]}")],
-    "rendered invalid JSON"
+    "renders invalid JSON: trailing comma"
 );
 rule!(
     dashboard_at_most_500_widgets,
@@ -1069,4 +1069,37 @@ fn threshold_lines_only_on_graphs_of_the_alarms_statistic_and_period() {
             .map_or(0, Vec::len);
         assert_eq!(marks, lines, "{stat} {period}: {d}");
     }
+}
+
+/// One mistake, one problem: each common single mistake yields exactly one
+/// located problem naming its cause (all messages snapshot-tested).
+#[test]
+fn each_single_mistake_is_exactly_one_problem() {
+    let good_template = TEMPLATE;
+    type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, Vec<(&'a str, String)>);
+    let cases: Vec<Case> = vec![
+        ("typo in a key", vec![("    comparison: \">\"", "    comparision: \">\"")], vec![]),
+        ("wrong type", vec![("    threshold: 80", "    threshold: high")], vec![]),
+        ("unknown severity", vec![("    severity: critical\n    metric", "    severity: critcal\n    metric")], vec![]),
+        ("duplicate key", vec![("    threshold: 80", "    threshold: 80\n    threshold: 90")], vec![]),
+        ("mis-indented key", vec![("    comparison: \">\"", "  comparison: \">\"")], vec![]),
+        ("include matching no file", vec![("namespace: Shop/App\n", "namespace: Shop/App\ninclude: [alarm.yaml]\n")], vec![("alarms.yaml", "alarms: {}\n".to_string())]),
+        ("override of an undefined alarm", vec![("  api: { port: 8080 }", "  api: { port: 8080, alarms: { cpuu: { threshold: 1 } } }")], vec![]),
+        ("composite naming a missing alarm", vec![("alarms:\n", "alarms:\n  both:\n    kind: composite\n    severity: critical\n    rule: \"ALARM(cpu) AND ALARM(memory)\"\n")], vec![]),
+        ("missing template", vec![("template: overview.json.j2", "template: overviw.json.j2")], vec![]),
+        ("template syntax error", vec![], vec![("templates/overview.json.j2", "{\"widgets\": [{% for s in services %}]}".to_string())]),
+        ("template missing comma", vec![], vec![("templates/overview.json.j2", good_template.replace("]]}}]}", "]]}} {\"type\": \"text\", \"properties\": {\"markdown\": \"x\"}}]}"))]),
+        ("undefined variable in a template", vec![], vec![("templates/overview.json.j2", "{\"widgets\": [{\"type\": \"text\", \"properties\": {\"markdown\": \"{{ service.slo.latency_ms }}\"}}]}".to_string())]),
+        ("bad service log group", vec![("  api: { port: 8080 }", "  api: { port: 8080, log_group: \"ecs api\" }")], vec![]),
+        ("malformed filter pattern", vec![("pattern: ERROR", "pattern: '{ $.level = ERROR'")], vec![]),
+    ];
+    let mut all = Vec::new();
+    for (name, edits, extra) in &cases {
+        let extra: Vec<(&str, &str)> = extra.iter().map(|(p, c)| (*p, c.as_str())).collect();
+        let out = problems(edits, &extra);
+        let count = out.matches(": error: ").count();
+        assert_eq!(count, 1, "{name}: one problem expected:\n{out}");
+        all.push(format!("## {name}\n{out}"));
+    }
+    insta::assert_snapshot!(all.join("\n"));
 }

@@ -248,12 +248,18 @@ pub fn load(dir: &Path) -> Result<(Catalogue, Problems), Error> {
     for (pattern, origin) in includes {
         let paths = expand_include(dir, &pattern);
         if paths.is_empty() {
+            // What the missing file holds is missing too: the catalogue is
+            // not checked further, so this is the one problem reported.
+            let existing = yaml_files_near(dir, &pattern);
+            let help = super::suggest::did_you_mean(&pattern, existing.iter().map(String::as_str))
+                .unwrap_or_else(|| "check the path; it is relative to obsctl.yaml".into());
             cat.problem(
                 &mut problems,
                 &origin,
                 format!("include `{pattern}` matches no file"),
-                Some("check the path; it is relative to obsctl.yaml".into()),
+                Some(help),
             );
+            cat.unreadable.push(dir.join(&pattern));
         }
         for path in paths {
             let Some(file) = read_file(&path, &mut problems) else {
@@ -355,15 +361,81 @@ fn read_file(path: &Path, problems: &mut Problems) -> Option<SourceFile> {
                     "the file expands to too many nodes (a YAML alias bomb?); remove the nested aliases".to_string(),
                 )
             } else {
-                (
-                    format!("invalid YAML: {message}"),
-                    "fix the YAML syntax".to_string(),
-                )
+                yaml_in_own_words(&message)
             };
             problems.push(path, pos, message, Some(help));
             None
         }
     }
+}
+
+/// YAML files in the directory an include pattern points into, as the
+/// pattern would name them (for "did you mean").
+fn yaml_files_near(dir: &Path, pattern: &str) -> Vec<String> {
+    let (sub, _) = pattern.rsplit_once('/').unwrap_or(("", pattern));
+    let Ok(entries) = std::fs::read_dir(dir.join(sub)) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            (name.ends_with(".yaml") || name.ends_with(".yml")).then(|| {
+                if sub.is_empty() {
+                    name
+                } else {
+                    format!("{sub}/{name}")
+                }
+            })
+        })
+        .collect()
+}
+
+/// A YAML parser message in obsctl's words, with one position (the
+/// problem's own): the library's suffix `at line N, column M` and its
+/// advice about its own options are dropped.
+fn yaml_in_own_words(message: &str) -> (String, String) {
+    let mut m = message.trim().to_string();
+    if let Some(i) = m.rfind(" at line ") {
+        m.truncate(i);
+    }
+    if let Some(i) = m.find(", set DuplicateKeyPolicy") {
+        m.truncate(i);
+    }
+    let lower = m.to_lowercase();
+    if let Some(key) = lower.strip_prefix("duplicate mapping key: ") {
+        return (
+            format!("`{}` appears twice in the same mapping", key.trim()),
+            "remove or rename one of them".to_string(),
+        );
+    }
+    let (what, help) = if lower.contains("mapping values are not allowed") {
+        (
+            "a `key: value` pair where a plain value was expected",
+            "check this line's indentation against the key above it, or quote a value that contains `: `",
+        )
+    } else if lower.contains("did not find expected key") || lower.contains("expected key") {
+        (
+            "a line that is not a `key: value` of the mapping it is indented under",
+            "align it with the keys of its mapping (spaces, not tabs)",
+        )
+    } else if lower.contains("tab") || lower.contains("cannot start any token") {
+        (
+            "a character that cannot start a YAML value here (a tab, or an unquoted `@`, `` ` ``, `%`)",
+            "indent with spaces, and quote values that start with special characters",
+        )
+    } else if lower.contains("did not find expected") || lower.contains("unexpected end") {
+        (
+            "an unclosed bracket, brace or quote",
+            "close the `[`, `{` or quote this value opens",
+        )
+    } else {
+        (
+            "a YAML syntax error",
+            "fix the YAML syntax at this position",
+        )
+    };
+    (format!("invalid YAML: {what} ({m})"), help.to_string())
 }
 
 /// Merges one file's sections into the catalogue; returns its `include` entries.

@@ -20,6 +20,20 @@ pub const MAX_WIDGETS: usize = 500;
 pub fn check(c: &mut Compiler) {
     let mut found: Vec<(Origin, String, Option<String>)> = Vec::new();
     let mut per_group: BTreeMap<&str, (usize, Origin)> = BTreeMap::new();
+    // Where each service's log group is written: its own `log_group`, or
+    // the environment's pattern.
+    let group_origin: BTreeMap<String, Origin> = c
+        .services
+        .iter()
+        .map(|s| {
+            let o = if s.spec.log_group.is_some() {
+                s.spec.origin.child("log_group")
+            } else {
+                c.env.origin.child("log_group")
+            };
+            (s.log_group.clone(), o)
+        })
+        .collect();
     for (key, resource) in &c.state.resources {
         let origin = c.state.origins[key].clone();
         let mut bad = |message: String, help: Option<&str>| {
@@ -138,13 +152,18 @@ pub fn check(c: &mut Compiler) {
                         .chars()
                         .all(|c| c.is_ascii_alphanumeric() || "._-/#".contains(c));
                 if !group_ok {
-                    bad(
+                    // Reported where the log group is written, once.
+                    found.push((
+                        group_origin
+                            .get(&f.log_group_name)
+                            .cloned()
+                            .unwrap_or_else(|| origin.clone()),
                         format!(
                             "log group `{}` must be 1–512 characters of A-Z a-z 0-9 . - _ / #",
                             f.log_group_name
                         ),
                         None,
-                    );
+                    ));
                 }
                 let entry = per_group
                     .entry(f.log_group_name.as_str())
@@ -191,7 +210,7 @@ pub fn check(c: &mut Compiler) {
         }
     }
     for (origin, message, help) in found {
-        c.cat.problem(c.problems, &origin, message, help);
+        c.problem_once(&origin, message, help);
     }
 }
 

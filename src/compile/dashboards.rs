@@ -87,23 +87,31 @@ fn dashboard(
             };
             let message = format!("template `{}`{line}: {detail}", spec.template);
             // The same mistake for every service is one problem.
-            let (file, pos) = c.cat.locate(&o, false);
-            let seen = c.problems.0.iter().any(|p| {
-                p.file == file
-                    && p.line == pos.line
-                    && p.column == pos.column
-                    && p.message == message
-            });
-            if !seen {
-                c.cat.problem(c.problems, &o, message, Some(help));
-            }
+            c.problem_once(&o, message, Some(help));
             return;
         }
     };
     let mut body: Value = match serde_json::from_str(&rendered) {
         Ok(v) => v,
         Err(e) => {
-            c.cat.problem(c.problems, &o, format!("template `{}` rendered invalid JSON for `{name}` at output line {} column {}: {e}", spec.template, e.line(), e.column()), Some("check commas around loops (use `loop.last`) and quote values with `| tojson`".into()));
+            // Located by the output line's text (the same for every
+            // service and environment, so reported once).
+            let excerpt = rendered
+                .lines()
+                .nth(e.line().saturating_sub(1))
+                .unwrap_or_default()
+                .trim();
+            let excerpt: String = excerpt.chars().take(100).collect();
+            let detail = e.to_string();
+            let detail = detail.split(" at line ").next().unwrap_or_default();
+            c.problem_once(
+                &o,
+                format!(
+                    "template `{}` renders invalid JSON: {detail}, near `{excerpt}`",
+                    spec.template
+                ),
+                Some("find that text in the template; check commas around loops (use `loop.last`) and quote values with `| tojson`".into()),
+            );
             return;
         }
     };

@@ -440,6 +440,19 @@ impl<'a> Compiler<'a> {
         self.state.resources.insert(key, resource);
     }
 
+    /// Records a problem unless the same one (same place, same words) is
+    /// already recorded: a mistake shared by every service or environment
+    /// is one problem.
+    pub fn problem_once(&mut self, origin: &Origin, message: String, help: Option<String>) {
+        let (file, pos) = self.cat.locate(origin, false);
+        let seen = self.problems.0.iter().any(|p| {
+            p.file == file && p.line == pos.line && p.column == pos.column && p.message == message
+        });
+        if !seen {
+            self.cat.problem(self.problems, origin, message, help);
+        }
+    }
+
     /// Records a warning at `origin`.
     pub fn warn(&mut self, origin: &Origin, message: String, help: String) {
         let (file, pos) = self.cat.locate(origin, false);

@@ -241,7 +241,7 @@ impl Plan {
 
 /// A required secret that is not set.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MissingSecret(pub String);
+pub struct MissingSecret(pub String, pub String);
 
 /// Computes the plan. `secret` resolves `${env:NAME}` names; resolved values
 /// are used only to match live endpoints and never enter the plan. With
@@ -599,7 +599,7 @@ fn subscriptions(
                         .push(format!("{key}: skipped, ${{env:{var}}} is not set"));
                     continue;
                 }
-                None => return Err(MissingSecret(var.to_string())),
+                None => return Err(MissingSecret(var.to_string(), key.clone())),
             },
         };
         // A literal chat webhook is rejected by validate; one read from the

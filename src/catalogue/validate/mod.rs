@@ -29,6 +29,23 @@ pub(super) fn is_arn_of(text: &str, service: &str) -> bool {
 
 /// Checks everything that can be checked before compiling.
 pub fn validate(cat: &Catalogue, problems: &mut Problems) {
+    let first = problems.0.len();
+    validate_all(cat, problems);
+    if !cat.unreadable.is_empty() {
+        // What an unreadable file defines is unknown: a reference to it is a
+        // consequence of that file's problem, not a problem of its own.
+        let mut i = first;
+        while i < problems.0.len() {
+            if problems.0[i].message.contains("undefined ") {
+                problems.0.remove(i);
+            } else {
+                i += 1;
+            }
+        }
+    }
+}
+
+fn validate_all(cat: &Catalogue, problems: &mut Problems) {
     let mut v = Validator { cat, problems };
     v.naming();
     v.environments();
