@@ -213,6 +213,24 @@ fn align_rows(path: &str, a: &[Value], b: &[Value], out: &mut Vec<FieldChange>) 
     use similar::DiffOp;
     let old: Vec<String> = a.iter().map(row_key).collect();
     let new: Vec<String> = b.iter().map(row_key).collect();
+    let removed = |from: usize, len: usize, out: &mut Vec<FieldChange>| {
+        for (i, v) in a.iter().enumerate().skip(from).take(len) {
+            out.push(FieldChange {
+                path: format!("{path}[{i}]"),
+                before: Some(v.clone()),
+                after: None,
+            });
+        }
+    };
+    let added = |from: usize, len: usize, out: &mut Vec<FieldChange>| {
+        for (j, v) in b.iter().enumerate().skip(from).take(len) {
+            out.push(FieldChange {
+                path: format!("{path}[{j}]"),
+                before: None,
+                after: Some(v.clone()),
+            });
+        }
+    };
     for op in similar::capture_diff_slices(similar::Algorithm::Myers, &old, &new) {
         match op {
             DiffOp::Equal {
@@ -231,46 +249,18 @@ fn align_rows(path: &str, a: &[Value], b: &[Value], out: &mut Vec<FieldChange>) 
             }
             DiffOp::Delete {
                 old_index, old_len, ..
-            } => {
-                for (i, v) in a.iter().enumerate().skip(old_index).take(old_len) {
-                    out.push(FieldChange {
-                        path: format!("{path}[{i}]"),
-                        before: Some(v.clone()),
-                        after: None,
-                    });
-                }
-            }
+            } => removed(old_index, old_len, out),
             DiffOp::Insert {
                 new_index, new_len, ..
-            } => {
-                for (j, v) in b.iter().enumerate().skip(new_index).take(new_len) {
-                    out.push(FieldChange {
-                        path: format!("{path}[{j}]"),
-                        before: None,
-                        after: Some(v.clone()),
-                    });
-                }
-            }
+            } => added(new_index, new_len, out),
             DiffOp::Replace {
                 old_index,
                 old_len,
                 new_index,
                 new_len,
             } => {
-                for (i, v) in a.iter().enumerate().skip(old_index).take(old_len) {
-                    out.push(FieldChange {
-                        path: format!("{path}[{i}]"),
-                        before: Some(v.clone()),
-                        after: None,
-                    });
-                }
-                for (j, v) in b.iter().enumerate().skip(new_index).take(new_len) {
-                    out.push(FieldChange {
-                        path: format!("{path}[{j}]"),
-                        before: None,
-                        after: Some(v.clone()),
-                    });
-                }
+                removed(old_index, old_len, out);
+                added(new_index, new_len, out);
             }
         }
     }

@@ -154,16 +154,29 @@ pub fn expand(
         if filter.is_some_and(|f| !name.contains(f)) {
             continue;
         }
-        for env in &test.environments {
-            if !cat.environments.contains_key(env) {
-                let help = did_you_mean(env, cat.environments.keys().map(String::as_str));
+        let mut undefined = |field: &str, what: &str, names: &[String], known: Vec<&str>| {
+            for n in names.iter().filter(|n| !known.contains(&n.as_str())) {
                 cat.problem(
                     problems,
-                    &test.origin.child("environments"),
-                    format!("test `{name}` names environment `{env}`, which is not defined"),
-                    help,
+                    &test.origin.child(field),
+                    format!("test `{name}` names {what} `{n}`, which is not defined"),
+                    did_you_mean(n, known.iter().copied()),
                 );
             }
+        };
+        undefined(
+            "environments",
+            "environment",
+            &test.environments,
+            cat.environments.keys().map(String::as_str).collect(),
+        );
+        if let Some(list) = &test.services {
+            undefined(
+                "services",
+                "service",
+                list,
+                cat.services.keys().map(String::as_str).collect(),
+            );
         }
         let before = problems.0.len();
         let mut found = 0;
@@ -180,19 +193,6 @@ pub fn expand(
                     found += 1;
                 }
                 continue;
-            }
-            if let Some(list) = &test.services {
-                for s in list {
-                    if !cat.services.contains_key(s) {
-                        let help = did_you_mean(s, cat.services.keys().map(String::as_str));
-                        cat.problem(
-                            problems,
-                            &test.origin.child("services"),
-                            format!("test `{name}` names service `{s}`, which is not defined"),
-                            help,
-                        );
-                    }
-                }
             }
             for svc in &contexts.services {
                 if test
