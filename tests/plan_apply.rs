@@ -950,3 +950,37 @@ async fn drift_scenarios_render_readably_in_text_markdown_and_json() {
         );
     }
 }
+
+/// Removing one service from the catalogue: the executive dashboard's
+/// change reads as the rows and lines of that service going away, a few
+/// lines, not a shift of every row after it.
+#[tokio::test]
+async fn removing_a_service_shows_the_executive_dashboard_change_in_a_few_lines() {
+    let fake = FakeAws::default();
+    let aws = fake.aws();
+    let d = desired("bookstore", "staging");
+    run(&aws, &plan(&aws, &d).await).await;
+    let fewer = desired_with(&root().join("definitions/bookstore"), "staging", |c| {
+        c.services.remove("search-service");
+        c.tests.clear();
+    });
+    let p = plan(&aws, &fewer).await;
+    let change = p
+        .changes
+        .iter()
+        .find(|c| c.key == "bookstore-staging-executive")
+        .expect("the executive dashboard changes");
+    let mut one = p.clone();
+    one.changes = vec![change.clone()];
+    one.notes.clear();
+    let mut text = Vec::new();
+    obsctl::report::plan::text(&mut text, &one, false).unwrap();
+    let text = String::from_utf8(text).unwrap();
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("    ") || l.starts_with("      "))
+        .collect();
+    assert!(lines.len() <= 6, "{text}");
+    assert!(text.contains("search-service"), "{text}");
+    assert!(!text.contains("→ \"search"), "no positional shifts: {text}");
+}

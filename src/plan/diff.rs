@@ -75,8 +75,18 @@ fn similarity(a: &Value, b: &Value) -> f64 {
             return if x == y { 1.0 } else { 0.0 };
         }
     }
+    // Texts (a text widget's Markdown, a log widget's query) are alike by
+    // their lines: a table losing one row is the same widget, changed.
+    for k in ["markdown", "query"] {
+        if let (Some(Value::String(x)), Some(Value::String(y))) = (field(a, k), field(b, k)) {
+            let lx: std::collections::BTreeSet<&str> = x.lines().collect();
+            let ly: std::collections::BTreeSet<&str> = y.lines().collect();
+            let union = lx.union(&ly).count().max(1);
+            return lx.intersection(&ly).count() as f64 / union as f64;
+        }
+    }
     let mut bonus = 0.0;
-    for k in ["title", "label", "markdown", "query"] {
+    for k in ["title", "label"] {
         if let (Some(x), Some(y)) = (field(a, k), field(b, k)) {
             bonus += if x == y { 0.5 } else { -0.25 };
         }

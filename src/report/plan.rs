@@ -115,7 +115,7 @@ fn lines_of(v: &Option<Value>) -> String {
 /// A multi-line field change as a line diff: (mark, line) with `-`, `+`, ` `.
 fn line_diff(f: &FieldChange) -> Vec<(&'static str, String)> {
     let (old, new) = (lines_of(&f.before), lines_of(&f.after));
-    similar::TextDiff::from_lines(&old, &new)
+    let all: Vec<(&'static str, String)> = similar::TextDiff::from_lines(&old, &new)
         .iter_all_changes()
         .map(|change| {
             let mark = match change.tag() {
@@ -125,7 +125,78 @@ fn line_diff(f: &FieldChange) -> Vec<(&'static str, String)> {
             };
             (mark, change.value().trim_end_matches('\n').to_string())
         })
-        .collect()
+        .collect();
+    // Only the changed lines: unchanged runs between them become one `…`.
+    let first = all.iter().position(|(m, _)| *m != " ");
+    let last = all.iter().rposition(|(m, _)| *m != " ");
+    let (Some(first), Some(last)) = (first, last) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(&'static str, String)> = Vec::new();
+    for (mark, line) in &all[first..=last] {
+        if *mark == " " {
+            if out.last().is_none_or(|(m, _)| *m != " ") {
+                out.push((" ", "…".to_string()));
+            }
+        } else {
+            out.push((mark, line.clone()));
+        }
+    }
+    out
+}
+
+/// A run of whole scalar elements added to or removed from one list
+/// (`alarms[46]` … `alarms[52]`) as one line; ARNs by their last part.
+fn grouped(fields: &[FieldChange]) -> Vec<Vec<&FieldChange>> {
+    let list_of = |f: &FieldChange| -> Option<(String, bool)> {
+        let scalar =
+            |v: &Option<Value>| v.as_ref().is_some_and(|v| !v.is_object() && !v.is_array());
+        let removal = f.after.is_none() && scalar(&f.before);
+        let addition = f.before.is_none() && scalar(&f.after);
+        if !(removal || addition) || !f.path.ends_with(']') {
+            return None;
+        }
+        let open = f.path.rfind('[')?;
+        Some((f.path[..open].to_string(), removal))
+    };
+    let mut out: Vec<Vec<&FieldChange>> = Vec::new();
+    for f in fields {
+        let key = list_of(f);
+        match out.last_mut() {
+            Some(group) if key.is_some() && list_of(group[0]) == key => group.push(f),
+            _ => out.push(vec![f]),
+        }
+    }
+    out
+}
+
+/// One line for a group of scalar additions or removals.
+fn group_line(group: &[&FieldChange]) -> (&'static str, String) {
+    let removal = group[0].after.is_none();
+    let path = &group[0].path[..group[0].path.rfind('[').unwrap_or(group[0].path.len())];
+    let names: Vec<String> = group
+        .iter()
+        .filter_map(|f| {
+            if removal {
+                f.before.as_ref()
+            } else {
+                f.after.as_ref()
+            }
+        })
+        .map(|v| match v {
+            Value::String(s) if s.starts_with("arn:") => {
+                s.rsplit(':').next().unwrap_or(s).to_string()
+            }
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+        .collect();
+    let (mark, word) = if removal {
+        ("-", "removed")
+    } else {
+        ("+", "added")
+    };
+    (mark, format!("{path}: {word} {}", names.join(", ")))
 }
 
 /// The summary line.
@@ -206,7 +277,13 @@ fn change_text(w: &mut dyn Write, c: &Change, p: &Palette) -> io::Result<()> {
         c.kind,
         p.paint("1", &c.key)
     )?;
-    for f in &c.fields {
+    for group in grouped(&c.fields) {
+        if group.len() > 1 {
+            let (_, line) = group_line(&group);
+            writeln!(w, "    {line}")?;
+            continue;
+        }
+        let f = group[0];
         if multiline(f) {
             writeln!(w, "    {}:", f.path)?;
             for (mark, line) in line_diff(f) {
@@ -257,7 +334,13 @@ pub fn markdown(w: &mut dyn Write, plan: &Plan) -> io::Result<()> {
         )?;
         if !c.fields.is_empty() {
             writeln!(w, "```diff")?;
-            for f in &c.fields {
+            for group in grouped(&c.fields) {
+                if group.len() > 1 {
+                    let (mark, line) = group_line(&group);
+                    writeln!(w, "{mark} {line}")?;
+                    continue;
+                }
+                let f = group[0];
                 if multiline(f) {
                     writeln!(w, "@@ {} @@", f.path)?;
                     for (mark, line) in line_diff(f) {
