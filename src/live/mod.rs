@@ -80,34 +80,70 @@ impl LiveState {
 }
 
 /// Reads the live resources of the kinds in `kinds` for `desired`'s environment.
+/// Kinds behind different APIs (CloudWatch alarms, SNS, dashboards, Logs)
+/// are read at the same time, each into its own part, then merged: their
+/// quotas are separate, so the slowest API sets the time, not their sum.
 pub async fn read(
     aws: &Aws,
     desired: &DesiredState,
     kinds: &BTreeSet<Kind>,
 ) -> Result<LiveState, AwsError> {
+    let wants = |list: &[Kind]| list.iter().any(|k| kinds.contains(k));
+    let alarm_part = async {
+        let mut live = LiveState::default();
+        if wants(&[Kind::MetricAlarm, Kind::CompositeAlarm]) {
+            alarms(aws, desired, kinds, &mut live).await?;
+        }
+        Ok::<_, AwsError>(live)
+    };
+    let topic_part = async {
+        let mut live = LiveState::default();
+        if wants(&[Kind::Topic, Kind::Subscription]) {
+            topics(aws, desired, kinds, &mut live).await?;
+        }
+        Ok::<_, AwsError>(live)
+    };
+    let dashboard_part = async {
+        if kinds.contains(&Kind::Dashboard) {
+            dashboards(aws, desired).await
+        } else {
+            Ok(Vec::new())
+        }
+    };
+    // Filters and queries need the log groups read first: one chain.
+    let logs_part = async {
+        let mut live = LiveState::default();
+        if wants(&[Kind::LogGroup, Kind::MetricFilter, Kind::QueryDefinition]) {
+            log_groups(aws, desired, kinds, &mut live).await?;
+        }
+        if kinds.contains(&Kind::MetricFilter) {
+            metric_filters(aws, desired, &mut live).await?;
+        }
+        if kinds.contains(&Kind::QueryDefinition) {
+            queries(aws, desired, &mut live).await?;
+        }
+        Ok::<_, AwsError>(live)
+    };
+    let (alarms, topics, dashboards, logs) =
+        futures::try_join!(alarm_part, topic_part, dashboard_part, logs_part)?;
     let mut live = LiveState::default();
-    if kinds.contains(&Kind::MetricAlarm) || kinds.contains(&Kind::CompositeAlarm) {
-        alarms(aws, desired, kinds, &mut live).await?;
+    for part in [alarms, topics, logs] {
+        live.merge(part);
     }
-    if kinds.contains(&Kind::Topic) || kinds.contains(&Kind::Subscription) {
-        topics(aws, desired, kinds, &mut live).await?;
-    }
-    if kinds.contains(&Kind::Dashboard) {
-        dashboards(aws, desired, &mut live).await?;
-    }
-    if [Kind::LogGroup, Kind::MetricFilter, Kind::QueryDefinition]
-        .iter()
-        .any(|k| kinds.contains(k))
-    {
-        log_groups(aws, desired, kinds, &mut live).await?;
-    }
-    if kinds.contains(&Kind::MetricFilter) {
-        metric_filters(aws, desired, &mut live).await?;
-    }
-    if kinds.contains(&Kind::QueryDefinition) {
-        queries(aws, desired, &mut live).await?;
-    }
+    file_dashboards(desired, &mut live, dashboards);
     Ok(live)
+}
+
+impl LiveState {
+    /// Adds a part read on its own (parts hold disjoint kinds).
+    fn merge(&mut self, other: LiveState) {
+        self.resources.extend(other.resources);
+        self.ids.extend(other.ids);
+        self.conflicts.extend(other.conflicts);
+        self.adoptable.extend(other.adoptable);
+        self.pending.extend(other.pending);
+        self.missing_log_groups.extend(other.missing_log_groups);
+    }
 }
 
 /// The ownership rules of `desired`'s environment.
@@ -239,11 +275,11 @@ pub fn normalize_dashboard(name: &str, raw: &str) -> Dashboard {
     }
 }
 
-async fn dashboards(
-    aws: &Aws,
-    desired: &DesiredState,
-    live: &mut LiveState,
-) -> Result<(), AwsError> {
+/// A dashboard as read: name, body, tags.
+type DashboardRead = (String, String, Vec<Tag>);
+
+/// Reads the environment's dashboards (bodies of those that may be ours).
+async fn dashboards(aws: &Aws, desired: &DesiredState) -> Result<Vec<DashboardRead>, AwsError> {
     let mut names =
         all_pages(|next| aws.cloudwatch().list_dashboards(&desired.prefix, next)).await?;
     let owner = &owner(desired);
@@ -266,14 +302,21 @@ async fn dashboards(
         .buffered(CONCURRENCY)
         .try_collect()
         .await?;
+    Ok(read.into_iter().flatten().collect())
+}
+
+/// Files the dashboards read, once alarms and topics are known: their
+/// ownership depends on whether the environment is a legacy one.
+fn file_dashboards(desired: &DesiredState, live: &mut LiveState, read: Vec<DashboardRead>) {
+    let owner = &owner(desired);
+    let generated = &generated(desired, &[Kind::Dashboard]);
     let legacy = live.is_legacy();
-    for (name, raw, tags) in read.into_iter().flatten() {
+    for (name, raw, tags) in read {
         let verdict = owner.tagged(&name, &tags, generated, legacy);
         let mut dashboard = normalize_dashboard(&name, &raw);
         dashboard.tags = tags;
         live.file(verdict, Resource::Dashboard(dashboard), None);
     }
-    Ok(())
 }
 
 /// Which of the log groups the planned filters and queries read exist. They
