@@ -70,10 +70,19 @@ fn dashboard(
                 return;
             }
             let line = e.line().map(|l| format!(" line {l}")).unwrap_or_default();
-            let detail = e
+            let mut detail = e
                 .detail()
                 .map(str::to_string)
                 .unwrap_or_else(|| e.kind().to_string());
+            // `| tojson` of an undefined value does not say which: find it.
+            if detail.contains("passed to tojson")
+                && let Some(name) = e.line().and_then(|l| {
+                    let text = c.cat.templates.get(&spec.template)?;
+                    undefined_on_line(c.jinja, text.lines().nth(l.saturating_sub(1))?, &ctx)
+                })
+            {
+                detail = format!("`{name}` is undefined (passed to tojson)");
+            }
             let whom = service.map_or_else(
                 || "the environment".to_string(),
                 |s| format!("service `{s}`"),
@@ -268,5 +277,46 @@ fn annotate(body: &mut Value, alarms: &[&AlarmInfo]) {
                 }
             }
         }
+    }
+}
+
+/// The first `{{ X | tojson }}` expression on a template line whose `X` is
+/// undefined in `ctx` (minijinja's error does not name it).
+fn undefined_on_line(jinja: &minijinja::Environment, line: &str, ctx: &Ctx) -> Option<String> {
+    let mut rest = line;
+    while let Some(start) = rest.find("{{") {
+        let after = &rest[start + 2..];
+        let end = after.find("}}")?;
+        let inner = &after[..end];
+        if let Some(expr) = inner.split('|').next().filter(|_| inner.contains("tojson")) {
+            let expr = expr
+                .trim()
+                .trim_start_matches('(')
+                .trim_end_matches(')')
+                .trim();
+            let probe = format!("{{{{ ({expr}) is defined }}}}");
+            let answer = jinja.render_str(&probe, ctx).ok();
+            if answer.is_some_and(|a| a.eq_ignore_ascii_case("false")) {
+                return Some(expr.to_string());
+            }
+        }
+        rest = &after[end + 2..];
+    }
+    None
+}
+
+#[cfg(test)]
+mod probe_tests {
+    #[test]
+    fn names_the_undefined_value() {
+        let mut env = minijinja::Environment::new();
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        let ctx = minijinja::context! { env => minijinja::context!{ name => "x" } };
+        let out = env.render_str("{{ (env.nmae) is defined }}", &ctx);
+        assert!(out.is_ok_and(|o| o.eq_ignore_ascii_case("false")));
+        assert_eq!(
+            super::undefined_on_line(&env, r#"{"markdown": {{ env.nmae | tojson }}}}"#, &ctx),
+            Some("env.nmae".to_string())
+        );
     }
 }
