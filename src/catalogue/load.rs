@@ -101,6 +101,8 @@ pub struct Catalogue {
     /// Dashboard templates by file name, read from the catalogue's
     /// `templates` directory (relative to `obsctl.yaml`, default `templates`).
     pub templates: BTreeMap<String, String>,
+    /// The directory the templates were read from.
+    pub templates_path: PathBuf,
     /// The `templates` setting and where it was written.
     pub templates_dir: Option<Item<String>>,
     /// Parsed files, for locating problems.
@@ -304,6 +306,7 @@ pub fn load(dir: &Path) -> Result<(Catalogue, Problems), Error> {
         None => dir.join("templates"),
     };
     cat.templates = load_templates(&templates_dir, &mut problems);
+    cat.templates_path = templates_dir;
     Ok((cat, problems))
 }
 

@@ -69,7 +69,6 @@ fn dashboard(
             ) {
                 return;
             }
-            let line = e.line().map(|l| format!(" line {l}")).unwrap_or_default();
             let mut detail = e
                 .detail()
                 .map(str::to_string)
@@ -94,9 +93,51 @@ fn dashboard(
             } else {
                 format!("while rendering for {whom}")
             };
-            let message = format!("template `{}`{line}: {detail}", spec.template);
-            // The same mistake for every service is one problem.
-            c.problem_once(&o, message, Some(help));
+            // Located in the template itself (line, and column from the
+            // error's range), naming the dashboard entry that renders it.
+            let path = c.cat.templates_path.join(&spec.template);
+            let text = c
+                .cat
+                .templates
+                .get(&spec.template)
+                .map(String::as_str)
+                .unwrap_or_default();
+            let (tline, column) = match (e.line(), e.range()) {
+                (Some(l), Some(r)) => {
+                    let start = text[..r.start.min(text.len())]
+                        .rfind('\n')
+                        .map_or(0, |i| i + 1);
+                    (
+                        l,
+                        text.get(start..r.start)
+                            .map_or(1, |s| s.chars().count() + 1),
+                    )
+                }
+                (Some(l), None) => (l, 1),
+                _ => (1, 1),
+            };
+            let (entry_file, entry_pos) = c.cat.locate(&o, false);
+            let message = format!(
+                "{detail} (rendering dashboard `{dname}` of {}:{})",
+                entry_file.display(),
+                entry_pos.line
+            );
+            let seen = c
+                .problems
+                .0
+                .iter()
+                .any(|p| p.file == path && p.message == message);
+            if !seen {
+                c.problems.push(
+                    &path,
+                    crate::catalogue::source::Pos {
+                        line: tline as u64,
+                        column: column as u64,
+                    },
+                    message,
+                    Some(help),
+                );
+            }
             return;
         }
     };
