@@ -196,13 +196,18 @@ fn copy_catalogue(cat: &str) -> tempfile::TempDir {
             tmp.path().join("templates").join(cat),
         ),
     ] {
-        for f in json_files(&from) {
-            let dest = to.join(f.strip_prefix(&from).unwrap());
-            std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
-            std::fs::copy(&f, dest).unwrap();
-        }
+        copy_tree(&from, &to);
     }
     tmp
+}
+
+/// Copies every file below `from` to the same place below `to`.
+fn copy_tree(from: &Path, to: &Path) {
+    for f in json_files(from) {
+        let dest = to.join(f.strip_prefix(from).unwrap());
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::copy(&f, dest).unwrap();
+    }
 }
 
 /// Edits one file of a copy of the Cat House catalogue (`from` → `to`) and
@@ -459,21 +464,10 @@ fn a_yaml_syntax_error_in_the_root_file_is_one_located_problem() {
 /// no lookup depends on the catalogue directory's name.
 #[test]
 fn a_renamed_copy_of_a_catalogue_renders_identically() {
-    fn copy(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for e in std::fs::read_dir(from).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                copy(&p, &to.join(e.file_name()));
-            } else {
-                std::fs::copy(&p, to.join(e.file_name())).unwrap();
-            }
-        }
-    }
     let tmp = tempfile::tempdir().unwrap();
     let cat = tmp.path().join("elsewhere/definitions/renamed");
-    copy(&root().join("definitions/cat-house"), &cat);
-    copy(
+    copy_tree(&root().join("definitions/cat-house"), &cat);
+    copy_tree(
         &root().join("templates/cat-house"),
         &tmp.path().join("elsewhere/templates/cat-house"),
     );

@@ -671,16 +671,7 @@ async fn a_console_saved_dashboard_is_no_change_until_a_default_really_changes()
     apply(&e, "cat-house", "staging");
     let cw = e.cloudwatch().await;
     let dashboard = "cat-house-staging-api-performance";
-    let get = || async {
-        let out = cw
-            .get_dashboard()
-            .dashboard_name(dashboard)
-            .send()
-            .await
-            .unwrap();
-        serde_json::from_str::<Value>(out.dashboard_body().unwrap()).unwrap()
-    };
-    let mut body = get().await;
+    let mut body = dashboard_body(&cw, dashboard).await;
     let mut metric_widgets = 0;
     for widget in body["widgets"].as_array_mut().unwrap() {
         if widget["type"] != "metric" {
@@ -713,17 +704,12 @@ async fn a_console_saved_dashboard_is_no_change_until_a_default_really_changes()
         }
     }
     assert!(metric_widgets >= 2, "{body}");
-    cw.put_dashboard()
-        .dashboard_name(dashboard)
-        .dashboard_body(body.to_string())
-        .send()
-        .await
-        .unwrap();
+    put_dashboard_body(&cw, dashboard, &body).await;
     let plan = plan_json(&e, "cat-house", "staging");
     assert_eq!(plan["changes"], serde_json::json!([]), "{plan}");
 
     // A real change of a default is exactly that property.
-    let mut body = get().await;
+    let mut body = dashboard_body(&cw, dashboard).await;
     let index = body["widgets"]
         .as_array()
         .unwrap()
@@ -731,12 +717,7 @@ async fn a_console_saved_dashboard_is_no_change_until_a_default_really_changes()
         .position(|w| w["type"] == "metric")
         .unwrap();
     body["widgets"][index]["properties"]["stacked"] = true.into();
-    cw.put_dashboard()
-        .dashboard_name(dashboard)
-        .dashboard_body(body.to_string())
-        .send()
-        .await
-        .unwrap();
+    put_dashboard_body(&cw, dashboard, &body).await;
     let plan = plan_json(&e, "cat-house", "staging");
     let changes = plan["changes"].as_array().unwrap();
     assert_eq!(changes.len(), 1, "{plan}");
@@ -768,24 +749,13 @@ async fn a_removed_widget_and_a_removed_metric_read_as_two_changes() {
     apply(&e, "cat-house", "staging");
     let cw = e.cloudwatch().await;
     let dashboard = "cat-house-staging-api-performance";
-    let out = cw
-        .get_dashboard()
-        .dashboard_name(dashboard)
-        .send()
-        .await
-        .unwrap();
-    let mut body: Value = serde_json::from_str(out.dashboard_body().unwrap()).unwrap();
+    let mut body = dashboard_body(&cw, dashboard).await;
     let widgets = body["widgets"].as_array_mut().unwrap();
     assert_eq!(widgets[0]["type"], "text");
     widgets.remove(0);
     let rows = widgets[0]["properties"]["metrics"].as_array_mut().unwrap();
     let removed = rows.remove(1);
-    cw.put_dashboard()
-        .dashboard_name(dashboard)
-        .dashboard_body(body.to_string())
-        .send()
-        .await
-        .unwrap();
+    put_dashboard_body(&cw, dashboard, &body).await;
     let out = e.obsctl("cat-house", &["plan", "--env", "staging"]);
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let lines: Vec<&str> = stdout
@@ -804,4 +774,25 @@ async fn a_removed_widget_and_a_removed_metric_read_as_two_changes() {
             .any(|l| l.contains(".metrics[1]: added") && l.contains(service)),
         "{stdout}"
     );
+}
+
+/// A dashboard's body as stored, parsed.
+async fn dashboard_body(cw: &cw::Client, name: &str) -> Value {
+    let out = cw
+        .get_dashboard()
+        .dashboard_name(name)
+        .send()
+        .await
+        .unwrap();
+    serde_json::from_str(out.dashboard_body().unwrap()).unwrap()
+}
+
+/// Saves a body as the console would (PutDashboard with the whole body).
+async fn put_dashboard_body(cw: &cw::Client, name: &str, body: &Value) {
+    cw.put_dashboard()
+        .dashboard_name(name)
+        .dashboard_body(body.to_string())
+        .send()
+        .await
+        .unwrap();
 }

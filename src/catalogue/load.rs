@@ -136,6 +136,25 @@ impl Problems {
         });
     }
 
+    /// Records a problem unless the same one (same place, same words) is
+    /// already recorded: a mistake shared by every service or environment
+    /// is one problem.
+    pub fn push_once(
+        &mut self,
+        file: &Path,
+        pos: Pos,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) {
+        let message = message.into();
+        let seen = self.0.iter().any(|p| {
+            p.file == file && p.line == pos.line && p.column == pos.column && p.message == message
+        });
+        if !seen {
+            self.push(file, pos, message, help);
+        }
+    }
+
     /// True when nothing was recorded.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
@@ -164,6 +183,18 @@ impl Catalogue {
     ) {
         let (path, pos) = self.locate(origin, false);
         problems.push(&path, pos, message, help);
+    }
+
+    /// [`Self::problem`], unless the same problem is already recorded.
+    pub fn problem_once(
+        &self,
+        problems: &mut Problems,
+        origin: &Origin,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) {
+        let (path, pos) = self.locate(origin, false);
+        problems.push_once(&path, pos, message, help);
     }
 
     /// Records a problem at the key that holds the value `origin` points to.

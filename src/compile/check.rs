@@ -210,7 +210,8 @@ pub fn check(c: &mut Compiler) {
         }
     }
     for (origin, message, help) in found {
-        c.problem_once(&origin, message, help);
+        // The same mistake in every environment is one problem.
+        c.cat.problem_once(c.problems, &origin, message, help);
     }
 }
 

@@ -122,22 +122,15 @@ fn dashboard(
                 entry_file.display(),
                 entry_pos.line
             );
-            let seen = c
-                .problems
-                .0
-                .iter()
-                .any(|p| p.file == path && p.message == message);
-            if !seen {
-                c.problems.push(
-                    &path,
-                    crate::catalogue::source::Pos {
-                        line: tline as u64,
-                        column: column as u64,
-                    },
-                    message,
-                    Some(help),
-                );
-            }
+            c.problems.push_once(
+                &path,
+                crate::catalogue::source::Pos {
+                    line: tline as u64,
+                    column: column as u64,
+                },
+                message,
+                Some(help),
+            );
             return;
         }
     };
@@ -154,7 +147,8 @@ fn dashboard(
             let excerpt: String = excerpt.chars().take(100).collect();
             let detail = e.to_string();
             let detail = detail.split(" at line ").next().unwrap_or_default();
-            c.problem_once(
+            c.cat.problem_once(
+                c.problems,
                 &o,
                 format!(
                     "template `{}` renders invalid JSON: {detail}, near `{excerpt}`",

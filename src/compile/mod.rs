@@ -130,6 +130,19 @@ fn strict_tojson(
 /// same strictness.
 pub struct Templates(Jinja<'static>);
 
+/// Renders a string that may hold placeholders (as is when it holds none);
+/// an error is minijinja's detail.
+fn render_text(jinja: &Jinja<'static>, raw: &str, ctx: &Ctx) -> Result<String, String> {
+    if !raw.contains("{{") && !raw.contains("{%") {
+        return Ok(raw.to_string());
+    }
+    jinja.render_str(raw, ctx).map_err(|e| {
+        e.detail()
+            .map(str::to_string)
+            .unwrap_or_else(|| e.kind().to_string())
+    })
+}
+
 /// The template contexts of one environment.
 pub struct EnvContexts {
     /// Context without a service (environment-wide resources).
@@ -156,14 +169,7 @@ impl Templates {
 
     /// Renders a string that may hold placeholders.
     pub fn render(&self, raw: &str, ctx: &Ctx) -> Result<String, String> {
-        if !raw.contains("{{") && !raw.contains("{%") {
-            return Ok(raw.to_string());
-        }
-        self.0.render_str(raw, ctx).map_err(|e| {
-            e.detail()
-                .map(str::to_string)
-                .unwrap_or_else(|| e.kind().to_string())
-        })
+        render_text(&self.0, raw, ctx)
     }
 
     /// The contexts of environment `env_name`, if the catalogue has it.
@@ -345,16 +351,9 @@ impl<'a> Compiler<'a> {
     /// Renders a string that may hold minijinja placeholders; reports failures
     /// at `origin` and returns the raw text so compiling can go on.
     pub fn text(&mut self, raw: &str, ctx: &Ctx, origin: &Origin) -> String {
-        if !raw.contains("{{") && !raw.contains("{%") {
-            return raw.to_string();
-        }
-        match self.jinja.render_str(raw, ctx) {
+        match render_text(self.jinja, raw, ctx) {
             Ok(s) => s,
-            Err(e) => {
-                let detail = e
-                    .detail()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| e.kind().to_string());
+            Err(detail) => {
                 self.cat.problem(self.problems, origin, format!("template error: {detail}"), Some("placeholders available: project, namespace, env.{name,region,account_id,cluster,vars}, service.{name,title,port,owner,log_group,dimensions,slo}, services".into()));
                 raw.to_string()
             }
@@ -438,19 +437,6 @@ impl<'a> Compiler<'a> {
         }
         self.state.origins.insert(key.clone(), origin);
         self.state.resources.insert(key, resource);
-    }
-
-    /// Records a problem unless the same one (same place, same words) is
-    /// already recorded: a mistake shared by every service or environment
-    /// is one problem.
-    pub fn problem_once(&mut self, origin: &Origin, message: String, help: Option<String>) {
-        let (file, pos) = self.cat.locate(origin, false);
-        let seen = self.problems.0.iter().any(|p| {
-            p.file == file && p.line == pos.line && p.column == pos.column && p.message == message
-        });
-        if !seen {
-            self.cat.problem(self.problems, origin, message, help);
-        }
     }
 
     /// Records a warning at `origin`.

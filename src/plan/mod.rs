@@ -511,26 +511,31 @@ pub fn dashboard_changes(
     desired: &serde_json::Value,
     region: &str,
 ) -> Vec<FieldChange> {
-    let norm = |body: &serde_json::Value| {
-        let mut v = crate::resource::canonical::canonical(body.clone());
-        crate::resource::canonical::expand_dashboard_shorthand(&mut v);
-        crate::resource::dashboard_defaults::strip_defaults(&mut v, region);
-        crate::resource::canonical::canonical(v)
-    };
-    diff::diff(&norm(live), &norm(desired))
+    diff::diff(
+        &dashboard_form(live, region),
+        &dashboard_form(desired, region),
+    )
 }
 
-/// The form two resources are compared in: canonical JSON, and for a
-/// dashboard its body without the properties equal to their documented
-/// defaults ([`dashboard_defaults`](crate::resource::dashboard_defaults)),
-/// so a body saved in the console compares equal to the rendered one.
+/// A dashboard body as plans compare it: canonical, shorthand rows
+/// expanded, and without the properties equal to their documented defaults
+/// ([`dashboard_defaults`](crate::resource::dashboard_defaults)), so a body
+/// saved in the console compares equal to the rendered one.
+fn dashboard_form(body: &serde_json::Value, region: &str) -> serde_json::Value {
+    use crate::resource::canonical::{canonical, expand_dashboard_shorthand};
+    let mut v = canonical(body.clone());
+    expand_dashboard_shorthand(&mut v);
+    crate::resource::dashboard_defaults::strip_defaults(&mut v, region);
+    canonical(v)
+}
+
+/// The form two resources are compared in: canonical JSON, a dashboard
+/// body in [`dashboard_form`].
 fn comparable(r: &Resource, region: &str) -> serde_json::Value {
-    let mut v = r.to_json();
-    if let Resource::Dashboard(_) = r {
-        crate::resource::dashboard_defaults::strip_defaults(&mut v, region);
-        v = crate::resource::canonical::canonical(v);
+    match r {
+        Resource::Dashboard(d) => dashboard_form(&d.body, region),
+        other => other.to_json(),
     }
-    v
 }
 
 fn tag_change(live: &Resource, desired: &Resource) -> TagChange {

@@ -277,38 +277,81 @@ fn change_text(w: &mut dyn Write, c: &Change, p: &Palette) -> io::Result<()> {
         c.kind,
         p.paint("1", &c.key)
     )?;
-    for group in grouped(&c.fields) {
-        if group.len() > 1 {
-            let (_, line) = group_line(&group);
-            writeln!(w, "    {line}")?;
-            continue;
-        }
-        let f = group[0];
-        if multiline(f) {
-            writeln!(w, "    {}:", f.path)?;
-            for (mark, line) in line_diff(f) {
-                let color = match mark {
-                    "-" => "31",
-                    "+" => "32",
-                    _ => "0",
-                };
-                writeln!(w, "      {}", p.paint(color, &format!("{mark} {line}")))?;
+    for item in shown(&c.fields) {
+        match item {
+            Shown::Lines { path, lines } => {
+                writeln!(w, "    {path}:")?;
+                for (mark, line) in lines {
+                    let color = match mark {
+                        "-" => "31",
+                        "+" => "32",
+                        _ => "0",
+                    };
+                    writeln!(w, "      {}", p.paint(color, &format!("{mark} {line}")))?;
+                }
             }
-        } else if let Some(line) = whole(f) {
-            writeln!(w, "    {}: {line}", f.path)?;
-        } else if f.before.is_none() && f.path.ends_with(" (layout)") {
-            writeln!(w, "    {}: {}", f.path, show(&f.after).trim_matches('"'))?;
-        } else {
-            writeln!(
-                w,
-                "    {}: {} → {}",
-                f.path,
-                show(&f.before),
-                show(&f.after)
-            )?;
+            Shown::Whole { text, .. } | Shown::Note(text) => writeln!(w, "    {text}")?,
+            Shown::Value {
+                path,
+                before,
+                after,
+            } => writeln!(w, "    {path}: {before} → {after}")?,
         }
     }
     Ok(())
+}
+
+/// How the field changes of one resource are shown, decided once for
+/// every format (text and Markdown only differ in marks and indentation).
+enum Shown {
+    /// A multi-line value as a line diff.
+    Lines {
+        path: String,
+        lines: Vec<(&'static str, String)>,
+    },
+    /// One `+`/`-` line: a whole element, or a run of list values.
+    Whole { mark: &'static str, text: String },
+    /// A summary without before and after (layout moves).
+    Note(String),
+    /// A value changed from `before` to `after`.
+    Value {
+        path: String,
+        before: String,
+        after: String,
+    },
+}
+
+fn shown(fields: &[FieldChange]) -> Vec<Shown> {
+    grouped(fields)
+        .into_iter()
+        .map(|group| {
+            if group.len() > 1 {
+                let (mark, text) = group_line(&group);
+                return Shown::Whole { mark, text };
+            }
+            let f = group[0];
+            if multiline(f) {
+                Shown::Lines {
+                    path: f.path.clone(),
+                    lines: line_diff(f),
+                }
+            } else if let Some(line) = whole(f) {
+                let mark = if f.before.is_some() { "-" } else { "+" };
+                Shown::Whole {
+                    mark,
+                    text: format!("{}: {line}", f.path),
+                }
+            } else if f.before.is_none() && f.path.ends_with(" (layout)") {
+                Shown::Note(format!("{}: {}", f.path, show(&f.after).trim_matches('"')))
+            } else {
+                Shown::Value {
+                    path: f.path.clone(),
+                    before: show(&f.before),
+                    after: show(&f.after),
+                }
+            }
+        })
+        .collect()
 }
 
 /// JSON rendering: the plan value itself (format_version 1).
@@ -334,26 +377,24 @@ pub fn markdown(w: &mut dyn Write, plan: &Plan) -> io::Result<()> {
         )?;
         if !c.fields.is_empty() {
             writeln!(w, "```diff")?;
-            for group in grouped(&c.fields) {
-                if group.len() > 1 {
-                    let (mark, line) = group_line(&group);
-                    writeln!(w, "{mark} {line}")?;
-                    continue;
-                }
-                let f = group[0];
-                if multiline(f) {
-                    writeln!(w, "@@ {} @@", f.path)?;
-                    for (mark, line) in line_diff(f) {
-                        writeln!(w, "{mark} {line}")?;
+            for item in shown(&c.fields) {
+                match item {
+                    Shown::Lines { path, lines } => {
+                        writeln!(w, "@@ {path} @@")?;
+                        for (mark, line) in lines {
+                            writeln!(w, "{mark} {line}")?;
+                        }
                     }
-                } else if let Some(line) = whole(f) {
-                    let mark = if f.before.is_some() { "-" } else { "+" };
-                    writeln!(w, "{mark} {}: {line}", f.path)?;
-                } else if f.before.is_none() && f.path.ends_with(" (layout)") {
-                    writeln!(w, "  {}: {}", f.path, show(&f.after).trim_matches('"'))?;
-                } else {
-                    writeln!(w, "- {}: {}", f.path, show(&f.before))?;
-                    writeln!(w, "+ {}: {}", f.path, show(&f.after))?;
+                    Shown::Whole { mark, text } => writeln!(w, "{mark} {text}")?,
+                    Shown::Note(text) => writeln!(w, "  {text}")?,
+                    Shown::Value {
+                        path,
+                        before,
+                        after,
+                    } => {
+                        writeln!(w, "- {path}: {before}")?;
+                        writeln!(w, "+ {path}: {after}")?;
+                    }
                 }
             }
             writeln!(w, "```")?;

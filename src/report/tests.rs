@@ -49,27 +49,34 @@ pub fn write(
             writeln!(w, "  {env} {service}: {done}/{total}")?;
         }
     }
-    let mut uncovered: Vec<String> = Vec::new();
-    for i in &cov.alarms {
-        if !i.covered() {
-            let missing = match (i.positive, i.negative) {
-                (false, false) => "no test",
-                (false, true) => "never fires in a test",
-                _ => "never quiet in a test",
-            };
-            uncovered.push(format!("  {}: alarm {}: {missing}", i.env, i.name));
-        }
-    }
-    for i in &cov.filters {
-        if !i.covered() {
-            let missing = match (i.positive, i.negative) {
-                (false, false) => "no test",
-                (false, true) => "no matching line tested",
-                _ => "no non-matching line tested",
-            };
-            uncovered.push(format!("  {}: filter {}: {missing}", i.env, i.name));
-        }
-    }
+    // What each uncovered item lacks: (kind, no positive, no negative).
+    let lacks = [
+        (
+            &cov.alarms,
+            "alarm",
+            "never fires in a test",
+            "never quiet in a test",
+        ),
+        (
+            &cov.filters,
+            "filter",
+            "no matching line tested",
+            "no non-matching line tested",
+        ),
+    ];
+    let uncovered: Vec<String> = lacks
+        .iter()
+        .flat_map(|(items, kind, no_positive, no_negative)| {
+            items.iter().filter(|i| !i.covered()).map(move |i| {
+                let missing = match (i.positive, i.negative) {
+                    (false, false) => "no test",
+                    (false, true) => no_positive,
+                    _ => no_negative,
+                };
+                format!("  {}: {kind} {}: {missing}", i.env, i.name)
+            })
+        })
+        .collect();
     let shown = 20;
     for line in uncovered.iter().take(shown) {
         writeln!(w, "{line}")?;

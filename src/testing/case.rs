@@ -124,7 +124,8 @@ impl Check {
 }
 
 /// Expands every test (whose name contains `filter`) for the compiled
-/// environments in `states`.
+/// environments in `states`. A mistake in a parameterised test is the same
+/// mistake for every service and environment: it is recorded once.
 pub fn expand(
     cat: &Catalogue,
     states: &[DesiredState],
@@ -133,7 +134,6 @@ pub fn expand(
 ) -> Vec<Case> {
     let templates = Templates::new(cat);
     let mut cases = Vec::new();
-    let first_problem = problems.0.len();
     // Per environment, once: template contexts and filter names.
     let envs: Vec<(&DesiredState, crate::compile::EnvContexts, BTreeSet<String>)> = states
         .iter()
@@ -156,7 +156,7 @@ pub fn expand(
         }
         let mut undefined = |field: &str, what: &str, names: &[String], known: Vec<&str>| {
             for n in names.iter().filter(|n| !known.contains(&n.as_str())) {
-                cat.problem(
+                cat.problem_once(
                     problems,
                     &test.origin.child(field),
                     format!("test `{name}` names {what} `{n}`, which is not defined"),
@@ -222,18 +222,6 @@ pub fn expand(
         if let (0, true, Some((state, _, filters))) = (found, problems.0.len() == before, runs_in) {
             let x = Expander::new(cat, state, filters, &templates, name, test, None);
             x.report_unresolved(problems);
-        }
-    }
-    // A mistake in a parameterised test is the same mistake for every
-    // service and environment: report it once.
-    let mut seen = std::collections::BTreeSet::new();
-    let mut i = first_problem;
-    while i < problems.0.len() {
-        let p = &problems.0[i];
-        if seen.insert((p.file.clone(), p.line, p.column, p.message.clone())) {
-            i += 1;
-        } else {
-            problems.0.remove(i);
         }
     }
     cases
@@ -341,7 +329,7 @@ impl<'a> Expander<'a> {
                 return;
             }
         }
-        self.cat.problem(
+        self.cat.problem_once(
             problems,
             &self.test.origin,
             format!("test `{}` runs in no environment", self.name),
@@ -364,7 +352,7 @@ impl<'a> Expander<'a> {
                 known.join(", ")
             ))
         });
-        self.cat.problem(
+        self.cat.problem_once(
             problems,
             o,
             format!(
@@ -376,7 +364,6 @@ impl<'a> Expander<'a> {
     }
 
     fn case(&self, ctx: &Ctx, log_group: Option<&str>, problems: &mut Problems) -> Option<Case> {
-        let before = problems.0.len();
         let t = &self.test.spec;
         let o = &self.test.origin;
         let mut case = Case {
@@ -394,6 +381,7 @@ impl<'a> Expander<'a> {
             x: self,
             ctx,
             problems,
+            failed: false,
         };
         for (i, input) in t.logs.iter().enumerate() {
             let io = o.child(&format!("logs/{i}"));
@@ -570,23 +558,22 @@ impl<'a> Expander<'a> {
                 case.checks.push(check);
             }
         }
-        (problems_len(p.problems) == before).then_some(case)
+        (!p.failed).then_some(case)
     }
-}
-
-fn problems_len(p: &Problems) -> usize {
-    p.0.len()
 }
 
 struct Parse<'a, 'b> {
     x: &'a Expander<'a>,
     ctx: &'a Ctx,
     problems: &'b mut Problems,
+    /// A problem was found: no case is built.
+    failed: bool,
 }
 
 impl Parse<'_, '_> {
     fn problem(&mut self, o: &Origin, message: String, help: &str) {
-        self.x.cat.problem(
+        self.failed = true;
+        self.x.cat.problem_once(
             self.problems,
             o,
             format!("test `{}`: {message}", self.x.name),

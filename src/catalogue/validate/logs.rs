@@ -73,7 +73,7 @@ impl Validator<'_> {
     fn filter_pattern(&mut self, f: &Item<MetricFilterSpec>) {
         use crate::engine::filter_pattern::{ParseError, Pattern};
         let o = &f.origin;
-        // Templated patterns are checked after rendering, by `obsctl test`.
+        // Templated patterns are checked once rendered, by the compiler.
         if f.pattern.contains("{{") || f.pattern.contains("{%") {
             return;
         }
