@@ -6,7 +6,7 @@
 
 use crate::aws::{Aws, AwsError, AwsResult, ErrorKind};
 use crate::plan::{Action, Change, Op, Plan};
-use crate::resource::{Kind, Resource, alarm_arn, dashboard_arn, secret_name, topic_arn};
+use crate::resource::{Kind, Resource, Tag, alarm_arn, dashboard_arn, secret_name, topic_arn};
 use crate::rules::composite::rule_refs;
 use futures::stream::{self, StreamExt};
 use std::collections::BTreeSet;
@@ -46,51 +46,41 @@ pub async fn apply(
     secret: SecretFn<'_>,
     observe: &mut dyn FnMut(&Change, &Outcome),
 ) -> ApplyReport {
-    let mut report = ApplyReport::default();
+    let sink = std::cell::RefCell::new((ApplyReport::default(), observe));
+    // Each finished change is recorded at once (for progress), from
+    // whichever chain finished it; the chains run in one task, so the
+    // borrow never spans an await.
+    let record = |change: &Change, outcome: Outcome| {
+        let mut sink = sink.borrow_mut();
+        let (report, observe) = &mut *sink;
+        observe(change, &outcome);
+        record_into(report, change, outcome);
+    };
+    let tags_kept = TagsKept::default();
+    let phase = |kind: Kind| put_phase(aws, plan, secret, kind, &tags_kept, &record);
+    // Creates and updates. Kinds that do not depend on each other overlap
+    // (their APIs have separate quotas): SNS, then alarms (their actions
+    // name topics) → composites → dashboards (their alarm widgets name
+    // alarms), beside log groups → metric filters and saved queries.
+    let sns_and_alarms = async {
+        phase(Kind::Topic).await;
+        let alarms = async {
+            phase(Kind::MetricAlarm).await;
+            phase(Kind::CompositeAlarm).await;
+            phase(Kind::Dashboard).await;
+        };
+        futures::join!(phase(Kind::Subscription), alarms);
+    };
+    let logs = async {
+        phase(Kind::LogGroup).await;
+        futures::join!(phase(Kind::MetricFilter), phase(Kind::QueryDefinition));
+    };
+    futures::join!(sns_and_alarms, logs);
+    let (mut report, observe) = sink.into_inner();
     let mut record = |change: &Change, outcome: Outcome, report: &mut ApplyReport| {
         observe(change, &outcome);
-        match outcome {
-            Outcome::Done(note) => {
-                report.done += 1;
-                if let Some(n) = note {
-                    report
-                        .notes
-                        .push(format!("{} {}: {n}", change.kind, change.key));
-                }
-            }
-            Outcome::Failed(e) => report.failed.push((change.clone(), e)),
-        }
+        record_into(report, change, outcome);
     };
-    // Creates and updates, kind by kind; composites in dependency levels.
-    for kind in Kind::ALL {
-        let batch: Vec<&Change> = plan
-            .changes
-            .iter()
-            .filter(|c| c.kind == kind && c.action != Action::Delete)
-            .collect();
-        let levels = match kind {
-            Kind::CompositeAlarm => composite_levels(&batch),
-            _ => vec![batch],
-        };
-        for level in levels {
-            // Writes to one log group run one after another: concurrent
-            // filter writes on a group fail with OperationAbortedException.
-            let mut running = stream::iter(serial_groups(level))
-                .map(|group| async move {
-                    let mut outcomes = Vec::new();
-                    for c in group {
-                        outcomes.push((c, put(aws, plan, c, secret).await));
-                    }
-                    outcomes
-                })
-                .buffer_unordered(CONCURRENCY);
-            while let Some(outcomes) = running.next().await {
-                for (change, outcome) in outcomes {
-                    record(change, outcome, &mut report);
-                }
-            }
-        }
-    }
     // Deletes, in reverse kind order (composites before their children).
     for kind in Kind::ALL.into_iter().rev() {
         let batch: Vec<&Change> = plan
@@ -174,6 +164,97 @@ pub async fn apply(
         }
     }
     report
+}
+
+/// Adds a change's outcome to the report.
+fn record_into(report: &mut ApplyReport, change: &Change, outcome: Outcome) {
+    match outcome {
+        Outcome::Done(note) => {
+            report.done += 1;
+            if let Some(n) = note {
+                report
+                    .notes
+                    .push(format!("{} {}: {n}", change.kind, change.key));
+            }
+        }
+        Outcome::Failed(e) => report.failed.push((change.clone(), e)),
+    }
+}
+
+/// Creates and updates of one kind; composites in dependency levels.
+async fn put_phase(
+    aws: &Aws,
+    plan: &Plan,
+    secret: SecretFn<'_>,
+    kind: Kind,
+    tags_kept: &TagsKept,
+    record: &dyn Fn(&Change, Outcome),
+) {
+    let batch: Vec<&Change> = plan
+        .changes
+        .iter()
+        .filter(|c| c.kind == kind && c.action != Action::Delete)
+        .collect();
+    let levels = match kind {
+        Kind::CompositeAlarm => composite_levels(&batch),
+        _ => vec![batch],
+    };
+    for level in levels {
+        // Writes to one log group run one after another: concurrent
+        // filter writes on a group fail with OperationAbortedException.
+        let mut running = stream::iter(serial_groups(level))
+            .map(|group| async move {
+                let mut outcomes = Vec::new();
+                for c in group {
+                    outcomes.push((c, put(aws, plan, c, secret, tags_kept).await));
+                }
+                outcomes
+            })
+            .buffer_unordered(CONCURRENCY);
+        while let Some(outcomes) = running.next().await {
+            for (change, outcome) in outcomes {
+                record(change, outcome);
+            }
+        }
+    }
+}
+
+/// Whether the endpoint keeps the `Tags` given to PutCompositeAlarm and
+/// PutDashboard on creation. AWS does (both API references: "Tags ... only
+/// applied when ... created"), and on AWS's own endpoints that is trusted
+/// ([`Aws::trusts_create_tags`]); fakecloud 0.51 drops them
+/// (aws-fidelity.md). Ownership tags must be certain, so behind an endpoint
+/// URL the first creation of each kind in an apply is checked with one
+/// ListTagsForResource; only where the tags were dropped does every
+/// creation add a TagResource call.
+#[derive(Default)]
+struct TagsKept {
+    composite: tokio::sync::OnceCell<bool>,
+    dashboard: tokio::sync::OnceCell<bool>,
+}
+
+impl TagsKept {
+    /// Makes sure the resource `arn`, just created with `tags`, carries them.
+    async fn ensure(&self, aws: &Aws, kind: Kind, arn: &str, tags: &[Tag]) -> AwsResult<()> {
+        if tags.is_empty() || aws.trusts_create_tags() {
+            return Ok(());
+        }
+        let cell = if kind == Kind::Dashboard {
+            &self.dashboard
+        } else {
+            &self.composite
+        };
+        let kept = *cell
+            .get_or_try_init(|| async {
+                let live = aws.cloudwatch().list_tags(arn).await?;
+                Ok::<_, AwsError>(tags.iter().all(|t| live.contains(t)))
+            })
+            .await?;
+        if !kept {
+            aws.cloudwatch().tag_resource(arn, tags).await?;
+        }
+        Ok(())
+    }
 }
 
 /// DeleteAlarms or DeleteDashboards of `names`.
@@ -292,8 +373,14 @@ fn resolve(endpoint: &str, secret: SecretFn<'_>) -> Result<String, AwsError> {
     }
 }
 
-async fn put(aws: &Aws, plan: &Plan, c: &Change, secret: SecretFn<'_>) -> Outcome {
-    outcome(put_inner(aws, plan, c, secret).await)
+async fn put(
+    aws: &Aws,
+    plan: &Plan,
+    c: &Change,
+    secret: SecretFn<'_>,
+    tags_kept: &TagsKept,
+) -> Outcome {
+    outcome(put_inner(aws, plan, c, secret, tags_kept).await)
 }
 
 async fn put_inner(
@@ -301,6 +388,7 @@ async fn put_inner(
     plan: &Plan,
     c: &Change,
     secret: SecretFn<'_>,
+    tags_kept: &TagsKept,
 ) -> Result<Option<String>, AwsError> {
     let Some(desired) = &c.desired else {
         return Ok(None);
@@ -388,11 +476,11 @@ async fn put_inner(
             if c.rewrite {
                 aws.cloudwatch().put_composite_alarm(a).await?;
             }
-            if c.action == Action::Create && !a.tags.is_empty() {
-                // The ownership tag must be certain: some implementations
-                // (fakecloud 0.51) drop inline Tags of PutCompositeAlarm.
+            if c.action == Action::Create {
                 let arn = alarm_arn(&a.alarm_name);
-                aws.cloudwatch().tag_resource(&arn, &a.tags).await?;
+                tags_kept
+                    .ensure(aws, Kind::CompositeAlarm, &arn, &a.tags)
+                    .await?;
             }
             retag(aws, c, &alarm_arn(&a.alarm_name)).await
         }
@@ -401,10 +489,10 @@ async fn put_inner(
                 aws.cloudwatch().put_dashboard(d).await?;
             }
             let arn = dashboard_arn(&plan.region, &plan.account, &d.dashboard_name);
-            if c.action == Action::Create && !d.tags.is_empty() {
-                // PutDashboard's Tags are not kept by every implementation
-                // (fakecloud 0.51 drops them): ownership must be certain.
-                aws.cloudwatch().tag_resource(&arn, &d.tags).await?;
+            if c.action == Action::Create {
+                tags_kept
+                    .ensure(aws, Kind::Dashboard, &arn, &d.tags)
+                    .await?;
             }
             retag(aws, c, &arn).await
         }

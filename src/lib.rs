@@ -12,6 +12,7 @@ pub mod compile;
 pub mod cost;
 pub mod engine;
 pub mod error;
+pub mod floor;
 pub mod generate;
 pub mod live;
 pub mod plan;

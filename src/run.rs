@@ -269,7 +269,9 @@ pub async fn make_plan(
     adopt: bool,
     secret: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Plan, Error> {
+    let started = tokio::time::Instant::now();
     let live = live::read(aws, desired, kinds).await.map_err(Error::Aws)?;
+    let read_seconds = started.elapsed().as_secs_f64();
     let mut plan =
         plan::compute(desired, &live, kinds, adopt, secret).map_err(|m| Error::MissingSecret {
             var: m.0,
@@ -282,6 +284,10 @@ pub async fn make_plan(
         });
     }
     plan.calls = aws.stats().snapshot();
+    plan.read_seconds = read_seconds;
+    let rates = aws.stats().rates();
+    plan.read_floor = Some(crate::floor::plan(&live.counts, rates));
+    plan.apply_floor = Some(crate::floor::apply(&plan, rates));
     Ok(plan)
 }
 
@@ -309,7 +315,16 @@ async fn plan_command(
         Format::Markdown => report::plan::markdown(out, &plan).map_err(stdout_error)?,
     }
     if args.verbose {
-        report::plan::calls(out, &plan.calls).map_err(stdout_error)?;
+        report::plan::calls(
+            out,
+            &plan.calls,
+            plan.read_floor.as_ref(),
+            plan.read_seconds,
+        )
+        .map_err(stdout_error)?;
+        if let Some(f) = plan.apply_floor.as_ref().filter(|_| !plan.is_empty()) {
+            report::plan::apply_floor(out, f).map_err(stdout_error)?;
+        }
     }
     Ok(if detailed && !plan.is_empty() {
         EXIT_CHANGES
@@ -410,7 +425,14 @@ async fn apply_command(
     for n in &result.notes {
         writeln!(out, "  note: {n}").map_err(stdout_error)?;
     }
-    report::plan::calls(out, &s.aws.stats().snapshot()).map_err(stdout_error)?;
+    let floor = crate::floor::add(plan.read_floor.as_ref(), plan.apply_floor.as_ref());
+    report::plan::calls(
+        out,
+        &s.aws.stats().snapshot(),
+        Some(&floor),
+        started.elapsed().as_secs_f64() + plan.read_seconds,
+    )
+    .map_err(stdout_error)?;
     if result.failed.is_empty() {
         Ok(EXIT_OK)
     } else {

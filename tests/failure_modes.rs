@@ -182,7 +182,7 @@ async fn transient_errors_are_retried_and_apply_converges() {
     let aws = fake.aws();
     for (api, code) in [
         ("Subscribe", "Throttled"),
-        ("TagResource", "ConcurrentModificationException"),
+        ("PutCompositeAlarm", "ConcurrentModificationException"),
         ("PutMetricFilter", "OperationAbortedException"),
         ("PutDashboard", "ServiceUnavailable"),
         ("PutMetricAlarm", "InternalFailure"),

@@ -79,6 +79,9 @@ pub enum Api {
     Subscribe,
     /// sns:Unsubscribe
     Unsubscribe,
+    // Resource Groups Tagging API
+    /// tag:GetResources
+    GetResources,
     // STS
     /// sts:GetCallerIdentity
     GetCallerIdentity,
@@ -120,6 +123,7 @@ impl Api {
         Api::SetSubscriptionAttributes,
         Api::Subscribe,
         Api::Unsubscribe,
+        Api::GetResources,
         Api::GetCallerIdentity,
     ];
 
@@ -152,6 +156,7 @@ impl Api {
             | SetSubscriptionAttributes
             | Subscribe
             | Unsubscribe => "sns",
+            GetResources => "tag",
             GetCallerIdentity => "sts",
         }
     }
@@ -190,6 +195,7 @@ impl Api {
             SetSubscriptionAttributes => "SetSubscriptionAttributes",
             Subscribe => "Subscribe",
             Unsubscribe => "Unsubscribe",
+            GetResources => "GetResources",
             GetCallerIdentity => "GetCallerIdentity",
         }
     }
@@ -222,6 +228,11 @@ impl Api {
             | DeleteTopic
             | GetSubscriptionAttributes
             | SetSubscriptionAttributes => 30.0,
+            // No rate is published for the Resource Groups Tagging API (its
+            // page of the AWS General Reference lists resource quotas only):
+            // 5 per second is a conservative choice, the lowest rate any
+            // API obsctl calls has by default. A plan needs ⌈tagged / 100⌉.
+            GetResources => 5.0,
             GetCallerIdentity => 10.0,
         }
     }

@@ -67,12 +67,31 @@ pub struct FakeState {
     /// transient `ResponseError`.
     pub lost_answers: BTreeMap<String, u32>,
     /// Names of alarms, dashboards and topics that someone else deletes
-    /// right after they were listed (when their tags are read).
+    /// right after they were listed (when their tags are read, one by one
+    /// or in bulk).
     pub vanish: std::collections::BTreeSet<String>,
     /// Behave like an implementation that ignores PutQueryDefinition client
     /// tokens (fakecloud 0.51, aws-fidelity.md), to test that obsctl does
     /// not depend on them.
     pub ignore_client_tokens: bool,
+    /// The tagging API's view (GetResources), which is eventually
+    /// consistent: ARNs it does not list yet (just tagged, or an index
+    /// like the emulator's that knows no CloudWatch or SNS tags).
+    pub untagged_in_index: std::collections::BTreeSet<String>,
+    /// ... tags it still reports for an ARN (changed since), and ARNs of
+    /// resources deleted since that it still lists.
+    pub stale_index: BTreeMap<String, Vec<Tag>>,
+    /// No resource at all in the tagging API's answers (the emulator).
+    pub empty_index: bool,
+    /// GetResources page size (AWS: up to 100).
+    pub tagging_page: Option<usize>,
+    /// Empty pages (with a token) before each page of GetResources.
+    pub tagging_empty_pages: u32,
+    /// Drop the `Tags` of PutCompositeAlarm and PutDashboard, as fakecloud
+    /// 0.51 does (aws-fidelity.md).
+    pub drop_create_tags: bool,
+    /// ARNs whose tags were read one by one (ListTagsForResource).
+    pub tag_reads: Vec<String>,
     next_id: u64,
 }
 
@@ -83,6 +102,9 @@ pub struct FakeAws {
     pub state: Arc<Mutex<FakeState>>,
     region: String,
     account: String,
+    /// How long each call takes (the scale benchmark models AWS's
+    /// round trip with it, on tokio's paused clock).
+    latency: Duration,
 }
 
 impl Default for FakeAws {
@@ -91,6 +113,7 @@ impl Default for FakeAws {
             state: Arc::default(),
             region: "us-east-1".into(),
             account: "123456789012".into(),
+            latency: Duration::ZERO,
         }
     }
 }
@@ -98,19 +121,31 @@ impl Default for FakeAws {
 impl FakeAws {
     /// Bundles the fake behind [`Aws`] with unlimited rates and fast retries.
     pub fn aws(&self) -> Aws {
+        self.aws_with(Rates::unlimited())
+    }
+
+    /// Bundles the fake behind [`Aws`] with the given rate limits.
+    pub fn aws_with(&self, rates: Rates) -> Aws {
         Aws::new(
             Clients {
                 cloudwatch: Arc::new(self.clone()),
                 logs: Arc::new(self.clone()),
                 sns: Arc::new(self.clone()),
                 identity: Arc::new(self.clone()),
+                tagging: Arc::new(self.clone()),
             },
-            Rates::unlimited(),
+            rates,
             RetryPolicy {
                 max_attempts: 8,
                 base_delay: Duration::from_millis(1),
             },
         )
+    }
+
+    /// The same account, with every call taking `latency`.
+    pub fn with_latency(mut self, latency: Duration) -> FakeAws {
+        self.latency = latency;
+        self
     }
 
     /// The endpoint confirms its pending subscriptions (what visiting the
@@ -172,7 +207,12 @@ impl FakeAws {
         self.with(|s| s.busy_groups.remove(group));
     }
 
-    fn enter(&self, api: &str) -> AwsResult<()> {
+    /// A call reaches the fake: it takes the modelled latency, is counted,
+    /// and fails if an error is due.
+    async fn enter(&self, api: &str) -> AwsResult<()> {
+        if !self.latency.is_zero() {
+            tokio::time::sleep(self.latency).await;
+        }
         self.with(|s| {
             *s.calls.entry(api.to_string()).or_default() += 1;
             if let Some(queue) = s.errors.get_mut(api)
@@ -252,6 +292,15 @@ impl FakeAws {
     }
 }
 
+/// One page of `all`: the page at the offset `next` names, `size` long,
+/// and the token of the following page (AWS's page sizes, aws-facts.md §5.4).
+fn page<T>(all: Vec<T>, next: Option<String>, size: usize) -> Page<T> {
+    let offset: usize = next.as_deref().and_then(|t| t.parse().ok()).unwrap_or(0);
+    let more = offset + size < all.len();
+    let items = all.into_iter().skip(offset).take(size).collect();
+    (items, more.then(|| (offset + size).to_string()))
+}
+
 fn strip_tags_metric(a: &MetricAlarm) -> MetricAlarm {
     MetricAlarm {
         tags: Vec::new(),
@@ -277,7 +326,7 @@ fn merge_tags(old: &mut Vec<Tag>, new: &[Tag]) {
 #[async_trait]
 impl CloudWatchApi for FakeAws {
     async fn describe_alarms(&self, prefix: &str, next: Option<String>) -> AwsResult<AlarmPage> {
-        self.enter("DescribeAlarms")?;
+        self.enter("DescribeAlarms").await?;
         let offset: usize = next.as_deref().and_then(|t| t.parse().ok()).unwrap_or(0);
         self.with(|s| {
             let matching: Vec<_> = s
@@ -303,8 +352,9 @@ impl CloudWatchApi for FakeAws {
     }
 
     async fn list_tags(&self, arn: &str) -> AwsResult<Vec<Tag>> {
-        self.enter("ListTagsForResource")?;
+        self.enter("ListTagsForResource").await?;
         self.with(|s| {
+            s.tag_reads.push(arn.to_string());
             let name = arn
                 .rsplit_once(":alarm:")
                 .or_else(|| arn.rsplit_once(":dashboard/"))
@@ -326,7 +376,7 @@ impl CloudWatchApi for FakeAws {
     }
 
     async fn put_metric_alarm(&self, alarm: &MetricAlarm) -> AwsResult<()> {
-        self.enter("PutMetricAlarm")?;
+        self.enter("PutMetricAlarm").await?;
         if alarm.datapoints_to_alarm.unwrap_or(1) > alarm.evaluation_periods {
             return Err(AwsError::new(
                 "PutMetricAlarm",
@@ -343,7 +393,7 @@ impl CloudWatchApi for FakeAws {
     }
 
     async fn put_composite_alarm(&self, alarm: &CompositeAlarm) -> AwsResult<()> {
-        self.enter("PutCompositeAlarm")?;
+        self.enter("PutCompositeAlarm").await?;
         let missing: Vec<String> = crate::rules::composite::rule_refs(&alarm.alarm_rule)
             .into_iter()
             .map(|r| alarm.alarm_rule[r].to_string())
@@ -359,16 +409,17 @@ impl CloudWatchApi for FakeAws {
                 ),
             ));
         }
+        let drop = self.with(|s| s.drop_create_tags);
         self.put_alarm(
             &alarm.alarm_name,
             LiveAlarm::Composite(strip_tags_composite(alarm)),
-            &alarm.tags,
+            if drop { &[] } else { &alarm.tags },
         );
         Ok(())
     }
 
     async fn delete_alarms(&self, names: &[String]) -> AwsResult<()> {
-        self.enter("DeleteAlarms")?;
+        self.enter("DeleteAlarms").await?;
         self.with(|s| {
             let composites = names
                 .iter()
@@ -407,12 +458,12 @@ impl CloudWatchApi for FakeAws {
     }
 
     async fn parents_of(&self, alarm: &str) -> AwsResult<Vec<String>> {
-        self.enter("DescribeAlarms")?;
+        self.enter("DescribeAlarms").await?;
         Ok(self.with(|s| Self::parents(s, alarm)))
     }
 
     async fn tag_resource(&self, arn: &str, tags: &[Tag]) -> AwsResult<()> {
-        self.enter("TagResource")?;
+        self.enter("TagResource").await?;
         self.with(|s| match Self::cw_tags(s, arn) {
             Some(old) => {
                 merge_tags(old, tags);
@@ -427,7 +478,7 @@ impl CloudWatchApi for FakeAws {
     }
 
     async fn untag_resource(&self, arn: &str, keys: &[String]) -> AwsResult<()> {
-        self.enter("UntagResource")?;
+        self.enter("UntagResource").await?;
         self.with(|s| {
             if let Some(old) = Self::cw_tags(s, arn) {
                 old.retain(|t| !keys.contains(&t.key));
@@ -436,26 +487,21 @@ impl CloudWatchApi for FakeAws {
         Ok(())
     }
 
-    async fn list_dashboards(
-        &self,
-        prefix: &str,
-        _next: Option<String>,
-    ) -> AwsResult<Page<String>> {
-        self.enter("ListDashboards")?;
-        Ok((
-            self.with(|s| {
-                s.dashboards
-                    .keys()
-                    .filter(|n| n.starts_with(prefix))
-                    .cloned()
-                    .collect()
-            }),
-            None,
-        ))
+    async fn list_dashboards(&self, prefix: &str, next: Option<String>) -> AwsResult<Page<String>> {
+        self.enter("ListDashboards").await?;
+        // ListDashboards: up to 1,000 per page.
+        let all = self.with(|s| {
+            s.dashboards
+                .keys()
+                .filter(|n| n.starts_with(prefix))
+                .cloned()
+                .collect()
+        });
+        Ok(page(all, next, 1000))
     }
 
     async fn get_dashboard(&self, name: &str) -> AwsResult<String> {
-        self.enter("GetDashboard")?;
+        self.enter("GetDashboard").await?;
         self.with(|s| s.dashboards.get(name).cloned())
             .ok_or_else(|| {
                 AwsError::new(
@@ -467,13 +513,17 @@ impl CloudWatchApi for FakeAws {
     }
 
     async fn put_dashboard(&self, dashboard: &Dashboard) -> AwsResult<()> {
-        self.enter("PutDashboard")?;
+        self.enter("PutDashboard").await?;
         let body = serde_json::to_string(&dashboard.body).unwrap_or_default();
         self.with(|s| {
             let name = &dashboard.dashboard_name;
             // Like PutMetricAlarm, Tags apply when the dashboard is created.
             if s.dashboards.insert(name.clone(), body).is_none() {
-                let mut tags = dashboard.tags.clone();
+                let mut tags = if s.drop_create_tags {
+                    Vec::new()
+                } else {
+                    dashboard.tags.clone()
+                };
                 tags.sort();
                 s.dashboard_tags.insert(name.clone(), tags);
             }
@@ -482,7 +532,7 @@ impl CloudWatchApi for FakeAws {
     }
 
     async fn delete_dashboards(&self, names: &[String]) -> AwsResult<()> {
-        self.enter("DeleteDashboards")?;
+        self.enter("DeleteDashboards").await?;
         self.with(|s| {
             if let Some(missing) = names.iter().find(|n| !s.dashboards.contains_key(*n)) {
                 return Err(AwsError::new(
@@ -507,23 +557,20 @@ impl LogsApi for FakeAws {
         prefix: &str,
         next: Option<String>,
     ) -> AwsResult<Page<String>> {
-        self.enter("DescribeLogGroups")?;
+        self.enter("DescribeLogGroups").await?;
         // 50 per page (DescribeLogGroups `limit`: 1–50).
-        let offset: usize = next.as_deref().and_then(|t| t.parse().ok()).unwrap_or(0);
-        Ok(self.with(|s| {
-            let all: Vec<String> = s
-                .log_groups
+        let all = self.with(|s| {
+            s.log_groups
                 .keys()
                 .filter(|g| g.starts_with(prefix))
                 .cloned()
-                .collect();
-            let next = (offset + 50 < all.len()).then(|| (offset + 50).to_string());
-            (all.into_iter().skip(offset).take(50).collect(), next)
-        }))
+                .collect()
+        });
+        Ok(page(all, next, 50))
     }
 
     async fn create_log_group(&self, name: &str, tags: &[Tag]) -> AwsResult<()> {
-        self.enter("CreateLogGroup")?;
+        self.enter("CreateLogGroup").await?;
         self.with(|s| {
             if s.log_groups.contains_key(name) {
                 // CreateLogGroup API reference: ResourceAlreadyExistsException.
@@ -540,7 +587,7 @@ impl LogsApi for FakeAws {
     }
 
     async fn put_retention_policy(&self, name: &str, days: u32) -> AwsResult<()> {
-        self.enter("PutRetentionPolicy")?;
+        self.enter("PutRetentionPolicy").await?;
         self.with(|s| match s.log_groups.get_mut(name) {
             Some(group) => {
                 group.1 = Some(days);
@@ -559,22 +606,19 @@ impl LogsApi for FakeAws {
         log_group: Option<&str>,
         next: Option<String>,
     ) -> AwsResult<Page<MetricFilter>> {
-        self.enter("DescribeMetricFilters")?;
-        let offset: usize = next.as_deref().and_then(|t| t.parse().ok()).unwrap_or(0);
-        self.with(|s| {
-            let all: Vec<MetricFilter> = s
-                .filters
+        self.enter("DescribeMetricFilters").await?;
+        let all = self.with(|s| {
+            s.filters
                 .values()
                 .filter(|f| log_group.is_none_or(|g| f.log_group_name == g))
                 .cloned()
-                .collect();
-            let next = (offset + 50 < all.len()).then(|| (offset + 50).to_string());
-            Ok((all.into_iter().skip(offset).take(50).collect(), next))
-        })
+                .collect()
+        });
+        Ok(page(all, next, 50))
     }
 
     async fn put_metric_filter(&self, filter: &MetricFilter) -> AwsResult<()> {
-        self.enter("PutMetricFilter")?;
+        self.enter("PutMetricFilter").await?;
         let group = &filter.log_group_name;
         // PutMetricFilter API reference: ResourceNotFoundException when the
         // log group does not exist (the emulator creates the filter anyway,
@@ -598,7 +642,7 @@ impl LogsApi for FakeAws {
     }
 
     async fn delete_metric_filter(&self, log_group: &str, name: &str) -> AwsResult<()> {
-        self.enter("DeleteMetricFilter")?;
+        self.enter("DeleteMetricFilter").await?;
         self.write_group("DeleteMetricFilter", log_group).await?;
         let removed = self.with(|s| s.filters.remove(&(log_group.to_string(), name.to_string())));
         self.end_write_group(log_group);
@@ -614,19 +658,18 @@ impl LogsApi for FakeAws {
     async fn describe_query_definitions(
         &self,
         prefix: &str,
-        _next: Option<String>,
+        next: Option<String>,
     ) -> AwsResult<Page<(String, QueryDefinition)>> {
-        self.enter("DescribeQueryDefinitions")?;
-        Ok((
-            self.with(|s| {
-                s.queries
-                    .iter()
-                    .filter(|(_, q)| q.name.starts_with(prefix))
-                    .map(|(i, q)| (i.clone(), q.clone()))
-                    .collect()
-            }),
-            None,
-        ))
+        self.enter("DescribeQueryDefinitions").await?;
+        // obsctl asks for the maximum, 1,000 per page.
+        let all = self.with(|s| {
+            s.queries
+                .iter()
+                .filter(|(_, q)| q.name.starts_with(prefix))
+                .map(|(i, q)| (i.clone(), q.clone()))
+                .collect()
+        });
+        Ok(page(all, next, 1000))
     }
 
     async fn put_query_definition(
@@ -635,7 +678,7 @@ impl LogsApi for FakeAws {
         query: &QueryDefinition,
         client_token: &str,
     ) -> AwsResult<String> {
-        self.enter("PutQueryDefinition")?;
+        self.enter("PutQueryDefinition").await?;
         let id = self.with(|s| {
             if !s.ignore_client_tokens
                 && let Some(first) = s.query_tokens.get(client_token)
@@ -654,7 +697,7 @@ impl LogsApi for FakeAws {
     }
 
     async fn delete_query_definition(&self, id: &str) -> AwsResult<()> {
-        self.enter("DeleteQueryDefinition")?;
+        self.enter("DeleteQueryDefinition").await?;
         self.with(|s| s.queries.remove(id))
             .map(|_| ())
             .ok_or_else(|| {
@@ -669,20 +712,23 @@ impl LogsApi for FakeAws {
 
 #[async_trait]
 impl SnsApi for FakeAws {
-    async fn list_topics(&self, _next: Option<String>) -> AwsResult<Page<String>> {
-        self.enter("ListTopics")?;
-        Ok((self.with(|s| s.topics.keys().cloned().collect()), None))
+    async fn list_topics(&self, next: Option<String>) -> AwsResult<Page<String>> {
+        self.enter("ListTopics").await?;
+        // ListTopics: up to 100 per page.
+        let all = self.with(|s| s.topics.keys().cloned().collect());
+        Ok(page(all, next, 100))
     }
 
     async fn topic_attributes(&self, arn: &str) -> AwsResult<BTreeMap<String, String>> {
-        self.enter("GetTopicAttributes")?;
+        self.enter("GetTopicAttributes").await?;
         self.with(|s| s.topics.get(arn).map(|(a, _)| a.clone()))
             .ok_or_else(|| AwsError::new("GetTopicAttributes", "NotFound", "Topic does not exist"))
     }
 
     async fn list_tags(&self, arn: &str) -> AwsResult<Vec<Tag>> {
-        self.enter("sns:ListTagsForResource")?;
+        self.enter("sns:ListTagsForResource").await?;
         self.with(|s| {
+            s.tag_reads.push(arn.to_string());
             if s.vanish.remove(arn.rsplit(':').next().unwrap_or(arn)) {
                 s.topics.remove(arn);
                 s.subscriptions.retain(|(t, _, _)| t != arn);
@@ -701,23 +747,22 @@ impl SnsApi for FakeAws {
     async fn list_subscriptions(
         &self,
         topic_arn: &str,
-        _next: Option<String>,
+        next: Option<String>,
     ) -> AwsResult<Page<LiveSubscription>> {
-        self.enter("ListSubscriptionsByTopic")?;
-        Ok((
-            self.with(|s| {
-                s.subscriptions
-                    .iter()
-                    .filter(|(t, _, _)| t == topic_arn)
-                    .map(|(_, sub, _)| sub.clone())
-                    .collect()
-            }),
-            None,
-        ))
+        self.enter("ListSubscriptionsByTopic").await?;
+        // ListSubscriptionsByTopic: up to 100 per page.
+        let all = self.with(|s| {
+            s.subscriptions
+                .iter()
+                .filter(|(t, _, _)| t == topic_arn)
+                .map(|(_, sub, _)| sub.clone())
+                .collect()
+        });
+        Ok(page(all, next, 100))
     }
 
     async fn subscription_attributes(&self, arn: &str) -> AwsResult<BTreeMap<String, String>> {
-        self.enter("GetSubscriptionAttributes")?;
+        self.enter("GetSubscriptionAttributes").await?;
         self.with(|s| {
             s.subscriptions
                 .iter()
@@ -747,7 +792,7 @@ impl SnsApi for FakeAws {
         attributes: &BTreeMap<String, String>,
         tags: &[Tag],
     ) -> AwsResult<String> {
-        self.enter("CreateTopic")?;
+        self.enter("CreateTopic").await?;
         let arn = crate::resource::topic_arn(&self.region, &self.account, name);
         self.with(|s| {
             s.topics.entry(arn.clone()).or_insert_with(|| {
@@ -760,7 +805,7 @@ impl SnsApi for FakeAws {
     }
 
     async fn set_topic_attribute(&self, arn: &str, name: &str, value: &str) -> AwsResult<()> {
-        self.enter("SetTopicAttributes")?;
+        self.enter("SetTopicAttributes").await?;
         self.with(|s| {
             s.topics
                 .get_mut(arn)
@@ -770,13 +815,13 @@ impl SnsApi for FakeAws {
     }
 
     async fn tag_resource(&self, arn: &str, tags: &[Tag]) -> AwsResult<()> {
-        self.enter("sns:TagResource")?;
+        self.enter("sns:TagResource").await?;
         self.with(|s| s.topics.get_mut(arn).map(|(_, old)| merge_tags(old, tags)));
         Ok(())
     }
 
     async fn untag_resource(&self, arn: &str, keys: &[String]) -> AwsResult<()> {
-        self.enter("sns:UntagResource")?;
+        self.enter("sns:UntagResource").await?;
         self.with(|s| {
             s.topics
                 .get_mut(arn)
@@ -786,7 +831,7 @@ impl SnsApi for FakeAws {
     }
 
     async fn delete_topic(&self, arn: &str) -> AwsResult<()> {
-        self.enter("DeleteTopic")?;
+        self.enter("DeleteTopic").await?;
         self.with(|s| {
             s.topics.remove(arn);
             s.subscriptions.retain(|(t, _, _)| t != arn);
@@ -801,7 +846,7 @@ impl SnsApi for FakeAws {
         endpoint: &str,
         attributes: &BTreeMap<String, String>,
     ) -> AwsResult<String> {
-        self.enter("Subscribe")?;
+        self.enter("Subscribe").await?;
         self.with(|s| {
             if !s.topics.contains_key(topic_arn) {
                 return Err(AwsError::new(
@@ -854,7 +899,7 @@ impl SnsApi for FakeAws {
         name: &str,
         value: &str,
     ) -> AwsResult<()> {
-        self.enter("SetSubscriptionAttributes")?;
+        self.enter("SetSubscriptionAttributes").await?;
         self.with(|s| {
             if let Some((_, _, a)) = s
                 .subscriptions
@@ -877,9 +922,95 @@ impl SnsApi for FakeAws {
     }
 
     async fn unsubscribe(&self, arn: &str) -> AwsResult<()> {
-        self.enter("Unsubscribe")?;
+        self.enter("Unsubscribe").await?;
         self.with(|s| s.subscriptions.retain(|(_, sub, _)| sub.arn != arn));
         Ok(())
+    }
+}
+
+/// GetResources as AWS answers it: only resources carrying every tag
+/// filter, from an index that may lag ([`FakeState::untagged_in_index`],
+/// [`FakeState::stale_index`]); pages up to 100 (the `ResourcesPerPage`
+/// maximum), possibly short or empty with a token, and an empty string as
+/// the last token (GetResources API reference: "PaginationToken ... a
+/// null or empty string" at the end).
+#[async_trait]
+impl TaggingApi for FakeAws {
+    async fn get_resources(
+        &self,
+        types: &[&str],
+        tags: &[Tag],
+        next: Option<String>,
+    ) -> AwsResult<Page<TaggedResource>> {
+        self.enter("GetResources").await?;
+        // Alarms and topics someone deletes right after they were listed
+        // vanish now: their tags are read in bulk, not one by one.
+        self.with(|s| {
+            let names: Vec<String> = s.vanish.iter().cloned().collect();
+            for name in names {
+                let topic = s
+                    .topics
+                    .keys()
+                    .find(|a| a.rsplit(':').next() == Some(&name))
+                    .cloned();
+                let alarm = s.alarms.remove(&name).is_some();
+                if let Some(arn) = &topic {
+                    s.topics.remove(arn);
+                    s.subscriptions.retain(|(t, _, _)| t != arn);
+                }
+                if alarm || topic.is_some() {
+                    s.vanish.remove(&name);
+                }
+            }
+        });
+        let wants = |t: &str| {
+            types
+                .iter()
+                .any(|w| *w == t || t.split(':').next() == Some(*w))
+        };
+        let (all, size, empties) = self.with(|s| {
+            let mut all: BTreeMap<String, Vec<Tag>> = BTreeMap::new();
+            if !s.empty_index {
+                if wants("cloudwatch:alarm") {
+                    for (name, (_, t)) in &s.alarms {
+                        all.insert(self.alarm_arn(name), t.clone());
+                    }
+                }
+                if wants("sns:topic") {
+                    for (arn, (_, t)) in &s.topics {
+                        all.insert(arn.clone(), t.clone());
+                    }
+                }
+                for (arn, t) in &s.stale_index {
+                    all.insert(arn.clone(), t.clone());
+                }
+                for arn in &s.untagged_in_index {
+                    all.remove(arn);
+                }
+            }
+            let all: Vec<TaggedResource> = all
+                .into_iter()
+                .filter(|(_, have)| tags.iter().all(|f| have.contains(f)))
+                .collect();
+            (all, s.tagging_page.unwrap_or(100), s.tagging_empty_pages)
+        });
+        // Tokens: "<offset>" for a real page, "<offset>.<k>" for the k-th
+        // empty page before it.
+        let (offset, k) = match next.as_deref() {
+            None => ("0".to_string(), 0),
+            Some(t) => match t.split_once('.') {
+                Some((o, k)) => (o.to_string(), k.parse().unwrap_or(0)),
+                None => (t.to_string(), empties),
+            },
+        };
+        if k < empties {
+            return Ok((Vec::new(), Some(format!("{offset}.{}", k + 1))));
+        }
+        let (items, next) = page(all, Some(offset), size.max(1));
+        Ok((
+            items,
+            Some(next.map(|n| format!("{n}.0")).unwrap_or_default()),
+        ))
     }
 }
 

@@ -8,7 +8,7 @@
 
 use super::{
     AlarmPage, Api, AwsResult, CallStats, CloudWatchApi, ErrorKind, Identity, IdentityApi,
-    LiveSubscription, LogsApi, Page, SnsApi,
+    LiveSubscription, LogsApi, Page, SnsApi, TaggedResource, TaggingApi,
 };
 use crate::resource::{CompositeAlarm, Dashboard, MetricAlarm, MetricFilter, QueryDefinition, Tag};
 use async_trait::async_trait;
@@ -368,6 +368,23 @@ impl IdentityApi for Guarded<dyn IdentityApi> {
         let i = &self.inner;
         self.policy
             .call(Api::GetCallerIdentity, || i.identity())
+            .await
+    }
+}
+
+#[async_trait]
+impl TaggingApi for Guarded<dyn TaggingApi> {
+    async fn get_resources(
+        &self,
+        types: &[&str],
+        tags: &[Tag],
+        next: Option<String>,
+    ) -> AwsResult<Page<TaggedResource>> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::GetResources, || {
+                i.get_resources(types, tags, next.clone())
+            })
             .await
     }
 }

@@ -47,6 +47,12 @@ impl Rates {
         }
     }
 
+    /// Calls per second allowed for `api`; `None` without a limit.
+    pub fn per_second(&self, api: Api) -> Option<f64> {
+        let per_second = api.default_rate() * self.scale;
+        (self.limited && per_second > 0.0).then_some(per_second)
+    }
+
     fn interval(&self, api: Api) -> Option<Duration> {
         let per_second = api.default_rate() * self.scale;
         (self.limited && per_second > 0.0).then(|| Duration::from_secs_f64(1.0 / per_second))
@@ -87,6 +93,11 @@ impl CallStats {
             rates,
             entries: Mutex::new(BTreeMap::new()),
         }
+    }
+
+    /// The rates it enforces.
+    pub fn rates(&self) -> &Rates {
+        &self.rates
     }
 
     /// Waits until `api` may be called, then counts the call.

@@ -1,6 +1,7 @@
 //! AWS access, isolated: the only module that knows the AWS SDK exists.
 //!
-//! One small trait per service ([`CloudWatchApi`], [`LogsApi`], [`SnsApi`])
+//! One small trait per service ([`CloudWatchApi`], [`LogsApi`], [`SnsApi`],
+//! [`TaggingApi`], [`IdentityApi`])
 //! speaks obsctl's own resource types. [`sdk`] implements them with the AWS
 //! SDK for Rust; [`fake`] implements them in memory for tests of the core.
 //! [`Aws`] bundles them behind one decorator ([`guard`]) that rate-limits
@@ -229,9 +230,26 @@ impl LiveSubscription {
 pub type Page<T> = (Vec<T>, Option<String>);
 
 /// Every page of a paginated call: `fetch(next_token)` until there is no
-/// next token. An empty token ends the listing too, and a token seen before
-/// is an error rather than an endless loop.
-pub async fn all_pages<T, F, Fut>(mut fetch: F) -> Result<Vec<T>, AwsError>
+/// next token. An empty token ends the listing too (the tagging API ends
+/// that way), pages may be short or empty, and a token seen before is an
+/// error rather than an endless loop.
+pub async fn all_pages<T, F, Fut>(fetch: F) -> Result<Vec<T>, AwsError>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = AwsResult<Page<T>>>,
+{
+    Ok(pages_within(u64::MAX, fetch)
+        .await?
+        .map(|(all, _)| all)
+        .unwrap_or_default())
+}
+
+/// Like [`all_pages`], with the number of pages read; `None` as soon as the
+/// listing would take more than `budget` pages.
+pub async fn pages_within<T, F, Fut>(
+    budget: u64,
+    mut fetch: F,
+) -> Result<Option<(Vec<T>, u64)>, AwsError>
 where
     F: FnMut(Option<String>) -> Fut,
     Fut: std::future::Future<Output = AwsResult<Page<T>>>,
@@ -239,12 +257,17 @@ where
     let mut all = Vec::new();
     let mut next = None;
     let mut seen = std::collections::BTreeSet::new();
+    let mut pages = 0;
     loop {
+        if pages >= budget {
+            return Ok(None);
+        }
         let (page, token) = fetch(next.clone()).await?;
+        pages += 1;
         all.extend(page);
         next = token.filter(|t| !t.is_empty());
         match &next {
-            None => return Ok(all),
+            None => return Ok(Some((all, pages))),
             Some(t) if !seen.insert(t.clone()) => {
                 return Err(AwsError::new(
                     "pagination",
@@ -377,6 +400,26 @@ pub trait SnsApi: Send + Sync {
     async fn unsubscribe(&self, arn: &str) -> AwsResult<()>;
 }
 
+/// A resource's ARN and its tags, as the tagging API indexes them.
+pub type TaggedResource = (String, Vec<Tag>);
+
+/// The Resource Groups Tagging API: the tags of up to 100 resources per
+/// call. Eventually consistent, and it may list resources deleted since:
+/// callers use it for tags only, never for existence.
+#[async_trait]
+pub trait TaggingApi: Send + Sync {
+    /// GetResources, 100 per page: resources of `types` (`ResourceTypeFilters`,
+    /// e.g. `cloudwatch:alarm`, `sns`) carrying every tag in `tags`
+    /// (`TagFilters`, one value per key). Pages may be short or empty and
+    /// still carry a token; the last token may be an empty string.
+    async fn get_resources(
+        &self,
+        types: &[&str],
+        tags: &[Tag],
+        next: Option<String>,
+    ) -> AwsResult<Page<TaggedResource>>;
+}
+
 /// Who the credentials are (STS GetCallerIdentity).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Identity {
@@ -410,6 +453,8 @@ pub struct Clients {
     pub sns: Arc<dyn SnsApi>,
     /// STS.
     pub identity: Arc<dyn IdentityApi>,
+    /// Resource Groups Tagging API.
+    pub tagging: Arc<dyn TaggingApi>,
 }
 
 /// The three services plus identity, each behind the rate-limit and retry
@@ -421,7 +466,11 @@ pub struct Aws {
     logs: Arc<dyn LogsApi>,
     sns: Arc<dyn SnsApi>,
     identity: Arc<dyn IdentityApi>,
+    tagging: Arc<dyn TaggingApi>,
     policy: Arc<guard::Policy>,
+    /// False where AWS's own documented behaviour cannot be assumed (an
+    /// endpoint URL: an emulator, or a proxy): see [`Aws::trusts_create_tags`].
+    create_tags_trusted: bool,
 }
 
 impl Aws {
@@ -448,8 +497,29 @@ impl Aws {
                 inner: clients.identity,
                 policy: policy.clone(),
             }),
+            tagging: Arc::new(guard::Guarded {
+                inner: clients.tagging,
+                policy: policy.clone(),
+            }),
             policy,
+            create_tags_trusted: true,
         }
+    }
+
+    /// The same clients, checking rather than trusting that `Tags` given
+    /// on creation are kept (for endpoints other than AWS's own).
+    pub fn checking_create_tags(mut self) -> Aws {
+        self.create_tags_trusted = false;
+        self
+    }
+
+    /// Whether `Tags` passed to PutCompositeAlarm and PutDashboard on
+    /// creation can be taken as kept. AWS keeps them (both API references:
+    /// tags are "only applied when the alarm/dashboard is created");
+    /// fakecloud 0.51 drops them (aws-fidelity.md), so behind an endpoint
+    /// URL apply checks once per kind and apply.
+    pub fn trusts_create_tags(&self) -> bool {
+        self.create_tags_trusted
     }
 
     /// CloudWatch, rate-limited and retried.
@@ -470,6 +540,11 @@ impl Aws {
     /// STS, rate-limited and retried.
     pub fn identity(&self) -> &dyn IdentityApi {
         self.identity.as_ref()
+    }
+
+    /// The Resource Groups Tagging API, rate-limited and retried.
+    pub fn tagging(&self) -> &dyn TaggingApi {
+        self.tagging.as_ref()
     }
 
     /// Calls made so far, per API.

@@ -1,6 +1,13 @@
 //! Reading live state through the AWS traits, with the fewest calls the APIs
 //! allow, and normalizing it into the compiler's canonical resource types.
 //!
+//! Ownership tags of alarms and topics come in bulk from the tagging API
+//! ([`tag_index`]: GetResources, 100 per page) rather than one
+//! ListTagsForResource per resource; DescribeAlarms and ListTopics stay the
+//! source of existence. Dashboards' tags are read one by one: the tagging
+//! API's documentation does not list CloudWatch dashboards among the
+//! resources it returns.
+//!
 //! Only resources obsctl owns are returned as live resources; [`ownership`]
 //! decides, from names and (where AWS has them) tags. A prefixed resource
 //! obsctl does not own is a conflict: reported, never changed (unless
@@ -8,10 +15,12 @@
 
 pub mod ownership;
 
-use crate::aws::{Aws, AwsError, AwsResult, LiveAlarm, LiveSubscription, all_pages};
-use crate::compile::{DesiredState, ENV_TAG};
+use crate::aws::{Aws, AwsError, AwsResult, LiveAlarm, LiveSubscription, all_pages, pages_within};
+use crate::compile::{DesiredState, ENV_TAG, OWNER_TAG};
+use crate::floor::ReadCounts;
 use crate::resource::canonical::{Fnv, canonical, expand_dashboard_shorthand, json_attribute};
 use crate::resource::*;
+use futures::FutureExt;
 use futures::stream::{self, StreamExt, TryStreamExt};
 use ownership::{Owner, Verdict};
 use std::collections::{BTreeMap, BTreeSet};
@@ -35,11 +44,20 @@ pub struct LiveState {
     pub pending: BTreeSet<(Kind, String)>,
     /// Log groups that filters or queries read and that do not exist.
     pub missing_log_groups: BTreeSet<String>,
+    /// What was found, for the API floor (not part of the fingerprint).
+    pub counts: ReadCounts,
 }
 
 impl LiveState {
     /// A stable fingerprint of everything read (FNV-1a over canonical JSON),
     /// used to refuse a saved plan when live state moved since.
+    ///
+    /// Tags enter it as obsctl settled them, whichever way they were read:
+    /// from the tagging API's index when they agree with the catalogue,
+    /// else from ListTagsForResource on the resource itself. Both give the
+    /// same value, and whether the eventually consistent index listed a
+    /// resource is never hashed, so index lag alone cannot make a saved
+    /// plan look stale. (The call counts are not hashed either.)
     pub fn fingerprint(&self) -> String {
         let mut hash = Fnv::default();
         let mut feed = |s: &str| hash.feed(s);
@@ -89,48 +107,68 @@ pub async fn read(
     kinds: &BTreeSet<Kind>,
 ) -> Result<LiveState, AwsError> {
     let wants = |list: &[Kind]| list.iter().any(|k| kinds.contains(k));
+    let want_alarms = wants(&[Kind::MetricAlarm, Kind::CompositeAlarm]);
+    let want_topics = wants(&[Kind::Topic, Kind::Subscription]);
+    // One listing serves alarms and topics; each part waits for it only
+    // after its own listing, so the three run at the same time.
+    let index = tag_index(aws, desired, want_alarms, want_topics).shared();
     let alarm_part = async {
         let mut live = LiveState::default();
-        if wants(&[Kind::MetricAlarm, Kind::CompositeAlarm]) {
-            alarms(aws, desired, kinds, &mut live).await?;
+        if want_alarms {
+            alarms(aws, desired, kinds, index.clone(), &mut live).await?;
         }
         Ok::<_, AwsError>(live)
     };
     let topic_part = async {
         let mut live = LiveState::default();
-        if wants(&[Kind::Topic, Kind::Subscription]) {
-            topics(aws, desired, kinds, &mut live).await?;
+        if want_topics {
+            topics(aws, desired, kinds, index.clone(), &mut live).await?;
         }
         Ok::<_, AwsError>(live)
+    };
+    let index_part = async {
+        if want_alarms || want_topics {
+            index.clone().await.map(|i| Some(i.tagged))
+        } else {
+            Ok(None)
+        }
     };
     let dashboard_part = async {
         if kinds.contains(&Kind::Dashboard) {
             dashboards(aws, desired).await
         } else {
-            Ok(Vec::new())
+            Ok((Vec::new(), None))
         }
     };
     // Filters and queries need the log groups read first: one chain.
     let logs_part = async {
         let mut live = LiveState::default();
+        let mut listed = ListedGroups::default();
         if wants(&[Kind::LogGroup, Kind::MetricFilter, Kind::QueryDefinition]) {
-            log_groups(aws, desired, kinds, &mut live).await?;
+            listed = log_groups(aws, desired, kinds, &mut live).await?;
         }
         if kinds.contains(&Kind::MetricFilter) {
-            metric_filters(aws, desired, &mut live).await?;
+            metric_filters(aws, desired, &listed, &mut live).await?;
         }
         if kinds.contains(&Kind::QueryDefinition) {
             queries(aws, desired, &mut live).await?;
         }
         Ok::<_, AwsError>(live)
     };
-    let (alarms, topics, dashboards, logs) =
-        futures::try_join!(alarm_part, topic_part, dashboard_part, logs_part)?;
+    let (alarms, topics, dashboards, logs, tagged) = futures::try_join!(
+        alarm_part,
+        topic_part,
+        dashboard_part,
+        logs_part,
+        index_part
+    )?;
     let mut live = LiveState::default();
     for part in [alarms, topics, logs] {
         live.merge(part);
     }
-    file_dashboards(desired, &mut live, dashboards);
+    live.counts.dashboards = dashboards.1;
+    live.counts.tagged = tagged;
+    file_dashboards(desired, &mut live, dashboards.0);
     Ok(live)
 }
 
@@ -143,6 +181,7 @@ impl LiveState {
         self.adoptable.extend(other.adoptable);
         self.pending.extend(other.pending);
         self.missing_log_groups.extend(other.missing_log_groups);
+        self.counts.add(&other.counts);
     }
 }
 
@@ -203,10 +242,99 @@ impl LiveState {
     }
 }
 
+/// The tagging API's answer: ARN → tags of this catalogue's and
+/// environment's alarms and topics.
+#[derive(Debug, Clone, Default)]
+struct TagIndex {
+    tags: BTreeMap<String, Vec<Tag>>,
+    /// Resources listed (T of the floor).
+    tagged: u64,
+}
+
+impl TagIndex {
+    /// True for a resource the index does not list and whose name belongs
+    /// to a longer prefix of another environment: whatever its tags, it is
+    /// not this environment's (see [`Owner::tagged`]: only this
+    /// environment's two tags would make it ours, and then the index lists
+    /// it), so its tags are not read. It would be misjudged only while the
+    /// index lags behind a resource this environment just tagged under such
+    /// a name (a service since removed from the catalogue): its prune then
+    /// waits for a later plan.
+    fn not_ours(&self, arn: &str, name: &str, owner: &Owner, names: &BTreeSet<String>) -> bool {
+        !self.tags.contains_key(arn) && !owner.by_name(name, names)
+    }
+}
+
+/// Lists, with GetResources, the alarms and topics tagged for this catalogue
+/// and environment (both tags as `TagFilters`, so another environment's
+/// resources are not even listed).
+async fn tag_index(
+    aws: &Aws,
+    desired: &DesiredState,
+    alarms: bool,
+    topics: bool,
+) -> Result<TagIndex, AwsError> {
+    let mut types = Vec::new();
+    if alarms {
+        types.push("cloudwatch:alarm");
+    }
+    if topics {
+        types.push("sns");
+    }
+    if types.is_empty() {
+        return Ok(TagIndex::default());
+    }
+    let filters = [
+        Tag {
+            key: OWNER_TAG.to_string(),
+            value: desired.project.clone(),
+        },
+        Tag {
+            key: ENV_TAG.to_string(),
+            value: desired.env.clone(),
+        },
+    ];
+    let (types, filters) = (&types, &filters);
+    let found = all_pages(|next| aws.tagging().get_resources(types, filters, next)).await?;
+    Ok(TagIndex {
+        tagged: found.len() as u64,
+        tags: found.into_iter().collect(),
+    })
+}
+
+/// The tags of the resource `arn` named `key`: the index's when they are
+/// exactly the tags the catalogue wants for it, else read from the resource
+/// itself with `read` (the index may lag, list a resource deleted since, or
+/// hold an old value; and a resource obsctl would delete or treat as a
+/// conflict is judged on its own tags, never on the index's).
+async fn settled_tags<F, Fut>(
+    index: &TagIndex,
+    desired: Option<&Resource>,
+    arn: &str,
+    read: F,
+) -> AwsResult<Option<Vec<Tag>>>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = AwsResult<Vec<Tag>>>,
+{
+    let wanted = desired.map(|r| {
+        let mut t = r.tags().to_vec();
+        t.sort();
+        t
+    });
+    if let (Some(indexed), Some(wanted)) = (index.tags.get(arn), wanted)
+        && *indexed == wanted
+    {
+        return Ok(Some(indexed.clone()));
+    }
+    gone_is_none(read().await)
+}
+
 async fn alarms(
     aws: &Aws,
     desired: &DesiredState,
     kinds: &BTreeSet<Kind>,
+    index: impl std::future::Future<Output = Result<TagIndex, AwsError>>,
     live: &mut LiveState,
 ) -> Result<(), AwsError> {
     let mut found = all_pages(|next| async move {
@@ -217,23 +345,34 @@ async fn alarms(
         Ok((page.alarms, page.next))
     })
     .await?;
+    live.counts.alarms = Some(found.len() as u64);
     found.retain(|(_, a)| match a {
         LiveAlarm::Metric(_) => kinds.contains(&Kind::MetricAlarm),
         LiveAlarm::Composite(_) => kinds.contains(&Kind::CompositeAlarm),
     });
+    let index = &index.await?;
+    let owner = &owner(desired);
+    let names = &generated(desired, &[Kind::MetricAlarm, Kind::CompositeAlarm]);
     let tagged: Vec<Option<(String, LiveAlarm, Vec<Tag>)>> = stream::iter(found)
         .map(|(arn, alarm)| async move {
+            if index.not_ours(&arn, alarm.name(), owner, names) {
+                return Ok(None);
+            }
+            let kind = match alarm {
+                LiveAlarm::Metric(_) => Kind::MetricAlarm,
+                LiveAlarm::Composite(_) => Kind::CompositeAlarm,
+            };
+            let wanted = desired.resources.get(&(kind, alarm.name().to_string()));
             // Deleted between DescribeAlarms and now: it is gone, not an error.
-            let tags = gone_is_none(aws.cloudwatch().list_tags(&arn).await)?;
+            let tags =
+                settled_tags(index, wanted, &arn, || aws.cloudwatch().list_tags(&arn)).await?;
             Ok::<_, AwsError>(tags.map(|tags| (arn, alarm, tags)))
         })
         .buffered(CONCURRENCY)
         .try_collect()
         .await?;
-    let owner = owner(desired);
-    let names = generated(desired, &[Kind::MetricAlarm, Kind::CompositeAlarm]);
     for (arn, alarm, tags) in tagged.into_iter().flatten() {
-        let verdict = owner.tagged(alarm.name(), &tags, &names, false);
+        let verdict = owner.tagged(alarm.name(), &tags, names, false);
         let resource = match alarm {
             LiveAlarm::Metric(mut a) => {
                 a.tags = tags;
@@ -278,13 +417,18 @@ pub fn normalize_dashboard(name: &str, raw: &str) -> Dashboard {
 /// A dashboard as read: name, body, tags.
 type DashboardRead = (String, String, Vec<Tag>);
 
-/// Reads the environment's dashboards (bodies of those that may be ours).
-async fn dashboards(aws: &Aws, desired: &DesiredState) -> Result<Vec<DashboardRead>, AwsError> {
+/// Reads the environment's dashboards (bodies of those that may be ours),
+/// and how many have the prefix (D of the floor).
+async fn dashboards(
+    aws: &Aws,
+    desired: &DesiredState,
+) -> Result<(Vec<DashboardRead>, Option<u64>), AwsError> {
     let mut names =
         all_pages(|next| aws.cloudwatch().list_dashboards(&desired.prefix, next)).await?;
     let owner = &owner(desired);
     let generated = &generated(desired, &[Kind::Dashboard]);
     names.retain(|n| n.starts_with(&desired.prefix));
+    let count = names.len() as u64;
     let read: Vec<Option<(String, String, Vec<Tag>)>> = stream::iter(names)
         .map(|name| async move {
             let arn = dashboard_arn(&desired.region, &desired.account, &name);
@@ -302,7 +446,7 @@ async fn dashboards(aws: &Aws, desired: &DesiredState) -> Result<Vec<DashboardRe
         .buffered(CONCURRENCY)
         .try_collect()
         .await?;
-    Ok(read.into_iter().flatten().collect())
+    Ok((read.into_iter().flatten().collect(), Some(count)))
 }
 
 /// Files the dashboards read, once alarms and topics are known: their
@@ -331,7 +475,7 @@ async fn log_groups(
     desired: &DesiredState,
     kinds: &BTreeSet<Kind>,
     live: &mut LiveState,
-) -> Result<(), AwsError> {
+) -> Result<ListedGroups, AwsError> {
     let needed: Vec<&String> = desired
         .log_group_users
         .iter()
@@ -346,12 +490,17 @@ async fn log_groups(
     } else {
         needed.iter().map(|g| g.as_str()).collect()
     };
+    let by_prefix = prefixes.len() == 1 && needed.len() > 1;
     let listed: Vec<Vec<String>> = stream::iter(prefixes)
         .map(|prefix| all_pages(move |next| aws.logs().describe_log_groups(prefix, next)))
         .buffered(CONCURRENCY)
         .try_collect()
         .await?;
     let existing: BTreeSet<String> = listed.into_iter().flatten().collect();
+    let result = ListedGroups {
+        groups: existing.clone(),
+        by_prefix,
+    };
     for group in needed {
         if !existing.contains(group) {
             live.missing_log_groups.insert(group.clone());
@@ -362,7 +511,7 @@ async fn log_groups(
             live.resources.insert(key, r.clone());
         }
     }
-    Ok(())
+    Ok(result)
 }
 
 /// The longest prefix all `names` share (at a character boundary).
@@ -384,17 +533,80 @@ fn common_prefix<'a>(names: &[&'a String]) -> &'a str {
     first.get(..end).unwrap_or("")
 }
 
-/// Metric filters are found account-wide (DescribeMetricFilters without a
-/// log group: 50 per page, so ⌈filters in the account / 50⌉ calls), so the
-/// filters of a removed service are found whatever their log group.
+/// The log groups found by [`log_groups`].
+#[derive(Debug, Clone, Default)]
+struct ListedGroups {
+    /// Existing groups listed.
+    groups: BTreeSet<String>,
+    /// Listed by the catalogue's common prefix: the list also holds groups
+    /// under it the catalogue no longer names.
+    by_prefix: bool,
+}
+
+/// Metric filters, in the fewer calls of two reads (DescribeMetricFilters,
+/// 50 per page):
+///
+/// - account-wide (no log group): ⌈filters in the account / 50⌉ calls; it
+///   also finds the filters of a removed service whatever its log group;
+/// - per log group: one call per listed group (more for a group with over
+///   50 filters); it finds removed services' filters only in groups under
+///   the catalogue's common log-group prefix, so it is used only when the
+///   groups were listed by that prefix.
+///
+/// The account's filter count is unknown before reading, but it is at least
+/// the catalogue's: per group is chosen when that alone makes it cheaper
+/// (G < ⌈desired filters / 50⌉, i.e. over 50 filters per group). Otherwise
+/// the account-wide read runs with a budget of G pages; an account whose
+/// other filters would exceed it (many filters of other tools) falls back to
+/// per group, so a read never costs more than twice the cheaper one.
 /// AWS accepts `filterNamePrefix` only with a log group; the prefix is
 /// applied here instead.
 async fn metric_filters(
     aws: &Aws,
     desired: &DesiredState,
+    listed: &ListedGroups,
     live: &mut LiveState,
 ) -> Result<(), AwsError> {
-    let filters = all_pages(|next| aws.logs().describe_metric_filters(None, next)).await?;
+    let wanted = desired
+        .resources
+        .keys()
+        .filter(|(k, _)| *k == Kind::MetricFilter)
+        .count() as u64;
+    let groups = listed.groups.len() as u64;
+    let per_group_possible = listed.by_prefix;
+    let mut filters = None;
+    if !(per_group_possible && groups < wanted.div_ceil(50)) {
+        let budget = if per_group_possible {
+            groups.max(1)
+        } else {
+            u64::MAX
+        };
+        filters = pages_within(budget, |next| {
+            aws.logs().describe_metric_filters(None, next)
+        })
+        .await?;
+    }
+    let filters = match filters {
+        Some((filters, _)) => {
+            live.counts.filters_in_account = Some(filters.len() as u64);
+            filters
+        }
+        None => {
+            let per_group: Vec<(Vec<MetricFilter>, u64)> = stream::iter(&listed.groups)
+                .map(|g| async move {
+                    let read = pages_within(u64::MAX, |next| {
+                        aws.logs().describe_metric_filters(Some(g), next)
+                    })
+                    .await?;
+                    Ok::<_, AwsError>(read.unwrap_or_default())
+                })
+                .buffered(CONCURRENCY)
+                .try_collect()
+                .await?;
+            per_group.into_iter().flat_map(|(f, _)| f).collect()
+        }
+    };
+    live.counts.log_groups_read = Some(groups);
     let owner = owner(desired);
     let generated: BTreeSet<String> = desired
         .resources
@@ -417,6 +629,7 @@ async fn queries(aws: &Aws, desired: &DesiredState, live: &mut LiveState) -> Res
             .describe_query_definitions(&desired.query_prefix, next)
     })
     .await?;
+    live.counts.queries = Some(found.len() as u64);
     let owner = Owner {
         prefix: &desired.query_prefix,
         other_prefixes: &desired.other_query_prefixes,
@@ -453,8 +666,9 @@ async fn queries(aws: &Aws, desired: &DesiredState, live: &mut LiveState) -> Res
     Ok(())
 }
 
-/// A subscription with its topic's name and its managed attributes.
-type TopicSubscription = (String, LiveSubscription, BTreeMap<String, String>);
+/// A subscription with its topic's name and its managed attributes (`None`
+/// marks a topic without subscriptions).
+type TopicSubscription = (String, Option<LiveSubscription>, BTreeMap<String, String>);
 
 /// A topic as read: ARN, attributes, tags.
 type TopicRead = (String, BTreeMap<String, String>, Vec<Tag>);
@@ -488,17 +702,30 @@ async fn topics(
     aws: &Aws,
     desired: &DesiredState,
     kinds: &BTreeSet<Kind>,
+    index: impl std::future::Future<Output = Result<TagIndex, AwsError>>,
     live: &mut LiveState,
 ) -> Result<(), AwsError> {
     let mut arns = all_pages(|next| aws.sns().list_topics(next)).await?;
+    live.counts.topics_in_account = Some(arns.len() as u64);
     arns.retain(|arn| topic_name(arn).starts_with(&desired.prefix));
-    let owner = owner(desired);
-    let generated = generated(desired, &[Kind::Topic]);
+    let owner = &owner(desired);
+    let generated = &generated(desired, &[Kind::Topic]);
+    let index = &index.await?;
     let details: Vec<Option<TopicRead>> = stream::iter(arns)
         .map(|arn| async move {
-            let Some(tags) = gone_is_none(aws.sns().list_tags(&arn).await)? else {
+            let name = topic_name(&arn).to_string();
+            if index.not_ours(&arn, &name, owner, generated) {
+                return Ok(None);
+            }
+            let wanted = desired.resources.get(&(Kind::Topic, name.clone()));
+            let tags = settled_tags(index, wanted, &arn, || aws.sns().list_tags(&arn)).await?;
+            let Some(tags) = tags else {
                 return Ok(None);
             };
+            // Another environment's: its attributes are not read.
+            if owner.tagged(&name, &tags, generated, false) == Verdict::NotOurs {
+                return Ok(None);
+            }
             let attrs = gone_is_none(aws.sns().topic_attributes(&arn).await)?;
             Ok::<_, AwsError>(attrs.map(|attrs| (arn, attrs, tags)))
         })
@@ -508,7 +735,7 @@ async fn topics(
     let mut owned_topics = Vec::new();
     for (arn, attrs, tags) in details.into_iter().flatten() {
         let name = topic_name(&arn).to_string();
-        let verdict = owner.tagged(&name, &tags, &generated, false);
+        let verdict = owner.tagged(&name, &tags, generated, false);
         if verdict == Verdict::Owned {
             owned_topics.push((arn.clone(), name.clone()));
         }
@@ -545,6 +772,7 @@ async fn topics(
             live.ids.insert((Kind::Topic, topic.key()), arn);
         }
     }
+    live.counts.owned_topics = Some(owned_topics.len() as u64);
     if !kinds.contains(&Kind::Subscription) {
         return Ok(());
     }
@@ -552,6 +780,9 @@ async fn topics(
         .map(|(arn, name)| async move {
             let subs = all_pages(|next| aws.sns().list_subscriptions(&arn, next)).await?;
             let mut out = Vec::new();
+            if subs.is_empty() {
+                out.push((name.clone(), None, BTreeMap::new()));
+            }
             for sub in subs {
                 let attributes = if sub.pending() {
                     BTreeMap::new()
@@ -562,14 +793,27 @@ async fn topics(
                         None => continue,
                     }
                 };
-                out.push((name.clone(), sub, attributes));
+                out.push((name.clone(), Some(sub), attributes));
             }
             Ok::<_, AwsError>(out)
         })
         .buffered(CONCURRENCY)
         .try_collect()
         .await?;
+    // ListSubscriptionsByTopic: 100 per page, one call even for none.
+    let pages = subs.iter().map(|topic| {
+        let listed = topic.iter().filter(|(_, s, _)| s.is_some()).count() as u64;
+        listed.div_ceil(100).max(1)
+    });
+    live.counts.subscription_pages = Some(pages.sum());
+    let mut confirmed = 0;
     for (topic, sub, attributes) in subs.into_iter().flatten() {
+        let Some(sub) = sub else {
+            continue;
+        };
+        if !sub.pending() {
+            confirmed += 1;
+        }
         let r = Subscription {
             topic_name: topic,
             protocol: sub.protocol.clone(),
@@ -586,6 +830,7 @@ async fn topics(
         }
         live.resources.insert(key, Resource::Subscription(r));
     }
+    live.counts.confirmed_subscriptions = Some(confirmed);
     Ok(())
 }
 

@@ -9,6 +9,7 @@ pub use diff::FieldChange;
 use crate::aws::ApiCount;
 use crate::catalogue::model::LogGroupMode;
 use crate::compile::DesiredState;
+use crate::floor::Floor;
 use crate::live::LiveState;
 use crate::resource::{Kind, Resource, Subscription, Tag, secret_name};
 use crate::rules::endpoint;
@@ -225,6 +226,56 @@ pub struct Plan {
     pub unchanged: usize,
     /// AWS calls made while planning, per API.
     pub calls: BTreeMap<String, ApiCount>,
+    /// The fewest calls the read needed and their least time at the
+    /// configured quotas (see [`crate::floor`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_floor: Option<Floor>,
+    /// Wall time of the read, in seconds.
+    #[serde(default)]
+    pub read_seconds: f64,
+    /// The fewest write calls applying this plan needs, and their least time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apply_floor: Option<Floor>,
+}
+
+#[cfg(test)]
+/// An empty plan, for tests.
+pub(crate) fn empty_for_tests() -> Plan {
+    Plan {
+        format_version: FORMAT_VERSION,
+        catalogue: String::new(),
+        project: String::new(),
+        env: String::new(),
+        region: String::new(),
+        account: String::new(),
+        kinds: Vec::new(),
+        live_fingerprint: String::new(),
+        changes: Vec::new(),
+        conflicts: Vec::new(),
+        notes: Vec::new(),
+        blockers: Vec::new(),
+        unchanged: 0,
+        calls: BTreeMap::new(),
+        read_floor: None,
+        read_seconds: 0.0,
+        apply_floor: None,
+    }
+}
+
+#[cfg(test)]
+/// A change without a desired resource, for tests.
+pub(crate) fn change_for_tests(kind: Kind, key: &str, action: Action) -> Change {
+    Change {
+        kind,
+        key: key.to_string(),
+        action,
+        fields: Vec::new(),
+        rewrite: true,
+        tags: TagChange::default(),
+        desired: None,
+        live_id: None,
+        ops: Vec::new(),
+    }
 }
 
 impl Plan {
@@ -268,6 +319,9 @@ pub fn compute(
         blockers: missing_log_groups(desired, live, kinds),
         unchanged: 0,
         calls: BTreeMap::new(),
+        read_floor: None,
+        read_seconds: 0.0,
+        apply_floor: None,
     };
     let mut deletes = Vec::new();
     for &kind in kinds {

@@ -3,9 +3,10 @@
 //! decides anything; it only shows the plan.
 
 use crate::aws::ApiCount;
+use crate::floor::Floor;
 use crate::plan::{Action, Change, FieldChange, Plan};
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
 /// Output formats of `plan`.
@@ -415,10 +416,30 @@ pub fn markdown(w: &mut dyn Write, plan: &Plan) -> io::Result<()> {
 }
 
 /// API calls per API (for `--verbose` and the apply summary).
-pub fn calls(w: &mut dyn Write, calls: &BTreeMap<String, ApiCount>) -> io::Result<()> {
+pub fn calls(
+    w: &mut dyn Write,
+    calls: &BTreeMap<String, ApiCount>,
+    floor: Option<&Floor>,
+    seconds: f64,
+) -> io::Result<()> {
     let total: u64 = calls.values().map(|c| c.calls).sum();
-    writeln!(w, "AWS calls: {total}")?;
-    for (api, c) in calls {
+    match floor {
+        Some(f) => {
+            let least: u64 = f.calls.values().sum();
+            writeln!(
+                w,
+                "AWS calls: {total} in {seconds:.1} s (floor: {least} calls, {:.1} s at the configured quotas)",
+                f.seconds
+            )?;
+        }
+        None => writeln!(w, "AWS calls: {total}")?,
+    }
+    let mut apis: BTreeSet<&String> = calls.keys().collect();
+    if let Some(f) = floor {
+        apis.extend(f.calls.keys());
+    }
+    for api in apis {
+        let c = calls.get(api).cloned().unwrap_or_default();
         let throttled = if c.throttled > 0 {
             format!(", {} throttled", c.throttled)
         } else {
@@ -429,8 +450,31 @@ pub fn calls(w: &mut dyn Write, calls: &BTreeMap<String, ApiCount>) -> io::Resul
         } else {
             String::new()
         };
+        let least = match floor.and_then(|f| f.calls.get(api)) {
+            Some(n) => format!(" (floor {n:>5})"),
+            None if floor.is_some() => " (floor     0)".to_string(),
+            None => String::new(),
+        };
         let unit = if c.calls == 1 { "call " } else { "calls" };
-        writeln!(w, "  {api:<36} {:>6} {unit} {rate}{throttled}", c.calls)?;
+        writeln!(
+            w,
+            "  {api:<36} {:>6} {unit}{least} {rate}{throttled}",
+            c.calls
+        )?;
+    }
+    Ok(())
+}
+
+/// The least an apply of the plan needs: write calls per API and time.
+pub fn apply_floor(w: &mut dyn Write, floor: &Floor) -> io::Result<()> {
+    let total: u64 = floor.calls.values().sum();
+    writeln!(
+        w,
+        "Applying needs at least {total} write calls, {:.1} s at the configured quotas:",
+        floor.seconds
+    )?;
+    for (api, n) in &floor.calls {
+        writeln!(w, "  {api:<36} {n:>6}")?;
     }
     Ok(())
 }

@@ -109,6 +109,22 @@ pub enum Resource {
 }
 
 impl Resource {
+    /// The tags obsctl sets on it (none for kinds AWS cannot tag here:
+    /// subscriptions, metric filters, saved queries; log groups' are set
+    /// on creation only and never compared).
+    pub fn tags(&self) -> &[Tag] {
+        match self {
+            Resource::Topic(t) => &t.tags,
+            Resource::MetricAlarm(a) => &a.tags,
+            Resource::CompositeAlarm(a) => &a.tags,
+            Resource::Dashboard(d) => &d.tags,
+            Resource::Subscription(_)
+            | Resource::LogGroup(_)
+            | Resource::MetricFilter(_)
+            | Resource::QueryDefinition(_) => &[],
+        }
+    }
+
     /// The resource's kind.
     pub fn kind(&self) -> Kind {
         match self {

@@ -6,6 +6,7 @@ mod cloudwatch;
 mod logs;
 mod sns;
 mod sts;
+mod tagging;
 #[cfg(test)]
 mod tests;
 
@@ -48,16 +49,25 @@ pub async fn connect(opts: &ConnectOptions) -> Aws {
     // ConcurrentModificationException).
     loader = loader.retry_config(aws_config::retry::RetryConfig::disabled());
     let config = loader.load().await;
-    Aws::new(
+    let aws = Aws::new(
         Clients {
             cloudwatch: Arc::new(Sdk(cw::Client::new(&config))),
             logs: Arc::new(Sdk(aws_sdk_cloudwatchlogs::Client::new(&config))),
             sns: Arc::new(Sdk(aws_sdk_sns::Client::new(&config))),
             identity: Arc::new(Sdk(aws_sdk_sts::Client::new(&config))),
+            tagging: Arc::new(Sdk(aws_sdk_resourcegroupstagging::Client::new(&config))),
         },
         opts.rates.clone().unwrap_or_default(),
         opts.retry,
-    )
+    );
+    // Not AWS's own endpoints: AWS's documented behaviour is checked.
+    let custom = opts.endpoint_url.is_some()
+        || std::env::var_os("AWS_ENDPOINT_URL").is_some_and(|v| !v.is_empty());
+    if custom {
+        aws.checking_create_tags()
+    } else {
+        aws
+    }
 }
 
 /// An SDK client wrapped to implement one of obsctl's traits.

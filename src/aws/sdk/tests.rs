@@ -13,7 +13,8 @@ fn aws_with(cloudwatch: cw::Client) -> Aws {
             cloudwatch: Arc::new(Sdk(cloudwatch)),
             logs: fake.clone(),
             sns: fake.clone(),
-            identity: fake,
+            identity: fake.clone(),
+            tagging: fake,
         },
         Rates::unlimited(),
         RetryPolicy {
@@ -233,4 +234,81 @@ async fn describe_alarms_fills_aws_defaults() {
         .map(|d| d.name.as_str())
         .collect();
     assert_eq!(dims, vec!["a", "z"], "dimensions sorted");
+}
+
+/// GetResources pages as AWS may send them: short, empty with a token, and
+/// an empty string as the last token; the request carries both tag filters
+/// and the resource types.
+#[tokio::test]
+async fn get_resources_reads_short_and_empty_pages_to_the_empty_token() {
+    use aws_sdk_resourcegroupstagging as rgt;
+    use rgt::operation::get_resources::GetResourcesOutput;
+    use rgt::types::{ResourceTagMapping, Tag as RgtTag};
+    let mapping = |arn: &str| {
+        ResourceTagMapping::builder()
+            .resource_arn(arn)
+            .tags(
+                RgtTag::builder()
+                    .key("obsctl:env")
+                    .value("staging")
+                    .build()
+                    .unwrap(),
+            )
+            .tags(
+                RgtTag::builder()
+                    .key("obsctl:catalogue")
+                    .value("p")
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+    };
+    let first = mock!(rgt::Client::get_resources)
+        .match_requests(|r| {
+            r.pagination_token().is_none()
+                && r.resources_per_page() == Some(100)
+                && r.resource_type_filters() == ["cloudwatch:alarm", "sns"]
+                && r.tag_filters().len() == 2
+        })
+        .then_output(move || {
+            GetResourcesOutput::builder()
+                .resource_tag_mapping_list(mapping("arn:aws:cloudwatch:us-east-1:1:alarm:a"))
+                .pagination_token("t1")
+                .build()
+        });
+    let empty = mock!(rgt::Client::get_resources)
+        .match_requests(|r| r.pagination_token() == Some("t1"))
+        .then_output(|| GetResourcesOutput::builder().pagination_token("t2").build());
+    let last = mock!(rgt::Client::get_resources)
+        .match_requests(|r| r.pagination_token() == Some("t2"))
+        .then_output(move || {
+            GetResourcesOutput::builder()
+                .resource_tag_mapping_list(mapping("arn:aws:sns:us-east-1:1:p-staging-t"))
+                .pagination_token("")
+                .build()
+        });
+    let client = mock_client!(rgt, RuleMode::MatchAny, [&first, &empty, &last]);
+    let sdk = Sdk(client);
+    let filters = [
+        Tag {
+            key: "obsctl:catalogue".into(),
+            value: "p".into(),
+        },
+        Tag {
+            key: "obsctl:env".into(),
+            value: "staging".into(),
+        },
+    ];
+    let types = ["cloudwatch:alarm", "sns"];
+    let all = all_pages(|next| sdk.get_resources(&types, &filters, next))
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[0].0, "arn:aws:cloudwatch:us-east-1:1:alarm:a");
+    // Tags come sorted, as obsctl compares them.
+    assert_eq!(all[1].1[0].key, "obsctl:catalogue");
+    assert_eq!(
+        (first.num_calls(), empty.num_calls(), last.num_calls()),
+        (1, 1, 1)
+    );
 }
