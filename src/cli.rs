@@ -4,6 +4,24 @@ use crate::report::plan::Format;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
+/// What an IAM policy is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PolicyFor {
+    /// `obsctl plan`: reads.
+    Plan,
+    /// `obsctl apply`: reads and writes.
+    Apply,
+}
+
+/// Output formats of `iam-policy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PolicyFormat {
+    /// The IAM policy document.
+    Json,
+    /// A table of actions, resources and sources.
+    Markdown,
+}
+
 /// Monitoring as code for AWS: compile a YAML catalogue into CloudWatch
 /// dashboards, alarms, metric filters, saved queries and SNS topics.
 #[derive(Debug, Parser)]
@@ -41,6 +59,27 @@ pub enum Command {
     },
     /// Print the catalogue's JSON Schema.
     Schema,
+    /// Print the least-privilege IAM policy (JSON) for `plan` or `apply` of
+    /// one environment: the actions obsctl calls, scoped to the
+    /// environment's resource ARNs where AWS supports it.
+    IamPolicy {
+        /// Environment.
+        #[arg(long)]
+        env: String,
+        /// `plan` (reads: a CI role) or `apply` (reads and writes: a deploy role).
+        #[arg(long = "for", value_enum, default_value = "apply")]
+        purpose: PolicyFor,
+        /// `json` (the policy document) or `markdown` (one row per action
+        /// with its resource and Service Authorization Reference page).
+        #[arg(long, value_enum, default_value = "json")]
+        format: PolicyFormat,
+        /// Write nothing; fail (exit 1) when FILE differs from the policy.
+        #[arg(long, value_name = "FILE")]
+        check: Option<PathBuf>,
+        /// Kinds.
+        #[command(flatten)]
+        scope: Scope,
+    },
     /// Run the catalogue's tests offline: feed log lines and metric samples
     /// through the compiled filters and alarms, check states and routes.
     Test {

@@ -14,6 +14,7 @@ pub mod engine;
 pub mod error;
 pub mod floor;
 pub mod generate;
+pub mod iam;
 pub mod live;
 pub mod plan;
 pub mod provenance;

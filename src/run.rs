@@ -5,14 +5,14 @@
 use crate::aws::sdk::ConnectOptions;
 use crate::aws::{Aws, Rates, RetryPolicy};
 use crate::catalogue::{self, Catalogue, Problems};
-use crate::cli::{AwsArgs, Cli, Command, Scope};
+use crate::cli::{AwsArgs, Cli, Command, PolicyFor, PolicyFormat, Scope};
 use crate::compile::{DesiredState, compile_all, compile_with_account};
 use crate::error::{EXIT_CHANGES, EXIT_OK, Error};
 use crate::plan::Plan;
 use crate::report::plan::Format;
 use crate::report::progress::Progress;
 use crate::resource::Kind;
-use crate::{apply, live, plan, report, snapshot};
+use crate::{apply, iam, live, plan, report, snapshot};
 use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -24,6 +24,40 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
             let schema = schemars::schema_for!(catalogue::model::CatalogueFile);
             let text = serde_json::to_string_pretty(&schema).unwrap_or_default();
             writeln!(out, "{text}").map_err(stdout_error)?;
+            Ok(EXIT_OK)
+        }
+        Command::IamPolicy {
+            env,
+            purpose,
+            format,
+            check,
+            scope,
+        } => {
+            let (_, mut states) = load_and_compile_with(&cli.definitions, Some(env), false)?;
+            let Some(desired) = states.pop() else {
+                return Ok(EXIT_OK);
+            };
+            let purpose = match purpose {
+                PolicyFor::Plan => iam::Purpose::Plan,
+                PolicyFor::Apply => iam::Purpose::Apply,
+            };
+            let kinds = kinds(scope)?;
+            let text = match format {
+                PolicyFormat::Json => {
+                    let policy = iam::policy(&desired, purpose, &kinds);
+                    serde_json::to_string_pretty(&policy).unwrap_or_default() + "\n"
+                }
+                PolicyFormat::Markdown => iam::markdown(&desired, purpose, &kinds),
+            };
+            match check {
+                Some(path) => {
+                    if let Some(stale) = snapshot::check_one(path, &text) {
+                        return Err(Error::StaleSnapshots(vec![stale]));
+                    }
+                    writeln!(out, "{}: up to date", path.display()).map_err(stdout_error)?;
+                }
+                None => write!(out, "{text}").map_err(stdout_error)?,
+            }
             Ok(EXIT_OK)
         }
         Command::Validate => {

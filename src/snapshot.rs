@@ -72,12 +72,7 @@ pub fn check(
     let mut stale = Vec::new();
     let on_disk = existing(out, envs)?;
     for (path, content) in files {
-        let full = out.join(path);
-        match std::fs::read_to_string(&full) {
-            Ok(old) if &old == content => {}
-            Ok(old) => stale.push(Stale::Changed(full, excerpt(&old, content))),
-            Err(_) => stale.push(Stale::Missing(full)),
-        }
+        stale.extend(check_one(&out.join(path), content));
     }
     for path in on_disk {
         if !files.contains_key(&path) {
@@ -85,6 +80,15 @@ pub fn check(
         }
     }
     Ok(stale)
+}
+
+/// Compares one committed file with what it should hold.
+pub fn check_one(path: &Path, content: &str) -> Option<Stale> {
+    match std::fs::read_to_string(path) {
+        Ok(old) if old == content => None,
+        Ok(old) => Some(Stale::Changed(path.to_path_buf(), excerpt(&old, content))),
+        Err(_) => Some(Stale::Missing(path.to_path_buf())),
+    }
 }
 
 /// A short unified diff (committed → rendered).

@@ -90,6 +90,8 @@ pub struct FakeState {
     /// Drop the `Tags` of PutCompositeAlarm and PutDashboard, as fakecloud
     /// 0.51 does (aws-fidelity.md).
     pub drop_create_tags: bool,
+    /// Every (IAM action, resource ARN) a call reached AWS with.
+    pub authorized: std::collections::BTreeSet<(String, String)>,
     /// ARNs whose tags were read one by one (ListTagsForResource).
     pub tag_reads: Vec<String>,
     next_id: u64,
@@ -246,6 +248,32 @@ impl FakeAws {
         })
     }
 
+    /// Records that a call of `action` on `resources` reached AWS: what IAM
+    /// authorizes it against (tests check a generated policy allows it).
+    fn authorize(&self, action: &str, resources: Vec<String>) {
+        self.with(|s| {
+            for r in resources {
+                s.authorized.insert((action.to_string(), r));
+            }
+        });
+    }
+
+    fn dashboard_arn(&self, name: &str) -> String {
+        crate::resource::dashboard_arn(&self.region, &self.account, name)
+    }
+
+    /// The ARN IAM checks for Logs actions on a log group (the log-stream
+    /// form, `…:log-group:NAME:*`; `*` for every group).
+    fn log_group_arn(&self, name: &str) -> String {
+        if name == "*" {
+            return format!("arn:aws:logs:{}:{}:log-group:*", self.region, self.account);
+        }
+        format!(
+            "arn:aws:logs:{}:{}:log-group:{name}:*",
+            self.region, self.account
+        )
+    }
+
     fn alarm_arn(&self, name: &str) -> String {
         crate::resource::alarm_arn(&self.region, &self.account, name)
     }
@@ -327,6 +355,7 @@ fn merge_tags(old: &mut Vec<Tag>, new: &[Tag]) {
 impl CloudWatchApi for FakeAws {
     async fn describe_alarms(&self, prefix: &str, next: Option<String>) -> AwsResult<AlarmPage> {
         self.enter("DescribeAlarms").await?;
+        self.authorize("cloudwatch:DescribeAlarms", vec!["*".to_string()]);
         let offset: usize = next.as_deref().and_then(|t| t.parse().ok()).unwrap_or(0);
         self.with(|s| {
             let matching: Vec<_> = s
@@ -353,6 +382,7 @@ impl CloudWatchApi for FakeAws {
 
     async fn list_tags(&self, arn: &str) -> AwsResult<Vec<Tag>> {
         self.enter("ListTagsForResource").await?;
+        self.authorize("cloudwatch:ListTagsForResource", vec![arn.to_string()]);
         self.with(|s| {
             s.tag_reads.push(arn.to_string());
             let name = arn
@@ -377,6 +407,10 @@ impl CloudWatchApi for FakeAws {
 
     async fn put_metric_alarm(&self, alarm: &MetricAlarm) -> AwsResult<()> {
         self.enter("PutMetricAlarm").await?;
+        self.authorize(
+            "cloudwatch:PutMetricAlarm",
+            vec![self.alarm_arn(&alarm.alarm_name)],
+        );
         if alarm.datapoints_to_alarm.unwrap_or(1) > alarm.evaluation_periods {
             return Err(AwsError::new(
                 "PutMetricAlarm",
@@ -394,6 +428,10 @@ impl CloudWatchApi for FakeAws {
 
     async fn put_composite_alarm(&self, alarm: &CompositeAlarm) -> AwsResult<()> {
         self.enter("PutCompositeAlarm").await?;
+        self.authorize(
+            "cloudwatch:PutCompositeAlarm",
+            vec![self.alarm_arn(&alarm.alarm_name)],
+        );
         let missing: Vec<String> = crate::rules::composite::rule_refs(&alarm.alarm_rule)
             .into_iter()
             .map(|r| alarm.alarm_rule[r].to_string())
@@ -420,6 +458,10 @@ impl CloudWatchApi for FakeAws {
 
     async fn delete_alarms(&self, names: &[String]) -> AwsResult<()> {
         self.enter("DeleteAlarms").await?;
+        self.authorize(
+            "cloudwatch:DeleteAlarms",
+            names.iter().map(|n| self.alarm_arn(n)).collect(),
+        );
         self.with(|s| {
             let composites = names
                 .iter()
@@ -459,11 +501,13 @@ impl CloudWatchApi for FakeAws {
 
     async fn parents_of(&self, alarm: &str) -> AwsResult<Vec<String>> {
         self.enter("DescribeAlarms").await?;
+        self.authorize("cloudwatch:DescribeAlarms", vec!["*".to_string()]);
         Ok(self.with(|s| Self::parents(s, alarm)))
     }
 
     async fn tag_resource(&self, arn: &str, tags: &[Tag]) -> AwsResult<()> {
         self.enter("TagResource").await?;
+        self.authorize("cloudwatch:TagResource", vec![arn.to_string()]);
         self.with(|s| match Self::cw_tags(s, arn) {
             Some(old) => {
                 merge_tags(old, tags);
@@ -479,6 +523,7 @@ impl CloudWatchApi for FakeAws {
 
     async fn untag_resource(&self, arn: &str, keys: &[String]) -> AwsResult<()> {
         self.enter("UntagResource").await?;
+        self.authorize("cloudwatch:UntagResource", vec![arn.to_string()]);
         self.with(|s| {
             if let Some(old) = Self::cw_tags(s, arn) {
                 old.retain(|t| !keys.contains(&t.key));
@@ -489,6 +534,7 @@ impl CloudWatchApi for FakeAws {
 
     async fn list_dashboards(&self, prefix: &str, next: Option<String>) -> AwsResult<Page<String>> {
         self.enter("ListDashboards").await?;
+        self.authorize("cloudwatch:ListDashboards", vec!["*".to_string()]);
         // ListDashboards: up to 1,000 per page.
         let all = self.with(|s| {
             s.dashboards
@@ -502,6 +548,7 @@ impl CloudWatchApi for FakeAws {
 
     async fn get_dashboard(&self, name: &str) -> AwsResult<String> {
         self.enter("GetDashboard").await?;
+        self.authorize("cloudwatch:GetDashboard", vec![self.dashboard_arn(name)]);
         self.with(|s| s.dashboards.get(name).cloned())
             .ok_or_else(|| {
                 AwsError::new(
@@ -514,6 +561,10 @@ impl CloudWatchApi for FakeAws {
 
     async fn put_dashboard(&self, dashboard: &Dashboard) -> AwsResult<()> {
         self.enter("PutDashboard").await?;
+        self.authorize(
+            "cloudwatch:PutDashboard",
+            vec![self.dashboard_arn(&dashboard.dashboard_name)],
+        );
         let body = serde_json::to_string(&dashboard.body).unwrap_or_default();
         self.with(|s| {
             let name = &dashboard.dashboard_name;
@@ -533,6 +584,10 @@ impl CloudWatchApi for FakeAws {
 
     async fn delete_dashboards(&self, names: &[String]) -> AwsResult<()> {
         self.enter("DeleteDashboards").await?;
+        self.authorize(
+            "cloudwatch:DeleteDashboards",
+            names.iter().map(|n| self.dashboard_arn(n)).collect(),
+        );
         self.with(|s| {
             if let Some(missing) = names.iter().find(|n| !s.dashboards.contains_key(*n)) {
                 return Err(AwsError::new(
@@ -558,6 +613,7 @@ impl LogsApi for FakeAws {
         next: Option<String>,
     ) -> AwsResult<Page<String>> {
         self.enter("DescribeLogGroups").await?;
+        self.authorize("logs:DescribeLogGroups", vec!["*".to_string()]);
         // 50 per page (DescribeLogGroups `limit`: 1–50).
         let all = self.with(|s| {
             s.log_groups
@@ -571,6 +627,7 @@ impl LogsApi for FakeAws {
 
     async fn create_log_group(&self, name: &str, tags: &[Tag]) -> AwsResult<()> {
         self.enter("CreateLogGroup").await?;
+        self.authorize("logs:CreateLogGroup", vec![self.log_group_arn(name)]);
         self.with(|s| {
             if s.log_groups.contains_key(name) {
                 // CreateLogGroup API reference: ResourceAlreadyExistsException.
@@ -588,6 +645,7 @@ impl LogsApi for FakeAws {
 
     async fn put_retention_policy(&self, name: &str, days: u32) -> AwsResult<()> {
         self.enter("PutRetentionPolicy").await?;
+        self.authorize("logs:PutRetentionPolicy", vec![self.log_group_arn(name)]);
         self.with(|s| match s.log_groups.get_mut(name) {
             Some(group) => {
                 group.1 = Some(days);
@@ -607,6 +665,10 @@ impl LogsApi for FakeAws {
         next: Option<String>,
     ) -> AwsResult<Page<MetricFilter>> {
         self.enter("DescribeMetricFilters").await?;
+        self.authorize(
+            "logs:DescribeMetricFilters",
+            vec![self.log_group_arn(log_group.unwrap_or("*"))],
+        );
         let all = self.with(|s| {
             s.filters
                 .values()
@@ -619,6 +681,10 @@ impl LogsApi for FakeAws {
 
     async fn put_metric_filter(&self, filter: &MetricFilter) -> AwsResult<()> {
         self.enter("PutMetricFilter").await?;
+        self.authorize(
+            "logs:PutMetricFilter",
+            vec![self.log_group_arn(&filter.log_group_name)],
+        );
         let group = &filter.log_group_name;
         // PutMetricFilter API reference: ResourceNotFoundException when the
         // log group does not exist (the emulator creates the filter anyway,
@@ -643,6 +709,10 @@ impl LogsApi for FakeAws {
 
     async fn delete_metric_filter(&self, log_group: &str, name: &str) -> AwsResult<()> {
         self.enter("DeleteMetricFilter").await?;
+        self.authorize(
+            "logs:DeleteMetricFilter",
+            vec![self.log_group_arn(log_group)],
+        );
         self.write_group("DeleteMetricFilter", log_group).await?;
         let removed = self.with(|s| s.filters.remove(&(log_group.to_string(), name.to_string())));
         self.end_write_group(log_group);
@@ -661,6 +731,7 @@ impl LogsApi for FakeAws {
         next: Option<String>,
     ) -> AwsResult<Page<(String, QueryDefinition)>> {
         self.enter("DescribeQueryDefinitions").await?;
+        self.authorize("logs:DescribeQueryDefinitions", vec!["*".to_string()]);
         // obsctl asks for the maximum, 1,000 per page.
         let all = self.with(|s| {
             s.queries
@@ -679,6 +750,7 @@ impl LogsApi for FakeAws {
         client_token: &str,
     ) -> AwsResult<String> {
         self.enter("PutQueryDefinition").await?;
+        self.authorize("logs:PutQueryDefinition", vec!["*".to_string()]);
         let id = self.with(|s| {
             if !s.ignore_client_tokens
                 && let Some(first) = s.query_tokens.get(client_token)
@@ -698,6 +770,7 @@ impl LogsApi for FakeAws {
 
     async fn delete_query_definition(&self, id: &str) -> AwsResult<()> {
         self.enter("DeleteQueryDefinition").await?;
+        self.authorize("logs:DeleteQueryDefinition", vec!["*".to_string()]);
         self.with(|s| s.queries.remove(id))
             .map(|_| ())
             .ok_or_else(|| {
@@ -714,6 +787,7 @@ impl LogsApi for FakeAws {
 impl SnsApi for FakeAws {
     async fn list_topics(&self, next: Option<String>) -> AwsResult<Page<String>> {
         self.enter("ListTopics").await?;
+        self.authorize("sns:ListTopics", vec!["*".to_string()]);
         // ListTopics: up to 100 per page.
         let all = self.with(|s| s.topics.keys().cloned().collect());
         Ok(page(all, next, 100))
@@ -721,12 +795,14 @@ impl SnsApi for FakeAws {
 
     async fn topic_attributes(&self, arn: &str) -> AwsResult<BTreeMap<String, String>> {
         self.enter("GetTopicAttributes").await?;
+        self.authorize("sns:GetTopicAttributes", vec![arn.to_string()]);
         self.with(|s| s.topics.get(arn).map(|(a, _)| a.clone()))
             .ok_or_else(|| AwsError::new("GetTopicAttributes", "NotFound", "Topic does not exist"))
     }
 
     async fn list_tags(&self, arn: &str) -> AwsResult<Vec<Tag>> {
         self.enter("sns:ListTagsForResource").await?;
+        self.authorize("sns:ListTagsForResource", vec![arn.to_string()]);
         self.with(|s| {
             s.tag_reads.push(arn.to_string());
             if s.vanish.remove(arn.rsplit(':').next().unwrap_or(arn)) {
@@ -750,6 +826,7 @@ impl SnsApi for FakeAws {
         next: Option<String>,
     ) -> AwsResult<Page<LiveSubscription>> {
         self.enter("ListSubscriptionsByTopic").await?;
+        self.authorize("sns:ListSubscriptionsByTopic", vec![topic_arn.to_string()]);
         // ListSubscriptionsByTopic: up to 100 per page.
         let all = self.with(|s| {
             s.subscriptions
@@ -763,6 +840,7 @@ impl SnsApi for FakeAws {
 
     async fn subscription_attributes(&self, arn: &str) -> AwsResult<BTreeMap<String, String>> {
         self.enter("GetSubscriptionAttributes").await?;
+        self.authorize("sns:GetSubscriptionAttributes", vec!["*".to_string()]);
         self.with(|s| {
             s.subscriptions
                 .iter()
@@ -793,6 +871,14 @@ impl SnsApi for FakeAws {
         tags: &[Tag],
     ) -> AwsResult<String> {
         self.enter("CreateTopic").await?;
+        self.authorize(
+            "sns:CreateTopic",
+            vec![crate::resource::topic_arn(
+                &self.region,
+                &self.account,
+                name,
+            )],
+        );
         let arn = crate::resource::topic_arn(&self.region, &self.account, name);
         self.with(|s| {
             s.topics.entry(arn.clone()).or_insert_with(|| {
@@ -806,6 +892,7 @@ impl SnsApi for FakeAws {
 
     async fn set_topic_attribute(&self, arn: &str, name: &str, value: &str) -> AwsResult<()> {
         self.enter("SetTopicAttributes").await?;
+        self.authorize("sns:SetTopicAttributes", vec![arn.to_string()]);
         self.with(|s| {
             s.topics
                 .get_mut(arn)
@@ -816,12 +903,14 @@ impl SnsApi for FakeAws {
 
     async fn tag_resource(&self, arn: &str, tags: &[Tag]) -> AwsResult<()> {
         self.enter("sns:TagResource").await?;
+        self.authorize("sns:TagResource", vec![arn.to_string()]);
         self.with(|s| s.topics.get_mut(arn).map(|(_, old)| merge_tags(old, tags)));
         Ok(())
     }
 
     async fn untag_resource(&self, arn: &str, keys: &[String]) -> AwsResult<()> {
         self.enter("sns:UntagResource").await?;
+        self.authorize("sns:UntagResource", vec![arn.to_string()]);
         self.with(|s| {
             s.topics
                 .get_mut(arn)
@@ -832,6 +921,7 @@ impl SnsApi for FakeAws {
 
     async fn delete_topic(&self, arn: &str) -> AwsResult<()> {
         self.enter("DeleteTopic").await?;
+        self.authorize("sns:DeleteTopic", vec![arn.to_string()]);
         self.with(|s| {
             s.topics.remove(arn);
             s.subscriptions.retain(|(t, _, _)| t != arn);
@@ -847,6 +937,7 @@ impl SnsApi for FakeAws {
         attributes: &BTreeMap<String, String>,
     ) -> AwsResult<String> {
         self.enter("Subscribe").await?;
+        self.authorize("sns:Subscribe", vec![topic_arn.to_string()]);
         self.with(|s| {
             if !s.topics.contains_key(topic_arn) {
                 return Err(AwsError::new(
@@ -900,6 +991,7 @@ impl SnsApi for FakeAws {
         value: &str,
     ) -> AwsResult<()> {
         self.enter("SetSubscriptionAttributes").await?;
+        self.authorize("sns:SetSubscriptionAttributes", vec!["*".to_string()]);
         self.with(|s| {
             if let Some((_, _, a)) = s
                 .subscriptions
@@ -923,6 +1015,7 @@ impl SnsApi for FakeAws {
 
     async fn unsubscribe(&self, arn: &str) -> AwsResult<()> {
         self.enter("Unsubscribe").await?;
+        self.authorize("sns:Unsubscribe", vec!["*".to_string()]);
         self.with(|s| s.subscriptions.retain(|(_, sub, _)| sub.arn != arn));
         Ok(())
     }
@@ -943,6 +1036,7 @@ impl TaggingApi for FakeAws {
         next: Option<String>,
     ) -> AwsResult<Page<TaggedResource>> {
         self.enter("GetResources").await?;
+        self.authorize("tag:GetResources", vec!["*".to_string()]);
         // Alarms and topics someone deletes right after they were listed
         // vanish now: their tags are read in bulk, not one by one.
         self.with(|s| {

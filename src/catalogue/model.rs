@@ -287,6 +287,7 @@ fn yes() -> bool {
 /// How an alarm compares its metric with the threshold. Symbols are accepted
 /// as shorthand for the static comparisons.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[schemars(transform = comparison_symbols)]
 pub enum Comparison {
     /// `>=`
     #[serde(alias = ">=")]
@@ -306,6 +307,33 @@ pub enum Comparison {
     LessThanLowerThreshold,
     /// Anomaly detection: above the band.
     GreaterThanUpperThreshold,
+}
+
+/// The symbols serde accepts for [`Comparison`] (its `alias`es), so that
+/// the schema accepts what the loader accepts: serde aliases are invisible
+/// to schemars.
+const COMPARISON_SYMBOLS: [(&str, &str); 4] = [
+    (">=", "GreaterThanOrEqualToThreshold"),
+    (">", "GreaterThanThreshold"),
+    ("<", "LessThanThreshold"),
+    ("<=", "LessThanOrEqualToThreshold"),
+];
+
+/// Adds [`COMPARISON_SYMBOLS`] to the derived schema, each described as the
+/// name it stands for (editors show it on completion).
+fn comparison_symbols(schema: &mut schemars::Schema) {
+    let symbols = COMPARISON_SYMBOLS.iter().map(|(symbol, name)| {
+        serde_json::json!({
+            "type": "string",
+            "const": symbol,
+            "description": format!("`{name}`"),
+        })
+    });
+    if let Some(one_of) = schema.get_mut("oneOf").and_then(|v| v.as_array_mut()) {
+        one_of.extend(symbols);
+    } else if let Some(names) = schema.get_mut("enum").and_then(|v| v.as_array_mut()) {
+        names.extend(COMPARISON_SYMBOLS.iter().map(|(s, _)| serde_json::json!(s)));
+    }
 }
 
 impl Comparison {

@@ -1,0 +1,623 @@
+//! `obsctl iam-policy`: the least-privilege IAM policy for `plan` (reads)
+//! or `apply` (reads and writes) of one environment, generated from the
+//! catalogue: every action obsctl calls for the kinds in scope, each scoped
+//! to the environment's resource ARNs where the API supports resource-level
+//! permissions, `*` only where AWS offers no resource-level control.
+//!
+//! Each row of [`PERMISSIONS`] cites its Service Authorization Reference
+//! page. Two facts shape the scopes (both from those pages):
+//! `cloudwatch:DescribeAlarms` scoped to alarm ARNs does not return
+//! composite alarms, so it gets `*`; Logs actions on a log group are
+//! authorized against `…:log-group:NAME:*` (the log-stream form) as well as
+//! `…:log-group:NAME`, so both are granted.
+
+use crate::aws::Api;
+use crate::compile::{ACCOUNT_PLACEHOLDER, DesiredState};
+use crate::resource::Kind;
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What the policy is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// `obsctl plan`: reads only.
+    Plan,
+    /// `obsctl apply`: reads and writes.
+    Apply,
+}
+
+const CLOUDWATCH: &str =
+    "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html";
+const LOGS: &str = "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html";
+const SNS: &str =
+    "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsns.html";
+const TAGGING: &str = "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonresourcegrouptaggingapi.html";
+
+/// What an action's `Resource` is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Scope {
+    /// No resource-level permissions (or, for DescribeAlarms, none that
+    /// keep composite alarms visible): `*`.
+    Any,
+    /// The environment's alarms (name prefix).
+    Alarms,
+    /// The environment's alarms and dashboards (CloudWatch tagging).
+    AlarmsAndDashboards,
+    /// The environment's dashboards (name prefix; dashboards are global).
+    Dashboards,
+    /// The environment's topics (name prefix).
+    Topics,
+    /// Every log group of the account and region (listing filters
+    /// account-wide, see the README's "Reading live state").
+    AllLogGroups,
+    /// The log groups the catalogue's filters and queries use (their common
+    /// prefix when they share one, so filters of removed services under it
+    /// can be pruned).
+    LogGroups,
+}
+
+/// One action obsctl may call: when, on what, and where AWS documents it.
+#[derive(Debug, Clone, Copy)]
+pub struct Permission {
+    /// The IAM action, `service:Name`.
+    pub action: &'static str,
+    /// Plan (read) or apply only (write).
+    pub purpose: Purpose,
+    /// Kinds whose reading or writing calls it.
+    pub kinds: &'static [Kind],
+    /// Its resource.
+    pub scope: Scope,
+    /// The Service Authorization Reference page with its row.
+    pub source: &'static str,
+    /// Why it is needed when it is not called itself (a permission AWS
+    /// requires for another call), else empty.
+    pub implied_by: &'static str,
+}
+
+use Kind::*;
+const ALARMS: &[Kind] = &[MetricAlarm, CompositeAlarm];
+const TAGGED_CW: &[Kind] = &[MetricAlarm, CompositeAlarm, Dashboard];
+const SNS_KINDS: &[Kind] = &[Topic, Subscription];
+
+const fn p(
+    action: &'static str,
+    purpose: Purpose,
+    kinds: &'static [Kind],
+    scope: Scope,
+    source: &'static str,
+) -> Permission {
+    Permission {
+        action,
+        purpose,
+        kinds,
+        scope,
+        source,
+        implied_by: "",
+    }
+}
+
+/// Every permission obsctl can need. `sts:GetCallerIdentity` is absent: AWS
+/// requires no permission for it (it works even when explicitly denied).
+pub const PERMISSIONS: &[Permission] = &[
+    // Reads (plan).
+    p(
+        "cloudwatch:DescribeAlarms",
+        Purpose::Plan,
+        ALARMS,
+        Scope::Any,
+        CLOUDWATCH,
+    ),
+    p(
+        "cloudwatch:ListTagsForResource",
+        Purpose::Plan,
+        TAGGED_CW,
+        Scope::AlarmsAndDashboards,
+        CLOUDWATCH,
+    ),
+    p(
+        "cloudwatch:ListDashboards",
+        Purpose::Plan,
+        &[Dashboard],
+        Scope::Any,
+        CLOUDWATCH,
+    ),
+    p(
+        "cloudwatch:GetDashboard",
+        Purpose::Plan,
+        &[Dashboard],
+        Scope::Dashboards,
+        CLOUDWATCH,
+    ),
+    p(
+        "logs:DescribeLogGroups",
+        Purpose::Plan,
+        &[LogGroup, MetricFilter, QueryDefinition],
+        Scope::Any,
+        LOGS,
+    ),
+    p(
+        "logs:DescribeMetricFilters",
+        Purpose::Plan,
+        &[MetricFilter],
+        Scope::AllLogGroups,
+        LOGS,
+    ),
+    p(
+        "logs:DescribeQueryDefinitions",
+        Purpose::Plan,
+        &[QueryDefinition],
+        Scope::Any,
+        LOGS,
+    ),
+    p("sns:ListTopics", Purpose::Plan, SNS_KINDS, Scope::Any, SNS),
+    p(
+        "sns:GetTopicAttributes",
+        Purpose::Plan,
+        SNS_KINDS,
+        Scope::Topics,
+        SNS,
+    ),
+    p(
+        "sns:ListTagsForResource",
+        Purpose::Plan,
+        SNS_KINDS,
+        Scope::Topics,
+        SNS,
+    ),
+    p(
+        "sns:ListSubscriptionsByTopic",
+        Purpose::Plan,
+        &[Subscription],
+        Scope::Topics,
+        SNS,
+    ),
+    p(
+        "sns:GetSubscriptionAttributes",
+        Purpose::Plan,
+        &[Subscription],
+        Scope::Any,
+        SNS,
+    ),
+    p(
+        "tag:GetResources",
+        Purpose::Plan,
+        &[MetricAlarm, CompositeAlarm, Topic, Subscription],
+        Scope::Any,
+        TAGGING,
+    ),
+    // Writes (apply).
+    p(
+        "cloudwatch:PutMetricAlarm",
+        Purpose::Apply,
+        &[MetricAlarm],
+        Scope::Alarms,
+        CLOUDWATCH,
+    ),
+    p(
+        "cloudwatch:PutCompositeAlarm",
+        Purpose::Apply,
+        &[CompositeAlarm],
+        Scope::Alarms,
+        CLOUDWATCH,
+    ),
+    p(
+        "cloudwatch:DeleteAlarms",
+        Purpose::Apply,
+        ALARMS,
+        Scope::Alarms,
+        CLOUDWATCH,
+    ),
+    Permission {
+        implied_by: "PutMetricAlarm, PutCompositeAlarm and PutDashboard with Tags (their API references: \"you must have the cloudwatch:TagResource permission\")",
+        ..p(
+            "cloudwatch:TagResource",
+            Purpose::Apply,
+            TAGGED_CW,
+            Scope::AlarmsAndDashboards,
+            CLOUDWATCH,
+        )
+    },
+    p(
+        "cloudwatch:UntagResource",
+        Purpose::Apply,
+        TAGGED_CW,
+        Scope::AlarmsAndDashboards,
+        CLOUDWATCH,
+    ),
+    p(
+        "cloudwatch:PutDashboard",
+        Purpose::Apply,
+        &[Dashboard],
+        Scope::Dashboards,
+        CLOUDWATCH,
+    ),
+    p(
+        "cloudwatch:DeleteDashboards",
+        Purpose::Apply,
+        &[Dashboard],
+        Scope::Dashboards,
+        CLOUDWATCH,
+    ),
+    p(
+        "logs:CreateLogGroup",
+        Purpose::Apply,
+        &[LogGroup],
+        Scope::LogGroups,
+        LOGS,
+    ),
+    p(
+        "logs:PutRetentionPolicy",
+        Purpose::Apply,
+        &[LogGroup],
+        Scope::LogGroups,
+        LOGS,
+    ),
+    Permission {
+        implied_by: "CreateLogGroup with tags (its API reference: logs:TagResource or logs:TagLogGroup)",
+        ..p(
+            "logs:TagResource",
+            Purpose::Apply,
+            &[LogGroup],
+            Scope::LogGroups,
+            LOGS,
+        )
+    },
+    p(
+        "logs:PutMetricFilter",
+        Purpose::Apply,
+        &[MetricFilter],
+        Scope::LogGroups,
+        LOGS,
+    ),
+    p(
+        "logs:DeleteMetricFilter",
+        Purpose::Apply,
+        &[MetricFilter],
+        Scope::LogGroups,
+        LOGS,
+    ),
+    p(
+        "logs:PutQueryDefinition",
+        Purpose::Apply,
+        &[QueryDefinition],
+        Scope::Any,
+        LOGS,
+    ),
+    p(
+        "logs:DeleteQueryDefinition",
+        Purpose::Apply,
+        &[QueryDefinition],
+        Scope::Any,
+        LOGS,
+    ),
+    Permission {
+        implied_by: "CreateTopic with Tags (its API reference: \"you must have the sns:CreateTopic and sns:TagResource permissions\")",
+        ..p(
+            "sns:TagResource",
+            Purpose::Apply,
+            &[Topic],
+            Scope::Topics,
+            SNS,
+        )
+    },
+    p(
+        "sns:CreateTopic",
+        Purpose::Apply,
+        &[Topic],
+        Scope::Topics,
+        SNS,
+    ),
+    p(
+        "sns:SetTopicAttributes",
+        Purpose::Apply,
+        &[Topic],
+        Scope::Topics,
+        SNS,
+    ),
+    p(
+        "sns:DeleteTopic",
+        Purpose::Apply,
+        &[Topic],
+        Scope::Topics,
+        SNS,
+    ),
+    p(
+        "sns:UntagResource",
+        Purpose::Apply,
+        &[Topic],
+        Scope::Topics,
+        SNS,
+    ),
+    p(
+        "sns:Subscribe",
+        Purpose::Apply,
+        &[Subscription],
+        Scope::Topics,
+        SNS,
+    ),
+    p(
+        "sns:SetSubscriptionAttributes",
+        Purpose::Apply,
+        &[Subscription],
+        Scope::Any,
+        SNS,
+    ),
+    p(
+        "sns:Unsubscribe",
+        Purpose::Apply,
+        &[Subscription],
+        Scope::Any,
+        SNS,
+    ),
+];
+
+/// The permission row of `api`, if it needs one.
+pub fn permission_of(api: Api) -> Option<&'static Permission> {
+    let action = api.action();
+    PERMISSIONS.iter().find(|p| p.action == action)
+}
+
+/// The rows a `purpose` of `kinds` needs for `desired` (log-group writes
+/// only where the catalogue creates log groups).
+pub fn rows(desired: &DesiredState, purpose: Purpose, kinds: &BTreeSet<Kind>) -> Vec<Permission> {
+    PERMISSIONS
+        .iter()
+        .filter(|p| purpose == Purpose::Apply || p.purpose == Purpose::Plan)
+        .filter(|p| {
+            p.kinds
+                .iter()
+                .any(|k| kinds.contains(k) && (*k != LogGroup || creates_log_groups(desired)))
+        })
+        .filter(|p| p.action != "logs:PutRetentionPolicy" || sets_retention(desired))
+        .filter(|p| {
+            // Creating and updating need a resource of the kind; reads and
+            // deletes do not (a kind removed from the catalogue is pruned).
+            p.purpose == Purpose::Plan
+                || p.action.contains(":Delete")
+                || p.action.ends_with(":Unsubscribe")
+                || p.action.ends_with("UntagResource")
+                || p.kinds
+                    .iter()
+                    .any(|k| desired.resources.keys().any(|(kind, _)| kind == k))
+        })
+        .copied()
+        .collect()
+}
+
+/// Whether the catalogue creates log groups (`log_groups: create`).
+fn creates_log_groups(desired: &DesiredState) -> bool {
+    desired.resources.keys().any(|(kind, _)| *kind == LogGroup)
+}
+
+/// Whether a log group it creates gets a retention period.
+fn sets_retention(desired: &DesiredState) -> bool {
+    desired.resources.values().any(
+        |r| matches!(r, crate::resource::Resource::LogGroup(g) if g.retention_in_days.is_some()),
+    )
+}
+
+/// The partition of a region's ARNs.
+pub fn partition(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else if region.starts_with("us-iso-") {
+        "aws-iso"
+    } else if region.starts_with("us-isob-") {
+        "aws-iso-b"
+    } else {
+        "aws"
+    }
+}
+
+/// The `Resource` patterns of `scope` for `desired`'s environment.
+pub fn resources(desired: &DesiredState, scope: Scope) -> Vec<String> {
+    let part = partition(&desired.region);
+    let region = &desired.region;
+    let account = if desired.account == ACCOUNT_PLACEHOLDER || desired.account.is_empty() {
+        "*"
+    } else {
+        desired.account.as_str()
+    };
+    let prefix = &desired.prefix;
+    let alarms = format!("arn:{part}:cloudwatch:{region}:{account}:alarm:{prefix}*");
+    let dashboards = format!("arn:{part}:cloudwatch::{account}:dashboard/{prefix}*");
+    let group = |name: &str| format!("arn:{part}:logs:{region}:{account}:log-group:{name}");
+    match scope {
+        Scope::Any => vec!["*".into()],
+        Scope::Alarms => vec![alarms],
+        Scope::AlarmsAndDashboards => vec![alarms, dashboards],
+        Scope::Dashboards => vec![dashboards],
+        Scope::Topics => vec![format!("arn:{part}:sns:{region}:{account}:{prefix}*")],
+        Scope::AllLogGroups => vec![group("*")],
+        Scope::LogGroups => {
+            let names: Vec<&String> = desired.log_group_users.keys().collect();
+            let common = common_prefix(&names);
+            if names.len() > 1 && common.len() >= 2 {
+                vec![group(&format!("{common}*"))]
+            } else {
+                names
+                    .iter()
+                    .flat_map(|n| [group(n), group(&format!("{n}:*"))])
+                    .collect()
+            }
+        }
+    }
+}
+
+/// The longest prefix all `names` share.
+fn common_prefix<'a>(names: &[&'a String]) -> &'a str {
+    let Some(first) = names.first() else {
+        return "";
+    };
+    let mut end = first.len();
+    for n in names {
+        end = end.min(
+            first
+                .bytes()
+                .zip(n.bytes())
+                .take_while(|(a, b)| a == b)
+                .count(),
+        );
+    }
+    while !first.is_char_boundary(end) {
+        end -= 1;
+    }
+    first.get(..end).unwrap_or("")
+}
+
+/// The policy document: one statement per resource set, actions sorted.
+pub fn policy(desired: &DesiredState, purpose: Purpose, kinds: &BTreeSet<Kind>) -> Value {
+    let mut by_resources: BTreeMap<Vec<String>, BTreeSet<&str>> = BTreeMap::new();
+    for row in rows(desired, purpose, kinds) {
+        by_resources
+            .entry(resources(desired, row.scope))
+            .or_default()
+            .insert(row.action);
+    }
+    let statements: Vec<Value> = by_resources
+        .into_iter()
+        .enumerate()
+        .map(|(i, (resources, actions))| {
+            json!({
+                "Sid": sid(i, &resources),
+                "Effect": "Allow",
+                "Action": actions.into_iter().collect::<Vec<_>>(),
+                "Resource": if resources.len() == 1 { json!(resources[0]) } else { json!(resources) },
+            })
+        })
+        .collect();
+    json!({ "Version": "2012-10-17", "Statement": statements })
+}
+
+/// A statement id naming what it covers (IAM: alphanumeric).
+fn sid(i: usize, resources: &[String]) -> String {
+    let first = resources.first().map(String::as_str).unwrap_or("*");
+    let what = if first == "*" {
+        "NoResourceLevelPermissions"
+    } else if first.contains(":alarm:") && resources.len() > 1 {
+        "AlarmsAndDashboards"
+    } else if first.contains(":alarm:") {
+        "Alarms"
+    } else if first.contains(":dashboard/") {
+        "Dashboards"
+    } else if first.ends_with(":log-group:*") {
+        "AllLogGroups"
+    } else if first.contains(":log-group:") {
+        "LogGroups"
+    } else {
+        "Topics"
+    };
+    format!("{what}{i}")
+}
+
+/// The rows as a Markdown table, each with its source.
+pub fn markdown(desired: &DesiredState, purpose: Purpose, kinds: &BTreeSet<Kind>) -> String {
+    let mut out = String::from("| Action | Resource | Why | Source |\n|---|---|---|---|\n");
+    for row in rows(desired, purpose, kinds) {
+        let why = if row.implied_by.is_empty() {
+            match row.purpose {
+                Purpose::Plan => "read",
+                Purpose::Apply => "write",
+            }
+            .to_string()
+        } else {
+            format!("required by {}", row.implied_by)
+        };
+        out.push_str(&format!(
+            "| `{}` | `{}` | {} | [Service Authorization Reference]({}) |\n",
+            row.action,
+            resources(desired, row.scope).join("`, `"),
+            why,
+            row.source
+        ));
+    }
+    out
+}
+
+/// Whether an IAM pattern (`*` any run, `?` one character) matches `text`.
+pub fn matches(pattern: &str, text: &str) -> bool {
+    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    let (mut pi, mut ti) = (0, 0);
+    let (mut star, mut mark) = (None, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
+}
+
+/// Whether `policy`'s Allow statements allow `action` on `resource`
+/// (actions compare case-insensitively, resources exactly).
+pub fn allows(policy: &Value, action: &str, resource: &str) -> bool {
+    let list = |v: &Value| -> Vec<String> {
+        match v {
+            Value::String(s) => vec![s.clone()],
+            Value::Array(a) => a
+                .iter()
+                .filter_map(|x| x.as_str().map(String::from))
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    policy["Statement"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|s| s["Effect"] == "Allow")
+        .any(|s| {
+            list(&s["Action"])
+                .iter()
+                .any(|a| matches(&a.to_lowercase(), &action.to_lowercase()))
+                && list(&s["Resource"]).iter().any(|r| matches(r, resource))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards_match_like_iam() {
+        assert!(matches(
+            "arn:aws:sns:us-east-1:*:p-staging-*",
+            "arn:aws:sns:us-east-1:1:p-staging-a"
+        ));
+        assert!(!matches(
+            "arn:aws:sns:us-east-1:*:p-staging-*",
+            "arn:aws:sns:us-east-1:1:p-prod-a"
+        ));
+        assert!(matches("*", "anything"));
+        assert!(matches("a?c", "abc"));
+        assert!(!matches("a?c", "ac"));
+        assert!(matches("a*b*c", "aXXbYYc"));
+        assert!(!matches("abc", "*"));
+    }
+
+    #[test]
+    fn every_api_obsctl_calls_has_a_row_except_get_caller_identity() {
+        for api in Api::ALL {
+            assert_eq!(
+                permission_of(*api).is_some(),
+                *api != Api::GetCallerIdentity,
+                "{api}"
+            );
+        }
+        assert_eq!(partition("cn-north-1"), "aws-cn");
+        assert_eq!(partition("us-gov-west-1"), "aws-us-gov");
+        assert_eq!(partition("eu-west-1"), "aws");
+    }
+}

@@ -1,0 +1,252 @@
+//! The generated IAM policies are sufficient and minimal: every call plan and
+//! apply make through the in-memory fake (action and the resource ARN IAM
+//! authorizes it against, recorded by the fake) is allowed by the policy
+//! `obsctl iam-policy` generates, checked by a small offline evaluator of
+//! Allow statements with wildcards; and the policy holds no action the
+//! recorded runs never needed (or AWS does not require for one they made).
+//! Runs: first apply, an update touching every kind's write API and tags,
+//! tag removal, and a prune of everything, for both seed catalogues and a
+//! generated one.
+
+use obsctl::apply::apply;
+use obsctl::aws::fake::FakeAws;
+use obsctl::compile::DesiredState;
+use obsctl::iam::{self, Purpose};
+use obsctl::plan::Plan;
+use obsctl::resource::{Kind, Resource, Tag};
+use obsctl::run::make_plan;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+fn secrets(name: &str) -> Option<String> {
+    match name {
+        "ALERT_EMAIL" => Some("ops@example.com".into()),
+        n if n.contains("URL") || n.starts_with("PAGERDUTY") => {
+            Some(format!("https://hooks.example/{n}/SECRET"))
+        }
+        _ => Some(format!("{name}@example.com")),
+    }
+}
+
+fn compile(dir: &Path, env: &str) -> DesiredState {
+    let (cat, mut problems) = obsctl::catalogue::load(dir).unwrap();
+    obsctl::catalogue::validate::validate(&cat, &mut problems);
+    let mut states =
+        obsctl::compile::compile_with_account(&cat, Some(env), Some("123456789012"), &mut problems);
+    assert!(problems.is_empty(), "{:?}", problems.0.first());
+    states.pop().unwrap()
+}
+
+fn all() -> BTreeSet<Kind> {
+    Kind::ALL.into_iter().collect()
+}
+
+/// Plans and applies `d`; every endpoint then confirms its subscription.
+async fn converge(fake: &FakeAws, d: &DesiredState) -> Plan {
+    let aws = fake.aws();
+    let p = make_plan(&aws, d, &all(), false, &secrets).await.unwrap();
+    let report = apply(&aws, &p, &secrets, &mut |_, _| {}).await;
+    assert!(report.failed.is_empty(), "{:?}", report.failed.first());
+    let endpoints: Vec<String> = fake
+        .state
+        .lock()
+        .unwrap()
+        .subscriptions
+        .iter()
+        .map(|(_, s, _)| s.endpoint.clone())
+        .collect();
+    for e in endpoints {
+        fake.confirm(&e);
+    }
+    p
+}
+
+/// A console edit: a filter policy on every subscription (obsctl clears it).
+fn filter_subscriptions(fake: &FakeAws) {
+    for (_, _, attributes) in fake.state.lock().unwrap().subscriptions.iter_mut() {
+        attributes.insert("FilterPolicy".into(), r#"{"a":["b"]}"#.into());
+        attributes.insert("FilterPolicyScope".into(), "MessageAttributes".into());
+    }
+}
+
+fn tag(key: &str) -> Tag {
+    Tag {
+        key: key.into(),
+        value: "x".into(),
+    }
+}
+
+/// Edits one resource of every kind, and adds a tag to every taggable one.
+fn updated(d: &DesiredState) -> DesiredState {
+    let mut d = d.clone();
+    let mut seen = BTreeSet::new();
+    for ((kind, _), r) in d.resources.iter_mut() {
+        let first = seen.insert(*kind);
+        match r {
+            Resource::MetricAlarm(a) => {
+                a.tags.push(tag("team"));
+                if first {
+                    a.alarm_description = Some("edited".into());
+                }
+            }
+            Resource::CompositeAlarm(a) => {
+                a.tags.push(tag("team"));
+                if first {
+                    a.alarm_description = Some("edited".into());
+                }
+            }
+            Resource::Dashboard(x) => {
+                x.tags.push(tag("team"));
+                if first {
+                    x.body["periodOverride"] = Value::String("inherit".into());
+                }
+            }
+            Resource::Topic(t) => {
+                t.tags.push(tag("team"));
+                if first {
+                    t.attributes.insert("DisplayName".into(), "Edited".into());
+                }
+            }
+            Resource::MetricFilter(f) if first => f.filter_pattern = "\"edited\"".into(),
+            Resource::QueryDefinition(q) if first => q.query_string.push_str(" | limit 5"),
+            _ => {}
+        }
+    }
+    for r in d.resources.values_mut() {
+        match r {
+            Resource::MetricAlarm(a) => a.tags.sort(),
+            Resource::CompositeAlarm(a) => a.tags.sort(),
+            Resource::Dashboard(x) => x.tags.sort(),
+            Resource::Topic(t) => t.tags.sort(),
+            _ => {}
+        }
+    }
+    d
+}
+
+/// Everything removed but the log groups (obsctl never deletes those).
+fn pruned(d: &DesiredState) -> DesiredState {
+    let mut d = d.clone();
+    d.resources.retain(|(k, _), _| *k == Kind::LogGroup);
+    d
+}
+
+fn check(name: &str, d: &DesiredState) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    let fake = FakeAws::default();
+    let mut first_apply = BTreeSet::new();
+    let reads: BTreeSet<(String, String)> = rt.block_on(async {
+        converge(&fake, d).await;
+        first_apply = std::mem::take(&mut fake.state.lock().unwrap().authorized);
+        // A plan of the deployed environment: the reads a CI role makes.
+        let aws = fake.aws();
+        make_plan(&aws, d, &all(), false, &secrets).await.unwrap();
+        // ... and again while the tagging index has nothing yet (it lags):
+        // tags are then read one by one.
+        fake.state.lock().unwrap().empty_index = true;
+        make_plan(&aws, d, &all(), false, &secrets).await.unwrap();
+        fake.state.lock().unwrap().empty_index = false;
+        fake.state.lock().unwrap().authorized.clone()
+    });
+    let mut calls: BTreeSet<(String, String)> = rt.block_on(async {
+        let up = updated(d);
+        filter_subscriptions(&fake);
+        converge(&fake, &up).await;
+        converge(&fake, d).await; // tags removed again
+        converge(&fake, &pruned(d)).await;
+        converge(&fake, d).await; // first apply again, on a pruned account
+        fake.state.lock().unwrap().authorized.clone()
+    });
+    calls.extend(first_apply);
+    for (purpose, recorded) in [(Purpose::Plan, &reads), (Purpose::Apply, &calls)] {
+        let policy = iam::policy(d, purpose, &all());
+        let denied: Vec<&(String, String)> = recorded
+            .iter()
+            .filter(|(action, resource)| !iam::allows(&policy, action, resource))
+            .collect();
+        assert!(
+            denied.is_empty(),
+            "{name} {purpose:?}: denied {denied:#?}\npolicy {policy:#}"
+        );
+        let made: BTreeSet<&str> = recorded.iter().map(|(a, _)| a.as_str()).collect();
+        for row in iam::rows(d, purpose, &all()) {
+            // Deletes are granted for every kind in scope, so that removing
+            // the last resource of a kind from the catalogue still prunes it.
+            let kind_absent = row
+                .kinds
+                .iter()
+                .all(|k| !d.resources.keys().any(|(kind, _)| kind == k));
+            if row.action.contains(":Delete") && kind_absent {
+                continue;
+            }
+            let needed = made.contains(row.action)
+                || (!row.implied_by.is_empty()
+                    && row.implied_by.split([' ', ',']).any(|w| {
+                        PREFIXES
+                            .iter()
+                            .any(|p| made.contains(format!("{p}:{w}").as_str()))
+                    }));
+            assert!(
+                needed,
+                "{name} {purpose:?}: {} is granted but never needed",
+                row.action
+            );
+        }
+    }
+}
+
+const PREFIXES: [&str; 3] = ["cloudwatch", "logs", "sns"];
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn policies_allow_every_call_and_nothing_more_for_the_seeds() {
+    for cat in ["bookstore", "cat-house"] {
+        let d = compile(&root().join("definitions").join(cat), "staging");
+        check(cat, &d);
+    }
+}
+
+#[test]
+fn policies_allow_every_call_and_nothing_more_for_a_generated_catalogue() {
+    let dir = tempfile::tempdir().unwrap();
+    let cat = dir.path().join("gen");
+    obsctl::generate::write_catalogue(&cat, 4).unwrap();
+    check("generated", &compile(&cat, "staging"));
+}
+
+#[test]
+fn a_policy_denies_another_environment_and_other_actions() {
+    let d = compile(&root().join("definitions").join("bookstore"), "staging");
+    let policy = iam::policy(&d, Purpose::Apply, &all());
+    let arn = |name: &str| format!("arn:aws:cloudwatch:us-east-1:123456789012:alarm:{name}");
+    assert!(iam::allows(
+        &policy,
+        "cloudwatch:PutMetricAlarm",
+        &arn("bookstore-staging-x")
+    ));
+    assert!(!iam::allows(
+        &policy,
+        "cloudwatch:PutMetricAlarm",
+        &arn("bookstore-production-x")
+    ));
+    assert!(!iam::allows(&policy, "cloudwatch:DeleteDashboards", "*"));
+    assert!(!iam::allows(&policy, "iam:PassRole", "*"));
+    let plan = iam::policy(&d, Purpose::Plan, &all());
+    assert!(!iam::allows(
+        &plan,
+        "cloudwatch:PutMetricAlarm",
+        &arn("bookstore-staging-x")
+    ));
+    // --only narrows it like plan and apply.
+    let only: BTreeSet<Kind> = [Kind::Dashboard].into();
+    let dashboards = iam::policy(&d, Purpose::Apply, &only);
+    let text = dashboards.to_string();
+    assert!(text.contains("cloudwatch:PutDashboard") && !text.contains("sns:"));
+}
