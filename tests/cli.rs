@@ -483,9 +483,15 @@ fn a_renamed_copy_of_a_catalogue_renders_identically() {
     .run();
     assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
     let original = root().join("snapshots/cat-house");
-    let mut files = json_files(&original);
+    // `render` writes the environments' directories; `iam/` holds the
+    // policies `obsctl iam-policy` checks.
+    let mut files: Vec<PathBuf> = json_files(&original)
+        .into_iter()
+        .filter(|f| !f.starts_with(original.join("iam")))
+        .collect();
     files.sort();
-    assert!(files.len() > 100);
+    let rendered = files.len();
+    assert!(rendered > 100);
     for f in files {
         let rel = f.strip_prefix(&original).unwrap();
         let copy = std::fs::read_to_string(out.join(rel)).unwrap();
@@ -496,5 +502,5 @@ fn a_renamed_copy_of_a_catalogue_renders_identically() {
             rel.display()
         );
     }
-    assert_eq!(json_files(&out).len(), json_files(&original).len());
+    assert_eq!(json_files(&out).len(), rendered);
 }
