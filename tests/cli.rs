@@ -504,3 +504,46 @@ fn a_renamed_copy_of_a_catalogue_renders_identically() {
     }
     assert_eq!(json_files(&out).len(), rendered);
 }
+
+/// The Bookstore guide's route tree: the critical route has `continue: true`,
+/// so in production a payment-service critical alarm notifies the general
+/// on-call and the payment team; staging pages nobody.
+#[test]
+fn payment_criticals_reach_both_receivers_in_production_and_none_in_staging() {
+    let dir = root().join("snapshots/bookstore");
+    let actions = |env: &str, file: &str| -> Vec<String> {
+        let path = dir.join(env).join("metric-alarms").join(file);
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        v["AlarmActions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap().rsplit(':').next().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        actions(
+            "production",
+            "bookstore-production-payment-service-service-down.json"
+        ),
+        [
+            "bookstore-production-pagerduty-critical",
+            "bookstore-production-pagerduty-payment"
+        ]
+    );
+    assert_eq!(
+        actions(
+            "production",
+            "bookstore-production-order-service-service-down.json"
+        ),
+        ["bookstore-production-pagerduty-critical"]
+    );
+    assert_eq!(
+        actions(
+            "staging",
+            "bookstore-staging-payment-service-service-down.json"
+        ),
+        ["bookstore-staging-slack-warnings"]
+    );
+}

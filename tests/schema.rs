@@ -183,6 +183,22 @@ fn structurally_invalid_files_fail_both_the_loader_and_the_schema() {
         );
     }
     // Shorthands the loader accepts, the schema accepts too.
+    for route in [
+        "alerts",
+        "[alerts]",
+        "{ add: alerts }",
+        "{ add: [alerts], replace: [alerts] }",
+    ] {
+        let text = BASE.replace(
+            "  api: { log_group: /ecs/api }",
+            &format!("  api: {{ log_group: /ecs/api, routes: {{ critical: {route} }} }}"),
+        );
+        assert_eq!(loader_problems(&text), 0, "{route}");
+        assert!(!rejected_by_schema(&v, &text), "{route}");
+    }
+    let text = BASE.replace("{ topic: alerts }", "{ topic: [alerts, alerts] }");
+    assert_eq!(loader_problems(&text), 0);
+    assert!(!rejected_by_schema(&v, &text));
     for symbol in [">", ">=", "<", "<="] {
         let text = BASE.replace("comparison: '>'", &format!("comparison: '{symbol}'"));
         assert_eq!(loader_problems(&text), 0, "{symbol}");

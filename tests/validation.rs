@@ -700,6 +700,72 @@ rule!(
     &[],
     "route to undefined topic `payments`"
 );
+rule!(
+    added_route_to_undefined_topic,
+    &[(
+        "  api: { port: 8080 }",
+        "  api:\n    routes: { critical: { add: [alerts, payments] } }"
+    )],
+    &[],
+    "route to undefined topic `payments`"
+);
+rule!(
+    severity_list_with_undefined_topic,
+    &[(
+        "  critical: { topic: alerts }",
+        "  critical: { topic: [alerts, pager] }"
+    )],
+    &[],
+    "undefined topic `pager`"
+);
+rule!(
+    empty_route_changes_nothing,
+    &[(
+        "  api: { port: 8080 }",
+        "  api:\n    routes: { critical: {} }"
+    )],
+    &[],
+    "an empty route changes nothing"
+);
+
+#[test]
+fn routes_add_to_or_replace_the_severity_topics() {
+    let extra_topic = "topics:\n  pager: {}\n";
+    let (_dir, cat) = write_base(
+        &[
+            ("topics:\n", extra_topic),
+            (
+                "  api: { port: 8080 }",
+                "  api:\n    routes: { critical: { add: [pager] } }\n  web:\n    routes: { critical: pager }",
+            ),
+        ],
+        &[],
+    );
+    let (_, states) = load_and_compile(&cat, None).unwrap();
+    let actions = |service: &str| -> Vec<String> {
+        states[0]
+            .resources
+            .values()
+            .filter_map(|r| match r {
+                obsctl::resource::Resource::MetricAlarm(a)
+                    if a.alarm_name.contains(&format!("-{service}-")) =>
+                {
+                    Some(a.alarm_actions.clone())
+                }
+                _ => None,
+            })
+            .next()
+            .unwrap()
+    };
+    let names = |arns: Vec<String>| -> Vec<String> {
+        arns.iter()
+            .map(|a| a.rsplit('-').next().unwrap().to_string())
+            .collect()
+    };
+    // `add` keeps the severity's topic; a plain topic replaces it.
+    assert_eq!(names(actions("api")), ["alerts", "pager"]);
+    assert_eq!(names(actions("web")), ["pager"]);
+}
 
 // Notifications.
 rule!(

@@ -3,6 +3,7 @@
 
 pub mod load;
 pub mod model;
+pub mod route;
 pub mod source;
 pub mod suggest;
 pub mod validate;

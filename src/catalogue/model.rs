@@ -151,9 +151,13 @@ pub struct Environment {
     /// Overrides of alarm templates for every service in this environment.
     #[serde(default)]
     pub alarms: BTreeMap<String, AlarmOverride>,
-    /// Severity → topic overrides for this environment.
+    /// Severity → route: a topic or a list of topics replaces the
+    /// severity's topics; `{ add: [...] }` notifies these as well;
+    /// `{ replace: [...], add: [...] }` does both (e.g. `critical: { add:
+    /// [payment-oncall] }`: payment criticals page the payment team and
+    /// the general on-call).
     #[serde(default)]
-    pub routes: BTreeMap<String, String>,
+    pub routes: BTreeMap<String, Route>,
 }
 
 /// How obsctl treats missing log groups (see [`Environment::log_groups`]).
@@ -273,8 +277,9 @@ impl Protocol {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SeveritySpec {
-    /// Topic (a key of `topics`) that alarms of this severity notify.
-    pub topic: String,
+    /// Topic (a key of `topics`) that alarms of this severity notify, or a
+    /// list of topics (every one is notified).
+    pub topic: Topics,
     /// Also notify when the alarm returns to OK.
     #[serde(default = "yes")]
     pub notify_ok: bool,
@@ -283,6 +288,8 @@ pub struct SeveritySpec {
 fn yes() -> bool {
     true
 }
+
+pub use super::route::{Route, Topics};
 
 /// How an alarm compares its metric with the threshold. Symbols are accepted
 /// as shorthand for the static comparisons.
@@ -557,9 +564,13 @@ pub struct ServiceSpec {
     pub business_events: Vec<String>,
     /// Service level objectives.
     pub slo: Option<SloSpec>,
-    /// Severity → topic overrides (e.g. `critical: payment-critical`).
+    /// Severity → route: a topic or a list of topics replaces the
+    /// severity's topics; `{ add: [...] }` notifies these as well;
+    /// `{ replace: [...], add: [...] }` does both (e.g. `critical: { add:
+    /// [payment-oncall] }`: payment criticals page the payment team and
+    /// the general on-call).
     #[serde(default)]
-    pub routes: BTreeMap<String, String>,
+    pub routes: BTreeMap<String, Route>,
     /// Alarm template overrides for this service.
     #[serde(default)]
     pub alarms: BTreeMap<String, AlarmOverride>,
@@ -574,9 +585,13 @@ pub struct ServiceSpec {
 pub struct ServiceEnvironment {
     /// Deploy this service's resources in this environment.
     pub enabled: Option<bool>,
-    /// Severity → topic overrides.
+    /// Severity → route: a topic or a list of topics replaces the
+    /// severity's topics; `{ add: [...] }` notifies these as well;
+    /// `{ replace: [...], add: [...] }` does both (e.g. `critical: { add:
+    /// [payment-oncall] }`: payment criticals page the payment team and
+    /// the general on-call).
     #[serde(default)]
-    pub routes: BTreeMap<String, String>,
+    pub routes: BTreeMap<String, Route>,
     /// Alarm template overrides.
     #[serde(default)]
     pub alarms: BTreeMap<String, AlarmOverride>,

@@ -167,8 +167,14 @@ fn common(
         description = format!("{description}\nRunbook: {url}");
     }
     let service = svc.map(|i| &c.services[i]);
-    let topic = c.route(&eff.severity, service);
-    let arn = topic.as_deref().map(|t| c.topic_arn(t));
+    // A set to CloudWatch: sorted, as live state is read.
+    let mut arns: Vec<String> = c
+        .route(&eff.severity, service)
+        .iter()
+        .map(|t| c.topic_arn(t))
+        .collect();
+    arns.sort();
+    arns.dedup();
     let notify_ok = c
         .cat
         .severities
@@ -200,12 +206,8 @@ fn common(
     tags.sort();
     Common {
         description: Some(description),
-        alarm_actions: arn.iter().cloned().collect(),
-        ok_actions: if notify_ok {
-            arn.into_iter().collect()
-        } else {
-            Vec::new()
-        },
+        ok_actions: if notify_ok { arns.clone() } else { Vec::new() },
+        alarm_actions: arns,
         tags,
     }
 }

@@ -371,26 +371,30 @@ impl<'a> Compiler<'a> {
         )
     }
 
-    /// The topic (catalogue key) a severity routes to for a service.
-    pub fn route(&self, severity: &str, service: Option<&ServiceCtx>) -> Option<String> {
-        let mut topic = self.cat.severities.get(severity).map(|s| s.topic.clone());
-        if let Some(t) = self.env.routes.get(severity) {
-            topic = Some(t.clone());
-        }
+    /// The topics (catalogue keys) a severity notifies for a service: the
+    /// severity's, changed by the environment's route, the service's, then
+    /// the service's in this environment (most specific last).
+    pub fn route(&self, severity: &str, service: Option<&ServiceCtx>) -> Vec<String> {
+        let mut topics: Vec<String> = self
+            .cat
+            .severities
+            .get(severity)
+            .map(|s| s.topic.names().to_vec())
+            .unwrap_or_default();
+        let mut routes = vec![self.env.routes.get(severity)];
         if let Some(svc) = service {
-            if let Some(t) = svc.spec.routes.get(severity) {
-                topic = Some(t.clone());
-            }
-            if let Some(t) = svc
-                .spec
-                .environments
-                .get(self.env_name)
-                .and_then(|e| e.routes.get(severity))
-            {
-                topic = Some(t.clone());
-            }
+            routes.push(svc.spec.routes.get(severity));
+            routes.push(
+                svc.spec
+                    .environments
+                    .get(self.env_name)
+                    .and_then(|e| e.routes.get(severity)),
+            );
         }
-        topic
+        for route in routes.into_iter().flatten() {
+            route.apply(&mut topics);
+        }
+        topics
     }
 
     /// The tags that mark a resource as this environment's:

@@ -86,9 +86,9 @@ fn from_cw_metric_alarm(a: &cw::types::MetricAlarm) -> MetricAlarm {
         alarm_name: a.alarm_name().unwrap_or_default().to_string(),
         alarm_description: opt_str(a.alarm_description()),
         actions_enabled: a.actions_enabled().unwrap_or(true),
-        ok_actions: a.ok_actions().to_vec(),
-        alarm_actions: a.alarm_actions().to_vec(),
-        insufficient_data_actions: a.insufficient_data_actions().to_vec(),
+        ok_actions: sorted(a.ok_actions()),
+        alarm_actions: sorted(a.alarm_actions()),
+        insufficient_data_actions: sorted(a.insufficient_data_actions()),
         metric_name: opt_str(a.metric_name()),
         namespace: opt_str(a.namespace()),
         statistic: a.statistic().map(|s| s.as_str().to_string()),
@@ -123,9 +123,9 @@ fn from_cw_composite(a: &cw::types::CompositeAlarm) -> CompositeAlarm {
         alarm_description: opt_str(a.alarm_description()),
         alarm_rule: a.alarm_rule().unwrap_or_default().to_string(),
         actions_enabled: a.actions_enabled().unwrap_or(true),
-        ok_actions: a.ok_actions().to_vec(),
-        alarm_actions: a.alarm_actions().to_vec(),
-        insufficient_data_actions: a.insufficient_data_actions().to_vec(),
+        ok_actions: sorted(a.ok_actions()),
+        alarm_actions: sorted(a.alarm_actions()),
+        insufficient_data_actions: sorted(a.insufficient_data_actions()),
         actions_suppressor: opt_str(a.actions_suppressor()),
         actions_suppressor_wait_period: a.actions_suppressor_wait_period().map(|p| p as u32),
         actions_suppressor_extension_period: a
@@ -358,4 +358,12 @@ impl CloudWatchApi for Sdk<cw::Client> {
             .map_err(|e| err("DeleteDashboards", e))?;
         Ok(())
     }
+}
+
+/// Actions are a set to CloudWatch: compared in sorted order (obsctl
+/// compiles them sorted).
+fn sorted(actions: &[String]) -> Vec<String> {
+    let mut v = actions.to_vec();
+    v.sort();
+    v
 }

@@ -93,19 +93,21 @@ impl Validator<'_> {
 
     pub(super) fn routes(
         &mut self,
-        routes: &std::collections::BTreeMap<String, String>,
+        routes: &std::collections::BTreeMap<String, crate::catalogue::model::Route>,
         origin: &Origin,
     ) {
-        for (severity, topic) in routes {
+        for (severity, route) in routes {
             let at = origin.key(severity);
             self.severity_ref(severity, &at, true);
-            if !self.cat.topics.contains_key(topic) && !self.known("topics", topic) {
-                let help = did_you_mean(topic, self.cat.topics.keys().map(String::as_str));
-                self.err(
-                    &at,
-                    format!("route to undefined topic `{topic}`"),
-                    help.or(Some("define it under `topics:`".into())),
-                );
+            for topic in route.topics() {
+                if !self.cat.topics.contains_key(topic) && !self.known("topics", topic) {
+                    let help = did_you_mean(topic, self.cat.topics.keys().map(String::as_str));
+                    self.err(
+                        &at,
+                        format!("route to undefined topic `{topic}`"),
+                        help.or(Some("define it under `topics:`".into())),
+                    );
+                }
             }
         }
     }

@@ -128,13 +128,15 @@ impl Validator<'_> {
             );
         }
         for sev in self.cat.severities.values() {
-            if !self.cat.topics.contains_key(&sev.topic) && !self.known("topics", &sev.topic) {
-                let help = did_you_mean(&sev.topic, self.cat.topics.keys().map(String::as_str));
-                self.err(
-                    &sev.origin.child("topic"),
-                    format!("undefined topic `{}`", sev.topic),
-                    help.or(Some("define it under `topics:`".into())),
-                );
+            for topic in sev.topic.names() {
+                if !self.cat.topics.contains_key(topic) && !self.known("topics", topic) {
+                    let help = did_you_mean(topic, self.cat.topics.keys().map(String::as_str));
+                    self.err(
+                        &sev.origin.child("topic"),
+                        format!("undefined topic `{topic}`"),
+                        help.or(Some("define it under `topics:`".into())),
+                    );
+                }
             }
         }
     }
