@@ -1169,3 +1169,43 @@ fn each_single_mistake_is_exactly_one_problem() {
     }
     insta::assert_snapshot!(all.join("\n"));
 }
+
+#[test]
+fn slos_become_burn_rate_alarms_for_the_services_that_have_one() {
+    let slo = "slo:\n  availability:\n    bad: { metric: Requests, statistic: Sum }\n    total: { metric: Requests, statistic: Sum }\n  page: critical\n  ticket: critical\nservices:\n";
+    let (_dir, cat) = write_base(
+        &[
+            ("services:\n", slo),
+            (
+                "  api: { port: 8080 }",
+                "  api: { port: 8080, slo: { availability: 99.9, latency_ms: 300 } }\n  web: { port: 8081 }",
+            ),
+        ],
+        &[],
+    );
+    let (_, states) = load_and_compile(&cat, None).unwrap();
+    let names: Vec<&String> = states[0]
+        .resources
+        .keys()
+        .filter(|(_, n)| n.contains("slo-"))
+        .map(|(_, n)| n)
+        .collect();
+    // Three pairs: six window alarms and three composites, for `api` only.
+    assert_eq!(names.len(), 9, "{names:?}");
+    assert!(names.iter().all(|n| n.contains("-api-slo-availability-")));
+    assert!(
+        names
+            .iter()
+            .any(|n| n.ends_with("-api-slo-availability-30m-3m"))
+    );
+}
+
+rule!(
+    slo_windows_must_be_alarm_periods,
+    &[(
+        "services:\n",
+        "slo:\n  availability:\n    bad: { metric: Requests, statistic: Sum }\n    total: { metric: Requests, statistic: Sum }\n  windows:\n    - { long: 3d, short: 1h, budget_percent: 10, alert: ticket }\nservices:\n"
+    )],
+    &[],
+    "window `3d` cannot be an alarm period"
+);

@@ -105,6 +105,8 @@ pub struct Catalogue {
     pub templates_path: PathBuf,
     /// The `templates` setting and where it was written.
     pub templates_dir: Option<Item<String>>,
+    /// How SLOs are measured and alerted on.
+    pub slo: Option<Item<SloConfig>>,
     /// Parsed files, for locating problems.
     pub files: Vec<SourceFile>,
     /// Items that exist but could not be read (`section/name`): references
@@ -247,6 +249,7 @@ const SECTIONS: &[&str] = &[
     "metrics",
     "external_namespaces",
     "tests",
+    "slo",
 ];
 
 /// Loads the catalogue in `dir`, with every problem found while reading.
@@ -338,6 +341,7 @@ pub fn load(dir: &Path) -> Result<(Catalogue, Problems), Error> {
     };
     cat.templates = load_templates(&templates_dir, &mut problems);
     cat.templates_path = templates_dir;
+    super::slo::expand(&mut cat, &mut problems);
     Ok((cat, problems))
 }
 
@@ -568,6 +572,23 @@ fn merge_file(
             "queries" => section(cat, &origin, &value, problems, |c| &mut c.queries),
             "metrics" => section(cat, &origin, &value, problems, |c| &mut c.metrics),
             "tests" => section(cat, &origin, &value, problems, |c| &mut c.tests),
+            "slo" => {
+                if cat.slo.is_some() {
+                    cat.problem_at_key(
+                        problems,
+                        &origin,
+                        "`slo` is set in two files",
+                        Some("keep one `slo:` section".into()),
+                    );
+                } else if let Some(spec) =
+                    deserialize_item::<SloConfig>(cat, &origin, &value, problems)
+                {
+                    cat.slo = Some(Item {
+                        spec,
+                        origin: origin.clone(),
+                    });
+                }
+            }
             "external_namespaces" => {
                 if let Some(list) = deserialize_item::<Vec<String>>(cat, &origin, &value, problems)
                 {

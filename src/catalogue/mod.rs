@@ -4,6 +4,7 @@
 pub mod load;
 pub mod model;
 pub mod route;
+pub mod slo;
 pub mod source;
 pub mod suggest;
 pub mod validate;

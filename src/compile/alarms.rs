@@ -30,6 +30,9 @@ pub struct AlarmInfo {
     pub stat_period: Option<(String, u32)>,
     /// Static threshold.
     pub threshold: Option<f64>,
+    /// False for an alarm that only feeds composites (`notify: false`):
+    /// alarm-status widgets show its composite instead.
+    pub notifies: bool,
 }
 
 /// An alarm template with every applicable override merged in.
@@ -90,6 +93,7 @@ pub fn compile(c: &mut Compiler) -> Vec<AlarmInfo> {
         let targets: Vec<Option<usize>> = if scope_service(spec.scope) {
             c.services_for(spec.services.as_ref())
                 .into_iter()
+                .filter(|&i| !spec.slo_only || c.services[i].spec.slo.is_some())
                 .map(Some)
                 .collect()
         } else {
@@ -167,12 +171,14 @@ fn common(
         description = format!("{description}\nRunbook: {url}");
     }
     let service = svc.map(|i| &c.services[i]);
-    // A set to CloudWatch: sorted, as live state is read.
-    let mut arns: Vec<String> = c
-        .route(&eff.severity, service)
-        .iter()
-        .map(|t| c.topic_arn(t))
-        .collect();
+    // A set to CloudWatch: sorted, as live state is read. An alarm that only
+    // feeds composites (`notify: false`) has none.
+    let topics = if spec.notify {
+        c.route(&eff.severity, service)
+    } else {
+        Vec::new()
+    };
+    let mut arns: Vec<String> = topics.iter().map(|t| c.topic_arn(t)).collect();
     arns.sort();
     arns.dedup();
     let notify_ok = c
@@ -391,6 +397,7 @@ fn metric_alarm(
         watches,
         stat_period,
         threshold: alarm.threshold,
+        notifies: spec.notify,
     };
     c.add(Resource::MetricAlarm(alarm), spec.origin.clone());
     Some(info)
@@ -472,6 +479,7 @@ fn composite_alarm(
         watches: None,
         stat_period: None,
         threshold: None,
+        notifies: spec.notify,
     };
     c.add(Resource::CompositeAlarm(alarm), spec.origin.clone());
     Some(info)

@@ -183,8 +183,10 @@ fn dashboard(
             props.insert("region".into(), json!(c.env.region));
         }
     }
-    if spec.alarm_status && !alarms.is_empty() {
-        for (i, chunk) in alarms.chunks(ALARMS_PER_WIDGET).enumerate() {
+    // Alarms that only feed composites are shown through their composite.
+    let shown: Vec<&AlarmInfo> = alarms.iter().copied().filter(|a| a.notifies).collect();
+    if spec.alarm_status && !shown.is_empty() {
+        for (i, chunk) in shown.chunks(ALARMS_PER_WIDGET).enumerate() {
             let title = if i == 0 {
                 "Alarm status".to_string()
             } else {

@@ -19,6 +19,16 @@ use minijinja::{Environment as Jinja, UndefinedBehavior};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
+/// 1 / (1 − availability/100), rounded to six decimals (99.9 → 1000), so a
+/// burn-rate expression multiplies by a plain number.
+pub fn budget_factor(availability: f64) -> f64 {
+    let budget = 100.0 - availability;
+    if budget <= 0.0 {
+        return 0.0;
+    }
+    ((100.0 / budget) * 1e6).round() / 1e6
+}
+
 /// Placeholder written where the AWS account id is not in the catalogue.
 pub const ACCOUNT_PLACEHOLDER: &str = "${aws:account_id}";
 /// Tag carrying ownership: `obsctl:catalogue=<project>`.
@@ -262,6 +272,9 @@ impl<'a> Compiler<'a> {
                         "availability": s.availability,
                         "latency_percentile": s.latency_percentile,
                         "latency_ms": s.latency_ms,
+                        // 1 / (1 − objective): bad / total × this = burn rate.
+                        "budget_factor": budget_factor(s.availability),
+                        "error_budget_percent": ((100.0 - s.availability) * 1e6).round() / 1e6,
                     })),
                 }));
                 ServiceCtx {
