@@ -355,14 +355,85 @@ rule!(
     "undefined environment `stagng`"
 );
 rule!(
-    runbook_must_be_url,
+    runbook_must_be_a_url_or_a_file_of_the_catalogue,
     &[(
         "    threshold: 80\n",
         "    threshold: 80\n    runbook: wiki/cpu\n"
     )],
     &[],
-    "runbook `wiki/cpu` is not a URL"
+    "runbook file `wiki/cpu` does not exist"
 );
+rule!(
+    runbook_link_must_be_http,
+    &[(
+        "    threshold: 80\n",
+        "    threshold: 80\n    runbook: ftp://wiki/cpu\n"
+    )],
+    &[],
+    "runbook `ftp://wiki/cpu` is not a URL"
+);
+
+const RUNBOOK: &str = "# Runbook: High CPU\n\n## Severity\nWarning\n\n## Description\nCPU is high.\n\n## Impact\nSlow.\n\n## Diagnosis Steps\n1. Look.\n\n## Resolution Steps\n1. Scale.\n\n## Escalation\nPage.\n";
+
+#[test]
+fn runbook_files_are_checked_and_linked_under_the_base_url() {
+    let runbooks =
+        "runbooks:\n  base_url: https://git.example/shop/blob/main/\n  required: true\nservices:\n";
+    let edits = [
+        ("services:\n", runbooks),
+        (
+            "    threshold: 80\n",
+            "    threshold: 80\n    runbook: runbooks/high-cpu.md\n",
+        ),
+    ];
+    let (_dir, cat) = write_base(&edits, &[("runbooks/high-cpu.md", RUNBOOK)]);
+    let (_, states) = load_and_compile(&cat, None).unwrap();
+    let alarm = states[0]
+        .resources
+        .values()
+        .find_map(|r| match r {
+            obsctl::resource::Resource::MetricAlarm(a) => Some(a.clone()),
+            _ => None,
+        })
+        .unwrap();
+    let link = "https://git.example/shop/blob/main/runbooks/high-cpu.md";
+    assert!(
+        alarm
+            .alarm_description
+            .unwrap()
+            .ends_with(&format!("Runbook: {link}"))
+    );
+    assert!(
+        alarm
+            .tags
+            .iter()
+            .any(|t| t.key == "Runbook" && t.value == link)
+    );
+    // A file without the template's sections, a missing one, none at all.
+    let thin = problems(
+        &edits,
+        &[(
+            "runbooks/high-cpu.md",
+            "# High CPU\n\n## Severity\nWarning\n",
+        )],
+    );
+    assert!(
+        thin.contains("lacks `## Description`, `## Impact`, `## Diagnosis Steps`, `## Resolution Steps`, `## Escalation`"),
+        "{thin}"
+    );
+    assert_eq!(
+        thin.lines().filter(|l| l.contains("error")).count(),
+        1,
+        "{thin}"
+    );
+    let none = problems(&[edits[0]], &[]);
+    assert!(
+        none.contains("alarm without a runbook (the catalogue requires runbooks)"),
+        "{none}"
+    );
+    // Not required: a warning.
+    assert!(warnings(&[]).contains("alarm `cpu` has no runbook"));
+}
 rule!(
     alarm_name_at_most_255,
     &[(

@@ -107,6 +107,8 @@ pub struct Catalogue {
     pub templates_dir: Option<Item<String>>,
     /// How SLOs are measured and alerted on.
     pub slo: Option<Item<SloConfig>>,
+    /// Runbook files: where they are published, what they contain.
+    pub runbooks: Option<Item<RunbookConfig>>,
     /// Parsed files, for locating problems.
     pub files: Vec<SourceFile>,
     /// Items that exist but could not be read (`section/name`): references
@@ -250,6 +252,7 @@ const SECTIONS: &[&str] = &[
     "external_namespaces",
     "tests",
     "slo",
+    "runbooks",
 ];
 
 /// Loads the catalogue in `dir`, with every problem found while reading.
@@ -572,6 +575,23 @@ fn merge_file(
             "queries" => section(cat, &origin, &value, problems, |c| &mut c.queries),
             "metrics" => section(cat, &origin, &value, problems, |c| &mut c.metrics),
             "tests" => section(cat, &origin, &value, problems, |c| &mut c.tests),
+            "runbooks" => {
+                if cat.runbooks.is_some() {
+                    cat.problem_at_key(
+                        problems,
+                        &origin,
+                        "`runbooks` is set in two files",
+                        Some("keep one `runbooks:` section".into()),
+                    );
+                } else if let Some(spec) =
+                    deserialize_item::<RunbookConfig>(cat, &origin, &value, problems)
+                {
+                    cat.runbooks = Some(Item {
+                        spec,
+                        origin: origin.clone(),
+                    });
+                }
+            }
             "slo" => {
                 if cat.slo.is_some() {
                     cat.problem_at_key(

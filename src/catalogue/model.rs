@@ -73,7 +73,39 @@ pub struct CatalogueFile {
     /// How services' SLOs (`services.<name>.slo`) are measured and alerted
     /// on: multi-window, multi-burn-rate alarms (see "SLOs" in the README).
     pub slo: Option<SloConfig>,
+    /// Runbook files in the catalogue: where they are published and what
+    /// every one must contain.
+    pub runbooks: Option<RunbookConfig>,
 }
+
+/// Runbooks kept as Markdown files in the catalogue. An alarm's `runbook`
+/// is then a path relative to `obsctl.yaml` (`runbooks/service-down.md`),
+/// checked by `validate`, and links to `base_url` + that path.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RunbookConfig {
+    /// Where the catalogue directory is published on the web (e.g. its
+    /// repository's address, ending in `/`).
+    pub base_url: String,
+    /// Every alarm that notifies needs a runbook: an error without one
+    /// (otherwise a warning).
+    #[serde(default)]
+    pub required: bool,
+    /// The `## ` sections every runbook file must have (default: the
+    /// runbook template's Severity, Description, Impact, Diagnosis Steps,
+    /// Resolution Steps, Escalation).
+    pub sections: Option<Vec<String>>,
+}
+
+/// The sections of the runbook template (the platform story's).
+pub const RUNBOOK_SECTIONS: [&str; 6] = [
+    "Severity",
+    "Description",
+    "Impact",
+    "Diagnosis Steps",
+    "Resolution Steps",
+    "Escalation",
+];
 
 /// How SLOs are measured and alerted on.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -547,7 +579,9 @@ pub struct AlarmSpec {
     pub actions_suppressor: Option<SuppressorSpec>,
     /// Severity (a key of `severities`).
     pub severity: String,
-    /// Runbook URL, added to the description and as the `Runbook` tag.
+    /// Runbook: a URL, or a Markdown file of the catalogue (relative to
+    /// `obsctl.yaml`, published under `runbooks.base_url`). The link goes
+    /// into the description and the `Runbook` tag.
     pub runbook: Option<String>,
     /// Description (minijinja placeholders allowed).
     pub description: Option<String>,

@@ -89,6 +89,7 @@ pub fn compile(c: &mut Compiler) -> Vec<AlarmInfo> {
     // Names of enabled alarms by (service, template), for composite rules.
     let mut names: BTreeMap<(Option<String>, String), String> = BTreeMap::new();
     let mut composites = Vec::new();
+    let mut warned = std::collections::BTreeSet::new();
     for (tname, spec) in &c.cat.alarms {
         let targets: Vec<Option<usize>> = if scope_service(spec.scope) {
             c.services_for(spec.services.as_ref())
@@ -103,6 +104,18 @@ pub fn compile(c: &mut Compiler) -> Vec<AlarmInfo> {
             let eff = effective(spec, &layers(c, tname, svc));
             if !eff.enabled {
                 continue;
+            }
+            if spec.notify && eff.runbook.is_none() && !warned.contains(tname.as_str()) {
+                // Required runbooks are `validate`'s error; otherwise a
+                // warning, once per template.
+                warned.insert(tname.as_str());
+                if !c.cat.runbooks.as_ref().is_some_and(|r| r.required) {
+                    c.warn(
+                        &spec.origin,
+                        format!("alarm `{tname}` has no runbook"),
+                        "add `runbook:` (a link, or a Markdown file of the catalogue): the on-call engineer needs it at 3 a.m.".into(),
+                    );
+                }
             }
             let service = svc.map(|i| c.services[i].name.to_string());
             let name = c.name(service.as_deref(), tname);
@@ -167,7 +180,8 @@ fn common(
         None => format!("{tname} in {}", c.env_name),
     });
     let mut description = c.text(&raw, ctx, &spec.origin.child("description"));
-    if let Some(url) = &eff.runbook {
+    let runbook = eff.runbook.as_deref().map(|r| runbook_link(c.cat, r));
+    if let Some(url) = &runbook {
         description = format!("{description}\nRunbook: {url}");
     }
     let service = svc.map(|i| &c.services[i]);
@@ -203,10 +217,10 @@ fn common(
             value: s.name.to_string(),
         });
     }
-    if let Some(url) = &eff.runbook {
+    if let Some(url) = runbook {
         tags.push(Tag {
             key: "Runbook".into(),
-            value: url.clone(),
+            value: url,
         });
     }
     tags.sort();
@@ -491,5 +505,21 @@ pub fn format_number(n: f64) -> String {
         format!("{}", n as i64)
     } else {
         format!("{n}")
+    }
+}
+
+/// The link of a runbook: a URL as written, or a catalogue file published
+/// under `runbooks.base_url`.
+pub fn runbook_link(cat: &crate::catalogue::Catalogue, runbook: &str) -> String {
+    if runbook.contains("://") {
+        return runbook.to_string();
+    }
+    match &cat.runbooks {
+        Some(r) => format!(
+            "{}/{}",
+            r.base_url.trim_end_matches('/'),
+            runbook.trim_start_matches("./")
+        ),
+        None => runbook.to_string(),
     }
 }

@@ -22,8 +22,16 @@ impl Validator<'_> {
                 self.service_ref(s, &o.child(&format!("services/{i}")));
             }
         }
-        if let Some(url) = &alarm.runbook {
-            self.url(url, &o.child("runbook"));
+        match &alarm.runbook {
+            Some(r) => self.runbook(r, &o.child("runbook")),
+            None if alarm.notify && self.cat.runbooks.as_ref().is_some_and(|r| r.required) => {
+                self.err(
+                    o,
+                    "alarm without a runbook (the catalogue requires runbooks)",
+                    "add `runbook: runbooks/<name>.md` (or a link)".to_string(),
+                );
+            }
+            None => {}
         }
         let present = |b: bool, field: &str| (b, field.to_string());
         let fields = [
@@ -364,8 +372,8 @@ impl Validator<'_> {
                 self.period(p, &at.child("period"));
             }
             self.counts(ov.evaluation_periods, ov.datapoints_to_alarm, &at);
-            if let Some(url) = &ov.runbook {
-                self.url(url, &at.child("runbook"));
+            if let Some(r) = &ov.runbook {
+                self.runbook(r, &at.child("runbook"));
             }
             let kind = template.kind;
             if ov.threshold.is_some() && matches!(kind, AlarmKind::Anomaly | AlarmKind::Composite) {

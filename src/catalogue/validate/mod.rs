@@ -114,12 +114,59 @@ impl Validator<'_> {
         }
     }
 
-    pub(super) fn url(&mut self, url: &str, origin: &Origin) {
-        if !(url.starts_with("https://") || url.starts_with("http://")) {
+    /// A runbook: a link, or a Markdown file of the catalogue with the
+    /// template's sections, published under `runbooks.base_url`.
+    pub(super) fn runbook(&mut self, runbook: &str, origin: &Origin) {
+        if runbook.contains("://") {
+            if !(runbook.starts_with("https://") || runbook.starts_with("http://")) {
+                self.err(
+                    origin,
+                    format!("runbook `{runbook}` is not a URL"),
+                    "use an http(s):// link, or a Markdown file of the catalogue".to_string(),
+                );
+            }
+            return;
+        }
+        let path = self.cat.dir.join(runbook);
+        let Ok(text) = std::fs::read_to_string(&path) else {
             self.err(
                 origin,
-                format!("runbook `{url}` is not a URL"),
-                "use an http(s):// link".to_string(),
+                format!("runbook file `{runbook}` does not exist"),
+                "runbook files are relative to obsctl.yaml (e.g. `runbooks/service-down.md`); a link starts with https://".to_string(),
+            );
+            return;
+        };
+        let Some(config) = &self.cat.runbooks else {
+            self.err(
+                origin,
+                format!("runbook file `{runbook}` has no web address"),
+                "add `runbooks: { base_url: https://… }` (where the catalogue is published)"
+                    .to_string(),
+            );
+            return;
+        };
+        let sections: Vec<String> = match &config.sections {
+            Some(s) => s.clone(),
+            None => crate::catalogue::model::RUNBOOK_SECTIONS
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        };
+        let headings: Vec<String> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("## "))
+            .map(|h| h.trim().to_lowercase())
+            .collect();
+        let missing: Vec<&String> = sections
+            .iter()
+            .filter(|s| !headings.iter().any(|h| h.starts_with(&s.to_lowercase())))
+            .collect();
+        if !missing.is_empty() {
+            let list: Vec<String> = missing.iter().map(|m| format!("`## {m}`")).collect();
+            self.err(
+                origin,
+                format!("runbook `{runbook}` lacks {}", list.join(", ")),
+                "runbooks follow the runbook template (runbooks.sections)".to_string(),
             );
         }
     }
