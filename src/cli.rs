@@ -59,6 +59,20 @@ pub enum Command {
     },
     /// Print the catalogue's JSON Schema.
     Schema,
+    /// Write the on-call documentation (Markdown): alarm catalogue, SLOs and
+    /// error budgets, dashboard index per environment; query library and
+    /// the on-call page.
+    Docs {
+        /// Only this environment (default: every environment).
+        #[arg(long)]
+        env: Option<String>,
+        /// Output directory (default: snapshots/<catalogue>/docs).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Write nothing; fail (exit 1) listing every stale, missing or extra file.
+        #[arg(long)]
+        check: bool,
+    },
     /// Print the least-privilege IAM policy (JSON) for `plan` or `apply` of
     /// one environment: the actions obsctl calls, scoped to the
     /// environment's resource ARNs where AWS supports it.

@@ -10,6 +10,7 @@ pub mod catalogue;
 pub mod cli;
 pub mod compile;
 pub mod cost;
+pub mod docs;
 pub mod engine;
 pub mod error;
 pub mod floor;

@@ -26,6 +26,39 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
             writeln!(out, "{text}").map_err(stdout_error)?;
             Ok(EXIT_OK)
         }
+        Command::Docs {
+            env,
+            out: out_dir,
+            check,
+        } => {
+            let (cat, states) = load_and_compile(&cli.definitions, env.as_deref())?;
+            let dir = out_dir
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("snapshots").join(&cat.name).join("docs"));
+            let mut files = crate::docs::files(&cat, &states);
+            if env.is_some() {
+                // One environment: the catalogue-wide pages are not rewritten.
+                files.retain(|p, _| p.components().count() > 1);
+            }
+            if *check {
+                let stale = snapshot::check_tree(&dir, &files, env.is_none())?;
+                if !stale.is_empty() {
+                    return Err(Error::StaleSnapshots(stale));
+                }
+                writeln!(out, "{}: {} files up to date", dir.display(), files.len())
+                    .map_err(stdout_error)?;
+            } else {
+                let written = snapshot::write_tree(&dir, &files, env.is_none())?;
+                writeln!(
+                    out,
+                    "{}: {written} written of {}",
+                    dir.display(),
+                    files.len()
+                )
+                .map_err(stdout_error)?;
+            }
+            Ok(EXIT_OK)
+        }
         Command::IamPolicy {
             env,
             purpose,

@@ -133,3 +133,77 @@ fn existing(out: &Path, envs: &[String]) -> Result<Vec<PathBuf>, Error> {
     found.sort();
     Ok(found)
 }
+
+/// Every file under `dir` with extension `ext`, relative to `dir`.
+fn tree(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    fn walk(root: &Path, dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(root, &p, ext, out);
+            } else if p.extension().is_some_and(|x| x == ext)
+                && let Ok(rel) = p.strip_prefix(root)
+            {
+                out.push(rel.to_path_buf());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, ext, &mut out);
+    out.sort();
+    out
+}
+
+/// Writes the Markdown `files` under `dir`; with `prune`, removes `.md`
+/// files there nothing writes any more. Returns how many were written.
+pub fn write_tree(
+    dir: &Path,
+    files: &BTreeMap<PathBuf, String>,
+    prune: bool,
+) -> Result<usize, Error> {
+    if prune {
+        for rel in tree(dir, "md") {
+            if !files.contains_key(&rel) {
+                let full = dir.join(&rel);
+                std::fs::remove_file(&full).map_err(|e| Error::io(&full, e))?;
+            }
+        }
+    }
+    let mut written = 0;
+    for (rel, content) in files {
+        let full = dir.join(rel);
+        if std::fs::read_to_string(&full).is_ok_and(|old| &old == content) {
+            continue;
+        }
+        if let Some(parent) = full.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
+        std::fs::write(&full, content).map_err(|e| Error::io(&full, e))?;
+        written += 1;
+    }
+    Ok(written)
+}
+
+/// Compares the Markdown `files` with `dir`; with `prune`, extra `.md`
+/// files are stale too.
+pub fn check_tree(
+    dir: &Path,
+    files: &BTreeMap<PathBuf, String>,
+    prune: bool,
+) -> Result<Vec<Stale>, Error> {
+    let mut stale: Vec<Stale> = files
+        .iter()
+        .filter_map(|(rel, content)| check_one(&dir.join(rel), content))
+        .collect();
+    if prune {
+        for rel in tree(dir, "md") {
+            if !files.contains_key(&rel) {
+                stale.push(Stale::Extra(dir.join(rel)));
+            }
+        }
+    }
+    Ok(stale)
+}

@@ -484,10 +484,10 @@ fn a_renamed_copy_of_a_catalogue_renders_identically() {
     assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
     let original = root().join("snapshots/cat-house");
     // `render` writes the environments' directories; `iam/` holds the
-    // policies `obsctl iam-policy` checks.
+    // policies `obsctl iam-policy` checks, `docs/` what `obsctl docs` writes.
     let mut files: Vec<PathBuf> = json_files(&original)
         .into_iter()
-        .filter(|f| !f.starts_with(original.join("iam")))
+        .filter(|f| !f.starts_with(original.join("iam")) && !f.starts_with(original.join("docs")))
         .collect();
     files.sort();
     let rendered = files.len();
@@ -546,4 +546,51 @@ fn payment_criticals_reach_both_receivers_in_production_and_none_in_staging() {
         ),
         ["bookstore-staging-slack-warnings"]
     );
+}
+
+/// `obsctl docs`: every alarm of the committed snapshots is in the generated
+/// alarm catalogue of its environment, with a runbook link to a file that
+/// exists in the catalogue; and the committed docs are current.
+#[test]
+fn every_snapshot_alarm_is_documented_with_a_runbook_that_exists() {
+    for cat in ["bookstore", "cat-house"] {
+        let out = Obsctl::new(&["-d", &format!("definitions/{cat}"), "docs", "--check"]).run();
+        assert_eq!(out.code, 0, "{cat}: {}{}", out.stdout, out.stderr);
+        let snapshots = root().join("snapshots").join(cat);
+        for env in ["staging", "production"] {
+            let docs = std::fs::read_to_string(snapshots.join("docs").join(env).join("alarms.md"))
+                .unwrap();
+            let mut alarms = 0;
+            for kind in ["metric-alarms", "composite-alarms"] {
+                let dir = snapshots.join(env).join(kind);
+                if !dir.is_dir() {
+                    continue;
+                }
+                for f in json_files(&dir) {
+                    let v: serde_json::Value =
+                        serde_json::from_str(&std::fs::read_to_string(&f).unwrap()).unwrap();
+                    let name = v["AlarmName"].as_str().unwrap();
+                    let row = docs
+                        .lines()
+                        .find(|l| l.starts_with(&format!("| `{name}` |")))
+                        .unwrap_or_else(|| panic!("{cat}/{env}: {name} is not documented"));
+                    let notifies = !v["AlarmActions"].as_array().unwrap().is_empty();
+                    if notifies {
+                        let link = row
+                            .split("[runbook](")
+                            .nth(1)
+                            .and_then(|r| r.split(')').next())
+                            .unwrap_or_else(|| panic!("{cat}/{env}: {name} has no runbook"));
+                        let file = link.split("/definitions/").nth(1).unwrap();
+                        assert!(
+                            root().join("definitions").join(file).is_file(),
+                            "{cat}/{env}: {name}: runbook {file} does not exist"
+                        );
+                    }
+                    alarms += 1;
+                }
+            }
+            assert!(alarms >= 25, "{cat}/{env}: {alarms}");
+        }
+    }
 }

@@ -109,6 +109,8 @@ pub struct Catalogue {
     pub slo: Option<Item<SloConfig>>,
     /// Runbook files: where they are published, what they contain.
     pub runbooks: Option<Item<RunbookConfig>>,
+    /// The on-call rotation and escalation.
+    pub oncall: Option<Item<OncallSpec>>,
     /// Parsed files, for locating problems.
     pub files: Vec<SourceFile>,
     /// Items that exist but could not be read (`section/name`): references
@@ -253,6 +255,7 @@ const SECTIONS: &[&str] = &[
     "tests",
     "slo",
     "runbooks",
+    "oncall",
 ];
 
 /// Loads the catalogue in `dir`, with every problem found while reading.
@@ -575,40 +578,11 @@ fn merge_file(
             "queries" => section(cat, &origin, &value, problems, |c| &mut c.queries),
             "metrics" => section(cat, &origin, &value, problems, |c| &mut c.metrics),
             "tests" => section(cat, &origin, &value, problems, |c| &mut c.tests),
-            "runbooks" => {
-                if cat.runbooks.is_some() {
-                    cat.problem_at_key(
-                        problems,
-                        &origin,
-                        "`runbooks` is set in two files",
-                        Some("keep one `runbooks:` section".into()),
-                    );
-                } else if let Some(spec) =
-                    deserialize_item::<RunbookConfig>(cat, &origin, &value, problems)
-                {
-                    cat.runbooks = Some(Item {
-                        spec,
-                        origin: origin.clone(),
-                    });
-                }
-            }
-            "slo" => {
-                if cat.slo.is_some() {
-                    cat.problem_at_key(
-                        problems,
-                        &origin,
-                        "`slo` is set in two files",
-                        Some("keep one `slo:` section".into()),
-                    );
-                } else if let Some(spec) =
-                    deserialize_item::<SloConfig>(cat, &origin, &value, problems)
-                {
-                    cat.slo = Some(Item {
-                        spec,
-                        origin: origin.clone(),
-                    });
-                }
-            }
+            "slo" => single(cat, &origin, &value, problems, "slo", |c| &mut c.slo),
+            "runbooks" => single(cat, &origin, &value, problems, "runbooks", |c| {
+                &mut c.runbooks
+            }),
+            "oncall" => single(cat, &origin, &value, problems, "oncall", |c| &mut c.oncall),
             "external_namespaces" => {
                 if let Some(list) = deserialize_item::<Vec<String>>(cat, &origin, &value, problems)
                 {
@@ -689,6 +663,31 @@ fn section<T: DeserializeOwned>(
 /// Deserializes one item, reporting every unknown key and wrongly typed
 /// value, each at its own position: a bad key or value is reported, removed,
 /// and the item read again. Returns `None` when anything was wrong.
+/// A section that holds one item (`slo`, `runbooks`, `oncall`): set once,
+/// in whichever file.
+fn single<T: DeserializeOwned>(
+    cat: &mut Catalogue,
+    origin: &Origin,
+    value: &Value,
+    problems: &mut Problems,
+    name: &str,
+    slot: impl Fn(&mut Catalogue) -> &mut Option<Item<T>>,
+) {
+    if slot(cat).is_some() {
+        cat.problem_at_key(
+            problems,
+            origin,
+            format!("`{name}` is set in two files"),
+            Some(format!("keep one `{name}:` section")),
+        );
+    } else if let Some(spec) = deserialize_item::<T>(cat, origin, value, problems) {
+        *slot(cat) = Some(Item {
+            spec,
+            origin: origin.clone(),
+        });
+    }
+}
+
 fn deserialize_item<T: DeserializeOwned>(
     cat: &Catalogue,
     origin: &Origin,

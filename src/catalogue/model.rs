@@ -76,6 +76,38 @@ pub struct CatalogueFile {
     /// Runbook files in the catalogue: where they are published and what
     /// every one must contain.
     pub runbooks: Option<RunbookConfig>,
+    /// The on-call rotation and escalation (`obsctl docs` writes the page).
+    pub oncall: Option<OncallSpec>,
+}
+
+/// Who is on call and how alerts escalate.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OncallSpec {
+    /// The rotation, in words (e.g. weekly, primary and secondary).
+    pub rotation: String,
+    /// When and how the shift is handed over.
+    pub handover: Option<String>,
+    /// Where the schedule lives (e.g. the PagerDuty schedule's address).
+    pub schedule: Option<String>,
+    /// Contacts by role: names, or secrets (`${env:NAME}`, never resolved).
+    #[serde(default)]
+    pub contacts: BTreeMap<String, String>,
+    /// Escalation steps, in order.
+    #[serde(default)]
+    pub escalation: Vec<EscalationStep>,
+}
+
+/// One escalation step.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EscalationStep {
+    /// Delay after the page (e.g. `0m`, `15m`).
+    pub after: String,
+    /// Who is reached (a role of `contacts`, or a name).
+    pub who: String,
+    /// How (e.g. PagerDuty escalation policy, phone).
+    pub how: Option<String>,
 }
 
 /// Runbooks kept as Markdown files in the catalogue. An alarm's `runbook`
