@@ -54,7 +54,17 @@ pub async fn apply(
         let mut sink = sink.borrow_mut();
         let (report, observe) = &mut *sink;
         observe(change, &outcome);
-        record_into(report, change, outcome);
+        match outcome {
+            Outcome::Done(note) => {
+                report.done += 1;
+                if let Some(n) = note {
+                    report
+                        .notes
+                        .push(format!("{} {}: {n}", change.kind, change.key));
+                }
+            }
+            Outcome::Failed(e) => report.failed.push((change.clone(), e)),
+        }
     };
     let tags_kept = TagsKept::default();
     let phase = |kind: Kind| put_phase(aws, plan, secret, kind, &tags_kept, &record);
@@ -76,11 +86,6 @@ pub async fn apply(
         futures::join!(phase(Kind::MetricFilter), phase(Kind::QueryDefinition));
     };
     futures::join!(sns_and_alarms, logs);
-    let (mut report, observe) = sink.into_inner();
-    let mut record = |change: &Change, outcome: Outcome, report: &mut ApplyReport| {
-        observe(change, &outcome);
-        record_into(report, change, outcome);
-    };
     // Deletes, in reverse kind order (composites before their children).
     for kind in Kind::ALL.into_iter().rev() {
         let batch: Vec<&Change> = plan
@@ -107,12 +112,12 @@ pub async fn apply(
                             for c in chunk {
                                 let r = delete_named(aws, kind, std::slice::from_ref(&c.key)).await;
                                 let o = blocked_or_done(aws, &c.key, r).await;
-                                record(c, o, &mut report);
+                                record(c, o);
                             }
                         }
                         r => {
                             for c in chunk {
-                                record(c, outcome(r.clone().map(|_| None)), &mut report);
+                                record(c, outcome(r.clone().map(|_| None)));
                             }
                         }
                     }
@@ -131,14 +136,14 @@ pub async fn apply(
                             Err(e) if e.kind == ErrorKind::ReferencedByComposite => {
                                 blocked.push((c, e))
                             }
-                            r => record(c, blocked_or_done(aws, &c.key, r).await, &mut report),
+                            r => record(c, blocked_or_done(aws, &c.key, r).await),
                         }
                     }
                     if blocked.is_empty() || blocked.len() == before {
                         // No progress: what blocks them is not ours to delete.
                         for (c, e) in blocked {
                             let o = blocked_or_done(aws, &c.key, Err(e)).await;
-                            record(c, o, &mut report);
+                            record(c, o);
                         }
                         break;
                     }
@@ -157,28 +162,13 @@ pub async fn apply(
                     .buffer_unordered(CONCURRENCY);
                 while let Some(outcomes) = running.next().await {
                     for (change, outcome) in outcomes {
-                        record(change, outcome, &mut report);
+                        record(change, outcome);
                     }
                 }
             }
         }
     }
-    report
-}
-
-/// Adds a change's outcome to the report.
-fn record_into(report: &mut ApplyReport, change: &Change, outcome: Outcome) {
-    match outcome {
-        Outcome::Done(note) => {
-            report.done += 1;
-            if let Some(n) = note {
-                report
-                    .notes
-                    .push(format!("{} {}: {n}", change.kind, change.key));
-            }
-        }
-        Outcome::Failed(e) => report.failed.push((change.clone(), e)),
-    }
+    sink.into_inner().0
 }
 
 /// Creates and updates of one kind; composites in dependency levels.

@@ -129,6 +129,11 @@ pub struct RunbookConfig {
     pub sections: Option<Vec<String>>,
 }
 
+/// Whether an alarm's `runbook` is a link (else a file of the catalogue).
+pub fn runbook_is_link(runbook: &str) -> bool {
+    runbook.contains("://")
+}
+
 /// The sections of the runbook template (the platform story's).
 pub const RUNBOOK_SECTIONS: [&str; 6] = [
     "Severity",
@@ -557,7 +562,7 @@ pub struct MetricSpec {
 
 /// One entry of a metric-math alarm: a metric (`metric` + `statistic`) or an
 /// `expression`, never both.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MathQuery {
     /// Namespace of the metric; defaults to the catalogue's `namespace`.

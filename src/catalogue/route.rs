@@ -154,13 +154,8 @@ impl JsonSchema for Route {
         "Route".into()
     }
 
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        let topics = json_schema!({
-            "anyOf": [
-                { "type": "string" },
-                { "type": "array", "items": { "type": "string" }, "minItems": 1 }
-            ]
-        });
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let topics = generator.subschema_for::<Topics>();
         json_schema!({
             "description": "A topic or a list of topics (replaces the severity's topics), or `{ add: [...] }` (notifies these as well) and/or `{ replace: [...] }`.",
             "anyOf": [
@@ -168,10 +163,7 @@ impl JsonSchema for Route {
                 { "type": "array", "items": { "type": "string" }, "minItems": 1, "description": "Replace the severity's topics with these." },
                 {
                     "type": "object",
-                    "properties": {
-                        "add": { "description": "Topics notified as well.", "anyOf": topics.get("anyOf").cloned().unwrap_or_default() },
-                        "replace": { "description": "Topics that replace the severity's.", "anyOf": topics.get("anyOf").cloned().unwrap_or_default() }
-                    },
+                    "properties": { "add": topics, "replace": topics },
                     "additionalProperties": false,
                     "minProperties": 1
                 }

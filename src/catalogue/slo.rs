@@ -174,19 +174,8 @@ pub fn expand(cat: &mut Catalogue, problems: &mut Problems) {
         BurnAlert::Page => config.page.clone().unwrap_or_else(|| "critical".into()),
         BurnAlert::Ticket => config.ticket.clone().unwrap_or_else(|| "warning".into()),
     };
-    let query = |q: &super::model::MathQuery| -> Value {
-        serde_json::to_value(QueryOut {
-            namespace: q.namespace.clone(),
-            metric: q.metric.clone(),
-            statistic: q.statistic.clone(),
-            dimensions: q.dimensions.clone(),
-        })
-        .unwrap_or(Value::Null)
-    };
-    let (bad, total) = (
-        query(&config.availability.bad),
-        query(&config.availability.total),
-    );
+    let bad = serde_json::to_value(&config.availability.bad).unwrap_or(Value::Null);
+    let total = serde_json::to_value(&config.availability.total).unwrap_or(Value::Null);
     let mut generated: Vec<(String, Value)> = Vec::new();
     for p in &pairs {
         for (window, name) in [(p.long, p.long_name()), (p.short, p.short_name())] {
@@ -233,28 +222,8 @@ pub fn expand(cat: &mut Catalogue, problems: &mut Problems) {
         ));
     }
     for (name, value) in generated {
-        if value["runbook"].is_null()
-            && let Some(map) = value.as_object()
-        {
-            let mut map = map.clone();
-            map.remove("runbook");
-            insert(cat, problems, &config, name, Value::Object(map));
-        } else {
-            insert(cat, problems, &config, name, value);
-        }
+        insert(cat, problems, &config, name, value);
     }
-}
-
-/// A math query as the catalogue writes it (for generated templates).
-#[derive(serde::Serialize)]
-struct QueryOut {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    namespace: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    metric: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    statistic: Option<String>,
-    dimensions: std::collections::BTreeMap<String, String>,
 }
 
 fn insert(

@@ -511,7 +511,7 @@ pub fn format_number(n: f64) -> String {
 /// The link of a runbook: a URL as written, or a catalogue file published
 /// under `runbooks.base_url`.
 pub fn runbook_link(cat: &crate::catalogue::Catalogue, runbook: &str) -> String {
-    if runbook.contains("://") {
+    if crate::catalogue::model::runbook_is_link(runbook) {
         return runbook.to_string();
     }
     match &cat.runbooks {

@@ -190,16 +190,9 @@ impl CloudWatchApi for Sdk<cw::Client> {
             .send()
             .await
             .map_err(|e| err("ListTagsForResource", e))?;
-        let mut tags: Vec<Tag> = out
-            .tags()
-            .iter()
-            .map(|t| Tag {
-                key: t.key().unwrap_or_default().into(),
-                value: t.value().unwrap_or_default().into(),
-            })
-            .collect();
-        tags.sort();
-        Ok(tags)
+        Ok(sorted_tags(out.tags().iter().map(|t| {
+            (t.key().unwrap_or_default(), t.value().unwrap_or_default())
+        })))
     }
 
     async fn put_metric_alarm(&self, a: &MetricAlarm) -> AwsResult<()> {

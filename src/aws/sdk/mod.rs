@@ -99,6 +99,19 @@ pub(super) fn err<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 's
     AwsError::new(api, code, message)
 }
 
+/// Tags as obsctl compares them (sorted), from the SDK's key/value pairs.
+pub(super) fn sorted_tags<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<Tag> {
+    let mut tags: Vec<Tag> = pairs
+        .into_iter()
+        .map(|(key, value)| Tag {
+            key: key.to_string(),
+            value: value.to_string(),
+        })
+        .collect();
+    tags.sort();
+    tags
+}
+
 pub(super) fn non_empty(v: &[String]) -> Option<Vec<String>> {
     Some(v.to_vec())
 }

@@ -59,16 +59,7 @@ impl SnsApi for Sdk<sns::Client> {
             .send()
             .await
             .map_err(|e| err("ListTagsForResource", e))?;
-        let mut tags: Vec<Tag> = out
-            .tags()
-            .iter()
-            .map(|t| Tag {
-                key: t.key().to_string(),
-                value: t.value().to_string(),
-            })
-            .collect();
-        tags.sort();
-        Ok(tags)
+        Ok(sorted_tags(out.tags().iter().map(|t| (t.key(), t.value()))))
     }
 
     async fn list_subscriptions(

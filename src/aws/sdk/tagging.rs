@@ -31,16 +31,10 @@ impl TaggingApi for Sdk<aws_sdk_resourcegroupstagging::Client> {
             .iter()
             .filter_map(|m| {
                 let arn = m.resource_arn()?.to_string();
-                let mut tags: Vec<Tag> = m
-                    .tags()
-                    .iter()
-                    .map(|t| Tag {
-                        key: t.key().to_string(),
-                        value: t.value().to_string(),
-                    })
-                    .collect();
-                tags.sort();
-                Some((arn, tags))
+                Some((
+                    arn,
+                    sorted_tags(m.tags().iter().map(|t| (t.key(), t.value()))),
+                ))
             })
             .collect();
         Ok((resources, out.pagination_token().map(str::to_string)))

@@ -117,7 +117,7 @@ impl Validator<'_> {
     /// A runbook: a link, or a Markdown file of the catalogue with the
     /// template's sections, published under `runbooks.base_url`.
     pub(super) fn runbook(&mut self, runbook: &str, origin: &Origin) {
-        if runbook.contains("://") {
+        if crate::catalogue::model::runbook_is_link(runbook) {
             if !(runbook.starts_with("https://") || runbook.starts_with("http://")) {
                 self.err(
                     origin,
