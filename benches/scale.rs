@@ -107,7 +107,7 @@ async fn plan(
     what: &str,
 ) -> (obsctl::plan::Plan, Row) {
     let aws = fake.aws_with(Rates::default());
-    let kinds: BTreeSet<Kind> = Kind::ALL.into_iter().collect();
+    let kinds: BTreeSet<Kind> = Kind::ALL.iter().copied().collect();
     let wall = Instant::now();
     let started = tokio::time::Instant::now();
     aws.identity().identity().await.expect("identity");

@@ -1,20 +1,21 @@
-//! Executing a plan against AWS, in dependency order: topics → subscriptions
-//! → metric filters → metric alarms → composite alarms → dashboards → query
-//! definitions; deletes in reverse, composites before their children. It
+//! Executing a plan against AWS, in dependency order (derived from each
+//! kind's `DEPENDS_ON`, see `kinds`); deletes in reverse, composites before
+//! their children. The calls themselves are each kind's `put` and `delete`. It
 //! never decides what to change: every call comes from a [`Change`]. On a
 //! failure it carries on with the other changes; a re-run converges.
 
 use crate::aws::{Aws, AwsError, AwsResult, ErrorKind};
+use crate::kinds::Deletes;
 use crate::plan::{Action, Change, Op, Plan};
-use crate::resource::{Kind, Resource, Tag, alarm_arn, dashboard_arn, secret_name, topic_arn};
+use crate::resource::{Kind, Resource, Tag, alarm_arn};
 use crate::rules::composite::rule_refs;
+use futures::FutureExt;
+use futures::future::{LocalBoxFuture, Shared};
 use futures::stream::{self, StreamExt};
 use std::collections::BTreeSet;
 
 /// Changes executed at once within a phase (the token buckets bound the rate).
 const CONCURRENCY: usize = 8;
-/// Names per DeleteAlarms / DeleteDashboards call.
-const DELETE_BATCH: usize = 100;
 
 /// What happened to one change.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,27 +68,36 @@ pub async fn apply(
         }
     };
     let tags_kept = TagsKept::default();
-    let phase = |kind: Kind| put_phase(aws, plan, secret, kind, &tags_kept, &record);
-    // Creates and updates. Kinds that do not depend on each other overlap
-    // (their APIs have separate quotas): SNS, then alarms (their actions
-    // name topics) → composites → dashboards (their alarm widgets name
-    // alarms), beside log groups → metric filters and saved queries.
-    let sns_and_alarms = async {
-        phase(Kind::Topic).await;
-        let alarms = async {
-            phase(Kind::MetricAlarm).await;
-            phase(Kind::CompositeAlarm).await;
-            phase(Kind::Dashboard).await;
+    let ctx = PutContext {
+        aws,
+        plan,
+        secret,
+        tags_kept: &tags_kept,
+    };
+    let phase = |kind: Kind| put_phase(&ctx, kind, &record);
+    // Creates and updates. Each kind starts once the kinds it depends on
+    // are written; kinds that do not depend on each other overlap (their
+    // APIs have separate quotas): SNS, then alarms (their actions name
+    // topics) → composites → dashboards (their alarm widgets name alarms),
+    // beside log groups → metric filters and saved queries.
+    let mut done: std::collections::BTreeMap<Kind, Shared<LocalBoxFuture<'_, ()>>> =
+        Default::default();
+    for kind in Kind::apply_order() {
+        let after: Vec<_> = kind
+            .depends_on()
+            .iter()
+            .filter_map(|d| done.get(d).cloned())
+            .collect();
+        let phase = &phase;
+        let fut = async move {
+            futures::future::join_all(after).await;
+            phase(kind).await;
         };
-        futures::join!(phase(Kind::Subscription), alarms);
-    };
-    let logs = async {
-        phase(Kind::LogGroup).await;
-        futures::join!(phase(Kind::MetricFilter), phase(Kind::QueryDefinition));
-    };
-    futures::join!(sns_and_alarms, logs);
-    // Deletes, in reverse kind order (composites before their children).
-    for kind in Kind::ALL.into_iter().rev() {
+        done.insert(kind, fut.boxed_local().shared());
+    }
+    futures::future::join_all(done.into_values()).await;
+    // Deletes, in reverse apply order (composites before their children).
+    for kind in Kind::apply_order().into_iter().rev() {
         let batch: Vec<&Change> = plan
             .changes
             .iter()
@@ -96,11 +106,11 @@ pub async fn apply(
         if batch.is_empty() {
             continue;
         }
-        match kind {
-            Kind::MetricAlarm | Kind::Dashboard => {
-                for chunk in batch.chunks(DELETE_BATCH) {
-                    let names: Vec<String> = chunk.iter().map(|c| c.key.clone()).collect();
-                    match delete_named(aws, kind, &names).await {
+        match kind.deletes() {
+            Deletes::Never => {}
+            Deletes::Batched { batch: size } => {
+                for chunk in batch.chunks(size) {
+                    match kind.delete(aws, chunk).await {
                         // AWS rejects the whole batch when one name is gone or
                         // still referenced by a composite: go one by one.
                         Err(e)
@@ -110,7 +120,7 @@ pub async fn apply(
                             ) =>
                         {
                             for c in chunk {
-                                let r = delete_named(aws, kind, std::slice::from_ref(&c.key)).await;
+                                let r = kind.delete(aws, std::slice::from_ref(c)).await;
                                 let o = blocked_or_done(aws, &c.key, r).await;
                                 record(c, o);
                             }
@@ -123,16 +133,15 @@ pub async fn apply(
                     }
                 }
             }
-            Kind::CompositeAlarm => {
-                // One composite per DeleteAlarms call; a composite that is
-                // still the child of another is retried after its parents.
+            Deletes::Levels => {
+                // One per call; one that is still the child of another is
+                // retried after its parents.
                 let mut pending: Vec<&Change> = batch;
                 loop {
                     let mut blocked = Vec::new();
                     let before = pending.len();
                     for c in pending {
-                        let names = std::slice::from_ref(&c.key);
-                        match delete_named(aws, kind, names).await {
+                        match kind.delete(aws, std::slice::from_ref(&c)).await {
                             Err(e) if e.kind == ErrorKind::ReferencedByComposite => {
                                 blocked.push((c, e))
                             }
@@ -150,7 +159,7 @@ pub async fn apply(
                     pending = blocked.into_iter().map(|(c, _)| c).collect();
                 }
             }
-            _ => {
+            Deletes::Each => {
                 let mut running = stream::iter(serial_groups(batch))
                     .map(|group| async move {
                         let mut outcomes = Vec::new();
@@ -171,23 +180,18 @@ pub async fn apply(
     sink.into_inner().0
 }
 
-/// Creates and updates of one kind; composites in dependency levels.
-async fn put_phase(
-    aws: &Aws,
-    plan: &Plan,
-    secret: SecretFn<'_>,
-    kind: Kind,
-    tags_kept: &TagsKept,
-    record: &dyn Fn(&Change, Outcome),
-) {
-    let batch: Vec<&Change> = plan
+/// Creates and updates of one kind; kinds deleted in levels (composites)
+/// are written in levels too, children first.
+async fn put_phase(ctx: &PutContext<'_>, kind: Kind, record: &dyn Fn(&Change, Outcome)) {
+    let batch: Vec<&Change> = ctx
+        .plan
         .changes
         .iter()
         .filter(|c| c.kind == kind && c.action != Action::Delete)
         .collect();
-    let levels = match kind {
-        Kind::CompositeAlarm => composite_levels(&batch),
-        _ => vec![batch],
+    let levels = match kind.deletes() {
+        Deletes::Levels => composite_levels(&batch),
+        Deletes::Never | Deletes::Batched { .. } | Deletes::Each => vec![batch],
     };
     for level in levels {
         // Writes to one log group run one after another: concurrent
@@ -196,7 +200,7 @@ async fn put_phase(
             .map(|group| async move {
                 let mut outcomes = Vec::new();
                 for c in group {
-                    outcomes.push((c, put(aws, plan, c, secret, tags_kept).await));
+                    outcomes.push((c, put(ctx, c).await));
                 }
                 outcomes
             })
@@ -209,6 +213,27 @@ async fn put_phase(
     }
 }
 
+/// What a kind's `put` needs besides its change.
+pub struct PutContext<'a> {
+    /// The guarded clients.
+    pub aws: &'a Aws,
+    /// The plan (region, account, fingerprint).
+    pub plan: &'a Plan,
+    /// Resolves `${env:NAME}` secrets.
+    pub secret: SecretFn<'a>,
+    /// Whether this endpoint keeps tags given on creation.
+    pub tags_kept: &'a TagsKept,
+}
+
+impl PutContext<'_> {
+    /// The ARN of the alarm `name` that `c` writes.
+    pub fn alarm_arn(&self, c: &Change, name: &str) -> String {
+        c.live_id
+            .clone()
+            .unwrap_or_else(|| alarm_arn(&self.plan.region, &self.plan.account, name))
+    }
+}
+
 /// Whether the endpoint keeps the `Tags` given to PutCompositeAlarm and
 /// PutDashboard on creation. AWS does (both API references: "Tags ... only
 /// applied when ... created"), and on AWS's own endpoints that is trusted
@@ -218,21 +243,21 @@ async fn put_phase(
 /// ListTagsForResource; only where the tags were dropped does every
 /// creation add a TagResource call.
 #[derive(Default)]
-struct TagsKept {
-    composite: tokio::sync::OnceCell<bool>,
-    dashboard: tokio::sync::OnceCell<bool>,
+pub struct TagsKept {
+    kept: std::sync::Mutex<
+        std::collections::BTreeMap<Kind, std::sync::Arc<tokio::sync::OnceCell<bool>>>,
+    >,
 }
 
 impl TagsKept {
     /// Makes sure the resource `arn`, just created with `tags`, carries them.
-    async fn ensure(&self, aws: &Aws, kind: Kind, arn: &str, tags: &[Tag]) -> AwsResult<()> {
+    pub async fn ensure(&self, aws: &Aws, kind: Kind, arn: &str, tags: &[Tag]) -> AwsResult<()> {
         if tags.is_empty() || aws.trusts_create_tags() {
             return Ok(());
         }
-        let cell = if kind == Kind::Dashboard {
-            &self.dashboard
-        } else {
-            &self.composite
+        let cell = {
+            let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+            kept.entry(kind).or_default().clone()
         };
         let kept = *cell
             .get_or_try_init(|| async {
@@ -244,15 +269,6 @@ impl TagsKept {
             aws.cloudwatch().tag_resource(arn, tags).await?;
         }
         Ok(())
-    }
-}
-
-/// DeleteAlarms or DeleteDashboards of `names`.
-async fn delete_named(aws: &Aws, kind: Kind, names: &[String]) -> AwsResult<()> {
-    if kind == Kind::Dashboard {
-        aws.cloudwatch().delete_dashboards(names).await
-    } else {
-        aws.cloudwatch().delete_alarms(names).await
     }
 }
 
@@ -298,17 +314,23 @@ fn serial_groups(changes: Vec<&Change>) -> Vec<Vec<&Change>> {
     out
 }
 
-/// The log group a metric-filter change writes to.
+/// The log group a change of a kind written in series per log group
+/// writes to.
 fn log_group_of(c: &Change) -> Option<&str> {
-    match (&c.desired, c.ops.first()) {
-        (Some(Resource::MetricFilter(f)), _) => Some(&f.log_group_name),
-        (_, Some(Op::DeleteMetricFilter { log_group, .. })) => Some(log_group),
-        _ => None,
+    if !c.kind.serial_per_log_group() {
+        return None;
     }
+    if let Some(r) = &c.desired {
+        return r.log_groups().first().copied();
+    }
+    c.ops.iter().find_map(|op| match op {
+        Op::DeleteMetricFilter { log_group, .. } => Some(log_group.as_str()),
+        Op::SetAttribute { .. } => None,
+    })
 }
 
 /// The attribute writes of a topic or subscription update, in plan order.
-fn attribute_writes(c: &Change) -> impl Iterator<Item = (&str, &str)> {
+pub fn attribute_writes(c: &Change) -> impl Iterator<Item = (&str, &str)> {
     c.ops.iter().filter_map(|op| match op {
         Op::SetAttribute { name, value } => Some((name.as_str(), value.as_str())),
         Op::DeleteMetricFilter { .. } => None,
@@ -350,212 +372,16 @@ fn composite_levels<'a>(changes: &[&'a Change]) -> Vec<Vec<&'a Change>> {
     levels
 }
 
-fn resolve(endpoint: &str, secret: SecretFn<'_>) -> Result<String, AwsError> {
-    match secret_name(endpoint) {
-        None => Ok(endpoint.to_string()),
-        Some(var) => secret(var).ok_or_else(|| {
-            AwsError::new(
-                "Subscribe",
-                "MissingSecret",
-                format!("environment variable {var} is not set"),
-            )
-        }),
+async fn put(ctx: &PutContext<'_>, c: &Change) -> Outcome {
+    match &c.desired {
+        Some(desired) => outcome(desired.put(ctx, c).await),
+        None => Outcome::Done(None),
     }
-}
-
-async fn put(
-    aws: &Aws,
-    plan: &Plan,
-    c: &Change,
-    secret: SecretFn<'_>,
-    tags_kept: &TagsKept,
-) -> Outcome {
-    outcome(put_inner(aws, plan, c, secret, tags_kept).await)
-}
-
-async fn put_inner(
-    aws: &Aws,
-    plan: &Plan,
-    c: &Change,
-    secret: SecretFn<'_>,
-    tags_kept: &TagsKept,
-) -> Result<Option<String>, AwsError> {
-    let Some(desired) = &c.desired else {
-        return Ok(None);
-    };
-    let alarm_arn = |name: &str| {
-        c.live_id
-            .clone()
-            .unwrap_or_else(|| alarm_arn(&plan.region, &plan.account, name))
-    };
-    match desired {
-        Resource::Topic(t) => {
-            if c.action == Action::Create {
-                aws.sns()
-                    .create_topic(&t.name, &t.attributes, &t.tags)
-                    .await?;
-                return Ok(None);
-            }
-            let arn = c.live_id.clone().unwrap_or_default();
-            for (name, value) in attribute_writes(c) {
-                aws.sns().set_topic_attribute(&arn, name, value).await?;
-            }
-            if !c.tags.set.is_empty() {
-                aws.sns().tag_resource(&arn, &c.tags.set).await?;
-            }
-            if !c.tags.remove.is_empty() {
-                aws.sns().untag_resource(&arn, &c.tags.remove).await?;
-            }
-            Ok(None)
-        }
-        Resource::Subscription(s) => {
-            if c.action == Action::Update {
-                let arn = c.live_id.clone().unwrap_or_default();
-                for (name, value) in attribute_writes(c) {
-                    aws.sns()
-                        .set_subscription_attribute(&arn, name, value)
-                        .await?;
-                }
-                return Ok(None);
-            }
-            let endpoint = resolve(&s.endpoint, secret)?;
-            let topic_arn = topic_arn(&plan.region, &plan.account, &s.topic_name);
-            let arn = aws
-                .sns()
-                .subscribe(&topic_arn, &s.protocol, &endpoint, &s.attributes)
-                .await
-                .map_err(|mut e| {
-                    // AWS may echo the endpoint: never let a secret through.
-                    if endpoint != s.endpoint {
-                        e.message = e.message.replace(&endpoint, &s.endpoint);
-                    }
-                    e
-                })?;
-            Ok((!arn.starts_with("arn:")).then(|| "pending confirmation".to_string()))
-        }
-        Resource::LogGroup(g) => {
-            // It exists already when another team made it since the plan, or
-            // when an earlier attempt's answer was lost: either way it is
-            // there, and it gets the retention the plan promised.
-            let created = aws
-                .logs()
-                .create_log_group(&g.log_group_name, &g.tags)
-                .await;
-            let note = match created {
-                Err(e) if e.kind == ErrorKind::AlreadyExists => Some("already exists".to_string()),
-                other => other.map(|()| None)?,
-            };
-            if let Some(days) = g.retention_in_days {
-                aws.logs()
-                    .put_retention_policy(&g.log_group_name, days)
-                    .await?;
-            }
-            Ok(note)
-        }
-        Resource::MetricFilter(f) => {
-            aws.logs().put_metric_filter(f).await?;
-            Ok(None)
-        }
-        Resource::MetricAlarm(a) => {
-            if c.rewrite {
-                aws.cloudwatch().put_metric_alarm(a).await?;
-            }
-            retag(aws, c, &alarm_arn(&a.alarm_name)).await
-        }
-        Resource::CompositeAlarm(a) => {
-            if c.rewrite {
-                aws.cloudwatch().put_composite_alarm(a).await?;
-            }
-            if c.action == Action::Create {
-                let arn = alarm_arn(&a.alarm_name);
-                tags_kept
-                    .ensure(aws, Kind::CompositeAlarm, &arn, &a.tags)
-                    .await?;
-            }
-            retag(aws, c, &alarm_arn(&a.alarm_name)).await
-        }
-        Resource::Dashboard(d) => {
-            if c.rewrite {
-                aws.cloudwatch().put_dashboard(d).await?;
-            }
-            let arn = dashboard_arn(&plan.region, &plan.account, &d.dashboard_name);
-            if c.action == Action::Create {
-                tags_kept
-                    .ensure(aws, Kind::Dashboard, &arn, &d.tags)
-                    .await?;
-            }
-            retag(aws, c, &arn).await
-        }
-        Resource::QueryDefinition(q) => put_query(aws, plan, c, q).await,
-    }
-}
-
-/// Attempts of a saved-query write after transient errors.
-const QUERY_ATTEMPTS: u32 = 8;
-
-/// PutQueryDefinition, safe to repeat: the same client token on every
-/// attempt (AWS then returns the first call's definition), and, because not
-/// every implementation honours tokens, after a transient error (the call
-/// may have been processed) a look for a definition of that name before
-/// trying again: found, it is the one the lost call made.
-async fn put_query(
-    aws: &Aws,
-    plan: &Plan,
-    c: &Change,
-    q: &crate::resource::QueryDefinition,
-) -> Result<Option<String>, AwsError> {
-    let token = client_token(plan, c);
-    let mut id = c.live_id.clone();
-    let mut attempt = 1;
-    loop {
-        match aws
-            .logs()
-            .put_query_definition(id.as_deref(), q, &token)
-            .await
-        {
-            Ok(_) => return Ok(None),
-            Err(e) if e.kind == ErrorKind::Transient && attempt < QUERY_ATTEMPTS => {
-                attempt += 1;
-                tokio::time::sleep(std::time::Duration::from_millis(50 << attempt.min(6))).await;
-                if id.is_none()
-                    && let Some((found, live)) = find_query(aws, &q.name).await?
-                {
-                    if live == *q {
-                        return Ok(Some("made by an attempt whose answer was lost".into()));
-                    }
-                    id = Some(found);
-                }
-            }
-            Err(e) => return Err(e),
-        }
-    }
-}
-
-/// The saved query named `name`, if exactly one exists.
-async fn find_query(
-    aws: &Aws,
-    name: &str,
-) -> Result<Option<(String, crate::resource::QueryDefinition)>, AwsError> {
-    let mut found =
-        crate::aws::all_pages(|next| aws.logs().describe_query_definitions(name, next)).await?;
-    found.retain(|(_, q)| q.name == name);
-    Ok(if found.len() == 1 { found.pop() } else { None })
-}
-
-/// An idempotency token for one change of one plan: a hash of the plan's
-/// live fingerprint and the change, 40 characters (AWS requires 36 to 128).
-fn client_token(plan: &Plan, c: &Change) -> String {
-    let mut a = crate::resource::canonical::Fnv::default();
-    a.feed(&plan.live_fingerprint);
-    a.feed(&serde_json::to_string(c).unwrap_or_default());
-    let first = a.finish();
-    a.feed(&c.key);
-    format!("obsctl-{first:016x}-{:016x}", a.finish())
 }
 
 /// Tag changes of an existing alarm or dashboard (PutMetricAlarm and
 /// PutDashboard ignore the tags of a resource that exists).
-async fn retag(aws: &Aws, c: &Change, arn: &str) -> Result<Option<String>, AwsError> {
+pub async fn retag(aws: &Aws, c: &Change, arn: &str) -> Result<Option<String>, AwsError> {
     if c.action != Action::Create {
         if !c.tags.set.is_empty() {
             aws.cloudwatch().tag_resource(arn, &c.tags.set).await?;
@@ -567,29 +393,9 @@ async fn retag(aws: &Aws, c: &Change, arn: &str) -> Result<Option<String>, AwsEr
     Ok(None)
 }
 
-/// Deletes one topic, subscription, filter or saved query; already gone is done.
+/// Deletes one resource of a kind deleted one by one; already gone is done.
 async fn delete(aws: &Aws, c: &Change) -> Outcome {
-    let id = c.live_id.clone().unwrap_or_default();
-    let result = match c.kind {
-        Kind::Topic => aws.sns().delete_topic(&id).await,
-        Kind::Subscription => aws.sns().unsubscribe(&id).await,
-        Kind::MetricFilter => match c.ops.first() {
-            Some(Op::DeleteMetricFilter {
-                log_group,
-                filter_name,
-            }) => {
-                aws.logs()
-                    .delete_metric_filter(log_group, filter_name)
-                    .await
-            }
-            _ => Ok(()),
-        },
-        Kind::QueryDefinition => aws.logs().delete_query_definition(&id).await,
-        // Log groups are never deleted (plans have no such change); alarms
-        // and dashboards are deleted in batches.
-        Kind::LogGroup | Kind::MetricAlarm | Kind::CompositeAlarm | Kind::Dashboard => Ok(()),
-    };
-    match result {
+    match c.kind.delete(aws, std::slice::from_ref(&c)).await {
         Err(e) if e.kind == ErrorKind::NotFound => Outcome::Done(Some("already gone".into())),
         r => outcome(r.map(|_| None)),
     }

@@ -2,7 +2,6 @@
 //! list prices from `../shared/reference/aws-facts.md` §6).
 
 use crate::compile::DesiredState;
-use crate::resource::Resource;
 
 /// Standard-resolution alarm metric, per month.
 pub const STANDARD_ALARM_METRIC: f64 = 0.10;
@@ -33,15 +32,7 @@ impl Cost {
     pub fn of(states: &[DesiredState]) -> Cost {
         let mut c = Cost::default();
         for r in states.iter().flat_map(|s| s.resources.values()) {
-            match r {
-                Resource::MetricAlarm(a) if a.high_resolution() => {
-                    c.high_res_metrics += a.billed_metrics()
-                }
-                Resource::MetricAlarm(a) => c.standard_metrics += a.billed_metrics(),
-                Resource::CompositeAlarm(_) => c.composites += 1,
-                Resource::Dashboard(_) => c.dashboards += 1,
-                _ => {}
-            }
+            r.cost(&mut c);
         }
         c
     }

@@ -186,7 +186,13 @@ fn alarms(_cat: &Catalogue, s: &DesiredState) -> String {
                     runbook(&a.tags)
                 ),
                 Resource::CompositeAlarm(a) => composite_row(a),
-                _ => continue,
+                // The alarm catalogue lists alarms only.
+                Resource::Topic(_)
+                | Resource::Subscription(_)
+                | Resource::LogGroup(_)
+                | Resource::MetricFilter(_)
+                | Resource::Dashboard(_)
+                | Resource::QueryDefinition(_) => continue,
             };
             out.push_str(&row);
         }
@@ -356,11 +362,14 @@ fn queries(cat: &Catalogue, states: &[DesiredState]) -> String {
         let mut saved: Vec<&str> = states
             .iter()
             .flat_map(|s| s.resources.values())
-            .filter_map(|r| match r {
-                Resource::QueryDefinition(d) if d.name.ends_with(&format!("/{name}")) => {
+            .filter_map(|r| {
+                if let Resource::QueryDefinition(d) = r
+                    && d.name.ends_with(&format!("/{name}"))
+                {
                     Some(d.name.as_str())
+                } else {
+                    None
                 }
-                _ => None,
             })
             .collect();
         saved.sort();

@@ -30,7 +30,7 @@
 use crate::aws::{Api, Rates};
 #[cfg(test)]
 use crate::plan::Change;
-use crate::plan::{Action, Op, Plan};
+use crate::plan::{Action, Plan};
 use crate::resource::{Kind, Resource};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -174,56 +174,20 @@ pub fn apply_calls(plan: &Plan) -> (BTreeMap<Api, u64>, Vec<u64>) {
     for c in &plan.changes {
         if c.action == Action::Delete {
             *deleted.entry(c.kind).or_default() += 1;
-            if c.kind == Kind::MetricFilter {
-                add(Api::DeleteMetricFilter, 1);
-            }
             continue;
         }
-        let (tag, untag) = match c.kind {
-            Kind::Topic => (Api::SnsTag, Api::SnsUntag),
-            _ => (Api::CloudWatchTag, Api::CloudWatchUntag),
-        };
-        let create = c.action == Action::Create;
-        if !create {
+        if c.action != Action::Create
+            && let Some((tag, untag)) = c.kind.tag_apis()
+        {
             add(tag, u64::from(!c.tags.set.is_empty()));
             add(untag, u64::from(!c.tags.remove.is_empty()));
         }
-        let attributes = c
-            .ops
-            .iter()
-            .filter(|o| matches!(o, Op::SetAttribute { .. }))
-            .count() as u64;
-        match c.desired.as_ref() {
-            Some(Resource::Topic(_)) if create => add(Api::CreateTopic, 1),
-            Some(Resource::Topic(_)) => add(Api::SetTopicAttributes, attributes),
-            Some(Resource::Subscription(_)) if create => add(Api::Subscribe, 1),
-            Some(Resource::Subscription(_)) => add(Api::SetSubscriptionAttributes, attributes),
-            Some(Resource::LogGroup(g)) => {
-                add(Api::CreateLogGroup, 1);
-                add(
-                    Api::PutRetentionPolicy,
-                    u64::from(g.retention_in_days.is_some()),
-                );
-            }
-            Some(Resource::MetricFilter(_)) => add(Api::PutMetricFilter, 1),
-            Some(Resource::MetricAlarm(_)) => add(Api::PutMetricAlarm, u64::from(c.rewrite)),
-            Some(Resource::CompositeAlarm(_)) => add(Api::PutCompositeAlarm, u64::from(c.rewrite)),
-            Some(Resource::Dashboard(_)) => add(Api::PutDashboard, u64::from(c.rewrite)),
-            Some(Resource::QueryDefinition(_)) => add(Api::PutQueryDefinition, 1),
-            None => {}
+        if let Some(desired) = &c.desired {
+            desired.floor_put(c, &mut add);
         }
     }
     for (kind, n) in deleted {
-        match kind {
-            Kind::Topic => add(Api::DeleteTopic, n),
-            Kind::Subscription => add(Api::Unsubscribe, n),
-            Kind::MetricAlarm => add(Api::DeleteAlarms, n.div_ceil(100)),
-            // One composite alarm per DeleteAlarms call.
-            Kind::CompositeAlarm => add(Api::DeleteAlarms, n),
-            Kind::Dashboard => add(Api::DeleteDashboards, n.div_ceil(100)),
-            Kind::QueryDefinition => add(Api::DeleteQueryDefinition, n),
-            Kind::LogGroup | Kind::MetricFilter => {}
-        }
+        kind.floor_delete(n, &mut add);
     }
     (calls, composite_levels(plan))
 }

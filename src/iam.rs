@@ -11,6 +11,11 @@
 //! authorized against `…:log-group:NAME:*` (the log-stream form) as well as
 //! `…:log-group:NAME`, so both are granted.
 
+#![expect(
+    clippy::wildcard_enum_match_arm,
+    reason = "matches on serde_json::Value, a closed data model"
+)]
+
 use crate::aws::Api;
 use crate::compile::{ACCOUNT_PLACEHOLDER, DesiredState};
 use crate::resource::Kind;
@@ -63,8 +68,6 @@ pub struct Permission {
     pub action: &'static str,
     /// Plan (read) or apply only (write).
     pub purpose: Purpose,
-    /// Kinds whose reading or writing calls it.
-    pub kinds: &'static [Kind],
     /// Its resource.
     pub scope: Scope,
     /// The Service Authorization Reference page with its row.
@@ -74,22 +77,27 @@ pub struct Permission {
     pub implied_by: &'static str,
 }
 
-use Kind::*;
-const ALARMS: &[Kind] = &[MetricAlarm, CompositeAlarm];
-const TAGGED_CW: &[Kind] = &[MetricAlarm, CompositeAlarm, Dashboard];
-const SNS_KINDS: &[Kind] = &[Topic, Subscription];
+impl Permission {
+    /// The kinds whose reading or writing calls it (each kind lists its
+    /// actions in `kinds::<kind>`'s `IAM_ACTIONS`).
+    pub fn kinds(&self) -> Vec<Kind> {
+        Kind::ALL
+            .iter()
+            .copied()
+            .filter(|k| k.iam_actions().contains(&self.action))
+            .collect()
+    }
+}
 
 const fn p(
     action: &'static str,
     purpose: Purpose,
-    kinds: &'static [Kind],
     scope: Scope,
     source: &'static str,
 ) -> Permission {
     Permission {
         action,
         purpose,
-        kinds,
         scope,
         source,
         implied_by: "",
@@ -103,107 +111,72 @@ pub const PERMISSIONS: &[Permission] = &[
     p(
         "cloudwatch:DescribeAlarms",
         Purpose::Plan,
-        ALARMS,
         Scope::Any,
         CLOUDWATCH,
     ),
     p(
         "cloudwatch:ListTagsForResource",
         Purpose::Plan,
-        TAGGED_CW,
         Scope::AlarmsAndDashboards,
         CLOUDWATCH,
     ),
     p(
         "cloudwatch:ListDashboards",
         Purpose::Plan,
-        &[Dashboard],
         Scope::Any,
         CLOUDWATCH,
     ),
     p(
         "cloudwatch:GetDashboard",
         Purpose::Plan,
-        &[Dashboard],
         Scope::Dashboards,
         CLOUDWATCH,
     ),
-    p(
-        "logs:DescribeLogGroups",
-        Purpose::Plan,
-        &[LogGroup, MetricFilter, QueryDefinition],
-        Scope::Any,
-        LOGS,
-    ),
+    p("logs:DescribeLogGroups", Purpose::Plan, Scope::Any, LOGS),
     p(
         "logs:DescribeMetricFilters",
         Purpose::Plan,
-        &[MetricFilter],
         Scope::AllLogGroups,
         LOGS,
     ),
     p(
         "logs:DescribeQueryDefinitions",
         Purpose::Plan,
-        &[QueryDefinition],
         Scope::Any,
         LOGS,
     ),
-    p("sns:ListTopics", Purpose::Plan, SNS_KINDS, Scope::Any, SNS),
-    p(
-        "sns:GetTopicAttributes",
-        Purpose::Plan,
-        SNS_KINDS,
-        Scope::Topics,
-        SNS,
-    ),
-    p(
-        "sns:ListTagsForResource",
-        Purpose::Plan,
-        SNS_KINDS,
-        Scope::Topics,
-        SNS,
-    ),
+    p("sns:ListTopics", Purpose::Plan, Scope::Any, SNS),
+    p("sns:GetTopicAttributes", Purpose::Plan, Scope::Topics, SNS),
+    p("sns:ListTagsForResource", Purpose::Plan, Scope::Topics, SNS),
     p(
         "sns:ListSubscriptionsByTopic",
         Purpose::Plan,
-        &[Subscription],
         Scope::Topics,
         SNS,
     ),
     p(
         "sns:GetSubscriptionAttributes",
         Purpose::Plan,
-        &[Subscription],
         Scope::Any,
         SNS,
     ),
-    p(
-        "tag:GetResources",
-        Purpose::Plan,
-        &[MetricAlarm, CompositeAlarm, Topic, Subscription],
-        Scope::Any,
-        TAGGING,
-    ),
+    p("tag:GetResources", Purpose::Plan, Scope::Any, TAGGING),
     // Writes (apply).
     p(
         "cloudwatch:PutMetricAlarm",
         Purpose::Apply,
-        &[MetricAlarm],
         Scope::Alarms,
         CLOUDWATCH,
     ),
     p(
         "cloudwatch:PutCompositeAlarm",
         Purpose::Apply,
-        &[CompositeAlarm],
         Scope::Alarms,
         CLOUDWATCH,
     ),
     p(
         "cloudwatch:DeleteAlarms",
         Purpose::Apply,
-        ALARMS,
         Scope::Alarms,
         CLOUDWATCH,
     ),
@@ -212,7 +185,6 @@ pub const PERMISSIONS: &[Permission] = &[
         ..p(
             "cloudwatch:TagResource",
             Purpose::Apply,
-            TAGGED_CW,
             Scope::AlarmsAndDashboards,
             CLOUDWATCH,
         )
@@ -220,135 +192,72 @@ pub const PERMISSIONS: &[Permission] = &[
     p(
         "cloudwatch:UntagResource",
         Purpose::Apply,
-        TAGGED_CW,
         Scope::AlarmsAndDashboards,
         CLOUDWATCH,
     ),
     p(
         "cloudwatch:PutDashboard",
         Purpose::Apply,
-        &[Dashboard],
         Scope::Dashboards,
         CLOUDWATCH,
     ),
     p(
         "cloudwatch:DeleteDashboards",
         Purpose::Apply,
-        &[Dashboard],
         Scope::Dashboards,
         CLOUDWATCH,
     ),
     p(
         "logs:CreateLogGroup",
         Purpose::Apply,
-        &[LogGroup],
         Scope::LogGroups,
         LOGS,
     ),
     p(
         "logs:PutRetentionPolicy",
         Purpose::Apply,
-        &[LogGroup],
         Scope::LogGroups,
         LOGS,
     ),
     Permission {
         implied_by: "CreateLogGroup with tags (its API reference: logs:TagResource or logs:TagLogGroup)",
-        ..p(
-            "logs:TagResource",
-            Purpose::Apply,
-            &[LogGroup],
-            Scope::LogGroups,
-            LOGS,
-        )
+        ..p("logs:TagResource", Purpose::Apply, Scope::LogGroups, LOGS)
     },
     p(
         "logs:PutMetricFilter",
         Purpose::Apply,
-        &[MetricFilter],
         Scope::LogGroups,
         LOGS,
     ),
     p(
         "logs:DeleteMetricFilter",
         Purpose::Apply,
-        &[MetricFilter],
         Scope::LogGroups,
         LOGS,
     ),
-    p(
-        "logs:PutQueryDefinition",
-        Purpose::Apply,
-        &[QueryDefinition],
-        Scope::Any,
-        LOGS,
-    ),
+    p("logs:PutQueryDefinition", Purpose::Apply, Scope::Any, LOGS),
     p(
         "logs:DeleteQueryDefinition",
         Purpose::Apply,
-        &[QueryDefinition],
         Scope::Any,
         LOGS,
     ),
     Permission {
         implied_by: "CreateTopic with Tags (its API reference: \"you must have the sns:CreateTopic and sns:TagResource permissions\")",
-        ..p(
-            "sns:TagResource",
-            Purpose::Apply,
-            &[Topic],
-            Scope::Topics,
-            SNS,
-        )
+        ..p("sns:TagResource", Purpose::Apply, Scope::Topics, SNS)
     },
-    p(
-        "sns:CreateTopic",
-        Purpose::Apply,
-        &[Topic],
-        Scope::Topics,
-        SNS,
-    ),
-    p(
-        "sns:SetTopicAttributes",
-        Purpose::Apply,
-        &[Topic],
-        Scope::Topics,
-        SNS,
-    ),
-    p(
-        "sns:DeleteTopic",
-        Purpose::Apply,
-        &[Topic],
-        Scope::Topics,
-        SNS,
-    ),
-    p(
-        "sns:UntagResource",
-        Purpose::Apply,
-        &[Topic],
-        Scope::Topics,
-        SNS,
-    ),
-    p(
-        "sns:Subscribe",
-        Purpose::Apply,
-        &[Subscription],
-        Scope::Topics,
-        SNS,
-    ),
+    p("sns:CreateTopic", Purpose::Apply, Scope::Topics, SNS),
+    p("sns:SetTopicAttributes", Purpose::Apply, Scope::Topics, SNS),
+    p("sns:DeleteTopic", Purpose::Apply, Scope::Topics, SNS),
+    p("sns:UntagResource", Purpose::Apply, Scope::Topics, SNS),
+    p("sns:Subscribe", Purpose::Apply, Scope::Topics, SNS),
     p(
         "sns:SetSubscriptionAttributes",
         Purpose::Apply,
-        &[Subscription],
         Scope::Any,
         SNS,
     ),
-    p(
-        "sns:Unsubscribe",
-        Purpose::Apply,
-        &[Subscription],
-        Scope::Any,
-        SNS,
-    ),
+    p("sns:Unsubscribe", Purpose::Apply, Scope::Any, SNS),
 ];
 
 /// The permission row of `api`, if it needs one.
@@ -364,9 +273,9 @@ pub fn rows(desired: &DesiredState, purpose: Purpose, kinds: &BTreeSet<Kind>) ->
         .iter()
         .filter(|p| purpose == Purpose::Apply || p.purpose == Purpose::Plan)
         .filter(|p| {
-            p.kinds
+            p.kinds()
                 .iter()
-                .any(|k| kinds.contains(k) && (*k != LogGroup || creates_log_groups(desired)))
+                .any(|k| kinds.contains(k) && (*k != Kind::LogGroup || creates_log_groups(desired)))
         })
         .filter(|p| p.action != "logs:PutRetentionPolicy" || sets_retention(desired))
         .filter(|p| {
@@ -376,7 +285,7 @@ pub fn rows(desired: &DesiredState, purpose: Purpose, kinds: &BTreeSet<Kind>) ->
                 || p.action.contains(":Delete")
                 || p.action.ends_with(":Unsubscribe")
                 || p.action.ends_with("UntagResource")
-                || p.kinds
+                || p.kinds()
                     .iter()
                     .any(|k| desired.resources.keys().any(|(kind, _)| kind == k))
         })
@@ -386,7 +295,10 @@ pub fn rows(desired: &DesiredState, purpose: Purpose, kinds: &BTreeSet<Kind>) ->
 
 /// Whether the catalogue creates log groups (`log_groups: create`).
 fn creates_log_groups(desired: &DesiredState) -> bool {
-    desired.resources.keys().any(|(kind, _)| *kind == LogGroup)
+    desired
+        .resources
+        .keys()
+        .any(|(kind, _)| *kind == Kind::LogGroup)
 }
 
 /// Whether a log group it creates gets a retention period.

@@ -4,6 +4,10 @@
 //! [`catalogue`] (load + validate) → [`compile`] (desired state of
 //! [`resource`]s) → [`snapshot`] / [`report`]. See ARCHITECTURE.md.
 
+// No wildcard arms over obsctl's enums (`Kind`, `Resource`, `Api`, ...):
+// a new variant must be decided on everywhere it is matched.
+#![warn(clippy::wildcard_enum_match_arm)]
+
 pub mod apply;
 pub mod aws;
 pub mod catalogue;
@@ -16,6 +20,7 @@ pub mod error;
 pub mod floor;
 pub mod generate;
 pub mod iam;
+pub mod kinds;
 pub mod live;
 pub mod plan;
 pub mod provenance;

@@ -223,15 +223,18 @@ pub fn kinds(scope: &Scope) -> Result<BTreeSet<Kind>, Error> {
             .collect()
     };
     let mut kinds: BTreeSet<Kind> = if scope.only.is_empty() {
-        Kind::ALL.into_iter().collect()
+        Kind::ALL.iter().copied().collect()
     } else {
         parse(&scope.only)?
     };
-    // Filters and queries need their log groups: `--only metric-filters`
-    // creates missing ones too (with `log_groups: create`).
-    if kinds.contains(&Kind::MetricFilter) || kinds.contains(&Kind::QueryDefinition) {
-        kinds.insert(Kind::LogGroup);
-    }
+    // Kinds are planned with what could block them: filters and queries
+    // with their log groups (`--only metric-filters` creates missing ones
+    // too, with `log_groups: create`).
+    let implied: Vec<Kind> = kinds
+        .iter()
+        .flat_map(|k| k.planned_with().iter().copied())
+        .collect();
+    kinds.extend(implied);
     for k in parse(&scope.except)? {
         kinds.remove(&k);
     }

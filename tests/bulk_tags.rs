@@ -45,7 +45,7 @@ fn compile(dir: &std::path::Path, env: Option<&str>) -> Vec<DesiredState> {
 }
 
 fn kinds() -> BTreeSet<Kind> {
-    Kind::ALL.into_iter().collect()
+    Kind::ALL.iter().copied().collect()
 }
 
 async fn plan(aws: &Aws, desired: &DesiredState) -> Plan {

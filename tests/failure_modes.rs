@@ -38,7 +38,7 @@ fn desired(cat: &str, edit: impl FnOnce(&mut catalogue::Catalogue)) -> DesiredSt
 }
 
 async fn plan(aws: &Aws, d: &DesiredState) -> Plan {
-    let all: BTreeSet<Kind> = Kind::ALL.into_iter().collect();
+    let all: BTreeSet<Kind> = Kind::ALL.iter().copied().collect();
     make_plan(aws, d, &all, false, &secrets).await.unwrap()
 }
 
@@ -309,7 +309,7 @@ async fn a_log_group_deleted_after_the_plan_fails_its_filters_as_aws_does_and_no
         .collect();
     assert_eq!(failed, expected);
     assert_eq!(calls(&fake, "PutMetricFilter"), 25, "not retried");
-    let all: BTreeSet<Kind> = Kind::ALL.into_iter().collect();
+    let all: BTreeSet<Kind> = Kind::ALL.iter().copied().collect();
     let again = make_plan(&aws, &d, &all, false, &secrets).await;
     assert!(
         matches!(again, Err(obsctl::error::Error::Blocked { ref blockers, .. }) if blockers.len() == 1),

@@ -39,7 +39,7 @@ fn compile(dir: &Path, env: &str) -> DesiredState {
 }
 
 fn all() -> BTreeSet<Kind> {
-    Kind::ALL.into_iter().collect()
+    Kind::ALL.iter().copied().collect()
 }
 
 /// Plans and applies `d`; every endpoint then confirms its subscription.
@@ -177,7 +177,7 @@ fn check(name: &str, d: &DesiredState) {
             // Deletes are granted for every kind in scope, so that removing
             // the last resource of a kind from the catalogue still prunes it.
             let kind_absent = row
-                .kinds
+                .kinds()
                 .iter()
                 .all(|k| !d.resources.keys().any(|(kind, _)| kind == k));
             if row.action.contains(":Delete") && kind_absent {

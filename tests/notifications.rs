@@ -49,7 +49,7 @@ fn add_sub(c: &mut catalogue::Catalogue, topic: &str, s: SubscriptionSpec) {
 }
 
 async fn plan(aws: &Aws, d: &DesiredState) -> Result<Plan, Error> {
-    let all: BTreeSet<Kind> = Kind::ALL.into_iter().collect();
+    let all: BTreeSet<Kind> = Kind::ALL.iter().copied().collect();
     make_plan(aws, d, &all, false, &secrets).await
 }
 
@@ -291,7 +291,7 @@ async fn a_saved_plan_is_refused_when_its_secret_became_a_chat_webhook() {
         "HOOK" => Some("https://events.pagerduty.example/x".to_string()),
         other => secrets(other),
     };
-    let all: BTreeSet<Kind> = Kind::ALL.into_iter().collect();
+    let all: BTreeSet<Kind> = Kind::ALL.iter().copied().collect();
     let saved = make_plan(&aws, &d, &all, false, &at_plan_time)
         .await
         .unwrap();

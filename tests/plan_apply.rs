@@ -59,7 +59,7 @@ fn made(d: &DesiredState) -> usize {
 }
 
 fn all() -> BTreeSet<Kind> {
-    Kind::ALL.into_iter().collect()
+    Kind::ALL.iter().copied().collect()
 }
 
 async fn plan(aws: &Aws, d: &DesiredState) -> Plan {

@@ -95,20 +95,14 @@ pub fn queries(c: &mut Compiler) {
 pub fn log_groups(c: &mut Compiler) {
     let mut users: std::collections::BTreeMap<String, Vec<(Kind, String)>> = Default::default();
     for r in c.state.resources.values() {
-        match r {
-            Resource::MetricFilter(f) => users
-                .entry(f.log_group_name.clone())
+        if r.kind() == Kind::LogGroup {
+            continue;
+        }
+        for g in r.log_groups() {
+            users
+                .entry(g.to_string())
                 .or_default()
-                .push((Kind::MetricFilter, f.filter_name.clone())),
-            Resource::QueryDefinition(q) => {
-                for g in &q.log_group_names {
-                    users
-                        .entry(g.clone())
-                        .or_default()
-                        .push((Kind::QueryDefinition, q.name.clone()));
-                }
-            }
-            _ => {}
+                .push((r.kind(), r.short_name()));
         }
     }
     if c.env.log_groups == LogGroupMode::Create {

@@ -86,7 +86,13 @@ pub fn check(c: &mut Compiler) {
                     found.push((origin.clone(), Some(title), f));
                 }
             }
-            _ => {}
+            // These kinds read no metric (a composite reads alarms).
+            Resource::Topic(_)
+            | Resource::CompositeAlarm(_)
+            | Resource::Subscription(_)
+            | Resource::LogGroup(_)
+            | Resource::MetricFilter(_)
+            | Resource::QueryDefinition(_) => {}
         }
     }
     for (origin, widget, finding) in found {

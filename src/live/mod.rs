@@ -18,6 +18,7 @@ pub mod ownership;
 use crate::aws::{Aws, AwsError, AwsResult, LiveAlarm, LiveSubscription, all_pages, pages_within};
 use crate::compile::{DesiredState, ENV_TAG, OWNER_TAG};
 use crate::floor::ReadCounts;
+use crate::kinds::Reader;
 use crate::resource::canonical::{Fnv, canonical, expand_dashboard_shorthand, json_attribute};
 use crate::resource::*;
 use futures::FutureExt;
@@ -106,9 +107,9 @@ pub async fn read(
     desired: &DesiredState,
     kinds: &BTreeSet<Kind>,
 ) -> Result<LiveState, AwsError> {
-    let wants = |list: &[Kind]| list.iter().any(|k| kinds.contains(k));
-    let want_alarms = wants(&[Kind::MetricAlarm, Kind::CompositeAlarm]);
-    let want_topics = wants(&[Kind::Topic, Kind::Subscription]);
+    let wants = |reader: Reader| kinds.iter().any(|k| k.reader() == reader);
+    let want_alarms = wants(Reader::Alarms);
+    let want_topics = wants(Reader::Topics);
     // One listing serves alarms and topics; each part waits for it only
     // after its own listing, so the three run at the same time.
     let index = tag_index(aws, desired, want_alarms, want_topics).shared();
@@ -134,7 +135,7 @@ pub async fn read(
         }
     };
     let dashboard_part = async {
-        if kinds.contains(&Kind::Dashboard) {
+        if wants(Reader::Dashboards) {
             dashboards(aws, desired).await
         } else {
             Ok((Vec::new(), None))
@@ -144,7 +145,7 @@ pub async fn read(
     let logs_part = async {
         let mut live = LiveState::default();
         let mut listed = ListedGroups::default();
-        if wants(&[Kind::LogGroup, Kind::MetricFilter, Kind::QueryDefinition]) {
+        if wants(Reader::Logs) {
             listed = log_groups(aws, desired, kinds, &mut live).await?;
         }
         if kinds.contains(&Kind::MetricFilter) {
@@ -237,7 +238,12 @@ impl LiveState {
             Resource::MetricAlarm(a) => !a.tags.iter().any(|t| t.key == ENV_TAG),
             Resource::CompositeAlarm(a) => !a.tags.iter().any(|t| t.key == ENV_TAG),
             Resource::Topic(t) => !t.tags.iter().any(|t| t.key == ENV_TAG),
-            _ => false,
+            // Untagged kinds, and dashboards (owned by name when legacy).
+            Resource::Subscription(_)
+            | Resource::LogGroup(_)
+            | Resource::MetricFilter(_)
+            | Resource::Dashboard(_)
+            | Resource::QueryDefinition(_) => false,
         })
     }
 }
@@ -613,7 +619,13 @@ async fn metric_filters(
         .values()
         .filter_map(|r| match r {
             Resource::MetricFilter(f) => Some(f.filter_name.clone()),
-            _ => None,
+            Resource::Topic(_)
+            | Resource::Subscription(_)
+            | Resource::LogGroup(_)
+            | Resource::MetricAlarm(_)
+            | Resource::CompositeAlarm(_)
+            | Resource::Dashboard(_)
+            | Resource::QueryDefinition(_) => None,
         })
         .collect();
     for f in filters {

@@ -3,6 +3,11 @@
 //! `widgets[3].properties.title`). Dashboard bodies are compared this way,
 //! never as one opaque string.
 
+#![expect(
+    clippy::wildcard_enum_match_arm,
+    reason = "matches on serde_json::Value, a closed data model"
+)]
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 

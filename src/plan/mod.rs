@@ -531,13 +531,7 @@ fn named_list(what: &str, names: &[&str]) -> String {
 }
 
 fn tags_of(r: &Resource) -> Option<&[Tag]> {
-    match r {
-        Resource::MetricAlarm(a) => Some(&a.tags),
-        Resource::CompositeAlarm(a) => Some(&a.tags),
-        Resource::Topic(t) => Some(&t.tags),
-        Resource::Dashboard(d) => Some(&d.tags),
-        _ => None,
-    }
+    r.compared_tags()
 }
 
 /// Field changes and tag changes from `live` to `desired`. A dashboard's
@@ -586,9 +580,10 @@ fn dashboard_form(body: &serde_json::Value, region: &str) -> serde_json::Value {
 /// The form two resources are compared in: canonical JSON, a dashboard
 /// body in [`dashboard_form`].
 fn comparable(r: &Resource, region: &str) -> serde_json::Value {
-    match r {
-        Resource::Dashboard(d) => dashboard_form(&d.body, region),
-        other => other.to_json(),
+    if let Resource::Dashboard(d) = r {
+        dashboard_form(&d.body, region)
+    } else {
+        r.to_json()
     }
 }
 

@@ -2,6 +2,11 @@
 //! versioned JSON, and Markdown for a pull-request comment. Rendering never
 //! decides anything; it only shows the plan.
 
+#![expect(
+    clippy::wildcard_enum_match_arm,
+    reason = "matches on serde_json::Value, a closed data model"
+)]
+
 use crate::aws::ApiCount;
 use crate::floor::Floor;
 use crate::plan::{Action, Change, FieldChange, Plan};

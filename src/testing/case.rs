@@ -144,7 +144,13 @@ pub fn expand(
                 .values()
                 .filter_map(|r| match r {
                     Resource::MetricFilter(f) => Some(f.filter_name.clone()),
-                    _ => None,
+                    Resource::Topic(_)
+                    | Resource::Subscription(_)
+                    | Resource::LogGroup(_)
+                    | Resource::MetricAlarm(_)
+                    | Resource::CompositeAlarm(_)
+                    | Resource::Dashboard(_)
+                    | Resource::QueryDefinition(_) => None,
                 })
                 .collect();
             Some((state, contexts, filters))

@@ -102,7 +102,12 @@ pub fn measure(cat: &Catalogue, envs: &[EnvRun], cases: &[Case], outcomes: &[Out
                 Resource::MetricAlarm(a) => (&a.alarm_name, &alarm_services, &mut alarms),
                 Resource::CompositeAlarm(c) => (&c.alarm_name, &alarm_services, &mut alarms),
                 Resource::MetricFilter(f) => (&f.filter_name, &filter_services, &mut filters),
-                _ => continue,
+                // Coverage counts what tests can fire: alarms and filters.
+                Resource::Topic(_)
+                | Resource::Subscription(_)
+                | Resource::LogGroup(_)
+                | Resource::Dashboard(_)
+                | Resource::QueryDefinition(_) => continue,
             };
             target.insert(
                 name.clone(),

@@ -54,12 +54,14 @@ impl Filters {
         let by_name = state
             .resources
             .values()
-            .filter_map(|r| match r {
-                Resource::MetricFilter(f) => Some((
+            .filter_map(|r| {
+                let Resource::MetricFilter(f) = r else {
+                    return None;
+                };
+                Some((
                     f.filter_name.clone(),
                     (f.clone(), Pattern::parse(&f.filter_pattern).ok()),
-                )),
-                _ => None,
+                ))
             })
             .collect::<BTreeMap<_, _>>();
         let mut by_group: BTreeMap<String, Vec<String>> = BTreeMap::new();
