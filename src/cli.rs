@@ -13,12 +13,13 @@ pub enum PolicyFor {
     Apply,
 }
 
-/// Output formats of `iam-policy`.
+/// Output formats of `iam-policy` and `schema`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum PolicyFormat {
-    /// The IAM policy document.
+    /// The document itself (IAM policy, JSON Schema).
     Json,
-    /// A table of actions, resources and sources.
+    /// For people: a table of actions, resources and sources; the
+    /// catalogue reference.
     Markdown,
 }
 
@@ -57,8 +58,17 @@ pub enum Command {
         #[arg(long)]
         check: bool,
     },
-    /// Print the catalogue's JSON Schema.
-    Schema,
+    /// Print the catalogue's JSON Schema, or the catalogue reference
+    /// generated from it (Markdown).
+    Schema {
+        /// `json` (the JSON Schema) or `markdown` (the reference,
+        /// docs/reference/catalogue.md).
+        #[arg(long, value_enum, default_value = "json")]
+        format: PolicyFormat,
+        /// Write nothing; fail (exit 1) when FILE differs.
+        #[arg(long, value_name = "FILE")]
+        check: Option<PathBuf>,
+    },
     /// Write the on-call documentation (Markdown): alarm catalogue, SLOs and
     /// error budgets, dashboard index per environment; query library and
     /// the on-call page.

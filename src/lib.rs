@@ -24,6 +24,7 @@ pub mod kinds;
 pub mod live;
 pub mod plan;
 pub mod provenance;
+pub mod reference;
 pub mod report;
 pub mod resource;
 pub mod rules;

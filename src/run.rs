@@ -20,11 +20,17 @@ use std::path::{Path, PathBuf};
 /// Runs a parsed command line, writing normal output to `out`.
 pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
     match &cli.command {
-        Command::Schema => {
+        Command::Schema { format, check } => {
             let schema = schemars::schema_for!(catalogue::model::CatalogueFile);
-            let text = serde_json::to_string_pretty(&schema).unwrap_or_default();
-            writeln!(out, "{text}").map_err(stdout_error)?;
-            Ok(EXIT_OK)
+            let text = match format {
+                PolicyFormat::Json => {
+                    serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
+                }
+                PolicyFormat::Markdown => {
+                    crate::reference::markdown(&serde_json::to_value(&schema).unwrap_or_default())
+                }
+            };
+            write_or_check(out, check.as_deref(), &text)
         }
         Command::Docs {
             env,
@@ -82,16 +88,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
                 }
                 PolicyFormat::Markdown => iam::markdown(&desired, purpose, &kinds),
             };
-            match check {
-                Some(path) => {
-                    if let Some(stale) = snapshot::check_one(path, &text) {
-                        return Err(Error::StaleSnapshots(vec![stale]));
-                    }
-                    writeln!(out, "{}: up to date", path.display()).map_err(stdout_error)?;
-                }
-                None => write!(out, "{text}").map_err(stdout_error)?,
-            }
-            Ok(EXIT_OK)
+            write_or_check(out, check.as_deref(), &text)
         }
         Command::Validate => {
             let (cat, states) = load_and_compile(&cli.definitions, None)?;
@@ -203,6 +200,20 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
             ))
         }
     }
+}
+
+/// Prints `text`, or with `check` compares it with that file instead.
+fn write_or_check(out: &mut dyn Write, check: Option<&Path>, text: &str) -> Result<i32, Error> {
+    match check {
+        Some(path) => {
+            if let Some(stale) = snapshot::check_one(path, text) {
+                return Err(Error::StaleSnapshots(vec![stale]));
+            }
+            writeln!(out, "{}: up to date", path.display()).map_err(stdout_error)?;
+        }
+        None => write!(out, "{text}").map_err(stdout_error)?,
+    }
+    Ok(EXIT_OK)
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, Error> {

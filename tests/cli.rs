@@ -391,10 +391,11 @@ fn schema_is_json_schema_of_the_catalogue() {
     assert_eq!(schema["additionalProperties"], Value::Bool(false));
 }
 
-/// The README's complete example must stay a valid catalogue.
+/// The complete example in docs/catalogue.md (the catalogue reference) must
+/// stay a valid catalogue.
 #[test]
 fn readme_example_is_valid() {
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let readme = std::fs::read_to_string(root().join("docs/catalogue.md")).unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let cat = tmp.path().join("definitions/shop");
     let mut found = 0;
@@ -412,6 +413,29 @@ fn readme_example_is_valid() {
     std::fs::write(cat.join("templates/overview.json.j2"), r#"{"widgets": [{"type": "text", "properties": {"markdown": {{ dashboard.name | tojson }}}}]}"#).unwrap();
     let out = Obsctl::new(&["-d", cat.to_str().unwrap(), "validate"]).run();
     assert_eq!(out.code, 0, "{}", out.stderr);
+}
+
+/// The small catalogue on the README (the front door) must stay valid,
+/// with the counts its text gives.
+#[test]
+fn readme_small_catalogue_is_valid() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let block = readme
+        .split("```yaml\n")
+        .find(|b| b.starts_with("# obsctl.yaml"))
+        .and_then(|b| b.split("```").next())
+        .expect("README's small catalogue not found");
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("obsctl.yaml"), block).unwrap();
+    let out = Obsctl::new(&["-d", tmp.path().to_str().unwrap(), "validate"]).run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // "Per environment that is 4 alarms, 4 metric filters, 2 log groups, a
+    // topic and a subscription": 12 per environment.
+    assert!(
+        out.stdout.contains("(2 environments, 24 resources)"),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]
