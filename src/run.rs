@@ -140,25 +140,44 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
             out: out_dir,
             check,
         } => {
-            let (cat, states) = load_and_compile(&cli.definitions, env.as_deref())?;
-            report::warnings(out, &states).map_err(stdout_error)?;
+            // Compiled without the tests; they are checked on a second
+            // thread while the files are rendered (see `render`).
+            let (cat, states) = load_and_compile_with(&cli.definitions, env.as_deref(), false)?;
             let dir = out_dir
                 .clone()
                 .unwrap_or_else(|| PathBuf::from("snapshots").join(&cat.name));
             let envs: Vec<String> = states.iter().map(|s| s.env.clone()).collect();
-            let files = snapshot::files(&states);
+            let planned = snapshot::planned(&states);
+            let tests = || {
+                let mut problems = Problems::default();
+                crate::testing::case::check(&cat, &states, &mut problems);
+                problems.finish(())
+            };
             if *check {
-                let stale = snapshot::check(&dir, &envs, &files)?;
+                let stale = std::thread::scope(|scope| {
+                    let tested = scope.spawn(tests);
+                    let stale = snapshot::check_planned(&dir, &envs, &planned);
+                    joined(tested)?;
+                    stale
+                })?;
+                report::warnings(out, &states).map_err(stdout_error)?;
                 if !stale.is_empty() {
                     return Err(Error::StaleSnapshots(stale));
                 }
-                writeln!(out, "{}: {} files up to date", dir.display(), files.len())
+                writeln!(out, "{}: {} files up to date", dir.display(), planned.len())
                     .map_err(stdout_error)?;
             } else {
-                let stats = snapshot::write(&dir, &envs, &files)?;
+                let stats = render(&dir, &envs, &planned, tests)?;
+                report::warnings(out, &states).map_err(stdout_error)?;
                 report::written(out, &dir, stats).map_err(stdout_error)?;
             }
             report::summary(out, &states).map_err(stdout_error)?;
+            // The process ends here: freeing a large catalogue's million
+            // allocations one by one only costs time (tens of ms at 1000
+            // services).
+            drop(planned);
+            std::mem::forget(states);
+            std::mem::forget(cat);
             Ok(EXIT_OK)
         }
         Command::Plan {
@@ -200,6 +219,101 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
             ))
         }
     }
+}
+
+/// Text of files waiting for the test check held in memory at most; past
+/// it, a waiting file is rendered again once the check has passed.
+const WAITING_BYTES: usize = 4 << 20;
+
+/// Files waiting for the test check: their index in the plan, and their
+/// text if held.
+type Waiting = Vec<(usize, Option<String>)>;
+
+/// Writes the planned files while `tests` (the test files' check) runs on
+/// another thread, rendering and writing them one at a time (so their text
+/// is never all held at once). Until the check has passed
+/// nothing is written (a catalogue with a mistake in a test file renders
+/// nothing, as when it was checked first): a rendered file that already
+/// holds its text is done, one that differs waits (its text, up to
+/// [`WAITING_BYTES`], else only its place in the plan). Files nothing
+/// renders any more are removed last.
+fn render(
+    dir: &Path,
+    envs: &[String],
+    planned: &[(PathBuf, &crate::resource::Resource)],
+    tests: impl FnOnce() -> Result<(), Error> + Send,
+) -> Result<snapshot::WriteStats, Error> {
+    let passed = std::sync::OnceLock::<bool>::new();
+    let (mut stats, waiting) = std::thread::scope(|scope| {
+        let passed = &passed;
+        let tester = scope.spawn(move || {
+            let result = tests();
+            let _ = passed.set(result.is_ok());
+            result
+        });
+        let written = write_planned(dir, planned, passed);
+        joined(tester)?;
+        written
+    })?;
+    for (i, text) in waiting {
+        if let Some((path, resource)) = planned.get(i) {
+            let text = text.unwrap_or_else(|| snapshot::content(resource));
+            count(&mut stats, snapshot::write_one(dir, path, &text)?);
+        }
+    }
+    let keep: BTreeSet<&Path> = planned.iter().map(|(p, _)| p.as_path()).collect();
+    stats.removed = snapshot::prune(dir, envs, &keep)?;
+    Ok(stats)
+}
+
+/// Renders and writes the planned files as [`render`] says; returns what
+/// it did and the files still waiting.
+fn write_planned(
+    dir: &Path,
+    planned: &[(PathBuf, &crate::resource::Resource)],
+    passed: &std::sync::OnceLock<bool>,
+) -> Result<(snapshot::WriteStats, Waiting), Error> {
+    let mut stats = snapshot::WriteStats::default();
+    let mut waiting: Waiting = Vec::new();
+    let mut held = 0;
+    for (i, (path, resource)) in planned.iter().enumerate() {
+        let content = snapshot::content(resource);
+        match passed.get() {
+            // The check failed: nothing is written (the caller reports it).
+            Some(false) => return Ok((stats, Vec::new())),
+            Some(true) => {
+                for (j, text) in waiting.drain(..) {
+                    if let Some((p, r)) = planned.get(j) {
+                        let text = text.unwrap_or_else(|| snapshot::content(r));
+                        count(&mut stats, snapshot::write_one(dir, p, &text)?);
+                    }
+                }
+                count(&mut stats, snapshot::write_one(dir, path, &content)?);
+            }
+            None if snapshot::holds(dir, path, &content) => stats.unchanged += 1,
+            None if held + content.len() <= WAITING_BYTES => {
+                held += content.len();
+                waiting.push((i, Some(content)));
+            }
+            None => waiting.push((i, None)),
+        }
+    }
+    Ok((stats, waiting))
+}
+
+/// Counts one file written (true) or already up to date (false).
+fn count(stats: &mut snapshot::WriteStats, written: bool) {
+    if written {
+        stats.written += 1;
+    } else {
+        stats.unchanged += 1;
+    }
+}
+
+/// The result of a scoped thread (its panic goes on).
+fn joined<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    h.join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 /// Prints `text`, or with `check` compares it with that file instead.
@@ -574,7 +688,7 @@ pub fn load_and_compile_with(
     let states = compile_all(&cat, env, &mut problems);
     if tests && problems.is_empty() {
         // Test files refer to compiled names: checked once the rest is sound.
-        crate::testing::case::expand(&cat, &states, None, &mut problems);
+        crate::testing::case::check(&cat, &states, &mut problems);
     }
     problems.finish((cat, states))
 }

@@ -4,22 +4,106 @@
 
 use crate::compile::DesiredState;
 use crate::error::{Error, Stale};
+use crate::resource::Resource;
 use crate::resource::canonical::to_pretty;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The files one or more environments render to, relative to the output dir.
 pub fn files(states: &[DesiredState]) -> BTreeMap<PathBuf, String> {
-    let mut out = BTreeMap::new();
-    for state in states {
-        for ((kind, _), resource) in &state.resources {
-            let path = PathBuf::from(&state.env)
-                .join(kind.plural())
-                .join(format!("{}.json", resource.file_stem()));
-            out.insert(path, to_pretty(&resource.to_json()));
+    planned(states)
+        .into_iter()
+        .map(|(path, r)| (path, content(r)))
+        .collect()
+}
+
+/// Each file's path and the resource it holds, in path order, rendered
+/// later one at a time ([`content`]) so that render never holds every
+/// file's text at once. Where two resources share a file name, the last
+/// one holds it (as in [`files`]).
+pub fn planned(states: &[DesiredState]) -> Vec<(PathBuf, &Resource)> {
+    let mut all: Vec<(PathBuf, &Resource)> = states
+        .iter()
+        .flat_map(|state| {
+            state.resources.iter().map(|((kind, _), resource)| {
+                let path = PathBuf::from(&state.env)
+                    .join(kind.plural())
+                    .join(format!("{}.json", resource.file_stem()));
+                (path, resource)
+            })
+        })
+        .collect();
+    // Stable: of equal paths the last stays last; keep it alone.
+    all.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out: Vec<(PathBuf, &Resource)> = Vec::with_capacity(all.len());
+    for entry in all {
+        match out.last_mut() {
+            Some(last) if last.0 == entry.0 => *last = entry,
+            Some(_) | None => out.push(entry),
         }
     }
     out
+}
+
+/// The text of one resource's file: pretty, canonical JSON.
+pub fn content(resource: &Resource) -> String {
+    to_pretty(&resource.to_json())
+}
+
+/// Whether the file `rel` under `out` holds exactly `content`.
+pub fn holds(out: &Path, rel: &Path, content: &str) -> bool {
+    let full = out.join(rel);
+    // A file of another size differs: no need to read it.
+    std::fs::metadata(&full).is_ok_and(|m| m.len() == content.len() as u64)
+        && std::fs::read_to_string(&full).is_ok_and(|old| old == content)
+}
+
+/// Writes one file under `out` unless it already holds `content`; true
+/// when it was written.
+pub fn write_one(out: &Path, rel: &Path, content: &str) -> Result<bool, Error> {
+    if holds(out, rel, content) {
+        return Ok(false);
+    }
+    let full = out.join(rel);
+    if let Some(dir) = full.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    std::fs::write(&full, content).map_err(|e| Error::io(&full, e))?;
+    Ok(true)
+}
+
+/// Removes the JSON files under `out/<env>/` (of `envs`) that are not in
+/// `keep`; how many.
+pub fn prune(out: &Path, envs: &[String], keep: &BTreeSet<&Path>) -> Result<usize, Error> {
+    let mut removed = 0;
+    for path in existing(out, envs)? {
+        if !keep.contains(path.as_path()) {
+            let full = out.join(&path);
+            std::fs::remove_file(&full).map_err(|e| Error::io(&full, e))?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
+/// The paths of files that do not match, in path order: changed or
+/// missing (from `compare`, one per planned file) then extra.
+pub fn check_planned(
+    out: &Path,
+    envs: &[String],
+    planned: &[(PathBuf, &Resource)],
+) -> Result<Vec<Stale>, Error> {
+    let mut stale: Vec<Stale> = planned
+        .iter()
+        .filter_map(|(path, r)| check_one(&out.join(path), &content(r)))
+        .collect();
+    let keep: BTreeSet<&Path> = planned.iter().map(|(p, _)| p.as_path()).collect();
+    for path in existing(out, envs)? {
+        if !keep.contains(path.as_path()) {
+            stale.push(Stale::Extra(out.join(path)));
+        }
+    }
+    Ok(stale)
 }
 
 /// What a write did.
@@ -41,24 +125,14 @@ pub fn write(
     files: &BTreeMap<PathBuf, String>,
 ) -> Result<WriteStats, Error> {
     let mut stats = WriteStats::default();
-    for path in existing(out, envs)? {
-        if !files.contains_key(&path) {
-            let full = out.join(&path);
-            std::fs::remove_file(&full).map_err(|e| Error::io(&full, e))?;
-            stats.removed += 1;
-        }
-    }
+    let keep: BTreeSet<&Path> = files.keys().map(PathBuf::as_path).collect();
+    stats.removed = prune(out, envs, &keep)?;
     for (path, content) in files {
-        let full = out.join(path);
-        if std::fs::read_to_string(&full).is_ok_and(|old| &old == content) {
+        if write_one(out, path, content)? {
+            stats.written += 1;
+        } else {
             stats.unchanged += 1;
-            continue;
         }
-        if let Some(dir) = full.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        }
-        std::fs::write(&full, content).map_err(|e| Error::io(&full, e))?;
-        stats.written += 1;
     }
     Ok(stats)
 }
@@ -120,7 +194,14 @@ fn existing(out: &Path, envs: &[String]) -> Result<Vec<PathBuf>, Error> {
             };
             for entry in entries.flatten() {
                 let path = entry.path();
-                if path.is_dir() {
+                // The entry's own type (no stat call); a symlink to a
+                // directory is followed as before.
+                let is_dir = match entry.file_type() {
+                    Ok(t) if t.is_symlink() => path.is_dir(),
+                    Ok(t) => t.is_dir(),
+                    Err(_) => path.is_dir(),
+                };
+                if is_dir {
                     stack.push(path);
                 } else if path.extension().is_some_and(|e| e == "json")
                     && let Ok(rel) = path.strip_prefix(out)

@@ -618,3 +618,40 @@ fn every_snapshot_alarm_is_documented_with_a_runbook_that_exists() {
         }
     }
 }
+
+/// `render` checks the test files too (on a second thread, while it renders):
+/// a mistake in a test file fails it, located, and nothing is written.
+#[test]
+fn render_with_a_broken_test_file_fails_and_writes_nothing() {
+    let tmp = copy_catalogue("cat-house");
+    let path = tmp.path().join("definitions/cat-house/tests/alarms.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    // A series the test notation does not accept: found by expanding the
+    // tests (the YAML itself is fine).
+    assert!(text.contains(r#"values: "2x5 0x5""#));
+    std::fs::write(
+        &path,
+        text.replacen(r#"values: "2x5 0x5""#, r#"values: "2x5 oops""#, 1),
+    )
+    .unwrap();
+    let out_dir = tmp.path().join("out");
+    let out = Obsctl::new(&[
+        "-d",
+        "definitions/cat-house",
+        "render",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ])
+    .cwd(tmp.path())
+    .run();
+    assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("tests/alarms.yaml:15:") && out.stderr.contains("oops"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out_dir.exists(),
+        "render wrote files despite the broken test"
+    );
+}

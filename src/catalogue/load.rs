@@ -127,7 +127,7 @@ pub struct Catalogue {
 
 /// Collects problems; never stops at the first.
 #[derive(Debug, Default)]
-pub struct Problems(pub Vec<Problem>);
+pub struct Problems(pub Vec<Problem>, Vec<bool>);
 
 impl Problems {
     /// Records a problem at a position of a file.
@@ -147,6 +147,36 @@ impl Problems {
         });
     }
 
+    /// Appends problems collected on their own (one environment compiled
+    /// on another thread), as if they had been recorded here one by one:
+    /// those recorded with [`Problems::push_once`] are skipped when the
+    /// same one is already here.
+    pub fn merge(&mut self, other: Problems) {
+        let Problems(list, once) = other;
+        for (i, p) in list.into_iter().enumerate() {
+            let is_once = once.get(i).copied().unwrap_or(false);
+            let seen = || {
+                self.0.iter().any(|q| {
+                    q.file == p.file
+                        && q.line == p.line
+                        && q.column == p.column
+                        && q.message == p.message
+                })
+            };
+            if is_once && seen() {
+                continue;
+            }
+            self.mark(is_once);
+            self.0.push(p);
+        }
+    }
+
+    /// Remembers whether the problem about to be pushed is a `push_once`.
+    fn mark(&mut self, once: bool) {
+        self.1.resize(self.0.len(), false);
+        self.1.push(once);
+    }
+
     /// Records a problem unless the same one (same place, same words) is
     /// already recorded: a mistake shared by every service or environment
     /// is one problem.
@@ -162,6 +192,7 @@ impl Problems {
             p.file == file && p.line == pos.line && p.column == pos.column && p.message == message
         });
         if !seen {
+            self.mark(true);
             self.push(file, pos, message, help);
         }
     }

@@ -19,8 +19,6 @@ pub struct AlarmInfo {
     pub template: String,
     /// Service, for service-scoped alarms.
     pub service: Option<String>,
-    /// ARN.
-    pub arn: String,
     /// Severity.
     pub severity: String,
     /// The single metric it watches: namespace, name, sorted dimensions.
@@ -406,7 +404,6 @@ fn metric_alarm(
         name: name.clone(),
         template: tname.to_string(),
         service: svc.map(|i| c.services[i].name.to_string()),
-        arn: c.alarm_arn(&name),
         severity: eff.severity.clone(),
         watches,
         stat_period,
@@ -488,7 +485,6 @@ fn composite_alarm(
         name: name.clone(),
         template: tname.to_string(),
         service,
-        arn: c.alarm_arn(&name),
         severity: eff.severity.clone(),
         watches: None,
         stat_period: None,

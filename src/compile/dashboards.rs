@@ -16,16 +16,24 @@ const ALARMS_PER_WIDGET: usize = 100;
 
 /// Compiles every dashboard of the environment.
 pub fn compile(c: &mut Compiler, alarms: &[AlarmInfo]) {
+    // Each service's alarms, in compile order, found once (not by a scan of
+    // every alarm per service and dashboard).
+    let mut by_service: std::collections::BTreeMap<&str, Vec<&AlarmInfo>> = Default::default();
+    for a in alarms {
+        if let Some(s) = a.service.as_deref() {
+            by_service.entry(s).or_default().push(a);
+        }
+    }
     for (dname, spec) in &c.cat.dashboards {
         if per_service(spec.per) {
             for i in 0..c.services.len() {
                 let service = c.services[i].name.to_string();
-                let scoped: Vec<&AlarmInfo> = alarms
-                    .iter()
-                    .filter(|a| a.service.as_deref() == Some(&service))
-                    .collect();
+                let scoped: &[&AlarmInfo] = by_service
+                    .get(service.as_str())
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
                 let ctx = c.context(Some(i));
-                dashboard(c, dname, spec, Some(&service), ctx, &scoped);
+                dashboard(c, dname, spec, Some(&service), ctx, scoped);
             }
         } else {
             let ctx = c.context(None);
@@ -46,7 +54,7 @@ fn dashboard(
     let name = c.name(service, dname);
     let alarm_list: Vec<Value> = alarms
         .iter()
-        .map(|a| json!({"name": a.name, "arn": a.arn, "template": a.template, "service": a.service, "severity": a.severity}))
+        .map(|a| json!({"name": a.name, "arn": c.alarm_arn(&a.name), "template": a.template, "service": a.service, "severity": a.severity}))
         .collect();
     let ctx = minijinja::value::merge_maps([
         to_ctx(json!({"dashboard": {"name": name}, "alarms": alarm_list})),
@@ -192,7 +200,7 @@ fn dashboard(
             } else {
                 format!("Alarm status ({})", i + 1)
             };
-            let mut arns: Vec<&str> = chunk.iter().map(|a| a.arn.as_str()).collect();
+            let mut arns: Vec<String> = chunk.iter().map(|a| c.alarm_arn(&a.name)).collect();
             arns.sort();
             let rows = arns.len().div_ceil(4).max(1) as i64;
             widgets.push(json!({

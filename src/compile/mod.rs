@@ -100,10 +100,43 @@ pub fn compile_with_account(
     problems: &mut Problems,
 ) -> Vec<DesiredState> {
     let jinja = jinja(cat);
-    cat.environments
+    let envs: Vec<_> = cat
+        .environments
         .iter()
         .filter(|(name, _)| only_env.is_none_or(|o| o == name.as_str()))
-        .map(|(name, env)| Compiler::new(cat, &jinja, name, env, account, problems).run())
+        .collect();
+    if let [(name, env)] = envs.as_slice() {
+        return vec![Compiler::new(cat, &jinja, name, env, account, problems).run()];
+    }
+    // Environments compile independently: each on its own thread, with its
+    // own problems, merged in environment order (as if compiled one after
+    // another).
+    let compiled: Vec<(DesiredState, Problems)> = std::thread::scope(|scope| {
+        let jinja = &jinja;
+        let running: Vec<_> = envs
+            .iter()
+            .map(|(name, env)| {
+                scope.spawn(move || {
+                    let mut own = Problems::default();
+                    let state = Compiler::new(cat, jinja, name, env, account, &mut own).run();
+                    (state, own)
+                })
+            })
+            .collect();
+        running
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    compiled
+        .into_iter()
+        .map(|(state, own)| {
+            problems.merge(own);
+            state
+        })
         .collect()
 }
 
@@ -138,7 +171,7 @@ fn strict_tojson(
 /// The templating of a catalogue, for what is written like alarm templates
 /// outside the compiler (`obsctl test` inputs): the same placeholders, the
 /// same strictness.
-pub struct Templates(Jinja<'static>);
+pub struct Templates(Jinja<'static>, std::sync::Mutex<TextCache>);
 
 /// Renders a string that may hold placeholders (as is when it holds none);
 /// an error is minijinja's detail.
@@ -151,6 +184,51 @@ fn render_text(jinja: &Jinja<'static>, raw: &str, ctx: &Ctx) -> Result<String, S
             .map(str::to_string)
             .unwrap_or_else(|| e.kind().to_string())
     })
+}
+
+/// Templated strings compiled once and kept, in a copy of the catalogue's
+/// environment (its templates and filters, so includes and `tojson` work
+/// as in [`render_text`], which also words every error).
+struct TextCache {
+    jinja: Jinja<'static>,
+    known: std::collections::HashSet<String>,
+}
+
+impl TextCache {
+    fn new(jinja: &Jinja<'static>) -> Self {
+        TextCache {
+            jinja: jinja.clone(),
+            known: Default::default(),
+        }
+    }
+
+    /// Renders `raw` as [`render_text`] does.
+    fn render(&mut self, shared: &Jinja<'static>, raw: &str, ctx: &Ctx) -> Result<String, String> {
+        if !raw.contains("{{") && !raw.contains("{%") {
+            return Ok(raw.to_string());
+        }
+        // A name no template file can have (file names hold no NUL).
+        let name = format!("\0text\0{raw}");
+        if !self.known.contains(&name) {
+            if self
+                .jinja
+                .add_template_owned(name.clone(), raw.to_string())
+                .is_err()
+            {
+                // A syntax error: worded by the one place that words them.
+                return render_text(shared, raw, ctx);
+            }
+            self.known.insert(name.clone());
+        }
+        match self.jinja.get_template(&name) {
+            Ok(t) => match t.render(ctx) {
+                Ok(s) => Ok(s),
+                // The same error, worded as `render_str` words it.
+                Err(_) => render_text(shared, raw, ctx),
+            },
+            Err(_) => render_text(shared, raw, ctx),
+        }
+    }
 }
 
 /// The template contexts of one environment.
@@ -174,12 +252,17 @@ pub struct ServiceContext {
 impl Templates {
     /// The catalogue's templating.
     pub fn new(cat: &Catalogue) -> Self {
-        Templates(jinja(cat))
+        let jinja = jinja(cat);
+        let cache = std::sync::Mutex::new(TextCache::new(&jinja));
+        Templates(jinja, cache)
     }
 
-    /// Renders a string that may hold placeholders.
+    /// Renders a string that may hold placeholders (each one compiled once).
     pub fn render(&self, raw: &str, ctx: &Ctx) -> Result<String, String> {
-        render_text(&self.0, raw, ctx)
+        match self.1.lock() {
+            Ok(mut cache) => cache.render(&self.0, raw, ctx),
+            Err(_) => render_text(&self.0, raw, ctx),
+        }
     }
 
     /// The contexts of environment `env_name`, if the catalogue has it.
@@ -224,6 +307,9 @@ pub(crate) struct Compiler<'a> {
     pub env_ctx: Ctx,
     pub problems: &'a mut Problems,
     pub state: DesiredState,
+    /// Templated strings compiled once each (a pattern such as
+    /// `{{ service.name }}` is rendered for every service).
+    texts: TextCache,
 }
 
 impl<'a> Compiler<'a> {
@@ -338,6 +424,7 @@ impl<'a> Compiler<'a> {
             env_ctx,
             problems,
             state,
+            texts: TextCache::new(jinja),
         }
     }
 
@@ -364,7 +451,7 @@ impl<'a> Compiler<'a> {
     /// Renders a string that may hold minijinja placeholders; reports failures
     /// at `origin` and returns the raw text so compiling can go on.
     pub fn text(&mut self, raw: &str, ctx: &Ctx, origin: &Origin) -> String {
-        match render_text(self.jinja, raw, ctx) {
+        match self.texts.render(self.jinja, raw, ctx) {
             Ok(s) => s,
             Err(detail) => {
                 self.cat.problem(self.problems, origin, format!("template error: {detail}"), Some("placeholders available: project, namespace, env.{name,region,account_id,cluster,vars}, service.{name,title,port,owner,log_group,dimensions,slo}, services".into()));
@@ -489,26 +576,94 @@ pub(crate) fn scope_service(scope: Scope) -> bool {
 /// Fills a naming or log-group pattern. Without a service, `{service}` is
 /// dropped together with one separator next to it.
 pub fn fill(pattern: &str, project: &str, env: &str, service: Option<&str>, name: &str) -> String {
-    let mut s = pattern.to_string();
-    match service {
-        Some(svc) => s = s.replace("{service}", svc),
+    if pattern.matches("{service}").count() > 1 || pattern.matches("{name}").count() > 1 {
+        // A placeholder written twice: its separators interact; keep the
+        // exact sequential meaning.
+        return fill_sequential(pattern, project, env, service, name);
+    }
+    // One pass over the pattern (it is filled for every resource name and
+    // every name a test resolves). A placeholder whose value is absent
+    // (`{service}` of a shared resource, an empty `{name}`) is dropped with
+    // one separator.
+    let mut out = String::with_capacity(pattern.len() + 64);
+    let mut rest = pattern;
+    while let Some(open) = rest.find('{') {
+        let (before, from) = rest.split_at(open);
+        let Some(close) = from.find('}') else {
+            break;
+        };
+        let value = match &from[..=close] {
+            "{project}" => Some(Some(project)),
+            "{env}" => Some(Some(env)),
+            "{service}" => Some(service),
+            "{name}" => Some((!name.is_empty()).then_some(name)),
+            _ => None,
+        };
+        match value {
+            // Not a placeholder: kept as written.
+            None => {
+                out.push_str(before);
+                out.push('{');
+                rest = &from[1..];
+            }
+            Some(Some(v)) => {
+                out.push_str(before);
+                out.push_str(v);
+                rest = &from[close + 1..];
+            }
+            Some(None) if &from[..=close] == "{name}" => {
+                // An empty name takes the `-` or `_` before it, whatever
+                // wrote it (the pattern or a value filled in before).
+                out.push_str(before);
+                if out.ends_with(['-', '_']) {
+                    out.pop();
+                }
+                rest = &from[close + 1..];
+            }
+            Some(None) => {
+                // A shared resource's `{service}` takes the separator
+                // written before it in the pattern, else the one after it.
+                let after = &from[close + 1..];
+                if let Some(trimmed) = before.strip_suffix(['-', '_', '/']) {
+                    out.push_str(trimmed);
+                    rest = after;
+                } else {
+                    out.push_str(before);
+                    rest = after.strip_prefix(['-', '_']).unwrap_or(after);
+                }
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `fill` as sequential replacements: `{service}` (dropped with the
+/// separator before it, else after it, for shared resources), then
+/// `{project}` and `{env}`, then `{name}` (dropped with the separator
+/// before it when empty). The one-pass [`fill`] agrees with it (a property
+/// test) and uses it for patterns that repeat a placeholder.
+fn fill_sequential(p: &str, project: &str, env: &str, svc: Option<&str>, name: &str) -> String {
+    let mut s = p.to_string();
+    match svc {
+        Some(v) => s = s.replace("{service}", v),
         None => {
-            for (from, to) in [
-                ("-{service}", ""),
-                ("_{service}", ""),
-                ("/{service}", ""),
-                ("{service}-", ""),
-                ("{service}_", ""),
-                ("{service}", ""),
+            for from in [
+                "-{service}",
+                "_{service}",
+                "/{service}",
+                "{service}-",
+                "{service}_",
+                "{service}",
             ] {
-                s = s.replace(from, to);
+                s = s.replace(from, "");
             }
         }
     }
     s = s.replace("{project}", project).replace("{env}", env);
     if name.is_empty() {
-        for (from, to) in [("-{name}", ""), ("_{name}", ""), ("{name}", "")] {
-            s = s.replace(from, to);
+        for from in ["-{name}", "_{name}", "{name}"] {
+            s = s.replace(from, "");
         }
     } else {
         s = s.replace("{name}", name);
@@ -600,5 +755,25 @@ mod tests {
             "cat-house-staging-critical-alerts"
         );
         assert_eq!(name_prefix(p, "cat-house", "staging"), "cat-house-staging-");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fill_agrees_with_the_sequential_replacements(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec!["{project}", "{env}", "{service}", "{name}", "-", "_", "/", "x", "{", "}", "{nam"]),
+                0..12,
+            ),
+            svc in proptest::option::of(proptest::sample::select(vec!["api", "w_b"])),
+            name in proptest::sample::select(vec!["", "high-cpu", "n_"]),
+            project in proptest::sample::select(vec!["shop", "cat-house", "p_"]),
+        ) {
+            let pattern: String = parts.concat();
+            proptest::prop_assert_eq!(
+                fill(&pattern, project, "staging", svc, name),
+                fill_sequential(&pattern, project, "staging", svc, name),
+                "pattern {:?}", pattern
+            );
+        }
     }
 }

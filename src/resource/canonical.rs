@@ -21,19 +21,25 @@ pub fn json_attribute(text: &str) -> String {
     }
 }
 
-pub fn canonical(value: Value) -> Value {
+pub fn canonical(mut value: Value) -> Value {
+    canonicalize(&mut value);
+    value
+}
+
+/// [`canonical`] in place (nothing is rebuilt: render calls it on every
+/// resource).
+fn canonicalize(value: &mut Value) {
     match value {
-        Value::Number(n) => Value::Number(normalize_number(n)),
-        Value::Array(items) => Value::Array(items.into_iter().map(canonical).collect()),
+        Value::Number(n) => *n = normalize_number(n.clone()),
+        Value::Array(items) => items.iter_mut().for_each(canonicalize),
         Value::Object(map) => {
             // Sort explicitly: serde_json's `preserve_order` feature may be on
-            // (AWS SDK test utilities enable it), and then maps keep insertion order.
-            let mut entries: Vec<(String, Value)> =
-                map.into_iter().map(|(k, v)| (k, canonical(v))).collect();
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
-            Value::Object(entries.into_iter().collect())
+            // (AWS SDK test utilities enable it), and then maps keep insertion
+            // order; without it maps are always sorted and this does nothing.
+            map.sort_keys();
+            map.values_mut().for_each(canonicalize);
         }
-        other => other,
+        _ => {}
     }
 }
 

@@ -132,8 +132,32 @@ pub fn expand(
     filter: Option<&str>,
     problems: &mut Problems,
 ) -> Vec<Case> {
-    let templates = Templates::new(cat);
     let mut cases = Vec::new();
+    expand_into(cat, states, filter, problems, true, &mut |case| {
+        cases.push(case)
+    });
+    cases
+}
+
+/// Checks every test as [`expand`] does, keeping no case: `validate` and
+/// `render` locate test-file mistakes without holding every expanded
+/// series in memory (each case is dropped as soon as it is built).
+pub fn check(cat: &Catalogue, states: &[DesiredState], problems: &mut Problems) {
+    expand_into(cat, states, None, problems, false, &mut |_| {});
+}
+
+/// Expands the tests, handing each case to `keep` as it is built (without
+/// its metric samples unless `samples`: checking needs them parsed, not
+/// stored).
+fn expand_into(
+    cat: &Catalogue,
+    states: &[DesiredState],
+    filter: Option<&str>,
+    problems: &mut Problems,
+    samples: bool,
+    keep: &mut dyn FnMut(Case),
+) {
+    let templates = Templates::new(cat);
     // Per environment, once: template contexts and filter names.
     let envs: Vec<(&DesiredState, crate::compile::EnvContexts, BTreeSet<String>)> = states
         .iter()
@@ -194,8 +218,8 @@ pub fn expand(
             let per_service = test.for_each_service || test.services.is_some();
             if !per_service {
                 let x = Expander::new(cat, state, filters, &templates, name, test, None);
-                if let Some(case) = x.case(&contexts.env, None, problems) {
-                    cases.push(case);
+                if let Some(case) = x.case(&contexts.env, None, problems, samples) {
+                    keep(case);
                     found += 1;
                 }
                 continue;
@@ -214,8 +238,8 @@ pub fn expand(
                 if !x.applies() {
                     continue;
                 }
-                if let Some(case) = x.case(&svc.ctx, Some(&svc.log_group), problems) {
-                    cases.push(case);
+                if let Some(case) = x.case(&svc.ctx, Some(&svc.log_group), problems, samples) {
+                    keep(case);
                     found += 1;
                 }
             }
@@ -230,7 +254,6 @@ pub fn expand(
             x.report_unresolved(problems);
         }
     }
-    cases
 }
 
 struct Expander<'a> {
@@ -369,7 +392,13 @@ impl<'a> Expander<'a> {
         );
     }
 
-    fn case(&self, ctx: &Ctx, log_group: Option<&str>, problems: &mut Problems) -> Option<Case> {
+    fn case(
+        &self,
+        ctx: &Ctx,
+        log_group: Option<&str>,
+        problems: &mut Problems,
+        keep_samples: bool,
+    ) -> Option<Case> {
         let t = &self.test.spec;
         let o = &self.test.origin;
         let mut case = Case {
@@ -480,6 +509,9 @@ impl<'a> Expander<'a> {
             };
             let push = |t: i64, value: f64, case: &mut Case| {
                 case.horizon = case.horizon.max(t);
+                if !keep_samples {
+                    return;
+                }
                 case.samples.push(Sample {
                     namespace: namespace.clone(),
                     metric: metric.clone(),
