@@ -36,6 +36,11 @@ pub struct Cli {
         default_value = "definitions"
     )]
     pub definitions: PathBuf,
+    /// The directory every file the catalogue reads must be inside (after
+    /// symlinks): default, the enclosing git work tree, else the catalogue
+    /// directory.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub root: Option<PathBuf>,
     /// The command.
     #[command(subcommand)]
     pub command: Command,

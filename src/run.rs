@@ -37,7 +37,8 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
             out: out_dir,
             check,
         } => {
-            let (cat, states) = load_and_compile(&cli.definitions, env.as_deref())?;
+            let (cat, states) =
+                load_and_compile_in(&cli.definitions, cli.root.as_deref(), env.as_deref(), true)?;
             let dir = out_dir
                 .clone()
                 .unwrap_or_else(|| PathBuf::from("snapshots").join(&cat.name).join("docs"));
@@ -72,7 +73,8 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
             check,
             scope,
         } => {
-            let (_, mut states) = load_and_compile_with(&cli.definitions, Some(env), false)?;
+            let (_, mut states) =
+                load_and_compile_in(&cli.definitions, cli.root.as_deref(), Some(env), false)?;
             let Some(desired) = states.pop() else {
                 return Ok(EXIT_OK);
             };
@@ -91,7 +93,8 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
             write_or_check(out, check.as_deref(), &text)
         }
         Command::Validate => {
-            let (cat, states) = load_and_compile(&cli.definitions, None)?;
+            let (cat, states) =
+                load_and_compile_in(&cli.definitions, cli.root.as_deref(), None, true)?;
             report::warnings(out, &states).map_err(stdout_error)?;
             let resources: usize = states.iter().map(|s| s.resources.len()).sum();
             writeln!(
@@ -110,7 +113,8 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
             mutate,
             name_filter,
         } => {
-            let (cat, states) = load_and_compile_with(&cli.definitions, env.as_deref(), false)?;
+            let (cat, states) =
+                load_and_compile_in(&cli.definitions, cli.root.as_deref(), env.as_deref(), false)?;
             report::warnings(out, &states).map_err(stdout_error)?;
             let mut problems = Problems::default();
             let started = std::time::Instant::now();
@@ -142,7 +146,8 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
         } => {
             // Compiled without the tests; they are checked on a second
             // thread while the files are rendered (see `render`).
-            let (cat, states) = load_and_compile_with(&cli.definitions, env.as_deref(), false)?;
+            let (cat, states) =
+                load_and_compile_in(&cli.definitions, cli.root.as_deref(), env.as_deref(), false)?;
             let dir = out_dir
                 .clone()
                 .unwrap_or_else(|| PathBuf::from("snapshots").join(&cat.name));
@@ -376,7 +381,7 @@ async fn session(cli: &Cli, env: &str, args: &AwsArgs) -> Result<Session, Error>
     // Validate and compile offline first, so catalogue problems are reported
     // before any AWS call; compile again below once the account id is known
     // (cheap: 0.2 s for 1000 services).
-    let (mut cat, _) = load_and_compile(&cli.definitions, Some(env))?;
+    let (mut cat, _) = load_and_compile_in(&cli.definitions, cli.root.as_deref(), Some(env), true)?;
     // `--region` moves the whole environment: clients and ARNs alike.
     if let (Some(region), Some(e)) = (&args.region, cat.environments.get_mut(env)) {
         e.spec.region = region.clone();
@@ -664,7 +669,17 @@ pub fn load_and_compile_with(
     env: Option<&str>,
     tests: bool,
 ) -> Result<(Catalogue, Vec<DesiredState>), Error> {
-    let (cat, mut problems) = catalogue::load(dir)?;
+    load_and_compile_in(dir, None, env, tests)
+}
+
+/// [`load_and_compile_with`] with the sandbox's root given (`--root`).
+pub fn load_and_compile_in(
+    dir: &Path,
+    root: Option<&Path>,
+    env: Option<&str>,
+    tests: bool,
+) -> Result<(Catalogue, Vec<DesiredState>), Error> {
+    let (cat, mut problems) = catalogue::load_in(dir, root)?;
     if cat.is_incomplete() {
         // The root file could not be read: everything else would be a consequence.
         return problems.finish((cat, Vec::new()));

@@ -183,9 +183,11 @@ fn rendering_is_byte_identical_and_committed_snapshots_are_current() {
     }
 }
 
-/// Copies a catalogue and its templates into a temporary project.
+/// Copies a catalogue and its templates into a temporary project (a git
+/// work tree, the catalogue's sandbox root).
 fn copy_catalogue(cat: &str) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join(".git")).unwrap();
     for (from, to) in [
         (
             root().join("definitions").join(cat),
@@ -496,9 +498,13 @@ fn a_renamed_copy_of_a_catalogue_renders_identically() {
         &tmp.path().join("elsewhere/templates/cat-house"),
     );
     let out = tmp.path().join("out");
+    // Not a git work tree: the root that holds catalogue and templates is
+    // given.
     let o = Obsctl::new(&[
         "-d",
         cat.to_str().unwrap(),
+        "--root",
+        tmp.path().join("elsewhere").to_str().unwrap(),
         "render",
         "--out",
         out.to_str().unwrap(),
@@ -654,4 +660,118 @@ fn render_with_a_broken_test_file_fails_and_writes_nothing() {
         !out_dir.exists(),
         "render wrote files despite the broken test"
     );
+}
+
+/// A pull request may change the catalogue, not what obsctl reads: every
+/// file path that leaves the sandbox root (the git work tree) — the
+/// templates directory, an include, a symlinked template, a symlinked
+/// runbook — is a located error, and nothing of the file reaches any output.
+#[cfg(unix)]
+#[test]
+fn files_outside_the_root_are_refused_and_never_echoed() {
+    const SECRET: &str = "AKIAEXAMPLESECRETVALUE";
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("environ");
+    std::fs::write(&secret, format!("project: {SECRET}\n{{{{ {SECRET} }}}}\n")).unwrap();
+    type Attack<'a> = Box<dyn Fn(&Path) + 'a>;
+    let attempts: Vec<(&str, Attack)> = vec![
+        (
+            "templates: /proc/self",
+            Box::new(|repo: &Path| {
+                edit(
+                    repo,
+                    "definitions/cat-house/obsctl.yaml",
+                    "templates: ../../templates/cat-house",
+                    "templates: /proc/self",
+                )
+            }),
+        ),
+        (
+            "templates: outside",
+            Box::new(|repo: &Path| {
+                let to = format!("templates: {}", outside.path().display());
+                edit(
+                    repo,
+                    "definitions/cat-house/obsctl.yaml",
+                    "templates: ../../templates/cat-house",
+                    &to,
+                )
+            }),
+        ),
+        (
+            "include outside",
+            Box::new(|repo: &Path| {
+                let to = format!("  - logs.yaml\n  - {}", secret.display());
+                edit(
+                    repo,
+                    "definitions/cat-house/obsctl.yaml",
+                    "  - logs.yaml",
+                    &to,
+                )
+            }),
+        ),
+        (
+            "symlinked template",
+            Box::new(|repo: &Path| {
+                std::os::unix::fs::symlink(&secret, repo.join("templates/cat-house/leak.json.j2"))
+                    .unwrap();
+                edit(
+                    repo,
+                    "templates/cat-house/business.json.j2",
+                    "{",
+                    "{% include \"leak.json.j2\" %}{",
+                );
+            }),
+        ),
+        (
+            "symlinked runbook",
+            Box::new(|repo: &Path| {
+                let runbook = repo.join("definitions/cat-house/runbooks/service-down.md");
+                std::fs::remove_file(&runbook).unwrap();
+                std::os::unix::fs::symlink(&secret, &runbook).unwrap();
+            }),
+        ),
+    ];
+    for (what, attack) in attempts {
+        let tmp = copy_catalogue("cat-house");
+        attack(tmp.path());
+        for args in [
+            vec!["validate"],
+            vec!["render", "--out", "out"],
+            vec!["docs", "--out", "docs-out"],
+        ] {
+            let mut all = vec!["-d", "definitions/cat-house"];
+            all.extend(args.iter().copied());
+            let out = Obsctl::new(&all).cwd(tmp.path()).run();
+            assert_eq!(
+                out.code, 1,
+                "{what} {args:?}: {}\n{}",
+                out.stdout, out.stderr
+            );
+            assert!(
+                out.stderr.contains("outside the catalogue's root")
+                    || out.stderr.contains("not a regular file"),
+                "{what} {args:?}: {}",
+                out.stderr
+            );
+            assert!(
+                !out.stdout.contains(SECRET) && !out.stderr.contains(SECRET),
+                "{what} {args:?} leaked the file: {}\n{}",
+                out.stdout,
+                out.stderr
+            );
+        }
+        assert!(
+            !tmp.path().join("out").exists(),
+            "{what}: render wrote files"
+        );
+    }
+}
+
+/// Replaces `from` (which must occur) with `to` in one file of `repo`.
+fn edit(repo: &Path, file: &str, from: &str, to: &str) {
+    let path = repo.join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "`{from}` not in {file}");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
 }

@@ -27,6 +27,8 @@ fn obsctl(dir: &Path, args: &[&str]) -> (i32, String, String) {
 /// A copy of a shipped catalogue (with its templates) to edit.
 fn copy_catalogue(name: &str) -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
+    // A git work tree: the catalogue's sandbox root.
+    std::fs::create_dir(tmp.path().join(".git")).unwrap();
     let dest = tmp.path().join("definitions").join(name);
     copy_dir(&root().join("definitions").join(name), &dest);
     let templates = root().join("templates").join(name);

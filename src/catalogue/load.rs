@@ -73,6 +73,8 @@ impl<T> std::ops::Deref for Item<T> {
 pub struct Catalogue {
     /// Directory holding `obsctl.yaml`.
     pub dir: PathBuf,
+    /// Where its files may be read from.
+    pub sandbox: super::sandbox::Sandbox,
     /// Catalogue name: the directory's name (used under `snapshots/`).
     pub name: String,
     /// Project name.
@@ -298,6 +300,13 @@ const SECTIONS: &[&str] = &[
 /// Semantic checks are [`super::validate`]'s job; they run on what could be
 /// read, so that one run reports everything. Fails only without `obsctl.yaml`.
 pub fn load(dir: &Path) -> Result<(Catalogue, Problems), Error> {
+    load_in(dir, None)
+}
+
+/// [`load`] with the sandbox's root given (`--root`); see
+/// [`super::sandbox`].
+pub fn load_in(dir: &Path, root: Option<&Path>) -> Result<(Catalogue, Problems), Error> {
+    let sandbox = super::sandbox::Sandbox::new(dir, root);
     let root_path = dir.join("obsctl.yaml");
     if !root_path.is_file() {
         return Err(Error::NoCatalogue {
@@ -308,6 +317,7 @@ pub fn load(dir: &Path) -> Result<(Catalogue, Problems), Error> {
     let mut problems = Problems::default();
     let mut cat = Catalogue {
         dir: dir.to_path_buf(),
+        sandbox,
         name: dir
             .canonicalize()
             .ok()
@@ -317,7 +327,7 @@ pub fn load(dir: &Path) -> Result<(Catalogue, Problems), Error> {
         ..Catalogue::default()
     };
 
-    let Some(root) = read_file(&root_path, &mut problems) else {
+    let Some(root) = read_file(&cat.sandbox, &root_path, &root_path, &mut problems) else {
         cat.unreadable.push(root_path);
         return Ok((cat, problems));
     };
@@ -340,7 +350,13 @@ pub fn load(dir: &Path) -> Result<(Catalogue, Problems), Error> {
             cat.unreadable.push(dir.join(&pattern));
         }
         for path in paths {
-            let Some(file) = read_file(&path, &mut problems) else {
+            if let Err(refused) = cat.sandbox.resolve(&path) {
+                let (message, help) = refused.message(&pattern, cat.sandbox.root());
+                cat.problem(&mut problems, &origin, message, Some(help));
+                cat.unreadable.push(path);
+                continue;
+            }
+            let Some(file) = read_file(&cat.sandbox, &path, &path, &mut problems) else {
                 cat.unreadable.push(path);
                 continue;
             };
@@ -366,6 +382,7 @@ pub fn load(dir: &Path) -> Result<(Catalogue, Problems), Error> {
             );
         }
     }
+    let mut templates_readable = true;
     let templates_dir = match &cat.templates_dir {
         Some(t) => {
             let path = dir.join(&t.spec);
@@ -376,12 +393,18 @@ pub fn load(dir: &Path) -> Result<(Catalogue, Problems), Error> {
                     format!("templates directory `{}` does not exist", path.display()),
                     Some("the path is relative to obsctl.yaml".into()),
                 );
+            } else if let Err(refused) = cat.sandbox.resolve(&path) {
+                let (message, help) = refused.message(&t.spec, cat.sandbox.root());
+                cat.problem(&mut problems, &t.origin, message, Some(help));
+                templates_readable = false;
             }
             path
         }
         None => dir.join("templates"),
     };
-    cat.templates = load_templates(&templates_dir, &mut problems);
+    if templates_readable {
+        cat.templates = load_templates(&cat.sandbox, &templates_dir, &mut problems);
+    }
     cat.templates_path = templates_dir;
     super::slo::expand(&mut cat, &mut problems);
     Ok((cat, problems))
@@ -390,22 +413,34 @@ pub fn load(dir: &Path) -> Result<(Catalogue, Problems), Error> {
 /// Largest catalogue file obsctl reads (a 1000-service catalogue is ~300 kB).
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
-fn read_file(path: &Path, problems: &mut Problems) -> Option<SourceFile> {
+/// Reads and parses one catalogue file through the sandbox; a refusal is
+/// reported at `at` (the file, or the include naming it).
+fn read_file(
+    sandbox: &super::sandbox::Sandbox,
+    path: &Path,
+    at: &Path,
+    problems: &mut Problems,
+) -> Option<SourceFile> {
+    use super::sandbox::Refused;
     let at_start = Pos { line: 1, column: 1 };
-    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    if size > MAX_FILE_BYTES {
-        problems.push(
-            path,
-            at_start,
-            format!("file is {size} bytes; catalogue files are limited to {MAX_FILE_BYTES}"),
-            Some("split it into several files listed under `include`".into()),
-        );
-        return None;
-    }
-    let bytes = match std::fs::read(path) {
+    let bytes = match sandbox.read(path, MAX_FILE_BYTES) {
         Ok(b) => b,
-        Err(e) => {
-            problems.push(path, at_start, format!("cannot read file: {e}"), None);
+        Err(Refused::TooLarge(_)) => {
+            problems.push(
+                at,
+                at_start,
+                format!("file is larger than {MAX_FILE_BYTES} bytes, the limit of catalogue files"),
+                Some("split it into several files listed under `include`".into()),
+            );
+            return None;
+        }
+        Err(Refused::Io(e)) => {
+            problems.push(at, at_start, format!("cannot read file: {e}"), None);
+            return None;
+        }
+        Err(refused) => {
+            let (message, help) = refused.message(&path.display().to_string(), sandbox.root());
+            problems.push(at, at_start, message, Some(help));
             return None;
         }
     };
@@ -851,7 +886,11 @@ fn expand_include(dir: &Path, pattern: &str) -> Vec<PathBuf> {
 }
 
 /// Every template in the catalogue's templates directory.
-fn load_templates(tdir: &Path, problems: &mut Problems) -> BTreeMap<String, String> {
+fn load_templates(
+    sandbox: &super::sandbox::Sandbox,
+    tdir: &Path,
+    problems: &mut Problems,
+) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     {
         let Ok(entries) = std::fs::read_dir(tdir) else {
@@ -871,17 +910,21 @@ fn load_templates(tdir: &Path, problems: &mut Problems) -> BTreeMap<String, Stri
             if out.contains_key(&name) {
                 continue;
             }
-            match std::fs::read_to_string(&path) {
+            match sandbox.read_text(&path, MAX_FILE_BYTES) {
                 Ok(text) => {
                     check_template_syntax(&path, &name, &text, problems);
                     out.insert(name, text);
                 }
-                Err(e) => problems.push(
+                Err(super::sandbox::Refused::Io(e)) => problems.push(
                     &path,
                     Pos { line: 1, column: 1 },
                     format!("cannot read template: {e}"),
                     None,
                 ),
+                Err(refused) => {
+                    let (message, help) = refused.message(&name, sandbox.root());
+                    problems.push(&path, Pos { line: 1, column: 1 }, message, Some(help));
+                }
             }
         }
     }

@@ -4,9 +4,10 @@
 pub mod load;
 pub mod model;
 pub mod route;
+pub mod sandbox;
 pub mod slo;
 pub mod source;
 pub mod suggest;
 pub mod validate;
 
-pub use load::{Catalogue, Item, Origin, Problems, load};
+pub use load::{Catalogue, Item, Origin, Problems, load, load_in};

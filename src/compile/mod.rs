@@ -140,9 +140,14 @@ pub fn compile_with_account(
         .collect()
 }
 
+/// Template instructions one render may run: a template's loops are
+/// bounded (a dashboard of 1000 services takes well under a million).
+pub const TEMPLATE_FUEL: u64 = 50_000_000;
+
 fn jinja(cat: &Catalogue) -> Jinja<'static> {
     let mut env = Jinja::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_fuel(Some(TEMPLATE_FUEL));
     // No auto-escaping: templates quote values explicitly with `| tojson`.
     env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
     // `tojson` of an undefined value is an error too, not `null`.

@@ -128,7 +128,20 @@ impl Validator<'_> {
             return;
         }
         let path = self.cat.dir.join(runbook);
-        let Ok(text) = std::fs::read_to_string(&path) else {
+        let text = match self
+            .cat
+            .sandbox
+            .read_text(&path, crate::catalogue::load::MAX_FILE_BYTES)
+        {
+            Ok(text) => Some(text),
+            Err(crate::catalogue::sandbox::Refused::Io(_)) => None,
+            Err(refused) => {
+                let (message, help) = refused.message(runbook, self.cat.sandbox.root());
+                self.err(origin, message, help);
+                return;
+            }
+        };
+        let Some(text) = text else {
             self.err(
                 origin,
                 format!("runbook file `{runbook}` does not exist"),
