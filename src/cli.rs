@@ -13,6 +13,39 @@ pub enum PolicyFor {
     Apply,
 }
 
+/// `--rate-limit`.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum RateLimit {
+    /// AWS's default quotas.
+    #[default]
+    Aws,
+    /// No client-side limit.
+    None,
+    /// A factor of the default quotas.
+    Factor(f64),
+}
+
+/// Smallest `--rate-limit` factor: ten times slower than AWS's quotas (a
+/// smaller one would leave an apply waiting minutes per call, silently).
+pub const MIN_RATE_FACTOR: f64 = 0.1;
+/// Largest `--rate-limit` factor (quota increases are rarely above this).
+pub const MAX_RATE_FACTOR: f64 = 1000.0;
+
+/// Parses `--rate-limit`: `aws`, `none`, or a finite factor within
+/// [`MIN_RATE_FACTOR`]..=[`MAX_RATE_FACTOR`].
+pub fn parse_rate_limit(s: &str) -> Result<RateLimit, String> {
+    match s {
+        "aws" => Ok(RateLimit::Aws),
+        "none" => Ok(RateLimit::None),
+        factor => match factor.parse::<f64>() {
+            Ok(f) if (MIN_RATE_FACTOR..=MAX_RATE_FACTOR).contains(&f) => Ok(RateLimit::Factor(f)),
+            _ => Err(format!(
+                "use aws, none or a factor of AWS's quotas from {MIN_RATE_FACTOR} to {MAX_RATE_FACTOR}"
+            )),
+        },
+    }
+}
+
 /// Output formats of `iam-policy` and `schema`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum PolicyFormat {
@@ -199,9 +232,9 @@ pub struct AwsArgs {
     #[arg(long, env = "AWS_ENDPOINT_URL")]
     pub endpoint_url: Option<String>,
     /// Client-side rate limits: `aws` (AWS's default quotas), `none`, or a
-    /// factor of the defaults (e.g. `2` for doubled quotas).
-    #[arg(long, default_value = "aws", env = "OBSCTL_RATE_LIMIT")]
-    pub rate_limit: String,
+    /// factor of the defaults from 0.1 to 1000 (e.g. `2` for doubled quotas).
+    #[arg(long, default_value = "aws", env = "OBSCTL_RATE_LIMIT", value_parser = parse_rate_limit)]
+    pub rate_limit: RateLimit,
     /// Print AWS calls per API.
     #[arg(short, long)]
     pub verbose: bool,

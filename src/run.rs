@@ -5,7 +5,7 @@
 use crate::aws::sdk::ConnectOptions;
 use crate::aws::{Aws, Rates, RetryPolicy};
 use crate::catalogue::{self, Catalogue, Problems};
-use crate::cli::{AwsArgs, Cli, Command, PolicyFor, PolicyFormat, Scope};
+use crate::cli::{AwsArgs, Cli, Command, PolicyFor, PolicyFormat, RateLimit, Scope};
 use crate::compile::{DesiredState, compile_all, compile_with_account};
 use crate::error::{EXIT_CHANGES, EXIT_OK, Error};
 use crate::plan::Plan;
@@ -368,6 +368,12 @@ pub fn kinds(scope: &Scope) -> Result<BTreeSet<Kind>, Error> {
     for k in parse(&scope.except)? {
         kinds.remove(&k);
     }
+    if kinds.is_empty() {
+        // Doing nothing and exiting 0 would look like success in CI.
+        return Err(Error::Usage(
+            "--only and --except leave no kind to work on".to_string(),
+        ));
+    }
     Ok(kinds)
 }
 
@@ -387,16 +393,10 @@ async fn session(cli: &Cli, env: &str, args: &AwsArgs) -> Result<Session, Error>
         e.spec.region = region.clone();
     }
     let spec = &cat.environments[env];
-    let rates = match args.rate_limit.as_str() {
-        "aws" => Rates::default(),
-        "none" => Rates::unlimited(),
-        factor => Rates::scaled(factor.parse::<f64>().ok().filter(|f| *f > 0.0).ok_or_else(
-            || {
-                Error::Usage(format!(
-                    "--rate-limit `{factor}`: use aws, none or a positive factor"
-                ))
-            },
-        )?),
+    let rates = match args.rate_limit {
+        RateLimit::Aws => Rates::default(),
+        RateLimit::None => Rates::unlimited(),
+        RateLimit::Factor(f) => Rates::scaled(f),
     };
     let options = ConnectOptions {
         profile: args.profile.clone().or_else(|| spec.profile.clone()),

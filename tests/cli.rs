@@ -775,3 +775,41 @@ fn edit(repo: &Path, file: &str, from: &str, to: &str) {
     assert!(text.contains(from), "`{from}` not in {file}");
     std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
 }
+
+/// Flag values are checked before anything runs: a rate factor that would
+/// panic (1e-30), wait for ever (1e-7) or is not a number, and a selection
+/// of kinds that leaves nothing, are usage errors (exit 64), not a panic, a
+/// hang or a green run that did nothing.
+#[test]
+fn flag_values_out_of_range_are_usage_errors() {
+    for factor in ["1e-30", "1e-7", "0", "-1", "NaN", "inf", "1e9", "fast"] {
+        let flag = format!("--rate-limit={factor}");
+        let out = Obsctl::new(&[
+            "-d",
+            "definitions/cat-house",
+            "plan",
+            "--env",
+            "staging",
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+            &flag,
+        ])
+        .run();
+        assert_eq!(out.code, 64, "--rate-limit {factor}: {}", out.stderr);
+        assert!(out.stderr.contains("from 0.1 to 1000"), "{}", out.stderr);
+    }
+    let out = Obsctl::new(&[
+        "-d",
+        "definitions/cat-house",
+        "iam-policy",
+        "--env",
+        "staging",
+        "--only",
+        "topics",
+        "--except",
+        "topics",
+    ])
+    .run();
+    assert_eq!(out.code, 64, "{}", out.stderr);
+    assert!(out.stderr.contains("leave no kind"), "{}", out.stderr);
+}

@@ -189,6 +189,8 @@ async fn resources_obsctl_does_not_own_survive_apply() {
 async fn removing_a_service_deletes_exactly_its_resources() {
     let e = Emulator::start();
     let tmp = tempfile::tempdir().unwrap();
+    // A git work tree: the catalogue's sandbox root.
+    std::fs::create_dir(tmp.path().join(".git")).unwrap();
     for (from, to) in [
         ("definitions/cat-house", "definitions/cat-house"),
         ("templates/cat-house", "templates/cat-house"),
@@ -436,6 +438,8 @@ fn apply_asks_for_confirmation_on_a_terminal() {
 /// A copy of the Cat House catalogue and its templates, to edit.
 fn cat_house_copy() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
+    // A git work tree: the catalogue's sandbox root.
+    std::fs::create_dir(tmp.path().join(".git")).unwrap();
     for dir in ["definitions/cat-house", "templates/cat-house"] {
         copy_dir(&root().join(dir), &tmp.path().join(dir));
     }

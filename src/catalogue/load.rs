@@ -404,6 +404,8 @@ pub fn load_in(dir: &Path, root: Option<&Path>) -> Result<(Catalogue, Problems),
     };
     if templates_readable {
         cat.templates = load_templates(&cat.sandbox, &templates_dir, &mut problems);
+    } else {
+        cat.unreadable.push(templates_dir.clone());
     }
     cat.templates_path = templates_dir;
     super::slo::expand(&mut cat, &mut problems);

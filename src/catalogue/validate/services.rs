@@ -50,6 +50,11 @@ impl Validator<'_> {
     }
 
     pub(super) fn dashboards(&mut self) {
+        if self.cat.unreadable.contains(&self.cat.templates_path) {
+            // The templates directory was refused (outside the sandbox):
+            // that is the one problem, not every template it holds.
+            return;
+        }
         for d in self.cat.dashboards.values() {
             if !self.cat.templates.contains_key(&d.template) {
                 let help = did_you_mean(&d.template, self.cat.templates.keys().map(String::as_str));
