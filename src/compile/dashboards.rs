@@ -10,6 +10,7 @@ use crate::catalogue::model::DashboardSpec;
 use crate::resource::canonical::{canonical, expand_dashboard_shorthand};
 use crate::resource::{Dashboard, Resource};
 use serde_json::{Value, json};
+use std::collections::{HashMap, HashSet};
 
 /// Alarms per alarm-status widget (CloudWatch's limit).
 const ALARMS_PER_WIDGET: usize = 100;
@@ -238,6 +239,25 @@ fn annotate(body: &mut Value, alarms: &[&AlarmInfo]) {
     let Some(widgets) = body.get_mut("widgets").and_then(Value::as_array_mut) else {
         return;
     };
+    // Static-threshold alarms by the metric they watch (namespace, name,
+    // sorted dimensions), each list in the alarms' order: a graph row finds
+    // its alarms at once instead of comparing every alarm (quadratic on a
+    // dashboard with a row per service).
+    type MetricKey<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>);
+    let mut by_metric: HashMap<MetricKey<'_>, Vec<(&AlarmInfo, f64)>> = HashMap::new();
+    for a in alarms {
+        if let (Some((ns, metric, dims)), Some(threshold)) = (&a.watches, a.threshold) {
+            let mut key: Vec<(&str, &str)> = dims
+                .iter()
+                .map(|d| (d.name.as_str(), d.value.as_str()))
+                .collect();
+            key.sort();
+            by_metric
+                .entry((ns.as_str(), metric.as_str(), key))
+                .or_default()
+                .push((a, threshold));
+        }
+    }
     for w in widgets {
         if w.get("type").and_then(Value::as_str) != Some("metric") {
             continue;
@@ -264,6 +284,7 @@ fn annotate(body: &mut Value, alarms: &[&AlarmInfo]) {
             .to_string();
         let widget_period = props.get("period").and_then(Value::as_u64).unwrap_or(300);
         let mut marks = Vec::new();
+        let mut marked: HashSet<(String, u64)> = HashSet::new();
         for row in &rows {
             let options = row
                 .as_array()
@@ -287,28 +308,26 @@ fn annotate(body: &mut Value, alarms: &[&AlarmInfo]) {
             }
             let mut dims: Vec<(&str, &str)> = tokens[2..].chunks(2).map(|p| (p[0], p[1])).collect();
             dims.sort();
-            for a in alarms {
-                let (Some((ns, metric, adims)), Some(threshold)) = (&a.watches, a.threshold) else {
-                    continue;
-                };
+            // Only the alarms on this very metric, in the given order.
+            let Some(candidates) = by_metric.get(&(tokens[0], tokens[1], dims)) else {
+                continue;
+            };
+            for (a, threshold) in candidates {
                 let same_view = a
                     .stat_period
                     .as_ref()
                     .is_some_and(|(s, p)| s.eq_ignore_ascii_case(stat) && u64::from(*p) == period);
-                let same = same_view
-                    && ns == tokens[0]
-                    && metric == tokens[1]
-                    && adims.len() == dims.len()
-                    && adims
-                        .iter()
-                        .zip(&dims)
-                        .all(|(d, (n, v))| d.name == *n && d.value == *v);
+                if !same_view {
+                    continue;
+                }
                 let label = format!("{} ({})", a.template, a.severity);
-                if same
-                    && !marks
-                        .iter()
-                        .any(|m: &Value| m["label"] == label.as_str() && m["value"] == threshold)
-                {
+                // 0.0 and -0.0 are one threshold.
+                let bits = if *threshold == 0.0 {
+                    0
+                } else {
+                    threshold.to_bits()
+                };
+                if marked.insert((label.clone(), bits)) {
                     marks.push(json!({"label": label, "value": threshold}));
                 }
             }
