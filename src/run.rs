@@ -579,6 +579,50 @@ async fn apply_command(
                     path: path.to_path_buf(),
                 });
             }
+            // Checked, not trusted: the file's changes must be exactly what
+            // this catalogue and this live state give (an edited file could
+            // delete what obsctl does not own, or send alarms elsewhere; a
+            // hash in the file proves nothing to whoever can edit it).
+            let adopt = saved
+                .changes
+                .iter()
+                .any(|c| c.action == plan::Action::Adopt);
+            let fresh = plan::compute(&s.desired, &live, &kinds, adopt, &secret).map_err(|m| {
+                Error::MissingSecret {
+                    var: m.0,
+                    needed_by: m.1,
+                }
+            })?;
+            if fresh.changes != saved.changes
+                || fresh.region != saved.region
+                || fresh.account != saved.account
+                || fresh.kinds != saved.kinds
+            {
+                let edited = saved
+                    .changes
+                    .iter()
+                    .find(|c| !fresh.changes.contains(c))
+                    .or_else(|| fresh.changes.iter().find(|c| !saved.changes.contains(c)))
+                    .map(|c| {
+                        format!(
+                            " (first difference: {:?} of {} {})",
+                            c.action, c.kind, c.key
+                        )
+                    })
+                    .unwrap_or_default();
+                return Err(Error::BadPlan {
+                    path: path.to_path_buf(),
+                    reason: format!(
+                        "its changes are not what this catalogue and the live state give{edited}: the file was edited, or made from another version of the catalogue; make a new plan"
+                    ),
+                });
+            }
+            if !fresh.blockers.is_empty() {
+                return Err(Error::Blocked {
+                    env: env.to_string(),
+                    blockers: fresh.blockers,
+                });
+            }
             saved
         }
     };

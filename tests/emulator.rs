@@ -314,6 +314,76 @@ async fn a_stale_saved_plan_is_refused_and_a_fresh_one_applies_exactly() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 }
 
+/// A saved plan is checked, not trusted: a file whose changes were edited
+/// (another threshold, another alarm action, a delete of something obsctl
+/// does not own, another account) is refused and nothing is applied.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_edited_saved_plan_is_refused_and_nothing_is_applied() {
+    let e = Emulator::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("plan.json");
+    let f = file.to_str().unwrap();
+    let out = e.obsctl("cat-house", &["plan", "--env", "staging", "--out", f]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let original: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let alarm = original["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|c| c["kind"] == "metric-alarms")
+        .expect("a metric alarm to create");
+    type Edit = Box<dyn Fn(&mut Value)>;
+    let edits: Vec<(&str, Edit)> = vec![
+        (
+            "threshold",
+            Box::new(move |p: &mut Value| {
+                p["changes"][alarm]["desired"]["spec"]["Threshold"] = serde_json::json!(1e9);
+            }),
+        ),
+        (
+            "alarm action",
+            Box::new(move |p: &mut Value| {
+                p["changes"][alarm]["desired"]["spec"]["AlarmActions"] =
+                    serde_json::json!(["arn:aws:sns:us-east-1:999999999999:attacker"]);
+            }),
+        ),
+        (
+            "foreign delete",
+            Box::new(|p: &mut Value| {
+                p["changes"].as_array_mut().unwrap().push(serde_json::json!({
+                    "kind": "metric-alarms", "key": "other-team-alarm", "action": "delete", "rewrite": false
+                }));
+            }),
+        ),
+        (
+            "account",
+            Box::new(|p: &mut Value| p["account"] = serde_json::json!("999999999999")),
+        ),
+    ];
+    for (what, edit) in edits {
+        let mut plan = original.clone();
+        edit(&mut plan);
+        std::fs::write(&file, serde_json::to_string(&plan).unwrap()).unwrap();
+        let out = e.obsctl(
+            "cat-house",
+            &["apply", "--env", "staging", "--auto-approve", f],
+        );
+        assert_eq!(out.status.code(), Some(1), "{what}: {}", text(&out));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("not what this catalogue"),
+            "{what}: {}",
+            text(&out)
+        );
+    }
+    // Nothing was applied: the untouched plan still applies in full.
+    std::fs::write(&file, serde_json::to_string(&original).unwrap()).unwrap();
+    let out = e.obsctl(
+        "cat-house",
+        &["apply", "--env", "staging", "--auto-approve", f],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}
+
 #[test]
 fn only_limits_plan_and_apply_to_the_named_kinds() {
     let e = Emulator::start();
