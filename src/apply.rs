@@ -244,9 +244,7 @@ impl PutContext<'_> {
 /// creation add a TagResource call.
 #[derive(Default)]
 pub struct TagsKept {
-    kept: std::sync::Mutex<
-        std::collections::BTreeMap<Kind, std::sync::Arc<tokio::sync::OnceCell<bool>>>,
-    >,
+    kept: [tokio::sync::OnceCell<bool>; Kind::COUNT],
 }
 
 impl TagsKept {
@@ -255,11 +253,7 @@ impl TagsKept {
         if tags.is_empty() || aws.trusts_create_tags() {
             return Ok(());
         }
-        let cell = {
-            let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
-            kept.entry(kind).or_default().clone()
-        };
-        let kept = *cell
+        let kept = *self.kept[kind as usize]
             .get_or_try_init(|| async {
                 let live = aws.cloudwatch().list_tags(arn).await?;
                 Ok::<_, AwsError>(tags.iter().all(|t| live.contains(t)))

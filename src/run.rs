@@ -260,12 +260,7 @@ fn render(
         joined(tester)?;
         written
     })?;
-    for (i, text) in waiting {
-        if let Some((path, resource)) = planned.get(i) {
-            let text = text.unwrap_or_else(|| snapshot::content(resource));
-            count(&mut stats, snapshot::write_one(dir, path, &text)?);
-        }
-    }
+    write_waiting(dir, planned, waiting, &mut stats)?;
     let keep: BTreeSet<&Path> = planned.iter().map(|(p, _)| p.as_path()).collect();
     stats.removed = snapshot::prune(dir, envs, &keep)?;
     Ok(stats)
@@ -287,13 +282,8 @@ fn write_planned(
             // The check failed: nothing is written (the caller reports it).
             Some(false) => return Ok((stats, Vec::new())),
             Some(true) => {
-                for (j, text) in waiting.drain(..) {
-                    if let Some((p, r)) = planned.get(j) {
-                        let text = text.unwrap_or_else(|| snapshot::content(r));
-                        count(&mut stats, snapshot::write_one(dir, p, &text)?);
-                    }
-                }
-                count(&mut stats, snapshot::write_one(dir, path, &content)?);
+                write_waiting(dir, planned, std::mem::take(&mut waiting), &mut stats)?;
+                stats.record(snapshot::write_one(dir, path, &content)?);
             }
             None if snapshot::holds(dir, path, &content) => stats.unchanged += 1,
             None if held + content.len() <= WAITING_BYTES => {
@@ -306,13 +296,21 @@ fn write_planned(
     Ok((stats, waiting))
 }
 
-/// Counts one file written (true) or already up to date (false).
-fn count(stats: &mut snapshot::WriteStats, written: bool) {
-    if written {
-        stats.written += 1;
-    } else {
-        stats.unchanged += 1;
+/// Writes the files that waited for the test check (their held text, or
+/// rendered again).
+fn write_waiting(
+    dir: &Path,
+    planned: &[(PathBuf, &crate::resource::Resource)],
+    waiting: Waiting,
+    stats: &mut snapshot::WriteStats,
+) -> Result<(), Error> {
+    for (i, text) in waiting {
+        if let Some((path, resource)) = planned.get(i) {
+            let text = text.unwrap_or_else(|| snapshot::content(resource));
+            stats.record(snapshot::write_one(dir, path, &text)?);
+        }
     }
+    Ok(())
 }
 
 /// The result of a scoped thread (its panic goes on).

@@ -117,6 +117,17 @@ pub struct WriteStats {
     pub removed: usize,
 }
 
+impl WriteStats {
+    /// Counts one file: written (true) or already up to date (false).
+    pub fn record(&mut self, written: bool) {
+        if written {
+            self.written += 1;
+        } else {
+            self.unchanged += 1;
+        }
+    }
+}
+
 /// Writes `files` under `out`, limited to the environment directories `envs`;
 /// removes JSON files there that nothing renders any more.
 pub fn write(
@@ -128,11 +139,7 @@ pub fn write(
     let keep: BTreeSet<&Path> = files.keys().map(PathBuf::as_path).collect();
     stats.removed = prune(out, envs, &keep)?;
     for (path, content) in files {
-        if write_one(out, path, content)? {
-            stats.written += 1;
-        } else {
-            stats.unchanged += 1;
-        }
+        stats.record(write_one(out, path, content)?);
     }
     Ok(stats)
 }

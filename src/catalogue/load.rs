@@ -157,20 +157,19 @@ impl Problems {
         let Problems(list, once) = other;
         for (i, p) in list.into_iter().enumerate() {
             let is_once = once.get(i).copied().unwrap_or(false);
-            let seen = || {
-                self.0.iter().any(|q| {
-                    q.file == p.file
-                        && q.line == p.line
-                        && q.column == p.column
-                        && q.message == p.message
-                })
-            };
-            if is_once && seen() {
+            if is_once && self.recorded(&p.file, p.line, p.column, &p.message) {
                 continue;
             }
             self.mark(is_once);
             self.0.push(p);
         }
+    }
+
+    /// Whether the same problem (same place, same words) is recorded.
+    fn recorded(&self, file: &Path, line: u64, column: u64, message: &str) -> bool {
+        self.0
+            .iter()
+            .any(|p| p.file == file && p.line == line && p.column == column && p.message == message)
     }
 
     /// Remembers whether the problem about to be pushed is a `push_once`.
@@ -190,10 +189,7 @@ impl Problems {
         help: Option<String>,
     ) {
         let message = message.into();
-        let seen = self.0.iter().any(|p| {
-            p.file == file && p.line == pos.line && p.column == pos.column && p.message == message
-        });
-        if !seen {
+        if !self.recorded(file, pos.line, pos.column, &message) {
             self.mark(true);
             self.push(file, pos, message, help);
         }

@@ -157,6 +157,9 @@ macro_rules! kinds {
             /// Every kind, in display order.
             pub const ALL: &'static [Kind] = &[$(Kind::$variant),*];
 
+            /// How many kinds there are.
+            pub const COUNT: usize = Kind::ALL.len();
+
             /// Plural name, used as the snapshot directory and in `--only`.
             pub fn plural(self) -> &'static str {
                 match self {

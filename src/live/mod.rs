@@ -617,15 +617,11 @@ async fn metric_filters(
     let generated: BTreeSet<String> = desired
         .resources
         .values()
-        .filter_map(|r| match r {
-            Resource::MetricFilter(f) => Some(f.filter_name.clone()),
-            Resource::Topic(_)
-            | Resource::Subscription(_)
-            | Resource::LogGroup(_)
-            | Resource::MetricAlarm(_)
-            | Resource::CompositeAlarm(_)
-            | Resource::Dashboard(_)
-            | Resource::QueryDefinition(_) => None,
+        .filter_map(|r| {
+            let Resource::MetricFilter(f) = r else {
+                return None;
+            };
+            Some(f.filter_name.clone())
         })
         .collect();
     for f in filters {

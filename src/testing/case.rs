@@ -166,15 +166,11 @@ fn expand_into(
             let filters = state
                 .resources
                 .values()
-                .filter_map(|r| match r {
-                    Resource::MetricFilter(f) => Some(f.filter_name.clone()),
-                    Resource::Topic(_)
-                    | Resource::Subscription(_)
-                    | Resource::LogGroup(_)
-                    | Resource::MetricAlarm(_)
-                    | Resource::CompositeAlarm(_)
-                    | Resource::Dashboard(_)
-                    | Resource::QueryDefinition(_) => None,
+                .filter_map(|r| {
+                    let Resource::MetricFilter(f) = r else {
+                        return None;
+                    };
+                    Some(f.filter_name.clone())
                 })
                 .collect();
             Some((state, contexts, filters))
