@@ -145,7 +145,7 @@ fn main() {
             let start = Instant::now();
             let (cat, states) =
                 obsctl::run::load_and_compile_with(&cat, None, false).expect("valid");
-            let mut problems = obsctl::catalogue::Problems::default();
+            let mut problems = obsctl::diagnostic::Problems::default();
             let report = obsctl::testing::run(&cat, &states, None, false, &mut problems);
             times.push(start.elapsed());
             assert!(problems.is_empty(), "{:?}", problems.0.first());

@@ -229,7 +229,7 @@ fn slos(cat: &Catalogue, s: &DesiredState) -> String {
         return out;
     };
     let days = config.period_days.unwrap_or(slo::DEFAULT_PERIOD_DAYS);
-    let mut problems = crate::catalogue::Problems::default();
+    let mut problems = crate::diagnostic::Problems::default();
     let pairs = slo::pairs(cat, config, &mut problems);
     let _ = write!(
         out,

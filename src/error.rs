@@ -4,6 +4,7 @@
 //! of [`Error`]; each is rendered by its `Display` impl and mapped to an exit
 //! code by [`Error::exit_code`]. Exit codes are public API: see the README.
 
+use crate::diagnostic::Problem;
 use std::fmt;
 use std::path::PathBuf;
 
@@ -15,21 +16,6 @@ pub const EXIT_FAILURE: i32 = 1;
 pub const EXIT_CHANGES: i32 = 2;
 /// Exit code: command-line usage error.
 pub const EXIT_USAGE: i32 = 64;
-
-/// One problem in a catalogue, located in a file.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Problem {
-    /// The file the problem is in.
-    pub file: PathBuf,
-    /// 1-based line (0 when unknown).
-    pub line: u64,
-    /// 1-based column (0 when unknown).
-    pub column: u64,
-    /// What is wrong.
-    pub message: String,
-    /// How to fix it.
-    pub help: Option<String>,
-}
 
 /// A snapshot file that does not match what `render` produces.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,7 +101,7 @@ pub enum Error {
         /// Environment.
         env: String,
         /// The problems.
-        blockers: Vec<crate::plan::Blocker>,
+        blockers: Vec<crate::diagnostic::Blocker>,
     },
     /// Some changes failed; each was reported.
     ApplyFailed {
@@ -267,7 +253,11 @@ impl fmt::Display for Error {
             Error::OutputClosed => Ok(()),
             Error::Blocked { env, blockers } => {
                 for b in blockers {
-                    writeln!(f, "error: {}\n  help: {}", b.message, b.help)?;
+                    writeln!(
+                        f,
+                        "error: {b}\n  help: {}",
+                        crate::report::reason::blocker_help(b)
+                    )?;
                 }
                 let n = blockers.len();
                 write!(

@@ -4,9 +4,10 @@
 
 use crate::aws::sdk::ConnectOptions;
 use crate::aws::{Aws, Rates, RetryPolicy};
-use crate::catalogue::{self, Catalogue, Problems};
+use crate::catalogue::{self, Catalogue};
 use crate::cli::{AwsArgs, Cli, Command, PolicyFor, PolicyFormat, RateLimit, Scope};
 use crate::compile::{DesiredState, compile_all, compile_with_account};
+use crate::diagnostic::Problems;
 use crate::error::{EXIT_CHANGES, EXIT_OK, Error};
 use crate::plan::Plan;
 use crate::report::plan::Format;

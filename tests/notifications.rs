@@ -225,7 +225,8 @@ async fn chatbot_subscriptions_are_never_made_or_deleted_by_obsctl() {
     assert!(
         p.notes
             .iter()
-            .any(|n| n.contains("not subscribed yet") && n.contains("AWS Chatbot")),
+            .any(|n| n.to_string().contains("not subscribed yet")
+                && n.to_string().contains("AWS Chatbot")),
         "{:?}",
         p.notes
     );
@@ -249,7 +250,13 @@ async fn chatbot_subscriptions_are_never_made_or_deleted_by_obsctl() {
         }
     }
     let p = plan(&aws, &d).await.unwrap();
-    assert!(p.is_empty() && !p.notes.iter().any(|n| n.contains("not subscribed yet")));
+    assert!(
+        p.is_empty()
+            && !p
+                .notes
+                .iter()
+                .any(|n| n.to_string().contains("not subscribed yet"))
+    );
     // A catalogue that does not declare it still leaves it alone.
     let without = desired(|c| {
         for t in c.topics.values_mut() {
@@ -258,7 +265,11 @@ async fn chatbot_subscriptions_are_never_made_or_deleted_by_obsctl() {
     });
     let p = plan(&aws, &without).await.unwrap();
     assert!(p.is_empty(), "{:#?}", p.changes);
-    assert!(p.notes.iter().any(|n| n.contains("made by AWS Chatbot")));
+    assert!(
+        p.notes
+            .iter()
+            .any(|n| n.to_string().contains("made by AWS Chatbot"))
+    );
 }
 
 #[tokio::test]
@@ -272,14 +283,18 @@ async fn https_subscriptions_stay_pending_until_the_endpoint_confirms() {
         report
             .notes
             .iter()
-            .any(|n| n.contains("pending confirmation"))
+            .any(|n| n.to_string().contains("pending confirmation"))
     );
     let p = plan(&aws, &d).await.unwrap();
     assert!(p.is_empty());
-    assert!(p.notes.iter().any(|n| n.contains("pending confirmation")));
+    assert!(
+        p.notes
+            .iter()
+            .any(|n| n.to_string().contains("pending confirmation"))
+    );
     fake.confirm(url);
     let p = plan(&aws, &d).await.unwrap();
-    assert!(p.is_empty() && !p.notes.iter().any(|n| n.contains(url)));
+    assert!(p.is_empty() && !p.notes.iter().any(|n| n.to_string().contains(url)));
 }
 
 #[tokio::test]
@@ -302,5 +317,7 @@ async fn a_saved_plan_is_refused_when_its_secret_became_a_chat_webhook() {
     };
     let blockers = obsctl::plan::endpoint_blockers(&saved, &at_apply_time);
     assert_eq!(blockers.len(), 1);
-    assert!(blockers[0].message.contains("Discord") && !blockers[0].message.contains("SECRET"));
+    assert!(
+        blockers[0].to_string().contains("Discord") && !blockers[0].to_string().contains("SECRET")
+    );
 }

@@ -320,7 +320,7 @@ async fn pending_subscriptions_are_not_recreated_and_secrets_stay_out_of_plans()
         report
             .notes
             .iter()
-            .any(|n| n.contains("pending confirmation")),
+            .any(|n| n.to_string().contains("pending confirmation")),
         "{:?}",
         report.notes
     );
@@ -330,7 +330,7 @@ async fn pending_subscriptions_are_not_recreated_and_secrets_stay_out_of_plans()
         second
             .notes
             .iter()
-            .any(|n| n.contains("pending confirmation"))
+            .any(|n| n.to_string().contains("pending confirmation"))
     );
     let json = serde_json::to_string(&second).unwrap();
     assert!(!json.contains("SECRETKEY") && !json.contains("SECRETTOKEN"));
@@ -570,7 +570,7 @@ async fn a_hand_made_prefixed_dashboard_is_a_conflict_and_adopt_takes_it_over() 
     let conflicts: Vec<&str> = p.conflicts.iter().map(|c| c.key.as_str()).collect();
     assert_eq!(conflicts, [generated, "cat-house-staging-hand-made"]);
     assert!(
-        p.conflicts[0].reason.contains("--adopt"),
+        p.conflicts[0].reason.to_string().contains("--adopt"),
         "{}",
         p.conflicts[0].reason
     );
@@ -626,7 +626,12 @@ async fn adopt_takes_over_a_hand_made_alarm_and_leaves_other_catalogues_alone() 
     );
     assert!(!p.changes[0].rewrite, "same content: only tags are added");
     assert_eq!(p.conflicts.len(), 1);
-    assert!(p.conflicts[0].reason.contains("another-project"));
+    assert!(
+        p.conflicts[0]
+            .reason
+            .to_string()
+            .contains("another-project")
+    );
     assert!(run(&aws, &p).await.failed.is_empty());
     let p = plan(&aws, &d).await;
     assert!(p.is_empty());
@@ -705,6 +710,7 @@ async fn duplicate_saved_query_names_are_a_conflict() {
     assert!(
         p.conflicts[0]
             .reason
+            .to_string()
             .contains("2 saved queries share this name")
     );
 }

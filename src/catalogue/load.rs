@@ -13,44 +13,13 @@
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
 
 use super::model::*;
-use super::source::{ParseFailure, Pos, SourceFile, escape};
-use crate::error::{Error, Problem};
+use super::source::{ParseFailure, SourceFile};
+use crate::diagnostic::{Origin, Pos, Problems, escape};
+use crate::error::Error;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-/// Where an item was written: a file and a JSON pointer into it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Origin {
-    /// Index into [`Catalogue::files`].
-    pub file: usize,
-    /// JSON pointer of the item.
-    pub pointer: String,
-}
-
-impl Origin {
-    /// The origin of a child field, e.g. `origin.child("period")`.
-    pub fn child(&self, path: &str) -> Origin {
-        let mut pointer = self.pointer.clone();
-        for seg in path.split('/').filter(|s| !s.is_empty()) {
-            pointer.push('/');
-            pointer.push_str(seg);
-        }
-        Origin {
-            file: self.file,
-            pointer,
-        }
-    }
-
-    /// The origin of a child whose key may contain `/`.
-    pub fn key(&self, key: &str) -> Origin {
-        Origin {
-            file: self.file,
-            pointer: format!("{}/{}", self.pointer, escape(key)),
-        }
-    }
-}
 
 /// A catalogue item with its origin.
 #[derive(Debug, Clone)]
@@ -125,91 +94,6 @@ pub struct Catalogue {
     pub broken: std::collections::BTreeSet<String>,
     /// Files that could not be read or parsed as a mapping of sections.
     pub unreadable: Vec<PathBuf>,
-}
-
-/// Collects problems; never stops at the first.
-#[derive(Debug, Default)]
-pub struct Problems(pub Vec<Problem>, Vec<bool>);
-
-impl Problems {
-    /// Records a problem at a position of a file.
-    pub fn push(
-        &mut self,
-        file: &Path,
-        pos: Pos,
-        message: impl Into<String>,
-        help: Option<String>,
-    ) {
-        self.0.push(Problem {
-            file: file.to_path_buf(),
-            line: pos.line,
-            column: pos.column,
-            message: message.into(),
-            help,
-        });
-    }
-
-    /// Appends problems collected on their own (one environment compiled
-    /// on another thread), as if they had been recorded here one by one:
-    /// those recorded with [`Problems::push_once`] are skipped when the
-    /// same one is already here.
-    pub fn merge(&mut self, other: Problems) {
-        let Problems(list, once) = other;
-        for (i, p) in list.into_iter().enumerate() {
-            let is_once = once.get(i).copied().unwrap_or(false);
-            if is_once && self.recorded(&p.file, p.line, p.column, &p.message) {
-                continue;
-            }
-            self.mark(is_once);
-            self.0.push(p);
-        }
-    }
-
-    /// Whether the same problem (same place, same words) is recorded.
-    fn recorded(&self, file: &Path, line: u64, column: u64, message: &str) -> bool {
-        self.0
-            .iter()
-            .any(|p| p.file == file && p.line == line && p.column == column && p.message == message)
-    }
-
-    /// Remembers whether the problem about to be pushed is a `push_once`.
-    fn mark(&mut self, once: bool) {
-        self.1.resize(self.0.len(), false);
-        self.1.push(once);
-    }
-
-    /// Records a problem unless the same one (same place, same words) is
-    /// already recorded: a mistake shared by every service or environment
-    /// is one problem.
-    pub fn push_once(
-        &mut self,
-        file: &Path,
-        pos: Pos,
-        message: impl Into<String>,
-        help: Option<String>,
-    ) {
-        let message = message.into();
-        if !self.recorded(file, pos.line, pos.column, &message) {
-            self.mark(true);
-            self.push(file, pos, message, help);
-        }
-    }
-
-    /// True when nothing was recorded.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// `Ok(value)` when no problem was recorded, else every problem, sorted.
-    pub fn finish<T>(mut self, value: T) -> Result<T, Error> {
-        if self.0.is_empty() {
-            Ok(value)
-        } else {
-            self.0.sort();
-            self.0.dedup();
-            Err(Error::Invalid(self.0))
-        }
-    }
 }
 
 impl Catalogue {

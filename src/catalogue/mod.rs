@@ -10,4 +10,4 @@ pub mod source;
 pub mod suggest;
 pub mod validate;
 
-pub use load::{Catalogue, Item, Origin, Problems, load, load_in};
+pub use load::{Catalogue, Item, load, load_in};

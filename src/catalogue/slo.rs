@@ -16,9 +16,10 @@
 //! [`DEFAULT_WINDOWS`]. Generated, not written: runs on the loaded
 //! catalogue, before validation.
 
-use super::load::{Catalogue, Item, Problems};
+use super::load::{Catalogue, Item};
 use super::model::{AlarmSpec, BurnAlert, BurnWindow, SloConfig};
-use crate::testing::notation::duration;
+use crate::diagnostic::Problems;
+use crate::notation::duration;
 use serde_json::{Value, json};
 
 /// The default pairs for a 28-day SLO (field-notes.md: the SRE workbook's

@@ -9,6 +9,7 @@
 //! Nothing here may panic on any input (`tests/fuzz.rs`).
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
 
+use crate::diagnostic::{Pos, escape};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
@@ -23,15 +24,6 @@ pub const MAX_DEPTH: usize = 32;
 
 /// Stack of the parsing thread: room for [`MAX_DEPTH`] levels many times over.
 const PARSE_STACK: usize = 32 * 1024 * 1024;
-
-/// A `line:column` position (1-based) in a catalogue file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
-pub struct Pos {
-    /// Line, 1-based.
-    pub line: u64,
-    /// Column, 1-based.
-    pub column: u64,
-}
 
 /// A parsed catalogue file: its JSON tree and where each node was written.
 #[derive(Debug, Clone)]
@@ -157,11 +149,6 @@ impl SourceFile {
             .copied()
             .unwrap_or_else(|| self.value_pos(pointer))
     }
-}
-
-/// Escapes one JSON-pointer segment (RFC 6901).
-pub fn escape(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
 }
 
 fn pos_of(l: &serde_saphyr::Location) -> Pos {

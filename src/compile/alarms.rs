@@ -3,8 +3,9 @@
 //! environment.
 
 use super::{Compiler, Ctx, scope_service};
+use crate::catalogue::Item;
 use crate::catalogue::model::{AlarmKind, AlarmOverride, AlarmSpec, MetricSpec, TreatMissingData};
-use crate::catalogue::{Item, Origin};
+use crate::diagnostic::Origin;
 use crate::resource::*;
 use crate::rules::composite::rule_refs;
 use crate::rules::limits::{is_extended_statistic, window_problem};

@@ -6,7 +6,7 @@
 
 use super::Compiler;
 use super::layout::outside_grid;
-use crate::catalogue::Origin;
+use crate::diagnostic::Origin;
 use crate::resource::Resource;
 use crate::rules::composite::rule_refs;
 use crate::rules::limits::MAX_FILTERS_PER_LOG_GROUP;

@@ -133,7 +133,7 @@ fn dashboard(
             );
             c.problems.push_once(
                 &path,
-                crate::catalogue::source::Pos {
+                crate::diagnostic::Pos {
                     line: tline as u64,
                     column: column as u64,
                 },

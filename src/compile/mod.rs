@@ -12,7 +12,9 @@ mod provenance;
 mod topics;
 
 use crate::catalogue::model::{Environment, LogGroupMode, Per, Scope, ServiceSpec};
-use crate::catalogue::{Catalogue, Item, Origin, Problems};
+use crate::catalogue::{Catalogue, Item};
+use crate::diagnostic::{Origin, Problems};
+use crate::ownership::{ENV_TAG, OWNER_TAG};
 use crate::resource::{Kind, Resource};
 use minijinja::value::merge_maps;
 use minijinja::{Environment as Jinja, UndefinedBehavior};
@@ -31,11 +33,6 @@ pub fn budget_factor(availability: f64) -> f64 {
 
 /// Placeholder written where the AWS account id is not in the catalogue.
 pub const ACCOUNT_PLACEHOLDER: &str = "${aws:account_id}";
-/// Tag carrying ownership: `obsctl:catalogue=<project>`.
-pub const OWNER_TAG: &str = "obsctl:catalogue";
-/// Tag naming the environment that owns a resource: `obsctl:env=<env>`.
-/// Together with [`OWNER_TAG`] it decides ownership wherever AWS has tags.
-pub const ENV_TAG: &str = "obsctl:env";
 
 /// The desired state of one environment.
 #[derive(Debug, Clone, Default)]
@@ -71,7 +68,7 @@ pub struct DesiredState {
     pub log_group_users: BTreeMap<String, Vec<(Kind, String)>>,
     /// Doubtful but valid things (a percentile of a counter, a dynamic
     /// search not checked): printed, never failing.
-    pub warnings: Vec<crate::error::Problem>,
+    pub warnings: Vec<crate::diagnostic::Problem>,
 }
 
 impl DesiredState {
@@ -551,7 +548,7 @@ impl<'a> Compiler<'a> {
     /// Records a warning at `origin`.
     pub fn warn(&mut self, origin: &Origin, message: String, help: String) {
         let (file, pos) = self.cat.locate(origin, false);
-        self.state.warnings.push(crate::error::Problem {
+        self.state.warnings.push(crate::diagnostic::Problem {
             file,
             line: pos.line,
             column: pos.column,

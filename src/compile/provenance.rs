@@ -7,8 +7,8 @@
 //! dashboard entry (plus the widget's title).
 
 use super::Compiler;
-use crate::catalogue::Origin;
 use crate::catalogue::model::{PublishedKind, PublishedVia};
+use crate::diagnostic::Origin;
 use crate::provenance::{Finding, MetricRef, Source, Sources, ValueKind, aws};
 use crate::resource::{MetricAlarm, Resource};
 use serde_json::Value;

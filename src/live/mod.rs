@@ -13,17 +13,15 @@
 //! obsctl does not own is a conflict: reported, never changed (unless
 //! adopted with `--adopt`). Another environment's resources are not read.
 
-pub mod ownership;
-
 use crate::aws::{Aws, AwsError, AwsResult, LiveAlarm, LiveSubscription, all_pages, pages_within};
-use crate::compile::{DesiredState, ENV_TAG, OWNER_TAG};
+use crate::compile::DesiredState;
 use crate::floor::ReadCounts;
 use crate::kinds::Reader;
+use crate::ownership::{ConflictReason, ENV_TAG, OWNER_TAG, Owner, Verdict};
 use crate::resource::canonical::{Fnv, canonical, expand_dashboard_shorthand, json_attribute};
 use crate::resource::*;
 use futures::FutureExt;
 use futures::stream::{self, StreamExt, TryStreamExt};
-use ownership::{Owner, Verdict};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Concurrent reads per API (the token buckets bound the rate).
@@ -37,7 +35,7 @@ pub struct LiveState {
     /// AWS identifiers: alarm / topic / subscription ARNs, query ids.
     pub ids: BTreeMap<(Kind, String), String>,
     /// Prefixed resources obsctl does not own, with the reason.
-    pub conflicts: BTreeMap<(Kind, String), String>,
+    pub conflicts: BTreeMap<(Kind, String), ConflictReason>,
     /// Conflicts `--adopt` may take over (untagged, with a name the catalogue
     /// generates), as read; their ids are in [`Self::ids`].
     pub adoptable: BTreeMap<(Kind, String), Resource>,
@@ -87,7 +85,7 @@ impl LiveState {
         for ((kind, key), reason) in &self.conflicts {
             feed(kind.plural());
             feed(key);
-            feed(reason);
+            feed(&serde_json::to_string(reason).unwrap_or_default());
         }
         for ((kind, key), r) in &self.adoptable {
             feed(kind.plural());
@@ -656,14 +654,10 @@ async fn queries(aws: &Aws, desired: &DesiredState, live: &mut LiveState) -> Res
             // Saved queries are identified by id, not name: with two of the
             // same name obsctl cannot tell which one it manages.
             copies.sort_by(|a, b| a.0.cmp(&b.0));
-            let ids: Vec<&str> = copies.iter().map(|(id, _)| id.as_str()).collect();
+            let ids: Vec<String> = copies.iter().map(|(id, _)| id.clone()).collect();
             live.conflicts.insert(
                 (Kind::QueryDefinition, name),
-                format!(
-                    "{} saved queries share this name (ids {}); delete all but one in the console",
-                    copies.len(),
-                    ids.join(", ")
-                ),
+                ConflictReason::DuplicateQueries { ids },
             );
             continue;
         }

@@ -9,15 +9,17 @@ pub use diff::FieldChange;
 use crate::aws::ApiCount;
 use crate::catalogue::model::LogGroupMode;
 use crate::compile::DesiredState;
+use crate::diagnostic::Blocker;
 use crate::floor::Floor;
 use crate::live::LiveState;
+use crate::ownership::ConflictReason;
 use crate::resource::{Kind, Resource, Subscription, Tag, secret_name};
 use crate::rules::endpoint;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Version of the JSON plan format (documented in the README).
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// What happens to one resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -180,18 +182,49 @@ pub struct Conflict {
     /// Key.
     pub key: String,
     /// Why.
-    pub reason: String,
+    pub reason: ConflictReason,
+    /// Whether the catalogue declares a resource of this key, which is
+    /// therefore not applied.
+    pub wanted: bool,
 }
 
-/// Something that stops plan and apply before any change: a log group the
-/// catalogue needs that does not exist (`log_groups: require`), or a
-/// subscription endpoint that can never receive alerts.
+/// Something worth knowing that changes nothing. Data only: the words are
+/// in `report/reason.rs`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Blocker {
-    /// What is wrong.
-    pub message: String,
-    /// How to fix it.
-    pub help: String,
+#[serde(tag = "note", rename_all = "snake_case")]
+pub enum Note {
+    /// An optional subscription whose `${env:VAR}` is not set: skipped.
+    SecretUnset {
+        /// The subscription's key.
+        key: String,
+        /// The variable.
+        var: String,
+    },
+    /// An `external: true` subscription not made yet.
+    ExternalNotSubscribed {
+        /// The subscription's key.
+        key: String,
+    },
+    /// A declared subscription waiting for confirmation.
+    PendingConfirmation {
+        /// The subscription's key.
+        key: String,
+    },
+    /// A live subscription AWS Chatbot made: left alone.
+    MadeByChatbot {
+        /// The subscription, endpoint redacted.
+        subscription: String,
+    },
+    /// A live subscription whose optional catalogue entry is unset: left alone.
+    OptionalUnset {
+        /// The subscription, endpoint redacted.
+        subscription: String,
+    },
+    /// A live subscription, pending and no longer declared.
+    PendingNotDeclared {
+        /// The subscription, endpoint redacted.
+        subscription: String,
+    },
 }
 
 /// The plan for one environment.
@@ -218,7 +251,7 @@ pub struct Plan {
     /// Resources in the way, never changed.
     pub conflicts: Vec<Conflict>,
     /// Things worth knowing (pending subscriptions, unmanaged endpoints).
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
     /// Problems that stop apply before any change (see [`Blocker`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub blockers: Vec<Blocker>,
@@ -385,16 +418,11 @@ pub fn compute(
     for ((kind, key), reason) in &live.conflicts {
         let adopted = adopt && live.adoptable.contains_key(&(*kind, key.clone()));
         if kinds.contains(kind) && !adopted {
-            let wanted = desired.resources.contains_key(&(*kind, key.clone()));
-            let reason = if wanted {
-                format!("{reason}; the catalogue's version is not applied")
-            } else {
-                reason.clone()
-            };
             plan.conflicts.push(Conflict {
                 kind: *kind,
                 key: key.clone(),
-                reason,
+                reason: reason.clone(),
+                wanted: desired.resources.contains_key(&(*kind, key.clone())),
             });
         }
     }
@@ -429,11 +457,9 @@ fn chat_webhook_blocker(key: &str, protocol: &str, endpoint: &str) -> Option<Blo
         return None;
     }
     let service = endpoint::chat_webhook(endpoint)?;
-    Some(Blocker {
-        message: format!(
-            "subscription {key}: the endpoint is a {service} incoming webhook, which never confirms an SNS subscription"
-        ),
-        help: endpoint::chat_webhook_help(service),
+    Some(Blocker::ChatWebhook {
+        key: key.to_string(),
+        service: service.to_string(),
     })
 }
 
@@ -485,49 +511,22 @@ fn missing_log_groups(
         .iter()
         .filter_map(|group| {
             let users = desired.log_group_users.get(group)?;
-            let filters: Vec<&str> = users
-                .iter()
-                .filter(|(k, _)| *k == Kind::MetricFilter && kinds.contains(k))
-                .map(|(_, n)| n.as_str())
-                .collect();
-            let queries: Vec<&str> = users
-                .iter()
-                .filter(|(k, _)| *k == Kind::QueryDefinition && kinds.contains(k))
-                .map(|(_, n)| n.as_str())
-                .collect();
-            let users: Vec<String> = [("metric filter", filters), ("saved query", queries)]
-                .into_iter()
-                .filter(|(_, names)| !names.is_empty())
-                .map(|(what, names)| named_list(what, &names))
-                .collect();
-            (!users.is_empty()).then(|| Blocker {
-                message: format!(
-                    "log group {group} does not exist; needed by {}",
-                    users.join(" and ")
-                ),
-                help: format!(
-                    "create it (deploying the service usually does), fix the service's `log_group`, or set `log_groups: create` for environment `{}` so obsctl creates it",
-                    desired.env
-                ),
+            let names = |kind: Kind| -> Vec<String> {
+                users
+                    .iter()
+                    .filter(|(k, _)| *k == kind && kinds.contains(k))
+                    .map(|(_, n)| n.clone())
+                    .collect()
+            };
+            let (filters, queries) = (names(Kind::MetricFilter), names(Kind::QueryDefinition));
+            (!filters.is_empty() || !queries.is_empty()).then(|| Blocker::MissingLogGroup {
+                group: group.clone(),
+                filters,
+                queries,
+                env: desired.env.clone(),
             })
         })
         .collect()
-}
-
-/// `metric filter a`, `2 metric filters (a, b)`, `5 saved queries (a, b, c, …)`.
-fn named_list(what: &str, names: &[&str]) -> String {
-    match names {
-        [one] => format!("{what} {one}"),
-        _ => {
-            let plural = match what.strip_suffix('y') {
-                Some(stem) => format!("{stem}ies"),
-                None => format!("{what}s"),
-            };
-            let shown: Vec<&str> = names.iter().take(3).copied().collect();
-            let more = if names.len() > 3 { ", …" } else { "" };
-            format!("{} {plural} ({}{more})", names.len(), shown.join(", "))
-        }
-    }
 }
 
 fn tags_of(r: &Resource) -> Option<&[Tag]> {
@@ -649,8 +648,10 @@ fn subscriptions(
                 Some(v) => v,
                 None if sub.optional => {
                     unmanaged.insert((sub.topic_name.clone(), sub.protocol.clone()));
-                    plan.notes
-                        .push(format!("{key}: skipped, ${{env:{var}}} is not set"));
+                    plan.notes.push(Note::SecretUnset {
+                        key: key.clone(),
+                        var: var.to_string(),
+                    });
                     continue;
                 }
                 None => return Err(MissingSecret(var.to_string(), key.clone())),
@@ -674,9 +675,9 @@ fn subscriptions(
             // or deleted here; only its absence is worth a note.
             match current {
                 Some(_) => plan.unchanged += 1,
-                None => plan.notes.push(format!(
-                    "{key}: not subscribed yet; it is made outside obsctl (for AWS Chatbot: a channel configuration with this topic)"
-                )),
+                None => plan
+                    .notes
+                    .push(Note::ExternalNotSubscribed { key: key.clone() }),
             }
             continue;
         }
@@ -686,7 +687,8 @@ fn subscriptions(
                 .push(Change::create(Kind::Subscription, key, r)),
             Some(current) => {
                 if live.pending.contains(&id) {
-                    plan.notes.push(format!("{key}: pending confirmation"));
+                    plan.notes
+                        .push(Note::PendingConfirmation { key: key.clone() });
                     plan.unchanged += 1;
                     continue;
                 }
@@ -726,15 +728,17 @@ fn subscriptions(
             redact(&sub.endpoint)
         );
         if sub.endpoint == endpoint::CHATBOT_ENDPOINT {
-            plan.notes.push(format!(
-                "{shown}: left alone (made by AWS Chatbot; declare it with `external: true`)"
-            ));
+            plan.notes.push(Note::MadeByChatbot {
+                subscription: shown,
+            });
         } else if unmanaged.contains(&(sub.topic_name.clone(), sub.protocol.clone())) {
-            plan.notes.push(format!(
-                "{shown}: left alone (its catalogue entry is optional and unset)"
-            ));
+            plan.notes.push(Note::OptionalUnset {
+                subscription: shown,
+            });
         } else if live.pending.contains(&(Kind::Subscription, real.clone())) {
-            plan.notes.push(format!("{shown}: pending confirmation and no longer in the catalogue; SNS removes it after 3 days unconfirmed"));
+            plan.notes.push(Note::PendingNotDeclared {
+                subscription: shown,
+            });
         } else {
             deletes.push(Change::delete(
                 Kind::Subscription,

@@ -5,6 +5,7 @@
 pub mod junit;
 pub mod plan;
 pub mod progress;
+pub mod reason;
 pub mod tests;
 
 use crate::compile::DesiredState;
@@ -18,7 +19,8 @@ use std::path::Path;
 /// references (a percentile of a counter, a search obsctl cannot check).
 /// They never fail a command.
 pub fn warnings(w: &mut dyn Write, states: &[DesiredState]) -> io::Result<()> {
-    let mut all: Vec<&crate::error::Problem> = states.iter().flat_map(|s| &s.warnings).collect();
+    let mut all: Vec<&crate::diagnostic::Problem> =
+        states.iter().flat_map(|s| &s.warnings).collect();
     all.sort();
     all.dedup();
     for p in all {

@@ -262,7 +262,7 @@ pub fn text(w: &mut dyn Write, plan: &Plan, color: bool) -> io::Result<()> {
             p.paint("35", "!"),
             c.kind,
             c.key,
-            c.reason
+            super::reason::conflict(c)
         )?;
     }
     for n in &plan.notes {
@@ -410,7 +410,13 @@ pub fn markdown(w: &mut dyn Write, plan: &Plan) -> io::Result<()> {
     if !plan.conflicts.is_empty() {
         writeln!(w, "**Conflicts (left alone):**\n")?;
         for c in &plan.conflicts {
-            writeln!(w, "- {} `{}`: {}", c.kind, c.key, c.reason)?;
+            writeln!(
+                w,
+                "- {} `{}`: {}",
+                c.kind,
+                c.key,
+                super::reason::conflict(c)
+            )?;
         }
         writeln!(w)?;
     }

@@ -4,12 +4,13 @@
 //! the names compiled for that environment. Every mistake is a located
 //! problem; a case is only built when its test is sound.
 
-use super::notation::{duration, sample, series};
 use crate::catalogue::model::{AlarmState, Expectation, TestSpec};
 use crate::catalogue::suggest::did_you_mean;
-use crate::catalogue::{Catalogue, Item, Origin, Problems};
+use crate::catalogue::{Catalogue, Item};
 use crate::compile::{Ctx, DesiredState, Templates, fill};
+use crate::diagnostic::{Origin, Problems};
 use crate::engine::alarm::{Series, State};
+use crate::notation::{duration, sample, series};
 use crate::resource::{Kind, Resource};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -440,7 +441,7 @@ impl<'a> Expander<'a> {
             let times: Vec<i64> = match (every, until) {
                 (Some(e), Some(u)) if e > 0 => {
                     let n = ((u - at).max(0) + e - 1) / e;
-                    if n as usize > super::notation::MAX_STEPS {
+                    if n as usize > crate::notation::MAX_STEPS {
                         p.problem(&io, "more than 100000 repetitions".into(), "raise `every`");
                         Vec::new()
                     } else {

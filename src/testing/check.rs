@@ -1,10 +1,10 @@
 //! Checks a case's expectations against its simulation.
 
 use super::case::{Case, Check};
-use super::notation::format_duration;
 use super::simulate::{AlarmRef, Filters, Simulation, state_at, transitions};
 use crate::compile::DesiredState;
 use crate::engine::alarm::State;
+use crate::notation::format_duration;
 use crate::resource::{MetricAlarm, Resource};
 use std::collections::BTreeMap;
 

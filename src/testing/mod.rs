@@ -9,11 +9,11 @@ pub mod case;
 pub mod check;
 pub mod coverage;
 pub mod mutate;
-pub mod notation;
 pub mod simulate;
 
-use crate::catalogue::{Catalogue, Problems};
+use crate::catalogue::Catalogue;
 use crate::compile::DesiredState;
+use crate::diagnostic::Problems;
 use check::{EnvRun, Failure};
 
 /// The result of one case.
@@ -73,7 +73,7 @@ pub fn run(
     for c in &cases {
         let Some(env) = env_of(&c.env) else { continue };
         let outcome = check::run(env, c, None);
-        let locate = |o: &crate::catalogue::Origin| {
+        let locate = |o: &crate::diagnostic::Origin| {
             let (file, pos) = cat.locate(o, true);
             format!("{}:{}", file.display(), pos.line)
         };

@@ -12,9 +12,10 @@ mod metrics;
 mod notifications;
 mod services;
 
-use super::load::{Catalogue, Item, Origin, Problems};
+use super::load::{Catalogue, Item};
 use super::model::*;
 use super::suggest::did_you_mean;
+use crate::diagnostic::{Origin, Problems};
 pub use crate::rules::composite::rule_refs;
 pub use crate::rules::limits::*;
 

@@ -1,4 +1,6 @@
-//! Who owns a live resource: pure decisions over names and tags, no AWS.
+//! Who owns a live resource: the ownership tags obsctl writes, and pure
+//! decisions over names and tags, no AWS. The compiler writes the tags, the
+//! live reader decides with them.
 //!
 //! Every prefix API of AWS is a plain string prefix, so the prefix of
 //! environment `staging` (`cat-house-staging-`) also matches every name of
@@ -19,10 +21,14 @@
 //!   this rule alone.
 
 use crate::resource::Tag;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
-/// Tag keys (re-exported from the compiler, which writes them).
-pub use crate::compile::{ENV_TAG, OWNER_TAG};
+/// Tag carrying ownership: `obsctl:catalogue=<project>`.
+pub const OWNER_TAG: &str = "obsctl:catalogue";
+/// Tag naming the environment that owns a resource: `obsctl:env=<env>`.
+/// Together with [`OWNER_TAG`] it decides ownership wherever AWS has tags.
+pub const ENV_TAG: &str = "obsctl:env";
 
 /// What a live resource is to this environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,9 +42,40 @@ pub enum Verdict {
     /// name (`--adopt` takes it over).
     Conflict {
         /// Why.
-        reason: String,
+        reason: ConflictReason,
         /// Whether `--adopt` may take it over.
         adoptable: bool,
+    },
+}
+
+/// Why a live resource under this environment's prefix is not owned. Data
+/// only: the words are in `report/reason.rs`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum ConflictReason {
+    /// Tagged as another catalogue's.
+    OtherCatalogue {
+        /// This environment's prefix.
+        prefix: String,
+        /// The catalogue named by its [`OWNER_TAG`].
+        owner: String,
+    },
+    /// Without the ownership tags.
+    Untagged {
+        /// This environment's prefix.
+        prefix: String,
+        /// This catalogue's project.
+        project: String,
+        /// This environment.
+        env: String,
+        /// Whether `--adopt` takes it over.
+        adoptable: bool,
+    },
+    /// Several saved queries share the name: AWS identifies them by id,
+    /// so obsctl cannot tell which one it manages.
+    DuplicateQueries {
+        /// Their ids, sorted.
+        ids: Vec<String>,
     },
 }
 
@@ -105,27 +142,22 @@ impl Owner<'_> {
             }
             _ if !ours_by_name => Verdict::NotOurs,
             (Some(p), _) => Verdict::Conflict {
-                reason: format!(
-                    "has the prefix `{}` but belongs to catalogue `{p}` ({OWNER_TAG}={p})",
-                    self.prefix
-                ),
+                reason: ConflictReason::OtherCatalogue {
+                    prefix: self.prefix.to_string(),
+                    owner: p.to_string(),
+                },
                 adoptable: false,
             },
             (None, _) if legacy_untagged && generated.contains(name) => Verdict::Owned,
             (None, _) => {
                 let adoptable = generated.contains(name);
                 Verdict::Conflict {
-                    reason: format!(
-                        "has the prefix `{}` but not the tags {OWNER_TAG}={} and {ENV_TAG}={}{}",
-                        self.prefix,
-                        self.project,
-                        self.env,
-                        if adoptable {
-                            "; `--adopt` takes it over"
-                        } else {
-                            ""
-                        }
-                    ),
+                    reason: ConflictReason::Untagged {
+                        prefix: self.prefix.to_string(),
+                        project: self.project.to_string(),
+                        env: self.env.to_string(),
+                        adoptable,
+                    },
                     adoptable,
                 }
             }

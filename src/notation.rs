@@ -1,4 +1,4 @@
-//! The notations of test files: durations (`90s`, `5m`, `1h30m`, `1d`) and
+//! The notations of catalogue and test files: durations (`90s`, `5m`, `1h30m`, `1d`) and
 //! series (`1 2 _ 5x3 0+10x4`). Pure; errors are messages for the caller to
 //! locate.
 
