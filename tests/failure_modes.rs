@@ -1,5 +1,5 @@
 //! AWS failure modes the emulator never produces, through the in-memory fake
-//! (`src/aws/fake.rs` cites the AWS source of each behaviour): deletes
+//! (`src/aws/fake/` cites the AWS source of each behaviour): deletes
 //! blocked by a composite obsctl does not own, things already gone, real
 //! quotas, transient errors, concurrent writes to one log group, idempotent
 //! creates of saved queries (with and without client tokens), a log group

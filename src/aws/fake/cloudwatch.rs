@@ -1,0 +1,320 @@
+//! CloudWatch: metric and composite alarms (pages of 100, tags kept when
+//! put again, deletes blocked by composites), dashboards and their tags.
+
+use super::*;
+
+impl FakeAws {
+    fn dashboard_arn(&self, name: &str) -> String {
+        crate::resource::dashboard_arn(&self.region, &self.account, name)
+    }
+
+    pub(super) fn alarm_arn(&self, name: &str) -> String {
+        crate::resource::alarm_arn(&self.region, &self.account, name)
+    }
+
+    fn alarm_name_of(arn: &str) -> String {
+        arn.rsplit(":alarm:").next().unwrap_or(arn).to_string()
+    }
+
+    /// Composite alarms whose rules reference `alarm`.
+    fn parents(s: &FakeState, alarm: &str) -> Vec<String> {
+        s.alarms
+            .iter()
+            .filter(|(_, (a, _))| match a {
+                LiveAlarm::Composite(c) => crate::rules::composite::rule_refs(&c.alarm_rule)
+                    .into_iter()
+                    .any(|r| c.alarm_rule.get(r) == Some(alarm)),
+                LiveAlarm::Metric(_) => false,
+            })
+            .map(|(p, _)| p.clone())
+            .collect()
+    }
+
+    /// The tags of the alarm or dashboard `arn` names, if it exists.
+    fn cw_tags<'s>(s: &'s mut FakeState, arn: &str) -> Option<&'s mut Vec<Tag>> {
+        match arn.split_once(":dashboard/") {
+            Some((_, name)) => {
+                if !s.dashboards.contains_key(name) {
+                    return None;
+                }
+                Some(s.dashboard_tags.entry(name.to_string()).or_default())
+            }
+            None => s.alarms.get_mut(&Self::alarm_name_of(arn)).map(|(_, t)| t),
+        }
+    }
+
+    fn put_alarm(&self, name: &str, alarm: LiveAlarm, tags: &[Tag]) {
+        self.with(|s| {
+            let tags = match s.alarms.get(name) {
+                Some((_, old)) => old.clone(),
+                None => tags.to_vec(),
+            };
+            s.alarms.insert(name.to_string(), (alarm, tags));
+        });
+    }
+}
+
+fn strip_tags_metric(a: &MetricAlarm) -> MetricAlarm {
+    MetricAlarm {
+        tags: Vec::new(),
+        ..a.clone()
+    }
+}
+
+fn strip_tags_composite(a: &CompositeAlarm) -> CompositeAlarm {
+    CompositeAlarm {
+        tags: Vec::new(),
+        ..a.clone()
+    }
+}
+
+#[async_trait]
+impl CloudWatchApi for FakeAws {
+    async fn describe_alarms(&self, prefix: &str, next: Option<String>) -> AwsResult<AlarmPage> {
+        self.enter(Api::DescribeAlarms.name()).await?;
+        self.authorize(Api::DescribeAlarms, vec!["*".to_string()]);
+        let offset: usize = next.as_deref().and_then(|t| t.parse().ok()).unwrap_or(0);
+        self.with(|s| {
+            let matching: Vec<_> = s
+                .alarms
+                .iter()
+                .filter(|(n, _)| n.starts_with(prefix))
+                .collect();
+            let alarms = matching
+                .iter()
+                .skip(offset)
+                .take(100)
+                .map(|(n, (a, _))| {
+                    let a = match a {
+                        LiveAlarm::Metric(m) => LiveAlarm::Metric(strip_tags_metric(m)),
+                        LiveAlarm::Composite(c) => LiveAlarm::Composite(strip_tags_composite(c)),
+                    };
+                    (self.alarm_arn(n), a)
+                })
+                .collect();
+            let next = (offset + 100 < matching.len()).then(|| (offset + 100).to_string());
+            Ok(AlarmPage { alarms, next })
+        })
+    }
+
+    async fn list_tags(&self, arn: &str) -> AwsResult<Vec<Tag>> {
+        self.enter(Api::CloudWatchListTags.name()).await?;
+        self.authorize(Api::CloudWatchListTags, vec![arn.to_string()]);
+        self.with(|s| {
+            s.tag_reads.push(arn.to_string());
+            let name = arn
+                .rsplit_once(":alarm:")
+                .or_else(|| arn.rsplit_once(":dashboard/"))
+                .map_or(arn, |(_, n)| n);
+            if s.vanish.remove(name) {
+                s.alarms.remove(name);
+                s.dashboards.remove(name);
+                s.dashboard_tags.remove(name);
+            }
+        });
+        self.with(|s| Self::cw_tags(s, arn).map(|t| t.clone()))
+            .ok_or_else(|| {
+                AwsError::new(
+                    Api::CloudWatchListTags.name(),
+                    "ResourceNotFoundException",
+                    format!("{arn} not found"),
+                )
+            })
+    }
+
+    async fn put_metric_alarm(&self, alarm: &MetricAlarm) -> AwsResult<()> {
+        self.enter(Api::PutMetricAlarm.name()).await?;
+        self.authorize(Api::PutMetricAlarm, vec![self.alarm_arn(&alarm.alarm_name)]);
+        if alarm.datapoints_to_alarm.unwrap_or(1) > alarm.evaluation_periods {
+            return Err(AwsError::new(
+                Api::PutMetricAlarm.name(),
+                "ValidationError",
+                "DatapointsToAlarm must be less than or equal to EvaluationPeriods",
+            ));
+        }
+        self.put_alarm(
+            &alarm.alarm_name,
+            LiveAlarm::Metric(strip_tags_metric(alarm)),
+            &alarm.tags,
+        );
+        Ok(())
+    }
+
+    async fn put_composite_alarm(&self, alarm: &CompositeAlarm) -> AwsResult<()> {
+        self.enter(Api::PutCompositeAlarm.name()).await?;
+        self.authorize(
+            Api::PutCompositeAlarm,
+            vec![self.alarm_arn(&alarm.alarm_name)],
+        );
+        let missing: Vec<String> = crate::rules::composite::rule_refs(&alarm.alarm_rule)
+            .into_iter()
+            .map(|r| alarm.alarm_rule[r].to_string())
+            .filter(|child| !self.with(|s| s.alarms.contains_key(child)))
+            .collect();
+        if !missing.is_empty() {
+            return Err(AwsError::new(
+                Api::PutCompositeAlarm.name(),
+                "ValidationError",
+                format!(
+                    "Could not save the composite alarm as alarms [{}] in the alarm rule do not exist",
+                    missing.join(", ")
+                ),
+            ));
+        }
+        let drop = self.with(|s| s.drop_create_tags);
+        self.put_alarm(
+            &alarm.alarm_name,
+            LiveAlarm::Composite(strip_tags_composite(alarm)),
+            if drop { &[] } else { &alarm.tags },
+        );
+        Ok(())
+    }
+
+    async fn delete_alarms(&self, names: &[String]) -> AwsResult<()> {
+        self.enter(Api::DeleteAlarms.name()).await?;
+        self.authorize(
+            Api::DeleteAlarms,
+            names.iter().map(|n| self.alarm_arn(n)).collect(),
+        );
+        self.with(|s| {
+            let composites = names
+                .iter()
+                .filter(|n| matches!(s.alarms.get(*n), Some((LiveAlarm::Composite(_), _))))
+                .count();
+            if composites > 1 {
+                return Err(AwsError::new(
+                    Api::DeleteAlarms.name(),
+                    "ValidationError",
+                    "at most one composite alarm per call",
+                ));
+            }
+            if let Some(missing) = names.iter().find(|n| !s.alarms.contains_key(*n)) {
+                return Err(AwsError::new(
+                    Api::DeleteAlarms.name(),
+                    "ResourceNotFound",
+                    format!("{missing} does not exist"),
+                ));
+            }
+            for n in names {
+                if !Self::parents(s, n).iter().all(|p| names.contains(p)) {
+                    return Err(AwsError::new(
+                        Api::DeleteAlarms.name(),
+                        "ValidationError",
+                        format!(
+                            "Cannot delete {n} as there are composite alarm(s) depending on it"
+                        ),
+                    ));
+                }
+            }
+            for n in names {
+                s.alarms.remove(n);
+            }
+            Ok(())
+        })
+    }
+
+    async fn parents_of(&self, alarm: &str) -> AwsResult<Vec<String>> {
+        self.enter(Api::DescribeAlarms.name()).await?;
+        self.authorize(Api::DescribeAlarms, vec!["*".to_string()]);
+        Ok(self.with(|s| Self::parents(s, alarm)))
+    }
+
+    async fn tag_resource(&self, arn: &str, tags: &[Tag]) -> AwsResult<()> {
+        self.enter(Api::CloudWatchTag.name()).await?;
+        self.authorize(Api::CloudWatchTag, vec![arn.to_string()]);
+        self.with(|s| match Self::cw_tags(s, arn) {
+            Some(old) => {
+                merge_tags(old, tags);
+                Ok(())
+            }
+            None => Err(AwsError::new(
+                Api::CloudWatchTag.name(),
+                "ResourceNotFoundException",
+                arn,
+            )),
+        })
+    }
+
+    async fn untag_resource(&self, arn: &str, keys: &[String]) -> AwsResult<()> {
+        self.enter(Api::CloudWatchUntag.name()).await?;
+        self.authorize(Api::CloudWatchUntag, vec![arn.to_string()]);
+        self.with(|s| {
+            if let Some(old) = Self::cw_tags(s, arn) {
+                old.retain(|t| !keys.contains(&t.key));
+            }
+        });
+        Ok(())
+    }
+
+    async fn list_dashboards(&self, prefix: &str, next: Option<String>) -> AwsResult<Page<String>> {
+        self.enter(Api::ListDashboards.name()).await?;
+        self.authorize(Api::ListDashboards, vec!["*".to_string()]);
+        // ListDashboards: up to 1,000 per page.
+        let all = self.with(|s| {
+            s.dashboards
+                .keys()
+                .filter(|n| n.starts_with(prefix))
+                .cloned()
+                .collect()
+        });
+        Ok(page(all, next, 1000))
+    }
+
+    async fn get_dashboard(&self, name: &str) -> AwsResult<String> {
+        self.enter(Api::GetDashboard.name()).await?;
+        self.authorize(Api::GetDashboard, vec![self.dashboard_arn(name)]);
+        self.with(|s| s.dashboards.get(name).cloned())
+            .ok_or_else(|| {
+                AwsError::new(
+                    Api::GetDashboard.name(),
+                    "ResourceNotFound",
+                    format!("Dashboard {name} does not exist"),
+                )
+            })
+    }
+
+    async fn put_dashboard(&self, dashboard: &Dashboard) -> AwsResult<()> {
+        self.enter(Api::PutDashboard.name()).await?;
+        self.authorize(
+            Api::PutDashboard,
+            vec![self.dashboard_arn(&dashboard.dashboard_name)],
+        );
+        let body = serde_json::to_string(&dashboard.body).unwrap_or_default();
+        self.with(|s| {
+            let name = &dashboard.dashboard_name;
+            // Like PutMetricAlarm, Tags apply when the dashboard is created.
+            if s.dashboards.insert(name.clone(), body).is_none() {
+                let mut tags = if s.drop_create_tags {
+                    Vec::new()
+                } else {
+                    dashboard.tags.clone()
+                };
+                tags.sort();
+                s.dashboard_tags.insert(name.clone(), tags);
+            }
+        });
+        Ok(())
+    }
+
+    async fn delete_dashboards(&self, names: &[String]) -> AwsResult<()> {
+        self.enter(Api::DeleteDashboards.name()).await?;
+        self.authorize(
+            Api::DeleteDashboards,
+            names.iter().map(|n| self.dashboard_arn(n)).collect(),
+        );
+        self.with(|s| {
+            if let Some(missing) = names.iter().find(|n| !s.dashboards.contains_key(*n)) {
+                return Err(AwsError::new(
+                    Api::DeleteDashboards.name(),
+                    "ResourceNotFound",
+                    format!("Dashboard {missing} does not exist"),
+                ));
+            }
+            for n in names {
+                s.dashboards.remove(n);
+                s.dashboard_tags.remove(n);
+            }
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,250 @@
+//! An in-memory AWS for tests of the core (live reading, planning, apply
+//! ordering, ownership, retries): behaves like the real APIs, not like the
+//! emulator, in the ways obsctl depends on, each with its source:
+//!
+//! - pages of 100 alarms, 50 metric filters (API reference, `MaxRecords` /
+//!   `limit` bounds);
+//! - tags kept when an alarm or dashboard is put again (PutMetricAlarm: "Tags
+//!   ... only applied when the alarm is created");
+//! - DeleteAlarms of an alarm a composite references fails with
+//!   `ValidationError` "Cannot delete X as there are composite alarm(s)
+//!   depending on it" and deletes nothing of the batch; at most one composite
+//!   per call (DeleteAlarms API reference; aws-fidelity.md);
+//! - concurrent PutMetricFilter / DeleteMetricFilter on one log group:
+//!   `OperationAbortedException` (Logs API common errors; Terraform's
+//!   provider serializes these writes per log group);
+//! - PutQueryDefinition with a client token seen before returns the first
+//!   definition (PutQueryDefinition `clientToken`; the emulator ignores it);
+//! - deletes of something already gone: NotFound (each Delete* reference);
+//! - PutMetricFilter on a missing log group: `ResourceNotFoundException`
+//!   (PutMetricFilter API reference); CreateLogGroup of an existing one:
+//!   `ResourceAlreadyExistsException`;
+//! - email and http/https subscriptions stay pending until the endpoint
+//!   confirms ([`FakeAws::confirm`]; Subscribe API reference: "If the
+//!   endpoint type is HTTP/S or email ... the endpoint owner must run the
+//!   ConfirmSubscription action"); raw delivery on lambda or email fails
+//!   with `InvalidParameter`; an empty attribute value unsets a filter or
+//!   redrive policy, and a filter policy reports its default scope (moto
+//!   PR #7251, checked against AWS).
+//!
+//! It can inject throttling and any other error per API.
+//!
+//! This file holds the shared state, fault injection and call recording;
+//! the traits are implemented one file per service, as in [`super::sdk`].
+
+mod cloudwatch;
+mod logs;
+mod sns;
+mod sts;
+mod tagging;
+
+use super::*;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// In-memory state of one account and region.
+#[derive(Debug, Default)]
+pub struct FakeState {
+    /// Alarms by name, with tags.
+    pub alarms: BTreeMap<String, (LiveAlarm, Vec<Tag>)>,
+    /// Dashboards: name → body as stored.
+    pub dashboards: BTreeMap<String, String>,
+    /// Dashboard tags by name.
+    pub dashboard_tags: BTreeMap<String, Vec<Tag>>,
+    /// Log groups: name → (tags, retention in days).
+    pub log_groups: BTreeMap<String, (Vec<Tag>, Option<u32>)>,
+    /// Metric filters by (group, name).
+    pub filters: BTreeMap<(String, String), MetricFilter>,
+    /// Saved queries by id.
+    pub queries: BTreeMap<String, QueryDefinition>,
+    /// Topics by ARN: attributes and tags.
+    pub topics: BTreeMap<String, (BTreeMap<String, String>, Vec<Tag>)>,
+    /// Subscriptions: (topic ARN, subscription, attributes).
+    pub subscriptions: Vec<(String, LiveSubscription, BTreeMap<String, String>)>,
+    /// Upcoming throttling errors per API.
+    pub throttle: BTreeMap<String, u32>,
+    /// Upcoming errors per API: (code, message), consumed in order.
+    pub errors: BTreeMap<String, Vec<(String, String)>>,
+    /// Log groups with a filter write in flight.
+    pub busy_groups: std::collections::BTreeSet<String>,
+    /// Client tokens of PutQueryDefinition → the id created.
+    pub query_tokens: BTreeMap<String, String>,
+    /// Calls that reached the fake, per API.
+    pub calls: BTreeMap<String, u64>,
+    /// Upcoming calls per API that are processed but whose answer is lost
+    /// (a dropped connection after AWS did the work): they fail with a
+    /// transient `ResponseError`.
+    pub lost_answers: BTreeMap<String, u32>,
+    /// Names of alarms, dashboards and topics that someone else deletes
+    /// right after they were listed (when their tags are read, one by one
+    /// or in bulk).
+    pub vanish: std::collections::BTreeSet<String>,
+    /// Behave like an implementation that ignores PutQueryDefinition client
+    /// tokens (fakecloud 0.51, aws-fidelity.md), to test that obsctl does
+    /// not depend on them.
+    pub ignore_client_tokens: bool,
+    /// The tagging API's view (GetResources), which is eventually
+    /// consistent: ARNs it does not list yet (just tagged, or an index
+    /// like the emulator's that knows no CloudWatch or SNS tags).
+    pub untagged_in_index: std::collections::BTreeSet<String>,
+    /// ... tags it still reports for an ARN (changed since), and ARNs of
+    /// resources deleted since that it still lists.
+    pub stale_index: BTreeMap<String, Vec<Tag>>,
+    /// No resource at all in the tagging API's answers (the emulator).
+    pub empty_index: bool,
+    /// GetResources page size (AWS: up to 100).
+    pub tagging_page: Option<usize>,
+    /// Empty pages (with a token) before each page of GetResources.
+    pub tagging_empty_pages: u32,
+    /// Drop the `Tags` of PutCompositeAlarm and PutDashboard, as fakecloud
+    /// 0.51 does (aws-fidelity.md).
+    pub drop_create_tags: bool,
+    /// Every (IAM action, resource ARN) a call reached AWS with.
+    pub authorized: std::collections::BTreeSet<(String, String)>,
+    /// ARNs whose tags were read one by one (ListTagsForResource).
+    pub tag_reads: Vec<String>,
+    next_id: u64,
+}
+
+/// The fake AWS. Clone it to share state between the three traits.
+#[derive(Debug, Clone)]
+pub struct FakeAws {
+    /// The state, for tests to inspect and change ("console edits").
+    pub state: Arc<Mutex<FakeState>>,
+    region: String,
+    account: String,
+    /// How long each call takes (the scale benchmark models AWS's
+    /// round trip with it, on tokio's paused clock).
+    latency: Duration,
+}
+
+impl Default for FakeAws {
+    fn default() -> Self {
+        FakeAws {
+            state: Arc::default(),
+            region: "us-east-1".into(),
+            account: "123456789012".into(),
+            latency: Duration::ZERO,
+        }
+    }
+}
+
+impl FakeAws {
+    /// Bundles the fake behind [`Aws`] with unlimited rates and fast retries.
+    pub fn aws(&self) -> Aws {
+        self.aws_with(Rates::unlimited())
+    }
+
+    /// Bundles the fake behind [`Aws`] with the given rate limits.
+    pub fn aws_with(&self, rates: Rates) -> Aws {
+        Aws::new(
+            Clients {
+                cloudwatch: Arc::new(self.clone()),
+                logs: Arc::new(self.clone()),
+                sns: Arc::new(self.clone()),
+                identity: Arc::new(self.clone()),
+                tagging: Arc::new(self.clone()),
+            },
+            rates,
+            RetryPolicy {
+                max_attempts: 8,
+                base_delay: Duration::from_millis(1),
+            },
+        )
+    }
+
+    /// The same account, with every call taking `latency`.
+    pub fn with_latency(mut self, latency: Duration) -> FakeAws {
+        self.latency = latency;
+        self
+    }
+
+    /// Makes the next `n` calls of `api` fail with `Throttling`.
+    pub fn throttle(&self, api: &str, n: u32) {
+        self.with(|s| s.throttle.insert(api.to_string(), n));
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut FakeState) -> T) -> T {
+        let mut guard = match self.state.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        f(&mut guard)
+    }
+
+    /// Makes the next calls of `api` fail with `code` and `message`, once each.
+    pub fn fail(&self, api: &str, code: &str, message: &str) {
+        self.with(|s| {
+            s.errors
+                .entry(api.to_string())
+                .or_default()
+                .push((code.to_string(), message.to_string()))
+        });
+    }
+
+    /// A call reaches the fake: it takes the modelled latency, is counted,
+    /// and fails if an error is due.
+    async fn enter(&self, api: &str) -> AwsResult<()> {
+        if !self.latency.is_zero() {
+            tokio::time::sleep(self.latency).await;
+        }
+        self.with(|s| {
+            *s.calls.entry(api.to_string()).or_default() += 1;
+            if let Some(queue) = s.errors.get_mut(api)
+                && !queue.is_empty()
+            {
+                let (code, message) = queue.remove(0);
+                return Err(AwsError::new(api, code, message));
+            }
+            match s.throttle.get_mut(api) {
+                Some(n) if *n > 0 => {
+                    *n -= 1;
+                    Err(AwsError::new(api, "Throttling", "Rate exceeded"))
+                }
+                _ => Ok(()),
+            }
+        })
+    }
+
+    /// The answer to a processed call of `api`: lost if one is due.
+    fn answer<T>(&self, api: &str, value: T) -> AwsResult<T> {
+        self.with(|s| match s.lost_answers.get_mut(api) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                Err(AwsError::new(
+                    api,
+                    "ResponseError",
+                    "connection closed before the response",
+                ))
+            }
+            _ => Ok(value),
+        })
+    }
+
+    /// Records that a call of `api` on `resources` reached AWS: what IAM
+    /// authorizes it against (tests check a generated policy allows it).
+    fn authorize(&self, api: Api, resources: Vec<String>) {
+        self.with(|s| {
+            for r in resources {
+                s.authorized.insert((api.action(), r));
+            }
+        });
+    }
+}
+
+/// One page of `all`: the page at the offset `next` names, `size` long,
+/// and the token of the following page (AWS's page sizes, aws-facts.md §5.4).
+fn page<T>(all: Vec<T>, next: Option<String>, size: usize) -> Page<T> {
+    let offset: usize = next.as_deref().and_then(|t| t.parse().ok()).unwrap_or(0);
+    let more = offset + size < all.len();
+    let items = all.into_iter().skip(offset).take(size).collect();
+    (items, more.then(|| (offset + size).to_string()))
+}
+
+fn merge_tags(old: &mut Vec<Tag>, new: &[Tag]) {
+    for t in new {
+        old.retain(|o| o.key != t.key);
+        old.push(t.clone());
+    }
+    old.sort();
+}
