@@ -3,7 +3,7 @@
 //! first: each item (a service, an alarm, …) is read on its own, and an unknown
 //! key is reported and skipped so the rest of the item is still checked.
 //!
-//! Nothing here may panic on any input (`tests/fuzz.rs`): no indexing, no
+//! Nothing here may panic on any input (`tests/it/fuzz.rs`): no indexing, no
 //! slicing, no `unwrap` — enforced by the lints below.
 
 #![expect(

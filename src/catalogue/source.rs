@@ -6,7 +6,7 @@
 //! fail fast). Each top-level item is then deserialized on its own from the
 //! JSON tree, so one bad item does not hide the problems of the others.
 //!
-//! Nothing here may panic on any input (`tests/fuzz.rs`).
+//! Nothing here may panic on any input (`tests/it/fuzz.rs`).
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
 
 use crate::diagnostic::{Pos, escape};

@@ -11,18 +11,15 @@
 //! `tests/fixtures/fuzz-corpus/` holds inputs that once crashed obsctl (or
 //! nearly did); each is replayed as `obsctl.yaml` on every run.
 //!
-//! Run longer: `PROPTEST_CASES=50000 cargo test --release --test fuzz`.
+//! Run longer: `PROPTEST_CASES=50000 cargo test --release --test it fuzz::`.
 //! proptest shrinks a failing case and stores its seed in
-//! `proptest-regressions/fuzz.txt`; commit that file so the case is replayed.
+//! `tests/it/fuzz.regressions`; commit that file so the case is replayed.
 
+use crate::support::root;
 use obsctl::error::Error;
 use obsctl::run::load_and_compile;
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// Cases per property; `PROPTEST_CASES` overrides.
 fn cases(default: u32) -> u32 {

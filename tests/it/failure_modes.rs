@@ -6,45 +6,11 @@
 //! deleted between plan and apply, and resources deleted between list and
 //! read.
 
-use obsctl::apply::{ApplyReport, apply};
+use crate::support::{desired, plan, run, try_plan};
+use obsctl::aws::LiveAlarm;
 use obsctl::aws::fake::FakeAws;
-use obsctl::aws::{Aws, LiveAlarm};
-use obsctl::catalogue;
-use obsctl::compile::{DesiredState, compile_with_account};
-use obsctl::plan::{Action, Plan};
+use obsctl::plan::Action;
 use obsctl::resource::{CompositeAlarm, Kind};
-use obsctl::run::make_plan;
-use std::collections::BTreeSet;
-use std::path::PathBuf;
-
-fn secrets(name: &str) -> Option<String> {
-    match name {
-        "ALERT_EMAIL" => Some("ops@example.com".into()),
-        n => Some(format!("https://hooks.example/{n}")),
-    }
-}
-
-fn desired(cat: &str, edit: impl FnOnce(&mut catalogue::Catalogue)) -> DesiredState {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("definitions")
-        .join(cat);
-    let (mut cat, mut problems) = catalogue::load(&dir).unwrap();
-    edit(&mut cat);
-    catalogue::validate::validate(&cat, &mut problems);
-    let mut states =
-        compile_with_account(&cat, Some("staging"), Some("123456789012"), &mut problems);
-    assert!(problems.is_empty(), "{:?}", problems.0);
-    states.pop().unwrap()
-}
-
-async fn plan(aws: &Aws, d: &DesiredState) -> Plan {
-    let all: BTreeSet<Kind> = Kind::ALL.iter().copied().collect();
-    make_plan(aws, d, &all, false, &secrets).await.unwrap()
-}
-
-async fn run(aws: &Aws, p: &Plan) -> ApplyReport {
-    apply(aws, p, &secrets, &mut |_, _| {}).await
-}
 
 fn calls(fake: &FakeAws, api: &str) -> u64 {
     fake.state
@@ -60,7 +26,7 @@ fn calls(fake: &FakeAws, api: &str) -> u64 {
 async fn a_child_referenced_by_a_composite_obsctl_does_not_own_is_reported_blocked() {
     let fake = FakeAws::default();
     let aws = fake.aws();
-    let full = desired("cat-house", |_| {});
+    let full = desired("cat-house", "staging", |_| {});
     assert!(run(&aws, &plan(&aws, &full).await).await.failed.is_empty());
     // A hand-made composite alarm watches one of obsctl's alarms.
     let child = "cat-house-staging-proxy-service-high-cpu";
@@ -83,7 +49,7 @@ async fn a_child_referenced_by_a_composite_obsctl_does_not_own_is_reported_block
             vec![],
         ),
     );
-    let smaller = desired("cat-house", |c| {
+    let smaller = desired("cat-house", "staging", |c| {
         c.services.remove("proxy-service");
     });
     let p = plan(&aws, &smaller).await;
@@ -124,12 +90,15 @@ async fn deleting_something_already_gone_is_success() {
     let fake = FakeAws::default();
     let aws = fake.aws();
     assert!(
-        run(&aws, &plan(&aws, &desired("cat-house", |_| {})).await)
-            .await
-            .failed
-            .is_empty()
+        run(
+            &aws,
+            &plan(&aws, &desired("cat-house", "staging", |_| {})).await
+        )
+        .await
+        .failed
+        .is_empty()
     );
-    let smaller = desired("cat-house", |c| {
+    let smaller = desired("cat-house", "staging", |c| {
         c.services.remove("proxy-service");
         c.dashboards.remove("business");
         c.queries.clear();
@@ -159,7 +128,7 @@ async fn a_real_quota_fails_at_once_naming_the_quota() {
         "LimitExceededException",
         "Resource limit exceeded.",
     );
-    let d = desired("cat-house", |_| {});
+    let d = desired("cat-house", "staging", |_| {});
     let filters = d.count(Kind::MetricFilter) as u64;
     let report = run(&aws, &plan(&aws, &d).await).await;
     assert_eq!(report.failed.len(), 1);
@@ -191,7 +160,7 @@ async fn transient_errors_are_retried_and_apply_converges() {
         fake.fail(api, code, "try again");
         fake.fail(api, code, "try again");
     }
-    let d = desired("bookstore", |_| {});
+    let d = desired("bookstore", "staging", |_| {});
     let report = run(&aws, &plan(&aws, &d).await).await;
     assert!(report.failed.is_empty(), "{:#?}", report.failed);
     assert!(plan(&aws, &d).await.is_empty());
@@ -205,7 +174,7 @@ async fn writes_to_one_log_group_are_serialized() {
     // OperationAbortedException, as CloudWatch Logs does; none may happen.
     let fake = FakeAws::default();
     let aws = fake.aws();
-    let d = desired("cat-house", |_| {});
+    let d = desired("cat-house", "staging", |_| {});
     let report = run(&aws, &plan(&aws, &d).await).await;
     assert!(report.failed.is_empty());
     let stats = aws.stats().snapshot();
@@ -220,7 +189,7 @@ async fn writes_to_one_log_group_are_serialized() {
     // Deleting every filter: serialized too.
     // (With the alarms and dashboards that watch their metrics: an alarm on a
     // metric nobody publishes does not validate.)
-    let none = desired("cat-house", |c| {
+    let none = desired("cat-house", "staging", |c| {
         c.metric_filters.clear();
         c.alarms.clear();
         c.dashboards.clear();
@@ -248,7 +217,7 @@ async fn a_repeated_saved_query_create_makes_no_duplicate() {
     // client tokens make AWS return the first definitions.
     let fake = FakeAws::default();
     let aws = fake.aws();
-    let d = desired("cat-house", |_| {});
+    let d = desired("cat-house", "staging", |_| {});
     let p = plan(&aws, &d).await;
     run(&aws, &p).await;
     run(&aws, &p).await;
@@ -266,7 +235,7 @@ async fn a_log_group_deleted_after_the_plan_fails_its_filters_as_aws_does_and_no
     // plan and apply fails exactly its filters; the next plan sees it.
     let fake = FakeAws::default();
     let aws = fake.aws();
-    let d = desired("cat-house", |c| {
+    let d = desired("cat-house", "staging", |c| {
         if let Some(e) = c.environments.get_mut("staging") {
             e.spec.log_groups = obsctl::catalogue::model::LogGroupMode::Require;
             e.spec.log_retention_days = None;
@@ -309,8 +278,7 @@ async fn a_log_group_deleted_after_the_plan_fails_its_filters_as_aws_does_and_no
         .collect();
     assert_eq!(failed, expected);
     assert_eq!(calls(&fake, "PutMetricFilter"), 25, "not retried");
-    let all: BTreeSet<Kind> = Kind::ALL.iter().copied().collect();
-    let again = make_plan(&aws, &d, &all, false, &secrets).await;
+    let again = try_plan(&aws, &d).await;
     assert!(
         matches!(again, Err(obsctl::error::Error::Blocked { ref blockers, .. }) if blockers.len() == 1),
         "{again:?}"
@@ -330,7 +298,7 @@ async fn lost_answers_of_creates_make_no_duplicates_even_without_client_tokens()
         s.lost_answers.insert("PutQueryDefinition".into(), 5);
         s.lost_answers.insert("CreateLogGroup".into(), 2);
     }
-    let d = desired("cat-house", |_| {});
+    let d = desired("cat-house", "staging", |_| {});
     let report = run(&aws, &plan(&aws, &d).await).await;
     assert!(report.failed.is_empty(), "{:#?}", report.failed);
     {
@@ -354,7 +322,7 @@ async fn lost_answers_of_creates_make_no_duplicates_even_without_client_tokens()
 async fn resources_deleted_between_list_and_read_are_gone_not_errors() {
     let fake = FakeAws::default();
     let aws = fake.aws();
-    let d = desired("cat-house", |_| {});
+    let d = desired("cat-house", "staging", |_| {});
     assert!(run(&aws, &plan(&aws, &d).await).await.failed.is_empty());
     {
         let mut s = fake.state.lock().unwrap();

@@ -5,9 +5,7 @@
 //! is listed in `EMULATOR_WRONG` with the reason, and the engine follows the
 //! documentation (asserted by the engine's unit tests).
 
-mod common;
-
-use common::*;
+use crate::support::Emulator;
 use obsctl::engine::filter_pattern::Pattern;
 
 const JSON_LINES: &[&str] = &[

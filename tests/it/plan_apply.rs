@@ -1,53 +1,17 @@
 //! The core of plan and apply — live reading, ownership, diff, ordering,
 //! retries — against the in-memory fake of the AWS traits.
 
-use obsctl::apply::{ApplyReport, apply};
+use crate::support::{all_kinds, desired, plan, run, secrets};
+use obsctl::aws::LiveAlarm;
 use obsctl::aws::fake::FakeAws;
-use obsctl::aws::{Aws, LiveAlarm};
 use obsctl::catalogue::model::LogGroupMode;
 use obsctl::catalogue::{self};
-use obsctl::compile::{DesiredState, compile_with_account};
+use obsctl::compile::DesiredState;
 use obsctl::error::Error;
 use obsctl::plan::{Action, Plan};
 use obsctl::resource::{Kind, Resource, Tag};
 use obsctl::run::make_plan;
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn secrets(name: &str) -> Option<String> {
-    match name {
-        "ALERT_EMAIL" => Some("ops@example.com".into()),
-        "SLACK_WEBHOOK_URL" => Some("https://hooks.slack.example/T000/B000/SECRETTOKEN".into()),
-        n if n.starts_with("PAGERDUTY") => {
-            Some(format!("https://events.pagerduty.example/{n}/SECRETKEY"))
-        }
-        "SLACK_WARNINGS_WEBHOOK_URL" => {
-            Some("https://hooks.slack.example/T000/B001/SECRETTOKEN".into())
-        }
-        _ => None,
-    }
-}
-
-fn desired_with(
-    dir: &Path,
-    env: &str,
-    edit: impl FnOnce(&mut catalogue::Catalogue),
-) -> DesiredState {
-    let (mut cat, mut problems) = catalogue::load(dir).unwrap();
-    edit(&mut cat);
-    catalogue::validate::validate(&cat, &mut problems);
-    let mut states = compile_with_account(&cat, Some(env), Some("123456789012"), &mut problems);
-    assert!(problems.is_empty(), "{:?}", problems.0);
-    states.pop().unwrap()
-}
-
-fn desired(cat: &str, env: &str) -> DesiredState {
-    desired_with(&root().join("definitions").join(cat), env, |_| {})
-}
 
 /// Resources obsctl makes: all but the subscriptions AWS Chatbot makes
 /// (`external: true`).
@@ -56,18 +20,6 @@ fn made(d: &DesiredState) -> usize {
         .values()
         .filter(|r| !matches!(r, Resource::Subscription(s) if s.external))
         .count()
-}
-
-fn all() -> BTreeSet<Kind> {
-    Kind::ALL.iter().copied().collect()
-}
-
-async fn plan(aws: &Aws, d: &DesiredState) -> Plan {
-    make_plan(aws, d, &all(), false, &secrets).await.unwrap()
-}
-
-async fn run(aws: &Aws, p: &Plan) -> ApplyReport {
-    apply(aws, p, &secrets, &mut |_, _| {}).await
 }
 
 fn keys(p: &Plan, action: Action) -> Vec<String> {
@@ -88,7 +40,7 @@ async fn apply_then_plan_is_empty_for_both_catalogues() {
     ] {
         let fake = FakeAws::default();
         let aws = fake.aws();
-        let d = desired(cat, env);
+        let d = desired(cat, env, |_| {});
         let first = plan(&aws, &d).await;
         assert_eq!(first.count(Action::Create), made(&d), "{cat}/{env}");
         let report = run(&aws, &first).await;
@@ -107,7 +59,7 @@ async fn apply_then_plan_is_empty_for_both_catalogues() {
 async fn console_edits_show_as_exact_field_updates_and_apply_restores_them() {
     let fake = FakeAws::default();
     let aws = fake.aws();
-    let d = desired("cat-house", "staging");
+    let d = desired("cat-house", "staging", |_| {});
     run(&aws, &plan(&aws, &d).await).await;
     let alarm = "cat-house-staging-auth-service-high-cpu";
     let dashboard = "cat-house-staging-service-health";
@@ -169,7 +121,7 @@ async fn console_edits_show_as_exact_field_updates_and_apply_restores_them() {
 async fn only_owned_resources_are_touched() {
     let fake = FakeAws::default();
     let aws = fake.aws();
-    let d = desired("cat-house", "staging");
+    let d = desired("cat-house", "staging", |_| {});
     run(&aws, &plan(&aws, &d).await).await;
     let foreign = {
         let mut s = fake.state.lock().unwrap();
@@ -235,13 +187,9 @@ async fn only_owned_resources_are_touched() {
 async fn removing_a_service_deletes_exactly_its_resources() {
     let fake = FakeAws::default();
     let aws = fake.aws();
-    let dir = root().join("definitions/cat-house");
-    run(
-        &aws,
-        &plan(&aws, &desired_with(&dir, "staging", |_| {})).await,
-    )
-    .await;
-    let smaller = desired_with(&dir, "staging", |c| {
+    let cat = "cat-house";
+    run(&aws, &plan(&aws, &desired(cat, "staging", |_| {})).await).await;
+    let smaller = desired(cat, "staging", |c| {
         c.services.remove("proxy-service");
     });
     let p = plan(&aws, &smaller).await;
@@ -273,7 +221,7 @@ async fn removing_a_service_deletes_exactly_its_resources() {
 async fn throttling_is_retried_and_apply_completes() {
     let fake = FakeAws::default();
     let aws = fake.aws();
-    let d = desired("bookstore", "production");
+    let d = desired("bookstore", "production", |_| {});
     fake.throttle("PutMetricAlarm", 5);
     fake.throttle("PutCompositeAlarm", 2);
     fake.throttle("DescribeAlarms", 1);
@@ -289,7 +237,7 @@ async fn throttling_is_retried_and_apply_completes() {
 async fn partial_failure_goes_on_and_a_rerun_converges() {
     let fake = FakeAws::default();
     let aws = fake.aws();
-    let d = desired("cat-house", "staging");
+    let d = desired("cat-house", "staging", |_| {});
     fake.throttle("PutDashboard", 1000);
     let report = run(&aws, &plan(&aws, &d).await).await;
     assert_eq!(report.failed.len(), 4, "the four dashboards fail");
@@ -311,7 +259,7 @@ async fn partial_failure_goes_on_and_a_rerun_converges() {
 async fn pending_subscriptions_are_not_recreated_and_secrets_stay_out_of_plans() {
     let fake = FakeAws::default();
     let aws = fake.aws();
-    let d = desired("bookstore", "staging");
+    let d = desired("bookstore", "staging", |_| {});
     let first = plan(&aws, &d).await;
     let json = serde_json::to_string(&first).unwrap();
     assert!(!json.contains("SECRETKEY") && json.contains("${env:PAGERDUTY_CRITICAL_URL}"));
@@ -340,7 +288,7 @@ async fn pending_subscriptions_are_not_recreated_and_secrets_stay_out_of_plans()
 async fn a_changed_live_state_changes_the_fingerprint() {
     let fake = FakeAws::default();
     let aws = fake.aws();
-    let d = desired("cat-house", "staging");
+    let d = desired("cat-house", "staging", |_| {});
     run(&aws, &plan(&aws, &d).await).await;
     let before = plan(&aws, &d).await.live_fingerprint;
     assert_eq!(
@@ -359,7 +307,7 @@ async fn a_changed_live_state_changes_the_fingerprint() {
 async fn only_and_except_restrict_reads_and_changes() {
     let fake = FakeAws::default();
     let aws = fake.aws();
-    let d = desired("cat-house", "staging");
+    let d = desired("cat-house", "staging", |_| {});
     let only: BTreeSet<Kind> = [Kind::Dashboard].into_iter().collect();
     let p = make_plan(&aws, &d, &only, false, &secrets).await.unwrap();
     assert!(p.changes.iter().all(|c| c.kind == Kind::Dashboard));
@@ -376,7 +324,7 @@ async fn planning_1000_services_needs_one_describe_alarms_call_per_100_alarms() 
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("gen");
     obsctl::generate::write_catalogue(&dir, 1000).unwrap();
-    let d = desired_with(&dir, "staging", |_| {});
+    let d = desired(&dir, "staging", |_| {});
     let fake = FakeAws::default();
     let aws = fake.aws();
     let report = run(&aws, &plan(&aws, &d).await).await;
@@ -398,20 +346,17 @@ async fn planning_1000_services_needs_one_describe_alarms_call_per_100_alarms() 
 async fn composites_are_created_after_their_children_and_deleted_first() {
     let fake = FakeAws::default();
     let aws = fake.aws();
-    let dir = root().join("definitions/bookstore");
+    let cat = "bookstore";
     // The fake rejects a composite whose children do not exist yet.
     assert!(
-        run(
-            &aws,
-            &plan(&aws, &desired_with(&dir, "staging", |_| {})).await
-        )
-        .await
-        .failed
-        .is_empty()
+        run(&aws, &plan(&aws, &desired(cat, "staging", |_| {})).await)
+            .await
+            .failed
+            .is_empty()
     );
     // Remove every composite and its children at once: the fake refuses to
     // delete a child that a composite still references.
-    let without = desired_with(&dir, "staging", |c| {
+    let without = desired(cat, "staging", |c| {
         c.alarms.retain(|name, _| {
             ![
                 "service-unhealthy",
@@ -441,7 +386,7 @@ async fn composites_are_created_after_their_children_and_deleted_first() {
 /// cat-house with a second environment `staging-eu` whose prefix starts with
 /// `staging`'s (`cat-house-staging-eu-` vs `cat-house-staging-`).
 fn with_staging_eu(env: &str) -> DesiredState {
-    desired_with(&root().join("definitions/cat-house"), env, |c| {
+    desired("cat-house", env, |c| {
         let staging = c.environments["staging"].clone();
         c.environments.insert("staging-eu".into(), staging);
     })
@@ -474,7 +419,7 @@ async fn environments_whose_names_prefix_each_other_plan_and_apply_independently
         assert_eq!(p.unchanged, made(d), "{}", d.env);
     }
     // Removing a service from staging deletes nothing of staging-eu.
-    let smaller = desired_with(&root().join("definitions/cat-house"), "staging", |c| {
+    let smaller = desired("cat-house", "staging", |c| {
         let staging = c.environments["staging"].clone();
         c.environments.insert("staging-eu".into(), staging);
         c.services.remove("proxy-service");
@@ -551,7 +496,7 @@ async fn a_catalogue_applied_before_environment_tags_plans_only_tag_additions() 
 async fn a_hand_made_prefixed_dashboard_is_a_conflict_and_adopt_takes_it_over() {
     let fake = FakeAws::default();
     let aws = fake.aws();
-    let d = desired("cat-house", "staging");
+    let d = desired("cat-house", "staging", |_| {});
     run(&aws, &plan(&aws, &d).await).await;
     let generated = "cat-house-staging-api-performance";
     {
@@ -583,7 +528,9 @@ async fn a_hand_made_prefixed_dashboard_is_a_conflict_and_adopt_takes_it_over() 
             .contains_key("cat-house-staging-hand-made")
     );
 
-    let p = make_plan(&aws, &d, &all(), true, &secrets).await.unwrap();
+    let p = make_plan(&aws, &d, &all_kinds(), true, &secrets)
+        .await
+        .unwrap();
     assert_eq!(keys(&p, Action::Adopt), [format!("dashboards/{generated}")]);
     assert_eq!(p.conflicts.len(), 1, "the other stays a conflict");
     let adopt = &p.changes[0];
@@ -602,7 +549,7 @@ async fn a_hand_made_prefixed_dashboard_is_a_conflict_and_adopt_takes_it_over() 
 async fn adopt_takes_over_a_hand_made_alarm_and_leaves_other_catalogues_alone() {
     let fake = FakeAws::default();
     let aws = fake.aws();
-    let d = desired("cat-house", "staging");
+    let d = desired("cat-house", "staging", |_| {});
     run(&aws, &plan(&aws, &d).await).await;
     {
         let mut s = fake.state.lock().unwrap();
@@ -619,7 +566,9 @@ async fn adopt_takes_over_a_hand_made_alarm_and_leaves_other_catalogues_alone() 
             value: "another-project".into(),
         }];
     }
-    let p = make_plan(&aws, &d, &all(), true, &secrets).await.unwrap();
+    let p = make_plan(&aws, &d, &all_kinds(), true, &secrets)
+        .await
+        .unwrap();
     assert_eq!(
         keys(&p, Action::Adopt),
         ["metric-alarms/cat-house-staging-auth-service-high-cpu"]
@@ -642,12 +591,12 @@ async fn adopt_takes_over_a_hand_made_alarm_and_leaves_other_catalogues_alone() 
 async fn removing_a_service_with_its_own_log_group_deletes_its_filters() {
     let fake = FakeAws::default();
     let aws = fake.aws();
-    let dir = root().join("definitions/cat-house");
+    let cat = "cat-house";
     let own_group = |c: &mut catalogue::Catalogue| {
         let svc = c.services.get_mut("proxy-service").unwrap();
         svc.spec.log_group = Some("/custom/proxy".into());
     };
-    let before = desired_with(&dir, "staging", own_group);
+    let before = desired(cat, "staging", own_group);
     assert!(
         before
             .resources
@@ -655,7 +604,7 @@ async fn removing_a_service_with_its_own_log_group_deletes_its_filters() {
             .any(|(k, key)| *k == Kind::MetricFilter && key.starts_with("/custom/proxy:"))
     );
     run(&aws, &plan(&aws, &before).await).await;
-    let after = desired_with(&dir, "staging", |c| {
+    let after = desired(cat, "staging", |c| {
         c.services.remove("proxy-service");
     });
     let p = plan(&aws, &after).await;
@@ -685,7 +634,7 @@ async fn removing_a_service_with_its_own_log_group_deletes_its_filters() {
 async fn duplicate_saved_query_names_are_a_conflict() {
     let fake = FakeAws::default();
     let aws = fake.aws();
-    let d = desired("cat-house", "staging");
+    let d = desired("cat-house", "staging", |_| {});
     run(&aws, &plan(&aws, &d).await).await;
     let name = {
         let mut s = fake.state.lock().unwrap();
@@ -716,7 +665,7 @@ async fn duplicate_saved_query_names_are_a_conflict() {
 }
 
 fn with_log_groups(mode: LogGroupMode) -> DesiredState {
-    desired_with(&root().join("definitions/cat-house"), "staging", |c| {
+    desired("cat-house", "staging", |c| {
         if let Some(e) = c.environments.get_mut("staging") {
             e.spec.log_groups = mode;
             if mode == LogGroupMode::Require {
@@ -752,7 +701,7 @@ async fn require_mode_stops_before_any_change_naming_what_needs_each_missing_log
         .unwrap()
         .log_groups
         .insert(groups[0].clone(), (vec![], Some(7)));
-    let err = make_plan(&aws, &d, &all(), false, &secrets)
+    let err = make_plan(&aws, &d, &all_kinds(), false, &secrets)
         .await
         .unwrap_err();
     let Error::Blocked { blockers, .. } = &err else {
@@ -839,7 +788,7 @@ async fn create_mode_creates_missing_log_groups_tagged_and_never_changes_or_dele
     }
     assert!(plan(&aws, &d).await.is_empty(), "converged");
     // Removing a service deletes its filters, never its log group.
-    let without = desired_with(&root().join("definitions/cat-house"), "staging", |c| {
+    let without = desired("cat-house", "staging", |c| {
         c.services.remove("proxy-service");
     });
     let p = plan(&aws, &without).await;
@@ -924,7 +873,7 @@ async fn drift_scenarios_render_readably_in_text_markdown_and_json() {
     for (name, dashboard, edit) in scenarios {
         let fake = FakeAws::default();
         let aws = fake.aws();
-        let d = desired("cat-house", "staging");
+        let d = desired("cat-house", "staging", |_| {});
         run(&aws, &plan(&aws, &d).await).await;
         {
             let mut s = fake.state.lock().unwrap();
@@ -965,9 +914,9 @@ async fn drift_scenarios_render_readably_in_text_markdown_and_json() {
 async fn removing_a_service_shows_the_executive_dashboard_change_in_a_few_lines() {
     let fake = FakeAws::default();
     let aws = fake.aws();
-    let d = desired("bookstore", "staging");
+    let d = desired("bookstore", "staging", |_| {});
     run(&aws, &plan(&aws, &d).await).await;
-    let fewer = desired_with(&root().join("definitions/bookstore"), "staging", |c| {
+    let fewer = desired("bookstore", "staging", |c| {
         c.services.remove("search-service");
         c.tests.clear();
     });

@@ -4,40 +4,17 @@
 //! are left alone. Against the in-memory fake (https subscriptions stay
 //! pending until confirmed, as on AWS).
 
-use obsctl::apply::{ApplyReport, apply};
+use crate::support::{all_kinds, desired, plan, run, secrets, try_plan};
+use obsctl::aws::LiveSubscription;
 use obsctl::aws::fake::{FakeAws, FakeState};
-use obsctl::aws::{Aws, LiveSubscription};
 use obsctl::catalogue;
 use obsctl::catalogue::model::SubscriptionSpec;
-use obsctl::compile::{DesiredState, compile_with_account};
 use obsctl::error::Error;
-use obsctl::plan::{Action, Plan};
-use obsctl::resource::Kind;
+use obsctl::plan::Action;
 use obsctl::run::make_plan;
-use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::collections::BTreeMap;
 
 const CHATBOT: &str = "https://global.sns-api.chatbot.amazonaws.com";
-
-fn secrets(name: &str) -> Option<String> {
-    match name {
-        "ALERT_EMAIL" => Some("ops@example.com".into()),
-        "SLACK_URL" => Some("https://hooks.slack.com/services/T0/B0/SECRETTOKEN".into()),
-        "QUEUE" => Some("arn:aws:sqs:us-east-1:123456789012:alerts".into()),
-        _ => None,
-    }
-}
-
-fn desired(edit: impl FnOnce(&mut catalogue::Catalogue)) -> DesiredState {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("definitions/cat-house");
-    let (mut cat, mut problems) = catalogue::load(&dir).unwrap();
-    edit(&mut cat);
-    catalogue::validate::validate(&cat, &mut problems);
-    let mut states =
-        compile_with_account(&cat, Some("staging"), Some("123456789012"), &mut problems);
-    assert!(problems.is_empty(), "{:?}", problems.0);
-    states.pop().unwrap()
-}
 
 fn sub(protocol: &str, endpoint: &str) -> SubscriptionSpec {
     serde_json::from_value(serde_json::json!({ "protocol": protocol, "endpoint": endpoint }))
@@ -46,15 +23,6 @@ fn sub(protocol: &str, endpoint: &str) -> SubscriptionSpec {
 
 fn add_sub(c: &mut catalogue::Catalogue, topic: &str, s: SubscriptionSpec) {
     c.topics.get_mut(topic).unwrap().spec.subscriptions.push(s);
-}
-
-async fn plan(aws: &Aws, d: &DesiredState) -> Result<Plan, Error> {
-    let all: BTreeSet<Kind> = Kind::ALL.iter().copied().collect();
-    make_plan(aws, d, &all, false, &secrets).await
-}
-
-async fn run(aws: &Aws, p: &Plan) -> ApplyReport {
-    apply(aws, p, &secrets, &mut |_, _| {}).await
 }
 
 /// The attributes of the (one) SQS subscription, to edit as the console does.
@@ -84,8 +52,10 @@ fn writes(fake: &FakeAws) -> u64 {
 async fn a_chat_webhook_read_from_the_environment_stops_the_plan_before_any_change() {
     let fake = FakeAws::default();
     let aws = fake.aws();
-    let d = desired(|c| add_sub(c, "critical-alerts", sub("https", "${env:SLACK_URL}")));
-    let err = plan(&aws, &d).await.unwrap_err();
+    let d = desired("cat-house", "staging", |c| {
+        add_sub(c, "critical-alerts", sub("https", "${env:SLACK_URL}"))
+    });
+    let err = try_plan(&aws, &d).await.unwrap_err();
     let text = err.to_string();
     assert!(matches!(err, Error::Blocked { .. }), "{text}");
     assert!(text.contains("Slack incoming webhook"), "{text}");
@@ -104,13 +74,10 @@ async fn a_chat_webhook_read_from_the_environment_stops_the_plan_before_any_chan
 async fn hand_added_filter_and_redrive_policies_are_drift_and_apply_removes_them() {
     let fake = FakeAws::default();
     let aws = fake.aws();
-    let d = desired(|c| add_sub(c, "info-alerts", sub("sqs", "${env:QUEUE}")));
-    assert!(
-        run(&aws, &plan(&aws, &d).await.unwrap())
-            .await
-            .failed
-            .is_empty()
-    );
+    let d = desired("cat-house", "staging", |c| {
+        add_sub(c, "info-alerts", sub("sqs", "${env:QUEUE}"))
+    });
+    assert!(run(&aws, &plan(&aws, &d).await).await.failed.is_empty());
     // Console edits on the (confirmed) SQS subscription.
     {
         let mut s = fake.state.lock().unwrap();
@@ -125,7 +92,7 @@ async fn hand_added_filter_and_redrive_policies_are_drift_and_apply_removes_them
         );
         attrs.insert("PendingConfirmation".into(), "false".into());
     }
-    let p = plan(&aws, &d).await.unwrap();
+    let p = plan(&aws, &d).await;
     let fields: Vec<String> = p
         .changes
         .iter()
@@ -142,25 +109,20 @@ async fn hand_added_filter_and_redrive_policies_are_drift_and_apply_removes_them
     );
     assert!(p.changes.iter().all(|c| c.action == Action::Update));
     assert!(run(&aws, &p).await.failed.is_empty());
-    assert!(plan(&aws, &d).await.unwrap().is_empty(), "converged");
+    assert!(plan(&aws, &d).await.is_empty(), "converged");
 }
 
 #[tokio::test]
 async fn declared_filter_policy_and_dead_letter_queue_converge_in_any_json_spelling() {
     let fake = FakeAws::default();
     let aws = fake.aws();
-    let d = desired(|c| {
+    let d = desired("cat-house", "staging", |c| {
         let mut s = sub("sqs", "${env:QUEUE}");
         s.filter_policy = Some(serde_json::json!({ "severity": ["critical", "warning"] }));
         s.dead_letter_queue = Some("arn:aws:sqs:us-east-1:123456789012:dlq".into());
         add_sub(c, "info-alerts", s);
     });
-    assert!(
-        run(&aws, &plan(&aws, &d).await.unwrap())
-            .await
-            .failed
-            .is_empty()
-    );
+    assert!(run(&aws, &plan(&aws, &d).await).await.failed.is_empty());
     {
         // AWS returns the policy in its own spelling.
         let mut s = fake.state.lock().unwrap();
@@ -170,20 +132,15 @@ async fn declared_filter_policy_and_dead_letter_queue_converge_in_any_json_spell
             "{\n  \"severity\" : [ \"critical\", \"warning\" ]\n}".into(),
         );
     }
-    assert!(plan(&aws, &d).await.unwrap().is_empty());
+    assert!(plan(&aws, &d).await.is_empty());
 }
 
 #[tokio::test]
 async fn topic_policy_is_compared_only_when_declared() {
     let fake = FakeAws::default();
     let aws = fake.aws();
-    let plain = desired(|_| {});
-    assert!(
-        run(&aws, &plan(&aws, &plain).await.unwrap())
-            .await
-            .failed
-            .is_empty()
-    );
+    let plain = desired("cat-house", "staging", |_| {});
+    assert!(run(&aws, &plan(&aws, &plain).await).await.failed.is_empty());
     let arn = "arn:aws:sns:us-east-1:123456789012:cat-house-staging-critical-alerts";
     // SNS's default policy (every topic has one): not ours to compare.
     fake.state
@@ -194,12 +151,12 @@ async fn topic_policy_is_compared_only_when_declared() {
         .unwrap()
         .0
         .insert("Policy".into(), r#"{"Version":"2008-10-17"}"#.into());
-    assert!(plan(&aws, &plain).await.unwrap().is_empty());
-    let declared = desired(|c| {
+    assert!(plan(&aws, &plain).await.is_empty());
+    let declared = desired("cat-house", "staging", |c| {
         c.topics.get_mut("critical-alerts").unwrap().spec.policy =
             Some(serde_json::json!({ "Version": "2012-10-17", "Statement": [] }));
     });
-    let p = plan(&aws, &declared).await.unwrap();
+    let p = plan(&aws, &declared).await;
     let paths: Vec<&str> = p
         .changes
         .iter()
@@ -207,15 +164,15 @@ async fn topic_policy_is_compared_only_when_declared() {
         .collect();
     assert_eq!(paths, vec!["Attributes.Policy"]);
     assert!(run(&aws, &p).await.failed.is_empty());
-    assert!(plan(&aws, &declared).await.unwrap().is_empty());
+    assert!(plan(&aws, &declared).await.is_empty());
 }
 
 #[tokio::test]
 async fn chatbot_subscriptions_are_never_made_or_deleted_by_obsctl() {
     let fake = FakeAws::default();
     let aws = fake.aws();
-    let d = desired(|_| {});
-    let p = plan(&aws, &d).await.unwrap();
+    let d = desired("cat-house", "staging", |_| {});
+    let p = plan(&aws, &d).await;
     assert!(
         p.changes
             .iter()
@@ -249,21 +206,15 @@ async fn chatbot_subscriptions_are_never_made_or_deleted_by_obsctl() {
             s.subscriptions.push((t, sub, BTreeMap::new()));
         }
     }
-    let p = plan(&aws, &d).await.unwrap();
-    assert!(
-        p.is_empty()
-            && !p
-                .notes
-                .iter()
-                .any(|n| n.to_string().contains("not subscribed yet"))
-    );
+    let p = plan(&aws, &d).await;
+    assert!(p.is_empty() && !p.notes.iter().any(|n| n.to_string().contains("not subscribed yet")));
     // A catalogue that does not declare it still leaves it alone.
-    let without = desired(|c| {
+    let without = desired("cat-house", "staging", |c| {
         for t in c.topics.values_mut() {
             t.spec.subscriptions.retain(|s| !s.external);
         }
     });
-    let p = plan(&aws, &without).await.unwrap();
+    let p = plan(&aws, &without).await;
     assert!(p.is_empty(), "{:#?}", p.changes);
     assert!(
         p.notes
@@ -277,15 +228,17 @@ async fn https_subscriptions_stay_pending_until_the_endpoint_confirms() {
     let fake = FakeAws::default();
     let aws = fake.aws();
     let url = "https://events.pagerduty.example/integration/abc/enqueue";
-    let d = desired(|c| add_sub(c, "critical-alerts", sub("https", url)));
-    let report = run(&aws, &plan(&aws, &d).await.unwrap()).await;
+    let d = desired("cat-house", "staging", |c| {
+        add_sub(c, "critical-alerts", sub("https", url))
+    });
+    let report = run(&aws, &plan(&aws, &d).await).await;
     assert!(
         report
             .notes
             .iter()
             .any(|n| n.to_string().contains("pending confirmation"))
     );
-    let p = plan(&aws, &d).await.unwrap();
+    let p = plan(&aws, &d).await;
     assert!(p.is_empty());
     assert!(
         p.notes
@@ -293,7 +246,7 @@ async fn https_subscriptions_stay_pending_until_the_endpoint_confirms() {
             .any(|n| n.to_string().contains("pending confirmation"))
     );
     fake.confirm(url);
-    let p = plan(&aws, &d).await.unwrap();
+    let p = plan(&aws, &d).await;
     assert!(p.is_empty() && !p.notes.iter().any(|n| n.to_string().contains(url)));
 }
 
@@ -301,13 +254,14 @@ async fn https_subscriptions_stay_pending_until_the_endpoint_confirms() {
 async fn a_saved_plan_is_refused_when_its_secret_became_a_chat_webhook() {
     let fake = FakeAws::default();
     let aws = fake.aws();
-    let d = desired(|c| add_sub(c, "critical-alerts", sub("https", "${env:HOOK}")));
+    let d = desired("cat-house", "staging", |c| {
+        add_sub(c, "critical-alerts", sub("https", "${env:HOOK}"))
+    });
     let at_plan_time = |n: &str| match n {
         "HOOK" => Some("https://events.pagerduty.example/x".to_string()),
         other => secrets(other),
     };
-    let all: BTreeSet<Kind> = Kind::ALL.iter().copied().collect();
-    let saved = make_plan(&aws, &d, &all, false, &at_plan_time)
+    let saved = make_plan(&aws, &d, &all_kinds(), false, &at_plan_time)
         .await
         .unwrap();
     assert!(obsctl::plan::endpoint_blockers(&saved, &at_plan_time).is_empty());

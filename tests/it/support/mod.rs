@@ -1,9 +1,17 @@
-//! What the integration tests share: a fakecloud 0.51.0 emulator on a free
-//! loopback port (killed on drop), the obsctl binary run against it, and SDK
-//! clients to inspect it.
-#![allow(dead_code, reason = "each test crate uses part of it")]
+//! What the integration tests share: the repository root and the fixture
+//! builder (`fixtures.rs`: secrets, desired states, plan and apply against
+//! the in-memory fake, catalogue copies to edit), the runner of the real
+//! obsctl binary (`runner.rs`), and (here) a fakecloud 0.51.0 emulator on a
+//! free loopback port (killed on drop), obsctl run against it, and SDK
+//! clients to inspect it; `proxy.rs` is a fault-injecting proxy to put in
+//! front of it.
 
+mod fixtures;
 pub mod proxy;
+mod runner;
+
+pub use fixtures::*;
+pub use runner::*;
 
 use aws_sdk_cloudwatch as cw;
 use serde_json::Value;
@@ -11,10 +19,6 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
-
-pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 pub fn fakecloud_binary() -> PathBuf {
     if let Some(p) = std::env::var_os("OBSCTL_FAKECLOUD") {
@@ -95,11 +99,9 @@ impl Emulator {
     /// The obsctl command for `args`, reaching AWS at `endpoint` (the
     /// emulator, or a proxy in front of it), with the test environment.
     pub fn command(&self, endpoint: &str, cwd: &Path, definitions: &str, args: &[&str]) -> Command {
-        let mut full = vec!["-d", definitions];
-        full.extend_from_slice(args);
-        full.extend_from_slice(&["--endpoint-url", endpoint, "--rate-limit", "none"]);
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_obsctl"));
-        cmd.args(&full)
+        let mut cmd = obsctl(["-d", definitions]);
+        cmd.args(args)
+            .args(["--endpoint-url", endpoint, "--rate-limit", "none"])
             .current_dir(cwd)
             .env("AWS_ACCESS_KEY_ID", "test")
             .env("AWS_SECRET_ACCESS_KEY", "test")
@@ -140,6 +142,20 @@ impl Emulator {
     pub async fn sns(&self) -> aws_sdk_sns::Client {
         aws_sdk_sns::Client::new(&self.config().await)
     }
+
+    /// `apply --auto-approve` of the shipped catalogue `cat` in `env`; it
+    /// must succeed.
+    pub fn apply(&self, cat: &str, env: &str) {
+        let out = self.obsctl(cat, &["apply", "--env", env, "--auto-approve"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    }
+
+    /// The JSON plan of the shipped catalogue `cat` in `env`.
+    pub fn plan_json(&self, cat: &str, env: &str) -> Value {
+        let out = self.obsctl(cat, &["plan", "--env", env, "--format", "json"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
 }
 
 impl Drop for Emulator {
@@ -147,24 +163,4 @@ impl Drop for Emulator {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-pub fn text(o: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-pub fn apply(e: &Emulator, cat: &str, env: &str) {
-    let out = e.obsctl(cat, &["apply", "--env", env, "--auto-approve"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-}
-
-pub fn plan_json(e: &Emulator, cat: &str, env: &str) -> Value {
-    let out = e.obsctl(cat, &["plan", "--env", env, "--format", "json"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    serde_json::from_slice(&out.stdout).unwrap()
 }

@@ -4,6 +4,7 @@
 //! order), plans as no change; each default set to another value is
 //! exactly one property change.
 
+use crate::support::root;
 use obsctl::plan::dashboard_changes;
 use obsctl::resource::Resource;
 use serde_json::{Value, json};
@@ -11,9 +12,7 @@ use serde_json::{Value, json};
 fn rendered() -> Vec<(String, String, Value)> {
     let mut out = Vec::new();
     for cat in ["cat-house", "bookstore"] {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("definitions")
-            .join(cat);
+        let dir = root().join("definitions").join(cat);
         let (_, states) = obsctl::run::load_and_compile(&dir, None).unwrap();
         for s in states {
             for r in s.resources.values() {

@@ -5,20 +5,14 @@
 //! rejected by both. Semantic rules (references, AWS limits) are
 //! `validate`'s, not the schema's.
 
+use crate::support::{obsctl, root};
 use obsctl::catalogue::source::SourceFile;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
 /// The schema exactly as `obsctl schema` prints it.
 fn schema() -> Value {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_obsctl"))
-        .arg("schema")
-        .output()
-        .unwrap();
+    let out = obsctl(["schema"]).output().unwrap();
     assert!(out.status.success());
     serde_json::from_slice(&out.stdout).unwrap()
 }

@@ -3,58 +3,7 @@
 //! JUnit parser; failures, coverage gaps, surviving mutants and mistakes in
 //! test files are reported as a user needs them.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn obsctl(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_obsctl"))
-        .arg("-d")
-        .arg(dir)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-/// A copy of a shipped catalogue (with its templates) to edit.
-fn copy_catalogue(name: &str) -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    // A git work tree: the catalogue's sandbox root.
-    std::fs::create_dir(tmp.path().join(".git")).unwrap();
-    let dest = tmp.path().join("definitions").join(name);
-    copy_dir(&root().join("definitions").join(name), &dest);
-    let templates = root().join("templates").join(name);
-    if templates.is_dir() {
-        copy_dir(&templates, &tmp.path().join("templates").join(name));
-    }
-    (tmp, dest)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            copy_dir(&p, &to.join(e.file_name()));
-        } else {
-            std::fs::copy(&p, to.join(e.file_name())).unwrap();
-        }
-    }
-}
-
-fn edit(path: &Path, from: &str, to: &str) {
-    let text = std::fs::read_to_string(path).unwrap();
-    assert!(text.contains(from), "{from} not in {}", path.display());
-    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
-}
+use crate::support::{Run, RunExt, catalogue_copy, edit, obsctl, root};
 
 fn summary_count(stdout: &str) -> usize {
     stdout
@@ -74,16 +23,20 @@ fn shipped_catalogues_pass_fully_covered_and_write_junit_a_parser_reads() {
         let dir = root().join("definitions").join(name);
         let tmp = tempfile::tempdir().unwrap();
         let xml = tmp.path().join("out.xml");
-        let (code, stdout, stderr) = obsctl(
-            &dir,
-            &[
-                "test",
-                "--min-coverage",
-                "100",
-                "--junit",
-                xml.to_str().unwrap(),
-            ],
-        );
+        let Run {
+            code,
+            stdout,
+            stderr,
+        } = obsctl([
+            "-d",
+            dir.to_str().unwrap(),
+            "test",
+            "--min-coverage",
+            "100",
+            "--junit",
+            xml.to_str().unwrap(),
+        ])
+        .run();
         assert_eq!(code, 0, "{name}: {stdout}{stderr}");
         assert!(stdout.contains("coverage 100.0%"), "{stdout}");
         let cases = summary_count(&stdout);
@@ -109,24 +62,25 @@ fn shipped_catalogues_pass_fully_covered_and_write_junit_a_parser_reads() {
 
 #[test]
 fn a_failing_expectation_names_alarm_time_expected_and_actual() {
-    let (_tmp, dir) = copy_catalogue("cat-house");
+    let tmp = catalogue_copy("cat-house");
+    let dir = tmp.path().join("definitions/cat-house");
     edit(
         &dir.join("tests/alarms.yaml"),
         "      - { alarm: service-down, at: 6m, state: ALARM }",
         "      - { alarm: service-down, at: 6m, state: INSUFFICIENT_DATA }",
     );
     let xml = dir.join("out.xml");
-    let (code, stdout, _) = obsctl(
-        &dir,
-        &[
-            "test",
-            "--env",
-            "production",
-            "--junit",
-            xml.to_str().unwrap(),
-            "production",
-        ],
-    );
+    let Run { code, stdout, .. } = obsctl([
+        "-d",
+        dir.to_str().unwrap(),
+        "test",
+        "--env",
+        "production",
+        "--junit",
+        xml.to_str().unwrap(),
+        "production",
+    ])
+    .run();
     assert_eq!(code, 1, "{stdout}");
     assert!(
         stdout.contains(
@@ -149,9 +103,18 @@ fn a_failing_expectation_names_alarm_time_expected_and_actual() {
 
 #[test]
 fn coverage_below_the_minimum_fails_and_names_what_is_untested() {
-    let (_tmp, dir) = copy_catalogue("cat-house");
+    let tmp = catalogue_copy("cat-house");
+    let dir = tmp.path().join("definitions/cat-house");
     // Only the filter tests: no alarm is covered.
-    let (code, stdout, _) = obsctl(&dir, &["test", "--min-coverage", "100", "filters"]);
+    let Run { code, stdout, .. } = obsctl([
+        "-d",
+        dir.to_str().unwrap(),
+        "test",
+        "--min-coverage",
+        "100",
+        "filters",
+    ])
+    .run();
     assert_eq!(code, 1, "{stdout}");
     assert!(stdout.contains("is below --min-coverage 100"), "{stdout}");
     assert!(
@@ -159,14 +122,23 @@ fn coverage_below_the_minimum_fails_and_names_what_is_untested() {
         "{stdout}"
     );
     // Without a minimum the same run passes.
-    let (code, _, _) = obsctl(&dir, &["test", "filters"]);
+    let Run { code, .. } = obsctl(["-d", dir.to_str().unwrap(), "test", "filters"]).run();
     assert_eq!(code, 0);
 }
 
 #[test]
 fn mutation_testing_finds_what_the_tests_do_not_pin_down() {
-    let (_tmp, dir) = copy_catalogue("cat-house");
-    let (code, stdout, _) = obsctl(&dir, &["test", "--mutate", "--env", "staging"]);
+    let tmp = catalogue_copy("cat-house");
+    let dir = tmp.path().join("definitions/cat-house");
+    let Run { code, stdout, .. } = obsctl([
+        "-d",
+        dir.to_str().unwrap(),
+        "test",
+        "--mutate",
+        "--env",
+        "staging",
+    ])
+    .run();
     assert_eq!(code, 0, "{stdout}");
     assert!(stdout.contains("0 survived"), "{stdout}");
     // Without the test at exactly the threshold, `<` and `<=` look alike.
@@ -175,7 +147,15 @@ fn mutation_testing_finds_what_the_tests_do_not_pin_down() {
     let start = text.find("  service-down-one-task-is-enough:").unwrap();
     let end = text.find("  service-down-no-data-means-down:").unwrap();
     std::fs::write(&path, format!("{}{}", &text[..start], &text[end..])).unwrap();
-    let (code, stdout, _) = obsctl(&dir, &["test", "--mutate", "--env", "staging"]);
+    let Run { code, stdout, .. } = obsctl([
+        "-d",
+        dir.to_str().unwrap(),
+        "test",
+        "--mutate",
+        "--env",
+        "staging",
+    ])
+    .run();
     assert_eq!(code, 1, "{stdout}");
     assert!(
         stdout.contains("survived: staging: alarm cat-house-staging-auth-service-service-down: comparison LessThanThreshold → LessThanOrEqualToThreshold"),
@@ -185,7 +165,8 @@ fn mutation_testing_finds_what_the_tests_do_not_pin_down() {
 
 #[test]
 fn mistakes_in_test_files_are_located_once_each() {
-    let (_tmp, dir) = copy_catalogue("cat-house");
+    let tmp = catalogue_copy("cat-house");
+    let dir = tmp.path().join("definitions/cat-house");
     let path = dir.join("tests/alarms.yaml");
     edit(
         &path,
@@ -198,7 +179,11 @@ fn mistakes_in_test_files_are_located_once_each() {
         "      - { alarm: high-cpu, at: 15m, state: OK }",
         "      - { alarm: high-cpu, at: 15 minutes, state: OK }",
     );
-    let (code, stdout, stderr) = obsctl(&dir, &["validate"]);
+    let Run {
+        code,
+        stdout,
+        stderr,
+    } = obsctl(["-d", dir.to_str().unwrap(), "validate"]).run();
     assert_eq!(code, 1, "{stdout}");
     assert!(stderr.contains("no alarm `service-dwn`"), "{stderr}");
     assert!(stderr.contains("did you mean `service-down`"), "{stderr}");

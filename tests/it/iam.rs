@@ -8,45 +8,20 @@
 //! tag removal, and a prune of everything, for both seed catalogues and a
 //! generated one.
 
-use obsctl::apply::apply;
+use crate::support::{all_kinds, desired, plan, run};
 use obsctl::aws::fake::FakeAws;
 use obsctl::compile::DesiredState;
 use obsctl::iam::{self, Purpose};
 use obsctl::plan::Plan;
 use obsctl::resource::{Kind, Resource, Tag};
-use obsctl::run::make_plan;
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-
-fn secrets(name: &str) -> Option<String> {
-    match name {
-        "ALERT_EMAIL" => Some("ops@example.com".into()),
-        n if n.contains("URL") || n.starts_with("PAGERDUTY") => {
-            Some(format!("https://hooks.example/{n}/SECRET"))
-        }
-        _ => Some(format!("{name}@example.com")),
-    }
-}
-
-fn compile(dir: &Path, env: &str) -> DesiredState {
-    let (cat, mut problems) = obsctl::catalogue::load(dir).unwrap();
-    obsctl::catalogue::validate::validate(&cat, &mut problems);
-    let mut states =
-        obsctl::compile::compile_with_account(&cat, Some(env), Some("123456789012"), &mut problems);
-    assert!(problems.is_empty(), "{:?}", problems.0.first());
-    states.pop().unwrap()
-}
-
-fn all() -> BTreeSet<Kind> {
-    Kind::ALL.iter().copied().collect()
-}
 
 /// Plans and applies `d`; every endpoint then confirms its subscription.
 async fn converge(fake: &FakeAws, d: &DesiredState) -> Plan {
     let aws = fake.aws();
-    let p = make_plan(&aws, d, &all(), false, &secrets).await.unwrap();
-    let report = apply(&aws, &p, &secrets, &mut |_, _| {}).await;
+    let p = plan(&aws, d).await;
+    let report = run(&aws, &p).await;
     assert!(report.failed.is_empty(), "{:?}", report.failed.first());
     let endpoints: Vec<String> = fake
         .state
@@ -144,11 +119,11 @@ fn check(name: &str, d: &DesiredState) {
         first_apply = std::mem::take(&mut fake.state.lock().unwrap().authorized);
         // A plan of the deployed environment: the reads a CI role makes.
         let aws = fake.aws();
-        make_plan(&aws, d, &all(), false, &secrets).await.unwrap();
+        plan(&aws, d).await;
         // ... and again while the tagging index has nothing yet (it lags):
         // tags are then read one by one.
         fake.state.lock().unwrap().empty_index = true;
-        make_plan(&aws, d, &all(), false, &secrets).await.unwrap();
+        plan(&aws, d).await;
         fake.state.lock().unwrap().empty_index = false;
         fake.state.lock().unwrap().authorized.clone()
     });
@@ -163,7 +138,7 @@ fn check(name: &str, d: &DesiredState) {
     });
     calls.extend(first_apply);
     for (purpose, recorded) in [(Purpose::Plan, &reads), (Purpose::Apply, &calls)] {
-        let policy = iam::policy(d, purpose, &all());
+        let policy = iam::policy(d, purpose, &all_kinds());
         let denied: Vec<&(String, String)> = recorded
             .iter()
             .filter(|(action, resource)| !iam::allows(&policy, action, resource))
@@ -173,7 +148,7 @@ fn check(name: &str, d: &DesiredState) {
             "{name} {purpose:?}: denied {denied:#?}\npolicy {policy:#}"
         );
         let made: BTreeSet<&str> = recorded.iter().map(|(a, _)| a.as_str()).collect();
-        for row in iam::rows(d, purpose, &all()) {
+        for row in iam::rows(d, purpose, &all_kinds()) {
             // Deletes are granted for every kind in scope, so that removing
             // the last resource of a kind from the catalogue still prunes it.
             let kind_absent = row
@@ -201,14 +176,10 @@ fn check(name: &str, d: &DesiredState) {
 
 const PREFIXES: [&str; 3] = ["cloudwatch", "logs", "sns"];
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
 #[test]
 fn policies_allow_every_call_and_nothing_more_for_the_seeds() {
     for cat in ["bookstore", "cat-house"] {
-        let d = compile(&root().join("definitions").join(cat), "staging");
+        let d = desired(cat, "staging", |_| {});
         check(cat, &d);
     }
 }
@@ -218,13 +189,13 @@ fn policies_allow_every_call_and_nothing_more_for_a_generated_catalogue() {
     let dir = tempfile::tempdir().unwrap();
     let cat = dir.path().join("gen");
     obsctl::generate::write_catalogue(&cat, 4).unwrap();
-    check("generated", &compile(&cat, "staging"));
+    check("generated", &desired(&cat, "staging", |_| {}));
 }
 
 #[test]
 fn a_policy_denies_another_environment_and_other_actions() {
-    let d = compile(&root().join("definitions").join("bookstore"), "staging");
-    let policy = iam::policy(&d, Purpose::Apply, &all());
+    let d = desired("bookstore", "staging", |_| {});
+    let policy = iam::policy(&d, Purpose::Apply, &all_kinds());
     let arn = |name: &str| format!("arn:aws:cloudwatch:us-east-1:123456789012:alarm:{name}");
     assert!(iam::allows(
         &policy,
@@ -238,7 +209,7 @@ fn a_policy_denies_another_environment_and_other_actions() {
     ));
     assert!(!iam::allows(&policy, "cloudwatch:DeleteDashboards", "*"));
     assert!(!iam::allows(&policy, "iam:PassRole", "*"));
-    let plan = iam::policy(&d, Purpose::Plan, &all());
+    let plan = iam::policy(&d, Purpose::Plan, &all_kinds());
     assert!(!iam::allows(
         &plan,
         "cloudwatch:PutMetricAlarm",

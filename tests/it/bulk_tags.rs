@@ -3,16 +3,11 @@
 //! (like the emulator's) knows no CloudWatch or SNS tags. Through the
 //! in-memory fake with AWS's default quotas on tokio's paused clock.
 
+use crate::support::{desired_states, plan, run};
 use obsctl::aws::fake::FakeAws;
 use obsctl::aws::{Aws, Rates};
 use obsctl::compile::DesiredState;
-use obsctl::plan::Plan;
 use obsctl::resource::{Kind, Tag};
-use std::collections::BTreeSet;
-
-fn none(_: &str) -> Option<String> {
-    None
-}
 
 /// A generated catalogue of `n` services deployed in two environments whose
 /// prefixes overlap (`gen-staging-` is a prefix of `gen-staging-eu-`).
@@ -28,36 +23,16 @@ fn two_environments(n: usize) -> (DesiredState, DesiredState) {
     );
     assert!(text.contains("staging-eu"), "generated root changed shape");
     std::fs::write(&root, text).unwrap();
-    let mut states = compile(&cat, None);
+    let mut states = desired_states(&cat, None, |_| {});
     let eu = states.iter().position(|s| s.env == "staging-eu").unwrap();
     let eu = states.remove(eu);
     (states.remove(0), eu)
 }
 
-/// Compiles `dir` for the fake's account (`env`: all when `None`).
-fn compile(dir: &std::path::Path, env: Option<&str>) -> Vec<DesiredState> {
-    let (cat, mut problems) = obsctl::catalogue::load(dir).unwrap();
-    obsctl::catalogue::validate::validate(&cat, &mut problems);
-    let states =
-        obsctl::compile::compile_with_account(&cat, env, Some("123456789012"), &mut problems);
-    assert!(problems.is_empty(), "{:?}", problems.0.first());
-    states
-}
-
-fn kinds() -> BTreeSet<Kind> {
-    Kind::ALL.iter().copied().collect()
-}
-
-async fn plan(aws: &Aws, desired: &DesiredState) -> Plan {
-    obsctl::run::make_plan(aws, desired, &kinds(), false, &none)
-        .await
-        .unwrap()
-}
-
 async fn deploy(fake: &FakeAws, desired: &DesiredState) {
     let aws = fake.aws();
     let p = plan(&aws, desired).await;
-    let report = obsctl::apply::apply(&aws, &p, &none, &mut |_, _| {}).await;
+    let report = run(&aws, &p).await;
     assert!(report.failed.is_empty(), "{:?}", report.failed.first());
 }
 
@@ -273,7 +248,7 @@ fn tags_dropped_on_creation_are_checked_once_and_added() {
         };
         rt.block_on(async {
             let p = plan(&aws, &staging).await;
-            let report = obsctl::apply::apply(&aws, &p, &none, &mut |_, _| {}).await;
+            let report = run(&aws, &p).await;
             assert!(report.failed.is_empty());
         });
         let dashboards = staging

@@ -1,10 +1,10 @@
 //! One test per validation rule: a valid base catalogue, changed in one place,
 //! must yield exactly the expected located problem. All messages together are
-//! snapshot-tested with insta (`tests/snapshots/`).
+//! snapshot-tested with insta (`tests/it/snapshots/`).
 
+use crate::support::root;
 use obsctl::error::Error;
 use obsctl::run::load_and_compile;
-use std::path::Path;
 
 const BASE: &str = r#"project: shop
 namespace: Shop/App
@@ -1122,7 +1122,7 @@ fn every_message_is_snapshot_tested() {
 
 #[test]
 fn fixture_reports_each_problem_once() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/invalid");
+    let dir = root().join("tests/fixtures/invalid");
     let Err(Error::Invalid(list)) = load_and_compile(&dir, None) else {
         panic!("fixture must be invalid")
     };

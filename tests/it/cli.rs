@@ -1,50 +1,9 @@
 //! End-to-end tests of the real `obsctl` binary: render, render --check,
 //! validate, schema, and the exit-code contract.
 
+use crate::support::{Run, RunExt, catalogue_copy, copy_dir, edit, obsctl, root};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-/// Runs the real binary; a tiny builder in the style of just's tests.
-struct Obsctl {
-    args: Vec<String>,
-    cwd: PathBuf,
-}
-
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Obsctl {
-    fn new(args: &[&str]) -> Self {
-        Obsctl {
-            args: args.iter().map(|s| s.to_string()).collect(),
-            cwd: root(),
-        }
-    }
-    fn cwd(mut self, dir: &Path) -> Self {
-        self.cwd = dir.to_path_buf();
-        self
-    }
-    fn run(self) -> Output {
-        let out = Command::new(env!("CARGO_BIN_EXE_obsctl"))
-            .args(&self.args)
-            .current_dir(&self.cwd)
-            .output()
-            .unwrap();
-        Output {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn json_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
@@ -70,7 +29,7 @@ fn count(dir: &Path) -> usize {
 #[test]
 fn cat_house_staging_renders_every_kind() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = Obsctl::new(&[
+    let out = obsctl([
         "-d",
         "definitions/cat-house",
         "render",
@@ -113,7 +72,7 @@ fn cat_house_staging_renders_every_kind() {
 #[test]
 fn secrets_are_never_written() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = Obsctl::new(&[
+    let out = obsctl([
         "-d",
         "definitions/bookstore",
         "render",
@@ -123,20 +82,17 @@ fn secrets_are_never_written() {
     .run();
     assert_eq!(out.code, 0);
     let secret = "https://events.pagerduty.example/integration/secret-token/enqueue";
-    let out2 = Command::new(env!("CARGO_BIN_EXE_obsctl"))
-        .args([
-            "-d",
-            "definitions/bookstore",
-            "render",
-            "--check",
-            "--out",
-            tmp.path().to_str().unwrap(),
-        ])
-        .env("PAGERDUTY_CRITICAL_URL", secret)
-        .current_dir(root())
-        .output()
-        .unwrap();
-    assert!(out2.status.success());
+    let out2 = obsctl([
+        "-d",
+        "definitions/bookstore",
+        "render",
+        "--check",
+        "--out",
+        tmp.path().to_str().unwrap(),
+    ])
+    .env("PAGERDUTY_CRITICAL_URL", secret)
+    .run();
+    assert_eq!(out2.code, 0);
     for file in json_files(tmp.path()) {
         assert!(!std::fs::read_to_string(&file).unwrap().contains(secret));
     }
@@ -153,7 +109,7 @@ fn rendering_is_byte_identical_and_committed_snapshots_are_current() {
         let a = tempfile::tempdir().unwrap();
         let b = tempfile::tempdir().unwrap();
         for dir in [&a, &b] {
-            let out = Obsctl::new(&[
+            let out = obsctl([
                 "-d",
                 &format!("definitions/{cat}"),
                 "render",
@@ -174,7 +130,7 @@ fn rendering_is_byte_identical_and_committed_snapshots_are_current() {
                 rel.display()
             );
         }
-        let check = Obsctl::new(&["-d", &format!("definitions/{cat}"), "render", "--check"]).run();
+        let check = obsctl(["-d", &format!("definitions/{cat}"), "render", "--check"]).run();
         assert_eq!(
             check.code, 0,
             "committed snapshots of {cat} are stale:\n{}",
@@ -183,45 +139,16 @@ fn rendering_is_byte_identical_and_committed_snapshots_are_current() {
     }
 }
 
-/// Copies a catalogue and its templates into a temporary project (a git
-/// work tree, the catalogue's sandbox root).
-fn copy_catalogue(cat: &str) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    std::fs::create_dir(tmp.path().join(".git")).unwrap();
-    for (from, to) in [
-        (
-            root().join("definitions").join(cat),
-            tmp.path().join("definitions").join(cat),
-        ),
-        (
-            root().join("templates").join(cat),
-            tmp.path().join("templates").join(cat),
-        ),
-    ] {
-        copy_tree(&from, &to);
-    }
-    tmp
-}
-
-/// Copies every file below `from` to the same place below `to`.
-fn copy_tree(from: &Path, to: &Path) {
-    for f in json_files(from) {
-        let dest = to.join(f.strip_prefix(from).unwrap());
-        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
-        std::fs::copy(&f, dest).unwrap();
-    }
-}
-
 /// Edits one file of a copy of the Cat House catalogue (`from` → `to`) and
 /// runs `render --check` against the committed snapshots.
-fn check_after_edit(file: &str, from: &str, to: &str) -> Output {
-    let tmp = copy_catalogue("cat-house");
+fn check_after_edit(file: &str, from: &str, to: &str) -> Run {
+    let tmp = catalogue_copy("cat-house");
     let path = tmp.path().join(file);
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.contains(from), "`{from}` not in {file}");
     std::fs::write(&path, text.replace(from, to)).unwrap();
     let snapshots = root().join("snapshots/cat-house");
-    Obsctl::new(&[
+    obsctl([
         "-d",
         "definitions/cat-house",
         "render",
@@ -229,7 +156,7 @@ fn check_after_edit(file: &str, from: &str, to: &str) -> Output {
         "--out",
         snapshots.to_str().unwrap(),
     ])
-    .cwd(tmp.path())
+    .current_dir(tmp.path())
     .run()
 }
 
@@ -281,7 +208,7 @@ fn check_lists_missing_and_extra_files_and_render_removes_stale_ones() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().to_str().unwrap();
     assert_eq!(
-        Obsctl::new(&["-d", "definitions/cat-house", "render", "--out", dir])
+        obsctl(["-d", "definitions/cat-house", "render", "--out", dir])
             .run()
             .code,
         0
@@ -293,7 +220,7 @@ fn check_lists_missing_and_extra_files_and_render_removes_stale_ones() {
             .join("staging/topics/cat-house-staging-info-alerts.json"),
     )
     .unwrap();
-    let out = Obsctl::new(&[
+    let out = obsctl([
         "-d",
         "definitions/cat-house",
         "render",
@@ -315,7 +242,7 @@ fn check_lists_missing_and_extra_files_and_render_removes_stale_ones() {
         out.stderr
     );
     assert_eq!(
-        Obsctl::new(&["-d", "definitions/cat-house", "render", "--out", dir])
+        obsctl(["-d", "definitions/cat-house", "render", "--out", dir])
             .run()
             .code,
         0
@@ -325,7 +252,7 @@ fn check_lists_missing_and_extra_files_and_render_removes_stale_ones() {
 
 #[test]
 fn invalid_catalogue_exits_1_with_located_problems() {
-    let out = Obsctl::new(&["-d", "tests/fixtures/invalid", "validate"]).run();
+    let out = obsctl(["-d", "tests/fixtures/invalid", "validate"]).run();
     assert_eq!(out.code, 1);
     // The severity may be defined in the unreadable bomb.yaml: its
     // `undefined severity` would be a consequence, so it is not reported.
@@ -349,7 +276,7 @@ fn invalid_catalogue_exits_1_with_located_problems() {
 
 #[test]
 fn directory_without_catalogue_lists_the_catalogues_below() {
-    let out = Obsctl::new(&["validate"]).run();
+    let out = obsctl(["validate"]).run();
     assert_eq!(out.code, 1);
     assert!(
         out.stderr.contains("definitions has no obsctl.yaml"),
@@ -366,18 +293,18 @@ fn directory_without_catalogue_lists_the_catalogues_below() {
 
 #[test]
 fn usage_errors_exit_64() {
-    assert_eq!(Obsctl::new(&["render", "--bogus"]).run().code, 64);
-    assert_eq!(Obsctl::new(&["frobnicate"]).run().code, 64);
-    let out = Obsctl::new(&["-d", "definitions/cat-house", "render", "--env", "prod"]).run();
+    assert_eq!(obsctl(["render", "--bogus"]).run().code, 64);
+    assert_eq!(obsctl(["frobnicate"]).run().code, 64);
+    let out = obsctl(["-d", "definitions/cat-house", "render", "--env", "prod"]).run();
     assert_eq!(out.code, 64);
     assert!(out.stderr.contains("production"), "{}", out.stderr);
-    assert_eq!(Obsctl::new(&["--help"]).run().code, 0);
+    assert_eq!(obsctl(["--help"]).run().code, 0);
 }
 
 #[test]
 fn validate_succeeds_on_both_catalogues() {
     for cat in ["cat-house", "bookstore"] {
-        let out = Obsctl::new(&["-d", &format!("definitions/{cat}"), "validate"]).run();
+        let out = obsctl(["-d", &format!("definitions/{cat}"), "validate"]).run();
         assert_eq!(out.code, 0, "{}", out.stderr);
         assert!(out.stdout.contains("valid"));
     }
@@ -385,7 +312,7 @@ fn validate_succeeds_on_both_catalogues() {
 
 #[test]
 fn schema_is_json_schema_of_the_catalogue() {
-    let out = Obsctl::new(&["schema"]).run();
+    let out = obsctl(["schema"]).run();
     assert_eq!(out.code, 0);
     let schema: Value = serde_json::from_str(&out.stdout).unwrap();
     assert!(schema["properties"]["alarms"].is_object());
@@ -413,7 +340,7 @@ fn readme_example_is_valid() {
     assert_eq!(found, 2, "README example blocks not found");
     std::fs::create_dir_all(cat.join("templates")).unwrap();
     std::fs::write(cat.join("templates/overview.json.j2"), r#"{"widgets": [{"type": "text", "properties": {"markdown": {{ dashboard.name | tojson }}}}]}"#).unwrap();
-    let out = Obsctl::new(&["-d", cat.to_str().unwrap(), "validate"]).run();
+    let out = obsctl(["-d", cat.to_str().unwrap(), "validate"]).run();
     assert_eq!(out.code, 0, "{}", out.stderr);
 }
 
@@ -429,7 +356,7 @@ fn readme_small_catalogue_is_valid() {
         .expect("README's small catalogue not found");
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(tmp.path().join("obsctl.yaml"), block).unwrap();
-    let out = Obsctl::new(&["-d", tmp.path().to_str().unwrap(), "validate"]).run();
+    let out = obsctl(["-d", tmp.path().to_str().unwrap(), "validate"]).run();
     assert_eq!(out.code, 0, "{}", out.stderr);
     // "Per environment that is 4 alarms, 4 metric filters, 2 log groups, a
     // topic and a subscription": 12 per environment.
@@ -442,22 +369,19 @@ fn readme_small_catalogue_is_valid() {
 
 #[test]
 fn apply_refuses_without_auto_approve_when_stdin_is_not_a_terminal() {
-    let out = Command::new(env!("CARGO_BIN_EXE_obsctl"))
-        .args([
-            "-d",
-            "definitions/cat-house",
-            "apply",
-            "--env",
-            "staging",
-            "--endpoint-url",
-            "http://127.0.0.1:9",
-        ])
-        .current_dir(root())
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let out = obsctl([
+        "-d",
+        "definitions/cat-house",
+        "apply",
+        "--env",
+        "staging",
+        "--endpoint-url",
+        "http://127.0.0.1:9",
+    ])
+    .stdin(std::process::Stdio::null())
+    .run();
+    assert_eq!(out.code, 1);
+    let stderr = out.stderr;
     assert!(
         stderr.contains("stdin is not a terminal") && stderr.contains("--auto-approve"),
         "{stderr}"
@@ -468,7 +392,7 @@ fn apply_refuses_without_auto_approve_when_stdin_is_not_a_terminal() {
 /// now it is one located problem, and nothing else is reported.
 #[test]
 fn a_yaml_syntax_error_in_the_root_file_is_one_located_problem() {
-    let tmp = copy_catalogue("cat-house");
+    let tmp = catalogue_copy("cat-house");
     let path = tmp.path().join("definitions/cat-house/obsctl.yaml");
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::write(
@@ -476,8 +400,8 @@ fn a_yaml_syntax_error_in_the_root_file_is_one_located_problem() {
         text.replace("project: cat-house", "project: [cat-house"),
     )
     .unwrap();
-    let out = Obsctl::new(&["-d", "definitions/cat-house", "validate"])
-        .cwd(tmp.path())
+    let out = obsctl(["-d", "definitions/cat-house", "validate"])
+        .current_dir(tmp.path())
         .run();
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
@@ -492,15 +416,15 @@ fn a_yaml_syntax_error_in_the_root_file_is_one_located_problem() {
 fn a_renamed_copy_of_a_catalogue_renders_identically() {
     let tmp = tempfile::tempdir().unwrap();
     let cat = tmp.path().join("elsewhere/definitions/renamed");
-    copy_tree(&root().join("definitions/cat-house"), &cat);
-    copy_tree(
+    copy_dir(&root().join("definitions/cat-house"), &cat);
+    copy_dir(
         &root().join("templates/cat-house"),
         &tmp.path().join("elsewhere/templates/cat-house"),
     );
     let out = tmp.path().join("out");
     // Not a git work tree: the root that holds catalogue and templates is
     // given.
-    let o = Obsctl::new(&[
+    let o = obsctl([
         "-d",
         cat.to_str().unwrap(),
         "--root",
@@ -509,7 +433,7 @@ fn a_renamed_copy_of_a_catalogue_renders_identically() {
         "--out",
         out.to_str().unwrap(),
     ])
-    .cwd(tmp.path())
+    .current_dir(tmp.path())
     .run();
     assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
     let original = root().join("snapshots/cat-house");
@@ -584,7 +508,7 @@ fn payment_criticals_reach_both_receivers_in_production_and_none_in_staging() {
 #[test]
 fn every_snapshot_alarm_is_documented_with_a_runbook_that_exists() {
     for cat in ["bookstore", "cat-house"] {
-        let out = Obsctl::new(&["-d", &format!("definitions/{cat}"), "docs", "--check"]).run();
+        let out = obsctl(["-d", &format!("definitions/{cat}"), "docs", "--check"]).run();
         assert_eq!(out.code, 0, "{cat}: {}{}", out.stdout, out.stderr);
         let snapshots = root().join("snapshots").join(cat);
         for env in ["staging", "production"] {
@@ -629,7 +553,7 @@ fn every_snapshot_alarm_is_documented_with_a_runbook_that_exists() {
 /// a mistake in a test file fails it, located, and nothing is written.
 #[test]
 fn render_with_a_broken_test_file_fails_and_writes_nothing() {
-    let tmp = copy_catalogue("cat-house");
+    let tmp = catalogue_copy("cat-house");
     let path = tmp.path().join("definitions/cat-house/tests/alarms.yaml");
     let text = std::fs::read_to_string(&path).unwrap();
     // A series the test notation does not accept: found by expanding the
@@ -641,14 +565,14 @@ fn render_with_a_broken_test_file_fails_and_writes_nothing() {
     )
     .unwrap();
     let out_dir = tmp.path().join("out");
-    let out = Obsctl::new(&[
+    let out = obsctl([
         "-d",
         "definitions/cat-house",
         "render",
         "--out",
         out_dir.to_str().unwrap(),
     ])
-    .cwd(tmp.path())
+    .current_dir(tmp.path())
     .run();
     assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
     assert!(
@@ -679,8 +603,7 @@ fn files_outside_the_root_are_refused_and_never_echoed() {
             "templates: /proc/self",
             Box::new(|repo: &Path| {
                 edit(
-                    repo,
-                    "definitions/cat-house/obsctl.yaml",
+                    &repo.join("definitions/cat-house/obsctl.yaml"),
                     "templates: ../../templates/cat-house",
                     "templates: /proc/self",
                 )
@@ -691,8 +614,7 @@ fn files_outside_the_root_are_refused_and_never_echoed() {
             Box::new(|repo: &Path| {
                 let to = format!("templates: {}", outside.path().display());
                 edit(
-                    repo,
-                    "definitions/cat-house/obsctl.yaml",
+                    &repo.join("definitions/cat-house/obsctl.yaml"),
                     "templates: ../../templates/cat-house",
                     &to,
                 )
@@ -703,8 +625,7 @@ fn files_outside_the_root_are_refused_and_never_echoed() {
             Box::new(|repo: &Path| {
                 let to = format!("  - logs.yaml\n  - {}", secret.display());
                 edit(
-                    repo,
-                    "definitions/cat-house/obsctl.yaml",
+                    &repo.join("definitions/cat-house/obsctl.yaml"),
                     "  - logs.yaml",
                     &to,
                 )
@@ -716,8 +637,7 @@ fn files_outside_the_root_are_refused_and_never_echoed() {
                 std::os::unix::fs::symlink(&secret, repo.join("templates/cat-house/leak.json.j2"))
                     .unwrap();
                 edit(
-                    repo,
-                    "templates/cat-house/business.json.j2",
+                    &repo.join("templates/cat-house/business.json.j2"),
                     "{",
                     "{% include \"leak.json.j2\" %}{",
                 );
@@ -733,7 +653,7 @@ fn files_outside_the_root_are_refused_and_never_echoed() {
         ),
     ];
     for (what, attack) in attempts {
-        let tmp = copy_catalogue("cat-house");
+        let tmp = catalogue_copy("cat-house");
         attack(tmp.path());
         for args in [
             vec!["validate"],
@@ -742,7 +662,7 @@ fn files_outside_the_root_are_refused_and_never_echoed() {
         ] {
             let mut all = vec!["-d", "definitions/cat-house"];
             all.extend(args.iter().copied());
-            let out = Obsctl::new(&all).cwd(tmp.path()).run();
+            let out = obsctl(all).current_dir(tmp.path()).run();
             assert_eq!(
                 out.code, 1,
                 "{what} {args:?}: {}\n{}",
@@ -768,14 +688,6 @@ fn files_outside_the_root_are_refused_and_never_echoed() {
     }
 }
 
-/// Replaces `from` (which must occur) with `to` in one file of `repo`.
-fn edit(repo: &Path, file: &str, from: &str, to: &str) {
-    let path = repo.join(file);
-    let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains(from), "`{from}` not in {file}");
-    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
-}
-
 /// Flag values are checked before anything runs: a rate factor that would
 /// panic (1e-30), wait for ever (1e-7) or is not a number, and a selection
 /// of kinds that leaves nothing, are usage errors (exit 64), not a panic, a
@@ -784,7 +696,7 @@ fn edit(repo: &Path, file: &str, from: &str, to: &str) {
 fn flag_values_out_of_range_are_usage_errors() {
     for factor in ["1e-30", "1e-7", "0", "-1", "NaN", "inf", "1e9", "fast"] {
         let flag = format!("--rate-limit={factor}");
-        let out = Obsctl::new(&[
+        let out = obsctl([
             "-d",
             "definitions/cat-house",
             "plan",
@@ -798,7 +710,7 @@ fn flag_values_out_of_range_are_usage_errors() {
         assert_eq!(out.code, 64, "--rate-limit {factor}: {}", out.stderr);
         assert!(out.stderr.contains("from 0.1 to 1000"), "{}", out.stderr);
     }
-    let out = Obsctl::new(&[
+    let out = obsctl([
         "-d",
         "definitions/cat-house",
         "iam-policy",

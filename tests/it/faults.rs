@@ -1,5 +1,5 @@
 //! Convergence under the failures real AWS produces, against the real SDK
-//! and the emulator: a seeded fault-injecting proxy (`common/proxy.rs`)
+//! and the emulator: a seeded fault-injecting proxy (`support/proxy.rs`)
 //! throttles, fails with 503 or drops 30 % of all requests, including after
 //! the emulator processed them; and obsctl killed (SIGKILL) in the middle of
 //! an apply. Either way, a re-run converges: the next plan is empty and
@@ -10,10 +10,8 @@
 //! across the ~900 calls of these applies that happens in a few % of seeds,
 //! and then the second apply converges.
 
-mod common;
-
-use common::proxy::FaultProxy;
-use common::*;
+use crate::support::proxy::FaultProxy;
+use crate::support::{Emulator, root, text};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -84,7 +82,7 @@ async fn duplicates(e: &Emulator) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread")]
 async fn apply_through_thirty_percent_faults_converges_without_duplicates() {
     let e = Emulator::start();
-    // Other seeds: OBSCTL_FAULT_SEED=n cargo test --test faults
+    // Other seeds: OBSCTL_FAULT_SEED=n cargo test --test it faults::
     let seed = std::env::var("OBSCTL_FAULT_SEED")
         .ok()
         .and_then(|s| s.parse().ok())

@@ -3,10 +3,8 @@
 //! by `scripts/emulator install`). No mocks at this level. Each test starts
 //! its own emulator on a free loopback port and stops it when done.
 
-mod common;
-
+use crate::support::{Emulator, OBSCTL, catalogue_copy, root, text};
 use aws_sdk_cloudwatch as cw;
-use common::*;
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -16,7 +14,7 @@ fn both_catalogues_all_kinds_apply_then_plan_is_empty() {
     let e = Emulator::start();
     for cat in ["cat-house", "bookstore"] {
         for env in ["staging", "production"] {
-            apply(&e, cat, env);
+            e.apply(cat, env);
             let out = e.obsctl(cat, &["plan", "--env", env, "--detailed-exitcode"]);
             assert_eq!(
                 out.status.code(),
@@ -27,7 +25,7 @@ fn both_catalogues_all_kinds_apply_then_plan_is_empty() {
             let stdout = String::from_utf8_lossy(&out.stdout);
             assert!(stdout.contains("No changes."), "{stdout}");
             assert!(!stdout.contains("SECRET"), "a secret leaked into the plan");
-            let plan = plan_json(&e, cat, env);
+            let plan = e.plan_json(cat, env);
             assert_eq!(plan["format_version"], 2);
             assert!(plan["changes"].as_array().unwrap().is_empty());
             let kinds = plan["kinds"].as_array().unwrap().len();
@@ -39,7 +37,7 @@ fn both_catalogues_all_kinds_apply_then_plan_is_empty() {
 #[tokio::test(flavor = "multi_thread")]
 async fn drift_shows_exactly_the_edited_fields_and_apply_restores_them() {
     let e = Emulator::start();
-    apply(&e, "cat-house", "staging");
+    e.apply("cat-house", "staging");
     let cw = e.cloudwatch().await;
     let alarm_name = "cat-house-staging-auth-service-high-cpu";
     let dashboard = "cat-house-staging-service-health";
@@ -88,7 +86,7 @@ async fn drift_shows_exactly_the_edited_fields_and_apply_restores_them() {
         .await
         .unwrap();
 
-    let plan = plan_json(&e, "cat-house", "staging");
+    let plan = e.plan_json("cat-house", "staging");
     let changes = plan["changes"].as_array().unwrap();
     let summary: Vec<(String, String, Vec<String>)> = changes
         .iter()
@@ -124,7 +122,7 @@ async fn drift_shows_exactly_the_edited_fields_and_apply_restores_them() {
         &["plan", "--env", "staging", "--detailed-exitcode"],
     );
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    apply(&e, "cat-house", "staging");
+    e.apply("cat-house", "staging");
     let out = e.obsctl(
         "cat-house",
         &["plan", "--env", "staging", "--detailed-exitcode"],
@@ -157,8 +155,8 @@ async fn resources_obsctl_does_not_own_survive_apply() {
         .await
         .unwrap();
 
-    apply(&e, "cat-house", "staging");
-    let plan = plan_json(&e, "cat-house", "staging");
+    e.apply("cat-house", "staging");
+    let plan = e.plan_json("cat-house", "staging");
     assert!(plan["changes"].as_array().unwrap().is_empty());
     let conflicts: Vec<&str> = plan["conflicts"]
         .as_array()
@@ -188,15 +186,7 @@ async fn resources_obsctl_does_not_own_survive_apply() {
 #[tokio::test(flavor = "multi_thread")]
 async fn removing_a_service_deletes_exactly_its_resources() {
     let e = Emulator::start();
-    let tmp = tempfile::tempdir().unwrap();
-    // A git work tree: the catalogue's sandbox root.
-    std::fs::create_dir(tmp.path().join(".git")).unwrap();
-    for (from, to) in [
-        ("definitions/cat-house", "definitions/cat-house"),
-        ("templates/cat-house", "templates/cat-house"),
-    ] {
-        copy_dir(&root().join(from), &tmp.path().join(to));
-    }
+    let tmp = catalogue_copy("cat-house");
     // The services' log groups exist before monitoring does (ECS creates them).
     let logs = e.logs().await;
     for svc in [
@@ -399,7 +389,7 @@ fn only_limits_plan_and_apply_to_the_named_kinds() {
         ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    let plan = plan_json(&e, "cat-house", "staging");
+    let plan = e.plan_json("cat-house", "staging");
     let kinds: std::collections::BTreeSet<&str> = plan["changes"]
         .as_array()
         .unwrap()
@@ -434,26 +424,13 @@ fn only_limits_plan_and_apply_to_the_named_kinds() {
     assert_eq!(out.status.code(), Some(64), "{}", text(&out));
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let p = entry.path();
-        if p.is_dir() {
-            copy_dir(&p, &to.join(entry.file_name()));
-        } else {
-            std::fs::copy(&p, to.join(entry.file_name())).unwrap();
-        }
-    }
-}
-
 /// On a terminal, apply shows the plan and asks; only `yes` applies.
 /// `script` (util-linux) gives obsctl a pseudo-terminal.
 #[test]
 fn apply_asks_for_confirmation_on_a_terminal() {
     let e = Emulator::start();
-    let bin = env!("CARGO_BIN_EXE_obsctl");
     let command = format!(
-        "{bin} -d definitions/cat-house apply --env staging --endpoint-url {} --rate-limit none",
+        "{OBSCTL} -d definitions/cat-house apply --env staging --endpoint-url {} --rate-limit none",
         e.url
     );
     let run = |answer: &str| {
@@ -485,7 +462,7 @@ fn apply_asks_for_confirmation_on_a_terminal() {
         stdout.contains("Only 'yes' is accepted") && stdout.contains("Apply cancelled"),
         "{stdout}"
     );
-    let plan = plan_json(&e, "cat-house", "staging");
+    let plan = e.plan_json("cat-house", "staging");
     assert_eq!(
         plan["changes"].as_array().unwrap().len(),
         78,
@@ -503,17 +480,6 @@ fn apply_asks_for_confirmation_on_a_terminal() {
         &["plan", "--env", "staging", "--detailed-exitcode"],
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-}
-
-/// A copy of the Cat House catalogue and its templates, to edit.
-fn cat_house_copy() -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    // A git work tree: the catalogue's sandbox root.
-    std::fs::create_dir(tmp.path().join(".git")).unwrap();
-    for dir in ["definitions/cat-house", "templates/cat-house"] {
-        copy_dir(&root().join(dir), &tmp.path().join(dir));
-    }
-    tmp
 }
 
 fn plan_json_in(e: &Emulator, cwd: &Path, env: &str, extra: &[&str]) -> Value {
@@ -551,7 +517,7 @@ fn keys_of(plan: &Value, list: &str) -> Vec<String> {
 #[test]
 fn environments_whose_names_prefix_each_other_apply_and_plan_independently() {
     let e = Emulator::start();
-    let tmp = cat_house_copy();
+    let tmp = catalogue_copy("cat-house");
     let yaml = tmp.path().join("definitions/cat-house/obsctl.yaml");
     let text_before = std::fs::read_to_string(&yaml).unwrap();
     let with_eu = text_before.replace(
@@ -596,7 +562,7 @@ fn environments_whose_names_prefix_each_other_apply_and_plan_independently() {
 async fn hand_made_prefixed_dashboards_are_conflicts_until_adopted() {
     let e = Emulator::start();
     let cw = e.cloudwatch().await;
-    apply(&e, "cat-house", "staging");
+    e.apply("cat-house", "staging");
     for name in [
         "cat-house-staging-hand-made",
         "cat-house-staging-not-yet-managed",
@@ -608,16 +574,16 @@ async fn hand_made_prefixed_dashboards_are_conflicts_until_adopted() {
             .await
             .unwrap();
     }
-    let plan = plan_json(&e, "cat-house", "staging");
+    let plan = e.plan_json("cat-house", "staging");
     assert!(
         keys_of(&plan, "changes").is_empty(),
         "{:#?}",
         keys_of(&plan, "changes")
     );
     assert_eq!(keys_of(&plan, "conflicts").len(), 2);
-    apply(&e, "cat-house", "staging");
+    e.apply("cat-house", "staging");
     // The catalogue now generates one of them.
-    let tmp = cat_house_copy();
+    let tmp = catalogue_copy("cat-house");
     let dashboards = tmp.path().join("definitions/cat-house/dashboards.yaml");
     let text = std::fs::read_to_string(&dashboards).unwrap();
     let first_key = text
@@ -673,7 +639,7 @@ async fn hand_made_prefixed_dashboards_are_conflicts_until_adopted() {
 #[test]
 fn a_catalogue_account_id_other_than_the_credentials_refuses_to_run() {
     let e = Emulator::start();
-    let tmp = cat_house_copy();
+    let tmp = catalogue_copy("cat-house");
     let yaml = tmp.path().join("definitions/cat-house/obsctl.yaml");
     let yaml_text = std::fs::read_to_string(&yaml).unwrap();
     let edited = yaml_text.replacen(
@@ -694,7 +660,7 @@ fn a_catalogue_account_id_other_than_the_credentials_refuses_to_run() {
         "{}",
         text(&out)
     );
-    let plan = plan_json(&e, "cat-house", "staging");
+    let plan = e.plan_json("cat-house", "staging");
     assert!(
         keys_of(&plan, "changes")
             .iter()
@@ -742,7 +708,7 @@ fn region_flag_moves_the_arns_with_the_clients() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_console_saved_dashboard_is_no_change_until_a_default_really_changes() {
     let e = Emulator::start();
-    apply(&e, "cat-house", "staging");
+    e.apply("cat-house", "staging");
     let cw = e.cloudwatch().await;
     let dashboard = "cat-house-staging-api-performance";
     let mut body = dashboard_body(&cw, dashboard).await;
@@ -779,7 +745,7 @@ async fn a_console_saved_dashboard_is_no_change_until_a_default_really_changes()
     }
     assert!(metric_widgets >= 2, "{body}");
     put_dashboard_body(&cw, dashboard, &body).await;
-    let plan = plan_json(&e, "cat-house", "staging");
+    let plan = e.plan_json("cat-house", "staging");
     assert_eq!(plan["changes"], serde_json::json!([]), "{plan}");
 
     // A real change of a default is exactly that property.
@@ -792,7 +758,7 @@ async fn a_console_saved_dashboard_is_no_change_until_a_default_really_changes()
         .unwrap();
     body["widgets"][index]["properties"]["stacked"] = true.into();
     put_dashboard_body(&cw, dashboard, &body).await;
-    let plan = plan_json(&e, "cat-house", "staging");
+    let plan = e.plan_json("cat-house", "staging");
     let changes = plan["changes"].as_array().unwrap();
     assert_eq!(changes.len(), 1, "{plan}");
     let fields: Vec<String> = changes[0]["fields"]
@@ -820,7 +786,7 @@ async fn a_console_saved_dashboard_is_no_change_until_a_default_really_changes()
 #[tokio::test(flavor = "multi_thread")]
 async fn a_removed_widget_and_a_removed_metric_read_as_two_changes() {
     let e = Emulator::start();
-    apply(&e, "cat-house", "staging");
+    e.apply("cat-house", "staging");
     let cw = e.cloudwatch().await;
     let dashboard = "cat-house-staging-api-performance";
     let mut body = dashboard_body(&cw, dashboard).await;
