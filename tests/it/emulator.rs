@@ -697,7 +697,7 @@ fn region_flag_moves_the_arns_with_the_clients() {
         !json.contains(":us-east-1:"),
         "no ARN of the catalogue's region"
     );
-    // (A partition mismatch is tested in run.rs: the emulator answers
+    // (A partition mismatch is tested in run/mod.rs: the emulator answers
     // GetCallerIdentity in the partition of the region it is asked in.)
 }
 

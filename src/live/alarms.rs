@@ -1,0 +1,68 @@
+//! CloudWatch alarms (metric and composite): DescribeAlarms by prefix, tags
+//! settled from the tagging index.
+
+use super::tags::{TagIndex, settled_tags};
+use super::{CONCURRENCY, LiveState, generated, owner};
+use crate::aws::{Aws, AwsError, LiveAlarm, all_pages};
+use crate::compile::DesiredState;
+use crate::resource::*;
+use futures::stream::{self, StreamExt, TryStreamExt};
+use std::collections::BTreeSet;
+
+pub(super) async fn alarms(
+    aws: &Aws,
+    desired: &DesiredState,
+    kinds: &BTreeSet<Kind>,
+    index: impl std::future::Future<Output = Result<TagIndex, AwsError>>,
+    live: &mut LiveState,
+) -> Result<(), AwsError> {
+    let mut found = all_pages(|next| async move {
+        let page = aws
+            .cloudwatch()
+            .describe_alarms(&desired.prefix, next)
+            .await?;
+        Ok((page.alarms, page.next))
+    })
+    .await?;
+    live.counts.alarms = Some(found.len() as u64);
+    found.retain(|(_, a)| match a {
+        LiveAlarm::Metric(_) => kinds.contains(&Kind::MetricAlarm),
+        LiveAlarm::Composite(_) => kinds.contains(&Kind::CompositeAlarm),
+    });
+    let index = &index.await?;
+    let owner = &owner(desired);
+    let names = &generated(desired, &[Kind::MetricAlarm, Kind::CompositeAlarm]);
+    let tagged: Vec<Option<(String, LiveAlarm, Vec<Tag>)>> = stream::iter(found)
+        .map(|(arn, alarm)| async move {
+            if index.not_ours(&arn, alarm.name(), owner, names) {
+                return Ok(None);
+            }
+            let kind = match alarm {
+                LiveAlarm::Metric(_) => Kind::MetricAlarm,
+                LiveAlarm::Composite(_) => Kind::CompositeAlarm,
+            };
+            let wanted = desired.resources.get(&(kind, alarm.name().to_string()));
+            // Deleted between DescribeAlarms and now: it is gone, not an error.
+            let tags =
+                settled_tags(index, wanted, &arn, || aws.cloudwatch().list_tags(&arn)).await?;
+            Ok::<_, AwsError>(tags.map(|tags| (arn, alarm, tags)))
+        })
+        .buffered(CONCURRENCY)
+        .try_collect()
+        .await?;
+    for (arn, alarm, tags) in tagged.into_iter().flatten() {
+        let verdict = owner.tagged(alarm.name(), &tags, names, false);
+        let resource = match alarm {
+            LiveAlarm::Metric(mut a) => {
+                a.tags = tags;
+                Resource::MetricAlarm(a)
+            }
+            LiveAlarm::Composite(mut a) => {
+                a.tags = tags;
+                Resource::CompositeAlarm(a)
+            }
+        };
+        live.file(verdict, resource, Some(arn));
+    }
+    Ok(())
+}

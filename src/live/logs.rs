@@ -1,0 +1,216 @@
+//! CloudWatch Logs: the log groups filters and queries read, metric filters
+//! (account-wide or per log group, whichever is fewer calls) and saved
+//! queries.
+
+use super::{CONCURRENCY, LiveState, generated, owner};
+use crate::aws::{Aws, AwsError, all_pages, pages_within};
+use crate::compile::DesiredState;
+use crate::ownership::{ConflictReason, Owner, Verdict};
+use crate::resource::*;
+use futures::stream::{self, StreamExt, TryStreamExt};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Which of the log groups the planned filters and queries read exist. They
+/// are listed by their longest common name prefix (DescribeLogGroups, 50 per
+/// page: one call for a typical environment whose groups share
+/// `/ecs/<project>/<env>/`); without a useful common prefix, one listing
+/// per group. An existing group is never compared: obsctl does not change
+/// log groups that exist, so with `log_groups: create` it is recorded as
+/// live exactly as desired.
+pub(super) async fn log_groups(
+    aws: &Aws,
+    desired: &DesiredState,
+    kinds: &BTreeSet<Kind>,
+    live: &mut LiveState,
+) -> Result<ListedGroups, AwsError> {
+    let needed: Vec<&String> = desired
+        .log_group_users
+        .iter()
+        .filter(|(_, users)| {
+            kinds.contains(&Kind::LogGroup) || users.iter().any(|(k, _)| kinds.contains(k))
+        })
+        .map(|(group, _)| group)
+        .collect();
+    let common = common_prefix(&needed);
+    let prefixes: Vec<&str> = if needed.len() > 1 && common.len() >= 2 {
+        vec![common]
+    } else {
+        needed.iter().map(|g| g.as_str()).collect()
+    };
+    let by_prefix = prefixes.len() == 1 && needed.len() > 1;
+    let listed: Vec<Vec<String>> = stream::iter(prefixes)
+        .map(|prefix| all_pages(move |next| aws.logs().describe_log_groups(prefix, next)))
+        .buffered(CONCURRENCY)
+        .try_collect()
+        .await?;
+    let existing: BTreeSet<String> = listed.into_iter().flatten().collect();
+    let result = ListedGroups {
+        groups: existing.clone(),
+        by_prefix,
+    };
+    for group in needed {
+        if !existing.contains(group) {
+            live.missing_log_groups.insert(group.clone());
+            continue;
+        }
+        let key = (Kind::LogGroup, group.clone());
+        if let Some(r) = desired.resources.get(&key) {
+            live.resources.insert(key, r.clone());
+        }
+    }
+    Ok(result)
+}
+
+/// The longest prefix all `names` share (at a character boundary).
+fn common_prefix<'a>(names: &[&'a String]) -> &'a str {
+    let Some(first) = names.first() else {
+        return "";
+    };
+    let mut end = first.len();
+    for n in names {
+        end = first
+            .char_indices()
+            .zip(n.chars())
+            .take_while(|((_, a), b)| a == b)
+            .map(|((i, a), _)| i + a.len_utf8())
+            .last()
+            .unwrap_or(0)
+            .min(end);
+    }
+    first.get(..end).unwrap_or("")
+}
+
+/// The log groups found by [`log_groups`].
+#[derive(Debug, Clone, Default)]
+pub(super) struct ListedGroups {
+    /// Existing groups listed.
+    groups: BTreeSet<String>,
+    /// Listed by the catalogue's common prefix: the list also holds groups
+    /// under it the catalogue no longer names.
+    by_prefix: bool,
+}
+
+/// Metric filters, in the fewer calls of two reads (DescribeMetricFilters,
+/// 50 per page):
+///
+/// - account-wide (no log group): ⌈filters in the account / 50⌉ calls; it
+///   also finds the filters of a removed service whatever its log group;
+/// - per log group: one call per listed group (more for a group with over
+///   50 filters); it finds removed services' filters only in groups under
+///   the catalogue's common log-group prefix, so it is used only when the
+///   groups were listed by that prefix.
+///
+/// The account's filter count is unknown before reading, but it is at least
+/// the catalogue's: per group is chosen when that alone makes it cheaper
+/// (G < ⌈desired filters / 50⌉, i.e. over 50 filters per group). Otherwise
+/// the account-wide read runs with a budget of G pages; an account whose
+/// other filters would exceed it (many filters of other tools) falls back to
+/// per group, so a read never costs more than twice the cheaper one.
+/// AWS accepts `filterNamePrefix` only with a log group; the prefix is
+/// applied here instead.
+pub(super) async fn metric_filters(
+    aws: &Aws,
+    desired: &DesiredState,
+    listed: &ListedGroups,
+    live: &mut LiveState,
+) -> Result<(), AwsError> {
+    let wanted = desired
+        .resources
+        .keys()
+        .filter(|(k, _)| *k == Kind::MetricFilter)
+        .count() as u64;
+    let groups = listed.groups.len() as u64;
+    let per_group_possible = listed.by_prefix;
+    let mut filters = None;
+    if !(per_group_possible && groups < wanted.div_ceil(50)) {
+        let budget = if per_group_possible {
+            groups.max(1)
+        } else {
+            u64::MAX
+        };
+        filters = pages_within(budget, |next| {
+            aws.logs().describe_metric_filters(None, next)
+        })
+        .await?;
+    }
+    let filters = match filters {
+        Some((filters, _)) => {
+            live.counts.filters_in_account = Some(filters.len() as u64);
+            filters
+        }
+        None => {
+            let per_group: Vec<(Vec<MetricFilter>, u64)> = stream::iter(&listed.groups)
+                .map(|g| async move {
+                    let read = pages_within(u64::MAX, |next| {
+                        aws.logs().describe_metric_filters(Some(g), next)
+                    })
+                    .await?;
+                    Ok::<_, AwsError>(read.unwrap_or_default())
+                })
+                .buffered(CONCURRENCY)
+                .try_collect()
+                .await?;
+            per_group.into_iter().flat_map(|(f, _)| f).collect()
+        }
+    };
+    live.counts.log_groups_read = Some(groups);
+    let owner = owner(desired);
+    let generated: BTreeSet<String> = desired
+        .resources
+        .values()
+        .filter_map(|r| {
+            let Resource::MetricFilter(f) = r else {
+                return None;
+            };
+            Some(f.filter_name.clone())
+        })
+        .collect();
+    for f in filters {
+        let verdict = owner.untagged_kind(&f.filter_name, &generated);
+        live.file(verdict, Resource::MetricFilter(f), None);
+    }
+    Ok(())
+}
+
+pub(super) async fn queries(
+    aws: &Aws,
+    desired: &DesiredState,
+    live: &mut LiveState,
+) -> Result<(), AwsError> {
+    let found = all_pages(|next| {
+        aws.logs()
+            .describe_query_definitions(&desired.query_prefix, next)
+    })
+    .await?;
+    live.counts.queries = Some(found.len() as u64);
+    let owner = Owner {
+        prefix: &desired.query_prefix,
+        other_prefixes: &desired.other_query_prefixes,
+        ..owner(desired)
+    };
+    let generated = generated(desired, &[Kind::QueryDefinition]);
+    let mut by_name: BTreeMap<String, Vec<(String, QueryDefinition)>> = BTreeMap::new();
+    for (id, mut q) in found {
+        if owner.untagged_kind(&q.name, &generated) == Verdict::Owned {
+            q.log_group_names.sort();
+            by_name.entry(q.name.clone()).or_default().push((id, q));
+        }
+    }
+    for (name, mut copies) in by_name {
+        if copies.len() > 1 {
+            // Saved queries are identified by id, not name: with two of the
+            // same name obsctl cannot tell which one it manages.
+            copies.sort_by(|a, b| a.0.cmp(&b.0));
+            let ids: Vec<String> = copies.iter().map(|(id, _)| id.clone()).collect();
+            live.conflicts.insert(
+                (Kind::QueryDefinition, name),
+                ConflictReason::DuplicateQueries { ids },
+            );
+            continue;
+        }
+        if let Some((id, q)) = copies.pop() {
+            live.file(Verdict::Owned, Resource::QueryDefinition(q), Some(id));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,41 @@
+//! `obsctl iam-policy`: the IAM policy plan or apply needs for one
+//! environment.
+
+use super::{kinds, load_and_compile_in, write_or_check};
+use crate::cli::{Cli, PolicyFor, PolicyFormat, Scope};
+use crate::error::{EXIT_OK, Error};
+use crate::iam;
+use std::io::Write;
+use std::path::Path;
+
+/// Prints the IAM policy (JSON, or a Markdown table) that `purpose` needs
+/// in `env` for the kinds `scope` selects, or with `check` compares it with
+/// that file.
+pub(super) fn iam_policy_command(
+    cli: &Cli,
+    env: &str,
+    purpose: PolicyFor,
+    format: PolicyFormat,
+    check: Option<&Path>,
+    scope: &Scope,
+    out: &mut dyn Write,
+) -> Result<i32, Error> {
+    let (_, mut states) =
+        load_and_compile_in(&cli.definitions, cli.root.as_deref(), Some(env), false)?;
+    let Some(desired) = states.pop() else {
+        return Ok(EXIT_OK);
+    };
+    let purpose = match purpose {
+        PolicyFor::Plan => iam::Purpose::Plan,
+        PolicyFor::Apply => iam::Purpose::Apply,
+    };
+    let kinds = kinds(scope)?;
+    let text = match format {
+        PolicyFormat::Json => {
+            let policy = iam::policy(&desired, purpose, &kinds);
+            serde_json::to_string_pretty(&policy).unwrap_or_default() + "\n"
+        }
+        PolicyFormat::Markdown => iam::markdown(&desired, purpose, &kinds),
+    };
+    write_or_check(out, check, &text)
+}

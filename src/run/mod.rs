@@ -1,0 +1,347 @@
+//! Wires the pipeline stages for one invocation: load → validate → compile →
+//! render/check, or → read live → plan → apply. Returns the exit code or a
+//! typed error; never exits.
+//!
+//! This file holds the dispatch ([`run`]: one call per command) and what the
+//! commands share (the tokio runtime, `--only` / `--except`, the AWS session,
+//! [`load_and_compile`]); each command is one function in its own file:
+//! `schema.rs`, `docs.rs`, `iam.rs` (`iam-policy`), `validate.rs`,
+//! `test.rs`, `render.rs`, `plan.rs` (with [`make_plan`]) and `apply.rs`.
+
+mod apply;
+mod docs;
+mod iam;
+mod plan;
+mod render;
+mod schema;
+mod test;
+mod validate;
+
+use crate::aws::sdk::ConnectOptions;
+use crate::aws::{Aws, Rates, RetryPolicy};
+use crate::catalogue::{self, Catalogue};
+use crate::cli::{AwsArgs, Cli, Command, RateLimit, Scope};
+use crate::compile::{DesiredState, compile_all, compile_with_account};
+use crate::diagnostic::Problems;
+use crate::error::{EXIT_OK, Error};
+use crate::resource::Kind;
+use crate::snapshot;
+use std::collections::BTreeSet;
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+pub use plan::make_plan;
+
+/// Runs a parsed command line, writing normal output to `out`.
+pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
+    match &cli.command {
+        Command::Schema { format, check } => schema::schema_command(*format, check.as_deref(), out),
+        Command::Docs {
+            env,
+            out: out_dir,
+            check,
+        } => docs::docs_command(cli, env.as_deref(), out_dir.as_deref(), *check, out),
+        Command::IamPolicy {
+            env,
+            purpose,
+            format,
+            check,
+            scope,
+        } => iam::iam_policy_command(cli, env, *purpose, *format, check.as_deref(), scope, out),
+        Command::Validate => validate::validate_command(cli, out),
+        Command::Test {
+            env,
+            junit,
+            min_coverage,
+            mutate,
+            name_filter,
+        } => test::test_command(
+            cli,
+            env.as_deref(),
+            junit.as_deref(),
+            *min_coverage,
+            *mutate,
+            name_filter.as_deref(),
+            out,
+        ),
+        Command::Render {
+            env,
+            out: out_dir,
+            check,
+        } => render::render_command(cli, env.as_deref(), out_dir.as_deref(), *check, out),
+        Command::Plan {
+            env,
+            out: file,
+            format,
+            detailed_exitcode,
+            scope,
+            aws,
+        } => {
+            let runtime = runtime()?;
+            runtime.block_on(plan::plan_command(
+                cli,
+                env,
+                file.as_deref(),
+                *format,
+                *detailed_exitcode,
+                scope,
+                aws,
+                out,
+            ))
+        }
+        Command::Apply {
+            env,
+            auto_approve,
+            scope,
+            aws,
+            file,
+        } => {
+            let runtime = runtime()?;
+            runtime.block_on(apply::apply_command(
+                cli,
+                env,
+                *auto_approve,
+                scope,
+                aws,
+                file.as_deref(),
+                out,
+            ))
+        }
+    }
+}
+
+/// Prints `text`, or with `check` compares it with that file instead.
+fn write_or_check(out: &mut dyn Write, check: Option<&Path>, text: &str) -> Result<i32, Error> {
+    match check {
+        Some(path) => {
+            if let Some(stale) = snapshot::check_one(path, text) {
+                return Err(Error::StaleSnapshots(vec![stale]));
+            }
+            writeln!(out, "{}: up to date", path.display()).map_err(stdout_error)?;
+        }
+        None => write!(out, "{text}").map_err(stdout_error)?,
+    }
+    Ok(EXIT_OK)
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Runtime::new().map_err(|e| Error::io("<tokio runtime>", e))
+}
+
+/// The kinds `--only` / `--except` select.
+pub fn kinds(scope: &Scope) -> Result<BTreeSet<Kind>, Error> {
+    let parse = |names: &[String]| -> Result<BTreeSet<Kind>, Error> {
+        names
+            .iter()
+            .map(|n| {
+                Kind::from_plural(n.trim()).ok_or_else(|| {
+                    let all: Vec<&str> = Kind::ALL.iter().map(|k| k.plural()).collect();
+                    Error::Usage(format!("unknown kind `{n}`; use: {}", all.join(", ")))
+                })
+            })
+            .collect()
+    };
+    let mut kinds: BTreeSet<Kind> = if scope.only.is_empty() {
+        Kind::ALL.iter().copied().collect()
+    } else {
+        parse(&scope.only)?
+    };
+    // Kinds are planned with what could block them: filters and queries
+    // with their log groups (`--only metric-filters` creates missing ones
+    // too, with `log_groups: create`).
+    let implied: Vec<Kind> = kinds
+        .iter()
+        .flat_map(|k| k.planned_with().iter().copied())
+        .collect();
+    kinds.extend(implied);
+    for k in parse(&scope.except)? {
+        kinds.remove(&k);
+    }
+    if kinds.is_empty() {
+        // Doing nothing and exiting 0 would look like success in CI.
+        return Err(Error::Usage(
+            "--only and --except leave no kind to work on".to_string(),
+        ));
+    }
+    Ok(kinds)
+}
+
+/// Everything plan and apply need for one environment.
+struct Session {
+    aws: Aws,
+    desired: DesiredState,
+}
+
+async fn session(cli: &Cli, env: &str, args: &AwsArgs) -> Result<Session, Error> {
+    // Validate and compile offline first, so catalogue problems are reported
+    // before any AWS call; compile again below once the account id is known
+    // (cheap: 0.2 s for 1000 services).
+    let (mut cat, _) = load_and_compile_in(&cli.definitions, cli.root.as_deref(), Some(env), true)?;
+    // `--region` moves the whole environment: clients and ARNs alike.
+    if let (Some(region), Some(e)) = (&args.region, cat.environments.get_mut(env)) {
+        e.spec.region = region.clone();
+    }
+    let spec = &cat.environments[env];
+    let rates = match args.rate_limit {
+        RateLimit::Aws => Rates::default(),
+        RateLimit::None => Rates::unlimited(),
+        RateLimit::Factor(f) => Rates::scaled(f),
+    };
+    let options = ConnectOptions {
+        profile: args.profile.clone().or_else(|| spec.profile.clone()),
+        region: args.region.clone().or_else(|| Some(spec.region.clone())),
+        endpoint_url: args.endpoint_url.clone(),
+        rates: Some(rates),
+        retry: retry_policy(),
+    };
+    let aws = crate::aws::sdk::connect(&options).await;
+    let who = aws.identity().identity().await.map_err(Error::Aws)?;
+    check_identity(env, spec.account_id.as_deref(), &spec.region, &who)?;
+    let account = who.account;
+    let mut problems = Problems::default();
+    let mut states = compile_with_account(&cat, Some(env), Some(&account), &mut problems);
+    let desired = problems
+        .finish(states.pop())?
+        .ok_or_else(|| Error::Usage(format!("unknown environment `{env}`")))?;
+    Ok(Session { aws, desired })
+}
+
+/// Refuses credentials of another account than the environment's
+/// `account_id`, or of another partition than the region's.
+fn check_identity(
+    env: &str,
+    account_id: Option<&str>,
+    region: &str,
+    who: &crate::aws::Identity,
+) -> Result<(), Error> {
+    if let Some(expected) = account_id.filter(|a| *a != who.account) {
+        return Err(Error::WrongAccount {
+            env: env.to_string(),
+            expected: expected.to_string(),
+            actual: who.account.clone(),
+        });
+    }
+    let partition = crate::resource::partition(region);
+    if !who.arn.is_empty() && who.partition() != partition {
+        return Err(Error::WrongPartition {
+            region: region.to_string(),
+            expected: partition.to_string(),
+            actual: who.partition().to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// The retry policy: 8 attempts from 200 ms, or a first delay in ms from
+/// `OBSCTL_RETRY_BASE_DELAY_MS` (tests keep backoff short with it).
+fn retry_policy() -> RetryPolicy {
+    let mut policy = RetryPolicy::default();
+    if let Some(ms) = std::env::var("OBSCTL_RETRY_BASE_DELAY_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        policy.base_delay = std::time::Duration::from_millis(ms);
+    }
+    policy
+}
+
+fn secret(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+fn color() -> bool {
+    std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
+}
+
+/// Loads, validates and compiles; every problem of every stage comes out at once.
+pub fn load_and_compile(
+    dir: &Path,
+    env: Option<&str>,
+) -> Result<(Catalogue, Vec<DesiredState>), Error> {
+    load_and_compile_with(dir, env, true)
+}
+
+/// [`load_and_compile`], checking test files only when `tests` is set
+/// (`obsctl test` checks them itself, while running them).
+pub fn load_and_compile_with(
+    dir: &Path,
+    env: Option<&str>,
+    tests: bool,
+) -> Result<(Catalogue, Vec<DesiredState>), Error> {
+    load_and_compile_in(dir, None, env, tests)
+}
+
+/// [`load_and_compile_with`] with the sandbox's root given (`--root`).
+pub fn load_and_compile_in(
+    dir: &Path,
+    root: Option<&Path>,
+    env: Option<&str>,
+    tests: bool,
+) -> Result<(Catalogue, Vec<DesiredState>), Error> {
+    let (cat, mut problems) = catalogue::load_in(dir, root)?;
+    if cat.is_incomplete() {
+        // The root file could not be read: everything else would be a consequence.
+        return problems.finish((cat, Vec::new()));
+    }
+    if let Some(e) = env
+        && !cat.environments.contains_key(e)
+    {
+        let known: Vec<&str> = cat.environments.keys().map(String::as_str).collect();
+        return Err(Error::Usage(format!(
+            "unknown environment `{e}`; the catalogue defines: {}",
+            known.join(", ")
+        )));
+    }
+    catalogue::validate::validate(&cat, &mut problems);
+    if !cat.unreadable.is_empty() {
+        // An included file could not be read: compiling without what it
+        // defines (templates rendering without its services, …) would only
+        // report consequences.
+        return problems.finish((cat, Vec::new()));
+    }
+    let states = compile_all(&cat, env, &mut problems);
+    if tests && problems.is_empty() {
+        // Test files refer to compiled names: checked once the rest is sound.
+        crate::testing::case::check(&cat, &states, &mut problems);
+    }
+    problems.finish((cat, states))
+}
+
+fn stdout_error(e: std::io::Error) -> Error {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Error::OutputClosed
+    } else {
+        Error::io("<stdout>", e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::Identity;
+
+    fn who(arn: &str) -> Identity {
+        Identity {
+            account: "123456789012".into(),
+            arn: arn.into(),
+        }
+    }
+
+    #[test]
+    fn credentials_of_another_account_or_partition_are_refused() {
+        let aws = who("arn:aws:iam::123456789012:user/ci");
+        assert!(check_identity("staging", None, "us-east-1", &aws).is_ok());
+        assert!(check_identity("staging", Some("123456789012"), "us-east-1", &aws).is_ok());
+        let e = check_identity("staging", Some("999999999999"), "us-east-1", &aws).unwrap_err();
+        assert!(matches!(e, Error::WrongAccount { .. }), "{e}");
+        let e = check_identity("staging", None, "cn-north-1", &aws).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("region cn-north-1 is in partition aws-cn, but the credentials are for partition aws"),
+            "{e}"
+        );
+        let cn = who("arn:aws-cn:iam::123456789012:user/ci");
+        assert!(check_identity("staging", None, "cn-north-1", &cn).is_ok());
+        assert!(check_identity("staging", None, "us-gov-west-1", &cn).is_err());
+    }
+}

@@ -1,0 +1,88 @@
+//! `obsctl plan`: reads live state and shows what apply would change;
+//! [`make_plan`] is also what apply (and the tests) plan with.
+
+use super::{color, kinds, secret, session, stdout_error};
+use crate::aws::Aws;
+use crate::cli::{AwsArgs, Cli, Scope};
+use crate::compile::DesiredState;
+use crate::error::{EXIT_CHANGES, EXIT_OK, Error};
+use crate::plan::Plan;
+use crate::report::plan::Format;
+use crate::resource::Kind;
+use crate::{live, plan, report};
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::Path;
+
+/// Reads live state and computes the plan for `kinds`; `secret` resolves
+/// `${env:NAME}` endpoints.
+pub async fn make_plan(
+    aws: &Aws,
+    desired: &DesiredState,
+    kinds: &BTreeSet<Kind>,
+    adopt: bool,
+    secret: &dyn Fn(&str) -> Option<String>,
+) -> Result<Plan, Error> {
+    let started = tokio::time::Instant::now();
+    let live = live::read(aws, desired, kinds).await.map_err(Error::Aws)?;
+    let read_seconds = started.elapsed().as_secs_f64();
+    let mut plan =
+        plan::compute(desired, &live, kinds, adopt, secret).map_err(|m| Error::MissingSecret {
+            var: m.0,
+            needed_by: m.1,
+        })?;
+    if !plan.blockers.is_empty() {
+        return Err(Error::Blocked {
+            env: desired.env.clone(),
+            blockers: plan.blockers,
+        });
+    }
+    plan.calls = aws.stats().snapshot();
+    plan.read_seconds = read_seconds;
+    let rates = aws.stats().rates();
+    plan.read_floor = Some(crate::floor::plan(&live.counts, rates));
+    plan.apply_floor = Some(crate::floor::apply(&plan, rates));
+    Ok(plan)
+}
+
+#[expect(clippy::too_many_arguments, reason = "one per command-line option")]
+pub(super) async fn plan_command(
+    cli: &Cli,
+    env: &str,
+    file: Option<&Path>,
+    format: Format,
+    detailed: bool,
+    scope: &Scope,
+    args: &AwsArgs,
+    out: &mut dyn Write,
+) -> Result<i32, Error> {
+    let kinds = kinds(scope)?;
+    let s = session(cli, env, args).await?;
+    let plan = make_plan(&s.aws, &s.desired, &kinds, scope.adopt, &secret).await?;
+    if let Some(path) = file {
+        let text = serde_json::to_string_pretty(&plan).unwrap_or_default();
+        std::fs::write(path, text + "\n").map_err(|e| Error::io(path, e))?;
+    }
+    match format {
+        Format::Text => report::plan::text(out, &plan, color()).map_err(stdout_error)?,
+        Format::Json => report::plan::json(out, &plan).map_err(stdout_error)?,
+        Format::Markdown => report::plan::markdown(out, &plan).map_err(stdout_error)?,
+    }
+    if args.verbose {
+        report::plan::calls(
+            out,
+            &plan.calls,
+            plan.read_floor.as_ref(),
+            plan.read_seconds,
+        )
+        .map_err(stdout_error)?;
+        if let Some(f) = plan.apply_floor.as_ref().filter(|_| !plan.is_empty()) {
+            report::plan::apply_floor(out, f).map_err(stdout_error)?;
+        }
+    }
+    Ok(if detailed && !plan.is_empty() {
+        EXIT_CHANGES
+    } else {
+        EXIT_OK
+    })
+}
