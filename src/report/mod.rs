@@ -6,7 +6,7 @@ pub mod junit;
 pub mod plan;
 pub mod progress;
 pub mod reason;
-pub mod tests;
+pub mod test_report;
 
 use crate::compile::DesiredState;
 use crate::cost::{self, Cost};

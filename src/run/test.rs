@@ -30,7 +30,8 @@ pub(super) fn test_command(
         let xml = report::junit::render(&cat.name, &result, elapsed);
         std::fs::write(path, xml).map_err(|e| Error::io(path, e))?;
     }
-    let ok = report::tests::write(out, &result, min_coverage, elapsed).map_err(stdout_error)?;
+    let ok =
+        report::test_report::write(out, &result, min_coverage, elapsed).map_err(stdout_error)?;
     Ok(if ok {
         EXIT_OK
     } else {
