@@ -207,7 +207,13 @@ async fn chatbot_subscriptions_are_never_made_or_deleted_by_obsctl() {
         }
     }
     let p = plan(&aws, &d).await;
-    assert!(p.is_empty() && !p.notes.iter().any(|n| n.to_string().contains("not subscribed yet")));
+    assert!(
+        p.is_empty()
+            && !p
+                .notes
+                .iter()
+                .any(|n| n.to_string().contains("not subscribed yet"))
+    );
     // A catalogue that does not declare it still leaves it alone.
     let without = desired("cat-house", "staging", |c| {
         for t in c.topics.values_mut() {
