@@ -14,6 +14,10 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_FAILURE: i32 = 1;
 /// Exit code: `plan --detailed-exitcode` found changes.
 pub const EXIT_CHANGES: i32 = 2;
+/// Exit code: `plan --detailed-exitcode` found conflicts: resources under
+/// the environment's prefix that obsctl does not own and will not touch,
+/// so some of the catalogue may never be applied (with or without changes).
+pub const EXIT_CONFLICTS: i32 = 3;
 /// Exit code: command-line usage error.
 pub const EXIT_USAGE: i32 = 64;
 

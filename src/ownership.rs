@@ -71,6 +71,14 @@ pub enum ConflictReason {
         /// Whether `--adopt` takes it over.
         adoptable: bool,
     },
+    /// Tagged for another environment of this catalogue, though only this
+    /// environment generates the name (retagged by hand).
+    OtherEnvironment {
+        /// The environment its [`ENV_TAG`] names.
+        env: String,
+        /// This environment.
+        this: String,
+    },
     /// Several saved queries share the name: AWS identifies them by id,
     /// so obsctl cannot tell which one it manages.
     DuplicateQueries {
@@ -97,11 +105,14 @@ impl Owner<'_> {
     /// the names the catalogue generates for this kind.
     pub fn by_name(&self, name: &str, generated: &BTreeSet<String>) -> bool {
         name.starts_with(self.prefix)
-            && (generated.contains(name)
-                || !self
-                    .other_prefixes
-                    .iter()
-                    .any(|p| name.starts_with(p.as_str())))
+            && (generated.contains(name) || !self.under_other_prefix(name))
+    }
+
+    /// Whether `name` starts with another environment's longer prefix.
+    fn under_other_prefix(&self, name: &str) -> bool {
+        self.other_prefixes
+            .iter()
+            .any(|p| name.starts_with(p.as_str()))
     }
 
     /// Ownership of a kind without tags (metric filters, saved queries).
@@ -129,6 +140,19 @@ impl Owner<'_> {
             (Some(p), Some(e)) if p == self.project => {
                 if e == self.env {
                     Verdict::Owned
+                } else if generated.contains(name) && !self.under_other_prefix(name) {
+                    // A name only this environment generates, retagged
+                    // for another one (by hand): filing it as the other
+                    // environment's would make the plan "create" it on every
+                    // run, and PutMetricAlarm never changes an existing
+                    // alarm's tags (issue 19, finding 7).
+                    Verdict::Conflict {
+                        reason: ConflictReason::OtherEnvironment {
+                            env: e.to_string(),
+                            this: self.env.to_string(),
+                        },
+                        adoptable: true,
+                    }
                 } else {
                     Verdict::NotOurs
                 }
@@ -213,6 +237,16 @@ mod tests {
             o.tagged("p-staging-eu-a", &eu, &none, false),
             Verdict::NotOurs
         );
+        // A name only this environment generates, retagged for another:
+        // a conflict `--adopt` settles, not a create on every run.
+        let generated: BTreeSet<String> = ["p-staging-a".to_string()].into();
+        assert!(matches!(
+            o.tagged("p-staging-a", &eu, &generated, false),
+            Verdict::Conflict {
+                reason: ConflictReason::OtherEnvironment { .. },
+                adoptable: true,
+            }
+        ));
         // Upgrade: catalogue tag only, this environment's exact prefix.
         let legacy = [tag(OWNER_TAG, "p")];
         assert_eq!(

@@ -74,6 +74,8 @@ pub struct Catalogue {
     pub tests: BTreeMap<String, Item<TestSpec>>,
     /// Namespaces not checked, with where each was declared.
     pub external_namespaces: Vec<Item<String>>,
+    /// Name patterns of resources known not to be obsctl's (`foreign:`).
+    pub foreign: Vec<Item<String>>,
     /// Dashboard templates by file name, read from the catalogue's
     /// `templates` directory (relative to `obsctl.yaml`, default `templates`).
     pub templates: BTreeMap<String, String>,
@@ -170,6 +172,7 @@ const SECTIONS: &[&str] = &[
     "queries",
     "metrics",
     "external_namespaces",
+    "foreign",
     "tests",
     "slo",
     "runbooks",
@@ -536,14 +539,17 @@ fn merge_file(
                 &mut c.runbooks
             }),
             "oncall" => single(cat, &origin, &value, problems, "oncall", |c| &mut c.oncall),
-            "external_namespaces" => {
+            "external_namespaces" | "foreign" => {
                 if let Some(list) = deserialize_item::<Vec<String>>(cat, &origin, &value, problems)
                 {
-                    for (i, ns) in list.into_iter().enumerate() {
-                        cat.external_namespaces.push(Item {
-                            spec: ns,
-                            origin: origin.child(&i.to_string()),
-                        });
+                    let items = list.into_iter().enumerate().map(|(i, spec)| Item {
+                        spec,
+                        origin: origin.child(&i.to_string()),
+                    });
+                    if key == "foreign" {
+                        cat.foreign.extend(items);
+                    } else {
+                        cat.external_namespaces.extend(items);
                     }
                 }
             }

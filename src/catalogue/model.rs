@@ -66,6 +66,12 @@ pub struct CatalogueFile {
     /// it does not know); any other unknown namespace is an error.
     #[serde(default)]
     pub external_namespaces: Vec<String>,
+    /// Names of resources under an environment's prefix that obsctl knows
+    /// are not its own (another team's, made before obsctl): `*` matches
+    /// any run of characters. A match is left alone and shown as a note,
+    /// not as a conflict, so `plan --detailed-exitcode` can exit 0.
+    #[serde(default)]
+    pub foreign: Vec<String>,
     /// Tests of the monitoring, run offline by `obsctl test` (usually in
     /// `tests/*.yaml`, included like any other file), keyed by test name.
     #[serde(default)]

@@ -69,6 +69,9 @@ pub struct DesiredState {
     /// Doubtful but valid things (a percentile of a counter, a dynamic
     /// search not checked): printed, never failing.
     pub warnings: Vec<crate::diagnostic::Problem>,
+    /// Name patterns of resources known not to be obsctl's (`foreign:`):
+    /// left alone as notes, not conflicts.
+    pub foreign: Vec<String>,
 }
 
 impl DesiredState {
@@ -414,6 +417,7 @@ impl<'a> Compiler<'a> {
             other_query_prefixes,
             account: account.clone(),
             log_group_mode: env.log_groups,
+            foreign: cat.foreign.iter().map(|f| f.spec.clone()).collect(),
             ..DesiredState::default()
         };
         Compiler {

@@ -6,6 +6,7 @@ use super::diff;
 use super::model::*;
 use super::subscriptions::{attribute_ops, subscriptions};
 use crate::compile::DesiredState;
+use crate::iam::matches as wildcard;
 use crate::live::LiveState;
 use crate::resource::{Kind, Resource, Tag};
 use std::collections::{BTreeMap, BTreeSet};
@@ -100,14 +101,22 @@ pub fn compute(
     }
     for ((kind, key), reason) in &live.conflicts {
         let adopted = adopt && live.adoptable.contains_key(&(*kind, key.clone()));
-        if kinds.contains(kind) && !adopted {
-            plan.conflicts.push(Conflict {
+        if !kinds.contains(kind) || adopted {
+            continue;
+        }
+        if desired.foreign.iter().any(|f| wildcard(f, key)) {
+            plan.notes.push(Note::Foreign {
                 kind: *kind,
                 key: key.clone(),
-                reason: reason.clone(),
-                wanted: desired.resources.contains_key(&(*kind, key.clone())),
             });
+            continue;
         }
+        plan.conflicts.push(Conflict {
+            kind: *kind,
+            key: key.clone(),
+            reason: reason.clone(),
+            wanted: desired.resources.contains_key(&(*kind, key.clone())),
+        });
     }
     deletes.sort_by(|a, b| b.kind.cmp(&a.kind).then(a.key.cmp(&b.key)));
     plan.changes

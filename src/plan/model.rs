@@ -203,6 +203,14 @@ pub enum Note {
         /// The subscription's key.
         key: String,
     },
+    /// A resource under the prefix that `foreign:` declares not obsctl's:
+    /// left alone, not a conflict.
+    Foreign {
+        /// Its kind.
+        kind: Kind,
+        /// Its name.
+        key: String,
+    },
     /// A live subscription AWS Chatbot made: left alone.
     MadeByChatbot {
         /// The subscription, endpoint redacted.

@@ -29,6 +29,10 @@ impl fmt::Display for ConflictReason {
                     ""
                 }
             ),
+            ConflictReason::OtherEnvironment { env, this } => write!(
+                f,
+                "this environment generates the name, but it is tagged for environment `{env}` ({ENV_TAG}={env}); `--adopt` tags it for `{this}`"
+            ),
             ConflictReason::DuplicateQueries { ids } => write!(
                 f,
                 "{} saved queries share this name (ids {}); delete all but one in the console",
@@ -59,6 +63,9 @@ impl fmt::Display for Note {
                 "{key}: not subscribed yet; it is made outside obsctl (for AWS Chatbot: a channel configuration with this topic)"
             ),
             Note::PendingConfirmation { key } => write!(f, "{key}: pending confirmation"),
+            Note::Foreign { kind, key } => {
+                write!(f, "{kind} {key}: left alone (declared under `foreign:`)")
+            }
             Note::MadeByChatbot { subscription } => write!(
                 f,
                 "{subscription}: left alone (made by AWS Chatbot; declare it with `external: true`)"

@@ -5,7 +5,7 @@ use super::{color, kinds, secret, session, stdout_error};
 use crate::aws::Aws;
 use crate::cli::{AwsArgs, Cli, Scope};
 use crate::compile::DesiredState;
-use crate::error::{EXIT_CHANGES, EXIT_OK, Error};
+use crate::error::{EXIT_CHANGES, EXIT_CONFLICTS, EXIT_OK, Error};
 use crate::plan::Plan;
 use crate::report::plan::Format;
 use crate::resource::Kind;
@@ -80,7 +80,13 @@ pub(super) async fn plan_command(
             report::plan::apply_floor(out, f).map_err(stdout_error)?;
         }
     }
-    Ok(if detailed && !plan.is_empty() {
+    Ok(if !detailed {
+        EXIT_OK
+    } else if !plan.conflicts.is_empty() {
+        // Issue 19, finding 1: conflicts hide catalogue resources that are
+        // never applied; CI must not stay green on them.
+        EXIT_CONFLICTS
+    } else if !plan.is_empty() {
         EXIT_CHANGES
     } else {
         EXIT_OK

@@ -836,3 +836,54 @@ async fn put_dashboard_body(cw: &cw::Client, name: &str, body: &Value) {
         .await
         .unwrap();
 }
+
+/// Issue 19, finding 1: a conflict hides part of the catalogue, so
+/// `plan --detailed-exitcode` never exits 0 with one (3: conflicts), until
+/// the resource is declared under `foreign:` (then it is a note, exit 0).
+#[tokio::test(flavor = "multi_thread")]
+async fn conflicts_fail_detailed_exitcode_until_declared_foreign() {
+    let e = Emulator::start();
+    let tmp = catalogue_copy("cat-house");
+    let cat = "definitions/cat-house";
+    let out = e.obsctl_in(
+        tmp.path(),
+        cat,
+        &["apply", "--env", "staging", "--auto-approve"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // Another team's dashboard under the environment's prefix, untagged.
+    e.cloudwatch()
+        .await
+        .put_dashboard()
+        .dashboard_name("cat-house-staging-legacy-board")
+        .dashboard_body(r#"{"widgets":[]}"#)
+        .send()
+        .await
+        .unwrap();
+    let detailed = ["plan", "--env", "staging", "--detailed-exitcode"];
+    let out = e.obsctl_in(tmp.path(), cat, &detailed);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    assert!(
+        text(&out).contains("cat-house-staging-legacy-board"),
+        "{}",
+        text(&out)
+    );
+    let out = e.obsctl_in(tmp.path(), cat, &["plan", "--env", "staging"]);
+    assert_eq!(out.status.code(), Some(0), "without the flag plan exits 0");
+
+    let yaml = tmp.path().join(cat).join("obsctl.yaml");
+    let text_before = std::fs::read_to_string(&yaml).unwrap();
+    std::fs::write(
+        &yaml,
+        format!("{text_before}\nforeign:\n  - \"cat-house-staging-legacy-*\"\n"),
+    )
+    .unwrap();
+    let out = e.obsctl_in(tmp.path(), cat, &detailed);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out)
+            .contains("cat-house-staging-legacy-board: left alone (declared under `foreign:`)"),
+        "{}",
+        text(&out)
+    );
+}

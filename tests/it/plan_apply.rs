@@ -587,6 +587,42 @@ async fn adopt_takes_over_a_hand_made_alarm_and_leaves_other_catalogues_alone() 
     assert_eq!(p.conflicts.len(), 1);
 }
 
+/// Issue 19, finding 7: an alarm this environment generates, retagged by
+/// hand for another environment, was "created" on every apply (PutMetricAlarm
+/// never changes an existing alarm's tags) and plan exited 2 forever.
+#[tokio::test]
+async fn an_alarm_retagged_for_another_environment_is_one_conflict_not_a_create() {
+    let fake = FakeAws::default();
+    let aws = fake.aws();
+    let d = desired("cat-house", "staging", |_| {});
+    run(&aws, &plan(&aws, &d).await).await;
+    let name = "cat-house-staging-auth-service-high-cpu";
+    {
+        let mut s = fake.state.lock().unwrap();
+        for t in &mut s.alarms.get_mut(name).unwrap().1 {
+            if t.key == "obsctl:env" {
+                t.value = "production".into();
+            }
+        }
+    }
+    for _ in 0..2 {
+        let p = plan(&aws, &d).await;
+        assert!(p.is_empty(), "never a create: {:#?}", p.changes);
+        assert_eq!(p.conflicts.len(), 1, "{:#?}", p.conflicts);
+        assert_eq!(p.conflicts[0].key, name);
+        let why = obsctl::report::reason::conflict(&p.conflicts[0]);
+        assert!(why.contains("tagged for environment `production`"), "{why}");
+        run(&aws, &p).await;
+    }
+    let p = make_plan(&aws, &d, &all_kinds(), true, &secrets)
+        .await
+        .unwrap();
+    assert_eq!(keys(&p, Action::Adopt), [format!("metric-alarms/{name}")]);
+    assert!(run(&aws, &p).await.failed.is_empty());
+    let p = plan(&aws, &d).await;
+    assert!(p.is_empty() && p.conflicts.is_empty(), "{:#?}", p.conflicts);
+}
+
 #[tokio::test]
 async fn removing_a_service_with_its_own_log_group_deletes_its_filters() {
     let fake = FakeAws::default();

@@ -198,7 +198,25 @@ rule!(
         "namespace: Shop/App\nnaming: \"{project}-{service}-{name}\""
     )],
     &[],
-    "lacks `{env}`"
+    "must begin with `{project}` and then `{env}`"
+);
+rule!(
+    naming_puts_project_and_env_first,
+    &[(
+        "namespace: Shop/App",
+        "namespace: Shop/App\nnaming: \"{env}-{service}-{project}-{name}\""
+    )],
+    &[],
+    "must begin with `{project}` and then `{env}`"
+);
+rule!(
+    naming_without_project_is_refused,
+    &[(
+        "namespace: Shop/App",
+        "namespace: Shop/App\nnaming: \"team-{env}-{service}-{name}\""
+    )],
+    &[],
+    "must begin with `{project}` and then `{env}`"
 );
 
 // Alarm input rules.

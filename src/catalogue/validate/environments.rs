@@ -9,14 +9,32 @@ impl Validator<'_> {
             pointer: "/naming".into(),
         };
         let pattern = &self.cat.naming;
-        for required in ["{env}", "{name}"] {
-            if !pattern.contains(required) {
-                self.err(
-                    &origin,
-                    format!("naming pattern `{pattern}` lacks `{required}`"),
-                    format!("every resource name must carry {required}; e.g. `{DEFAULT_NAMING}`"),
-                );
-            }
+        if !pattern.contains("{name}") {
+            self.err(
+                &origin,
+                format!("naming pattern `{pattern}` lacks `{{name}}`"),
+                format!("every resource name must carry {{name}}; e.g. `{DEFAULT_NAMING}`"),
+            );
+        }
+        // The environment's prefix (everything up to `{env}`) is what tells
+        // this catalogue's resources from other teams' and other
+        // environments': a placeholder before it (`{service}-{env}-…`) would
+        // make one team's names another's prefix (issue 19, finding 3).
+        let placeholders: Vec<&str> = pattern
+            .split('{')
+            .skip(1)
+            .filter_map(|p| p.split_once('}').map(|(token, _)| token))
+            .collect();
+        if placeholders.get(..2) != Some(&["project", "env"][..]) {
+            self.err(
+                &origin,
+                format!(
+                    "naming pattern `{pattern}` must begin with `{{project}}` and then `{{env}}`, before any other placeholder"
+                ),
+                format!(
+                    "obsctl owns the names under the environment's prefix (`{{project}}-{{env}}-`), so the prefix must name both; e.g. `{DEFAULT_NAMING}`"
+                ),
+            );
         }
         let mut rest = pattern.as_str();
         while let Some(open) = rest.find('{') {
