@@ -79,9 +79,10 @@ pub enum ConflictReason {
         /// This environment.
         this: String,
     },
-    /// Several saved queries share the name: AWS identifies them by id,
-    /// so obsctl cannot tell which one it manages.
-    DuplicateQueries {
+    /// Several saved queries share the name but differ (query string or
+    /// log groups): AWS identifies them by id, so obsctl cannot tell which
+    /// one it manages. (Identical copies are duplicates, not a conflict.)
+    DifferentQueries {
         /// Their ids, sorted.
         ids: Vec<String>,
     },

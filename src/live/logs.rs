@@ -197,20 +197,30 @@ pub(super) async fn queries(
         }
     }
     for (name, mut copies) in by_name {
-        if copies.len() > 1 {
-            // Saved queries are identified by id, not name: with two of the
-            // same name obsctl cannot tell which one it manages.
-            copies.sort_by(|a, b| a.0.cmp(&b.0));
-            let ids: Vec<String> = copies.iter().map(|(id, _)| id.clone()).collect();
+        // Saved queries are identified by id, not name. Copies that are
+        // the same query (name, query string, log groups: what a repeated
+        // or racing create makes) are duplicates: the one with the lowest
+        // id is kept, the others are deleted by the next apply. Copies that
+        // differ are a conflict: obsctl cannot tell which one it manages.
+        copies.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut rest = copies.split_off(1.min(copies.len()));
+        let Some((id, q)) = copies.pop() else {
+            continue;
+        };
+        if rest.iter().any(|(_, other)| *other != q) {
+            let ids = std::iter::once(id).chain(rest.into_iter().map(|(id, _)| id));
             live.conflicts.insert(
                 (Kind::QueryDefinition, name),
-                ConflictReason::DuplicateQueries { ids },
+                ConflictReason::DifferentQueries { ids: ids.collect() },
             );
             continue;
         }
-        if let Some((id, q)) = copies.pop() {
-            live.file(Verdict::Owned, Resource::QueryDefinition(q), Some(id));
+        if !rest.is_empty() {
+            let extra = rest.iter_mut().map(|(id, _)| std::mem::take(id)).collect();
+            live.duplicates
+                .insert((Kind::QueryDefinition, name.clone()), extra);
         }
+        live.file(Verdict::Owned, Resource::QueryDefinition(q), Some(id));
     }
     Ok(())
 }

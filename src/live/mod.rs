@@ -59,6 +59,10 @@ pub struct LiveState {
     /// Conflicts `--adopt` may take over (untagged, with a name the catalogue
     /// generates), as read; their ids are in [`Self::ids`].
     pub adoptable: BTreeMap<(Kind, String), Resource>,
+    /// Extra copies of an owned resource, by AWS id: saved queries that
+    /// are the same query under the same name (a repeated or racing
+    /// create). The next apply deletes them.
+    pub duplicates: BTreeMap<(Kind, String), Vec<String>>,
     /// Subscriptions waiting for confirmation (no ARN yet).
     pub pending: BTreeSet<(Kind, String)>,
     /// Log groups that filters or queries read and that do not exist.
@@ -93,6 +97,11 @@ impl LiveState {
             feed(kind.plural());
             feed(key);
             feed(id);
+        }
+        for ((kind, key), ids) in &self.duplicates {
+            feed(kind.plural());
+            feed(key);
+            ids.iter().for_each(|id| feed(id));
         }
         for (kind, key) in &self.pending {
             feed(kind.plural());
@@ -197,6 +206,7 @@ impl LiveState {
         self.resources.extend(other.resources);
         self.ids.extend(other.ids);
         self.conflicts.extend(other.conflicts);
+        self.duplicates.extend(other.duplicates);
         self.adoptable.extend(other.adoptable);
         self.pending.extend(other.pending);
         self.missing_log_groups.extend(other.missing_log_groups);

@@ -98,6 +98,14 @@ pub fn compute(
                 deletes.push(change);
             }
         }
+        // Identical copies of an owned resource (a repeated or racing
+        // saved-query create): one is kept, these go.
+        for ((_, key), ids) in live.duplicates.iter().filter(|((k, _), _)| *k == kind) {
+            for id in ids {
+                let shown = format!("{key} (duplicate {id})");
+                deletes.push(Change::delete(kind, &shown, Some(id.clone())));
+            }
+        }
     }
     for ((kind, key), reason) in &live.conflicts {
         let adopted = adopt && live.adoptable.contains_key(&(*kind, key.clone()));

@@ -33,9 +33,9 @@ impl fmt::Display for ConflictReason {
                 f,
                 "this environment generates the name, but it is tagged for environment `{env}` ({ENV_TAG}={env}); `--adopt` tags it for `{this}`"
             ),
-            ConflictReason::DuplicateQueries { ids } => write!(
+            ConflictReason::DifferentQueries { ids } => write!(
                 f,
-                "{} saved queries share this name (ids {}); delete all but one in the console",
+                "{} different saved queries share this name (ids {}); delete all but one in the console",
                 ids.len(),
                 ids.join(", ")
             ),

@@ -666,24 +666,47 @@ async fn removing_a_service_with_its_own_log_group_deletes_its_filters() {
     );
 }
 
+/// Issue 19, finding 1: two applies at once leave every saved query
+/// duplicated. Identical copies are duplicates the next apply removes
+/// (keeping the lowest id); copies that differ stay a conflict.
 #[tokio::test]
-async fn duplicate_saved_query_names_are_a_conflict() {
+async fn duplicate_saved_queries_are_removed_and_different_ones_are_a_conflict() {
     let fake = FakeAws::default();
     let aws = fake.aws();
     let d = desired("cat-house", "staging", |_| {});
     run(&aws, &plan(&aws, &d).await).await;
-    let name = {
+    let copy = "ffffffff-0000-0000-0000-000000000001";
+    let (kept, name) = {
         let mut s = fake.state.lock().unwrap();
-        let (_, q) = s
+        let (id, q) = s
             .queries
             .iter()
             .next()
             .map(|(i, q)| (i.clone(), q.clone()))
             .unwrap();
-        s.queries
-            .insert("ffffffff-0000-0000-0000-000000000001".into(), q.clone());
-        q.name
+        s.queries.insert(copy.into(), q.clone());
+        (id, q.name)
     };
+    let p = plan(&aws, &d).await;
+    assert!(p.conflicts.is_empty(), "{:#?}", p.conflicts);
+    assert_eq!(
+        keys(&p, Action::Delete),
+        [format!("query-definitions/{name} (duplicate {copy})")]
+    );
+    assert!(run(&aws, &p).await.failed.is_empty());
+    {
+        let s = fake.state.lock().unwrap();
+        assert!(s.queries.contains_key(&kept) && !s.queries.contains_key(copy));
+    }
+    assert!(plan(&aws, &d).await.is_empty());
+
+    // Same name, another query string: which one is obsctl's is unknown.
+    {
+        let mut s = fake.state.lock().unwrap();
+        let mut q = s.queries[&kept].clone();
+        q.query_string.push_str(" | limit 5");
+        s.queries.insert(copy.into(), q);
+    }
     let p = plan(&aws, &d).await;
     assert!(
         p.is_empty(),
@@ -696,7 +719,7 @@ async fn duplicate_saved_query_names_are_a_conflict() {
         p.conflicts[0]
             .reason
             .to_string()
-            .contains("2 saved queries share this name")
+            .contains("2 different saved queries share this name")
     );
 }
 
