@@ -172,6 +172,16 @@ pub enum Blocker {
         /// The environment (its `log_groups` setting is the fix).
         env: String,
     },
+    /// A subscription endpoint, read from a secret, that SNS would reject or
+    /// that would subscribe another address. The value is never kept.
+    BadEndpoint {
+        /// The subscription's key (`topic/protocol/${env:NAME}`).
+        key: String,
+        /// Its protocol.
+        protocol: String,
+        /// What is wrong.
+        problem: crate::rules::endpoint::EndpointProblem,
+    },
     /// An http/https subscription endpoint is a chat incoming webhook, which
     /// can never confirm an SNS subscription. The URL is never kept.
     ChatWebhook {

@@ -21,16 +21,30 @@ pub fn endpoint_blockers(plan: &Plan, secret: &dyn Fn(&str) -> Option<String>) -
         .filter_map(|c| match &c.desired {
             Some(Resource::Subscription(s)) => {
                 let value = secret_name(&s.endpoint).map_or(Some(s.endpoint.clone()), secret)?;
-                chat_webhook_blocker(&c.key, &s.protocol, &value)
+                endpoint_blocker(&c.key, &s.protocol, &value)
             }
             _ => None,
         })
         .collect()
 }
 
+/// A blocker when `endpoint` (resolved) is blank, has whitespace, is not
+/// what the protocol takes, or (http/https) is a chat webhook, which can
+/// never confirm. The value itself is never shown.
+pub(super) fn endpoint_blocker(key: &str, protocol: &str, value: &str) -> Option<Blocker> {
+    if let Some(problem) = endpoint::check(protocol, value) {
+        return Some(Blocker::BadEndpoint {
+            key: key.to_string(),
+            protocol: protocol.to_string(),
+            problem,
+        });
+    }
+    chat_webhook_blocker(key, protocol, value)
+}
+
 /// A blocker when `endpoint` (resolved) of an http/https subscription is a
 /// chat webhook, which can never confirm; the URL itself is never shown.
-pub(super) fn chat_webhook_blocker(key: &str, protocol: &str, endpoint: &str) -> Option<Blocker> {
+fn chat_webhook_blocker(key: &str, protocol: &str, endpoint: &str) -> Option<Blocker> {
     if !matches!(protocol, "http" | "https") {
         return None;
     }

@@ -221,6 +221,13 @@ pub enum Note {
         /// The subscription, endpoint redacted.
         subscription: String,
     },
+    /// A live subscription no longer declared, kept until the declared
+    /// subscription of the same topic and protocol that replaces it is
+    /// confirmed; a later apply removes it.
+    KeptUntilConfirmed {
+        /// The subscription, endpoint redacted.
+        subscription: String,
+    },
     /// A live subscription, pending and no longer declared.
     PendingNotDeclared {
         /// The subscription, endpoint redacted.

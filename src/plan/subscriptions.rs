@@ -3,7 +3,7 @@
 //! operations; unknown live endpoints shown redacted.
 
 use super::FieldChange;
-use super::blockers::chat_webhook_blocker;
+use super::blockers::endpoint_blocker;
 use super::diff;
 use super::model::*;
 use crate::compile::DesiredState;
@@ -83,6 +83,11 @@ pub(super) fn subscriptions(
         })
         .collect();
     let mut unmanaged: BTreeSet<(String, String)> = BTreeSet::new();
+    // Topic and protocol of declared subscriptions not confirmed yet (to
+    // create now, or pending): a live one they replace is kept until they
+    // are, so a changed endpoint never leaves the topic without a working
+    // subscriber (issue 19, finding 6).
+    let mut unconfirmed: BTreeSet<(String, String)> = BTreeSet::new();
     for ((_, key), r) in desired
         .resources
         .iter()
@@ -106,9 +111,10 @@ pub(super) fn subscriptions(
                 None => return Err(MissingSecret(var.to_string(), key.clone())),
             },
         };
-        // A literal chat webhook is rejected by validate; one read from the
-        // environment is caught here, before any call, without showing it.
-        if let Some(blocker) = chat_webhook_blocker(key, &sub.protocol, &endpoint) {
+        // A literal endpoint that is malformed or a chat webhook is rejected
+        // by validate; one read from the environment is caught here, before
+        // any call, without showing it.
+        if let Some(blocker) = endpoint_blocker(key, &sub.protocol, &endpoint) {
             plan.blockers.push(blocker);
             continue;
         }
@@ -131,11 +137,14 @@ pub(super) fn subscriptions(
             continue;
         }
         match current {
-            None => plan
-                .changes
-                .push(Change::create(Kind::Subscription, key, r)),
+            None => {
+                unconfirmed.insert((sub.topic_name.clone(), sub.protocol.clone()));
+                plan.changes
+                    .push(Change::create(Kind::Subscription, key, r));
+            }
             Some(current) => {
                 if live.pending.contains(&id) {
+                    unconfirmed.insert((sub.topic_name.clone(), sub.protocol.clone()));
                     plan.notes
                         .push(Note::PendingConfirmation { key: key.clone() });
                     plan.unchanged += 1;
@@ -186,6 +195,10 @@ pub(super) fn subscriptions(
             });
         } else if live.pending.contains(&(Kind::Subscription, real.clone())) {
             plan.notes.push(Note::PendingNotDeclared {
+                subscription: shown,
+            });
+        } else if unconfirmed.contains(&(sub.topic_name.clone(), sub.protocol.clone())) {
+            plan.notes.push(Note::KeptUntilConfirmed {
                 subscription: shown,
             });
         } else {

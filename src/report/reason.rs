@@ -5,7 +5,7 @@
 use crate::diagnostic::Blocker;
 use crate::ownership::{ConflictReason, ENV_TAG, OWNER_TAG};
 use crate::plan::{Conflict, Note};
-use crate::rules::endpoint;
+use crate::rules::endpoint::{self, EndpointProblem};
 use std::fmt;
 
 impl fmt::Display for ConflictReason {
@@ -74,6 +74,10 @@ impl fmt::Display for Note {
                 f,
                 "{subscription}: left alone (its catalogue entry is optional and unset)"
             ),
+            Note::KeptUntilConfirmed { subscription } => write!(
+                f,
+                "{subscription}: no longer in the catalogue, kept until its replacement on this topic is confirmed; a later apply removes it"
+            ),
             Note::PendingNotDeclared { subscription } => write!(
                 f,
                 "{subscription}: pending confirmation and no longer in the catalogue; SNS removes it after 3 days unconfirmed"
@@ -103,6 +107,22 @@ impl fmt::Display for Blocker {
                     users.join(" and ")
                 )
             }
+            Blocker::BadEndpoint {
+                key,
+                problem,
+                protocol,
+            } => {
+                let what = match problem {
+                    EndpointProblem::Blank => "is blank".to_string(),
+                    EndpointProblem::Whitespace => {
+                        "contains whitespace (a trailing space or newline?)".to_string()
+                    }
+                    EndpointProblem::Malformed => {
+                        format!("is not {}", endpoint::expected(protocol))
+                    }
+                };
+                write!(f, "subscription {key}: the endpoint {what}")
+            }
             Blocker::ChatWebhook { key, service } => write!(
                 f,
                 "subscription {key}: the endpoint is a {service} incoming webhook, which never confirms an SNS subscription"
@@ -116,6 +136,10 @@ pub fn blocker_help(b: &Blocker) -> String {
     match b {
         Blocker::MissingLogGroup { env, .. } => format!(
             "create it (deploying the service usually does), fix the service's `log_group`, or set `log_groups: create` for environment `{env}` so obsctl creates it"
+        ),
+        Blocker::BadEndpoint { protocol, .. } => format!(
+            "fix the secret's value (it is not shown): {}; the subscription is left as it is until then",
+            endpoint::expected(protocol)
         ),
         Blocker::ChatWebhook { service, .. } => endpoint::chat_webhook_help(service),
     }

@@ -281,3 +281,92 @@ async fn a_saved_plan_is_refused_when_its_secret_became_a_chat_webhook() {
         blockers[0].to_string().contains("Discord") && !blockers[0].to_string().contains("SECRET")
     );
 }
+
+/// Issue 19, finding 6: a changed endpoint is subscribed first; the old
+/// subscription goes only once the new one is confirmed, so the topic never
+/// loses its working subscriber. A secret that is blank, has a trailing
+/// space or is not what the protocol takes stops the plan, unshown.
+#[tokio::test]
+async fn a_changed_endpoint_replaces_the_old_one_only_once_confirmed() {
+    let fake = FakeAws::default();
+    let aws = fake.aws();
+    let d = desired("cat-house", "staging", |c| {
+        add_sub(c, "critical-alerts", sub("https", "${env:HOOK}"))
+    });
+    let old = "https://events.pagerduty.example/old";
+    let new = "https://events.pagerduty.example/new";
+    let with = |value: &'static str| {
+        move |n: &str| match n {
+            "HOOK" => Some(value.to_string()),
+            other => secrets(other),
+        }
+    };
+    let plan_with =
+        async |value: &'static str| make_plan(&aws, &d, &all_kinds(), false, &with(value)).await;
+    let apply_with = async |p: &obsctl::plan::Plan, value: &'static str| {
+        let report = obsctl::apply::apply(&aws, p, &with(value), &mut |_, _| {}).await;
+        assert!(report.failed.is_empty(), "{:?}", report.failed);
+    };
+    let subscribed = |endpoint: &str| {
+        let s = fake.state.lock().unwrap();
+        s.subscriptions
+            .iter()
+            .any(|(_, sub, _)| sub.endpoint == endpoint)
+    };
+    apply_with(&plan_with(old).await.unwrap(), old).await;
+    fake.confirm(old);
+    assert!(plan_with(old).await.unwrap().is_empty());
+
+    // The secret changes: subscribe the new endpoint, keep the old one.
+    let p = plan_with(new).await.unwrap();
+    assert_eq!(p.count(Action::Create), 1);
+    assert_eq!(p.count(Action::Delete), 0, "{:#?}", p.changes);
+    assert!(
+        p.notes
+            .iter()
+            .any(|n| n.to_string().contains("kept until its replacement"))
+    );
+    apply_with(&p, new).await;
+    assert!(subscribed(old) && subscribed(new));
+    // Pending: still kept, however often apply runs.
+    let p = plan_with(new).await.unwrap();
+    assert!(p.is_empty(), "{:#?}", p.changes);
+    apply_with(&p, new).await;
+    assert!(subscribed(old));
+    // Confirmed: now the old one goes.
+    fake.confirm(new);
+    let p = plan_with(new).await.unwrap();
+    assert_eq!(p.count(Action::Delete), 1, "{:#?}", p.changes);
+    apply_with(&p, new).await;
+    assert!(!subscribed(old) && subscribed(new));
+    assert!(plan_with(new).await.unwrap().is_empty());
+
+    // A wrong secret: nothing changes, and its value is never shown.
+    for bad in [
+        "",
+        "   ",
+        "https://events.pagerduty.example/new ",
+        "events.pagerduty.example/x",
+    ] {
+        let value: &'static str = Box::leak(bad.to_string().into_boxed_str());
+        let err = plan_with(value).await.unwrap_err();
+        let Error::Blocked { blockers, .. } = &err else {
+            panic!("{err}");
+        };
+        assert_eq!(blockers.len(), 1, "{err}");
+        let shown = err.to_string();
+        assert!(
+            shown.contains("critical-alerts/https/${env:HOOK}"),
+            "{shown}"
+        );
+        assert!(
+            !bad.trim().is_empty() || shown.contains("is blank"),
+            "{shown}"
+        );
+        assert!(
+            bad.trim().is_empty() || !shown.contains(bad.trim()),
+            "{shown}"
+        );
+    }
+    assert!(subscribed(new));
+}

@@ -93,16 +93,22 @@ impl Validator<'_> {
                 None,
             );
         }
-        let (ok, want) = match sub.protocol {
-            Protocol::Email => (sub.endpoint.contains('@'), "an email address"),
-            Protocol::Https => (sub.endpoint.starts_with("https://"), "an https:// URL"),
-            Protocol::Sqs => (is_arn_of(&sub.endpoint, "sqs"), "an SQS queue ARN"),
-            Protocol::Lambda => (is_arn_of(&sub.endpoint, "lambda"), "a Lambda function ARN"),
-        };
-        if !ok {
+        let protocol = sub.protocol.as_str();
+        if let Some(problem) = endpoint::check(protocol, &sub.endpoint) {
+            let want = endpoint::expected(protocol);
+            let message = match problem {
+                endpoint::EndpointProblem::Blank => "endpoint is blank".to_string(),
+                endpoint::EndpointProblem::Whitespace => format!(
+                    "endpoint `{}` contains whitespace (a trailing space or newline?)",
+                    sub.endpoint.escape_debug()
+                ),
+                endpoint::EndpointProblem::Malformed => {
+                    format!("endpoint `{}` is not {want}", sub.endpoint)
+                }
+            };
             self.err(
                 &at,
-                format!("endpoint `{}` is not {want}", sub.endpoint),
+                message,
                 format!("use {want}, or `${{env:NAME}}` to read it at run time"),
             );
         } else if let Some(service) = endpoint::chat_webhook(&sub.endpoint) {
