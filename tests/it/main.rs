@@ -17,6 +17,7 @@ mod faults;
 mod filter_patterns;
 mod fuzz;
 mod iam;
+mod iam_strict;
 mod monitoring;
 mod notifications;
 mod plan_apply;

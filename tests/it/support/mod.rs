@@ -46,6 +46,12 @@ pub struct Emulator {
 
 impl Emulator {
     pub fn start() -> Emulator {
+        Emulator::start_with(&[])
+    }
+
+    /// An emulator started with extra command-line `args` (e.g. `["--iam",
+    /// "strict"]`).
+    pub fn start_with(args: &[&str]) -> Emulator {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -59,6 +65,7 @@ impl Emulator {
                 "--log-level",
                 "error",
             ])
+            .args(args)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
