@@ -18,6 +18,7 @@
 
 use crate::aws::Api;
 use crate::compile::{ACCOUNT_PLACEHOLDER, DesiredState};
+use crate::ownership::LogGroupScope;
 use crate::resource::Kind;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -343,40 +344,14 @@ pub fn resources(desired: &DesiredState, scope: Scope) -> Vec<String> {
         Scope::Dashboards => vec![dashboards],
         Scope::Topics => vec![format!("arn:{part}:sns:{region}:{account}:{prefix}*")],
         Scope::AllLogGroups => vec![group("*")],
-        Scope::LogGroups => {
-            let names: Vec<&String> = desired.log_group_users.keys().collect();
-            let common = common_prefix(&names);
-            if names.len() > 1 && common.len() >= 2 {
-                vec![group(&format!("{common}*"))]
-            } else {
-                names
-                    .iter()
-                    .flat_map(|n| [group(n), group(&format!("{n}:*"))])
-                    .collect()
-            }
-        }
+        Scope::LogGroups => match LogGroupScope::of(desired.log_group_users.keys()) {
+            LogGroupScope::Prefix(common) => vec![group(&format!("{common}*"))],
+            LogGroupScope::Exact(names) => names
+                .iter()
+                .flat_map(|n| [group(n), group(&format!("{n}:*"))])
+                .collect(),
+        },
     }
-}
-
-/// The longest prefix all `names` share.
-fn common_prefix<'a>(names: &[&'a String]) -> &'a str {
-    let Some(first) = names.first() else {
-        return "";
-    };
-    let mut end = first.len();
-    for n in names {
-        end = end.min(
-            first
-                .bytes()
-                .zip(n.bytes())
-                .take_while(|(a, b)| a == b)
-                .count(),
-        );
-    }
-    while !first.is_char_boundary(end) {
-        end -= 1;
-    }
-    first.get(..end).unwrap_or("")
 }
 
 /// The policy document: one statement per resource set, actions sorted.

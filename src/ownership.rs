@@ -88,6 +88,63 @@ pub enum ConflictReason {
     },
 }
 
+/// The log groups in which this environment's metric filters are owned:
+/// those its catalogue declares (where its filters and queries read), or,
+/// when they share a common prefix of at least two characters, every group
+/// under it, so the filters of a removed service whose group is no longer
+/// declared are still pruned. The generated IAM policy grants the filter
+/// writes on exactly this scope. A prefixed filter in any other group
+/// (another team's) is never deleted (issue 19, finding 3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LogGroupScope {
+    /// Every group whose name starts with this.
+    Prefix(String),
+    /// Exactly these groups.
+    Exact(BTreeSet<String>),
+}
+
+impl LogGroupScope {
+    /// The scope of the groups `declared` (see the type's docs).
+    pub fn of<'a>(declared: impl IntoIterator<Item = &'a String>) -> LogGroupScope {
+        let names: Vec<&String> = declared.into_iter().collect();
+        let common = common_prefix(&names);
+        if names.len() > 1 && common.len() >= 2 {
+            LogGroupScope::Prefix(common.to_string())
+        } else {
+            LogGroupScope::Exact(names.into_iter().cloned().collect())
+        }
+    }
+
+    /// Whether `group` is in the scope.
+    pub fn contains(&self, group: &str) -> bool {
+        match self {
+            LogGroupScope::Prefix(p) => group.starts_with(p.as_str()),
+            LogGroupScope::Exact(groups) => groups.contains(group),
+        }
+    }
+}
+
+/// The longest prefix all `names` share (at a character boundary).
+pub fn common_prefix<'a>(names: &[&'a String]) -> &'a str {
+    let Some(first) = names.first() else {
+        return "";
+    };
+    let mut end = first.len();
+    for n in names {
+        end = end.min(
+            first
+                .bytes()
+                .zip(n.bytes())
+                .take_while(|(a, b)| a == b)
+                .count(),
+        );
+    }
+    while !first.is_char_boundary(end) {
+        end -= 1;
+    }
+    first.get(..end).unwrap_or("")
+}
+
 /// The ownership rules of one environment.
 #[derive(Debug, Clone)]
 pub struct Owner<'a> {

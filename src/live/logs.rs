@@ -5,7 +5,8 @@
 use super::{CONCURRENCY, LiveState, generated, owner};
 use crate::aws::{Aws, AwsError, all_pages, pages_within};
 use crate::compile::DesiredState;
-use crate::ownership::{ConflictReason, Owner, Verdict};
+use crate::kinds::Spec;
+use crate::ownership::{ConflictReason, LogGroupScope, Owner, Verdict, common_prefix};
 use crate::resource::*;
 use futures::stream::{self, StreamExt, TryStreamExt};
 use std::collections::{BTreeMap, BTreeSet};
@@ -59,25 +60,6 @@ pub(super) async fn log_groups(
         }
     }
     Ok(result)
-}
-
-/// The longest prefix all `names` share (at a character boundary).
-fn common_prefix<'a>(names: &[&'a String]) -> &'a str {
-    let Some(first) = names.first() else {
-        return "";
-    };
-    let mut end = first.len();
-    for n in names {
-        end = first
-            .char_indices()
-            .zip(n.chars())
-            .take_while(|((_, a), b)| a == b)
-            .map(|((i, a), _)| i + a.len_utf8())
-            .last()
-            .unwrap_or(0)
-            .min(end);
-    }
-    first.get(..end).unwrap_or("")
 }
 
 /// The log groups found by [`log_groups`].
@@ -165,8 +147,16 @@ pub(super) async fn metric_filters(
             Some(f.filter_name.clone())
         })
         .collect();
+    let scope = LogGroupScope::of(desired.log_group_users.keys());
     for f in filters {
         let verdict = owner.untagged_kind(&f.filter_name, &generated);
+        if verdict == Verdict::Owned && !scope.contains(&f.log_group_name) {
+            // Named like ours, in a log group this environment does not
+            // use: obsctl cannot show it made it, so it is never deleted.
+            live.outside
+                .insert((Kind::MetricFilter, f.key()), f.log_group_name.clone());
+            continue;
+        }
         live.file(verdict, Resource::MetricFilter(f), None);
     }
     Ok(())

@@ -63,6 +63,10 @@ pub struct LiveState {
     /// are the same query under the same name (a repeated or racing
     /// create). The next apply deletes them.
     pub duplicates: BTreeMap<(Kind, String), Vec<String>>,
+    /// Resources named like this environment's in a place it does not use
+    /// (metric filters in a log group outside its scope), with that place:
+    /// left alone and noted, never deleted.
+    pub outside: BTreeMap<(Kind, String), String>,
     /// Subscriptions waiting for confirmation (no ARN yet).
     pub pending: BTreeSet<(Kind, String)>,
     /// Log groups that filters or queries read and that do not exist.
@@ -102,6 +106,11 @@ impl LiveState {
             feed(kind.plural());
             feed(key);
             ids.iter().for_each(|id| feed(id));
+        }
+        for ((kind, key), place) in &self.outside {
+            feed(kind.plural());
+            feed(key);
+            feed(place);
         }
         for (kind, key) in &self.pending {
             feed(kind.plural());
@@ -207,6 +216,7 @@ impl LiveState {
         self.ids.extend(other.ids);
         self.conflicts.extend(other.conflicts);
         self.duplicates.extend(other.duplicates);
+        self.outside.extend(other.outside);
         self.adoptable.extend(other.adoptable);
         self.pending.extend(other.pending);
         self.missing_log_groups.extend(other.missing_log_groups);

@@ -98,6 +98,13 @@ pub fn compute(
                 deletes.push(change);
             }
         }
+        for ((_, key), place) in live.outside.iter().filter(|((k, _), _)| *k == kind) {
+            plan.notes.push(Note::OutsideScope {
+                kind,
+                key: key.clone(),
+                place: place.clone(),
+            });
+        }
         // Identical copies of an owned resource (a repeated or racing
         // saved-query create): one is kept, these go.
         for ((_, key), ids) in live.duplicates.iter().filter(|((k, _), _)| *k == kind) {

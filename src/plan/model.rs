@@ -211,6 +211,17 @@ pub enum Note {
         /// Its name.
         key: String,
     },
+    /// Named like this environment's but in a place it does not use (a
+    /// metric filter in a log group outside its scope): left alone, since
+    /// obsctl cannot show it made it.
+    OutsideScope {
+        /// Its kind.
+        kind: Kind,
+        /// Its key.
+        key: String,
+        /// The place (the log group).
+        place: String,
+    },
     /// A live subscription AWS Chatbot made: left alone.
     MadeByChatbot {
         /// The subscription, endpoint redacted.

@@ -66,6 +66,10 @@ impl fmt::Display for Note {
             Note::Foreign { kind, key } => {
                 write!(f, "{kind} {key}: left alone (declared under `foreign:`)")
             }
+            Note::OutsideScope { kind, key, place } => write!(
+                f,
+                "{kind} {key}: left alone (log group {place} is not one this environment uses, so obsctl cannot show it made it; delete it by hand if it is a leftover)"
+            ),
             Note::MadeByChatbot { subscription } => write!(
                 f,
                 "{subscription}: left alone (made by AWS Chatbot; declare it with `external: true`)"

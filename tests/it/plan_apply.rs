@@ -623,8 +623,13 @@ async fn an_alarm_retagged_for_another_environment_is_one_conflict_not_a_create(
     assert!(p.is_empty() && p.conflicts.is_empty(), "{:#?}", p.conflicts);
 }
 
+/// Issue 19, finding 3: metric filters are owned only in the log groups
+/// the environment uses (declared, or under their common prefix). A removed
+/// service's filters under the common prefix are pruned; in a group of its
+/// own that is no longer declared — or another team's group — they are
+/// left alone and noted, never deleted.
 #[tokio::test]
-async fn removing_a_service_with_its_own_log_group_deletes_its_filters() {
+async fn filters_are_pruned_only_in_the_log_groups_the_environment_uses() {
     let fake = FakeAws::default();
     let aws = fake.aws();
     let cat = "cat-house";
@@ -640,29 +645,42 @@ async fn removing_a_service_with_its_own_log_group_deletes_its_filters() {
             .any(|(k, key)| *k == Kind::MetricFilter && key.starts_with("/custom/proxy:"))
     );
     run(&aws, &plan(&aws, &before).await).await;
+    // Removing a service whose group is under the common prefix prunes its
+    // filters; the one with a group of its own leaves them.
     let after = desired(cat, "staging", |c| {
         c.services.remove("proxy-service");
+        c.services.remove("auth-service");
     });
     let p = plan(&aws, &after).await;
     let deleted: Vec<String> = keys(&p, Action::Delete)
         .into_iter()
         .filter(|k| k.starts_with("metric-filters/"))
         .collect();
-    assert_eq!(deleted.len(), 5, "{deleted:#?}");
+    assert!(!deleted.is_empty(), "auth-service's filters are pruned");
     assert!(
-        deleted.iter().all(|k| k.contains("/custom/proxy:")),
+        deleted
+            .iter()
+            .all(|k| k.contains("/ecs/cat-house/staging/auth-service:")),
         "{deleted:#?}"
     );
+    let left: Vec<String> = p.notes.iter().map(|n| n.to_string()).collect();
+    assert_eq!(
+        left.iter().filter(|n| n.contains("/custom/proxy")).count(),
+        5,
+        "{left:#?}"
+    );
     assert!(run(&aws, &p).await.failed.is_empty());
-    assert!(plan(&aws, &after).await.is_empty());
-    assert!(
-        !fake
-            .state
+    let again = plan(&aws, &after).await;
+    assert!(again.is_empty(), "{:#?}", again.changes);
+    assert_eq!(
+        fake.state
             .lock()
             .unwrap()
             .filters
             .keys()
-            .any(|(g, _)| g == "/custom/proxy")
+            .filter(|(g, _)| g == "/custom/proxy")
+            .count(),
+        5
     );
 }
 
