@@ -145,6 +145,32 @@ pub fn common_prefix<'a>(names: &[&'a String]) -> &'a str {
     first.get(..end).unwrap_or("")
 }
 
+/// The comment line that marks a saved query as made by obsctl for one
+/// environment. Saved queries have no tags and console users save queries
+/// into the same folders, so the marker is what shows obsctl made one:
+/// only marked queries are pruned (issue 19, finding 4). Logs Insights
+/// ignores it: "Use the hash character (#) to set off comments"
+/// (CloudWatch Logs User Guide, "Use aliases and comments in queries").
+pub fn query_marker(project: &str, env: &str) -> String {
+    format!("# managed by obsctl: catalogue {project}, environment {env}")
+}
+
+/// `query` with [`query_marker`] as its last line.
+pub fn mark_query(query: &str, project: &str, env: &str) -> String {
+    let marker = query_marker(project, env);
+    if query.is_empty() || query.ends_with('\n') {
+        format!("{query}{marker}")
+    } else {
+        format!("{query}\n{marker}")
+    }
+}
+
+/// Whether `query` carries the marker of `project`/`env`.
+pub fn is_marked(query: &str, project: &str, env: &str) -> bool {
+    let marker = query_marker(project, env);
+    query.lines().any(|l| l.trim() == marker)
+}
+
 /// The ownership rules of one environment.
 #[derive(Debug, Clone)]
 pub struct Owner<'a> {
@@ -265,6 +291,19 @@ mod tests {
             prefix: "p-staging-",
             other_prefixes: others,
         }
+    }
+
+    #[test]
+    fn marked_queries_are_recognized_per_environment() {
+        let q = mark_query("fields @message | limit 5", "p", "staging");
+        assert!(q.starts_with("fields @message | limit 5\n# managed by obsctl"));
+        assert!(is_marked(&q, "p", "staging"));
+        assert!(!is_marked(&q, "p", "prod") && !is_marked(&q, "q", "staging"));
+        assert!(!is_marked("fields @message", "p", "staging"));
+        assert_eq!(
+            mark_query("a\n", "p", "e"),
+            format!("a\n{}", query_marker("p", "e"))
+        );
     }
 
     #[test]

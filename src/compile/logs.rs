@@ -60,9 +60,11 @@ pub fn metric_filters(c: &mut Compiler) {
 }
 
 /// Saved queries: `<prefix>/<name>` per environment over every log group, or
-/// `<prefix>/<service>/<name>` per service over its own.
+/// `<prefix>/<service>/<name>` per service over its own; each ends with
+/// obsctl's marker comment ([`crate::ownership::mark_query`]).
 pub fn queries(c: &mut Compiler) {
     let prefix = c.name(None, "");
+    let mark = |text: String| crate::ownership::mark_query(&text, &c.cat.project, c.env_name);
     for (qname, spec) in &c.cat.queries {
         let o = spec.origin.child("query");
         if per_service(spec.per) {
@@ -70,7 +72,7 @@ pub fn queries(c: &mut Compiler) {
                 let ctx = c.context(Some(i));
                 let query = QueryDefinition {
                     name: format!("{prefix}/{}/{qname}", c.services[i].name),
-                    query_string: c.text(&spec.query, &ctx, &o),
+                    query_string: mark(c.text(&spec.query, &ctx, &o)),
                     log_group_names: vec![c.services[i].log_group.clone()],
                 };
                 c.add(Resource::QueryDefinition(query), spec.origin.clone());
@@ -82,7 +84,7 @@ pub fn queries(c: &mut Compiler) {
             groups.dedup();
             let query = QueryDefinition {
                 name: format!("{prefix}/{qname}"),
-                query_string: c.text(&spec.query, &ctx, &o),
+                query_string: mark(c.text(&spec.query, &ctx, &o)),
                 log_group_names: groups,
             };
             c.add(Resource::QueryDefinition(query), spec.origin.clone());

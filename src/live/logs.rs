@@ -6,7 +6,7 @@ use super::{CONCURRENCY, LiveState, generated, owner};
 use crate::aws::{Aws, AwsError, all_pages, pages_within};
 use crate::compile::DesiredState;
 use crate::kinds::Spec;
-use crate::ownership::{ConflictReason, LogGroupScope, Owner, Verdict, common_prefix};
+use crate::ownership::{ConflictReason, LogGroupScope, Owner, Verdict, common_prefix, is_marked};
 use crate::resource::*;
 use futures::stream::{self, StreamExt, TryStreamExt};
 use std::collections::{BTreeMap, BTreeSet};
@@ -181,10 +181,22 @@ pub(super) async fn queries(
     let generated = generated(desired, &[Kind::QueryDefinition]);
     let mut by_name: BTreeMap<String, Vec<(String, QueryDefinition)>> = BTreeMap::new();
     for (id, mut q) in found {
-        if owner.untagged_kind(&q.name, &generated) == Verdict::Owned {
-            q.log_group_names.sort();
-            by_name.entry(q.name.clone()).or_default().push((id, q));
+        if owner.untagged_kind(&q.name, &generated) != Verdict::Owned {
+            continue;
         }
+        // Only a query obsctl marked is its own; one saved in the console
+        // under the catalogue's folder is left alone. An unmarked one with
+        // a name the catalogue generates was made by an obsctl before the
+        // marker: owned, and the next apply adds the marker.
+        if !is_marked(&q.query_string, &desired.project, &desired.env)
+            && !generated.contains(&q.name)
+        {
+            live.unmarked
+                .insert((Kind::QueryDefinition, q.name.clone()));
+            continue;
+        }
+        q.log_group_names.sort();
+        by_name.entry(q.name.clone()).or_default().push((id, q));
     }
     for (name, mut copies) in by_name {
         // Saved queries are identified by id, not name. Copies that are

@@ -67,6 +67,10 @@ pub struct LiveState {
     /// (metric filters in a log group outside its scope), with that place:
     /// left alone and noted, never deleted.
     pub outside: BTreeMap<(Kind, String), String>,
+    /// Resources under the prefix without obsctl's mark of creation (saved
+    /// queries without its marker comment, saved in the console): left
+    /// alone and noted, never deleted.
+    pub unmarked: BTreeSet<(Kind, String)>,
     /// Subscriptions waiting for confirmation (no ARN yet).
     pub pending: BTreeSet<(Kind, String)>,
     /// Log groups that filters or queries read and that do not exist.
@@ -111,6 +115,11 @@ impl LiveState {
             feed(kind.plural());
             feed(key);
             feed(place);
+        }
+        for (kind, key) in &self.unmarked {
+            feed("unmarked");
+            feed(kind.plural());
+            feed(key);
         }
         for (kind, key) in &self.pending {
             feed(kind.plural());
@@ -217,6 +226,7 @@ impl LiveState {
         self.conflicts.extend(other.conflicts);
         self.duplicates.extend(other.duplicates);
         self.outside.extend(other.outside);
+        self.unmarked.extend(other.unmarked);
         self.adoptable.extend(other.adoptable);
         self.pending.extend(other.pending);
         self.missing_log_groups.extend(other.missing_log_groups);

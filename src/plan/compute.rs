@@ -105,6 +105,12 @@ pub fn compute(
                 place: place.clone(),
             });
         }
+        for (_, key) in live.unmarked.iter().filter(|(k, _)| *k == kind) {
+            plan.notes.push(Note::NotMadeByObsctl {
+                kind,
+                key: key.clone(),
+            });
+        }
         // Identical copies of an owned resource (a repeated or racing
         // saved-query create): one is kept, these go.
         for ((_, key), ids) in live.duplicates.iter().filter(|((k, _), _)| *k == kind) {

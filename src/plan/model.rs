@@ -222,6 +222,14 @@ pub enum Note {
         /// The place (the log group).
         place: String,
     },
+    /// Under the prefix but without obsctl's mark of creation (a saved
+    /// query saved in the console into the catalogue's folder): left alone.
+    NotMadeByObsctl {
+        /// Its kind.
+        kind: Kind,
+        /// Its key.
+        key: String,
+    },
     /// A live subscription AWS Chatbot made: left alone.
     MadeByChatbot {
         /// The subscription, endpoint redacted.

@@ -70,6 +70,10 @@ impl fmt::Display for Note {
                 f,
                 "{kind} {key}: left alone (log group {place} is not one this environment uses, so obsctl cannot show it made it; delete it by hand if it is a leftover)"
             ),
+            Note::NotMadeByObsctl { kind, key } => write!(
+                f,
+                "{kind} {key}: left alone (not made by obsctl: it lacks obsctl's marker comment)"
+            ),
             Note::MadeByChatbot { subscription } => write!(
                 f,
                 "{subscription}: left alone (made by AWS Chatbot; declare it with `external: true`)"

@@ -684,6 +684,71 @@ async fn filters_are_pruned_only_in_the_log_groups_the_environment_uses() {
     );
 }
 
+/// Issue 19, finding 4: a query saved in the console into the catalogue's
+/// folder is not obsctl's (it lacks the marker comment): left alone and
+/// noted, never deleted. An unmarked query with a name the catalogue
+/// generates (made before the marker) is owned and gets the marker.
+#[tokio::test]
+async fn console_saved_queries_in_the_folder_are_left_alone() {
+    let fake = FakeAws::default();
+    let aws = fake.aws();
+    let d = desired("cat-house", "staging", |_| {});
+    run(&aws, &plan(&aws, &d).await).await;
+    let (legacy, console) = {
+        let mut s = fake.state.lock().unwrap();
+        let (id, q) = s
+            .queries
+            .iter()
+            .next()
+            .map(|(i, q)| (i.clone(), q.clone()))
+            .unwrap();
+        let mut old = q.clone();
+        old.query_string = old
+            .query_string
+            .lines()
+            .filter(|l| !l.starts_with("# managed by obsctl"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        s.queries.insert(id.clone(), old);
+        let mut mine = q.clone();
+        mine.name = "cat-house-staging/my-own-investigation".into();
+        mine.query_string = "fields @message | limit 5".into();
+        s.queries
+            .insert("ffffffff-0000-0000-0000-000000000009".into(), mine);
+        (q.name, "cat-house-staging/my-own-investigation")
+    };
+    let p = plan(&aws, &d).await;
+    assert_eq!(
+        keys(&p, Action::Delete),
+        Vec::<String>::new(),
+        "{:#?}",
+        p.changes
+    );
+    assert_eq!(
+        keys(&p, Action::Update),
+        [format!("query-definitions/{legacy}")],
+        "the marker is added to the query made before it"
+    );
+    assert!(
+        p.notes.iter().any(
+            |n| n.to_string().contains(console) && n.to_string().contains("not made by obsctl")
+        ),
+        "{:#?}",
+        p.notes
+    );
+    assert!(run(&aws, &p).await.failed.is_empty());
+    let p = plan(&aws, &d).await;
+    assert!(p.is_empty(), "{:#?}", p.changes);
+    assert!(
+        fake.state
+            .lock()
+            .unwrap()
+            .queries
+            .values()
+            .any(|q| q.name == console)
+    );
+}
+
 /// Issue 19, finding 1: two applies at once leave every saved query
 /// duplicated. Identical copies are duplicates the next apply removes
 /// (keeping the lowest id); copies that differ stay a conflict.
