@@ -145,6 +145,60 @@ pub fn common_prefix<'a>(names: &[&'a String]) -> &'a str {
     first.get(..end).unwrap_or("")
 }
 
+/// Tag on an obsctl topic recording the subscriptions obsctl made on it
+/// (SNS subscriptions have no tags of their own). Its value is a
+/// space-separated list of [`subscription_mark`]s; beyond 28 marks (a tag
+/// value holds 256 characters) they continue in `obsctl:subscriptions.2`,
+/// `.3`, …. Only a recorded subscription is deleted when the catalogue no
+/// longer declares it; one added by hand is left alone (issue 19, finding 4).
+pub const SUBSCRIPTIONS_TAG: &str = "obsctl:subscriptions";
+
+/// Marks per tag value: 28 × 9 − 1 = 251 ≤ 256 characters (SNS TagResource:
+/// "Maximum length of 256 Unicode characters" per value).
+const MARKS_PER_TAG: usize = 28;
+
+/// A subscription's mark: 8 hex digits of a hash of its protocol and real
+/// endpoint. The endpoint (maybe a secret) cannot be read back from it.
+pub fn subscription_mark(protocol: &str, endpoint: &str) -> String {
+    let mut fnv = crate::resource::canonical::Fnv::default();
+    fnv.feed(protocol);
+    fnv.feed(endpoint);
+    format!("{:08x}", fnv.finish() as u32)
+}
+
+/// Whether `key` is one of the record's tag keys.
+pub fn is_record_tag(key: &str) -> bool {
+    key == SUBSCRIPTIONS_TAG
+        || key
+            .strip_prefix(SUBSCRIPTIONS_TAG)
+            .and_then(|rest| rest.strip_prefix('.'))
+            .is_some_and(|n| n.parse::<u32>().is_ok())
+}
+
+/// The marks recorded in a topic's tags.
+pub fn recorded_subscriptions(tags: &[Tag]) -> BTreeSet<String> {
+    tags.iter()
+        .filter(|t| is_record_tag(&t.key))
+        .flat_map(|t| t.value.split_whitespace().map(String::from))
+        .collect()
+}
+
+/// The record tags holding `marks` (none when empty).
+pub fn subscription_record(marks: &BTreeSet<String>) -> Vec<Tag> {
+    let marks: Vec<&str> = marks.iter().map(String::as_str).collect();
+    marks
+        .chunks(MARKS_PER_TAG)
+        .enumerate()
+        .map(|(i, chunk)| Tag {
+            key: match i {
+                0 => SUBSCRIPTIONS_TAG.to_string(),
+                n => format!("{SUBSCRIPTIONS_TAG}.{}", n + 1),
+            },
+            value: chunk.join(" "),
+        })
+        .collect()
+}
+
 /// The comment line that marks a saved query as made by obsctl for one
 /// environment. Saved queries have no tags and console users save queries
 /// into the same folders, so the marker is what shows obsctl made one:
@@ -291,6 +345,26 @@ mod tests {
             prefix: "p-staging-",
             other_prefixes: others,
         }
+    }
+
+    #[test]
+    fn the_subscription_record_round_trips_through_tags() {
+        let marks: BTreeSet<String> = (0..60)
+            .map(|i| subscription_mark("email", &format!("a{i}@example.com")))
+            .collect();
+        let tags = subscription_record(&marks);
+        assert_eq!(tags.len(), 3);
+        assert!(tags.iter().all(|t| t.value.chars().count() <= 256));
+        assert_eq!(tags[1].key, "obsctl:subscriptions.2");
+        assert_eq!(recorded_subscriptions(&tags), marks);
+        assert!(subscription_record(&BTreeSet::new()).is_empty());
+        assert!(!is_record_tag("obsctl:subscriptions.x") && !is_record_tag("obsctl:catalogue"));
+        let secret = "https://hooks.example/SECRET";
+        assert!(!subscription_mark("https", secret).contains("SECRET"));
+        assert_ne!(
+            subscription_mark("https", secret),
+            subscription_mark("email", secret)
+        );
     }
 
     #[test]

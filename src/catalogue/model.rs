@@ -334,6 +334,13 @@ pub struct TopicSpec {
     /// Subscriptions of this topic.
     #[serde(default)]
     pub subscriptions: Vec<SubscriptionSpec>,
+    /// Manage every subscription of the topic: delete live ones the
+    /// catalogue does not declare, also those obsctl did not make. By
+    /// default only subscriptions obsctl made (recorded in the topic's
+    /// `obsctl:subscriptions` tag) are deleted; hand-added ones are left
+    /// alone and noted.
+    #[serde(default)]
+    pub manage_all_subscriptions: bool,
 }
 
 /// One SNS subscription.

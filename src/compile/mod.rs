@@ -19,7 +19,7 @@ use crate::resource::{Kind, Resource};
 use minijinja::value::merge_maps;
 use minijinja::{Environment as Jinja, UndefinedBehavior};
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// 1 / (1 − availability/100), rounded to six decimals (99.9 → 1000), so a
 /// burn-rate expression multiplies by a plain number.
@@ -72,6 +72,9 @@ pub struct DesiredState {
     /// Name patterns of resources known not to be obsctl's (`foreign:`):
     /// left alone as notes, not conflicts.
     pub foreign: Vec<String>,
+    /// Topics (by name) whose every subscription obsctl manages
+    /// (`manage_all_subscriptions`).
+    pub manage_all_subscriptions: BTreeSet<String>,
 }
 
 impl DesiredState {

@@ -26,6 +26,9 @@ pub fn compile(c: &mut Compiler) {
                 attributes.insert(attribute.to_string(), json_attribute(&v.to_string()));
             }
         }
+        if spec.manage_all_subscriptions {
+            c.state.manage_all_subscriptions.insert(name.clone());
+        }
         let mut tags = c.ownership_tags();
         tags.push(Tag {
             key: "Environment".into(),

@@ -5,7 +5,7 @@
 use super::gone_is_none;
 use crate::aws::{Aws, AwsError, AwsResult, all_pages};
 use crate::compile::DesiredState;
-use crate::ownership::{ENV_TAG, OWNER_TAG, Owner};
+use crate::ownership::{ENV_TAG, OWNER_TAG, Owner, is_record_tag};
 use crate::resource::*;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -95,8 +95,18 @@ where
         t.sort();
         t
     });
+    // A topic's record of the subscriptions obsctl made is not compiled
+    // (the plan derives it): the index is trusted for it when every other
+    // tag is as wanted. A lagging record only makes the plan leave a
+    // subscription alone, never delete one it did not make.
+    let compiled = |tags: &[Tag]| -> Vec<Tag> {
+        tags.iter()
+            .filter(|t| !is_record_tag(&t.key))
+            .cloned()
+            .collect()
+    };
     if let (Some(indexed), Some(wanted)) = (index.tags.get(arn), wanted)
-        && *indexed == wanted
+        && compiled(indexed) == wanted
     {
         return Ok(Some(indexed.clone()));
     }

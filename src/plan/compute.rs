@@ -8,6 +8,7 @@ use super::subscriptions::{attribute_ops, subscriptions};
 use crate::compile::DesiredState;
 use crate::iam::matches as wildcard;
 use crate::live::LiveState;
+use crate::ownership::{recorded_subscriptions, subscription_record};
 use crate::resource::{Kind, Resource, Tag};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -41,16 +42,34 @@ pub fn compute(
         apply_floor: None,
     };
     let mut deletes = Vec::new();
+    // Subscriptions first: they decide each topic's record of the
+    // subscriptions obsctl made, which the topic carries as tags.
+    let records = if kinds.contains(&Kind::Subscription) {
+        Some(subscriptions(
+            desired,
+            live,
+            secret,
+            &mut plan,
+            &mut deletes,
+        )?)
+    } else {
+        None
+    };
+    let topics = recorded_topics(desired, live, records.as_ref());
     for &kind in kinds {
         if kind == Kind::Subscription {
-            subscriptions(desired, live, secret, &mut plan, &mut deletes)?;
             continue;
         }
         let wanted: BTreeMap<&String, &Resource> = desired
             .resources
             .iter()
             .filter(|((k, _), _)| *k == kind)
-            .map(|((_, key), r)| (key, r))
+            .map(|((_, key), r)| {
+                (
+                    key,
+                    topics.get(key).filter(|_| kind == Kind::Topic).unwrap_or(r),
+                )
+            })
             .collect();
         for (key, resource) in &wanted {
             let id = (kind, (*key).clone());
@@ -144,6 +163,36 @@ pub fn compute(
         .sort_by(|a, b| a.kind.cmp(&b.kind).then(a.key.cmp(&b.key)));
     plan.changes.extend(deletes);
     Ok(plan)
+}
+
+/// The desired topics with their record of the subscriptions obsctl made
+/// (`records`, or, when subscriptions are not planned, the live record
+/// unchanged).
+fn recorded_topics(
+    desired: &DesiredState,
+    live: &LiveState,
+    records: Option<&BTreeMap<String, BTreeSet<String>>>,
+) -> BTreeMap<String, Resource> {
+    desired
+        .resources
+        .iter()
+        .filter_map(|((_, key), r)| {
+            let Resource::Topic(t) = r else {
+                return None;
+            };
+            let marks = match records {
+                Some(records) => records.get(key).cloned().unwrap_or_default(),
+                None => match live.resources.get(&(Kind::Topic, key.clone())) {
+                    Some(Resource::Topic(l)) => recorded_subscriptions(&l.tags),
+                    _ => BTreeSet::new(),
+                },
+            };
+            let mut t = t.clone();
+            t.tags.extend(subscription_record(&marks));
+            t.tags.sort();
+            Some((key.clone(), Resource::Topic(t)))
+        })
+        .collect()
 }
 
 fn tags_of(r: &Resource) -> Option<&[Tag]> {

@@ -8,6 +8,7 @@ use super::diff;
 use super::model::*;
 use crate::compile::DesiredState;
 use crate::live::LiveState;
+use crate::ownership::{recorded_subscriptions, subscription_mark};
 use crate::resource::{Kind, Resource, Subscription, secret_name};
 use crate::rules::endpoint;
 use std::collections::{BTreeMap, BTreeSet};
@@ -66,13 +67,24 @@ pub fn redact(endpoint: &str) -> String {
     }
 }
 
+/// The subscriptions' changes and notes, and per topic the marks of the
+/// subscriptions obsctl made that will exist after the apply: its record
+/// ([`crate::ownership::SUBSCRIPTIONS_TAG`]). A live subscription the
+/// catalogue no longer declares is deleted only when it is recorded (or the
+/// topic has `manage_all_subscriptions`); a recorded mark stays until its
+/// subscription is gone.
 pub(super) fn subscriptions(
     desired: &DesiredState,
     live: &LiveState,
     secret: &dyn Fn(&str) -> Option<String>,
     plan: &mut Plan,
     deletes: &mut Vec<Change>,
-) -> Result<(), MissingSecret> {
+) -> Result<BTreeMap<String, BTreeSet<String>>, MissingSecret> {
+    let recorded = |topic: &str| match live.resources.get(&(Kind::Topic, topic.to_string())) {
+        Some(Resource::Topic(t)) => recorded_subscriptions(&t.tags),
+        _ => BTreeSet::new(),
+    };
+    let mut records: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     // Live subscriptions by their real identity.
     let mut unmatched: BTreeMap<String, &Subscription> = live
         .resources
@@ -117,6 +129,12 @@ pub(super) fn subscriptions(
         if let Some(blocker) = endpoint_blocker(key, &sub.protocol, &endpoint) {
             plan.blockers.push(blocker);
             continue;
+        }
+        if !sub.external {
+            records
+                .entry(sub.topic_name.clone())
+                .or_default()
+                .insert(subscription_mark(&sub.protocol, &endpoint));
         }
         let real = Subscription {
             endpoint,
@@ -185,31 +203,50 @@ pub(super) fn subscriptions(
             sub.protocol,
             redact(&sub.endpoint)
         );
-        if sub.endpoint == endpoint::CHATBOT_ENDPOINT {
+        let mark = subscription_mark(&sub.protocol, &sub.endpoint);
+        let made_here = recorded(&sub.topic_name).contains(&mark);
+        let kept = if sub.endpoint == endpoint::CHATBOT_ENDPOINT {
             plan.notes.push(Note::MadeByChatbot {
                 subscription: shown,
             });
+            true
         } else if unmanaged.contains(&(sub.topic_name.clone(), sub.protocol.clone())) {
             plan.notes.push(Note::OptionalUnset {
                 subscription: shown,
             });
+            true
         } else if live.pending.contains(&(Kind::Subscription, real.clone())) {
             plan.notes.push(Note::PendingNotDeclared {
                 subscription: shown,
             });
+            true
         } else if unconfirmed.contains(&(sub.topic_name.clone(), sub.protocol.clone())) {
             plan.notes.push(Note::KeptUntilConfirmed {
                 subscription: shown,
             });
+            true
+        } else if !made_here && !desired.manage_all_subscriptions.contains(&sub.topic_name) {
+            plan.notes.push(Note::NotMadeByObsctl {
+                kind: Kind::Subscription,
+                key: shown,
+            });
+            true
         } else {
             deletes.push(Change::delete(
                 Kind::Subscription,
                 &shown,
                 live.ids.get(&(Kind::Subscription, real)).cloned(),
             ));
+            false
+        };
+        if kept && made_here {
+            records
+                .entry(sub.topic_name.clone())
+                .or_default()
+                .insert(mark);
         }
     }
-    Ok(())
+    Ok(records)
 }
 
 #[cfg(test)]

@@ -69,6 +69,13 @@ impl Strict {
             "    cluster: cat-house-staging\n",
             &format!("    cluster: cat-house-staging\n    account_id: \"{ACCOUNT}\"\n"),
         );
+        // Hand-added subscriptions are left alone unless the topic opts in;
+        // the Unsubscribe case needs it to manage them all.
+        edit(
+            &dir.path().join("definitions/cat-house/obsctl.yaml"),
+            "    display_name: Cat House critical\n",
+            "    display_name: Cat House critical\n    manage_all_subscriptions: true\n",
+        );
         iam(&e, &[("Action", "CreateUser"), ("UserName", USER)]);
         let keys = iam(&e, &[("Action", "CreateAccessKey"), ("UserName", USER)]);
         let key = element(&keys, "AccessKeyId").to_string();
@@ -279,7 +286,8 @@ enum Edit {
     DeleteTopic,
     /// The email subscription is removed (apply: Subscribe).
     Unsubscribe,
-    /// A second email subscription (apply: Unsubscribe).
+    /// A second email subscription on a topic with
+    /// `manage_all_subscriptions` (apply: Unsubscribe).
     ExtraSubscription,
     /// A filter policy on the email subscription (apply:
     /// SetSubscriptionAttributes).

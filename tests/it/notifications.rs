@@ -370,3 +370,74 @@ async fn a_changed_endpoint_replaces_the_old_one_only_once_confirmed() {
     }
     assert!(subscribed(new));
 }
+
+/// Issue 19, finding 4: a subscription added by hand to an obsctl topic (an
+/// SQS queue, a second email) is left alone and noted; one obsctl made
+/// (recorded in the topic's `obsctl:subscriptions` tag) is deleted when the
+/// catalogue drops it; `manage_all_subscriptions` opts into managing all.
+#[tokio::test]
+async fn hand_added_subscriptions_are_left_alone_unless_the_topic_manages_all() {
+    let fake = FakeAws::default();
+    let aws = fake.aws();
+    let queue = "arn:aws:sqs:us-east-1:123456789012:alerts";
+    let with_queue = desired("cat-house", "staging", |c| {
+        add_sub(c, "critical-alerts", sub("sqs", queue))
+    });
+    run(&aws, &plan(&aws, &with_queue).await).await;
+    let topic = {
+        let s = fake.state.lock().unwrap();
+        let (topic, _, _) = s
+            .subscriptions
+            .iter()
+            .find(|(_, sub, _)| sub.endpoint == queue)
+            .unwrap()
+            .clone();
+        topic
+    };
+    let hand = "arn:aws:sqs:us-east-1:123456789012:someone-elses-queue";
+    fake.state.lock().unwrap().subscriptions.push((
+        topic.clone(),
+        LiveSubscription {
+            arn: format!("{topic}:hand"),
+            protocol: "sqs".into(),
+            endpoint: hand.into(),
+        },
+        BTreeMap::new(),
+    ));
+    let subscribed = |endpoint: &str| {
+        let s = fake.state.lock().unwrap();
+        s.subscriptions
+            .iter()
+            .any(|(_, sub, _)| sub.endpoint == endpoint)
+    };
+    let p = plan(&aws, &with_queue).await;
+    assert!(p.is_empty(), "{:#?}", p.changes);
+    assert!(
+        p.notes
+            .iter()
+            .any(|n| n.to_string().contains("someone-elses-queue")
+                && n.to_string().contains("not made by obsctl")),
+        "{:#?}",
+        p.notes
+    );
+    // The catalogue drops the queue obsctl made: it goes, the hand-made stays.
+    let without = desired("cat-house", "staging", |_| {});
+    let p = plan(&aws, &without).await;
+    assert_eq!(p.count(Action::Delete), 1, "{:#?}", p.changes);
+    run(&aws, &p).await;
+    assert!(!subscribed(queue) && subscribed(hand));
+    let p = plan(&aws, &without).await;
+    assert!(p.is_empty(), "{:#?}", p.changes);
+    // Opting in manages every subscription of the topic.
+    let all = desired("cat-house", "staging", |c| {
+        c.topics
+            .get_mut("critical-alerts")
+            .unwrap()
+            .spec
+            .manage_all_subscriptions = true;
+    });
+    let p = plan(&aws, &all).await;
+    assert_eq!(p.count(Action::Delete), 1, "{:#?}", p.changes);
+    run(&aws, &p).await;
+    assert!(!subscribed(hand));
+}
