@@ -26,7 +26,7 @@ fn both_catalogues_all_kinds_apply_then_plan_is_empty() {
             assert!(stdout.contains("No changes."), "{stdout}");
             assert!(!stdout.contains("SECRET"), "a secret leaked into the plan");
             let plan = e.plan_json(cat, env);
-            assert_eq!(plan["format_version"], 2);
+            assert_eq!(plan["format_version"], obsctl::plan::FORMAT_VERSION);
             assert!(plan["changes"].as_array().unwrap().is_empty());
             let kinds = plan["kinds"].as_array().unwrap().len();
             assert_eq!(kinds, 8, "all eight kinds were planned");
