@@ -132,7 +132,10 @@ pub(super) async fn apply_command(
     let started = std::time::Instant::now();
     let terminal = std::io::stderr().is_terminal();
     let mut progress = Progress::new(plan.changes.len(), terminal, out);
-    let result = apply::apply(&s.aws, &plan, &secret, &mut |c, o| progress.finished(c, o)).await;
+    let result = apply::apply(&s.aws, &plan, &secret, &apply::Unfenced, &mut |c, o| {
+        progress.finished(c, o)
+    })
+    .await;
     progress.finish();
     writeln!(
         out,
