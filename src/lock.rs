@@ -61,7 +61,9 @@
 //!   `Api::is_idempotent`; throttling, not processed, still is), and a
 //!   stream this process did not see itself create is never claimed: an
 //!   undescribed stream left that way looks held until it expires (one
-//!   expiry, then it is taken over like a dead holder's).
+//!   expiry, then it is taken over like a dead holder's). Creates that
+//!   fail without leaving a stream are tried again, 8 times at most (the
+//!   retry layer's budget), then the apply stops.
 //! - A reused name: after every stream was deleted generations restart at
 //!   1, so a long-paused old holder could write into a new holder's stream
 //!   of its old name. The heartbeat compares the creation time too, and a
@@ -88,7 +90,7 @@
 //! DescribeLogStreams, one GetLogEvents when a stream exists) to note an
 //! apply that is running.
 
-use crate::aws::{Aws, AwsResult, ErrorKind, LogStream, all_pages};
+use crate::aws::{Aws, AwsError, AwsResult, ErrorKind, LogStream, all_pages};
 use crate::error::Error;
 use crate::ownership::OWNER_TAG;
 use crate::resource::Tag;
@@ -105,6 +107,10 @@ const POLL: Duration = Duration::from_secs(5);
 
 /// Shortest and longest expiry a holder may declare.
 const EXPIRY_BOUNDS: (Duration, Duration) = (Duration::from_secs(1), Duration::from_secs(3600));
+
+/// CreateLogStream calls that may have failed before a lock is refused:
+/// the retry layer's attempts per call.
+const RETRIES: u32 = 8;
 
 /// GetLogEvents pages read to find the newest event (a page may be empty
 /// while older events exist).
@@ -323,8 +329,9 @@ pub struct Locks {
 enum Attempt {
     Taken(Held),
     Busy(Sighting),
-    /// Someone else moved at the same time: look again.
-    Contended,
+    /// Someone else moved at the same time, or CreateLogStream failed in a
+    /// way that may hide a processed call (the error): look again.
+    Contended(Option<AwsError>),
 }
 
 impl Locks {
@@ -429,10 +436,18 @@ impl Locks {
         let started = Instant::now();
         let mut seen: Option<Sighting> = None;
         let mut looks_at_young = 0;
+        let mut failed_creates = 0;
         loop {
             let busy = match self.attempt(me).await.map_err(Error::LockFailed)? {
                 Attempt::Taken(held) => return Ok(held),
-                Attempt::Contended => {
+                Attempt::Contended(error) => {
+                    if let Some(e) = error {
+                        // As many as the retry layer would have made.
+                        failed_creates += 1;
+                        if failed_creates >= RETRIES {
+                            return Err(Error::LockFailed(e));
+                        }
+                    }
                     tokio::time::sleep(Duration::from_millis(200)).await;
                     continue;
                 }
@@ -486,7 +501,7 @@ impl Locks {
         let generation = match streams.last() {
             None => 1,
             Some((g, top)) => match self.sight(top).await? {
-                None => return Ok(Attempt::Contended),
+                None => return Ok(Attempt::Contended(None)),
                 Some(s) if s.expires_at() > self.clock.now_ms() => return Ok(Attempt::Busy(s)),
                 Some(_) => g + 1,
             },
@@ -495,18 +510,18 @@ impl Locks {
         match self.aws.logs().create_log_stream(&self.group, &name).await {
             Ok(()) => {}
             // Another apply made it first.
-            Err(e) if e.kind == ErrorKind::AlreadyExists => return Ok(Attempt::Contended),
+            Err(e) if e.kind == ErrorKind::AlreadyExists => return Ok(Attempt::Contended(None)),
             // Maybe made, maybe not: never claimed (module docs).
-            Err(e) if e.kind.is_retried() => return Ok(Attempt::Contended),
+            Err(e) if e.kind.is_retried() => return Ok(Attempt::Contended(Some(e))),
             Err(e) if e.is_not_found() => {
                 self.create_group().await?;
-                return Ok(Attempt::Contended);
+                return Ok(Attempt::Contended(None));
             }
             Err(e) => return Err(e),
         }
         match self.claim(me, generation, &name).await {
             Ok(Some(held)) => Ok(Attempt::Taken(held)),
-            Ok(None) => Ok(Attempt::Contended),
+            Ok(None) => Ok(Attempt::Contended(None)),
             Err(e) => {
                 self.delete(&name).await;
                 Err(e)

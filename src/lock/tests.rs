@@ -371,3 +371,22 @@ async fn apply_starts_no_change_once_the_lock_is_lost() {
     let report = apply(&aws, &plan, &|_| None, &held, &mut |_, _| panic!("started")).await;
     assert_eq!((report.done, report.skipped), (0, 3));
 }
+
+#[tokio::test(start_paused = true)]
+async fn creates_that_keep_failing_give_up_after_the_retry_budget() {
+    let fake = FakeAws::default();
+    for _ in 0..20 {
+        fake.fail(
+            Api::CreateLogStream.name(),
+            "ServiceUnavailableException",
+            "down",
+        );
+    }
+    let e = take(&locks(&fake), "a").await.unwrap_err();
+    assert!(
+        matches!(&e, Error::LockFailed(a) if a.code == "ServiceUnavailableException"),
+        "{e}"
+    );
+    assert_eq!(fake.state.lock().unwrap().calls["CreateLogStream"], 8);
+    assert!(e.to_string().contains("logs:CreateLogStream"), "{e}");
+}
