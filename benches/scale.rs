@@ -129,7 +129,8 @@ async fn apply(fake: &FakeAws, plan: &obsctl::plan::Plan, what: &str) -> Row {
     let aws = fake.aws_with(Rates::default());
     let wall = Instant::now();
     let started = tokio::time::Instant::now();
-    let report = obsctl::apply::apply(&aws, plan, &none, &mut |_, _| {}).await;
+    let report =
+        obsctl::apply::apply(&aws, plan, &none, &obsctl::apply::Unfenced, &mut |_, _| {}).await;
     assert!(report.failed.is_empty(), "{:?}", report.failed.first());
     Row {
         what: what.to_string(),

@@ -2,7 +2,9 @@
 //! kind's `DEPENDS_ON`, see `kinds`); deletes in reverse, composites before
 //! their children. The calls themselves are each kind's `put` and `delete`. It
 //! never decides what to change: every call comes from a [`Change`]. On a
-//! failure it carries on with the other changes; a re-run converges.
+//! failure it carries on with the other changes; a re-run converges. Before
+//! each change it checks its [`Fence`] (the apply lock, `lock.rs`): once
+//! the lock is lost, no further change starts.
 
 use crate::aws::{Aws, AwsError, AwsResult, ErrorKind};
 use crate::kinds::Deletes;
@@ -35,25 +37,48 @@ pub struct ApplyReport {
     pub failed: Vec<(Change, AwsError)>,
     /// Notes (pending subscriptions).
     pub notes: Vec<String>,
+    /// Changes not started because the fence closed (the lock was lost).
+    pub skipped: usize,
+}
+
+/// What may stop an apply before its next change: the apply lock lost.
+pub trait Fence: Sync {
+    /// `Err` once no further change may start.
+    fn check(&self) -> Result<(), crate::lock::Lost>;
+}
+
+/// No fence (tests and benchmarks of the core, which hold no lock).
+pub struct Unfenced;
+
+impl Fence for Unfenced {
+    fn check(&self) -> Result<(), crate::lock::Lost> {
+        Ok(())
+    }
 }
 
 /// Resolves `${env:NAME}` secrets at apply time.
 pub type SecretFn<'a> = &'a (dyn Fn(&str) -> Option<String> + Sync);
 
-/// Executes `plan`; `observe` is called once per change as it finishes.
+/// Executes `plan` while `fence` stays open; `observe` is called once per
+/// change as it finishes.
 pub async fn apply(
     aws: &Aws,
     plan: &Plan,
     secret: SecretFn<'_>,
+    fence: &dyn Fence,
     observe: &mut dyn FnMut(&Change, &Outcome),
 ) -> ApplyReport {
     let sink = std::cell::RefCell::new((ApplyReport::default(), observe));
     // Each finished change is recorded at once (for progress), from
     // whichever chain finished it; the chains run in one task, so the
-    // borrow never spans an await.
-    let record = |change: &Change, outcome: Outcome| {
+    // borrow never spans an await. `None`: not started (the fence closed).
+    let record = |change: &Change, outcome: Option<Outcome>| {
         let mut sink = sink.borrow_mut();
         let (report, observe) = &mut *sink;
+        let Some(outcome) = outcome else {
+            report.skipped += 1;
+            return;
+        };
         observe(change, &outcome);
         match outcome {
             Outcome::Done(note) => {
@@ -74,7 +99,8 @@ pub async fn apply(
         secret,
         tags_kept: &tags_kept,
     };
-    let phase = |kind: Kind| put_phase(&ctx, kind, &record);
+    let open = || fence.check().is_ok();
+    let phase = |kind: Kind| put_phase(&ctx, kind, &open, &record);
     // Creates and updates. Each kind starts once the kinds it depends on
     // are written; kinds that do not depend on each other overlap (their
     // APIs have separate quotas): SNS, then alarms (their actions name
@@ -110,6 +136,10 @@ pub async fn apply(
             Deletes::Never => {}
             Deletes::Batched { batch: size } => {
                 for chunk in batch.chunks(size) {
+                    if !open() {
+                        chunk.iter().for_each(|c| record(c, None));
+                        continue;
+                    }
                     match kind.delete(aws, chunk).await {
                         // AWS rejects the whole batch when one name is gone or
                         // still referenced by a composite: go one by one.
@@ -120,14 +150,18 @@ pub async fn apply(
                             ) =>
                         {
                             for c in chunk {
+                                if !open() {
+                                    record(c, None);
+                                    continue;
+                                }
                                 let r = kind.delete(aws, std::slice::from_ref(c)).await;
                                 let o = blocked_or_done(aws, &c.key, r).await;
-                                record(c, o);
+                                record(c, Some(o));
                             }
                         }
                         r => {
                             for c in chunk {
-                                record(c, outcome(r.clone().map(|_| None)));
+                                record(c, Some(outcome(r.clone().map(|_| None))));
                             }
                         }
                     }
@@ -141,18 +175,22 @@ pub async fn apply(
                     let mut blocked = Vec::new();
                     let before = pending.len();
                     for c in pending {
+                        if !open() {
+                            record(c, None);
+                            continue;
+                        }
                         match kind.delete(aws, std::slice::from_ref(&c)).await {
                             Err(e) if e.kind == ErrorKind::ReferencedByComposite => {
                                 blocked.push((c, e))
                             }
-                            r => record(c, blocked_or_done(aws, &c.key, r).await),
+                            r => record(c, Some(blocked_or_done(aws, &c.key, r).await)),
                         }
                     }
                     if blocked.is_empty() || blocked.len() == before {
                         // No progress: what blocks them is not ours to delete.
                         for (c, e) in blocked {
                             let o = blocked_or_done(aws, &c.key, Err(e)).await;
-                            record(c, o);
+                            record(c, Some(o));
                         }
                         break;
                     }
@@ -160,11 +198,17 @@ pub async fn apply(
                 }
             }
             Deletes::Each => {
+                let open = &open;
                 let mut running = stream::iter(serial_groups(batch))
                     .map(|group| async move {
                         let mut outcomes = Vec::new();
                         for c in group {
-                            outcomes.push((c, delete(aws, c).await));
+                            let o = if open() {
+                                Some(delete(aws, c).await)
+                            } else {
+                                None
+                            };
+                            outcomes.push((c, o));
                         }
                         outcomes
                     })
@@ -181,8 +225,14 @@ pub async fn apply(
 }
 
 /// Creates and updates of one kind; kinds deleted in levels (composites)
-/// are written in levels too, children first.
-async fn put_phase(ctx: &PutContext<'_>, kind: Kind, record: &dyn Fn(&Change, Outcome)) {
+/// are written in levels too, children first. A change starts only while
+/// `open` says so.
+async fn put_phase(
+    ctx: &PutContext<'_>,
+    kind: Kind,
+    open: &dyn Fn() -> bool,
+    record: &dyn Fn(&Change, Option<Outcome>),
+) {
     let batch: Vec<&Change> = ctx
         .plan
         .changes
@@ -200,7 +250,12 @@ async fn put_phase(ctx: &PutContext<'_>, kind: Kind, record: &dyn Fn(&Change, Ou
             .map(|group| async move {
                 let mut outcomes = Vec::new();
                 for c in group {
-                    outcomes.push((c, put(ctx, c).await));
+                    let o = if open() {
+                        Some(put(ctx, c).await)
+                    } else {
+                        None
+                    };
+                    outcomes.push((c, o));
                 }
                 outcomes
             })

@@ -196,9 +196,25 @@ pub enum Command {
         /// AWS connection.
         #[command(flatten)]
         aws: AwsArgs,
+        /// How long to wait while another apply of the environment holds
+        /// the apply lock (`30s`, `10m`, `1h`); 0 (the default): fail at
+        /// once, naming the other apply.
+        #[arg(long, value_name = "DURATION", default_value = "0", value_parser = parse_lock_timeout)]
+        lock_timeout: std::time::Duration,
         /// A plan saved with `plan --out`; refused if live state moved since.
         file: Option<PathBuf>,
     },
+}
+
+/// Parses `--lock-timeout`: a duration (`90s`, `10m`, `1h30m`; a bare
+/// number is seconds), at most a day.
+pub fn parse_lock_timeout(s: &str) -> Result<std::time::Duration, String> {
+    let secs = crate::notation::duration(s)?;
+    let secs = u64::try_from(secs).map_err(|_| format!("`{s}`: a time cannot be negative"))?;
+    if secs > 86_400 {
+        return Err(format!("`{s}` is longer than a day"));
+    }
+    Ok(std::time::Duration::from_secs(secs))
 }
 
 /// Which kinds to read, plan and apply (like Terraform's `-target`).

@@ -107,6 +107,33 @@ pub enum Error {
         /// The problems.
         blockers: Vec<crate::diagnostic::Blocker>,
     },
+    /// Another apply of the environment holds the apply lock (`lock.rs`).
+    Locked {
+        /// Environment.
+        env: String,
+        /// The lock as last seen.
+        sighting: Box<crate::lock::Sighting>,
+        /// Seconds waited.
+        waited: u64,
+        /// `--lock-timeout`, in seconds.
+        timeout: u64,
+    },
+    /// The apply lock was lost while applying; apply stopped before its
+    /// next change.
+    LockLost {
+        /// Environment.
+        env: String,
+        /// Why.
+        lost: crate::lock::Lost,
+        /// Changes done.
+        done: usize,
+        /// Changes that failed.
+        failed: usize,
+        /// Changes not applied.
+        skipped: usize,
+    },
+    /// The apply lock could not be taken or read.
+    LockFailed(crate::aws::AwsError),
     /// Some changes failed; each was reported.
     ApplyFailed {
         /// Failed changes.
@@ -133,6 +160,9 @@ impl Error {
             | Error::WrongAccount { .. }
             | Error::WrongPartition { .. }
             | Error::Blocked { .. }
+            | Error::Locked { .. }
+            | Error::LockLost { .. }
+            | Error::LockFailed(_)
             | Error::ApplyFailed { .. } => EXIT_FAILURE,
             Error::Usage(_) => EXIT_USAGE,
             Error::OutputClosed => EXIT_OK,
@@ -270,10 +300,89 @@ impl fmt::Display for Error {
                     if n == 1 { "" } else { "s" }
                 )
             }
+            Error::Locked {
+                env,
+                sighting,
+                waited,
+                timeout,
+            } => locked(f, env, sighting, *waited, *timeout),
+            Error::LockLost {
+                env,
+                lost,
+                done,
+                failed,
+                skipped,
+            } => write!(
+                f,
+                "error: the apply lock of `{env}` was lost: {lost}; apply stopped before its next change: {done} done, {failed} failed, {skipped} not applied\n  help: another apply may be running now: when it has finished, run plan, then apply again"
+            ),
+            Error::LockFailed(e) => write!(
+                f,
+                "error: the apply lock could not be taken: AWS {}: {}: {}\n  help: the deploy role needs logs:CreateLogGroup, logs:TagResource, logs:CreateLogStream, logs:DescribeLogStreams, logs:PutLogEvents, logs:GetLogEvents and logs:DeleteLogStream on the log group /obsctl/locks/<project> (`obsctl iam-policy --for apply` prints the policy)",
+                e.api, e.code, e.message
+            ),
             Error::ApplyFailed { failed, done } => write!(
                 f,
                 "error: {failed} change(s) failed, {done} succeeded; fix the errors above and run apply again"
             ),
+        }
+    }
+}
+
+/// "Held by another apply", naming the holder and since when.
+fn locked(
+    f: &mut fmt::Formatter<'_>,
+    env: &str,
+    s: &crate::lock::Sighting,
+    waited: u64,
+    timeout: u64,
+) -> fmt::Result {
+    use crate::notation::utc;
+    let after = if waited > 0 {
+        format!(" (waited {waited} s of --lock-timeout {timeout} s)")
+    } else {
+        String::new()
+    };
+    let lock = format!("lock stream {} in {}", s.stream, s.group);
+    match &s.holder {
+        Some(h) => write!(
+            f,
+            "error: another apply of `{env}` is running{after}: host {}, pid {}{}, catalogue {}, obsctl {}, since {} (last heartbeat {}; {lock}); nothing was changed",
+            h.host,
+            h.pid,
+            h.ci.as_deref()
+                .map(|c| format!(", CI job {c}"))
+                .unwrap_or_default(),
+            h.catalogue,
+            h.version,
+            utc(h.since),
+            utc(s.heartbeat),
+        )?,
+        None => write!(
+            f,
+            "error: another apply of `{env}` is starting or was interrupted{after}: it has not described itself yet ({lock}, created {}); nothing was changed",
+            utc(s.created),
+        )?,
+    }
+    write!(
+        f,
+        "\n  help: wait for it, or pass --lock-timeout (e.g. 10m) to wait for it; if its process died, its lock expires at {} ({} s after its last sign of life) and the next apply takes it over",
+        utc(s.expires_at()),
+        s.expiry.as_secs()
+    )
+}
+
+impl fmt::Display for crate::lock::Lost {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            crate::lock::Lost::TakenOver { by } => write!(
+                f,
+                "another apply took it over (lock stream {by}): this process could not renew it for longer than its expiry"
+            ),
+            crate::lock::Lost::StreamGone => write!(f, "its lock stream was deleted"),
+            crate::lock::Lost::NotRenewed { seconds } => {
+                write!(f, "no heartbeat could be written for {seconds} s")
+            }
         }
     }
 }

@@ -10,6 +10,14 @@
 //! composite alarms, so it gets `*`; Logs actions on a log group are
 //! authorized against `…:log-group:NAME:*` (the log-stream form) as well as
 //! `…:log-group:NAME`, so both are granted.
+//!
+//! Besides the kinds, `apply` needs the apply lock (`lock.rs`): its log
+//! group `/obsctl/locks/<project>` (CreateLogGroup with the ownership tag,
+//! so logs:TagResource too) and its streams (CreateLogStream,
+//! DescribeLogStreams, PutLogEvents, GetLogEvents, DeleteLogStream), all
+//! scoped to that group (`…:log-group:/obsctl/locks/<project>` and
+//! `…:*`, which covers `…:log-stream:<name>`). `plan` reads it
+//! (DescribeLogStreams, GetLogEvents) to note an apply that is running.
 
 #![expect(
     clippy::wildcard_enum_match_arm,
@@ -60,6 +68,8 @@ pub enum Scope {
     /// prefix when they share one, so filters of removed services under it
     /// can be pruned).
     LogGroups,
+    /// The apply lock's log group and its streams only.
+    Lock,
 }
 
 /// One action obsctl may call: when, on what, and where AWS documents it.
@@ -76,6 +86,9 @@ pub struct Permission {
     /// Why it is needed when it is not called itself (a permission AWS
     /// requires for another call), else empty.
     pub implied_by: &'static str,
+    /// Also needed for the apply lock, on its log group, whatever the kinds
+    /// (`plan` reads it; `apply` takes it).
+    pub lock: bool,
 }
 
 impl Permission {
@@ -102,6 +115,15 @@ const fn p(
         scope,
         source,
         implied_by: "",
+        lock: false,
+    }
+}
+
+/// A permission the apply lock needs (see [`Permission::lock`]).
+const fn lock(action: &'static str, purpose: Purpose, scope: Scope) -> Permission {
+    Permission {
+        lock: true,
+        ..p(action, purpose, scope, LOGS)
     }
 }
 
@@ -146,6 +168,8 @@ pub const PERMISSIONS: &[Permission] = &[
         Scope::Any,
         LOGS,
     ),
+    lock("logs:DescribeLogStreams", Purpose::Plan, Scope::Lock),
+    lock("logs:GetLogEvents", Purpose::Plan, Scope::Lock),
     p("sns:ListTopics", Purpose::Plan, Scope::Any, SNS),
     p("sns:GetTopicAttributes", Purpose::Plan, Scope::Topics, SNS),
     p("sns:ListTagsForResource", Purpose::Plan, Scope::Topics, SNS),
@@ -208,12 +232,7 @@ pub const PERMISSIONS: &[Permission] = &[
         Scope::Dashboards,
         CLOUDWATCH,
     ),
-    p(
-        "logs:CreateLogGroup",
-        Purpose::Apply,
-        Scope::LogGroups,
-        LOGS,
-    ),
+    lock("logs:CreateLogGroup", Purpose::Apply, Scope::LogGroups),
     p(
         "logs:PutRetentionPolicy",
         Purpose::Apply,
@@ -222,7 +241,7 @@ pub const PERMISSIONS: &[Permission] = &[
     ),
     Permission {
         implied_by: "CreateLogGroup with tags (its API reference: logs:TagResource or logs:TagLogGroup)",
-        ..p("logs:TagResource", Purpose::Apply, Scope::LogGroups, LOGS)
+        ..lock("logs:TagResource", Purpose::Apply, Scope::LogGroups)
     },
     p(
         "logs:PutMetricFilter",
@@ -243,6 +262,9 @@ pub const PERMISSIONS: &[Permission] = &[
         Scope::Any,
         LOGS,
     ),
+    lock("logs:CreateLogStream", Purpose::Apply, Scope::Lock),
+    lock("logs:PutLogEvents", Purpose::Apply, Scope::Lock),
+    lock("logs:DeleteLogStream", Purpose::Apply, Scope::Lock),
     Permission {
         implied_by: "CreateTopic with Tags (its API reference: \"you must have the sns:CreateTopic and sns:TagResource permissions\")",
         ..p("sns:TagResource", Purpose::Apply, Scope::Topics, SNS)
@@ -268,30 +290,59 @@ pub fn permission_of(api: Api) -> Option<&'static Permission> {
 }
 
 /// The rows a `purpose` of `kinds` needs for `desired` (log-group writes
-/// only where the catalogue creates log groups).
+/// only where the catalogue creates log groups), and the apply lock's.
 pub fn rows(desired: &DesiredState, purpose: Purpose, kinds: &BTreeSet<Kind>) -> Vec<Permission> {
     PERMISSIONS
         .iter()
-        .filter(|p| purpose == Purpose::Apply || p.purpose == Purpose::Plan)
-        .filter(|p| {
-            p.kinds()
-                .iter()
-                .any(|k| kinds.contains(k) && (*k != Kind::LogGroup || creates_log_groups(desired)))
-        })
-        .filter(|p| p.action != "logs:PutRetentionPolicy" || sets_retention(desired))
-        .filter(|p| {
-            // Creating and updating need a resource of the kind; reads and
-            // deletes do not (a kind removed from the catalogue is pruned).
-            p.purpose == Purpose::Plan
-                || p.action.contains(":Delete")
-                || p.action.ends_with(":Unsubscribe")
-                || p.action.ends_with("UntagResource")
-                || p.kinds()
-                    .iter()
-                    .any(|k| desired.resources.keys().any(|(kind, _)| kind == k))
-        })
+        .filter(|p| for_kinds(desired, purpose, kinds, p) || for_lock(purpose, p))
         .copied()
         .collect()
+}
+
+/// Whether the kinds in scope need `p`.
+fn for_kinds(
+    desired: &DesiredState,
+    purpose: Purpose,
+    kinds: &BTreeSet<Kind>,
+    p: &Permission,
+) -> bool {
+    (purpose == Purpose::Apply || p.purpose == Purpose::Plan)
+        && p.kinds()
+            .iter()
+            .any(|k| kinds.contains(k) && (*k != Kind::LogGroup || creates_log_groups(desired)))
+        && (p.action != "logs:PutRetentionPolicy" || sets_retention(desired))
+        // Creating and updating need a resource of the kind; reads and
+        // deletes do not (a kind removed from the catalogue is pruned).
+        && (p.purpose == Purpose::Plan
+            || p.action.contains(":Delete")
+            || p.action.ends_with(":Unsubscribe")
+            || p.action.ends_with("UntagResource")
+            || p.kinds()
+                .iter()
+                .any(|k| desired.resources.keys().any(|(kind, _)| kind == k)))
+}
+
+/// Whether the apply lock needs `p` for `purpose`.
+fn for_lock(purpose: Purpose, p: &Permission) -> bool {
+    p.lock && (purpose == Purpose::Apply || p.purpose == Purpose::Plan)
+}
+
+/// The `Resource` patterns of one row: its scope's where the kinds need
+/// it, then the lock group's where the lock does.
+pub fn row_resources(
+    desired: &DesiredState,
+    purpose: Purpose,
+    kinds: &BTreeSet<Kind>,
+    row: &Permission,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    if row.scope != Scope::Lock && for_kinds(desired, purpose, kinds, row) {
+        out.extend(resources(desired, row.scope));
+    }
+    if for_lock(purpose, row) {
+        out.extend(resources(desired, Scope::Lock));
+    }
+    out
 }
 
 /// Whether the catalogue creates log groups (`log_groups: create`).
@@ -344,6 +395,10 @@ pub fn resources(desired: &DesiredState, scope: Scope) -> Vec<String> {
         Scope::Dashboards => vec![dashboards],
         Scope::Topics => vec![format!("arn:{part}:sns:{region}:{account}:{prefix}*")],
         Scope::AllLogGroups => vec![group("*")],
+        Scope::Lock => {
+            let name = crate::lock::group_name(&desired.project);
+            vec![group(&name), group(&format!("{name}:*"))]
+        }
         Scope::LogGroups => match LogGroupScope::of(desired.log_group_users.keys()) {
             LogGroupScope::Prefix(common) => vec![group(&format!("{common}*"))],
             LogGroupScope::Exact(names) => names
@@ -359,7 +414,7 @@ pub fn policy(desired: &DesiredState, purpose: Purpose, kinds: &BTreeSet<Kind>) 
     let mut by_resources: BTreeMap<Vec<String>, BTreeSet<&str>> = BTreeMap::new();
     for row in rows(desired, purpose, kinds) {
         by_resources
-            .entry(resources(desired, row.scope))
+            .entry(row_resources(desired, purpose, kinds, &row))
             .or_default()
             .insert(row.action);
     }
@@ -389,6 +444,8 @@ fn sid(i: usize, resources: &[String]) -> String {
         "Alarms"
     } else if first.contains(":dashboard/") {
         "Dashboards"
+    } else if first.contains(":log-group:/obsctl/locks/") {
+        "ApplyLock"
     } else if first.ends_with(":log-group:*") {
         "AllLogGroups"
     } else if first.contains(":log-group:") {
@@ -404,18 +461,24 @@ pub fn markdown(desired: &DesiredState, purpose: Purpose, kinds: &BTreeSet<Kind>
     let mut out = String::from("| Action | Resource | Why | Source |\n|---|---|---|---|\n");
     for row in rows(desired, purpose, kinds) {
         let why = if row.implied_by.is_empty() {
-            match row.purpose {
+            let what = match row.purpose {
                 Purpose::Plan => "read",
                 Purpose::Apply => "write",
+            };
+            if row.lock && row.kinds().is_empty() {
+                format!("{what} (the apply lock)")
+            } else if row.lock {
+                format!("{what}; also the apply lock's group")
+            } else {
+                what.to_string()
             }
-            .to_string()
         } else {
             format!("required by {}", row.implied_by)
         };
         out.push_str(&format!(
             "| `{}` | `{}` | {} | [Service Authorization Reference]({}) |\n",
             row.action,
-            resources(desired, row.scope).join("`, `"),
+            row_resources(desired, purpose, kinds, &row).join("`, `"),
             why,
             row.source
         ));

@@ -23,6 +23,7 @@ pub mod generate;
 pub mod iam;
 pub mod kinds;
 pub mod live;
+pub mod lock;
 pub mod notation;
 pub mod ownership;
 pub mod plan;

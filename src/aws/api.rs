@@ -52,6 +52,16 @@ pub enum Api {
     PutQueryDefinition,
     /// logs:DeleteQueryDefinition
     DeleteQueryDefinition,
+    /// logs:CreateLogStream
+    CreateLogStream,
+    /// logs:DescribeLogStreams
+    DescribeLogStreams,
+    /// logs:PutLogEvents
+    PutLogEvents,
+    /// logs:GetLogEvents
+    GetLogEvents,
+    /// logs:DeleteLogStream
+    DeleteLogStream,
     // SNS
     /// sns:ListTopics
     ListTopics,
@@ -110,6 +120,11 @@ impl Api {
         Api::DescribeQueryDefinitions,
         Api::PutQueryDefinition,
         Api::DeleteQueryDefinition,
+        Api::CreateLogStream,
+        Api::DescribeLogStreams,
+        Api::PutLogEvents,
+        Api::GetLogEvents,
+        Api::DeleteLogStream,
         Api::ListTopics,
         Api::GetTopicAttributes,
         Api::SetTopicAttributes,
@@ -142,7 +157,12 @@ impl Api {
             | DeleteMetricFilter
             | DescribeQueryDefinitions
             | PutQueryDefinition
-            | DeleteQueryDefinition => "logs",
+            | DeleteQueryDefinition
+            | CreateLogStream
+            | DescribeLogStreams
+            | PutLogEvents
+            | GetLogEvents
+            | DeleteLogStream => "logs",
             ListTopics
             | GetTopicAttributes
             | SetTopicAttributes
@@ -185,6 +205,11 @@ impl Api {
             DescribeQueryDefinitions => "DescribeQueryDefinitions",
             PutQueryDefinition => "PutQueryDefinition",
             DeleteQueryDefinition => "DeleteQueryDefinition",
+            CreateLogStream => "CreateLogStream",
+            DescribeLogStreams => "DescribeLogStreams",
+            PutLogEvents => "PutLogEvents",
+            GetLogEvents => "GetLogEvents",
+            DeleteLogStream => "DeleteLogStream",
             ListTopics => "ListTopics",
             GetTopicAttributes => "GetTopicAttributes",
             SetTopicAttributes => "SetTopicAttributes",
@@ -218,6 +243,18 @@ impl Api {
             DescribeMetricFilters | PutMetricFilter | DeleteMetricFilter => 5.0,
             // Not published; AWS's other Logs APIs suggest 5.
             DescribeQueryDefinitions | PutQueryDefinition | DeleteQueryDefinition => 5.0,
+            // The apply lock's calls (a handful per apply, one heartbeat
+            // every 30 s). CreateLogStream: 50 (its API reference: "a limit
+            // of 50 TPS on CreateLogStream operations"). DescribeLogStreams
+            // and DeleteLogStream: 5 (the Logs quota page; its current
+            // English copy was not at hand, and a translated copy says 5;
+            // the DescribeLogStreams reference once said "five transactions
+            // per second"). PutLogEvents: 5, its long-standing limit per log
+            // stream (a lock writes one stream). GetLogEvents: not found in
+            // the sources at hand ("a hard limit", AWS Knowledge Center,
+            // cloudwatch-logs-throttling): 5, the lowest Logs rate.
+            CreateLogStream => 50.0,
+            DescribeLogStreams | DeleteLogStream | PutLogEvents | GetLogEvents => 5.0,
             ListTopics | ListSubscriptionsByTopic => 30.0,
             Subscribe | Unsubscribe => 100.0,
             SnsListTags | SnsTag | SnsUntag => 10.0,
@@ -237,16 +274,19 @@ impl Api {
         }
     }
 
-    /// False for a call that may create a second resource when repeated
-    /// after AWS processed it but the answer was lost (a dropped
-    /// connection, a timeout, a 5xx). Only PutQueryDefinition: its client
-    /// token makes it idempotent on AWS, but not every implementation
-    /// honours it (aws-fidelity.md), so such errors are not retried blindly;
-    /// apply looks for the definition first. Every other write is a put by
-    /// name, a tag, a delete, or idempotent by AWS's own rules (CreateTopic
-    /// and Subscribe return the existing topic or subscription).
+    /// False for a call whose repetition, after AWS processed it but the
+    /// answer was lost (a dropped connection, a timeout, a 5xx), means
+    /// something else than the first call. PutQueryDefinition may create a
+    /// second definition: its client token makes it idempotent on AWS, but
+    /// not every implementation honours it (aws-fidelity.md), so apply looks
+    /// for the definition first. CreateLogStream repeated answers
+    /// `ResourceAlreadyExistsException` for the stream the first call made,
+    /// which the apply lock would read as "another apply won"; the lock
+    /// decides about such an error itself (`lock.rs`). Every other write is
+    /// a put by name, a tag, a delete, or idempotent by AWS's own rules
+    /// (CreateTopic and Subscribe return the existing topic or subscription).
     pub fn is_idempotent(self) -> bool {
-        self != Api::PutQueryDefinition
+        !matches!(self, Api::PutQueryDefinition | Api::CreateLogStream)
     }
 
     /// The IAM action, `service:Name` (also the key of call statistics).

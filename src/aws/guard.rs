@@ -8,7 +8,7 @@
 
 use super::{
     AlarmPage, Api, AwsResult, CallStats, CloudWatchApi, ErrorKind, Identity, IdentityApi,
-    LiveSubscription, LogsApi, Page, SnsApi, TaggedResource, TaggingApi,
+    LiveSubscription, LogEvent, LogStream, LogsApi, Page, SnsApi, TaggedResource, TaggingApi,
 };
 use crate::resource::{CompositeAlarm, Dashboard, MetricAlarm, MetricFilter, QueryDefinition, Tag};
 use async_trait::async_trait;
@@ -246,6 +246,59 @@ impl LogsApi for Guarded<dyn LogsApi> {
         let i = &self.inner;
         self.policy
             .call(Api::DeleteQueryDefinition, || i.delete_query_definition(id))
+            .await
+    }
+    async fn create_log_stream(&self, group: &str, stream: &str) -> AwsResult<()> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::CreateLogStream, || i.create_log_stream(group, stream))
+            .await
+    }
+    async fn describe_log_streams(
+        &self,
+        group: &str,
+        prefix: &str,
+        next: Option<String>,
+    ) -> AwsResult<Page<LogStream>> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::DescribeLogStreams, || {
+                i.describe_log_streams(group, prefix, next.clone())
+            })
+            .await
+    }
+    async fn put_log_event(
+        &self,
+        group: &str,
+        stream: &str,
+        timestamp: i64,
+        message: &str,
+    ) -> AwsResult<()> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::PutLogEvents, || {
+                i.put_log_event(group, stream, timestamp, message)
+            })
+            .await
+    }
+    async fn get_log_events(
+        &self,
+        group: &str,
+        stream: &str,
+        limit: i32,
+        next: Option<String>,
+    ) -> AwsResult<Page<LogEvent>> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::GetLogEvents, || {
+                i.get_log_events(group, stream, limit, next.clone())
+            })
+            .await
+    }
+    async fn delete_log_stream(&self, group: &str, stream: &str) -> AwsResult<()> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::DeleteLogStream, || i.delete_log_stream(group, stream))
             .await
     }
 }

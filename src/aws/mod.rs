@@ -351,6 +351,63 @@ pub trait LogsApi: Send + Sync {
     ) -> AwsResult<String>;
     /// DeleteQueryDefinition.
     async fn delete_query_definition(&self, id: &str) -> AwsResult<()>;
+    /// CreateLogStream (`ResourceAlreadyExistsException` if a stream of
+    /// that name exists: the one create-if-absent call among obsctl's
+    /// services, which the apply lock is built on).
+    async fn create_log_stream(&self, group: &str, stream: &str) -> AwsResult<()>;
+    /// DescribeLogStreams of `group` by name prefix, ordered by name, 50 per
+    /// page (`ResourceNotFoundException` when the group does not exist).
+    async fn describe_log_streams(
+        &self,
+        group: &str,
+        prefix: &str,
+        next: Option<String>,
+    ) -> AwsResult<Page<LogStream>>;
+    /// PutLogEvents of one event (`timestamp` in ms since the epoch). An
+    /// event AWS rejects (too old, too far in the future) is an error.
+    async fn put_log_event(
+        &self,
+        group: &str,
+        stream: &str,
+        timestamp: i64,
+        message: &str,
+    ) -> AwsResult<()>;
+    /// GetLogEvents newest first (`startFromHead` false), at most `limit`
+    /// events, and the token of the older page (`None` at the start of the
+    /// stream). A page may be empty while older events exist (GetLogEvents
+    /// API reference).
+    async fn get_log_events(
+        &self,
+        group: &str,
+        stream: &str,
+        limit: i32,
+        next: Option<String>,
+    ) -> AwsResult<Page<LogEvent>>;
+    /// DeleteLogStream.
+    async fn delete_log_stream(&self, group: &str, stream: &str) -> AwsResult<()>;
+}
+
+/// A log stream as DescribeLogStreams lists it. Its `lastIngestionTime` and
+/// `lastEventTimestamp` are left out on purpose: AWS updates both "on an
+/// eventual consistency basis ... typically in less than an hour" (the
+/// `LogStream` data type reference), so they cannot tell a live stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogStream {
+    /// Name.
+    pub name: String,
+    /// Creation time, ms since the epoch (AWS's clock).
+    pub creation_time: i64,
+}
+
+/// A log event as GetLogEvents returns it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogEvent {
+    /// The event's own time, ms since the epoch (the writer's clock).
+    pub timestamp: i64,
+    /// When AWS received it, ms since the epoch (AWS's clock).
+    pub ingestion_time: i64,
+    /// The message.
+    pub message: String,
 }
 
 /// SNS topics and subscriptions.

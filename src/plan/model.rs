@@ -252,6 +252,26 @@ pub enum Note {
         /// The subscription, endpoint redacted.
         subscription: String,
     },
+    /// An apply of this environment holds the apply lock (`lock.rs`) right
+    /// now: its changes may be landing while this plan reads. Added in
+    /// plan format 3 without a version bump.
+    ApplyRunning {
+        /// Environment.
+        env: String,
+        /// The apply's own description; `None` before it wrote one.
+        holder: Option<crate::lock::Holder>,
+        /// Its lock stream.
+        stream: String,
+        /// When its lock stream was created, ms since the epoch.
+        created: i64,
+    },
+    /// The apply lock could not be read (the plan role lacks
+    /// logs:DescribeLogStreams or logs:GetLogEvents on the lock group):
+    /// whether an apply is running is unknown.
+    LockUnread {
+        /// The AWS error code.
+        code: String,
+    },
 }
 
 /// The plan for one environment.

@@ -90,6 +90,36 @@ impl fmt::Display for Note {
                 f,
                 "{subscription}: pending confirmation and no longer in the catalogue; SNS removes it after 3 days unconfirmed"
             ),
+            Note::ApplyRunning {
+                env,
+                holder: Some(h),
+                stream,
+                ..
+            } => write!(
+                f,
+                "an apply of {env} is running (host {}, pid {}{}, obsctl {}, since {}; lock stream {stream})",
+                h.host,
+                h.pid,
+                h.ci.as_deref()
+                    .map(|c| format!(", CI job {c}"))
+                    .unwrap_or_default(),
+                h.version,
+                crate::notation::utc(h.since)
+            ),
+            Note::ApplyRunning {
+                env,
+                holder: None,
+                stream,
+                created,
+            } => write!(
+                f,
+                "an apply of {env} is starting (lock stream {stream}, created {}; it has not described itself yet)",
+                crate::notation::utc(*created)
+            ),
+            Note::LockUnread { code } => write!(
+                f,
+                "whether an apply is running is unknown: the apply lock could not be read ({code}; the plan role needs logs:DescribeLogStreams and logs:GetLogEvents on the lock group, see `obsctl iam-policy --for plan`)"
+            ),
         }
     }
 }

@@ -1,24 +1,29 @@
-//! `obsctl apply`: makes live AWS match the catalogue, or a saved plan
-//! checked against it first.
+//! `obsctl apply`: takes the environment's apply lock (`lock.rs`), then
+//! makes live AWS match the catalogue, or a saved plan checked against it
+//! first, and gives the lock back.
 
 use super::plan::make_plan;
-use super::{color, kinds, secret, session, stdout_error};
+use super::{Session, color, kinds, secret, session, stdout_error};
 use crate::cli::{AwsArgs, Cli, Scope};
 use crate::error::{EXIT_OK, Error};
-use crate::plan::Plan;
+use crate::lock::{Held, Holder, Locks};
+use crate::plan::{Note, Plan};
 use crate::report::progress::Progress;
 use crate::resource::Kind;
 use crate::{apply, live, plan, report};
 use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
+use std::time::Duration;
 
+#[expect(clippy::too_many_arguments, reason = "one per command-line option")]
 pub(super) async fn apply_command(
     cli: &Cli,
     env: &str,
     auto_approve: bool,
     scope: &Scope,
     args: &AwsArgs,
+    lock_timeout: Duration,
     file: Option<&Path>,
     out: &mut dyn Write,
 ) -> Result<i32, Error> {
@@ -26,6 +31,58 @@ pub(super) async fn apply_command(
         return Err(Error::NeedsApproval);
     }
     let s = session(cli, env, args).await?;
+    // The lock before the first read: the plan must come from live state
+    // read while no other apply can write (a saved plan is checked against
+    // that state too).
+    let locks = Locks::new(&s.aws, &s.desired.project, env);
+    let me = Holder::this_process(&s.desired.catalogue, env);
+    let wait = format_duration(lock_timeout);
+    let held = locks
+        .acquire(&me, lock_timeout, &mut |busy| {
+            let note = Note::ApplyRunning {
+                env: env.to_string(),
+                holder: busy.holder.clone(),
+                stream: busy.stream.clone(),
+                created: busy.created,
+            };
+            // Progress only: a closed stdout shows at the next write.
+            let _shown = writeln!(out, "lock: {note}; waiting up to {wait}");
+        })
+        .await?;
+    let result = locked(&s, &held, env, auto_approve, scope, file, out).await;
+    if let Err(e) = held.release().await {
+        let _shown = writeln!(
+            out,
+            "warning: the apply lock could not be released ({e}); it expires {} s after its last heartbeat",
+            crate::lock::expiry().as_secs()
+        );
+    }
+    result
+}
+
+/// `30s`, `5m`, `1h30m`.
+fn format_duration(d: Duration) -> String {
+    let s = d.as_secs();
+    match (s / 3600, s % 3600 / 60, s % 60) {
+        (0, 0, sec) => format!("{sec}s"),
+        (0, m, 0) => format!("{m}m"),
+        (0, m, sec) => format!("{m}m{sec}s"),
+        (h, 0, 0) => format!("{h}h"),
+        (h, m, 0) => format!("{h}h{m}m"),
+        (h, m, sec) => format!("{h}h{m}m{sec}s"),
+    }
+}
+
+/// Everything apply does while it holds the lock.
+async fn locked(
+    s: &Session,
+    held: &Held,
+    env: &str,
+    auto_approve: bool,
+    scope: &Scope,
+    file: Option<&Path>,
+    out: &mut dyn Write,
+) -> Result<i32, Error> {
     let plan = match file {
         None => make_plan(&s.aws, &s.desired, &kinds(scope)?, scope.adopt, &secret).await?,
         Some(path) => {
@@ -121,10 +178,14 @@ pub(super) async fn apply_command(
         )
         .map_err(stdout_error)?;
         out.flush().map_err(stdout_error)?;
-        let mut answer = String::new();
-        std::io::stdin()
-            .read_line(&mut answer)
-            .map_err(|e| Error::io("<stdin>", e))?;
+        // Read on a blocking thread: the lock's heartbeat goes on meanwhile.
+        let answer = tokio::task::spawn_blocking(|| {
+            let mut answer = String::new();
+            std::io::stdin().read_line(&mut answer).map(|_| answer)
+        })
+        .await
+        .map_err(|e| Error::io("<stdin>", std::io::Error::other(e)))?
+        .map_err(|e| Error::io("<stdin>", e))?;
         if answer.trim() != "yes" {
             return Err(Error::Cancelled);
         }
@@ -132,7 +193,10 @@ pub(super) async fn apply_command(
     let started = std::time::Instant::now();
     let terminal = std::io::stderr().is_terminal();
     let mut progress = Progress::new(plan.changes.len(), terminal, out);
-    let result = apply::apply(&s.aws, &plan, &secret, &mut |c, o| progress.finished(c, o)).await;
+    let result = apply::apply(&s.aws, &plan, &secret, held, &mut |c, o| {
+        progress.finished(c, o)
+    })
+    .await;
     progress.finish();
     writeln!(
         out,
@@ -153,7 +217,11 @@ pub(super) async fn apply_command(
         started.elapsed().as_secs_f64() + plan.read_seconds,
     )
     .map_err(stdout_error)?;
-    if result.failed.is_empty() {
+    let stopped = match held.check() {
+        Err(lost) if result.skipped > 0 => Some(lost),
+        Ok(()) | Err(_) => None,
+    };
+    if result.failed.is_empty() && stopped.is_none() {
         Ok(EXIT_OK)
     } else {
         for (c, e) in &result.failed {
@@ -167,9 +235,18 @@ pub(super) async fn apply_command(
                 writeln!(out, "    help: {help}").map_err(stdout_error)?;
             }
         }
-        Err(Error::ApplyFailed {
-            failed: result.failed.len(),
-            done: result.done,
-        })
+        match stopped {
+            Some(lost) => Err(Error::LockLost {
+                env: env.to_string(),
+                lost,
+                done: result.done,
+                failed: result.failed.len(),
+                skipped: result.skipped,
+            }),
+            None => Err(Error::ApplyFailed {
+                failed: result.failed.len(),
+                done: result.done,
+            }),
+        }
     }
 }

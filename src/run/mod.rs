@@ -94,6 +94,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
             auto_approve,
             scope,
             aws,
+            lock_timeout,
             file,
         } => {
             let runtime = runtime()?;
@@ -103,6 +104,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
                 *auto_approve,
                 scope,
                 aws,
+                *lock_timeout,
                 file.as_deref(),
                 out,
             ))

@@ -6,7 +6,8 @@ use crate::aws::Aws;
 use crate::cli::{AwsArgs, Cli, Scope};
 use crate::compile::DesiredState;
 use crate::error::{EXIT_CHANGES, EXIT_CONFLICTS, EXIT_OK, Error};
-use crate::plan::Plan;
+use crate::lock::Locks;
+use crate::plan::{Note, Plan};
 use crate::report::plan::Format;
 use crate::resource::Kind;
 use crate::{live, plan, report};
@@ -58,7 +59,19 @@ pub(super) async fn plan_command(
 ) -> Result<i32, Error> {
     let kinds = kinds(scope)?;
     let s = session(cli, env, args).await?;
-    let plan = make_plan(&s.aws, &s.desired, &kinds, scope.adopt, &secret).await?;
+    let mut plan = make_plan(&s.aws, &s.desired, &kinds, scope.adopt, &secret).await?;
+    // Plan takes no lock, but says when an apply is running: its changes
+    // may be landing while this plan read. No lock group yet is no apply.
+    match Locks::new(&s.aws, &s.desired.project, env).running().await {
+        Ok(Some(busy)) => plan.notes.push(Note::ApplyRunning {
+            env: env.to_string(),
+            holder: busy.holder,
+            stream: busy.stream,
+            created: busy.created,
+        }),
+        Ok(None) => {}
+        Err(e) => plan.notes.push(Note::LockUnread { code: e.code }),
+    }
     if let Some(path) = file {
         let text = serde_json::to_string_pretty(&plan).unwrap_or_default();
         std::fs::write(path, text + "\n").map_err(|e| Error::io(path, e))?;

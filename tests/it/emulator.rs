@@ -26,7 +26,7 @@ fn both_catalogues_all_kinds_apply_then_plan_is_empty() {
             assert!(stdout.contains("No changes."), "{stdout}");
             assert!(!stdout.contains("SECRET"), "a secret leaked into the plan");
             let plan = e.plan_json(cat, env);
-            assert_eq!(plan["format_version"], 2);
+            assert_eq!(plan["format_version"], obsctl::plan::FORMAT_VERSION);
             assert!(plan["changes"].as_array().unwrap().is_empty());
             let kinds = plan["kinds"].as_array().unwrap().len();
             assert_eq!(kinds, 8, "all eight kinds were planned");
@@ -886,4 +886,388 @@ async fn conflicts_fail_detailed_exitcode_until_declared_foreign() {
         "{}",
         text(&out)
     );
+}
+
+/// What the apply lock (`src/lock.rs`) needs from CloudWatch Logs, checked
+/// against fakecloud 0.51 before relying on it: CreateLogStream of an
+/// existing name fails with `ResourceAlreadyExistsException`,
+/// DescribeLogStreams lists by prefix in name order with creation times,
+/// GetLogEvents newest first returns the last event with its ingestion
+/// time, and a missing group or stream is `ResourceNotFoundException`.
+#[tokio::test(flavor = "multi_thread")]
+async fn fakecloud_log_streams_behave_as_the_apply_lock_needs() {
+    use aws_sdk_cloudwatchlogs::types::InputLogEvent;
+    use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+    let e = Emulator::start();
+    let logs = e.logs().await;
+    let g = "/obsctl/locks/probe";
+    let code = |e: &dyn ProvideErrorMetadata| e.code().map(str::to_string);
+    let missing = logs
+        .describe_log_streams()
+        .log_group_name(g)
+        .log_stream_name_prefix("staging.")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&missing).as_deref(), Some("ResourceNotFoundException"));
+    logs.create_log_group()
+        .log_group_name(g)
+        .send()
+        .await
+        .unwrap();
+    for s in [
+        "staging.0000000002",
+        "staging.eu.0000000001",
+        "staging.0000000001",
+    ] {
+        logs.create_log_stream()
+            .log_group_name(g)
+            .log_stream_name(s)
+            .send()
+            .await
+            .unwrap();
+    }
+    let again = logs
+        .create_log_stream()
+        .log_group_name(g)
+        .log_stream_name("staging.0000000001")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        code(&again).as_deref(),
+        Some("ResourceAlreadyExistsException")
+    );
+    let listed = logs
+        .describe_log_streams()
+        .log_group_name(g)
+        .log_stream_name_prefix("staging.")
+        .limit(50)
+        .send()
+        .await
+        .unwrap();
+    let names: Vec<&str> = listed
+        .log_streams()
+        .iter()
+        .map(|s| s.log_stream_name().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "staging.0000000001",
+            "staging.0000000002",
+            "staging.eu.0000000001"
+        ]
+    );
+    assert!(
+        listed
+            .log_streams()
+            .iter()
+            .all(|s| s.creation_time().is_some())
+    );
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    for (i, m) in ["first", "second"].iter().enumerate() {
+        logs.put_log_events()
+            .log_group_name(g)
+            .log_stream_name("staging.0000000001")
+            .log_events(
+                InputLogEvent::builder()
+                    .timestamp(now + i as i64)
+                    .message(*m)
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+    }
+    let newest = logs
+        .get_log_events()
+        .log_group_name(g)
+        .log_stream_name("staging.0000000001")
+        .start_from_head(false)
+        .limit(1)
+        .send()
+        .await
+        .unwrap();
+    let events = newest.events();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].message(), Some("second"));
+    assert!(events[0].ingestion_time().unwrap() >= now - 60_000);
+    let delete = || {
+        logs.delete_log_stream()
+            .log_group_name(g)
+            .log_stream_name("staging.0000000001")
+            .send()
+    };
+    delete().await.unwrap();
+    let gone = delete().await.unwrap_err();
+    assert_eq!(code(&gone).as_deref(), Some("ResourceNotFoundException"));
+    let write = logs
+        .put_log_events()
+        .log_group_name(g)
+        .log_stream_name("staging.0000000001")
+        .log_events(
+            InputLogEvent::builder()
+                .timestamp(now)
+                .message("late")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&write).as_deref(), Some("ResourceNotFoundException"));
+}
+
+/// Another apply's lock, written as `lock.rs` writes it: the stream
+/// `staging.0000000001` in `/obsctl/locks/<project>` with the holder's
+/// description as its event. `expiry_seconds` is how long it counts as
+/// alive without another heartbeat (which never comes).
+async fn hold_lock(e: &Emulator, project: &str, expiry_seconds: u64) {
+    use aws_sdk_cloudwatchlogs::types::InputLogEvent;
+    let logs = e.logs().await;
+    let group = format!("/obsctl/locks/{project}");
+    logs.create_log_group()
+        .log_group_name(&group)
+        .send()
+        .await
+        .unwrap();
+    logs.create_log_stream()
+        .log_group_name(&group)
+        .log_stream_name("staging.0000000001")
+        .send()
+        .await
+        .unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let holder = obsctl::lock::Holder {
+        host: "other-ci".into(),
+        pid: 4242,
+        ci: Some("https://ci.example/job/7".into()),
+        catalogue: project.into(),
+        env: "staging".into(),
+        since: now,
+        version: "0.1.0".into(),
+        expiry_seconds,
+    };
+    logs.put_log_events()
+        .log_group_name(&group)
+        .log_stream_name("staging.0000000001")
+        .log_events(
+            InputLogEvent::builder()
+                .timestamp(now)
+                .message(serde_json::to_string(&holder).unwrap())
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+}
+
+/// The lock streams left in `/obsctl/locks/<project>`.
+async fn lock_streams(e: &Emulator, project: &str) -> Vec<String> {
+    let out = e
+        .logs()
+        .await
+        .describe_log_streams()
+        .log_group_name(format!("/obsctl/locks/{project}"))
+        .send()
+        .await
+        .unwrap();
+    out.log_streams()
+        .iter()
+        .filter_map(|s| s.log_stream_name().map(str::to_string))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_running_apply_stops_a_second_one_plan_notes_it_and_a_waiting_one_goes_on_after() {
+    let e = Emulator::start();
+    hold_lock(&e, "bookstore", 3600).await;
+    let apply = ["apply", "--env", "staging", "--auto-approve"];
+    let out = e.obsctl("bookstore", &apply);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        stderr.contains(
+            "another apply of `staging` is running: host other-ci, pid 4242, CI job https://ci.example/job/7, catalogue bookstore, obsctl 0.1.0, since "
+        ) && stderr.contains("lock stream staging.0000000001 in /obsctl/locks/bookstore")
+            && stderr.contains("nothing was changed")
+            && stderr.contains("--lock-timeout"),
+        "{stderr}"
+    );
+    // Plan takes no lock: it plans, and says an apply is running.
+    let out = e.obsctl("bookstore", &["plan", "--env", "staging"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        stdout.contains("note: an apply of staging is running (host other-ci, pid 4242"),
+        "{stdout}"
+    );
+    let plan = e.plan_json("bookstore", "staging");
+    assert!(
+        !plan["changes"].as_array().unwrap().is_empty(),
+        "nothing applied"
+    );
+    let note = plan["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["note"] == "apply_running")
+        .unwrap();
+    assert_eq!(note["holder"]["host"], "other-ci");
+    assert_eq!(note["stream"], "staging.0000000001");
+    // With --lock-timeout, apply waits; the other apply finishes 3 s later.
+    let waiting = e
+        .command(&e.url, &root(), "definitions/bookstore", &apply)
+        .args(["--lock-timeout", "5m"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    e.logs()
+        .await
+        .delete_log_stream()
+        .log_group_name("/obsctl/locks/bookstore")
+        .log_stream_name("staging.0000000001")
+        .send()
+        .await
+        .unwrap();
+    let out = waiting.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        stdout.contains("lock: an apply of staging is running (host other-ci, pid 4242")
+            && stdout.contains("waiting up to 5m"),
+        "{stdout}"
+    );
+    assert_eq!(lock_streams(&e, "bookstore").await, Vec::<String>::new());
+    let out = e.obsctl(
+        "bookstore",
+        &["plan", "--env", "staging", "--detailed-exitcode"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("note: an apply"));
+}
+
+#[test]
+fn the_lock_of_a_killed_apply_is_taken_over_after_its_expiry() {
+    let e = Emulator::start();
+    // An apply that declared a 2 s expiry and then died.
+    tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(hold_lock(&e, "cat-house", 2));
+    let started = std::time::Instant::now();
+    let out = e.obsctl(
+        "cat-house",
+        &[
+            "apply",
+            "--env",
+            "staging",
+            "--auto-approve",
+            "--lock-timeout",
+            "1m",
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        stdout.contains("lock: an apply of staging is running (host other-ci"),
+        "{stdout}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    let streams = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(lock_streams(&e, "cat-house"));
+    // Generation 2 took over, deleted generation 1, and was released.
+    assert_eq!(streams, Vec::<String>::new());
+}
+
+/// Two `obsctl apply` of the same catalogue started at once (two CI
+/// pipelines): `args` are both's extra arguments. Returns their outputs.
+fn two_applies_at_once(e: &Emulator, cwd: &Path, extra: &[&str]) -> [std::process::Output; 2] {
+    let mut args = vec!["apply", "--env", "staging", "--auto-approve"];
+    args.extend_from_slice(extra);
+    let spawn = || {
+        e.command(&e.url, cwd, "gen", &args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (spawn(), spawn());
+    [a.wait_with_output().unwrap(), b.wait_with_output().unwrap()]
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_applies_at_once_one_applies_the_other_names_the_lock() {
+    let e = Emulator::start();
+    let tmp = tempfile::tempdir().unwrap();
+    obsctl::generate::write_catalogue(&tmp.path().join("gen"), 30).unwrap();
+    let outs = two_applies_at_once(&e, tmp.path(), &[]);
+    let mut codes: Vec<Option<i32>> = outs.iter().map(|o| o.status.code()).collect();
+    codes.sort();
+    let both = format!("{}\n---\n{}", text(&outs[0]), text(&outs[1]));
+    assert_eq!(codes, [Some(0), Some(1)], "{both}");
+    let loser = outs.iter().find(|o| o.status.code() == Some(1)).unwrap();
+    let stderr = String::from_utf8_lossy(&loser.stderr);
+    assert!(
+        stderr.contains("another apply of `staging` is")
+            && stderr.contains("lock stream staging.0000000001 in /obsctl/locks/gen")
+            && stderr.contains("nothing was changed"),
+        "{both}"
+    );
+    assert_eq!(e.duplicates().await, Vec::<String>::new());
+    let out = e.obsctl_in(
+        tmp.path(),
+        "gen",
+        &["plan", "--env", "staging", "--detailed-exitcode"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(lock_streams(&e, "gen").await, Vec::<String>::new());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_applies_at_once_with_a_lock_timeout_the_second_finds_nothing_to_do() {
+    let e = Emulator::start();
+    let tmp = tempfile::tempdir().unwrap();
+    obsctl::generate::write_catalogue(&tmp.path().join("gen"), 30).unwrap();
+    let outs = two_applies_at_once(&e, tmp.path(), &["--lock-timeout", "5m"]);
+    let both = format!("{}\n---\n{}", text(&outs[0]), text(&outs[1]));
+    assert!(outs.iter().all(|o| o.status.code() == Some(0)), "{both}");
+    let stdout: Vec<String> = outs
+        .iter()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .collect();
+    let waited: Vec<&String> = stdout
+        .iter()
+        .filter(|s| s.contains("lock: an apply of staging is"))
+        .collect();
+    assert_eq!(waited.len(), 1, "{both}");
+    assert!(waited[0].contains("No changes."), "{both}");
+    assert_eq!(
+        stdout
+            .iter()
+            .filter(|s| s.contains("Apply finished"))
+            .count(),
+        1,
+        "{both}"
+    );
+    assert_eq!(e.duplicates().await, Vec::<String>::new());
+    let out = e.obsctl_in(
+        tmp.path(),
+        "gen",
+        &["plan", "--env", "staging", "--detailed-exitcode"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 }

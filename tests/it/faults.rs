@@ -5,6 +5,12 @@
 //! an apply. Either way, a re-run converges: the next plan is empty and
 //! nothing was made twice.
 //!
+//! The apply lock runs through the faults too, with a 10 s expiry
+//! (`OBSCTL_LOCK_EXPIRY_SECS`) and `--lock-timeout`: the killed apply's
+//! lock is taken over once it expired, and a CreateLogStream whose answer
+//! the proxy dropped leaves a stream no one claims, which expires the same
+//! way (`lock.rs`).
+//!
 //! Retry budget: 8 attempts per call (backoff from `OBSCTL_RETRY_BASE_DELAY_MS`,
 //! 5 ms here, doubling), so a call exhausts it with probability 0.3^8 ≈ 7e-5;
 //! across the ~900 calls of these applies that happens in a few % of seeds,
@@ -12,71 +18,21 @@
 
 use crate::support::proxy::FaultProxy;
 use crate::support::{Emulator, root, text};
-use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Output, Stdio};
 use std::sync::atomic::Ordering;
 
+/// The apply lock's expiry in these tests, in seconds.
+const LOCK_EXPIRY: &str = "10";
+
 fn via(e: &Emulator, endpoint: &str, cwd: &Path, defs: &str, args: &[&str]) -> Output {
     e.command(endpoint, cwd, defs, args)
         .env("OBSCTL_RETRY_BASE_DELAY_MS", "5")
+        .env("OBSCTL_LOCK_EXPIRY_SECS", LOCK_EXPIRY)
         .stdin(Stdio::null())
         .output()
         .unwrap()
-}
-
-/// Names that occur more than once: saved queries by name, subscriptions
-/// by topic and endpoint (everything else is keyed by name in AWS itself).
-async fn duplicates(e: &Emulator) -> Vec<String> {
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    let logs = e.logs().await;
-    let mut next = None;
-    loop {
-        let out = logs
-            .describe_query_definitions()
-            .max_results(1000)
-            .set_next_token(next)
-            .send()
-            .await
-            .unwrap();
-        for q in out.query_definitions() {
-            *seen
-                .entry(format!("query {}", q.name().unwrap_or_default()))
-                .or_default() += 1;
-        }
-        next = out
-            .next_token()
-            .filter(|t| !t.is_empty())
-            .map(str::to_string);
-        if next.is_none() {
-            break;
-        }
-    }
-    let sns = e.sns().await;
-    let topics = sns.list_topics().send().await.unwrap();
-    for t in topics.topics() {
-        let arn = t.topic_arn().unwrap_or_default();
-        let subs = sns
-            .list_subscriptions_by_topic()
-            .topic_arn(arn)
-            .send()
-            .await
-            .unwrap();
-        for s in subs.subscriptions() {
-            *seen
-                .entry(format!(
-                    "subscription {arn} {} {}",
-                    s.protocol().unwrap_or_default(),
-                    s.endpoint().unwrap_or_default()
-                ))
-                .or_default() += 1;
-        }
-    }
-    seen.into_iter()
-        .filter(|(_, n)| *n > 1)
-        .map(|(k, n)| format!("{k} ×{n}"))
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -91,7 +47,14 @@ async fn apply_through_thirty_percent_faults_converges_without_duplicates() {
     let mut applies = 0;
     for (cat, env) in [("cat-house", "staging"), ("bookstore", "staging")] {
         let defs = format!("definitions/{cat}");
-        let args = ["apply", "--env", env, "--auto-approve"];
+        let args = [
+            "apply",
+            "--env",
+            env,
+            "--auto-approve",
+            "--lock-timeout",
+            "1m",
+        ];
         let mut out = via(&e, &proxy.url, &root(), &defs, &args);
         applies += 1;
         if !out.status.success() {
@@ -134,7 +97,7 @@ async fn apply_through_thirty_percent_faults_converges_without_duplicates() {
         counts.summary()
     );
     assert!(counts.faults() > 100, "{}", counts.summary());
-    assert_eq!(duplicates(&e).await, Vec::<String>::new());
+    assert_eq!(e.duplicates().await, Vec::<String>::new());
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -145,6 +108,7 @@ async fn killed_mid_apply_then_applied_again_converges_without_duplicates() {
     let args = ["apply", "--env", "staging", "--auto-approve"];
     let mut child = e
         .command(&e.url, tmp.path(), "gen", &args)
+        .env("OBSCTL_LOCK_EXPIRY_SECS", LOCK_EXPIRY)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -177,8 +141,28 @@ async fn killed_mid_apply_then_applied_again_converges_without_duplicates() {
     let plan: serde_json::Value = serde_json::from_slice(&half.stdout).unwrap();
     let left = plan["changes"].as_array().unwrap().len();
     assert!(left > 0, "the kill interrupted the apply");
+    // The killed apply still holds the lock: without waiting, apply stops.
     let out = via(&e, &e.url, tmp.path(), "gen", &args);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("another apply of `staging` is running"),
+        "{}",
+        text(&out)
+    );
+    // Waiting, it takes the lock over once the killed one's expired.
+    let out = via(
+        &e,
+        &e.url,
+        tmp.path(),
+        "gen",
+        &[&args[..], &["--lock-timeout", "1m"]].concat(),
+    );
     assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("lock: an apply of staging is running"),
+        "{}",
+        text(&out)
+    );
     let out = via(
         &e,
         &e.url,
@@ -187,5 +171,5 @@ async fn killed_mid_apply_then_applied_again_converges_without_duplicates() {
         &["plan", "--env", "staging", "--detailed-exitcode"],
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert_eq!(duplicates(&e).await, Vec::<String>::new());
+    assert_eq!(e.duplicates().await, Vec::<String>::new());
 }

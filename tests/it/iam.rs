@@ -6,22 +6,25 @@
 //! recorded runs never needed (or AWS does not require for one they made).
 //! Runs: first apply, an update touching every kind's write API and tags,
 //! tag removal, and a prune of everything, for both seed catalogues and a
-//! generated one.
+//! generated one; each apply under the apply lock, one of them taking over
+//! the lock of a killed apply, and the plans while another apply holds it.
 
-use crate::support::{all_kinds, desired, plan, run};
+use crate::support::{all_kinds, desired, locked_apply, plan};
 use obsctl::aws::fake::FakeAws;
 use obsctl::compile::DesiredState;
 use obsctl::iam::{self, Purpose};
+use obsctl::lock::{Holder, Locks};
 use obsctl::plan::Plan;
 use obsctl::resource::{Kind, Resource, Tag};
 use serde_json::Value;
 use std::collections::BTreeSet;
+use std::time::Duration;
 
-/// Plans and applies `d`; every endpoint then confirms its subscription.
+/// Plans and applies `d` under the apply lock; every endpoint then
+/// confirms its subscription.
 async fn converge(fake: &FakeAws, d: &DesiredState) -> Plan {
     let aws = fake.aws();
-    let p = plan(&aws, d).await;
-    let report = run(&aws, &p).await;
+    let (p, report) = locked_apply(&aws, d).await;
     assert!(report.failed.is_empty(), "{:?}", report.failed.first());
     let endpoints: Vec<String> = fake
         .state
@@ -114,24 +117,45 @@ fn check(name: &str, d: &DesiredState) {
         .unwrap();
     let fake = FakeAws::default();
     let mut first_apply = BTreeSet::new();
+    let lock = |aws: &obsctl::aws::Aws| Locks::new(aws, &d.project, &d.env);
+    let me = Holder::this_process(&d.catalogue, &d.env);
     let reads: BTreeSet<(String, String)> = rt.block_on(async {
         converge(&fake, d).await;
-        first_apply = std::mem::take(&mut fake.state.lock().unwrap().authorized);
-        // A plan of the deployed environment: the reads a CI role makes.
+        // Another apply is running while the CI role plans.
         let aws = fake.aws();
+        let other = lock(&aws)
+            .acquire(&me, Duration::ZERO, &mut |_| {})
+            .await
+            .unwrap();
+        first_apply = std::mem::take(&mut fake.state.lock().unwrap().authorized);
+        // A plan of the deployed environment: the reads a CI role makes,
+        // and the look at the lock `obsctl plan` adds.
         plan(&aws, d).await;
+        assert!(lock(&aws).running().await.unwrap().is_some());
         // ... and again while the tagging index has nothing yet (it lags):
         // tags are then read one by one.
         fake.state.lock().unwrap().empty_index = true;
         plan(&aws, d).await;
         fake.state.lock().unwrap().empty_index = false;
-        fake.state.lock().unwrap().authorized.clone()
+        let reads = fake.state.lock().unwrap().authorized.clone();
+        other.release().await.unwrap();
+        reads
     });
     let mut calls: BTreeSet<(String, String)> = rt.block_on(async {
         let up = updated(d);
         filter_subscriptions(&fake);
         converge(&fake, &up).await;
         converge(&fake, d).await; // tags removed again
+        // An apply killed while holding the lock: the next one takes over
+        // its lock once it expired.
+        let aws = fake.aws();
+        drop(
+            lock(&aws)
+                .acquire(&me, Duration::ZERO, &mut |_| {})
+                .await
+                .unwrap(),
+        );
+        fake.age_log_streams(Duration::from_secs(600));
         converge(&fake, &pruned(d)).await;
         converge(&fake, d).await; // first apply again, on a pruned account
         fake.state.lock().unwrap().authorized.clone()

@@ -304,7 +304,14 @@ async fn a_changed_endpoint_replaces_the_old_one_only_once_confirmed() {
     let plan_with =
         async |value: &'static str| make_plan(&aws, &d, &all_kinds(), false, &with(value)).await;
     let apply_with = async |p: &obsctl::plan::Plan, value: &'static str| {
-        let report = obsctl::apply::apply(&aws, p, &with(value), &mut |_, _| {}).await;
+        let report = obsctl::apply::apply(
+            &aws,
+            p,
+            &with(value),
+            &obsctl::apply::Unfenced,
+            &mut |_, _| {},
+        )
+        .await;
         assert!(report.failed.is_empty(), "{:?}", report.failed);
     };
     let subscribed = |endpoint: &str| {

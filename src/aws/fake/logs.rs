@@ -1,6 +1,6 @@
 //! CloudWatch Logs: log groups, metric filters (pages of 50, concurrent
-//! writes on one group abort) and saved Logs Insights queries (client
-//! tokens).
+//! writes on one group abort), saved Logs Insights queries (client
+//! tokens), and log streams and events (the apply lock).
 
 use super::*;
 
@@ -37,6 +37,42 @@ impl FakeAws {
             self.region, self.account
         )
     }
+
+    /// The ARN IAM checks for actions on one log stream.
+    fn log_stream_arn(&self, group: &str, stream: &str) -> String {
+        format!(
+            "arn:aws:logs:{}:{}:log-group:{group}:log-stream:{stream}",
+            self.region, self.account
+        )
+    }
+
+    /// `f` on the streams of `group`; `ResourceNotFoundException` when the
+    /// group does not exist (each stream API's reference).
+    fn in_group<T>(
+        &self,
+        api: Api,
+        group: &str,
+        f: impl FnOnce(&mut BTreeMap<String, FakeLogStream>) -> AwsResult<T>,
+    ) -> AwsResult<T> {
+        self.with(|s| {
+            if !s.log_groups.contains_key(group) {
+                return Err(AwsError::new(
+                    api.name(),
+                    "ResourceNotFoundException",
+                    "The specified log group does not exist.",
+                ));
+            }
+            f(s.log_streams.entry(group.to_string()).or_default())
+        })
+    }
+}
+
+fn no_stream(api: Api) -> AwsError {
+    AwsError::new(
+        api.name(),
+        "ResourceNotFoundException",
+        "The specified log stream does not exist.",
+    )
 }
 
 #[async_trait]
@@ -212,5 +248,120 @@ impl LogsApi for FakeAws {
                     "The specified query definition does not exist",
                 )
             })
+    }
+
+    async fn create_log_stream(&self, group: &str, stream: &str) -> AwsResult<()> {
+        self.enter(Api::CreateLogStream.name()).await?;
+        self.authorize(Api::CreateLogStream, vec![self.log_group_arn(group)]);
+        let now = self.now_ms();
+        self.in_group(Api::CreateLogStream, group, |streams| {
+            if streams.contains_key(stream) {
+                // CreateLogStream API reference: ResourceAlreadyExistsException.
+                return Err(AwsError::new(
+                    Api::CreateLogStream.name(),
+                    "ResourceAlreadyExistsException",
+                    "The specified log stream already exists",
+                ));
+            }
+            streams.insert(
+                stream.to_string(),
+                FakeLogStream {
+                    creation_time: now,
+                    events: Vec::new(),
+                },
+            );
+            Ok(())
+        })?;
+        self.answer(Api::CreateLogStream.name(), ())
+    }
+
+    async fn describe_log_streams(
+        &self,
+        group: &str,
+        prefix: &str,
+        next: Option<String>,
+    ) -> AwsResult<Page<LogStream>> {
+        self.enter(Api::DescribeLogStreams.name()).await?;
+        self.authorize(Api::DescribeLogStreams, vec![self.log_group_arn(group)]);
+        // Ordered by name (the default `orderBy`), 50 per page (`limit`: 1–50).
+        let all = self.in_group(Api::DescribeLogStreams, group, |streams| {
+            Ok(streams
+                .iter()
+                .filter(|(name, _)| name.starts_with(prefix))
+                .map(|(name, s)| LogStream {
+                    name: name.clone(),
+                    creation_time: s.creation_time,
+                })
+                .collect())
+        })?;
+        Ok(page(all, next, 50))
+    }
+
+    async fn put_log_event(
+        &self,
+        group: &str,
+        stream: &str,
+        timestamp: i64,
+        message: &str,
+    ) -> AwsResult<()> {
+        self.enter(Api::PutLogEvents.name()).await?;
+        self.authorize(Api::PutLogEvents, vec![self.log_stream_arn(group, stream)]);
+        let now = self.now_ms();
+        self.in_group(Api::PutLogEvents, group, |streams| {
+            let s = streams
+                .get_mut(stream)
+                .ok_or_else(|| no_stream(Api::PutLogEvents))?;
+            s.events.push(LogEvent {
+                timestamp,
+                ingestion_time: now,
+                message: message.to_string(),
+            });
+            // GetLogEvents returns events in timestamp order.
+            s.events.sort_by_key(|e| e.timestamp);
+            Ok(())
+        })?;
+        self.answer(Api::PutLogEvents.name(), ())
+    }
+
+    async fn get_log_events(
+        &self,
+        group: &str,
+        stream: &str,
+        limit: i32,
+        next: Option<String>,
+    ) -> AwsResult<Page<LogEvent>> {
+        self.enter(Api::GetLogEvents.name()).await?;
+        self.authorize(Api::GetLogEvents, vec![self.log_stream_arn(group, stream)]);
+        let events = self.in_group(Api::GetLogEvents, group, |streams| {
+            Ok(streams
+                .get(stream)
+                .ok_or_else(|| no_stream(Api::GetLogEvents))?
+                .events
+                .clone())
+        })?;
+        // Newest first: the token is the index the older page ends at.
+        let end: usize = next
+            .as_deref()
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(events.len())
+            .min(events.len());
+        let start = end.saturating_sub(usize::try_from(limit.max(1)).unwrap_or(1));
+        let older = (start > 0).then(|| start.to_string());
+        let page = events.get(start..end).map(<[LogEvent]>::to_vec);
+        Ok((page.unwrap_or_default(), older))
+    }
+
+    async fn delete_log_stream(&self, group: &str, stream: &str) -> AwsResult<()> {
+        self.enter(Api::DeleteLogStream.name()).await?;
+        self.authorize(
+            Api::DeleteLogStream,
+            vec![self.log_stream_arn(group, stream)],
+        );
+        self.in_group(Api::DeleteLogStream, group, |streams| {
+            streams
+                .remove(stream)
+                .map(|_| ())
+                .ok_or_else(|| no_stream(Api::DeleteLogStream))
+        })
     }
 }

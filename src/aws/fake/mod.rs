@@ -19,6 +19,12 @@
 //! - PutMetricFilter on a missing log group: `ResourceNotFoundException`
 //!   (PutMetricFilter API reference); CreateLogGroup of an existing one:
 //!   `ResourceAlreadyExistsException`;
+//! - log streams (the apply lock): CreateLogStream of an existing name fails
+//!   with `ResourceAlreadyExistsException` (the one create-if-absent call,
+//!   CreateLogStream API reference), DescribeLogStreams lists by name prefix
+//!   in name order, 50 per page, GetLogEvents reads newest first, and
+//!   writing to or deleting a stream that is gone is `ResourceNotFoundException`;
+//!   times come from tokio's clock, so a paused test can let a lock expire;
 //! - email and http/https subscriptions stay pending until the endpoint
 //!   confirms ([`FakeAws::confirm`]; Subscribe API reference: "If the
 //!   endpoint type is HTTP/S or email ... the endpoint owner must run the
@@ -103,7 +109,18 @@ pub struct FakeState {
     pub authorized: std::collections::BTreeSet<(String, String)>,
     /// ARNs whose tags were read one by one (ListTagsForResource).
     pub tag_reads: Vec<String>,
+    /// Log streams: group → stream name → stream.
+    pub log_streams: BTreeMap<String, BTreeMap<String, FakeLogStream>>,
     next_id: u64,
+}
+
+/// A log stream of the fake.
+#[derive(Debug, Clone, Default)]
+pub struct FakeLogStream {
+    /// Creation time, ms since the epoch.
+    pub creation_time: i64,
+    /// Its events, in the order AWS returns them (by timestamp).
+    pub events: Vec<LogEvent>,
 }
 
 /// The fake AWS. Clone it to share state between the three traits.
@@ -116,6 +133,8 @@ pub struct FakeAws {
     /// How long each call takes (the scale benchmark models AWS's
     /// round trip with it, on tokio's paused clock).
     latency: Duration,
+    /// AWS's clock: the wall time at creation, moving with tokio's clock.
+    epoch: (i64, tokio::time::Instant),
 }
 
 impl Default for FakeAws {
@@ -125,8 +144,17 @@ impl Default for FakeAws {
             region: "us-east-1".into(),
             account: "123456789012".into(),
             latency: Duration::ZERO,
+            epoch: (wall_ms(), tokio::time::Instant::now()),
         }
     }
+}
+
+/// The system clock in ms since the epoch.
+fn wall_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or_default()
 }
 
 impl FakeAws {
@@ -157,6 +185,27 @@ impl FakeAws {
     pub fn with_latency(mut self, latency: Duration) -> FakeAws {
         self.latency = latency;
         self
+    }
+
+    /// AWS's clock, in ms since the epoch: it moves with tokio's clock, so
+    /// a test on a paused clock decides how much time passes.
+    pub fn now_ms(&self) -> i64 {
+        let elapsed = tokio::time::Instant::now().saturating_duration_since(self.epoch.1);
+        self.epoch.0 + i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX / 2)
+    }
+
+    /// Makes every log event look `by` older (written by a process that
+    /// stopped that long ago). Creation times stay: AWS never changes them.
+    pub fn age_log_streams(&self, by: Duration) {
+        let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX / 2);
+        self.with(|s| {
+            for stream in s.log_streams.values_mut().flat_map(|g| g.values_mut()) {
+                for e in &mut stream.events {
+                    e.timestamp -= ms;
+                    e.ingestion_time -= ms;
+                }
+            }
+        });
     }
 
     /// Makes the next `n` calls of `api` fail with `Throttling`.

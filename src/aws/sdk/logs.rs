@@ -1,4 +1,5 @@
-//! CloudWatch Logs: log groups, metric filters and saved queries.
+//! CloudWatch Logs: log groups, metric filters, saved queries, and the log
+//! streams and events the apply lock is made of.
 
 use super::*;
 use crate::resource::MetricTransformation;
@@ -210,6 +211,137 @@ impl LogsApi for Sdk<logs::Client> {
             .send()
             .await
             .map_err(|e| err("DeleteQueryDefinition", e))?;
+        Ok(())
+    }
+
+    async fn create_log_stream(&self, group: &str, stream: &str) -> AwsResult<()> {
+        self.0
+            .create_log_stream()
+            .log_group_name(group)
+            .log_stream_name(stream)
+            .send()
+            .await
+            .map_err(|e| err("CreateLogStream", e))?;
+        Ok(())
+    }
+
+    async fn describe_log_streams(
+        &self,
+        group: &str,
+        prefix: &str,
+        next: Option<String>,
+    ) -> AwsResult<Page<LogStream>> {
+        let out = self
+            .0
+            .describe_log_streams()
+            .log_group_name(group)
+            .log_stream_name_prefix(prefix)
+            .limit(50)
+            .set_next_token(next)
+            .send()
+            .await
+            .map_err(|e| err("DescribeLogStreams", e))?;
+        Ok((
+            out.log_streams()
+                .iter()
+                .filter_map(|s| {
+                    Some(LogStream {
+                        name: s.log_stream_name()?.to_string(),
+                        creation_time: s.creation_time().unwrap_or_default(),
+                    })
+                })
+                .collect(),
+            out.next_token().map(str::to_string),
+        ))
+    }
+
+    async fn put_log_event(
+        &self,
+        group: &str,
+        stream: &str,
+        timestamp: i64,
+        message: &str,
+    ) -> AwsResult<()> {
+        let event = logs::types::InputLogEvent::builder()
+            .timestamp(timestamp)
+            .message(message)
+            .build()
+            .map_err(|e| {
+                AwsError::new("PutLogEvents", "InvalidParameterException", e.to_string())
+            })?;
+        let out = self
+            .0
+            .put_log_events()
+            .log_group_name(group)
+            .log_stream_name(stream)
+            .log_events(event)
+            .send()
+            .await
+            .map_err(|e| err("PutLogEvents", e))?;
+        // AWS answers 200 and drops an event more than 2 hours ahead of its
+        // clock or older than 14 days (PutLogEvents API reference); for the
+        // lock that is a heartbeat that did not happen.
+        if let Some(r) = out.rejected_log_events_info() {
+            let why = if r.too_new_log_event_start_index().is_some() {
+                "too far in the future (more than 2 hours ahead of AWS's clock)"
+            } else if r.too_old_log_event_end_index().is_some() {
+                "too old (more than 14 days)"
+            } else {
+                "older than the log group's retention"
+            };
+            return Err(AwsError::new(
+                "PutLogEvents",
+                "RejectedLogEvent",
+                format!("AWS rejected the event: {why}; check this machine's clock"),
+            ));
+        }
+        Ok(())
+    }
+
+    async fn get_log_events(
+        &self,
+        group: &str,
+        stream: &str,
+        limit: i32,
+        next: Option<String>,
+    ) -> AwsResult<Page<LogEvent>> {
+        let out = self
+            .0
+            .get_log_events()
+            .log_group_name(group)
+            .log_stream_name(stream)
+            .start_from_head(false)
+            .limit(limit)
+            .set_next_token(next.clone())
+            .send()
+            .await
+            .map_err(|e| err("GetLogEvents", e))?;
+        let events = out
+            .events()
+            .iter()
+            .map(|e| LogEvent {
+                timestamp: e.timestamp().unwrap_or_default(),
+                ingestion_time: e.ingestion_time().unwrap_or_default(),
+                message: e.message().unwrap_or_default().to_string(),
+            })
+            .collect();
+        // At the start of the stream AWS hands back the token it was given
+        // (GetLogEvents API reference): that ends the listing.
+        let older = out
+            .next_backward_token()
+            .filter(|t| next.as_deref() != Some(*t))
+            .map(str::to_string);
+        Ok((events, older))
+    }
+
+    async fn delete_log_stream(&self, group: &str, stream: &str) -> AwsResult<()> {
+        self.0
+            .delete_log_stream()
+            .log_group_name(group)
+            .log_stream_name(stream)
+            .send()
+            .await
+            .map_err(|e| err("DeleteLogStream", e))?;
         Ok(())
     }
 }

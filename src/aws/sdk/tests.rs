@@ -312,3 +312,73 @@ async fn get_resources_reads_short_and_empty_pages_to_the_empty_token() {
         (1, 1, 1)
     );
 }
+
+/// GetLogEvents newest first: the backward token AWS hands back unchanged
+/// at the start of the stream ends the listing; events keep their
+/// ingestion time.
+#[tokio::test]
+async fn get_log_events_reads_newest_first_and_stops_at_the_repeated_token() {
+    use aws_sdk_cloudwatchlogs as logs;
+    use logs::operation::get_log_events::GetLogEventsOutput;
+    use logs::types::OutputLogEvent;
+    let newest = mock!(logs::Client::get_log_events)
+        .match_requests(|r| {
+            r.start_from_head() == Some(false) && r.limit() == Some(1) && r.next_token().is_none()
+        })
+        .then_output(|| {
+            GetLogEventsOutput::builder()
+                .events(
+                    OutputLogEvent::builder()
+                        .timestamp(5)
+                        .ingestion_time(7)
+                        .message("beat")
+                        .build(),
+                )
+                .next_backward_token("b/1")
+                .build()
+        });
+    let start = mock!(logs::Client::get_log_events)
+        .match_requests(|r| r.next_token() == Some("b/1"))
+        .then_output(|| {
+            GetLogEventsOutput::builder()
+                .next_backward_token("b/1")
+                .build()
+        });
+    let client = mock_client!(logs, RuleMode::MatchAny, [&newest, &start]);
+    let sdk = Sdk(client);
+    let (events, older) = sdk.get_log_events("g", "s", 1, None).await.unwrap();
+    assert_eq!(
+        events,
+        [LogEvent {
+            timestamp: 5,
+            ingestion_time: 7,
+            message: "beat".into()
+        }]
+    );
+    assert_eq!(older.as_deref(), Some("b/1"));
+    let (events, older) = sdk.get_log_events("g", "s", 1, older).await.unwrap();
+    assert!(events.is_empty());
+    assert_eq!(older, None);
+}
+
+/// A heartbeat AWS answers 200 but drops (more than 2 hours ahead of its
+/// clock) is an error, not a heartbeat.
+#[tokio::test]
+async fn a_rejected_log_event_is_an_error() {
+    use aws_sdk_cloudwatchlogs as logs;
+    use logs::operation::put_log_events::PutLogEventsOutput;
+    use logs::types::RejectedLogEventsInfo;
+    let rule = mock!(logs::Client::put_log_events).then_output(|| {
+        PutLogEventsOutput::builder()
+            .rejected_log_events_info(
+                RejectedLogEventsInfo::builder()
+                    .too_new_log_event_start_index(0)
+                    .build(),
+            )
+            .build()
+    });
+    let sdk = Sdk(mock_client!(logs, RuleMode::Sequential, [&rule]));
+    let e = sdk.put_log_event("g", "s", 1, "beat").await.unwrap_err();
+    assert_eq!(e.code, "RejectedLogEvent");
+    assert!(e.message.contains("too far in the future"), "{e}");
+}

@@ -4,16 +4,18 @@
 //! against the in-memory fake, and copies of shipped catalogues to edit on
 //! disk.
 
-use obsctl::apply::{ApplyReport, apply};
+use obsctl::apply::{ApplyReport, Unfenced, apply};
 use obsctl::aws::Aws;
 use obsctl::catalogue::{self, Catalogue};
 use obsctl::compile::{DesiredState, compile_with_account};
 use obsctl::error::Error;
+use obsctl::lock::{Holder, Locks};
 use obsctl::plan::Plan;
 use obsctl::resource::Kind;
 use obsctl::run::make_plan;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// The repository root: `definitions/`, `templates/`, `snapshots/`, the
 /// docs and `tests/fixtures/`.
@@ -90,7 +92,22 @@ pub async fn plan(aws: &Aws, d: &DesiredState) -> Plan {
 
 /// Applies `p` against `aws` with [`secrets`].
 pub async fn run(aws: &Aws, p: &Plan) -> ApplyReport {
-    apply(aws, p, &secrets, &mut |_, _| {}).await
+    apply(aws, p, &secrets, &Unfenced, &mut |_, _| {}).await
+}
+
+/// What `obsctl apply` does: takes the apply lock of `d`'s environment
+/// (failing when it is held), plans, applies under the lock and gives it
+/// back.
+pub async fn locked_apply(aws: &Aws, d: &DesiredState) -> (Plan, ApplyReport) {
+    let me = Holder::this_process(&d.catalogue, &d.env);
+    let held = Locks::new(aws, &d.project, &d.env)
+        .acquire(&me, Duration::ZERO, &mut |_| {})
+        .await
+        .unwrap();
+    let p = plan(aws, d).await;
+    let report = apply(aws, &p, &secrets, &held, &mut |_, _| {}).await;
+    held.release().await.unwrap();
+    (p, report)
 }
 
 /// Copies the directory `from` to `to`, recursively.

@@ -15,6 +15,7 @@ pub use runner::*;
 
 use aws_sdk_cloudwatch as cw;
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -155,6 +156,59 @@ impl Emulator {
     pub fn apply(&self, cat: &str, env: &str) {
         let out = self.obsctl(cat, &["apply", "--env", env, "--auto-approve"]);
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    }
+
+    /// Names that occur more than once: saved queries by name, subscriptions
+    /// by topic and endpoint (everything else is keyed by name in AWS itself).
+    pub async fn duplicates(&self) -> Vec<String> {
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        let logs = self.logs().await;
+        let mut next = None;
+        loop {
+            let out = logs
+                .describe_query_definitions()
+                .max_results(1000)
+                .set_next_token(next)
+                .send()
+                .await
+                .unwrap();
+            for q in out.query_definitions() {
+                *seen
+                    .entry(format!("query {}", q.name().unwrap_or_default()))
+                    .or_default() += 1;
+            }
+            next = out
+                .next_token()
+                .filter(|t| !t.is_empty())
+                .map(str::to_string);
+            if next.is_none() {
+                break;
+            }
+        }
+        let sns = self.sns().await;
+        let topics = sns.list_topics().send().await.unwrap();
+        for t in topics.topics() {
+            let arn = t.topic_arn().unwrap_or_default();
+            let subs = sns
+                .list_subscriptions_by_topic()
+                .topic_arn(arn)
+                .send()
+                .await
+                .unwrap();
+            for s in subs.subscriptions() {
+                *seen
+                    .entry(format!(
+                        "subscription {arn} {} {}",
+                        s.protocol().unwrap_or_default(),
+                        s.endpoint().unwrap_or_default()
+                    ))
+                    .or_default() += 1;
+            }
+        }
+        seen.into_iter()
+            .filter(|(_, n)| *n > 1)
+            .map(|(k, n)| format!("{k} ×{n}"))
+            .collect()
     }
 
     /// The JSON plan of the shipped catalogue `cat` in `env`.
