@@ -297,11 +297,14 @@ async fn a_stale_saved_plan_is_refused_and_a_fresh_one_applies_exactly() {
         &["apply", "--env", "staging", "--auto-approve", f],
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // Nothing left to change; the hand-made dashboard stays a conflict
+    // (exit 3 under --detailed-exitcode: the catalogue's is never applied).
     let out = e.obsctl(
         "cat-house",
         &["plan", "--env", "staging", "--detailed-exitcode"],
     );
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    assert!(text(&out).contains("No changes.") && text(&out).contains("1 conflict left alone"));
 }
 
 /// A saved plan is checked, not trusted: a file whose changes were edited
