@@ -182,6 +182,19 @@ pub enum Blocker {
         /// What is wrong.
         problem: crate::rules::endpoint::EndpointProblem,
     },
+    /// A topic the catalogue declares is not this catalogue's (another
+    /// catalogue's, or untagged and not adopted): obsctl never routes alarms
+    /// to it or subscribes to it.
+    ForeignTopic {
+        /// The topic's name.
+        topic: String,
+        /// The catalogue its ownership tag names, if any.
+        owner: Option<String>,
+        /// Planned alarms whose actions notify it.
+        alarms: usize,
+        /// Planned subscriptions on it.
+        subscriptions: usize,
+    },
     /// An http/https subscription endpoint is a chat incoming webhook, which
     /// can never confirm an SNS subscription. The URL is never kept.
     ChatWebhook {

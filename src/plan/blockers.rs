@@ -7,6 +7,7 @@ use crate::catalogue::model::LogGroupMode;
 use crate::compile::DesiredState;
 use crate::diagnostic::Blocker;
 use crate::live::LiveState;
+use crate::ownership::ConflictReason;
 use crate::resource::{Kind, Resource, secret_name};
 use crate::rules::endpoint;
 use std::collections::BTreeSet;
@@ -82,6 +83,82 @@ pub(super) fn missing_log_groups(
                 filters,
                 queries,
                 env: desired.env.clone(),
+            })
+        })
+        .collect()
+}
+
+/// Topics the catalogue declares that are conflicts (not this catalogue's,
+/// and not taken over with `--adopt`) while planned alarms would notify them
+/// or planned subscriptions would be made on them: alerts would go to a
+/// topic someone else controls (issue 19, finding 4).
+pub(super) fn foreign_topics(
+    desired: &DesiredState,
+    live: &LiveState,
+    kinds: &BTreeSet<Kind>,
+    adopt: bool,
+) -> Vec<Blocker> {
+    desired
+        .resources
+        .iter()
+        .filter_map(|((kind, name), r)| {
+            let Resource::Topic(_) = r else {
+                return None;
+            };
+            let id = (*kind, name.clone());
+            let reason = live.conflicts.get(&id)?;
+            if adopt && live.adoptable.contains_key(&id) {
+                return None;
+            }
+            let arn_suffix = format!(":{name}");
+            let notifies = |actions: [&Vec<String>; 3]| {
+                actions
+                    .iter()
+                    .any(|list| list.iter().any(|a| a.ends_with(&arn_suffix)))
+            };
+            let planned = |k: Kind| kinds.contains(&k);
+            let mut alarms = 0;
+            let mut subscriptions = 0;
+            for ((k, _), other) in &desired.resources {
+                match other {
+                    Resource::MetricAlarm(a) if planned(*k) => {
+                        alarms += usize::from(notifies([
+                            &a.alarm_actions,
+                            &a.ok_actions,
+                            &a.insufficient_data_actions,
+                        ]));
+                    }
+                    Resource::CompositeAlarm(a) if planned(*k) => {
+                        alarms += usize::from(notifies([
+                            &a.alarm_actions,
+                            &a.ok_actions,
+                            &a.insufficient_data_actions,
+                        ]));
+                    }
+                    Resource::Subscription(s) if planned(*k) && s.topic_name == *name => {
+                        subscriptions += 1;
+                    }
+                    Resource::MetricAlarm(_)
+                    | Resource::CompositeAlarm(_)
+                    | Resource::Subscription(_)
+                    | Resource::Topic(_)
+                    | Resource::LogGroup(_)
+                    | Resource::MetricFilter(_)
+                    | Resource::Dashboard(_)
+                    | Resource::QueryDefinition(_) => {}
+                }
+            }
+            let owner = match reason {
+                ConflictReason::OtherCatalogue { owner, .. } => Some(owner.clone()),
+                ConflictReason::Untagged { .. }
+                | ConflictReason::OtherEnvironment { .. }
+                | ConflictReason::DifferentQueries { .. } => None,
+            };
+            (alarms + subscriptions > 0).then(|| Blocker::ForeignTopic {
+                topic: name.clone(),
+                owner,
+                alarms,
+                subscriptions,
             })
         })
         .collect()

@@ -1,7 +1,7 @@
 //! Computing the plan: desired × live → [`Plan`], pure and deterministic.
 
 use super::FieldChange;
-use super::blockers::missing_log_groups;
+use super::blockers::{foreign_topics, missing_log_groups};
 use super::diff;
 use super::model::*;
 use super::subscriptions::{attribute_ops, subscriptions};
@@ -34,7 +34,10 @@ pub fn compute(
         changes: Vec::new(),
         conflicts: Vec::new(),
         notes: Vec::new(),
-        blockers: missing_log_groups(desired, live, kinds),
+        blockers: missing_log_groups(desired, live, kinds)
+            .into_iter()
+            .chain(foreign_topics(desired, live, kinds, adopt))
+            .collect(),
         unchanged: 0,
         calls: BTreeMap::new(),
         read_floor: None,

@@ -161,6 +161,35 @@ impl fmt::Display for Blocker {
                 };
                 write!(f, "subscription {key}: the endpoint {what}")
             }
+            Blocker::ForeignTopic {
+                topic,
+                owner,
+                alarms,
+                subscriptions,
+            } => {
+                let whose = match owner {
+                    Some(o) => format!("belongs to catalogue `{o}`"),
+                    None => "has no obsctl tags".to_string(),
+                };
+                let mut users = Vec::new();
+                if *alarms > 0 {
+                    users.push(format!(
+                        "{alarms} alarm{} would notify it",
+                        if *alarms == 1 { "" } else { "s" }
+                    ));
+                }
+                if *subscriptions > 0 {
+                    users.push(format!(
+                        "{subscriptions} subscription{} would be made on it",
+                        if *subscriptions == 1 { "" } else { "s" }
+                    ));
+                }
+                write!(
+                    f,
+                    "topic {topic} is not this catalogue's (it {whose}); {}",
+                    users.join(" and ")
+                )
+            }
             Blocker::ChatWebhook { key, service } => write!(
                 f,
                 "subscription {key}: the endpoint is a {service} incoming webhook, which never confirms an SNS subscription"
@@ -179,6 +208,10 @@ pub fn blocker_help(b: &Blocker) -> String {
             "fix the secret's value (it is not shown): {}; the subscription is left as it is until then",
             endpoint::expected(protocol)
         ),
+        Blocker::ForeignTopic { owner, .. } => match owner {
+            Some(_) => "obsctl never routes alerts to a topic it does not own: rename the topic in this catalogue (or its project), or remove it from the other catalogue".to_string(),
+            None => "obsctl never routes alerts to a topic it does not own: take it over with `--adopt` if it is a hand-made copy of this one, rename the topic in the catalogue, or delete the other topic".to_string(),
+        },
         Blocker::ChatWebhook { service, .. } => endpoint::chat_webhook_help(service),
     }
 }

@@ -448,3 +448,45 @@ async fn hand_added_subscriptions_are_left_alone_unless_the_topic_manages_all() 
     run(&aws, &p).await;
     assert!(!subscribed(hand));
 }
+
+/// Issue 19, finding 4: a topic another catalogue owns was reported as a
+/// conflict, yet obsctl subscribed to it and routed alarms to it. Now the
+/// plan is blocked before any change, naming the topic and its users.
+#[tokio::test]
+async fn alarms_are_never_routed_to_a_topic_another_catalogue_owns() {
+    let fake = FakeAws::default();
+    let aws = fake.aws();
+    let d = desired("cat-house", "staging", |_| {});
+    run(&aws, &plan(&aws, &d).await).await;
+    // Another catalogue takes the topic over (its tags say so).
+    {
+        let mut s = fake.state.lock().unwrap();
+        let (_, tags) = s
+            .topics
+            .iter_mut()
+            .find(|(arn, _)| arn.ends_with(":cat-house-staging-critical-alerts"))
+            .unwrap()
+            .1;
+        for t in tags.iter_mut() {
+            if t.key == "obsctl:catalogue" {
+                t.value = "someone-else".into();
+            }
+        }
+        s.subscriptions.clear();
+        s.alarms.clear();
+    }
+    let before = writes(&fake);
+    let err = try_plan(&aws, &d).await.unwrap_err();
+    let Error::Blocked { blockers, .. } = &err else {
+        panic!("{err}");
+    };
+    assert_eq!(blockers.len(), 1, "{err}");
+    let shown = err.to_string();
+    assert!(
+        shown.contains("topic cat-house-staging-critical-alerts is not this catalogue's (it belongs to catalogue `someone-else`)")
+            && shown.contains("alarms would notify it")
+            && shown.contains("subscription"),
+        "{shown}"
+    );
+    assert_eq!(writes(&fake), before, "nothing was written");
+}
