@@ -144,6 +144,13 @@ pub enum Command {
     },
     /// Run the catalogue's tests offline: feed log lines and metric samples
     /// through the compiled filters and alarms, check states and routes.
+    ///
+    /// An alarm expectation without `at:` is checked at the test's end: the
+    /// last time the test mentions (its latest log event, metric sample or
+    /// `_` step, or another expectation's `at:`); a failure there names that
+    /// time. Every expectation must name an alarm or filter some run of the
+    /// test has, and every test must expand to at least one case with at
+    /// least one expectation.
     Test {
         /// Only this environment (default: every environment).
         #[arg(long)]
@@ -155,7 +162,8 @@ pub enum Command {
         #[arg(long, value_name = "PCT")]
         min_coverage: Option<f64>,
         /// Mutation testing: change each alarm in turn and report every
-        /// change no test catches (exit 1 when one survives).
+        /// change no test catches (exit 1 when one survives). Runs only
+        /// when every test passes on the unmutated catalogue.
         #[arg(long)]
         mutate: bool,
         /// Only tests whose name contains this text.

@@ -3,6 +3,7 @@
 //! mutants.
 
 use crate::testing::TestReport;
+use crate::testing::mutate::Mutation;
 use std::io::{self, Write};
 use std::time::Duration;
 
@@ -95,27 +96,37 @@ pub fn write(
         )?;
         ok = false;
     }
-    if let Some(m) = &r.mutation {
-        writeln!(
-            w,
-            "mutation: {} mutants, {} caught, {} survived",
-            m.total,
-            m.total - m.survivors.len(),
-            m.survivors.len()
-        )?;
-        for s in &m.survivors {
-            let why = if s.cases == 0 {
-                " (no test watches this alarm)"
-            } else {
-                ""
-            };
+    match &r.mutation {
+        None => {}
+        Some(Mutation::Stopped { failed }) => {
             writeln!(
                 w,
-                "  survived: {}: alarm {}: {}{why}",
-                s.env, s.alarm, s.change
+                "mutation: not run: {failed} test(s) fail on the unmutated catalogue; fix them first"
             )?;
+            ok = false;
         }
-        ok &= m.survivors.is_empty();
+        Some(Mutation::Ran(m)) => {
+            writeln!(
+                w,
+                "mutation: {} mutants, {} caught, {} survived",
+                m.total,
+                m.total - m.survivors.len(),
+                m.survivors.len()
+            )?;
+            for s in &m.survivors {
+                let why = if s.cases == 0 {
+                    " (no test watches this alarm)"
+                } else {
+                    ""
+                };
+                writeln!(
+                    w,
+                    "  survived: {}: alarm {}: {}{why}",
+                    s.env, s.alarm, s.change
+                )?;
+            }
+            ok &= m.survivors.is_empty();
+        }
     }
     Ok(ok)
 }

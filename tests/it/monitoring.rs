@@ -196,3 +196,84 @@ fn mistakes_in_test_files_are_located_once_each() {
     // One problem per mistake, not one per service and environment.
     assert!(stderr.contains("3 problems found"), "{stderr}");
 }
+
+#[test]
+fn a_test_naming_an_unknown_filter_fails_instead_of_passing_empty() {
+    let tmp = catalogue_copy("cat-house");
+    let dir = tmp.path().join("definitions/cat-house");
+    let path = dir.join("tests/alarms.yaml");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str("\n  vacuous:\n    expect:\n      - { filter: no-such-filter, line: x }\n");
+    let line = text.lines().count();
+    std::fs::write(&path, text).unwrap();
+    let Run {
+        code,
+        stdout,
+        stderr,
+    } = obsctl(["-d", dir.to_str().unwrap(), "test", "vacuous"]).run();
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(
+        stderr.contains(&format!("tests/alarms.yaml:{line}:"))
+            && stderr.contains("test `vacuous`: no metric filter `no-such-filter`"),
+        "{stderr}"
+    );
+    assert!(!stdout.contains("0 expectations"), "{stdout}");
+}
+
+#[test]
+fn a_failure_at_the_default_time_says_which_time_it_used() {
+    let tmp = catalogue_copy("cat-house");
+    let dir = tmp.path().join("definitions/cat-house");
+    edit(
+        &dir.join("tests/alarms.yaml"),
+        "      - { alarm: service-down, at: 6m, state: ALARM }",
+        "      - { alarm: service-down, state: OK }",
+    );
+    let Run { code, stdout, .. } = obsctl([
+        "-d",
+        dir.to_str().unwrap(),
+        "test",
+        "--env",
+        "production",
+        "service-down-pages-after-one-minute-in-production",
+    ])
+    .run();
+    assert_eq!(code, 1, "{stdout}");
+    // The last sample is at 9m: that is the test's end.
+    assert!(
+        stdout.contains(
+            "alarm cat-house-production-auth-service-service-down at 9m (no `at:`: the test's end, the last time it mentions)"
+        ),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn mutation_testing_stops_at_a_failing_test() {
+    let tmp = catalogue_copy("cat-house");
+    let dir = tmp.path().join("definitions/cat-house");
+    edit(
+        &dir.join("tests/alarms.yaml"),
+        "      - { alarm: service-down, at: 6m, state: ALARM }",
+        "      - { alarm: service-down, at: 6m, state: OK }",
+    );
+    let Run { code, stdout, .. } = obsctl([
+        "-d",
+        dir.to_str().unwrap(),
+        "test",
+        "--mutate",
+        "--env",
+        "production",
+    ])
+    .run();
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("FAIL service-down-pages-after-one-minute-in-production"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("mutation: not run: 5 test(s) fail on the unmutated catalogue"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("survived"), "{stdout}");
+}
