@@ -155,9 +155,15 @@ pub enum Command {
         /// Only this environment (default: every environment).
         #[arg(long)]
         env: Option<String>,
-        /// Also write the results as JUnit XML to FILE.
+        /// Also write the results as JUnit XML to FILE (with coverage and
+        /// mutation results as suite properties, and each surviving mutant
+        /// as a failed test case).
         #[arg(long, value_name = "FILE")]
         junit: Option<PathBuf>,
+        /// Also write the coverage, with every uncovered alarm and metric
+        /// filter, as JSON to FILE.
+        #[arg(long, value_name = "FILE")]
+        coverage_report: Option<PathBuf>,
         /// Fail (exit 1) when coverage is below PCT percent.
         #[arg(long, value_name = "PCT")]
         min_coverage: Option<f64>,

@@ -29,6 +29,8 @@ pub struct Survivor {
 pub struct MutationReport {
     /// Mutants made.
     pub total: usize,
+    /// Mutants made, per environment.
+    pub per_env: BTreeMap<String, usize>,
     /// Mutants no test caught.
     pub survivors: Vec<Survivor>,
 }
@@ -177,6 +179,7 @@ pub fn run(envs: &[EnvRun], cases: &[&Case]) -> MutationReport {
                 .collect();
             for (change, mutant) in mutants(a) {
                 report.total += 1;
+                *report.per_env.entry(env.state.env.clone()).or_default() += 1;
                 let caught = watching
                     .iter()
                     .any(|c| !check::run(env, c, Some(&mutant)).failures.is_empty());

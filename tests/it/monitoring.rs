@@ -277,3 +277,90 @@ fn mutation_testing_stops_at_a_failing_test() {
     );
     assert!(!stdout.contains("survived"), "{stdout}");
 }
+
+#[test]
+fn junit_carries_coverage_and_mutation_results_and_surviving_mutants_fail() {
+    let tmp = catalogue_copy("cat-house");
+    let dir = tmp.path().join("definitions/cat-house");
+    // Without the test at exactly the threshold, `<` and `<=` look alike.
+    let path = dir.join("tests/alarms.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let start = text.find("  service-down-one-task-is-enough:").unwrap();
+    let end = text.find("  service-down-no-data-means-down:").unwrap();
+    std::fs::write(&path, format!("{}{}", &text[..start], &text[end..])).unwrap();
+    let xml = dir.join("out.xml");
+    let Run { code, stdout, .. } = obsctl([
+        "-d",
+        dir.to_str().unwrap(),
+        "test",
+        "--mutate",
+        "--env",
+        "staging",
+        "--junit",
+        xml.to_str().unwrap(),
+    ])
+    .run();
+    assert_eq!(code, 1, "{stdout}");
+    let survived = stdout.matches("  survived: ").count();
+    assert!(survived > 0, "{stdout}");
+    let raw = std::fs::read_to_string(&xml).unwrap();
+    assert!(raw.contains("<property name=\"coverage.percent\""), "{raw}");
+    assert!(raw.contains("<property name=\"coverage.alarms\""), "{raw}");
+    assert!(
+        raw.contains(&format!(
+            "<property name=\"mutation.survived\" value=\"{survived}\"/>"
+        )),
+        "{raw}"
+    );
+    let suites =
+        junit_parser::from_reader(std::io::BufReader::new(std::fs::File::open(&xml).unwrap()))
+            .unwrap();
+    let mutants: Vec<_> = suites
+        .suites
+        .iter()
+        .flat_map(|s| &s.cases)
+        .filter(|c| c.classname.as_deref() == Some("cat-house.staging.mutation"))
+        .collect();
+    assert_eq!(mutants.len(), survived);
+    assert!(mutants.iter().all(|c| c.status.is_failure()));
+    assert!(mutants.iter().any(|c| c.name.contains(
+        "cat-house-staging-auth-service-service-down: comparison LessThanThreshold → LessThanOrEqualToThreshold"
+    )));
+}
+
+#[test]
+fn the_coverage_report_lists_every_uncovered_resource() {
+    let tmp = catalogue_copy("cat-house");
+    let dir = tmp.path().join("definitions/cat-house");
+    let report = dir.join("coverage.json");
+    // Only the filter tests: no alarm is covered, far more than 20 lines.
+    let Run { code, stdout, .. } = obsctl([
+        "-d",
+        dir.to_str().unwrap(),
+        "test",
+        "--coverage-report",
+        report.to_str().unwrap(),
+        "filters",
+    ])
+    .run();
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        stdout.contains("more (all of them: --coverage-report FILE)"),
+        "{stdout}"
+    );
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let uncovered = doc["uncovered"].as_array().unwrap();
+    let alarms = doc["alarms"]["total"].as_u64().unwrap();
+    assert_eq!(doc["alarms"]["covered"], 0);
+    assert!(alarms > 20);
+    assert_eq!(
+        uncovered.iter().filter(|i| i["kind"] == "alarm").count() as u64,
+        alarms
+    );
+    assert!(uncovered.iter().any(
+        |i| i["name"] == "cat-house-production-auth-service-high-cpu"
+            && i["lacks"] == "no_test"
+            && i["service"] == "auth-service"
+    ));
+}
