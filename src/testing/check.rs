@@ -314,3 +314,18 @@ fn filter_check(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::At;
+
+    #[test]
+    fn a_check_at_the_default_time_says_which_time_it_used() {
+        assert_eq!(At::Given(360).to_string(), "6m");
+        assert_eq!(
+            At::End(540).to_string(),
+            "9m (no `at:`: the test's end, the last time it mentions)"
+        );
+        assert_eq!(At::End(540).seconds(), 540);
+    }
+}

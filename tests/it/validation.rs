@@ -1130,6 +1130,18 @@ fn every_message_is_snapshot_tested() {
                 &[],
             ),
         ),
+        (
+            "tests that would pass without testing",
+            problems(
+                &[(
+                    TESTS_AT,
+                    &with_tests(
+                        "  unknown-names:\n    expect:\n      - { filter: api/errros, line: ERROR }\n      - { alarm: cpu, state: OK }\n  misspelled:\n    for_each_service: true\n    expect:\n      - { alarm: cpu, state: OK }\n      - { alarm: cpuu, state: ALARM }\n  empty:\n    for_each_service: true\n",
+                    ),
+                )],
+                &[],
+            ),
+        ),
     ];
     let text: String = cases
         .iter()
