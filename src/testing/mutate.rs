@@ -1,8 +1,10 @@
 //! Mutation testing for monitoring: each metric alarm is changed in turn
-//! (threshold ×10+1, every other comparison operator, period ×2, every
-//! other missing-data treatment, datapoints-to-alarm ±1) and the cases that
-//! watch it (directly or through a composite) are run again. A mutant that
-//! no case catches is a behaviour of the alarm no test pins down.
+//! (threshold ×10+1, every other comparison operator, period ×2 — or ÷2
+//! where AWS would not accept twice the period —, every other missing-data
+//! treatment, datapoints-to-alarm ±1; each a configuration PutMetricAlarm
+//! accepts) and the cases that passed on the unmutated catalogue and watch
+//! it (directly or through a composite) are run again. A mutant that no
+//! case catches is a behaviour of the alarm no test pins down.
 
 use super::case::{Case, Check};
 use super::check::{self, EnvRun};
@@ -93,12 +95,21 @@ pub fn mutants(a: &MetricAlarm) -> Vec<(String, MetricAlarm)> {
             .iter()
             .find_map(|q| q.metric_stat.as_ref().map(|s| s.period))
     });
-    if let Some((p, to)) = period.and_then(|p| Some((p, period_mutant(p, a.evaluation_periods)?))) {
+    let n = a.evaluation_periods;
+    if let Some(p) = period
+        && let Some(to) = period_mutant(p, n)
+    {
         push(format!("period {p} → {to}"), &|m| {
             m.period = m.period.map(|_| to);
+            // A math alarm's metrics change with it; one with another
+            // period changes the same way from its own.
             for q in &mut m.metrics {
                 if let Some(s) = &mut q.metric_stat {
-                    s.period = to;
+                    s.period = if s.period == p {
+                        to
+                    } else {
+                        period_mutant(s.period, n).unwrap_or(s.period)
+                    };
                 }
             }
         });
@@ -111,7 +122,6 @@ pub fn mutants(a: &MetricAlarm) -> Vec<(String, MetricAlarm)> {
             },
         );
     }
-    let n = a.evaluation_periods;
     let dta = a.datapoints_to_alarm.unwrap_or(n);
     if dta > 1 {
         push(format!("datapoints_to_alarm {dta} → {}", dta - 1), &|m| {
