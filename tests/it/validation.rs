@@ -1400,3 +1400,14 @@ fn a_misspelled_alarm_in_a_per_service_test_is_reported_where_it_is_written() {
         "{out}"
     );
 }
+rule!(
+    an_expectation_naming_an_alarm_and_a_filter_is_that_mistake,
+    &[(
+        TESTS_AT,
+        &with_tests(
+            "  t:\n    for_each_service: true\n    expect:\n      - { alarm: cpu, filter: nope, line: x }\n"
+        )
+    )],
+    &[],
+    "test `t`: an expectation is about an `alarm` or a `filter`, not both"
+);
