@@ -144,18 +144,32 @@ pub enum Command {
     },
     /// Run the catalogue's tests offline: feed log lines and metric samples
     /// through the compiled filters and alarms, check states and routes.
+    ///
+    /// An alarm expectation without `at:` is checked at the test's end: the
+    /// last time the test mentions (its latest log event, metric sample or
+    /// `_` step, or another expectation's `at:`); a failure there names that
+    /// time. Every expectation must name an alarm or filter some run of the
+    /// test has, and every test must expand to at least one case with at
+    /// least one expectation.
     Test {
         /// Only this environment (default: every environment).
         #[arg(long)]
         env: Option<String>,
-        /// Also write the results as JUnit XML to FILE.
+        /// Also write the results as JUnit XML to FILE (with coverage and
+        /// mutation results as suite properties, and each surviving mutant
+        /// as a failed test case).
         #[arg(long, value_name = "FILE")]
         junit: Option<PathBuf>,
+        /// Also write the coverage, with every uncovered alarm and metric
+        /// filter, as JSON to FILE.
+        #[arg(long, value_name = "FILE")]
+        coverage_report: Option<PathBuf>,
         /// Fail (exit 1) when coverage is below PCT percent.
         #[arg(long, value_name = "PCT")]
         min_coverage: Option<f64>,
         /// Mutation testing: change each alarm in turn and report every
-        /// change no test catches (exit 1 when one survives).
+        /// change no test catches (exit 1 when one survives). Runs only
+        /// when every test passes on the unmutated catalogue.
         #[arg(long)]
         mutate: bool,
         /// Only tests whose name contains this text.

@@ -1,8 +1,13 @@
 //! JUnit XML for CI: one test suite per environment, one test case per
 //! expanded test (a parameterised test gives one case per service), each
-//! failure with the expectation's location, expected and actual.
+//! failure with the expectation's location, expected and actual. Each suite
+//! carries its environment's coverage and mutation results as properties,
+//! and each surviving mutant is a failed test case (classname
+//! `<catalogue>.<env>.mutation`).
 
 use crate::testing::TestReport;
+use crate::testing::coverage::Item;
+use crate::testing::mutate::Mutation;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -40,11 +45,67 @@ pub fn render(catalogue: &str, report: &TestReport, elapsed: Duration) -> String
         let mut case = TestCase::new(c.name.clone(), status);
         case.set_classname(format!("{catalogue}.{}", c.env));
         case.set_assertions(c.checks);
-        suites
-            .entry(c.env.as_str())
-            .or_insert_with(|| TestSuite::new(format!("{catalogue}.{}", c.env)))
-            .add_test_case(case);
+        suite(&mut suites, catalogue, &c.env).add_test_case(case);
+    }
+    if let Some(Mutation::Ran(m)) = &report.mutation {
+        for s in &m.survivors {
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            status.set_type("surviving mutant");
+            status.set_message(format!(
+                "no test catches this change of alarm {}: {}",
+                s.alarm, s.change
+            ));
+            let mut case = TestCase::new(format!("mutant {}: {}", s.alarm, s.change), status);
+            case.set_classname(format!("{catalogue}.{}.mutation", s.env));
+            suite(&mut suites, catalogue, &s.env).add_test_case(case);
+        }
+    }
+    for (env, suite) in &mut suites {
+        properties(suite, env, report);
     }
     junit.add_test_suites(suites.into_values());
     junit.to_string().unwrap_or_default()
+}
+
+/// An environment's coverage and mutation results as suite properties.
+fn properties(suite: &mut TestSuite, env: &str, report: &TestReport) {
+    let count = |items: &[Item]| {
+        let mine: Vec<&Item> = items.iter().filter(|i| i.env == env).collect();
+        let covered = mine.iter().filter(|i| i.covered()).count();
+        format!("{covered}/{}", mine.len())
+    };
+    let cov = &report.coverage;
+    suite.add_property(("coverage.percent", format!("{:.1}", cov.percent()).as_str()));
+    suite.add_property(("coverage.alarms", count(&cov.alarms).as_str()));
+    suite.add_property(("coverage.metric_filters", count(&cov.filters).as_str()));
+    match &report.mutation {
+        None => {}
+        Some(Mutation::Stopped { failed }) => {
+            suite.add_property((
+                "mutation",
+                format!("not run: {failed} test(s) fail").as_str(),
+            ));
+        }
+        Some(Mutation::Ran(m)) => {
+            let total = m.per_env.get(env).copied().unwrap_or_default();
+            let survived = m.survivors.iter().filter(|s| s.env == env).count();
+            suite.add_property(("mutation.mutants", total.to_string().as_str()));
+            suite.add_property((
+                "mutation.caught",
+                total.saturating_sub(survived).to_string().as_str(),
+            ));
+            suite.add_property(("mutation.survived", survived.to_string().as_str()));
+        }
+    }
+}
+
+/// The suite of environment `env`, made on first use.
+fn suite<'a, 'm>(
+    suites: &'m mut BTreeMap<&'a str, TestSuite>,
+    catalogue: &str,
+    env: &'a str,
+) -> &'m mut TestSuite {
+    suites
+        .entry(env)
+        .or_insert_with(|| TestSuite::new(format!("{catalogue}.{env}")))
 }

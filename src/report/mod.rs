@@ -2,6 +2,7 @@
 //! estimated cost with its basis), plans ([`plan`]) and apply progress
 //! ([`progress`]). Writes to an injected writer so tests can capture it.
 
+pub mod coverage;
 pub mod junit;
 pub mod plan;
 pub mod progress;

@@ -3,6 +3,8 @@
 //! mutants.
 
 use crate::testing::TestReport;
+use crate::testing::coverage::Gap;
+use crate::testing::mutate::Mutation;
 use std::io::{self, Write};
 use std::time::Duration;
 
@@ -67,13 +69,13 @@ pub fn write(
     let uncovered: Vec<String> = lacks
         .iter()
         .flat_map(|(items, kind, no_positive, no_negative)| {
-            items.iter().filter(|i| !i.covered()).map(move |i| {
-                let missing = match (i.positive, i.negative) {
-                    (false, false) => "no test",
-                    (false, true) => no_positive,
-                    _ => no_negative,
+            items.iter().filter_map(move |i| {
+                let missing = match i.gap()? {
+                    Gap::NoTest => "no test",
+                    Gap::NoPositive => no_positive,
+                    Gap::NoNegative => no_negative,
                 };
-                format!("  {}: {kind} {}: {missing}", i.env, i.name)
+                Some(format!("  {}: {kind} {}: {missing}", i.env, i.name))
             })
         })
         .collect();
@@ -82,7 +84,11 @@ pub fn write(
         writeln!(w, "{line}")?;
     }
     if uncovered.len() > shown {
-        writeln!(w, "  … and {} more", uncovered.len() - shown)?;
+        writeln!(
+            w,
+            "  … and {} more (all of them: --coverage-report FILE)",
+            uncovered.len() - shown
+        )?;
     }
     let mut ok = failed == 0;
     if let Some(min) = min_coverage
@@ -95,27 +101,37 @@ pub fn write(
         )?;
         ok = false;
     }
-    if let Some(m) = &r.mutation {
-        writeln!(
-            w,
-            "mutation: {} mutants, {} caught, {} survived",
-            m.total,
-            m.total - m.survivors.len(),
-            m.survivors.len()
-        )?;
-        for s in &m.survivors {
-            let why = if s.cases == 0 {
-                " (no test watches this alarm)"
-            } else {
-                ""
-            };
+    match &r.mutation {
+        None => {}
+        Some(Mutation::Stopped { failed }) => {
             writeln!(
                 w,
-                "  survived: {}: alarm {}: {}{why}",
-                s.env, s.alarm, s.change
+                "mutation: not run: {failed} test(s) fail on the unmutated catalogue; fix them first"
             )?;
+            ok = false;
         }
-        ok &= m.survivors.is_empty();
+        Some(Mutation::Ran(m)) => {
+            writeln!(
+                w,
+                "mutation: {} mutants, {} caught, {} survived",
+                m.total,
+                m.total - m.survivors.len(),
+                m.survivors.len()
+            )?;
+            for s in &m.survivors {
+                let why = if s.cases == 0 {
+                    " (no test watches this alarm)"
+                } else {
+                    ""
+                };
+                writeln!(
+                    w,
+                    "  survived: {}: alarm {}: {}{why}",
+                    s.env, s.alarm, s.change
+                )?;
+            }
+            ok &= m.survivors.is_empty();
+        }
     }
     Ok(ok)
 }

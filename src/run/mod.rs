@@ -52,16 +52,20 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
         Command::Test {
             env,
             junit,
+            coverage_report,
             min_coverage,
             mutate,
             name_filter,
         } => test::test_command(
             cli,
-            env.as_deref(),
-            junit.as_deref(),
-            *min_coverage,
-            *mutate,
-            name_filter.as_deref(),
+            &test::TestArgs {
+                env: env.as_deref(),
+                junit: junit.as_deref(),
+                coverage_report: coverage_report.as_deref(),
+                min_coverage: *min_coverage,
+                mutate: *mutate,
+                name_filter: name_filter.as_deref(),
+            },
             out,
         ),
         Command::Render {

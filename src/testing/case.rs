@@ -5,7 +5,7 @@
 //! problem; a case is only built when its test is sound.
 
 use crate::catalogue::model::{AlarmState, Expectation, TestSpec};
-use crate::catalogue::suggest::did_you_mean;
+use crate::catalogue::suggest::{did_you_mean, nearest};
 use crate::catalogue::{Catalogue, Item};
 use crate::compile::{Ctx, DesiredState, Templates, fill};
 use crate::diagnostic::{Origin, Problems};
@@ -87,8 +87,9 @@ pub enum Check {
     Alarm {
         /// Full alarm name.
         alarm: String,
-        /// Seconds from the start.
-        at: i64,
+        /// Seconds from the start; `None`: the test's end (its last time,
+        /// [`Case::horizon`]).
+        at: Option<i64>,
         /// Expected state.
         state: Option<State>,
         /// Expected topics (catalogue names) of the last change into `state`.
@@ -205,8 +206,20 @@ fn expand_into(
                 cat.services.keys().map(String::as_str).collect(),
             );
         }
+        if test.spec.expect.is_empty() {
+            cat.problem_once(
+                problems,
+                &test.origin,
+                format!(
+                    "test `{name}` has no expectations: it would pass without testing anything"
+                ),
+                Some("add `expect:` with at least one `alarm:` or `filter:` expectation".into()),
+            );
+        }
         let before = problems.0.len();
         let mut found = 0;
+        // Per expectation and band: resolved in at least one run.
+        let mut resolved = Resolved::new(&test.spec);
         for (state, contexts, filters) in &envs {
             let state: &DesiredState = state;
             if !test.environments.is_empty() && !test.environments.contains(&state.env) {
@@ -215,6 +228,11 @@ fn expand_into(
             let per_service = test.for_each_service || test.services.is_some();
             if !per_service {
                 let x = Expander::new(cat, state, filters, &templates, name, test, None);
+                // Like a parameterised test, it runs where every name resolves:
+                // no expectation is ever dropped silently.
+                if !resolved.record(&x) {
+                    continue;
+                }
                 if let Some(case) = x.case(&contexts.env, None, problems, samples) {
                     keep(case);
                     found += 1;
@@ -232,7 +250,7 @@ fn expand_into(
                 let x = Expander::new(cat, state, filters, &templates, name, test, Some(&svc.name));
                 // A parameterised test runs for the services that have every
                 // alarm and filter it names.
-                if !x.applies() {
+                if !resolved.record(&x) {
                     continue;
                 }
                 if let Some(case) = x.case(&svc.ctx, Some(&svc.log_group), problems, samples) {
@@ -244,12 +262,53 @@ fn expand_into(
         let runs_in = envs
             .iter()
             .find(|(s, _, _)| test.environments.is_empty() || test.environments.contains(&s.env));
-        // Nothing ran though an environment it runs in was compiled: report
-        // the first unresolved name once.
-        if let (0, true, Some((state, _, filters))) = (found, problems.0.len() == before, runs_in) {
+        // An environment it runs in was compiled: every name must resolve in
+        // some run, and some run must have them all.
+        if let Some((state, _, filters)) = runs_in {
             let x = Expander::new(cat, state, filters, &templates, name, test, None);
-            x.report_unresolved(problems);
+            let unresolved = x.report_unresolved(&resolved, problems);
+            if found == 0 && !unresolved && problems.0.len() == before {
+                x.report_no_case(problems);
+            }
         }
+    }
+}
+
+/// Which expectations and bands of a test resolved in at least one run.
+struct Resolved {
+    expect: Vec<bool>,
+    bands: Vec<bool>,
+}
+
+impl Resolved {
+    fn new(t: &TestSpec) -> Self {
+        Resolved {
+            expect: vec![false; t.expect.len()],
+            bands: vec![false; t.bands.len()],
+        }
+    }
+
+    /// Records which names resolve in the run of `x`; true when all do.
+    fn record(&mut self, x: &Expander) -> bool {
+        let t = &x.test.spec;
+        let mut all = true;
+        for (seen, e) in self.expect.iter_mut().zip(&t.expect) {
+            let ok = match (&e.alarm, &e.filter) {
+                (Some(a), None) => x.alarm(a).is_some(),
+                (None, Some(f)) => x.filter(f).is_some(),
+                // No one name: the expectation's own mistake, reported
+                // where it is read.
+                (Some(_), Some(_)) | (None, None) => true,
+            };
+            *seen |= ok;
+            all &= ok;
+        }
+        for (seen, b) in self.bands.iter_mut().zip(&t.bands) {
+            let ok = x.alarm(&b.alarm).is_some();
+            *seen |= ok;
+            all &= ok;
+        }
+        all
     }
 }
 
@@ -320,57 +379,72 @@ impl<'a> Expander<'a> {
         candidates.into_iter().find(|c| exists(c))
     }
 
-    /// True when every alarm and filter the test names exists for this run.
-    fn applies(&self) -> bool {
-        let t = &self.test.spec;
-        t.expect.iter().all(|e| {
-            e.alarm.as_ref().is_none_or(|a| self.alarm(a).is_some())
-                && e.filter.as_ref().is_none_or(|f| self.filter(f).is_some())
-        }) && t.bands.iter().all(|b| self.alarm(&b.alarm).is_some())
-    }
-
-    fn report_unresolved(&self, problems: &mut Problems) {
+    /// Reports every expectation and band whose name resolved in no run
+    /// (at the name, with the nearest template); true when there was one.
+    fn report_unresolved(&self, resolved: &Resolved, problems: &mut Problems) -> bool {
         let t = &self.test.spec;
         let templates: Vec<&str> = self.cat.alarms.keys().map(String::as_str).collect();
         let filters: Vec<&str> = self.cat.metric_filters.keys().map(String::as_str).collect();
-        for (i, e) in t.expect.iter().enumerate() {
+        let mut any = false;
+        for ((i, e), seen) in t.expect.iter().enumerate().zip(&resolved.expect) {
+            if *seen {
+                continue;
+            }
             let o = self.test.origin.child(&format!("expect/{i}"));
-            if let Some(a) = &e.alarm
-                && self.alarm(a).is_none()
-            {
-                self.unknown(problems, &o.child("alarm"), "alarm", a, &templates);
-                return;
-            }
-            if let Some(f) = &e.filter
-                && self.filter(f).is_none()
-            {
-                self.unknown(problems, &o.child("filter"), "metric filter", f, &filters);
-                return;
-            }
+            let (field, what, reference, known) = match (&e.alarm, &e.filter) {
+                (Some(a), None) => ("alarm", "alarm", a, &templates),
+                (None, Some(f)) => ("filter", "metric filter", f, &filters),
+                (Some(_), Some(_)) | (None, None) => continue,
+            };
+            self.unknown(problems, &o.child(field), what, reference, known);
+            any = true;
         }
-        for (i, b) in t.bands.iter().enumerate() {
-            if self.alarm(&b.alarm).is_none() {
+        for ((i, b), seen) in t.bands.iter().enumerate().zip(&resolved.bands) {
+            if !*seen {
                 let o = self.test.origin.child(&format!("bands/{i}/alarm"));
                 self.unknown(problems, &o, "alarm", &b.alarm, &templates);
-                return;
+                any = true;
             }
         }
+        any
+    }
+
+    /// Every name resolves somewhere, but never all in one run.
+    fn report_no_case(&self, problems: &mut Problems) {
+        let per_service = self.test.spec.for_each_service || self.test.spec.services.is_some();
+        let help = if per_service {
+            "no service has every alarm and filter it names: split the test, or name other services' alarms `service/template`"
+        } else {
+            "no environment has every alarm and filter it names: check its `environments`, or split the test"
+        };
         self.cat.problem_once(
             problems,
             &self.test.origin,
-            format!("test `{}` runs in no environment", self.name),
-            Some("check its `environments` and `services`".into()),
+            format!(
+                "test `{}` runs nowhere: it expands to no test case",
+                self.name
+            ),
+            Some(help.into()),
         );
     }
 
     fn unknown(&self, problems: &mut Problems, o: &Origin, what: &str, r: &str, known: &[&str]) {
-        let help = if known.contains(&r) {
+        let per_service = self.test.spec.for_each_service || self.test.spec.services.is_some();
+        let help = if known.contains(&r) && !per_service {
+            Some(format!(
+                "`{r}` is a template, and this test is not per service: name the {what} `service/{r}`, or set `for_each_service: true`"
+            ))
+        } else if known.contains(&r) {
             Some(format!(
                 "`{r}` generates no {what} in environment `{}` for the services this test runs for (disabled, or restricted with `services:`)",
                 self.state.env
             ))
         } else {
-            did_you_mean(r, known.iter().copied())
+            match r.split_once('/') {
+                Some((svc, t)) => nearest(t, known.iter().copied())
+                    .map(|near| format!("did you mean `{svc}/{near}`?")),
+                None => did_you_mean(r, known.iter().copied()),
+            }
         }
         .or_else(|| {
             Some(format!(
@@ -587,7 +661,7 @@ impl<'a> Expander<'a> {
         for (i, e) in t.expect.iter().enumerate() {
             let eo = o.child(&format!("expect/{i}"));
             if let Some(check) = p.expectation(e, &eo) {
-                if let Check::Alarm { at, .. } = &check {
+                if let Check::Alarm { at: Some(at), .. } = &check {
                     case.horizon = case.horizon.max(*at);
                 }
                 case.checks.push(check);
@@ -684,8 +758,8 @@ impl Parse<'_, '_> {
                 }
                 let name = self.x.alarm(alarm)?;
                 let at = match &e.at {
-                    Some(a) => self.time(Some(a), &o.child("at"))?,
-                    None => -1,
+                    Some(a) => Some(self.time(Some(a), &o.child("at"))?),
+                    None => None,
                 };
                 let notifies = self.list(e.notifies.as_deref(), &o.child("notifies"))?;
                 let endpoints = self.list(e.endpoints.as_deref(), &o.child("endpoints"))?;

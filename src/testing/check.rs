@@ -74,7 +74,10 @@ pub fn run(env: &EnvRun, case: &Case, mutant: Option<&MetricAlarm>) -> Outcome {
                 endpoints,
                 ..
             } => {
-                let at = if *at < 0 { sim.horizon } else { *at };
+                let at = match at {
+                    Some(t) => At::Given(*t),
+                    None => At::End(sim.horizon),
+                };
                 alarm_check(
                     &sim,
                     state,
@@ -110,18 +113,50 @@ pub fn run(env: &EnvRun, case: &Case, mutant: Option<&MetricAlarm>) -> Outcome {
 
 type Fail = Option<(String, String, String)>;
 
+/// The time an alarm expectation is checked at.
+#[derive(Debug, Clone, Copy)]
+enum At {
+    /// Written as `at:`.
+    Given(i64),
+    /// No `at:`: the test's end, the last time it mentions.
+    End(i64),
+}
+
+impl At {
+    fn seconds(self) -> i64 {
+        match self {
+            At::Given(t) | At::End(t) => t,
+        }
+    }
+}
+
+impl std::fmt::Display for At {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            At::Given(t) => write!(f, "{}", format_duration(*t)),
+            At::End(t) => write!(
+                f,
+                "{} (no `at:`: the test's end, the last time it mentions)",
+                format_duration(*t)
+            ),
+        }
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn alarm_check(
     sim: &Simulation,
     state: &DesiredState,
     topic_keys: &BTreeMap<String, String>,
     alarm: &str,
-    at: i64,
+    at: At,
     expected: Option<State>,
     notifies: Option<&[String]>,
     endpoints: Option<&[String]>,
 ) -> Fail {
-    let subject = format!("alarm {alarm} at {}", format_duration(at));
+    let subject = format!("alarm {alarm} at {at}");
+    let when = at;
+    let at = at.seconds();
     let timeline = match sim.timeline(alarm) {
         Ok(t) => t,
         Err(e) => return Some((subject, "an alarm obsctl can evaluate".into(), e)),
@@ -152,10 +187,7 @@ fn alarm_check(
         return None;
     }
     let want = expected?;
-    let subject = format!(
-        "notification of alarm {alarm} changing to {want} by {}",
-        format_duration(at)
-    );
+    let subject = format!("notification of alarm {alarm} changing to {want} by {when}");
     let last = transitions(&timeline)
         .into_iter()
         .take_while(|(t, _)| *t <= at)
@@ -280,5 +312,20 @@ fn filter_check(
                 Some((subject, show(&want), show(&published)))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::At;
+
+    #[test]
+    fn a_check_at_the_default_time_says_which_time_it_used() {
+        assert_eq!(At::Given(360).to_string(), "6m");
+        assert_eq!(
+            At::End(540).to_string(),
+            "9m (no `at:`: the test's end, the last time it mentions)"
+        );
+        assert_eq!(At::End(540).seconds(), 540);
     }
 }

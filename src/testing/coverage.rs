@@ -31,6 +31,27 @@ impl Item {
     pub fn covered(&self) -> bool {
         self.positive && self.negative
     }
+
+    /// What an uncovered item lacks; `None` when covered.
+    pub fn gap(&self) -> Option<Gap> {
+        match (self.positive, self.negative) {
+            (true, true) => None,
+            (false, false) => Some(Gap::NoTest),
+            (false, true) => Some(Gap::NoPositive),
+            (true, false) => Some(Gap::NoNegative),
+        }
+    }
+}
+
+/// What keeps an item from being covered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gap {
+    /// No passing expectation sees it at all.
+    NoTest,
+    /// Never seen in ALARM (alarm) or matching (filter).
+    NoPositive,
+    /// Never seen quiet (alarm) or not matching (filter).
+    NoNegative,
 }
 
 /// Coverage of every alarm and metric filter of the environments run.

@@ -42,8 +42,9 @@ pub struct TestReport {
     pub cases: Vec<CaseResult>,
     /// Coverage of alarms and filters.
     pub coverage: coverage::Coverage,
-    /// With `--mutate`: every mutant, and those no test caught.
-    pub mutation: Option<mutate::MutationReport>,
+    /// With `--mutate`: every mutant and those no test caught, or why
+    /// mutants were not run.
+    pub mutation: Option<mutate::Mutation>,
 }
 
 impl TestReport {
@@ -70,6 +71,8 @@ pub fn run(
     let env_of = |name: &str| envs.iter().find(|e| e.state.env == name);
     let mut results = Vec::new();
     let mut outcomes = Vec::new();
+    // The cases that passed on the unmutated catalogue.
+    let mut passed: Vec<&case::Case> = Vec::new();
     for c in &cases {
         let Some(env) = env_of(&c.env) else { continue };
         let outcome = check::run(env, c, None);
@@ -90,10 +93,21 @@ pub fn run(
                 .map(|f| (locate(c.checks[f.check].origin()), f.clone()))
                 .collect(),
         });
+        if outcome.failures.is_empty() {
+            passed.push(c);
+        }
         outcomes.push(outcome);
     }
     let coverage = coverage::measure(cat, &envs, &cases, &outcomes);
-    let mutation = mutate.then(|| mutate::run(&envs, &cases));
+    // Mutants run only when the unmutated tests pass: a failing test would
+    // "catch" every mutant.
+    let failed = results.iter().filter(|r| !r.failures.is_empty()).count();
+    let mutation = mutate.then(|| {
+        if failed > 0 {
+            return mutate::Mutation::Stopped { failed };
+        }
+        mutate::Mutation::Ran(mutate::run(&envs, &passed))
+    });
     TestReport {
         cases: results,
         coverage,

@@ -1,13 +1,16 @@
 //! Mutation testing for monitoring: each metric alarm is changed in turn
-//! (threshold ×10+1, every other comparison operator, period ×2, every
-//! other missing-data treatment, datapoints-to-alarm ±1) and the cases that
-//! watch it (directly or through a composite) are run again. A mutant that
-//! no case catches is a behaviour of the alarm no test pins down.
+//! (threshold ×10+1, every other comparison operator, period ×2 — or ÷2
+//! where AWS would not accept twice the period —, every other missing-data
+//! treatment, datapoints-to-alarm ±1; each a configuration PutMetricAlarm
+//! accepts) and the cases that passed on the unmutated catalogue and watch
+//! it (directly or through a composite) are run again. A mutant that no
+//! case catches is a behaviour of the alarm no test pins down.
 
 use super::case::{Case, Check};
 use super::check::{self, EnvRun};
 use crate::engine::alarm::composite;
 use crate::resource::{MetricAlarm, Resource};
+use crate::rules::limits;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A mutant no test caught.
@@ -28,8 +31,23 @@ pub struct Survivor {
 pub struct MutationReport {
     /// Mutants made.
     pub total: usize,
+    /// Mutants made, per environment.
+    pub per_env: BTreeMap<String, usize>,
     /// Mutants no test caught.
     pub survivors: Vec<Survivor>,
+}
+
+/// What `--mutate` did.
+#[derive(Debug, Clone)]
+pub enum Mutation {
+    /// Every mutant was run against the cases that passed.
+    Ran(MutationReport),
+    /// Not run: this many cases fail on the unmutated catalogue, and a
+    /// failing test catches every mutant.
+    Stopped {
+        /// Failed cases.
+        failed: usize,
+    },
 }
 
 const COMPARISONS: &[&str] = &[
@@ -54,7 +72,7 @@ pub fn mutants(a: &MetricAlarm) -> Vec<(String, MetricAlarm)> {
         out.push((change, m));
     };
     if let Some(t) = a.threshold {
-        let to = t * 10.0 + 1.0;
+        let to = tidy(t * 10.0 + 1.0);
         push(format!("threshold {t} → {to}"), &|m| {
             m.threshold = Some(to)
         });
@@ -77,12 +95,21 @@ pub fn mutants(a: &MetricAlarm) -> Vec<(String, MetricAlarm)> {
             .iter()
             .find_map(|q| q.metric_stat.as_ref().map(|s| s.period))
     });
-    if let Some(p) = period {
-        push(format!("period {p} → {}", p * 2), &|m| {
-            m.period = m.period.map(|p| p * 2);
+    let n = a.evaluation_periods;
+    if let Some(p) = period
+        && let Some(to) = period_mutant(p, n)
+    {
+        push(format!("period {p} → {to}"), &|m| {
+            m.period = m.period.map(|_| to);
+            // A math alarm's metrics change with it; one with another
+            // period changes the same way from its own.
             for q in &mut m.metrics {
                 if let Some(s) = &mut q.metric_stat {
-                    s.period *= 2;
+                    s.period = if s.period == p {
+                        to
+                    } else {
+                        period_mutant(s.period, n).unwrap_or(s.period)
+                    };
                 }
             }
         });
@@ -95,7 +122,6 @@ pub fn mutants(a: &MetricAlarm) -> Vec<(String, MetricAlarm)> {
             },
         );
     }
-    let n = a.evaluation_periods;
     let dta = a.datapoints_to_alarm.unwrap_or(n);
     if dta > 1 {
         push(format!("datapoints_to_alarm {dta} → {}", dta - 1), &|m| {
@@ -110,12 +136,43 @@ pub fn mutants(a: &MetricAlarm) -> Vec<(String, MetricAlarm)> {
     out
 }
 
+/// A number rounded to 12 significant digits, so arithmetic leaves no
+/// float noise in a mutant or its description (`12.2`, not
+/// `12.200000000000001`).
+fn tidy(x: f64) -> f64 {
+    format!("{x:.11e}").parse().unwrap_or(x)
+}
+
+/// The changed period of a period mutant: twice the period, or else half of
+/// it (rounded down to a period AWS accepts), when AWS accepts that for an
+/// alarm with `evaluation_periods`: 10, 20, 30 s or a multiple of 60 s up to
+/// one day, and period × evaluation periods within the look-back limit
+/// (`rules::limits`). `None` when neither is accepted.
+pub fn period_mutant(period: u32, evaluation_periods: u32) -> Option<u32> {
+    let accepted = |p: &u32| {
+        *p != period
+            && limits::period_problem(*p).is_none()
+            && limits::window_problem(*p, evaluation_periods).is_none()
+    };
+    let half = [10, 20, 30]
+        .into_iter()
+        .chain((1..=1440).map(|k| k * 60))
+        .rfind(|p| *p <= period / 2 && accepted(p));
+    period.checked_mul(2).filter(accepted).or(half)
+}
+
 /// Runs every mutant of every metric alarm against the cases that watch it.
-pub fn run(envs: &[EnvRun], cases: &[Case]) -> MutationReport {
+/// `cases` are those that passed on the unmutated catalogue: only they can
+/// catch a mutant.
+pub fn run(envs: &[EnvRun], cases: &[&Case]) -> MutationReport {
     let mut report = MutationReport::default();
     for env in envs {
         let parents = parents(env);
-        let env_cases: Vec<&Case> = cases.iter().filter(|c| c.env == env.state.env).collect();
+        let env_cases: Vec<&Case> = cases
+            .iter()
+            .copied()
+            .filter(|c| c.env == env.state.env)
+            .collect();
         for r in env.state.resources.values() {
             let Resource::MetricAlarm(a) = r else {
                 continue;
@@ -132,6 +189,7 @@ pub fn run(envs: &[EnvRun], cases: &[Case]) -> MutationReport {
                 .collect();
             for (change, mutant) in mutants(a) {
                 report.total += 1;
+                *report.per_env.entry(env.state.env.clone()).or_default() += 1;
                 let caught = watching
                     .iter()
                     .any(|c| !check::run(env, c, Some(&mutant)).failures.is_empty());
@@ -180,4 +238,96 @@ fn ancestors(name: &str, parents: &BTreeMap<String, Vec<String>>) -> BTreeSet<St
         }
     }
     seen
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::limits::{period_problem, window_problem};
+
+    fn alarm(period: u32, evaluation_periods: u32, threshold: f64) -> MetricAlarm {
+        MetricAlarm {
+            alarm_name: "p-staging-api-cpu".into(),
+            alarm_description: None,
+            actions_enabled: true,
+            ok_actions: vec![],
+            alarm_actions: vec![],
+            insufficient_data_actions: vec![],
+            metric_name: Some("CPUUtilization".into()),
+            namespace: Some("AWS/ECS".into()),
+            statistic: Some("Average".into()),
+            extended_statistic: None,
+            dimensions: vec![],
+            period: Some(period),
+            unit: None,
+            evaluation_periods,
+            datapoints_to_alarm: None,
+            threshold: Some(threshold),
+            comparison_operator: "GreaterThanThreshold".into(),
+            treat_missing_data: "missing".into(),
+            evaluate_low_sample_count_percentile: None,
+            metrics: vec![],
+            threshold_metric_id: None,
+            tags: vec![],
+        }
+    }
+
+    /// PutMetricAlarm accepts periods of 10, 20, 30 s and multiples of 60 s
+    /// up to 86,400 s, and period × evaluation periods up to 86,400 s below a
+    /// one-hour period (604,800 s from one hour): every period mutant is one
+    /// AWS accepts.
+    #[test]
+    fn period_mutants_are_periods_aws_accepts() {
+        assert_eq!(period_mutant(60, 5), Some(120));
+        assert_eq!(period_mutant(10, 3), Some(20));
+        // 40 s is not a period: half.
+        assert_eq!(period_mutant(20, 3), Some(10));
+        // Twice one day is more than a day: half.
+        assert_eq!(period_mutant(86_400, 1), Some(43_200));
+        assert_eq!(period_mutant(300, 1), Some(600));
+        assert_eq!(period_mutant(90 * 60, 1), Some(180 * 60));
+        // 1440 × 60 s is one day: 120 s would look back two days.
+        assert_eq!(period_mutant(60, 1440), Some(30));
+        // From one hour, the look-back limit is 7 days.
+        assert_eq!(period_mutant(1800, 48), Some(3600));
+        // Below one hour it is 1 day again: 168 × 480 s fits, 168 × 540 s not.
+        assert_eq!(period_mutant(3600, 168), Some(480));
+        for p in [10, 20, 30, 60, 300, 3600, 43_200, 86_400] {
+            for n in [1, 2, 5, 24, 168, 1440] {
+                if window_problem(p, n).is_some() {
+                    continue;
+                }
+                if let Some(to) = period_mutant(p, n) {
+                    assert!(period_problem(to).is_none(), "{p}×{n} → {to}");
+                    assert!(window_problem(to, n).is_none(), "{p}×{n} → {to}");
+                    assert_ne!(to, p);
+                }
+            }
+        }
+        let day = alarm(86_400, 7, 5.0);
+        for (change, m) in mutants(&day) {
+            let p = m.period.unwrap_or_default();
+            assert!(period_problem(p).is_none(), "{change}");
+            assert!(
+                window_problem(p, m.evaluation_periods).is_none(),
+                "{change}"
+            );
+        }
+    }
+
+    #[test]
+    fn mutant_numbers_carry_no_float_noise() {
+        let changes: Vec<String> = mutants(&alarm(60, 1, 1.12))
+            .into_iter()
+            .map(|(c, _)| c)
+            .collect();
+        assert!(
+            changes.contains(&"threshold 1.12 → 12.2".to_string()),
+            "{changes:?}"
+        );
+        let (_, m) = mutants(&alarm(60, 1, 1.12)).remove(0);
+        assert_eq!(m.threshold, Some(12.2));
+        assert_eq!(tidy(5.0 * 10.0 + 1.0), 51.0);
+        assert_eq!(tidy(0.1 + 0.2), 0.3);
+    }
 }

@@ -196,3 +196,171 @@ fn mistakes_in_test_files_are_located_once_each() {
     // One problem per mistake, not one per service and environment.
     assert!(stderr.contains("3 problems found"), "{stderr}");
 }
+
+#[test]
+fn a_test_naming_an_unknown_filter_fails_instead_of_passing_empty() {
+    let tmp = catalogue_copy("cat-house");
+    let dir = tmp.path().join("definitions/cat-house");
+    let path = dir.join("tests/alarms.yaml");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str("\n  vacuous:\n    expect:\n      - { filter: no-such-filter, line: x }\n");
+    let line = text.lines().count();
+    std::fs::write(&path, text).unwrap();
+    let Run {
+        code,
+        stdout,
+        stderr,
+    } = obsctl(["-d", dir.to_str().unwrap(), "test", "vacuous"]).run();
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(
+        stderr.contains(&format!("tests/alarms.yaml:{line}:"))
+            && stderr.contains("test `vacuous`: no metric filter `no-such-filter`"),
+        "{stderr}"
+    );
+    assert!(!stdout.contains("0 expectations"), "{stdout}");
+}
+
+#[test]
+fn a_failure_at_the_default_time_says_which_time_it_used() {
+    let tmp = catalogue_copy("cat-house");
+    let dir = tmp.path().join("definitions/cat-house");
+    edit(
+        &dir.join("tests/alarms.yaml"),
+        "      - { alarm: service-down, at: 6m, state: ALARM }",
+        "      - { alarm: service-down, state: OK }",
+    );
+    let Run { code, stdout, .. } = obsctl([
+        "-d",
+        dir.to_str().unwrap(),
+        "test",
+        "--env",
+        "production",
+        "service-down-pages-after-one-minute-in-production",
+    ])
+    .run();
+    assert_eq!(code, 1, "{stdout}");
+    // The last sample is at 9m: that is the test's end.
+    assert!(
+        stdout.contains(
+            "alarm cat-house-production-auth-service-service-down at 9m (no `at:`: the test's end, the last time it mentions)"
+        ),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn mutation_testing_stops_at_a_failing_test() {
+    let tmp = catalogue_copy("cat-house");
+    let dir = tmp.path().join("definitions/cat-house");
+    edit(
+        &dir.join("tests/alarms.yaml"),
+        "      - { alarm: service-down, at: 6m, state: ALARM }",
+        "      - { alarm: service-down, at: 6m, state: OK }",
+    );
+    let Run { code, stdout, .. } = obsctl([
+        "-d",
+        dir.to_str().unwrap(),
+        "test",
+        "--mutate",
+        "--env",
+        "production",
+    ])
+    .run();
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("FAIL service-down-pages-after-one-minute-in-production"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("mutation: not run: 5 test(s) fail on the unmutated catalogue"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("survived"), "{stdout}");
+}
+
+#[test]
+fn junit_carries_coverage_and_mutation_results_and_surviving_mutants_fail() {
+    let tmp = catalogue_copy("cat-house");
+    let dir = tmp.path().join("definitions/cat-house");
+    // Without the test at exactly the threshold, `<` and `<=` look alike.
+    let path = dir.join("tests/alarms.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let start = text.find("  service-down-one-task-is-enough:").unwrap();
+    let end = text.find("  service-down-no-data-means-down:").unwrap();
+    std::fs::write(&path, format!("{}{}", &text[..start], &text[end..])).unwrap();
+    let xml = dir.join("out.xml");
+    let Run { code, stdout, .. } = obsctl([
+        "-d",
+        dir.to_str().unwrap(),
+        "test",
+        "--mutate",
+        "--env",
+        "staging",
+        "--junit",
+        xml.to_str().unwrap(),
+    ])
+    .run();
+    assert_eq!(code, 1, "{stdout}");
+    let survived = stdout.matches("  survived: ").count();
+    assert!(survived > 0, "{stdout}");
+    let raw = std::fs::read_to_string(&xml).unwrap();
+    assert!(raw.contains("<property name=\"coverage.percent\""), "{raw}");
+    assert!(raw.contains("<property name=\"coverage.alarms\""), "{raw}");
+    assert!(
+        raw.contains(&format!(
+            "<property name=\"mutation.survived\" value=\"{survived}\"/>"
+        )),
+        "{raw}"
+    );
+    let suites =
+        junit_parser::from_reader(std::io::BufReader::new(std::fs::File::open(&xml).unwrap()))
+            .unwrap();
+    let mutants: Vec<_> = suites
+        .suites
+        .iter()
+        .flat_map(|s| &s.cases)
+        .filter(|c| c.classname.as_deref() == Some("cat-house.staging.mutation"))
+        .collect();
+    assert_eq!(mutants.len(), survived);
+    assert!(mutants.iter().all(|c| c.status.is_failure()));
+    assert!(mutants.iter().any(|c| c.name.contains(
+        "cat-house-staging-auth-service-service-down: comparison LessThanThreshold → LessThanOrEqualToThreshold"
+    )));
+}
+
+#[test]
+fn the_coverage_report_lists_every_uncovered_resource() {
+    let tmp = catalogue_copy("cat-house");
+    let dir = tmp.path().join("definitions/cat-house");
+    let report = dir.join("coverage.json");
+    // Only the filter tests: no alarm is covered, far more than 20 lines.
+    let Run { code, stdout, .. } = obsctl([
+        "-d",
+        dir.to_str().unwrap(),
+        "test",
+        "--coverage-report",
+        report.to_str().unwrap(),
+        "filters",
+    ])
+    .run();
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        stdout.contains("more (all of them: --coverage-report FILE)"),
+        "{stdout}"
+    );
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let uncovered = doc["uncovered"].as_array().unwrap();
+    let alarms = doc["alarms"]["total"].as_u64().unwrap();
+    assert_eq!(doc["alarms"]["covered"], 0);
+    assert!(alarms > 20);
+    assert_eq!(
+        uncovered.iter().filter(|i| i["kind"] == "alarm").count() as u64,
+        alarms
+    );
+    assert!(uncovered.iter().any(
+        |i| i["name"] == "cat-house-production-auth-service-high-cpu"
+            && i["lacks"] == "no_test"
+            && i["service"] == "auth-service"
+    ));
+}

@@ -1130,6 +1130,18 @@ fn every_message_is_snapshot_tested() {
                 &[],
             ),
         ),
+        (
+            "tests that would pass without testing",
+            problems(
+                &[(
+                    TESTS_AT,
+                    &with_tests(
+                        "  unknown-names:\n    expect:\n      - { filter: api/errros, line: ERROR }\n      - { alarm: cpu, state: OK }\n  misspelled:\n    for_each_service: true\n    expect:\n      - { alarm: cpu, state: OK }\n      - { alarm: cpuu, state: ALARM }\n  empty:\n    for_each_service: true\n",
+                    ),
+                )],
+                &[],
+            ),
+        ),
     ];
     let text: String = cases
         .iter()
@@ -1297,4 +1309,105 @@ rule!(
     )],
     &[],
     "window `3d` cannot be an alarm period"
+);
+
+// Tests never pass vacuously (`obsctl test`; reported by validate too).
+const TESTS_AT: &str = "queries:\n";
+
+/// The base catalogue with `tests` (a `tests:` section) added.
+fn with_tests(tests: &str) -> String {
+    format!("tests:\n{tests}queries:\n")
+}
+
+rule!(
+    a_test_naming_an_unknown_filter_is_an_error,
+    &[(
+        TESTS_AT,
+        &with_tests("  t:\n    expect:\n      - { filter: api/errros, line: ERROR }\n")
+    )],
+    &[],
+    "test `t`: no metric filter `api/errros` in any environment it runs in\n  help: did you mean `api/errors`?"
+);
+rule!(
+    a_test_naming_an_unknown_alarm_is_an_error,
+    &[(
+        TESTS_AT,
+        &with_tests("  t:\n    expect:\n      - { alarm: api/cpuu, state: OK }\n")
+    )],
+    &[],
+    "test `t`: no alarm `api/cpuu` in any environment it runs in\n  help: did you mean `api/cpu`?"
+);
+rule!(
+    a_template_in_a_test_that_is_not_per_service_says_how_to_name_it,
+    &[(
+        TESTS_AT,
+        &with_tests("  t:\n    expect:\n      - { alarm: cpu, state: OK }\n")
+    )],
+    &[],
+    "`cpu` is a template, and this test is not per service: name the alarm `service/cpu`, or set `for_each_service: true`"
+);
+rule!(
+    a_test_without_expectations_is_an_error,
+    &[(
+        TESTS_AT,
+        &with_tests(
+            "  t:\n    for_each_service: true\n    metrics:\n      - { metric: Requests, values: \"1x5\" }\n"
+        )
+    )],
+    &[],
+    "test `t` has no expectations: it would pass without testing anything"
+);
+rule!(
+    a_test_that_expands_to_no_case_is_an_error,
+    &[
+        (
+            "  api: { port: 8080 }",
+            "  api: { port: 8080 }\n  web: { port: 8081 }"
+        ),
+        (
+            ALARM_CPU,
+            "    comparison: \">\"\n    threshold: 80\n    services: [api]\n  mem:\n    kind: metric\n    severity: critical\n    services: [web]\n    metric: { namespace: AWS/ECS, metric: MemoryUtilization, statistic: Average, dimensions: { ClusterName: shop } }\n    comparison: \">\"\n    threshold: 80\n"
+        ),
+        (
+            TESTS_AT,
+            &with_tests(
+                "  t:\n    for_each_service: true\n    expect:\n      - { alarm: cpu, state: OK }\n      - { alarm: mem, state: OK }\n"
+            )
+        ),
+    ],
+    &[],
+    "test `t` runs nowhere: it expands to no test case\n  help: no service has every alarm and filter it names"
+);
+
+/// A misspelled alarm in a per-service test is reported at that
+/// expectation (not at a correct one before it), with the nearest template.
+#[test]
+fn a_misspelled_alarm_in_a_per_service_test_is_reported_where_it_is_written() {
+    let tests = "  t:\n    for_each_service: true\n    expect:\n      - { alarm: cpu, state: OK }\n      - { alarm: cpuu, state: ALARM }\n";
+    let out = problems(&[(TESTS_AT, &with_tests(tests))], &[]);
+    let base_line = BASE.lines().position(|l| l == "queries:").unwrap() + 1;
+    // `tests:` replaces `queries:`; the misspelled expectation is its 6th
+    // line, and `cpuu` starts at column 18.
+    let at = format!("obsctl.yaml:{}:18: error", base_line + 5);
+    assert_eq!(
+        out.lines().filter(|l| l.contains(": error: ")).count(),
+        1,
+        "{out}"
+    );
+    assert!(out.contains(&at), "expected {at} in:\n{out}");
+    assert!(
+        out.contains("no alarm `cpuu`") && out.contains("did you mean `cpu`?"),
+        "{out}"
+    );
+}
+rule!(
+    an_expectation_naming_an_alarm_and_a_filter_is_that_mistake,
+    &[(
+        TESTS_AT,
+        &with_tests(
+            "  t:\n    for_each_service: true\n    expect:\n      - { alarm: cpu, filter: nope, line: x }\n"
+        )
+    )],
+    &[],
+    "test `t`: an expectation is about an `alarm` or a `filter`, not both"
 );
