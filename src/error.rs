@@ -43,6 +43,9 @@ pub enum Error {
         dir: PathBuf,
         /// Catalogues found below it.
         found: Vec<PathBuf>,
+        /// The working directory holds an `obsctl.yaml` (run inside a
+        /// catalogue without `-d`).
+        here: bool,
     },
     /// Reading or writing a file failed.
     Io {
@@ -209,9 +212,14 @@ impl fmt::Display for Error {
                     if n == 1 { "" } else { "s" }
                 )
             }
-            Error::NoCatalogue { dir, found } => {
+            Error::NoCatalogue { dir, found, here } => {
                 write!(f, "error: {} has no obsctl.yaml", dir.display())?;
-                if found.is_empty() {
+                if *here {
+                    write!(
+                        f,
+                        "\n  help: the current directory is a catalogue: pass `-d .`"
+                    )
+                } else if found.is_empty() {
                     write!(
                         f,
                         "\n  help: create {}/obsctl.yaml (see README, \"Catalogue reference\")",

@@ -195,6 +195,7 @@ pub fn load_in(dir: &Path, root: Option<&Path>) -> Result<(Catalogue, Problems),
         return Err(Error::NoCatalogue {
             dir: dir.to_path_buf(),
             found: find_catalogues(dir),
+            here: dir != Path::new(".") && Path::new("obsctl.yaml").is_file(),
         });
     }
     let mut problems = Problems::default();

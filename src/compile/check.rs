@@ -146,22 +146,14 @@ pub fn check(c: &mut Compiler) {
                         None,
                     );
                 }
-                let group_ok = !f.log_group_name.is_empty()
-                    && f.log_group_name.len() <= 512
-                    && f.log_group_name
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "._-/#".contains(c));
-                if !group_ok {
+                if let Some(message) = log_group_problem(&f.log_group_name) {
                     // Reported where the log group is written, once.
                     found.push((
                         group_origin
                             .get(&f.log_group_name)
                             .cloned()
                             .unwrap_or_else(|| origin.clone()),
-                        format!(
-                            "log group `{}` must be 1–512 characters of A-Z a-z 0-9 . - _ / #",
-                            f.log_group_name
-                        ),
+                        message,
                         None,
                     ));
                 }
@@ -182,6 +174,18 @@ pub fn check(c: &mut Compiler) {
                         ),
                         None,
                     );
+                }
+                for group in &q.log_group_names {
+                    if let Some(message) = log_group_problem(group) {
+                        found.push((
+                            group_origin
+                                .get(group)
+                                .cloned()
+                                .unwrap_or_else(|| origin.clone()),
+                            message,
+                            None,
+                        ));
+                    }
                 }
             }
             Resource::Topic(t) => {
@@ -234,4 +238,16 @@ fn description(text: Option<&str>, name: &str, bad: &mut impl FnMut(String, Opti
             );
         }
     }
+}
+
+/// Why `name` cannot be a log group name: CreateLogGroup takes 1 to 512
+/// characters matching `[\.\-_/#A-Za-z0-9]+` (CloudWatch Logs API
+/// Reference, CreateLogGroup, `logGroupName`).
+fn log_group_problem(name: &str) -> Option<String> {
+    let ok = !name.is_empty()
+        && name.len() <= 512
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-/#".contains(c));
+    (!ok).then(|| format!("log group `{name}` must be 1–512 characters of A-Z a-z 0-9 . - _ / #"))
 }

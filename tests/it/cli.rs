@@ -725,3 +725,18 @@ fn flag_values_out_of_range_are_usage_errors() {
     assert_eq!(out.code, 64, "{}", out.stderr);
     assert!(out.stderr.contains("leave no kind"), "{}", out.stderr);
 }
+
+/// Run inside a catalogue directory without `-d`, the error says `-d .`.
+#[test]
+fn inside_a_catalogue_without_d_the_error_suggests_d_dot() {
+    let out = obsctl(["validate"])
+        .current_dir(root().join("definitions/cat-house"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("the current directory is a catalogue: pass `-d .`"),
+        "{err}"
+    );
+}

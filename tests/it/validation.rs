@@ -138,6 +138,21 @@ rule!(
     "unknown key `ownr`\n  help: did you mean `owner`?"
 );
 rule!(
+    empty_log_group_is_refused_also_where_only_queries_read_it,
+    &[
+        (
+            "  api: { port: 8080 }",
+            "  api: { port: 8080, log_group: \"\" }"
+        ),
+        (
+            "metric_filters:\n  errors:\n    pattern: ERROR\n    metric: Errors\n",
+            ""
+        )
+    ],
+    &[],
+    "log group `` must be 1–512 characters"
+);
+rule!(
     wrong_type,
     &[("port: 8080", "port: eighty")],
     &[],
