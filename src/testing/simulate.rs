@@ -6,7 +6,8 @@
 use super::case::{Case, LogBatch, Sample};
 use crate::compile::DesiredState;
 use crate::engine::alarm::{
-    self, Comparison, MissingData, Rule, Series, State, Statistic, Threshold, composite, math::Expr,
+    self, Comparison, MissingData, Rule, Series, State, Statistic, Threshold, composite,
+    math::{Expr, External},
 };
 use crate::engine::filter_pattern::Pattern;
 use crate::resource::{CompositeAlarm, MetricAlarm, MetricFilter, Resource};
@@ -326,6 +327,13 @@ impl<'a> Simulation<'a> {
                 inputs.push((q.id.clone(), s));
             }
         }
+        // What the queries cannot give: the band from the test's `bands`
+        // (ANOMALY_DETECTION_BAND inside an expression). The test's time 0
+        // is the Unix epoch for the time functions.
+        let external = External {
+            band: self.case.bands.get(&a.alarm_name).cloned(),
+            ..External::default()
+        };
         for q in &a.metrics {
             let Some(expr) = &q.expression else { continue };
             if a.threshold_metric_id.as_deref() == Some(q.id.as_str()) {
@@ -334,7 +342,7 @@ impl<'a> Simulation<'a> {
             let parsed =
                 Expr::parse(expr).map_err(|e| format!("expression `{expr}`: {}", e.message))?;
             let s = parsed
-                .eval(&inputs, period, n)
+                .eval_with(&inputs, period, n, &external)
                 .map_err(|e| format!("expression `{expr}`: {}", e.message))?;
             inputs.push((q.id.clone(), s));
         }

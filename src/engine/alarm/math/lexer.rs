@@ -83,9 +83,17 @@ pub(super) fn lex(text: &str) -> Result<Vec<(usize, Tok)>, MathError> {
                 ));
             }
             i = j;
-        } else if c == '"' || c == '\u{201c}' {
+        } else if c == '"' || c == '\u{201c}' || c == '\'' {
+            // Single quotes too: INSIGHT_RULE_METRIC('rule', 'metric').
+            let closes = |d: char| {
+                if c == '\'' {
+                    d == '\''
+                } else {
+                    d == '"' || d == '\u{201d}'
+                }
+            };
             let mut j = i + 1;
-            while at(j).is_some_and(|d| d != '"' && d != '\u{201d}') {
+            while at(j).is_some_and(|d| !closes(d)) {
                 j += 1;
             }
             if at(j).is_none() {
