@@ -330,9 +330,32 @@ impl<'a> Simulation<'a> {
         // What the queries cannot give: the band from the test's `bands`
         // (ANOMALY_DETECTION_BAND inside an expression). The test's time 0
         // is the Unix epoch for the time functions.
+        let quotas = a
+            .metrics
+            .iter()
+            .filter_map(|q| {
+                let m = &q.metric_stat.as_ref()?.metric;
+                let key = (
+                    m.namespace.clone(),
+                    m.metric_name.clone(),
+                    m.dimensions
+                        .iter()
+                        .map(|d| (d.name.clone(), d.value.clone()))
+                        .collect::<Vec<_>>(),
+                );
+                Some((q.id.clone(), self.case.quotas.get(&key)?.clone()))
+            })
+            .collect();
         let external = External {
+            start: 0,
             band: self.case.bands.get(&a.alarm_name).cloned(),
-            ..External::default()
+            quotas,
+            insight_rules: self
+                .case
+                .insight_rules
+                .iter()
+                .map(|(k, s)| (k.clone(), s.clone()))
+                .collect(),
         };
         for q in &a.metrics {
             let Some(expr) = &q.expression else { continue };
