@@ -1,7 +1,7 @@
 //! AWS input rules checked on the compiled resources, where names, rendered
 //! texts and counts are final: name lengths and characters, description
 //! length, actions per state, composite rule size, widget count and grid,
-//! filters per log group, query size. Problems point at the catalogue item
+//! filters and filters with a `%regex%` per log group, query size. Problems point at the catalogue item
 //! that produced the resource.
 
 use super::Compiler;
