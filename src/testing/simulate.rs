@@ -362,11 +362,10 @@ impl<'a> Simulation<'a> {
             if a.threshold_metric_id.as_deref() == Some(q.id.as_str()) {
                 continue; // The band: supplied by the test.
             }
-            let parsed =
-                Expr::parse(expr).map_err(|e| format!("expression `{expr}`: {}", e.message))?;
+            let parsed = Expr::parse(expr).map_err(|e| math_error(&q.id, expr, &e))?;
             let s = parsed
                 .eval_with(&inputs, period, n, &external)
-                .map_err(|e| format!("expression `{expr}`: {}", e.message))?;
+                .map_err(|e| math_error(&q.id, expr, &e))?;
             inputs.push((q.id.clone(), s));
         }
         let returned = a
@@ -463,6 +462,20 @@ impl AlarmRef<'_> {
         };
         (enabled, list.clone())
     }
+}
+
+/// A math error located in its query and expression: the character it is
+/// at, and the expression with a caret under it (indented to line up under
+/// the failure's `actual:` value).
+fn math_error(id: &str, expr: &str, e: &crate::engine::alarm::math::MathError) -> String {
+    let before = expr.get(..e.offset).unwrap_or(expr).chars().count();
+    let indent = " ".repeat(14);
+    format!(
+        "query `{id}`, expression `{expr}`, at character {}: {}\n{indent}{expr}\n{indent}{}^",
+        before + 1,
+        e.message,
+        " ".repeat(before)
+    )
 }
 
 fn low_sample_ignored(a: &MetricAlarm, stat: Statistic) -> bool {

@@ -309,6 +309,14 @@ fn quotas_and_insight_rules_given_by_the_test() {
         stdout.contains("give it in the test's `quotas`"),
         "{stdout}"
     );
+    // Located in the expression: the character and a caret under it.
+    assert!(
+        stdout.contains(
+            "query `pct`, expression `usage / SERVICE_QUOTA(usage) * 100`, at character 9: SERVICE_QUOTA(usage)"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("\n                      ^\n"), "{stdout}");
 
     // A mistake in the values is located.
     std::fs::write(&file, test.replace("\"1000x10\"", "\"1000x10 abc\"")).unwrap();
