@@ -861,6 +861,10 @@ pub struct TestSpec {
     pub for_each_service: bool,
     /// Run once for each of these services only (implies `for_each_service`).
     pub services: Option<Vec<String>>,
+    /// The UTC date and time the test's `0s` stands for (`2024-03-04` or
+    /// `2024-03-04T09:00:00Z`; default `1970-01-01T00:00:00Z`, a Thursday):
+    /// what metric math's time functions (`HOUR`, `DAY`, …) see.
+    pub start: Option<String>,
     /// Log lines written to log groups; every metric filter on the group sees them.
     #[serde(default)]
     pub logs: Vec<LogInput>,

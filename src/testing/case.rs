@@ -10,7 +10,7 @@ use crate::catalogue::{Catalogue, Item};
 use crate::compile::{Ctx, DesiredState, Templates, fill};
 use crate::diagnostic::{Origin, Problems};
 use crate::engine::alarm::{Series, State};
-use crate::notation::{duration, sample, series};
+use crate::notation::{duration, sample, series, utc_time};
 use crate::resource::{Kind, Resource};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -43,6 +43,8 @@ pub struct Case {
     /// Contributor Insights metrics by (rule, metric), one value per alarm
     /// period.
     pub insight_rules: BTreeMap<(String, String), Series>,
+    /// Seconds since the Unix epoch (UTC) at the test's time 0.
+    pub start: i64,
     /// What must hold.
     pub checks: Vec<Check>,
     /// The last time the test mentions.
@@ -417,6 +419,7 @@ impl<'a> Expander<'a> {
             bands: BTreeMap::new(),
             quotas: BTreeMap::new(),
             insight_rules: BTreeMap::new(),
+            start: 0,
             checks: Vec::new(),
             horizon: 0,
         };
@@ -593,6 +596,15 @@ impl<'a> Expander<'a> {
             let upper = bound(&band.upper, "upper").ok_or(());
             if let (Ok(l), Ok(u)) = (lower, upper) {
                 case.bands.insert(alarm, (l, u));
+            }
+        }
+        if let Some(start) = &t.start {
+            let so = o.child("start");
+            if let Some(text) = p.text(start, &so) {
+                match utc_time(&text) {
+                    Ok(secs) => case.start = secs,
+                    Err(e) => p.problem(&so, e, "the UTC time the test's `0s` stands for"),
+                }
             }
         }
         for (i, quota) in t.quotas.iter().enumerate() {

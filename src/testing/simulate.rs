@@ -327,9 +327,9 @@ impl<'a> Simulation<'a> {
                 inputs.push((q.id.clone(), s));
             }
         }
-        // What the queries cannot give: the band from the test's `bands`
-        // (ANOMALY_DETECTION_BAND inside an expression). The test's time 0
-        // is the Unix epoch for the time functions.
+        // What the queries cannot give: the test's start (time functions),
+        // its band (ANOMALY_DETECTION_BAND inside an expression), quotas of
+        // the alarm's usage metrics and Contributor Insights metrics.
         let quotas = a
             .metrics
             .iter()
@@ -347,7 +347,7 @@ impl<'a> Simulation<'a> {
             })
             .collect();
         let external = External {
-            start: 0,
+            start: self.case.start,
             band: self.case.bands.get(&a.alarm_name).cloned(),
             quotas,
             insight_rules: self

@@ -249,6 +249,24 @@ fn quotas_and_insight_rules_given_by_the_test() {
     evaluation_periods: 1
     comparison: ">"
     threshold: 10
+  weekday-usage:
+    kind: math
+    severity: warning
+    description: "Lambda concurrency above 500 on a weekday"
+    runbook: runbooks/high-error-rate.md
+    queries:
+      usage:
+        namespace: AWS/Usage
+        metric: ResourceCount
+        statistic: Maximum
+        dimensions: { Service: Lambda, Type: Resource, Resource: ConcurrentExecutions, Class: None }
+      weekday:
+        expression: "IF(DAY(usage) < 6, usage, 0)"
+    returns: weekday
+    period: 3600
+    evaluation_periods: 1
+    comparison: ">"
+    threshold: 500
 "#,
     );
     std::fs::write(&alarms, text).unwrap();
@@ -272,6 +290,20 @@ fn quotas_and_insight_rules_given_by_the_test() {
       - { alarm: near-quota, at: 10m, state: ALARM }
       - { alarm: many-talkers, at: 5m, state: OK }
       - { alarm: many-talkers, at: 10m, state: ALARM }
+  quota-and-rules-on-weekdays:
+    description: Friday 22:00 UTC to Saturday 02:00; DAY() is 5 then 6.
+    for_each_service: true
+    environments: [staging]
+    start: "2024-03-08T22:00:00Z"
+    metrics:
+      - namespace: AWS/Usage
+        metric: ResourceCount
+        dimensions: { Service: Lambda, Type: Resource, Resource: ConcurrentExecutions, Class: None }
+        every: 1h
+        values: "900x4"
+    expect:
+      - { alarm: weekday-usage, at: 2h, state: ALARM }
+      - { alarm: weekday-usage, at: 4h, state: OK }
 "#;
     let file = dir.join("tests/quota.yaml");
     std::fs::write(&file, test).unwrap();
@@ -289,7 +321,7 @@ fn quotas_and_insight_rules_given_by_the_test() {
     let Run { code, stdout, .. } = run("quota-and-rules");
     assert_eq!(code, 0, "{stdout}");
     assert!(
-        stdout.contains("5 tests (20 expectations): 5 passed, 0 failed"),
+        stdout.contains("10 tests (30 expectations): 10 passed, 0 failed"),
         "{stdout}"
     );
 
@@ -324,4 +356,11 @@ fn quotas_and_insight_rules_given_by_the_test() {
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("tests/quota.yaml:13:17"), "{stderr}");
     assert!(stderr.contains("`abc` is not a series value"), "{stderr}");
+    std::fs::write(&file, test.replace("2024-03-08T22", "2023-02-29T22")).unwrap();
+    let Run { code, stderr, .. } = obsctl(["-d", dir.to_str().unwrap(), "validate"]).run();
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("tests/quota.yaml:25:12: error: test `quota-and-rules-on-weekdays`: `2023-02-29T22:00:00Z` is not a UTC date"),
+        "{stderr}"
+    );
 }
