@@ -197,8 +197,9 @@ fn mistakes_in_test_files_are_located_once_each() {
     assert!(stderr.contains("3 problems found"), "{stderr}");
 }
 
-/// Alarms over `SERVICE_QUOTA` and `INSIGHT_RULE_METRIC` evaluate with the
-/// values the test gives (`quotas`, `insight_rules`); a mistake in them is
+/// Alarms over `SERVICE_QUOTA`, `INSIGHT_RULE_METRIC`,
+/// `ANOMALY_DETECTION_BAND` and `DAY` evaluate with what the test gives
+/// (`quotas`, `insight_rules`, `bands`, `start`); a mistake in them is
 /// located, and an alarm without them fails with a message naming what to give.
 #[test]
 fn quotas_and_insight_rules_given_by_the_test() {
@@ -249,6 +250,24 @@ fn quotas_and_insight_rules_given_by_the_test() {
     evaluation_periods: 1
     comparison: ">"
     threshold: 10
+  below-band:
+    kind: math
+    severity: warning
+    description: "Lambda concurrency below its anomaly band"
+    runbook: runbooks/high-error-rate.md
+    queries:
+      usage:
+        namespace: AWS/Usage
+        metric: ResourceCount
+        statistic: Maximum
+        dimensions: { Service: Lambda, Type: Resource, Resource: ConcurrentExecutions, Class: None }
+      low:
+        expression: "IF(usage < LAST(ANOMALY_DETECTION_BAND(usage, 3)), 1, 0)"
+    returns: low
+    period: 60
+    evaluation_periods: 1
+    comparison: ">="
+    threshold: 1
   weekday-usage:
     kind: math
     severity: warning
@@ -285,7 +304,11 @@ fn quotas_and_insight_rules_given_by_the_test() {
         values: "1000x10"
     insight_rules:
       - { rule: "{{ service.name }}-talkers", metric: UniqueContributors, values: "1x5 50x5" }
+    bands:
+      - { alarm: below-band, lower: "50x5 1000x5", upper: "2000x10" }
     expect:
+      - { alarm: below-band, at: 5m, state: OK }
+      - { alarm: below-band, at: 10m, state: ALARM }
       - { alarm: near-quota, at: 5m, state: OK }
       - { alarm: near-quota, at: 10m, state: ALARM }
       - { alarm: many-talkers, at: 5m, state: OK }
@@ -321,7 +344,7 @@ fn quotas_and_insight_rules_given_by_the_test() {
     let Run { code, stdout, .. } = run("quota-and-rules");
     assert_eq!(code, 0, "{stdout}");
     assert!(
-        stdout.contains("10 tests (30 expectations): 10 passed, 0 failed"),
+        stdout.contains("10 tests (40 expectations): 10 passed, 0 failed"),
         "{stdout}"
     );
 
@@ -360,7 +383,7 @@ fn quotas_and_insight_rules_given_by_the_test() {
     let Run { code, stderr, .. } = obsctl(["-d", dir.to_str().unwrap(), "validate"]).run();
     assert_eq!(code, 1, "{stderr}");
     assert!(
-        stderr.contains("tests/quota.yaml:25:12: error: test `quota-and-rules-on-weekdays`: `2023-02-29T22:00:00Z` is not a UTC date"),
+        stderr.contains("tests/quota.yaml:29:12: error: test `quota-and-rules-on-weekdays`: `2023-02-29T22:00:00Z` is not a UTC date"),
         "{stderr}"
     );
 }
