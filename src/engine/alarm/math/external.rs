@@ -188,10 +188,17 @@ mod tests {
         for text in [
             "INSIGHT_RULE_METRIC(\"top-talkers\", \"UniqueContributors\")",
             "INSIGHT_RULE_METRIC('top-talkers', 'UniqueContributors')",
+            "INSIGHT_RULE_METRIC(\"top-talkers\", UniqueContributors)",
         ] {
             assert_eq!(run(text, &given()), want, "{text}");
         }
-        // A bare lowercase name is a name, not a query id.
+        // Bare names are names, not query ids or functions; elsewhere a
+        // mixed-case word is an invalid name.
+        let at = |t: &str| Expr::parse(t).err().map(|e| e.offset);
+        assert_eq!(at("m1 + UniqueContributors"), Some(5));
+        assert_eq!(at("INSIGHT_RULE_METRIC(x, Foo(m1))"), Some(23));
+        assert_eq!(at("INSIGHT_RULE_METRIC(x, ABS(Foo))"), Some(27));
+        assert_eq!(at("INSIGHT_RULE_METRIC(x, Sum)"), None);
         let e = Expr::parse("INSIGHT_RULE_METRIC(rule, \"Sum\")").map(|e| e.ids());
         assert_eq!(e, Ok(vec![]));
         let e = run("INSIGHT_RULE_METRIC('other', 'Sum')", &given());

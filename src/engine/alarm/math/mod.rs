@@ -4,8 +4,9 @@
 //!
 //! * Numbers (`5`, `0.25`, `1e3`), query ids, strings in double or single
 //!   quotes (only as the argument of `METRICS` and `INSIGHT_RULE_METRIC`,
-//!   which also takes bare lowercase names), SORT's bare words (`AVG`, `MIN`,
-//!   `MAX`, `SUM`, `ASC`, `DESC`), array literals `[m1, m2]`, parentheses.
+//!   which also takes bare names such as `UniqueContributors`), SORT's bare
+//!   words (`AVG`, `MIN`, `MAX`, `SUM`, `ASC`, `DESC`), array literals
+//!   `[m1, m2]`, parentheses.
 //! * "All functions must be written in uppercase letters (such as AVG), and the
 //!   Id field for all metrics and math expressions must start with a lowercase
 //!   letter." Ids continue with letters, digits and `_`.

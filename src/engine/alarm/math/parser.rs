@@ -2,7 +2,7 @@
 //! table) and the recursive-descent parser from tokens to a validated tree.
 
 use super::MathError;
-use super::lexer::{Tok, lex};
+use super::lexer::{Tok, invalid_name, lex};
 
 /// Maximum nesting of parentheses, brackets, calls and unary minus.
 const MAX_NESTING: usize = 64;
@@ -155,6 +155,8 @@ struct Parser {
     toks: Vec<(usize, Tok)>,
     pos: usize,
     nesting: usize,
+    /// Parsing the arguments of INSIGHT_RULE_METRIC: bare names allowed.
+    names_ok: bool,
 }
 
 fn node(offset: usize, kind: Kind) -> Result<Node, MathError> {
@@ -199,6 +201,11 @@ impl Parser {
         tok
     }
 
+    /// Whether the token after the current one is `(`.
+    fn next_is_call(&self) -> bool {
+        matches!(self.toks.get(self.pos + 1), Some((_, Tok::Sym("("))))
+    }
+
     fn is_sym(&self, sym: &str) -> bool {
         matches!(self.peek(), Tok::Sym(s) if *s == sym)
     }
@@ -221,7 +228,7 @@ impl Parser {
             Tok::End => "end of expression".to_string(),
             Tok::Num(n) => format!("number {n}"),
             Tok::Id(s) => format!("id {s:?}"),
-            Tok::Word(s) => format!("{s:?}"),
+            Tok::Word(s) | Tok::Name(s) => format!("{s:?}"),
             Tok::Str(s) => format!("string {s:?}"),
             Tok::Sym(s) => format!("'{s}'"),
         };
@@ -352,6 +359,13 @@ impl Parser {
                 self.pos += 1;
                 node(offset, Kind::Id(id))
             }
+            // A bare name is only an argument of INSIGHT_RULE_METRIC
+            // (`INSIGHT_RULE_METRIC(rule, UniqueContributors)`).
+            Tok::Name(name) if self.names_ok && !self.next_is_call() => {
+                self.pos += 1;
+                node(offset, Kind::Str(name))
+            }
+            Tok::Name(name) => Err(invalid_name(offset, &name)),
             Tok::Str(s) => {
                 self.pos += 1;
                 node(offset, Kind::Str(s))
@@ -399,7 +413,11 @@ impl Parser {
                     return Err(MathError::new(offset, message));
                 };
                 self.pos += 1;
-                let args = self.list(")")?;
+                let outer = self.names_ok;
+                self.names_ok = *func == Func::InsightRuleMetric;
+                let args = self.list(")");
+                self.names_ok = outer;
+                let args = args?;
                 if args.len() < *min || args.len() > *max {
                     let wanted = if min == max {
                         format!("{min}")
@@ -582,6 +600,7 @@ impl Expr {
             toks,
             pos: 0,
             nesting: 0,
+            names_ok: false,
         };
         if matches!(parser.peek(), Tok::End) {
             return Err(MathError::new(0, "empty expression"));
