@@ -394,6 +394,11 @@ impl Parser {
                         "REPEAT" => node(offset, Kind::Repeat),
                         "LINEAR" => node(offset, Kind::Linear),
                         w if KEYWORDS.contains(&w) => node(offset, Kind::Keyword(word)),
+                        // A Metrics Insights query: `SELECT AVG(x) FROM …`.
+                        w if UNSUPPORTED.contains(&w) => Err(MathError::new(
+                            offset,
+                            format!("{word} is not supported by the offline evaluator"),
+                        )),
                         "AND" | "OR" => {
                             Err(MathError::new(offset, "expected an operand before AND/OR"))
                         }
@@ -671,6 +676,12 @@ mod tests {
             "{e:?}"
         );
         assert_eq!(at("LAMBDA(m1)"), Some(0));
+        let e = Expr::parse("SELECT AVG(CPUUtilization) FROM SCHEMA(\"AWS/EC2\")").err();
+        assert!(
+            e.as_ref()
+                .is_some_and(|e| e.offset == 0 && e.message.contains("not supported")),
+            "{e:?}"
+        );
         assert_eq!(at("ANOMALY_DETECTION_BAND(m1 + 1)"), Some(26));
         assert_eq!(at("SERVICE_QUOTA(5)"), Some(14));
         assert_eq!(at("INSIGHT_RULE_METRIC(1, 2)"), Some(20));
