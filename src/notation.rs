@@ -72,6 +72,74 @@ pub fn utc(ms: i64) -> String {
     )
 }
 
+/// Parses a UTC date, or date and time: `2024-03-04`, `2024-03-04T09:30:00Z`
+/// (`T` or a space; seconds and the `Z` optional; no other offset) → seconds
+/// since the Unix epoch. Years 1 to 9999.
+pub fn utc_time(text: &str) -> Result<i64, String> {
+    let bad = || {
+        format!("`{text}` is not a UTC date and time (e.g. `2024-03-04` or `2024-03-04T09:00:00Z`)")
+    };
+    let t = text.trim();
+    let t = t.strip_suffix('Z').unwrap_or(t);
+    let (date, time) = match t.split_once(['T', ' ']) {
+        Some((d, tm)) => (d, Some(tm)),
+        None => (t, None),
+    };
+    let number = |s: &str, digits: usize, lo: i64, hi: i64| {
+        (s.len() == digits && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse::<i64>().ok())
+            .flatten()
+            .filter(|v| (lo..=hi).contains(v))
+            .ok_or_else(bad)
+    };
+    let mut parts = date.split('-');
+    let (Some(y), Some(m), Some(d), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(bad());
+    };
+    let (year, month) = (number(y, 4, 1, 9999)?, number(m, 2, 1, 12)?);
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let month_days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    let last = month_days
+        .get(usize::try_from(month - 1).map_err(|_| bad())?)
+        .copied()
+        .ok_or_else(bad)?;
+    let day = number(d, 2, 1, last)?;
+    let mut seconds = 0;
+    if let Some(time) = time {
+        let fields: Vec<&str> = time.split(':').collect();
+        let (h, mi, se) = match fields.as_slice() {
+            [h, mi] => (*h, *mi, "00"),
+            [h, mi, se] => (*h, *mi, *se),
+            _ => return Err(bad()),
+        };
+        seconds = number(h, 2, 0, 23)? * 3600 + number(mi, 2, 0, 59)? * 60 + number(se, 2, 0, 59)?;
+    }
+    // Howard Hinnant's days-from-civil algorithm (proleptic Gregorian).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Ok(days * 86_400 + seconds)
+}
+
 /// Most steps one series may expand to (a typo like `1x99999999` must not
 /// exhaust memory).
 pub const MAX_STEPS: usize = 100_000;
@@ -163,6 +231,40 @@ pub fn format_duration(secs: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn utc_time_parses_dates_and_times() {
+        use super::{utc, utc_time};
+        assert_eq!(utc_time("1970-01-01"), Ok(0));
+        assert_eq!(utc_time("2024-03-08T00:00:00Z"), Ok(1_709_856_000));
+        assert_eq!(utc_time("2024-02-29 23:59"), Ok(1_709_251_140));
+        assert_eq!(utc_time("1969-12-31T23:59:59Z"), Ok(-1));
+        for t in [
+            "2024-03-08T00:00:00Z",
+            "2000-02-29T12:34:56Z",
+            "0001-01-01T00:00:00Z",
+            "9999-12-31T23:59:59Z",
+        ] {
+            let secs = utc_time(t).unwrap_or_default();
+            assert_eq!(utc(secs * 1000).replace(' ', "T").replace("TUTC", "Z"), t);
+        }
+        for bad in [
+            "",
+            "2024",
+            "2024-3-08",
+            "2023-02-29",
+            "2024-13-01",
+            "2024-01-01T24:00",
+            "2024-01-01T10",
+            "2024-01-01+01:00",
+            "2024-01-01T10:00:00+02:00",
+            "２０２４-01-01",
+            "2024-01-01-01",
+            "0000-01-01",
+        ] {
+            assert!(utc_time(bad).is_err(), "{bad}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -861,6 +861,10 @@ pub struct TestSpec {
     pub for_each_service: bool,
     /// Run once for each of these services only (implies `for_each_service`).
     pub services: Option<Vec<String>>,
+    /// The UTC date and time the test's `0s` stands for (`2024-03-04` or
+    /// `2024-03-04T09:00:00Z`; default `1970-01-01T00:00:00Z`, a Thursday):
+    /// what metric math's time functions (`HOUR`, `DAY`, …) see.
+    pub start: Option<String>,
     /// Log lines written to log groups; every metric filter on the group sees them.
     #[serde(default)]
     pub logs: Vec<LogInput>,
@@ -870,6 +874,14 @@ pub struct TestSpec {
     /// Anomaly-detection bands, one value per alarm period.
     #[serde(default)]
     pub bands: Vec<BandInput>,
+    /// Service quotas (what `SERVICE_QUOTA(m)` of a usage metric returns),
+    /// one value per alarm period.
+    #[serde(default)]
+    pub quotas: Vec<QuotaInput>,
+    /// Contributor Insights rule metrics (what
+    /// `INSIGHT_RULE_METRIC(rule, metric)` returns), one value per alarm period.
+    #[serde(default)]
+    pub insight_rules: Vec<InsightRuleInput>,
     /// What must hold.
     #[serde(default)]
     pub expect: Vec<Expectation>,
@@ -928,6 +940,35 @@ pub struct BandInput {
     pub lower: String,
     /// Upper bound per alarm period.
     pub upper: String,
+}
+
+/// The service quota of a usage metric, which AWS knows and a test supplies
+/// (`SERVICE_QUOTA(m1)` where `m1` is this metric).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuotaInput {
+    /// Namespace of the usage metric (default `AWS/Usage`).
+    pub namespace: Option<String>,
+    /// The usage metric's name (`CallCount`, `ResourceCount`).
+    pub metric: String,
+    /// The usage metric's exact dimension set.
+    #[serde(default)]
+    pub dimensions: BTreeMap<String, String>,
+    /// The quota per alarm period (the `values` notation).
+    pub values: String,
+}
+
+/// A metric of a Contributor Insights rule, which AWS computes and a test
+/// supplies (`INSIGHT_RULE_METRIC(rule, metric)`).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InsightRuleInput {
+    /// The rule's name.
+    pub rule: String,
+    /// The rule's metric (`UniqueContributors`, `MaxContributorValue`, `Sum`, …).
+    pub metric: String,
+    /// Its value per alarm period (the `values` notation).
+    pub values: String,
 }
 
 /// One expectation: an alarm's state (and where its notification goes), or

@@ -1,15 +1,16 @@
 //! AWS input rules checked on the compiled resources, where names, rendered
 //! texts and counts are final: name lengths and characters, description
 //! length, actions per state, composite rule size, widget count and grid,
-//! filters per log group, query size. Problems point at the catalogue item
+//! filters and filters with a `%regex%` per log group, query size. Problems point at the catalogue item
 //! that produced the resource.
 
 use super::Compiler;
 use super::layout::outside_grid;
 use crate::diagnostic::Origin;
+use crate::engine::filter_pattern::Pattern;
 use crate::resource::Resource;
 use crate::rules::composite::rule_refs;
-use crate::rules::limits::MAX_FILTERS_PER_LOG_GROUP;
+use crate::rules::limits::{MAX_FILTERS_PER_LOG_GROUP, MAX_REGEX_FILTERS_PER_LOG_GROUP};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -20,6 +21,8 @@ pub const MAX_WIDGETS: usize = 500;
 pub fn check(c: &mut Compiler) {
     let mut found: Vec<(Origin, String, Option<String>)> = Vec::new();
     let mut per_group: BTreeMap<&str, (usize, Origin)> = BTreeMap::new();
+    // The filters with a `%regex%` on each log group, in name order.
+    let mut regex_per_group: BTreeMap<&str, Vec<Origin>> = BTreeMap::new();
     // Where each service's log group is written: its own `log_group`, or
     // the environment's pattern.
     let group_origin: BTreeMap<String, Origin> = c
@@ -161,6 +164,12 @@ pub fn check(c: &mut Compiler) {
                     .entry(f.log_group_name.as_str())
                     .or_insert((0, origin.clone()));
                 entry.0 += 1;
+                if Pattern::parse(&f.filter_pattern).is_ok_and(|p| p.regex_count() > 0) {
+                    regex_per_group
+                        .entry(f.log_group_name.as_str())
+                        .or_default()
+                        .push(origin.clone());
+                }
             }
             // Its name is checked with the filters that read it.
             Resource::LogGroup(_) => {}
@@ -211,6 +220,24 @@ pub fn check(c: &mut Compiler) {
     for (group, (count, origin)) in per_group {
         if count > MAX_FILTERS_PER_LOG_GROUP {
             found.push((origin, format!("log group `{group}` would get {count} metric filters; at most {MAX_FILTERS_PER_LOG_GROUP}"), None));
+        }
+    }
+    // One problem per catalogue mistake: at the first filter over the quota,
+    // worded without the group, so every service's group that gets the same
+    // filters is the same problem.
+    for origins in regex_per_group.into_values() {
+        if let Some(origin) = origins.get(MAX_REGEX_FILTERS_PER_LOG_GROUP) {
+            found.push((
+                origin.clone(),
+                format!(
+                    "{} metric filters with a regular expression (`%...%`) would share a log group; CloudWatch Logs allows at most {MAX_REGEX_FILTERS_PER_LOG_GROUP} per log group",
+                    origins.len()
+                ),
+                Some(
+                    "combine regexes with `|` in one filter, or match with terms or a JSON pattern instead"
+                        .to_string(),
+                ),
+            ));
         }
     }
     for (origin, message, help) in found {

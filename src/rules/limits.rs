@@ -53,6 +53,17 @@ pub const MAX_FILTER_DIMENSIONS: usize = 3;
 pub const MAX_FILTER_PATTERN: usize = 1024;
 /// Most filters per log group.
 pub const MAX_FILTERS_PER_LOG_GROUP: usize = 100;
+/// Most metric filters with a `%regex%` per log group. PutMetricFilter
+/// (CloudWatch Logs API reference,
+/// <https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutMetricFilter.html>):
+/// "Using regular expressions in filter patterns is supported. For these
+/// filters, there is a quota of two regular expression patterns within a
+/// single filter pattern. There is also a quota of five regular expression
+/// patterns per log group." ("Filter pattern syntax for metric filters,
+/// subscription filters, filter log events, and Live Tail": up to five filter
+/// patterns containing regex per log group.) The two-per-pattern quota is
+/// enforced by the filter-pattern parser.
+pub const MAX_REGEX_FILTERS_PER_LOG_GROUP: usize = 5;
 
 /// Result of checking a period: `None` when valid, else the message.
 pub fn period_problem(period: u32) -> Option<String> {

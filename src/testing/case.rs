@@ -10,12 +10,15 @@ use crate::catalogue::{Catalogue, Item};
 use crate::compile::{Ctx, DesiredState, Templates, fill};
 use crate::diagnostic::{Origin, Problems};
 use crate::engine::alarm::{Series, State};
-use crate::notation::{duration, sample, series};
+use crate::notation::{duration, sample, series, utc_time};
 use crate::resource::{Kind, Resource};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Most log events one input may write.
 pub const MAX_EVENTS: usize = 1_000_000;
+
+/// A usage metric's identity: namespace, name, dimensions sorted by name.
+pub type UsageMetric = (String, String, Vec<(String, String)>);
 
 /// One expanded test: a test in one environment, for one service or none.
 #[derive(Debug, Clone)]
@@ -34,6 +37,14 @@ pub struct Case {
     pub samples: Vec<Sample>,
     /// Anomaly bands by alarm name.
     pub bands: BTreeMap<String, (Series, Series)>,
+    /// Service quotas by usage metric (namespace, name, dimensions), one
+    /// value per alarm period.
+    pub quotas: BTreeMap<UsageMetric, Series>,
+    /// Contributor Insights metrics by (rule, metric), one value per alarm
+    /// period.
+    pub insight_rules: BTreeMap<(String, String), Series>,
+    /// Seconds since the Unix epoch (UTC) at the test's time 0.
+    pub start: i64,
     /// What must hold.
     pub checks: Vec<Check>,
     /// The last time the test mentions.
@@ -480,6 +491,9 @@ impl<'a> Expander<'a> {
             logs: Vec::new(),
             samples: Vec::new(),
             bands: BTreeMap::new(),
+            quotas: BTreeMap::new(),
+            insight_rules: BTreeMap::new(),
+            start: 0,
             checks: Vec::new(),
             horizon: 0,
         };
@@ -658,6 +672,42 @@ impl<'a> Expander<'a> {
                 case.bands.insert(alarm, (l, u));
             }
         }
+        if let Some(start) = &t.start {
+            let so = o.child("start");
+            if let Some(text) = p.text(start, &so) {
+                match utc_time(&text) {
+                    Ok(secs) => case.start = secs,
+                    Err(e) => p.problem(&so, e, "the UTC time the test's `0s` stands for"),
+                }
+            }
+        }
+        for (i, quota) in t.quotas.iter().enumerate() {
+            let qo = o.child(&format!("quotas/{i}"));
+            let namespace = match &quota.namespace {
+                Some(n) => p.text(n, &qo.child("namespace")),
+                None => Some("AWS/Usage".to_string()),
+            };
+            let metric = p.text(&quota.metric, &qo.child("metric"));
+            let mut dimensions = Vec::new();
+            for (k, v) in &quota.dimensions {
+                if let Some(v) = p.text(v, &qo.child("dimensions").key(k)) {
+                    dimensions.push((k.clone(), v));
+                }
+            }
+            let values = p.per_period(&quota.values, &qo.child("values"));
+            if let (Some(namespace), Some(metric), Some(values)) = (namespace, metric, values) {
+                case.quotas.insert((namespace, metric, dimensions), values);
+            }
+        }
+        for (i, rule) in t.insight_rules.iter().enumerate() {
+            let ro = o.child(&format!("insight_rules/{i}"));
+            let name = p.text(&rule.rule, &ro.child("rule"));
+            let metric = p.text(&rule.metric, &ro.child("metric"));
+            let values = p.per_period(&rule.values, &ro.child("values"));
+            if let (Some(name), Some(metric), Some(values)) = (name, metric, values) {
+                case.insight_rules.insert((name, metric), values);
+            }
+        }
         for (i, e) in t.expect.iter().enumerate() {
             let eo = o.child(&format!("expect/{i}"));
             if let Some(check) = p.expectation(e, &eo) {
@@ -688,6 +738,14 @@ impl Parse<'_, '_> {
             format!("test `{}`: {message}", self.x.name),
             Some(help.to_string()),
         );
+    }
+
+    /// A series given per alarm period (bands, quotas, rule metrics).
+    fn per_period(&mut self, raw: &str, o: &Origin) -> Option<Series> {
+        let text = self.text(raw, o)?;
+        series(&text)
+            .map_err(|e| self.problem(o, e, "one value per alarm period, e.g. `\"100x10\"`"))
+            .ok()
     }
 
     fn text(&mut self, raw: &str, o: &Origin) -> Option<String> {

@@ -6,7 +6,8 @@
 use super::case::{Case, LogBatch, Sample};
 use crate::compile::DesiredState;
 use crate::engine::alarm::{
-    self, Comparison, MissingData, Rule, Series, State, Statistic, Threshold, composite, math::Expr,
+    self, Comparison, MissingData, Rule, Series, State, Statistic, Threshold, composite,
+    math::{Expr, External},
 };
 use crate::engine::filter_pattern::Pattern;
 use crate::resource::{CompositeAlarm, MetricAlarm, MetricFilter, Resource};
@@ -326,16 +327,45 @@ impl<'a> Simulation<'a> {
                 inputs.push((q.id.clone(), s));
             }
         }
+        // What the queries cannot give: the test's start (time functions),
+        // its band (ANOMALY_DETECTION_BAND inside an expression), quotas of
+        // the alarm's usage metrics and Contributor Insights metrics.
+        let quotas = a
+            .metrics
+            .iter()
+            .filter_map(|q| {
+                let m = &q.metric_stat.as_ref()?.metric;
+                let key = (
+                    m.namespace.clone(),
+                    m.metric_name.clone(),
+                    m.dimensions
+                        .iter()
+                        .map(|d| (d.name.clone(), d.value.clone()))
+                        .collect::<Vec<_>>(),
+                );
+                Some((q.id.clone(), self.case.quotas.get(&key)?.clone()))
+            })
+            .collect();
+        let external = External {
+            start: self.case.start,
+            band: self.case.bands.get(&a.alarm_name).cloned(),
+            quotas,
+            insight_rules: self
+                .case
+                .insight_rules
+                .iter()
+                .map(|(k, s)| (k.clone(), s.clone()))
+                .collect(),
+        };
         for q in &a.metrics {
             let Some(expr) = &q.expression else { continue };
             if a.threshold_metric_id.as_deref() == Some(q.id.as_str()) {
                 continue; // The band: supplied by the test.
             }
-            let parsed =
-                Expr::parse(expr).map_err(|e| format!("expression `{expr}`: {}", e.message))?;
+            let parsed = Expr::parse(expr).map_err(|e| math_error(&q.id, expr, &e))?;
             let s = parsed
-                .eval(&inputs, period, n)
-                .map_err(|e| format!("expression `{expr}`: {}", e.message))?;
+                .eval_with(&inputs, period, n, &external)
+                .map_err(|e| math_error(&q.id, expr, &e))?;
             inputs.push((q.id.clone(), s));
         }
         let returned = a
@@ -432,6 +462,20 @@ impl AlarmRef<'_> {
         };
         (enabled, list.clone())
     }
+}
+
+/// A math error located in its query and expression: the character it is
+/// at, and the expression with a caret under it (indented to line up under
+/// the failure's `actual:` value).
+fn math_error(id: &str, expr: &str, e: &crate::engine::alarm::math::MathError) -> String {
+    let before = expr.get(..e.offset).unwrap_or(expr).chars().count();
+    let indent = " ".repeat(14);
+    format!(
+        "query `{id}`, expression `{expr}`, at character {}: {}\n{indent}{expr}\n{indent}{}^",
+        before + 1,
+        e.message,
+        " ".repeat(before)
+    )
 }
 
 fn low_sample_ignored(a: &MetricAlarm, stat: Statistic) -> bool {

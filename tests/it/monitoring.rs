@@ -364,3 +364,194 @@ fn the_coverage_report_lists_every_uncovered_resource() {
             && i["service"] == "auth-service"
     ));
 }
+
+/// Alarms over `SERVICE_QUOTA`, `INSIGHT_RULE_METRIC`,
+/// `ANOMALY_DETECTION_BAND` and `DAY` evaluate with what the test gives
+/// (`quotas`, `insight_rules`, `bands`, `start`); a mistake in them is
+/// located, and an alarm without them fails with a message naming what to give.
+#[test]
+fn quotas_and_insight_rules_given_by_the_test() {
+    let tmp = catalogue_copy("cat-house");
+    let dir = tmp.path().join("definitions/cat-house");
+    edit(
+        &dir.join("obsctl.yaml"),
+        "namespace: CatHouse/Services\n",
+        "namespace: CatHouse/Services\nexternal_namespaces: [AWS/Usage]\n",
+    );
+    let alarms = dir.join("alarms.yaml");
+    let mut text = std::fs::read_to_string(&alarms).unwrap();
+    text.push_str(
+        r#"
+  near-quota:
+    kind: math
+    severity: warning
+    description: "Lambda concurrency above 80% of the quota"
+    runbook: runbooks/high-error-rate.md
+    queries:
+      usage:
+        namespace: AWS/Usage
+        metric: ResourceCount
+        statistic: Maximum
+        dimensions: { Service: Lambda, Type: Resource, Resource: ConcurrentExecutions, Class: None }
+      pct:
+        expression: "usage / SERVICE_QUOTA(usage) * 100"
+    returns: pct
+    period: 60
+    evaluation_periods: 1
+    comparison: ">"
+    threshold: 80
+  many-talkers:
+    kind: math
+    severity: warning
+    description: "{{ service.name }}: more than 10 clients"
+    runbook: runbooks/high-error-rate.md
+    queries:
+      usage:
+        namespace: AWS/Usage
+        metric: ResourceCount
+        statistic: Maximum
+        dimensions: { Service: Lambda, Type: Resource, Resource: ConcurrentExecutions, Class: None }
+      talkers:
+        expression: "INSIGHT_RULE_METRIC('{{ service.name }}-talkers', 'UniqueContributors') + usage * 0"
+    returns: talkers
+    period: 60
+    evaluation_periods: 1
+    comparison: ">"
+    threshold: 10
+  below-band:
+    kind: math
+    severity: warning
+    description: "Lambda concurrency below its anomaly band"
+    runbook: runbooks/high-error-rate.md
+    queries:
+      usage:
+        namespace: AWS/Usage
+        metric: ResourceCount
+        statistic: Maximum
+        dimensions: { Service: Lambda, Type: Resource, Resource: ConcurrentExecutions, Class: None }
+      low:
+        expression: "IF(usage < LAST(ANOMALY_DETECTION_BAND(usage, 3)), 1, 0)"
+    returns: low
+    period: 60
+    evaluation_periods: 1
+    comparison: ">="
+    threshold: 1
+  weekday-usage:
+    kind: math
+    severity: warning
+    description: "Lambda concurrency above 500 on a weekday"
+    runbook: runbooks/high-error-rate.md
+    queries:
+      usage:
+        namespace: AWS/Usage
+        metric: ResourceCount
+        statistic: Maximum
+        dimensions: { Service: Lambda, Type: Resource, Resource: ConcurrentExecutions, Class: None }
+      weekday:
+        expression: "IF(DAY(usage) < 6, usage, 0)"
+    returns: weekday
+    period: 3600
+    evaluation_periods: 1
+    comparison: ">"
+    threshold: 500
+"#,
+    );
+    std::fs::write(&alarms, text).unwrap();
+    let test = r#"tests:
+  quota-and-rules:
+    for_each_service: true
+    environments: [staging]
+    metrics:
+      - namespace: AWS/Usage
+        metric: ResourceCount
+        dimensions: { Service: Lambda, Type: Resource, Resource: ConcurrentExecutions, Class: None }
+        values: "100x5 900x5"
+    quotas:
+      - metric: ResourceCount
+        dimensions: { Service: Lambda, Type: Resource, Resource: ConcurrentExecutions, Class: None }
+        values: "1000x10"
+    insight_rules:
+      - { rule: "{{ service.name }}-talkers", metric: UniqueContributors, values: "1x5 50x5" }
+    bands:
+      - { alarm: below-band, lower: "50x5 1000x5", upper: "2000x10" }
+    expect:
+      - { alarm: below-band, at: 5m, state: OK }
+      - { alarm: below-band, at: 10m, state: ALARM }
+      - { alarm: near-quota, at: 5m, state: OK }
+      - { alarm: near-quota, at: 10m, state: ALARM }
+      - { alarm: many-talkers, at: 5m, state: OK }
+      - { alarm: many-talkers, at: 10m, state: ALARM }
+  quota-and-rules-on-weekdays:
+    description: Friday 22:00 UTC to Saturday 02:00; DAY() is 5 then 6.
+    for_each_service: true
+    environments: [staging]
+    start: "2024-03-08T22:00:00Z"
+    metrics:
+      - namespace: AWS/Usage
+        metric: ResourceCount
+        dimensions: { Service: Lambda, Type: Resource, Resource: ConcurrentExecutions, Class: None }
+        every: 1h
+        values: "900x4"
+    expect:
+      - { alarm: weekday-usage, at: 2h, state: ALARM }
+      - { alarm: weekday-usage, at: 4h, state: OK }
+"#;
+    let file = dir.join("tests/quota.yaml");
+    std::fs::write(&file, test).unwrap();
+    let run = |name: &str| {
+        obsctl([
+            "-d",
+            dir.to_str().unwrap(),
+            "test",
+            "--env",
+            "staging",
+            name,
+        ])
+        .run()
+    };
+    let Run { code, stdout, .. } = run("quota-and-rules");
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        stdout.contains("10 tests (40 expectations): 10 passed, 0 failed"),
+        "{stdout}"
+    );
+
+    // Without the quota: the alarm cannot be evaluated, and says what to give.
+    edit(&file, "    quotas:\n", "    no_quotas:\n");
+    edit(&file, "      - metric: ResourceCount\n", "");
+    edit(&file, "        values: \"1000x10\"\n", "");
+    let broken = std::fs::read_to_string(&file).unwrap();
+    let without = broken.replace(
+        "    no_quotas:\n        dimensions: { Service: Lambda, Type: Resource, Resource: ConcurrentExecutions, Class: None }\n",
+        "",
+    );
+    std::fs::write(&file, &without).unwrap();
+    let Run { code, stdout, .. } = run("quota-and-rules");
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("give it in the test's `quotas`"),
+        "{stdout}"
+    );
+    // Located in the expression: the character and a caret under it.
+    assert!(
+        stdout.contains(
+            "query `pct`, expression `usage / SERVICE_QUOTA(usage) * 100`, at character 9: SERVICE_QUOTA(usage)"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("\n                      ^\n"), "{stdout}");
+
+    // A mistake in the values is located.
+    std::fs::write(&file, test.replace("\"1000x10\"", "\"1000x10 abc\"")).unwrap();
+    let Run { code, stderr, .. } = obsctl(["-d", dir.to_str().unwrap(), "validate"]).run();
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("tests/quota.yaml:13:17"), "{stderr}");
+    assert!(stderr.contains("`abc` is not a series value"), "{stderr}");
+    std::fs::write(&file, test.replace("2024-03-08T22", "2023-02-29T22")).unwrap();
+    let Run { code, stderr, .. } = obsctl(["-d", dir.to_str().unwrap(), "validate"]).run();
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("tests/quota.yaml:29:12: error: test `quota-and-rules-on-weekdays`: `2023-02-29T22:00:00Z` is not a UTC date"),
+        "{stderr}"
+    );
+}

@@ -737,6 +737,73 @@ rule!(
     "would get 101 metric filters; at most 100"
 );
 rule!(
+    filter_pattern_at_most_two_regexes,
+    &[(
+        "pattern: ERROR",
+        "pattern: '{ $.a = %x% && $.b = %y% && $.c = %z% }'"
+    )],
+    &[],
+    "obsctl.yaml:27:14: error: filter pattern: too many regexes: a JSON or space-delimited pattern can use at most 2"
+);
+rule!(
+    regex_filters_per_log_group_at_most_5,
+    &[(
+        "    metric: Errors\n",
+        &*many("    metric: Errors\n", 6, |i| format!(
+            "  r{i}:\n    pattern: '%ERR{i}%'\n    metric: R{i}\n"
+        ))
+        .leak()
+    )],
+    &[],
+    "error: 6 metric filters with a regular expression (`%...%`) would share a log group; CloudWatch Logs allows at most 5 per log group"
+);
+
+/// Five regex filters per log group are allowed; more is one problem per
+/// catalogue mistake, whatever the number of services and log groups.
+#[test]
+fn regex_filter_quota_is_one_problem_per_mistake() {
+    let regex_filters = |n: usize| {
+        many("    metric: Errors\n", n, |i| {
+            format!("  r{i}:\n    pattern: '[ip, status = %5[0-9]{{2}}%]'\n    metric: R{i}\n")
+        })
+    };
+    let five = regex_filters(4);
+    assert_eq!(
+        problems(
+            &[
+                ("    pattern: ERROR\n", "    pattern: '%ERROR%'\n"),
+                ("    metric: Errors\n", &five),
+            ],
+            &[]
+        ),
+        "",
+        "five are allowed"
+    );
+    let seven = regex_filters(6);
+    let out = problems(
+        &[
+            (
+                "  api: { port: 8080 }",
+                "  api: { port: 8080 }\n  web: { port: 8081 }",
+            ),
+            ("    pattern: ERROR\n", "    pattern: '%ERROR%'\n"),
+            ("    metric: Errors\n", &seven),
+        ],
+        &[],
+    );
+    assert_eq!(
+        out.lines()
+            .filter(|l| l.contains("would share a log group"))
+            .count(),
+        1,
+        "{out}"
+    );
+    assert!(
+        out.contains("7 metric filters with a regular expression"),
+        "{out}"
+    );
+}
+rule!(
     filter_unit_valid,
     &[(
         "    metric: Errors\n",

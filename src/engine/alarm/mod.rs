@@ -684,9 +684,29 @@ mod tests {
             "ABS(",
             "TIME_SERIES(",
             "FIRST(",
+            "LAST(",
+            "SORT(",
+            "SLICE(",
+            "AVG",
+            "MAX",
+            "ASC",
+            "DESC",
+            "DAY(",
+            "EPOCH(",
+            "YEAR(",
+            "ANOMALY_DETECTION_BAND(",
+            "SERVICE_QUOTA(",
+            "INSIGHT_RULE_METRIC(",
+            "'r'",
             "é",
             " ",
         ];
+        let external = math::External {
+            start: 1_709_856_000,
+            band: Some((vec![Some(1.0)], vec![None, Some(2.0)])),
+            quotas: vec![("m1".to_string(), vec![Some(10.0)])],
+            insight_rules: vec![(("r".to_string(), "m".to_string()), vec![Some(1.0)])],
+        };
         let rule_atoms = [
             "ALARM(",
             "OK(",
@@ -722,6 +742,7 @@ mod tests {
             if let Ok(expr) = math::Expr::parse(&text) {
                 let _ = expr.ids();
                 let _ = expr.eval(&inputs, next(3) as u32 * 60, next(5));
+                let _ = expr.eval_with(&inputs, next(3) as u32 * 60, next(5), &external);
             }
             let text: String = (0..len)
                 .map(|_| rule_atoms[next(rule_atoms.len())])

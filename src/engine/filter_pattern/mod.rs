@@ -83,6 +83,7 @@ pub struct Pattern {
     text: String,
     body: Body,
     warnings: Vec<Warning>,
+    regexes: usize,
 }
 
 /// A successful match of a [`Pattern`] against one log event, holding what
@@ -136,6 +137,7 @@ impl Pattern {
                     )
                     .with_help("move the text inside the regex, e.g. `%ERROR.*timeout%`"));
                 }
+                ctx.regexes += 1;
                 Body::Regex(re)
             }
             Some(_) => {
@@ -151,7 +153,19 @@ impl Pattern {
             text: text.to_string(),
             body,
             warnings: ctx.warnings,
+            regexes: ctx.regexes,
         })
+    }
+
+    /// How many `%regex%` the pattern uses (a JSON or space-delimited
+    /// pattern at most two, which [`Pattern::parse`] enforces). PutMetricFilter
+    /// (CloudWatch Logs API reference): "there is a quota of two regular
+    /// expression patterns within a single filter pattern. There is also a
+    /// quota of five regular expression patterns per log group" — the
+    /// per-group quota is the caller's, who knows the group's filters.
+    #[must_use]
+    pub fn regex_count(&self) -> usize {
+        self.regexes
     }
 
     /// The pattern text as given to [`Pattern::parse`].

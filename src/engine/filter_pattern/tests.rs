@@ -1249,3 +1249,17 @@ fn garbage_lines_and_specs_never_panic() {
         }
     }
 }
+
+#[test]
+fn regex_count_of_each_pattern_kind() {
+    // PutMetricFilter: "a quota of two regular expression patterns within a
+    // single filter pattern".
+    let count = |t: &str| Pattern::parse(t).map(|p| p.regex_count()).ok();
+    assert_eq!(count("ERROR"), Some(0));
+    assert_eq!(count(""), Some(0));
+    assert_eq!(count("%ERROR [0-9]{3}%"), Some(1));
+    assert_eq!(count("{ $.level = %ERR% }"), Some(1));
+    assert_eq!(count("{ $.a = %x% && $.b = %y% }"), Some(2));
+    assert_eq!(count("[ip, status = %5[0-9]{2}%, size]"), Some(1));
+    assert_eq!(count("{ $.a = %x% && $.b = %y% && $.c = %z% }"), None);
+}

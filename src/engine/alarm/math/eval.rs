@@ -3,6 +3,7 @@
 //! The function library is in `functions.rs`.
 
 use super::MathError;
+use super::external::External;
 use super::parser::{BinOp, Expr, Kind, Node};
 use crate::engine::alarm::Series;
 
@@ -17,6 +18,7 @@ pub(super) struct Ctx<'a> {
     pub(super) inputs: &'a [(String, Series)],
     pub(super) period: u32,
     pub(super) periods: usize,
+    pub(super) external: &'a External,
 }
 
 /// Finite values only: "If the value of a data point causes a function to
@@ -119,7 +121,7 @@ impl Ctx<'_> {
         vec![None; self.periods]
     }
 
-    fn eval(&self, n: &Node) -> Result<Value, MathError> {
+    pub(super) fn eval(&self, n: &Node) -> Result<Value, MathError> {
         match &n.kind {
             Kind::Number(v) => Ok(Value::Scalar(Some(*v))),
             Kind::Id(id) => self
@@ -128,7 +130,7 @@ impl Ctx<'_> {
                 .find(|(name, _)| name == id)
                 .map(|(_, s)| Value::Series(self.fit(s)))
                 .ok_or_else(|| MathError::new(n.offset, format!("unknown id {id:?}"))),
-            Kind::Str(_) | Kind::Repeat | Kind::Linear => {
+            Kind::Str(_) | Kind::Repeat | Kind::Linear | Kind::Keyword(_) => {
                 Err(MathError::new(n.offset, "not a value"))
             }
             Kind::Neg(a) => Ok(map_value(self.eval(a)?, &|v| finite(-v))),
@@ -167,14 +169,27 @@ impl Expr {
     /// `inputs`: the alarm's queries in order (id, series); METRICS() returns all of them, METRICS("x")
     /// those whose id contains "x" ("return only the graphed metrics that contain that string in their
     /// Id field"). `period` in seconds for PERIOD()/RATE/DIFF_TIME. Input series are cut or padded to
-    /// `periods`. A scalar result, or an array of other than exactly one series, is an error.
+    /// `periods`. A scalar result, or an array of other than exactly one series, is an error ("an
+    /// alarm based on a math expression can watch only one time series").
     pub fn eval(
         &self,
         inputs: &[(String, Series)],
         period: u32,
         periods: usize,
     ) -> Result<Series, MathError> {
-        match self.eval_array(inputs, period, periods)? {
+        self.eval_with(inputs, period, periods, &External::default())
+    }
+
+    /// [`Expr::eval`] with what the queries cannot give ([`External`]: the
+    /// start time, an anomaly band, quotas, Contributor Insights metrics).
+    pub fn eval_with(
+        &self,
+        inputs: &[(String, Series)],
+        period: u32,
+        periods: usize,
+        external: &External,
+    ) -> Result<Series, MathError> {
+        match self.eval_array_with(inputs, period, periods, external)? {
             mut one if one.len() == 1 => Ok(one.pop().unwrap_or_default()),
             many => Err(MathError::new(
                 0,
@@ -194,10 +209,22 @@ impl Expr {
         period: u32,
         periods: usize,
     ) -> Result<Vec<Series>, MathError> {
+        self.eval_array_with(inputs, period, periods, &External::default())
+    }
+
+    /// [`Expr::eval_array`] with [`External`] inputs.
+    pub fn eval_array_with(
+        &self,
+        inputs: &[(String, Series)],
+        period: u32,
+        periods: usize,
+        external: &External,
+    ) -> Result<Vec<Series>, MathError> {
         let ctx = Ctx {
             inputs,
             period,
             periods,
+            external,
         };
         match ctx.eval(&self.root)? {
             Value::Series(s) => Ok(vec![s]),

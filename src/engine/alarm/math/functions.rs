@@ -1,5 +1,7 @@
 //! The function library: CloudWatch's metric math functions (ABS to
-//! TIME_SERIES), their per-series helpers, and IF.
+//! TIME_SERIES), their per-series helpers, and IF; it dispatches SORT and
+//! SLICE (`sort.rs`), the time functions (`time.rs`) and the functions fed
+//! from outside the queries (`external.rs`).
 
 use super::MathError;
 use super::eval::{Ctx, Value, apply, finite, map_value};
@@ -7,7 +9,7 @@ use super::parser::{BinOp, Func, Kind, Node};
 use crate::engine::alarm::Series;
 
 #[derive(Clone, Copy, PartialEq)]
-enum Reduce {
+pub(super) enum Reduce {
     Sum,
     Avg,
     Min,
@@ -15,7 +17,7 @@ enum Reduce {
     Stddev,
 }
 
-fn reduce(r: Reduce, values: &[f64]) -> Option<f64> {
+pub(super) fn reduce(r: Reduce, values: &[f64]) -> Option<f64> {
     if values.is_empty() {
         return None;
     }
@@ -242,6 +244,12 @@ impl Ctx<'_> {
                 }
             }
             Func::If => self.eval_if(args, offset),
+            Func::Sort => self.sort(args),
+            Func::Slice => self.slice(args),
+            Func::Time(part) => self.time(part, args),
+            Func::AnomalyDetectionBand => self.anomaly_band(offset, args),
+            Func::ServiceQuota => self.service_quota(offset, args),
+            Func::InsightRuleMetric => self.insight_rule(offset, args),
             Func::TimeSeries => match self.arg(args, 0)? {
                 Value::Scalar(x) => Ok(Value::Series(vec![x; self.periods])),
                 _ => Err(MathError::new(arg_offset(0), "TIME_SERIES takes a scalar")),

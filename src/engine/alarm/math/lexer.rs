@@ -8,9 +8,24 @@ pub(super) enum Tok {
     Num(f64),
     Id(String),
     Word(String),
+    /// A word of ASCII letters, digits and `_` starting with an uppercase
+    /// letter and holding a lowercase one (`UniqueContributors`): only a
+    /// name in INSIGHT_RULE_METRIC.
+    Name(String),
     Str(String),
     Sym(&'static str),
     End,
+}
+
+/// A word that is neither an id nor a function.
+pub(super) fn invalid_name(offset: usize, word: &str) -> MathError {
+    MathError::new(
+        offset,
+        format!(
+            "invalid name {word:?}: ids start with a lowercase letter and use \
+             letters, digits and '_'; functions are uppercase"
+        ),
+    )
 }
 
 pub(super) fn lex(text: &str) -> Result<Vec<(usize, Tok)>, MathError> {
@@ -73,19 +88,25 @@ pub(super) fn lex(text: &str) -> Result<Vec<(usize, Tok)>, MathError> {
                     .all(|d| d.is_ascii_uppercase() || d.is_ascii_digit() || d == '_')
             {
                 toks.push((start, Tok::Word(word.to_string())));
+            } else if c.is_ascii_uppercase()
+                && word.chars().all(|d| d.is_ascii_alphanumeric() || d == '_')
+            {
+                toks.push((start, Tok::Name(word.to_string())));
             } else {
-                return Err(MathError::new(
-                    start,
-                    format!(
-                        "invalid name {word:?}: ids start with a lowercase letter and use \
-                         letters, digits and '_'; functions are uppercase"
-                    ),
-                ));
+                return Err(invalid_name(start, word));
             }
             i = j;
-        } else if c == '"' || c == '\u{201c}' {
+        } else if c == '"' || c == '\u{201c}' || c == '\'' {
+            // Single quotes too: INSIGHT_RULE_METRIC('rule', 'metric').
+            let closes = |d: char| {
+                if c == '\'' {
+                    d == '\''
+                } else {
+                    d == '"' || d == '\u{201d}'
+                }
+            };
             let mut j = i + 1;
-            while at(j).is_some_and(|d| d != '"' && d != '\u{201d}') {
+            while at(j).is_some_and(|d| !closes(d)) {
                 j += 1;
             }
             if at(j).is_none() {

@@ -2,8 +2,11 @@
 //!
 //! # Syntax
 //!
-//! * Numbers (`5`, `0.25`, `1e3`), query ids, strings (only as the argument of
-//!   `METRICS`), array literals `[m1, m2]`, parentheses.
+//! * Numbers (`5`, `0.25`, `1e3`), query ids, strings in double or single
+//!   quotes (only as the argument of `METRICS` and `INSIGHT_RULE_METRIC`,
+//!   which also takes bare names such as `UniqueContributors`), SORT's bare
+//!   words (`AVG`, `MIN`, `MAX`, `SUM`, `ASC`, `DESC`), array literals
+//!   `[m1, m2]`, parentheses.
 //! * "All functions must be written in uppercase letters (such as AVG), and the
 //!   Id field for all metrics and math expressions must start with a lowercase
 //!   letter." Ids continue with letters, digits and `_`.
@@ -54,20 +57,35 @@
 //!   are sparse); the first datapoint has no result. `RUNNING_SUM` is missing
 //!   where the input is missing.
 //!
-//! Supported functions: ABS, AVG, CEIL, DATAPOINT_COUNT, DIFF, DIFF_TIME, FILL,
-//! FIRST, FLOOR, IF, LAST, LOG, LOG10, MAX, METRICS, METRIC_COUNT, MIN, PERIOD,
-//! RATE, REMOVE_EMPTY, RUNNING_SUM, STDDEV, SUM, TIME_SERIES. Functions that
-//! need AWS (SEARCH, ANOMALY_DETECTION_BAND, INSIGHT_RULE_METRIC,
-//! SERVICE_QUOTA), wall-clock time (MINUTE, HOUR, DAY, DATE, MONTH, YEAR,
-//! EPOCH) or sorting (SORT, SLICE) are rejected at parse time.
+//! * `SORT`, `SLICE` (`sort.rs`), `FIRST`/`LAST` (the first or last series
+//!   of an array), the time functions `MINUTE`, `HOUR`, `DAY`, `DATE`,
+//!   `MONTH`, `YEAR`, `EPOCH` (`time.rs`: UTC, from each period's start), and
+//!   the functions whose data comes from outside the queries,
+//!   `ANOMALY_DETECTION_BAND`, `SERVICE_QUOTA`, `INSIGHT_RULE_METRIC`
+//!   (`external.rs`: given by the caller as [`External`], an error naming
+//!   what is missing otherwise), follow "Metric math syntax and functions"
+//!   (<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html#metric-math-syntax>);
+//!   their undocumented corners are stated in those files.
+//!
+//! Supported functions: ABS, ANOMALY_DETECTION_BAND, AVG, CEIL, DATAPOINT_COUNT,
+//! DATE, DAY, DIFF, DIFF_TIME, EPOCH, FILL, FIRST, FLOOR, HOUR, IF,
+//! INSIGHT_RULE_METRIC, LAST, LOG, LOG10, MAX, METRICS, METRIC_COUNT, MIN,
+//! MINUTE, MONTH, PERIOD, RATE, REMOVE_EMPTY, RUNNING_SUM, SERVICE_QUOTA,
+//! SLICE, SORT, STDDEV, SUM, TIME_SERIES, YEAR. Functions that query the
+//! account or call code (SEARCH, SELECT of Metrics Insights, LAMBDA) are
+//! rejected at parse time as not supported by the offline evaluator.
 
 mod error;
 mod eval;
+mod external;
 mod functions;
 mod lexer;
 mod parser;
+mod sort;
 #[cfg(test)]
 mod tests;
+mod time;
 
 pub use error::MathError;
+pub use external::External;
 pub use parser::Expr;

@@ -2,7 +2,7 @@
 //! table) and the recursive-descent parser from tokens to a validated tree.
 
 use super::MathError;
-use super::lexer::{Tok, lex};
+use super::lexer::{Tok, invalid_name, lex};
 
 /// Maximum nesting of parentheses, brackets, calls and unary minus.
 const MAX_NESTING: usize = 64;
@@ -29,6 +29,9 @@ pub(super) enum Kind {
     Str(String),
     Repeat,
     Linear,
+    /// A bare uppercase word in a place that takes one: SORT's function
+    /// (`AVG`, `MIN`, `MAX`, `SUM`) and order (`ASC`, `DESC`).
+    Keyword(String),
     Neg(Box<Node>),
     Binary(BinOp, Box<Node>, Box<Node>),
     Array(Vec<Node>),
@@ -55,6 +58,7 @@ pub(super) enum BinOp {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Func {
     Abs,
+    AnomalyDetectionBand,
     Avg,
     Ceil,
     DatapointCount,
@@ -64,6 +68,7 @@ pub(super) enum Func {
     First,
     Floor,
     If,
+    InsightRuleMetric,
     Last,
     Log,
     Log10,
@@ -75,14 +80,31 @@ pub(super) enum Func {
     Rate,
     RemoveEmpty,
     RunningSum,
+    ServiceQuota,
+    Slice,
+    Sort,
     Stddev,
     Sum,
+    Time(TimePart),
     TimeSeries,
 }
 
+/// What a time function takes from each datapoint's timestamp (UTC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum TimePart {
+    Minute,
+    Hour,
+    Day,
+    Date,
+    Month,
+    Year,
+    Epoch,
+}
+
 /// Name, function, minimum and maximum argument count.
-const FUNCTIONS: [(&str, Func, usize, usize); 24] = [
+const FUNCTIONS: [(&str, Func, usize, usize); 36] = [
     ("ABS", Func::Abs, 1, 1),
+    ("ANOMALY_DETECTION_BAND", Func::AnomalyDetectionBand, 1, 2),
     ("AVG", Func::Avg, 1, 1),
     ("CEIL", Func::Ceil, 1, 1),
     ("DATAPOINT_COUNT", Func::DatapointCount, 1, 1),
@@ -92,6 +114,7 @@ const FUNCTIONS: [(&str, Func, usize, usize); 24] = [
     ("FIRST", Func::First, 1, 1),
     ("FLOOR", Func::Floor, 1, 1),
     ("IF", Func::If, 2, 3),
+    ("INSIGHT_RULE_METRIC", Func::InsightRuleMetric, 2, 2),
     ("LAST", Func::Last, 1, 1),
     ("LOG", Func::Log, 1, 1),
     ("LOG10", Func::Log10, 1, 1),
@@ -103,34 +126,37 @@ const FUNCTIONS: [(&str, Func, usize, usize); 24] = [
     ("RATE", Func::Rate, 1, 1),
     ("REMOVE_EMPTY", Func::RemoveEmpty, 1, 1),
     ("RUNNING_SUM", Func::RunningSum, 1, 1),
+    ("SERVICE_QUOTA", Func::ServiceQuota, 1, 1),
+    ("SLICE", Func::Slice, 2, 3),
+    ("SORT", Func::Sort, 3, 4),
     ("STDDEV", Func::Stddev, 1, 1),
     ("SUM", Func::Sum, 1, 1),
     ("TIME_SERIES", Func::TimeSeries, 1, 1),
+    ("MINUTE", Func::Time(TimePart::Minute), 1, 1),
+    ("HOUR", Func::Time(TimePart::Hour), 1, 1),
+    ("DAY", Func::Time(TimePart::Day), 1, 1),
+    ("DATE", Func::Time(TimePart::Date), 1, 1),
+    ("MONTH", Func::Time(TimePart::Month), 1, 1),
+    ("YEAR", Func::Time(TimePart::Year), 1, 1),
+    ("EPOCH", Func::Time(TimePart::Epoch), 1, 1),
 ];
 
-/// CloudWatch functions this offline evaluator cannot compute.
-const UNSUPPORTED: [&str; 15] = [
-    "ANOMALY_DETECTION_BAND",
-    "DATE",
-    "DAY",
-    "EPOCH",
-    "HOUR",
-    "INSIGHT_RULE_METRIC",
-    "LAMBDA",
-    "MINUTE",
-    "MONTH",
-    "SEARCH",
-    "SERVICE_QUOTA",
-    "SLICE",
-    "SORT",
-    "YEAR",
-    "SELECT",
-];
+/// CloudWatch functions this offline evaluator cannot compute: SEARCH and
+/// SELECT (Metrics Insights) query the account's metrics, LAMBDA calls a
+/// function.
+const UNSUPPORTED: [&str; 3] = ["LAMBDA", "SEARCH", "SELECT"];
+
+/// Bare words SORT takes: its function and its order ("The function you use
+/// can be AVG, MIN, MAX, or SUM. The sort order can be either ASC [...] or
+/// DESC").
+const KEYWORDS: [&str; 6] = ["ASC", "AVG", "DESC", "MAX", "MIN", "SUM"];
 
 struct Parser {
     toks: Vec<(usize, Tok)>,
     pos: usize,
     nesting: usize,
+    /// Parsing the arguments of INSIGHT_RULE_METRIC: bare names allowed.
+    names_ok: bool,
 }
 
 fn node(offset: usize, kind: Kind) -> Result<Node, MathError> {
@@ -175,6 +201,11 @@ impl Parser {
         tok
     }
 
+    /// Whether the token after the current one is `(`.
+    fn next_is_call(&self) -> bool {
+        matches!(self.toks.get(self.pos + 1), Some((_, Tok::Sym("("))))
+    }
+
     fn is_sym(&self, sym: &str) -> bool {
         matches!(self.peek(), Tok::Sym(s) if *s == sym)
     }
@@ -197,7 +228,7 @@ impl Parser {
             Tok::End => "end of expression".to_string(),
             Tok::Num(n) => format!("number {n}"),
             Tok::Id(s) => format!("id {s:?}"),
-            Tok::Word(s) => format!("{s:?}"),
+            Tok::Word(s) | Tok::Name(s) => format!("{s:?}"),
             Tok::Str(s) => format!("string {s:?}"),
             Tok::Sym(s) => format!("'{s}'"),
         };
@@ -328,6 +359,13 @@ impl Parser {
                 self.pos += 1;
                 node(offset, Kind::Id(id))
             }
+            // A bare name is only an argument of INSIGHT_RULE_METRIC
+            // (`INSIGHT_RULE_METRIC(rule, UniqueContributors)`).
+            Tok::Name(name) if self.names_ok && !self.next_is_call() => {
+                self.pos += 1;
+                node(offset, Kind::Str(name))
+            }
+            Tok::Name(name) => Err(invalid_name(offset, &name)),
             Tok::Str(s) => {
                 self.pos += 1;
                 node(offset, Kind::Str(s))
@@ -355,6 +393,12 @@ impl Parser {
                     return match word.as_str() {
                         "REPEAT" => node(offset, Kind::Repeat),
                         "LINEAR" => node(offset, Kind::Linear),
+                        w if KEYWORDS.contains(&w) => node(offset, Kind::Keyword(word)),
+                        // A Metrics Insights query: `SELECT AVG(x) FROM …`.
+                        w if UNSUPPORTED.contains(&w) => Err(MathError::new(
+                            offset,
+                            format!("{word} is not supported by the offline evaluator"),
+                        )),
                         "AND" | "OR" => {
                             Err(MathError::new(offset, "expected an operand before AND/OR"))
                         }
@@ -374,7 +418,11 @@ impl Parser {
                     return Err(MathError::new(offset, message));
                 };
                 self.pos += 1;
-                let args = self.list(")")?;
+                let outer = self.names_ok;
+                self.names_ok = *func == Func::InsightRuleMetric;
+                let args = self.list(")");
+                self.names_ok = outer;
+                let args = args?;
                 if args.len() < *min || args.len() > *max {
                     let wanted = if min == max {
                         format!("{min}")
@@ -386,6 +434,20 @@ impl Parser {
                         format!("{word} takes {wanted} argument(s), got {}", args.len()),
                     ));
                 }
+                let args = if *func == Func::InsightRuleMetric {
+                    // A bare name is the rule's or metric's name, not a query id.
+                    args.into_iter()
+                        .map(|a| match a.kind {
+                            Kind::Id(name) => Node {
+                                kind: Kind::Str(name),
+                                ..a
+                            },
+                            other => Node { kind: other, ..a },
+                        })
+                        .collect()
+                } else {
+                    args
+                };
                 node(offset, Kind::Call(*func, args))
             }
             _ => Err(self.unexpected("an operand")),
@@ -411,16 +473,22 @@ impl Parser {
     }
 }
 
-/// Rejects strings and REPEAT/LINEAR outside the places that accept them.
+/// Rejects strings, REPEAT/LINEAR and SORT's keywords outside the places
+/// that accept them, and arguments of the wrong form where a function needs
+/// a metric id or a name.
 fn validate(n: &Node, special_ok: bool) -> Result<(), MathError> {
     match &n.kind {
         Kind::Str(_) if !special_ok => Err(MathError::new(
             n.offset,
-            "a string is only valid as the argument of METRICS",
+            "a string is only valid as the argument of METRICS or INSIGHT_RULE_METRIC",
         )),
         Kind::Repeat | Kind::Linear if !special_ok => Err(MathError::new(
             n.offset,
             "REPEAT and LINEAR are only valid as the second argument of FILL",
+        )),
+        Kind::Keyword(word) if !special_ok => Err(MathError::new(
+            n.offset,
+            format!("{word} without parentheses is only valid as an argument of SORT"),
         )),
         Kind::Neg(a) => validate(a, false),
         Kind::Binary(_, a, b) => {
@@ -430,29 +498,89 @@ fn validate(n: &Node, special_ok: bool) -> Result<(), MathError> {
         Kind::Array(items) => items.iter().try_for_each(|i| validate(i, false)),
         Kind::Call(func, args) => {
             for (index, arg) in args.iter().enumerate() {
-                let ok = match func {
-                    Func::Metrics => matches!(arg.kind, Kind::Str(_)),
-                    Func::Fill => index == 1 && matches!(arg.kind, Kind::Repeat | Kind::Linear),
-                    Func::Period => matches!(arg.kind, Kind::Id(_)),
-                    _ => false,
-                };
-                if *func == Func::Metrics && !ok {
-                    return Err(MathError::new(
-                        arg.offset,
-                        "METRICS takes a string argument",
-                    ));
-                }
-                if *func == Func::Period && !ok {
-                    return Err(MathError::new(
-                        arg.offset,
-                        "PERIOD takes a metric id (\"Valid input is metrics, not the results of other expressions\")",
-                    ));
-                }
+                let ok = special_arg(*func, index, arg)?;
                 validate(arg, ok)?;
             }
             Ok(())
         }
-        _ => Ok(()),
+        Kind::Number(_)
+        | Kind::Id(_)
+        | Kind::Str(_)
+        | Kind::Repeat
+        | Kind::Linear
+        | Kind::Keyword(_) => Ok(()),
+    }
+}
+
+/// Whether argument `index` of `func` may be a string, REPEAT/LINEAR or a
+/// keyword; an error where the function needs another form.
+fn special_arg(func: Func, index: usize, arg: &Node) -> Result<bool, MathError> {
+    let keyword =
+        |allowed: &[&str]| matches!(&arg.kind, Kind::Keyword(w) if allowed.contains(&w.as_str()));
+    let need = |ok: bool, message: &str| {
+        if ok {
+            Ok(true)
+        } else {
+            Err(MathError::new(arg.offset, message))
+        }
+    };
+    match func {
+        Func::Metrics => need(
+            matches!(arg.kind, Kind::Str(_)),
+            "METRICS takes a string argument",
+        ),
+        Func::Fill => Ok(index == 1 && matches!(arg.kind, Kind::Repeat | Kind::Linear)),
+        Func::Period => need(
+            matches!(arg.kind, Kind::Id(_)),
+            "PERIOD takes a metric id (\"Valid input is metrics, not the results of other expressions\")",
+        ),
+        // "The first is the ID of the metric to create the band for."
+        Func::AnomalyDetectionBand if index == 0 => need(
+            matches!(arg.kind, Kind::Id(_)),
+            "ANOMALY_DETECTION_BAND takes the id of the metric to create the band for",
+        ),
+        // "TS that is a usage metric".
+        Func::ServiceQuota => need(
+            matches!(arg.kind, Kind::Id(_)),
+            "SERVICE_QUOTA takes the id of a usage metric",
+        ),
+        Func::InsightRuleMetric => need(
+            matches!(arg.kind, Kind::Str(_)),
+            "INSIGHT_RULE_METRIC takes a rule name and a metric name (INSIGHT_RULE_METRIC(ruleName, metricName))",
+        ),
+        Func::Sort if index == 1 => need(
+            keyword(&["AVG", "MIN", "MAX", "SUM"]),
+            "SORT's second argument is the function to sort by: AVG, MIN, MAX or SUM",
+        ),
+        Func::Sort if index == 2 => need(
+            keyword(&["ASC", "DESC"]),
+            "SORT's third argument is the sort order: ASC or DESC",
+        ),
+        Func::Abs
+        | Func::AnomalyDetectionBand
+        | Func::Avg
+        | Func::Ceil
+        | Func::DatapointCount
+        | Func::Diff
+        | Func::DiffTime
+        | Func::First
+        | Func::Floor
+        | Func::If
+        | Func::Last
+        | Func::Log
+        | Func::Log10
+        | Func::Max
+        | Func::MetricCount
+        | Func::Min
+        | Func::Rate
+        | Func::RemoveEmpty
+        | Func::RunningSum
+        | Func::Slice
+        | Func::Sort
+        | Func::Stddev
+        | Func::Sum
+        | Func::Time(_)
+        | Func::TimeSeries => Ok(false),
     }
 }
 
@@ -477,6 +605,7 @@ impl Expr {
             toks,
             pos: 0,
             nesting: 0,
+            names_ok: false,
         };
         if matches!(parser.peek(), Tok::End) {
             return Err(MathError::new(0, "empty expression"));
@@ -546,7 +675,17 @@ mod tests {
                 .is_some_and(|e| e.offset == 0 && e.message.contains("not supported")),
             "{e:?}"
         );
-        assert_eq!(at("ANOMALY_DETECTION_BAND(m1)"), Some(0));
+        assert_eq!(at("LAMBDA(m1)"), Some(0));
+        let e = Expr::parse("SELECT AVG(CPUUtilization) FROM SCHEMA(\"AWS/EC2\")").err();
+        assert!(
+            e.as_ref()
+                .is_some_and(|e| e.offset == 0 && e.message.contains("not supported")),
+            "{e:?}"
+        );
+        assert_eq!(at("ANOMALY_DETECTION_BAND(m1 + 1)"), Some(26));
+        assert_eq!(at("SERVICE_QUOTA(5)"), Some(14));
+        assert_eq!(at("INSIGHT_RULE_METRIC(1, 2)"), Some(20));
+        assert_eq!(at("MINUTE(m1, m2)"), Some(0));
         assert_eq!(at("ABS(m1, m2)"), Some(0));
         assert_eq!(at("FILL(m1)"), Some(0));
         assert_eq!(at("m1 + REPEAT"), Some(5));

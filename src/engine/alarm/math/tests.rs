@@ -60,9 +60,49 @@ fn hostile_input_does_not_panic() {
         Ok(vals(&[3000.0]))
     );
     for text in [
-        "\u{201c}", "\"", "(", ")", "[", "]", ",", "IF(", "FILL(,)", "1e", "1e+", ".", "m1^", "¿",
+        "\u{201c}",
+        "\"",
+        "(",
+        ")",
+        "[",
+        "]",
+        ",",
+        "IF(",
+        "FILL(,)",
+        "1e",
+        "1e+",
+        ".",
+        "m1^",
+        "¿",
+        "'",
+        "SORT(",
+        "SORT(,,)",
+        "SORT(m1, AVG, DESC, 1e308)",
+        "SORT(m1, AVG, DESC, 0.5)",
+        "SLICE(METRICS(), 1e308, 1e308)",
+        "SLICE(METRICS(), -0, -1)",
+        "SLICE(m1, 0, 0)",
+        "FIRST(SLICE(METRICS(), 9))",
+        "DAY(m1 / 0)",
+        "EPOCH(METRICS())",
+        "YEAR(m1)",
+        "ANOMALY_DETECTION_BAND(m1)",
+        "SERVICE_QUOTA(m1)",
+        "INSIGHT_RULE_METRIC('', '')",
+        "SORT(ASC, AVG, DESC)",
+        "INSIGHT_RULE_METRIC(ASC, 'x')",
+        "FILL(m1, DESC)",
     ] {
         let _ = Expr::parse(text).and_then(|e| e.eval(&inputs(), 60, 3));
+        let band = (vec![Some(1.0)], vec![]);
+        for start in [i64::MIN, -1, 0, i64::MAX] {
+            let external = External {
+                start,
+                band: Some(band.clone()),
+                ..External::default()
+            };
+            let _ = Expr::parse(text).and_then(|e| e.eval_with(&inputs(), u32::MAX, 3, &external));
+        }
     }
     let e = Expr::parse("m1 * 1e308 * 10");
     assert_eq!(e.and_then(|e| e.eval(&inputs(), 60, 1)), Ok(s(&[M])));
