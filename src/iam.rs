@@ -28,6 +28,7 @@ use crate::aws::Api;
 use crate::compile::{ACCOUNT_PLACEHOLDER, DesiredState};
 use crate::ownership::LogGroupScope;
 use crate::resource::Kind;
+use crate::rules::wildcard::matches;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -484,30 +485,6 @@ pub fn markdown(desired: &DesiredState, purpose: Purpose, kinds: &BTreeSet<Kind>
         ));
     }
     out
-}
-
-/// Whether an IAM pattern (`*` any run, `?` one character) matches `text`.
-pub fn matches(pattern: &str, text: &str) -> bool {
-    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
-    let (mut pi, mut ti) = (0, 0);
-    let (mut star, mut mark) = (None, 0);
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ti;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|c| *c == '*')
 }
 
 /// Whether `policy`'s Allow statements allow `action` on `resource`

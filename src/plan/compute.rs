@@ -6,10 +6,10 @@ use super::diff;
 use super::model::*;
 use super::subscriptions::{attribute_ops, subscriptions};
 use crate::compile::DesiredState;
-use crate::iam::matches as wildcard;
 use crate::live::LiveState;
 use crate::ownership::{recorded_subscriptions, subscription_record};
 use crate::resource::{Kind, Resource, Tag};
+use crate::rules::wildcard::matches as wildcard;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Computes the plan. `secret` resolves `${env:NAME}` names; resolved values
