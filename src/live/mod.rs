@@ -2,13 +2,13 @@
 //! allow, and normalizing it into the compiler's canonical resource types.
 //!
 //! Ownership tags of alarms and topics come in bulk from the tagging API
-//! ([`tag_index`]: GetResources, 100 per page) rather than one
+//! (`tags::tag_index`: GetResources, 100 per page) rather than one
 //! ListTagsForResource per resource; DescribeAlarms and ListTopics stay the
 //! source of existence. Dashboards' tags are read one by one: the tagging
 //! API's documentation does not list CloudWatch dashboards among the
 //! resources it returns.
 //!
-//! Only resources obsctl owns are returned as live resources; [`ownership`]
+//! Only resources obsctl owns are returned as live resources; [`crate::ownership`]
 //! decides, from names and (where AWS has them) tags. A prefixed resource
 //! obsctl does not own is a conflict: reported, never changed (unless
 //! adopted with `--adopt`). Another environment's resources are not read.
