@@ -8,6 +8,7 @@ use crate::compile::DesiredState;
 use crate::diagnostic::Blocker;
 use crate::live::LiveState;
 use crate::ownership::ConflictReason;
+use crate::rules::wildcard::matches as wildcard;
 use crate::resource::{Kind, Resource, secret_name};
 use crate::rules::endpoint;
 use std::collections::BTreeSet;
@@ -107,7 +108,8 @@ pub(super) fn foreign_topics(
             };
             let id = (*kind, name.clone());
             let reason = live.conflicts.get(&id)?;
-            if adopt && live.adoptable.contains_key(&id) {
+            let foreign = desired.foreign.iter().any(|f| wildcard(f, name));
+            if adopt && !foreign && live.adoptable.contains_key(&id) {
                 return None;
             }
             let arn_suffix = format!(":{name}");

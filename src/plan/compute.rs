@@ -77,7 +77,8 @@ pub fn compute(
         for (key, resource) in &wanted {
             let id = (kind, (*key).clone());
             if live.conflicts.contains_key(&id) {
-                if let Some(current) = live.adoptable.get(&id).filter(|_| adopt) {
+                let foreign = desired.foreign.iter().any(|f| wildcard(f, key));
+                if let Some(current) = live.adoptable.get(&id).filter(|_| adopt && !foreign) {
                     let (fields, tags) = differences(current, resource, &desired.region);
                     let live_id = live.ids.get(&id).cloned();
                     plan.changes
@@ -143,11 +144,12 @@ pub fn compute(
         }
     }
     for ((kind, key), reason) in &live.conflicts {
-        let adopted = adopt && live.adoptable.contains_key(&(*kind, key.clone()));
+        let foreign = desired.foreign.iter().any(|f| wildcard(f, key));
+        let adopted = adopt && !foreign && live.adoptable.contains_key(&(*kind, key.clone()));
         if !kinds.contains(kind) || adopted {
             continue;
         }
-        if desired.foreign.iter().any(|f| wildcard(f, key)) {
+        if foreign {
             plan.notes.push(Note::Foreign {
                 kind: *kind,
                 key: key.clone(),
