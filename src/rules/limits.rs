@@ -89,6 +89,13 @@ pub fn valid_statistic(stat: &str) -> bool {
     STATISTICS.contains(&stat) || is_extended_statistic(stat)
 }
 
+/// True for a percentile statistic (`p95`, `p99.9`): the statistics
+/// `EvaluateLowSampleCountPercentile` applies to.
+pub fn is_percentile(stat: &str) -> bool {
+    stat.strip_prefix('p')
+        .is_some_and(|n| bounded_number(n, 100.0))
+}
+
 /// True for percentiles and the other extended statistics (`p95`, `tm90`,
 /// `IQM`, `TM(10%:90%)`, `PR(:300)`).
 pub fn is_extended_statistic(stat: &str) -> bool {

@@ -6,3 +6,4 @@
 pub mod composite;
 pub mod endpoint;
 pub mod limits;
+pub mod missing_data;
