@@ -679,7 +679,7 @@ pub struct AlarmSpec {
     pub treat_missing_data: Option<TreatMissingData>,
     /// Percentile alarms: `evaluate` (AWS's default) or `ignore` periods
     /// with too few samples to be statistically significant
-    /// (`EvaluateLowSampleCountPercentile`; only with a `pNN` statistic).
+    /// (`EvaluateLowSampleCountPercentile`; kind `metric` with a `pNN` statistic only).
     pub evaluate_low_sample_count_percentile: Option<LowSampleCountPercentile>,
     /// False: no actions; the alarm only feeds composite alarms (its
     /// severity still tags it).

@@ -159,6 +159,19 @@ mod tests {
         }
     }
 
+    /// PutMetricAlarm: EvaluateLowSampleCountPercentile is "used only for
+    /// alarms based on percentiles" ("Percentile-based CloudWatch alarms and
+    /// low data samples"): `pNN` only, not the other extended statistics.
+    #[test]
+    fn percentiles() {
+        for p in ["p50", "p99", "p99.9", "p0", "p100"] {
+            assert!(is_percentile(p), "{p}");
+        }
+        for other in ["Average", "tm90", "IQM", "PR(:300)", "p", "p101", "P99"] {
+            assert!(!is_percentile(other), "{other}");
+        }
+    }
+
     #[test]
     fn windows() {
         assert!(window_problem(60, 1440).is_none());

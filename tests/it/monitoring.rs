@@ -647,6 +647,7 @@ fn dynamodb_ignores_missing_data_and_low_sample_percentiles_follow_the_setting()
         1,
         "{stdout}"
     );
+    let xml = dir.join("out.xml");
     let Run { code, stdout, .. } = obsctl([
         "-d",
         dir.to_str().unwrap(),
@@ -654,10 +655,28 @@ fn dynamodb_ignores_missing_data_and_low_sample_percentiles_follow_the_setting()
         "--mutate",
         "--env",
         "staging",
+        "--junit",
+        xml.to_str().unwrap(),
     ])
     .run();
     assert_eq!(code, 0, "{stdout}");
     assert!(stdout.contains(" survived, 15 equivalent"), "{stdout}");
+    let raw = std::fs::read_to_string(&xml).unwrap();
+    assert!(
+        raw.contains("<property name=\"mutation.equivalent\" value=\"15\"/>"),
+        "{raw}"
+    );
+    let suites =
+        junit_parser::from_reader(std::io::BufReader::new(std::fs::File::open(&xml).unwrap()))
+            .unwrap();
+    let equivalent: Vec<_> = suites
+        .suites
+        .iter()
+        .flat_map(|s| &s.cases)
+        .filter(|c| c.classname.as_deref() == Some("cat-house.staging.mutation"))
+        .collect();
+    assert_eq!(equivalent.len(), 15);
+    assert!(equivalent.iter().all(|c| c.status.is_skipped()));
     assert!(
         stdout.contains("equivalent: staging: alarm cat-house-staging-auth-service-table-throttled: treat_missing_data breaching → ignore: alarms on AWS/DynamoDB metrics always ignore missing data"),
         "{stdout}"
