@@ -543,6 +543,28 @@ impl TreatMissingData {
     }
 }
 
+/// What a percentile alarm does in a period with too few samples to be
+/// statistically significant ("Percentile-based CloudWatch alarms and low
+/// data samples").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum LowSampleCountPercentile {
+    /// Evaluate anyway, possibly changing state (AWS's default).
+    Evaluate,
+    /// Keep the state until there are enough samples.
+    Ignore,
+}
+
+impl LowSampleCountPercentile {
+    /// The AWS API spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LowSampleCountPercentile::Evaluate => "evaluate",
+            LowSampleCountPercentile::Ignore => "ignore",
+        }
+    }
+}
+
 /// Which alarms a template produces: one per service, or one per environment.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
@@ -655,6 +677,10 @@ pub struct AlarmSpec {
     pub threshold: Option<f64>,
     /// Treatment of missing data (default `missing`).
     pub treat_missing_data: Option<TreatMissingData>,
+    /// Percentile alarms: `evaluate` (AWS's default) or `ignore` periods
+    /// with too few samples to be statistically significant
+    /// (`EvaluateLowSampleCountPercentile`; kind `metric` with a `pNN` statistic only).
+    pub evaluate_low_sample_count_percentile: Option<LowSampleCountPercentile>,
     /// False: no actions; the alarm only feeds composite alarms (its
     /// severity still tags it).
     #[serde(default = "yes")]
@@ -700,6 +726,8 @@ pub struct AlarmOverride {
     pub runbook: Option<String>,
     /// Another missing-data treatment.
     pub treat_missing_data: Option<TreatMissingData>,
+    /// Another low-sample percentile setting (`evaluate` or `ignore`).
+    pub evaluate_low_sample_count_percentile: Option<LowSampleCountPercentile>,
 }
 
 /// A service.

@@ -4,7 +4,9 @@
 
 use super::{Compiler, Ctx, scope_service};
 use crate::catalogue::Item;
-use crate::catalogue::model::{AlarmKind, AlarmOverride, AlarmSpec, MetricSpec, TreatMissingData};
+use crate::catalogue::model::{
+    AlarmKind, AlarmOverride, AlarmSpec, LowSampleCountPercentile, MetricSpec, TreatMissingData,
+};
 use crate::diagnostic::Origin;
 use crate::resource::*;
 use crate::rules::composite::rule_refs;
@@ -45,6 +47,10 @@ struct Effective {
     band_width: f64,
     runbook: Option<String>,
     treat_missing_data: TreatMissingData,
+    /// Where the treatment was set (`None`: AWS's default).
+    treat_origin: Option<Origin>,
+    /// `EvaluateLowSampleCountPercentile`.
+    low_sample: Option<LowSampleCountPercentile>,
     /// The most specific layer that set period, N or M (for locating problems).
     counts_origin: Origin,
 }
@@ -60,6 +66,10 @@ fn effective(spec: &Item<AlarmSpec>, layers: &[(Option<&AlarmOverride>, Origin)]
         band_width: spec.band_width.unwrap_or(2.0),
         runbook: spec.runbook.clone(),
         treat_missing_data: spec.treat_missing_data.unwrap_or(TreatMissingData::Missing),
+        treat_origin: spec
+            .treat_missing_data
+            .map(|_| spec.origin.child("treat_missing_data")),
+        low_sample: spec.evaluate_low_sample_count_percentile,
         counts_origin: spec.origin.clone(),
     };
     let mut m = spec.datapoints_to_alarm;
@@ -77,6 +87,10 @@ fn effective(spec: &Item<AlarmSpec>, layers: &[(Option<&AlarmOverride>, Origin)]
         e.band_width = o.band_width.unwrap_or(e.band_width);
         e.runbook = o.runbook.clone().or(e.runbook);
         e.treat_missing_data = o.treat_missing_data.unwrap_or(e.treat_missing_data);
+        if o.treat_missing_data.is_some() {
+            e.treat_origin = Some(origin.child("treat_missing_data"));
+        }
+        e.low_sample = o.evaluate_low_sample_count_percentile.or(e.low_sample);
     }
     e.datapoints_to_alarm = m.unwrap_or(e.evaluation_periods);
     e
@@ -305,7 +319,7 @@ fn metric_alarm(
             .unwrap_or("LessThanLowerOrGreaterThanUpperThreshold")
             .to_string(),
         treat_missing_data: eff.treat_missing_data.as_str().to_string(),
-        evaluate_low_sample_count_percentile: None,
+        evaluate_low_sample_count_percentile: eff.low_sample.map(|v| v.as_str().to_string()),
         metrics: Vec::new(),
         threshold_metric_id: None,
         tags: common.tags,
@@ -411,6 +425,23 @@ fn metric_alarm(
         threshold: alarm.threshold,
         notifies: spec.notify,
     };
+    if let Some(at) = &eff.treat_origin
+        && eff.treat_missing_data != TreatMissingData::Ignore
+        && alarm.always_ignores_missing_data()
+    {
+        let message = format!(
+            "alarm `{tname}`: treat_missing_data `{}` has no effect: {}",
+            eff.treat_missing_data.as_str(),
+            crate::rules::missing_data::DYNAMODB_RULE
+        );
+        if !c.state.warnings.iter().any(|w| w.message == message) {
+            c.warn(
+                at,
+                message,
+                "remove it, or write `ignore` (what AWS does): see \"Configuring how CloudWatch alarms treat missing data\"".into(),
+            );
+        }
+    }
     c.add(Resource::MetricAlarm(alarm), spec.origin.clone());
     Some(info)
 }

@@ -8,9 +8,9 @@ use crate::compile::DesiredState;
 use crate::diagnostic::Blocker;
 use crate::live::LiveState;
 use crate::ownership::ConflictReason;
-use crate::rules::wildcard::matches as wildcard;
 use crate::resource::{Kind, Resource, secret_name};
 use crate::rules::endpoint;
+use crate::rules::wildcard::matches as wildcard;
 use std::collections::BTreeSet;
 
 /// Blockers for the subscriptions a (saved) plan creates whose endpoint,

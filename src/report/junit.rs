@@ -3,7 +3,8 @@
 //! failure with the expectation's location, expected and actual. Each suite
 //! carries its environment's coverage and mutation results as properties,
 //! and each surviving mutant is a failed test case (classname
-//! `<catalogue>.<env>.mutation`).
+//! `<catalogue>.<env>.mutation`; each equivalent mutant a skipped one,
+//! with the rule that makes it equivalent).
 
 use crate::testing::TestReport;
 use crate::testing::coverage::Item;
@@ -59,6 +60,17 @@ pub fn render(catalogue: &str, report: &TestReport, elapsed: Duration) -> String
             case.set_classname(format!("{catalogue}.{}.mutation", s.env));
             suite(&mut suites, catalogue, &s.env).add_test_case(case);
         }
+        for e in &m.equivalent {
+            let mut status = TestCaseStatus::skipped();
+            status.set_type("equivalent mutant");
+            status.set_message(format!(
+                "this change of alarm {} cannot change its behaviour: {}",
+                e.alarm, e.rule
+            ));
+            let mut case = TestCase::new(format!("mutant {}: {}", e.alarm, e.change), status);
+            case.set_classname(format!("{catalogue}.{}.mutation", e.env));
+            suite(&mut suites, catalogue, &e.env).add_test_case(case);
+        }
     }
     for (env, suite) in &mut suites {
         properties(suite, env, report);
@@ -89,12 +101,18 @@ fn properties(suite: &mut TestSuite, env: &str, report: &TestReport) {
         Some(Mutation::Ran(m)) => {
             let total = m.per_env.get(env).copied().unwrap_or_default();
             let survived = m.survivors.iter().filter(|s| s.env == env).count();
+            let equivalent = m.equivalent.iter().filter(|e| e.env == env).count();
             suite.add_property(("mutation.mutants", total.to_string().as_str()));
             suite.add_property((
                 "mutation.caught",
-                total.saturating_sub(survived).to_string().as_str(),
+                total
+                    .saturating_sub(survived)
+                    .saturating_sub(equivalent)
+                    .to_string()
+                    .as_str(),
             ));
             suite.add_property(("mutation.survived", survived.to_string().as_str()));
+            suite.add_property(("mutation.equivalent", equivalent.to_string().as_str()));
         }
     }
 }

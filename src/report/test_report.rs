@@ -113,11 +113,19 @@ pub fn write(
         Some(Mutation::Ran(m)) => {
             writeln!(
                 w,
-                "mutation: {} mutants, {} caught, {} survived",
+                "mutation: {} mutants, {} caught, {} survived, {} equivalent",
                 m.total,
-                m.total - m.survivors.len(),
-                m.survivors.len()
+                m.caught(),
+                m.survivors.len(),
+                m.equivalent.len()
             )?;
+            for e in &m.equivalent {
+                writeln!(
+                    w,
+                    "  equivalent: {}: alarm {}: {}: {}",
+                    e.env, e.alarm, e.change, e.rule
+                )?;
+            }
             for s in &m.survivors {
                 let why = if s.cases == 0 {
                     " (no test watches this alarm)"

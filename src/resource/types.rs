@@ -162,6 +162,19 @@ impl MetricAlarm {
         });
         period.is_some_and(|p| p < 60)
     }
+
+    /// True when AWS evaluates missing data as `ignore` whatever
+    /// `TreatMissingData` says: the alarm reads an AWS/DynamoDB metric
+    /// ([`crate::rules::missing_data`]).
+    pub fn always_ignores_missing_data(&self) -> bool {
+        let namespaces = self.namespace.iter().map(String::as_str).chain(
+            self.metrics
+                .iter()
+                .filter_map(|m| m.metric_stat.as_ref())
+                .map(|s| s.metric.namespace.as_str()),
+        );
+        crate::rules::missing_data::always_ignores_missing_data(namespaces)
+    }
 }
 
 /// PutCompositeAlarm input.

@@ -89,6 +89,13 @@ pub fn valid_statistic(stat: &str) -> bool {
     STATISTICS.contains(&stat) || is_extended_statistic(stat)
 }
 
+/// True for a percentile statistic (`p95`, `p99.9`): the statistics
+/// `EvaluateLowSampleCountPercentile` applies to.
+pub fn is_percentile(stat: &str) -> bool {
+    stat.strip_prefix('p')
+        .is_some_and(|n| bounded_number(n, 100.0))
+}
+
 /// True for percentiles and the other extended statistics (`p95`, `tm90`,
 /// `IQM`, `TM(10%:90%)`, `PR(:300)`).
 pub fn is_extended_statistic(stat: &str) -> bool {
@@ -149,6 +156,19 @@ mod tests {
         }
         for bad in [0, 15, 45, 90, 61, 86_460] {
             assert!(period_problem(bad).is_some(), "{bad}");
+        }
+    }
+
+    /// PutMetricAlarm: EvaluateLowSampleCountPercentile is "used only for
+    /// alarms based on percentiles" ("Percentile-based CloudWatch alarms and
+    /// low data samples"): `pNN` only, not the other extended statistics.
+    #[test]
+    fn percentiles() {
+        for p in ["p50", "p99", "p99.9", "p0", "p100"] {
+            assert!(is_percentile(p), "{p}");
+        }
+        for other in ["Average", "tm90", "IQM", "PR(:300)", "p", "p101", "P99"] {
+            assert!(!is_percentile(other), "{other}");
         }
     }
 

@@ -6,4 +6,5 @@
 pub mod composite;
 pub mod endpoint;
 pub mod limits;
+pub mod missing_data;
 pub mod wildcard;

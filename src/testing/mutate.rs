@@ -4,7 +4,9 @@
 //! treatment, datapoints-to-alarm ±1; each a configuration PutMetricAlarm
 //! accepts) and the cases that passed on the unmutated catalogue and watch
 //! it (directly or through a composite) are run again. A mutant that no
-//! case catches is a behaviour of the alarm no test pins down.
+//! case catches is a behaviour of the alarm no test pins down. A mutant
+//! that cannot change behaviour by a listed rule ([`equivalence`]) is
+//! reported as equivalent, not run.
 
 use super::case::{Case, Check};
 use super::check::{self, EnvRun};
@@ -26,6 +28,20 @@ pub struct Survivor {
     pub cases: usize,
 }
 
+/// A mutant that cannot change the alarm's behaviour, by a listed rule
+/// ([`equivalence`]): neither caught nor survived.
+#[derive(Debug, Clone)]
+pub struct Equivalent {
+    /// Environment.
+    pub env: String,
+    /// Alarm.
+    pub alarm: String,
+    /// The change.
+    pub change: String,
+    /// The rule that makes it equivalent.
+    pub rule: &'static str,
+}
+
 /// The outcome of `--mutate`.
 #[derive(Debug, Clone, Default)]
 pub struct MutationReport {
@@ -35,6 +51,17 @@ pub struct MutationReport {
     pub per_env: BTreeMap<String, usize>,
     /// Mutants no test caught.
     pub survivors: Vec<Survivor>,
+    /// Mutants that cannot change behaviour (not run).
+    pub equivalent: Vec<Equivalent>,
+}
+
+impl MutationReport {
+    /// Mutants caught by a test.
+    pub fn caught(&self) -> usize {
+        self.total
+            .saturating_sub(self.survivors.len())
+            .saturating_sub(self.equivalent.len())
+    }
 }
 
 /// What `--mutate` did.
@@ -143,6 +170,23 @@ fn tidy(x: f64) -> f64 {
     format!("{x:.11e}").parse().unwrap_or(x)
 }
 
+/// The rule by which `mutant` of `original` cannot behave differently, if
+/// one applies. Rules:
+///
+/// * a missing-data treatment mutant of an alarm that reads an
+///   AWS/DynamoDB metric: AWS always ignores missing data there
+///   ([`crate::rules::missing_data`]).
+pub fn equivalence(original: &MetricAlarm, mutant: &MetricAlarm) -> Option<&'static str> {
+    let only_treatment = MetricAlarm {
+        treat_missing_data: original.treat_missing_data.clone(),
+        ..mutant.clone()
+    } == *original;
+    (only_treatment
+        && mutant.treat_missing_data != original.treat_missing_data
+        && original.always_ignores_missing_data())
+    .then_some(crate::rules::missing_data::DYNAMODB_RULE)
+}
+
 /// The changed period of a period mutant: twice the period, or else half of
 /// it (rounded down to a period AWS accepts), when AWS accepts that for an
 /// alarm with `evaluation_periods`: 10, 20, 30 s or a multiple of 60 s up to
@@ -190,6 +234,15 @@ pub fn run(envs: &[EnvRun], cases: &[&Case]) -> MutationReport {
             for (change, mutant) in mutants(a) {
                 report.total += 1;
                 *report.per_env.entry(env.state.env.clone()).or_default() += 1;
+                if let Some(rule) = equivalence(a, &mutant) {
+                    report.equivalent.push(Equivalent {
+                        env: env.state.env.clone(),
+                        alarm: a.alarm_name.clone(),
+                        change,
+                        rule,
+                    });
+                    continue;
+                }
                 let caught = watching
                     .iter()
                     .any(|c| !check::run(env, c, Some(&mutant)).failures.is_empty());
@@ -313,6 +366,57 @@ mod tests {
                 "{change}"
             );
         }
+    }
+
+    /// PutMetricAlarm reference, TreatMissingData: "Alarms that evaluate
+    /// metrics in the AWS/DynamoDB namespace always ignore missing data even
+    /// if you choose a different option": their treatment mutants are
+    /// equivalent, other mutants are not.
+    #[test]
+    fn dynamodb_treatment_mutants_are_equivalent() {
+        let mut table = alarm(60, 1, 5.0);
+        table.namespace = Some("AWS/DynamoDB".into());
+        let mut treatments = 0;
+        for (change, m) in mutants(&table) {
+            let rule = equivalence(&table, &m);
+            if change.starts_with("treat_missing_data") {
+                treatments += 1;
+                assert!(rule.is_some_and(|r| r.contains("AWS/DynamoDB")), "{change}");
+            } else {
+                assert_eq!(rule, None, "{change}");
+            }
+        }
+        assert_eq!(treatments, 3);
+        // A math alarm reading a DynamoDB metric too (obsctl's reading).
+        let mut math = alarm(60, 1, 5.0);
+        math.namespace = None;
+        math.metrics = vec![crate::resource::MetricDataQuery {
+            id: "m1".into(),
+            metric_stat: Some(crate::resource::MetricStat {
+                metric: crate::resource::Metric {
+                    namespace: "AWS/DynamoDB".into(),
+                    metric_name: "ThrottledRequests".into(),
+                    dimensions: vec![],
+                },
+                period: 60,
+                stat: "Sum".into(),
+                unit: None,
+            }),
+            expression: None,
+            label: None,
+            return_data: true,
+        }];
+        let treatment = mutants(&math)
+            .into_iter()
+            .find(|(c, _)| c.starts_with("treat_missing_data"));
+        assert!(treatment.is_some_and(|(_, m)| equivalence(&math, &m).is_some()));
+        // Elsewhere the treatment matters.
+        let ecs = alarm(60, 1, 5.0);
+        assert!(
+            mutants(&ecs)
+                .iter()
+                .all(|(_, m)| equivalence(&ecs, m).is_none())
+        );
     }
 
     #[test]

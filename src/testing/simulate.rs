@@ -235,6 +235,16 @@ impl<'a> Simulation<'a> {
             .treat_missing_data
             .parse()
             .map_err(|_| format!("unknown missing-data treatment `{}`", a.treat_missing_data))?;
+        // "Alarms that evaluate metrics in the AWS/DynamoDB namespace always
+        // ignore missing data even if you choose a different option"
+        // (PutMetricAlarm TreatMissingData; "Configuring how CloudWatch
+        // alarms treat missing data"). Math alarms reading a DynamoDB metric
+        // too: see `rules::missing_data`.
+        let treat_missing = if a.always_ignores_missing_data() {
+            MissingData::Ignore
+        } else {
+            treat_missing
+        };
         let n = a.evaluation_periods as usize;
         let m = a.datapoints_to_alarm.map_or(n, |m| m as usize);
         let (series, period, significant, band_id) = if a.metrics.is_empty() {
@@ -478,6 +488,13 @@ fn math_error(id: &str, expr: &str, e: &crate::engine::alarm::math::MathError) -
     )
 }
 
+/// Whether the alarm's configured `EvaluateLowSampleCountPercentile` is
+/// `ignore` on a percentile statistic: "If you specify ignore, the alarm
+/// state does not change during periods with too few data points to be
+/// statistically significant. If you specify evaluate or omit this
+/// parameter, the alarm is always evaluated" (PutMetricAlarm; "Percentile-
+/// based CloudWatch alarms and low data samples",
+/// <https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/percentiles-with-low-samples.html>).
 fn low_sample_ignored(a: &MetricAlarm, stat: Statistic) -> bool {
     matches!(stat, Statistic::Percentile(_))
         && a.evaluate_low_sample_count_percentile.as_deref() == Some("ignore")

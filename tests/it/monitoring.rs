@@ -555,3 +555,152 @@ fn quotas_and_insight_rules_given_by_the_test() {
         "{stderr}"
     );
 }
+
+/// PutMetricAlarm reference, TreatMissingData ("Configuring how CloudWatch
+/// alarms treat missing data"): "Alarms that evaluate metrics in the
+/// AWS/DynamoDB namespace always ignore missing data even if you choose a
+/// different option". `validate` warns that the treatment has no effect,
+/// the alarm keeps its state when data stops, and `--mutate` reports its
+/// treatment mutants as equivalent. "Percentile-based CloudWatch alarms and
+/// low data samples": with `evaluate_low_sample_count_percentile: ignore`
+/// a p50 alarm keeps its state through periods of fewer than 10/(1-0.5) = 20
+/// samples; with `evaluate` it changes state.
+#[test]
+fn dynamodb_ignores_missing_data_and_low_sample_percentiles_follow_the_setting() {
+    let tmp = catalogue_copy("cat-house");
+    let dir = tmp.path().join("definitions/cat-house");
+    let alarms = dir.join("alarms.yaml");
+    let mut text = std::fs::read_to_string(&alarms).unwrap();
+    text.push_str(
+        r#"
+  table-throttled:
+    kind: metric
+    severity: warning
+    description: "{{ service.name }}: DynamoDB throttles requests"
+    runbook: runbooks/high-error-rate.md
+    metric:
+      namespace: AWS/DynamoDB
+      metric: ThrottledRequests
+      statistic: Sum
+      dimensions: { TableName: "{{ service.name }}", Operation: PutItem }
+    period: 60
+    comparison: ">"
+    threshold: 0
+    treat_missing_data: breaching
+  median-duration:
+    kind: metric
+    severity: warning
+    description: "{{ service.name }}: median Lambda duration above 500 ms"
+    runbook: runbooks/high-error-rate.md
+    metric:
+      namespace: AWS/Lambda
+      metric: Duration
+      statistic: p50
+      dimensions: { FunctionName: "{{ service.name }}" }
+    period: 60
+    comparison: ">"
+    threshold: 500
+    evaluate_low_sample_count_percentile: ignore
+"#,
+    );
+    std::fs::write(&alarms, text).unwrap();
+    let test = r#"tests:
+  throttles-then-no-data:
+    for_each_service: true
+    environments: [staging]
+    metrics:
+      - namespace: AWS/DynamoDB
+        metric: ThrottledRequests
+        dimensions: { TableName: "{{ service.name }}", Operation: PutItem }
+        values: "0x4 1 0x3"
+    expect:
+      - { alarm: table-throttled, at: 4m, state: OK }
+      - { alarm: table-throttled, at: 5m, state: ALARM }
+      - { alarm: table-throttled, at: 6m, state: OK }
+      - { alarm: table-throttled, at: 14m, state: OK }
+  median-ignores-few-samples:
+    for_each_service: true
+    environments: [staging]
+    metrics:
+      - { namespace: AWS/Lambda, metric: Duration, dimensions: { FunctionName: "{{ service.name }}" }, every: 1s, values: "1000x180" }
+      - { namespace: AWS/Lambda, metric: Duration, dimensions: { FunctionName: "{{ service.name }}" }, at: 3m, every: 10s, values: "10x18" }
+      - { namespace: AWS/Lambda, metric: Duration, dimensions: { FunctionName: "{{ service.name }}" }, at: 6m, every: 1s, values: "500x120" }
+    expect:
+      - { alarm: median-duration, at: 90s, state: ALARM }
+      - { alarm: median-duration, at: 6m, state: ALARM }
+      - { alarm: median-duration, at: 8m, state: OK }
+      - { alarm: median-duration, at: 13m, state: INSUFFICIENT_DATA }
+"#;
+    let file = dir.join("tests/dynamo.yaml");
+    std::fs::write(&file, test).unwrap();
+    let Run { code, stdout, .. } = obsctl(["-d", dir.to_str().unwrap(), "validate"]).run();
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("alarms.yaml:"), "{stdout}");
+    assert!(
+        stdout.contains(": warning: alarm `table-throttled`: treat_missing_data `breaching` has no effect: alarms on AWS/DynamoDB metrics always ignore missing data"),
+        "{stdout}"
+    );
+    assert_eq!(
+        stdout
+            .matches("`table-throttled`: treat_missing_data")
+            .count(),
+        1,
+        "{stdout}"
+    );
+    let xml = dir.join("out.xml");
+    let Run { code, stdout, .. } = obsctl([
+        "-d",
+        dir.to_str().unwrap(),
+        "test",
+        "--mutate",
+        "--env",
+        "staging",
+        "--junit",
+        xml.to_str().unwrap(),
+    ])
+    .run();
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains(" survived, 15 equivalent"), "{stdout}");
+    let raw = std::fs::read_to_string(&xml).unwrap();
+    assert!(
+        raw.contains("<property name=\"mutation.equivalent\" value=\"15\"/>"),
+        "{raw}"
+    );
+    let suites =
+        junit_parser::from_reader(std::io::BufReader::new(std::fs::File::open(&xml).unwrap()))
+            .unwrap();
+    let equivalent: Vec<_> = suites
+        .suites
+        .iter()
+        .flat_map(|s| &s.cases)
+        .filter(|c| c.classname.as_deref() == Some("cat-house.staging.mutation"))
+        .collect();
+    assert_eq!(equivalent.len(), 15);
+    assert!(equivalent.iter().all(|c| c.status.is_skipped()));
+    assert!(
+        stdout.contains("equivalent: staging: alarm cat-house-staging-auth-service-table-throttled: treat_missing_data breaching → ignore: alarms on AWS/DynamoDB metrics always ignore missing data"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("0 survived"), "{stdout}");
+    assert!(
+        !stdout.contains("median-duration: treat_missing_data"),
+        "{stdout}"
+    );
+    // `evaluate` (AWS's default): the few fast samples at 3m–6m turn it OK.
+    edit(
+        &alarms,
+        "evaluate_low_sample_count_percentile: ignore",
+        "evaluate_low_sample_count_percentile: evaluate",
+    );
+    let Run { code, stdout, .. } = obsctl([
+        "-d",
+        dir.to_str().unwrap(),
+        "test",
+        "--env",
+        "staging",
+        "median-ignores-few-samples",
+    ])
+    .run();
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("at 6m"), "{stdout}");
+}

@@ -1493,3 +1493,89 @@ rule!(
     &[],
     "test `t`: an expectation is about an `alarm` or a `filter`, not both"
 );
+
+// PutMetricAlarm: EvaluateLowSampleCountPercentile is "used only for alarms
+// based on percentiles" ("Percentile-based CloudWatch alarms and low data
+// samples"): on an Average alarm it is a located error, once.
+rule!(
+    low_sample_setting_needs_a_percentile_statistic,
+    &[(
+        "    threshold: 80\n",
+        "    threshold: 80\n    evaluate_low_sample_count_percentile: ignore\n"
+    )],
+    &[],
+    "obsctl.yaml:22:5: error: evaluate_low_sample_count_percentile `ignore` needs a percentile statistic (pNN): `cpu` is not a percentile alarm"
+);
+rule!(
+    low_sample_override_needs_a_percentile_statistic,
+    &[(
+        "  api: { port: 8080 }",
+        "  api: { port: 8080, alarms: { cpu: { evaluate_low_sample_count_percentile: evaluate } } }"
+    )],
+    &[],
+    "evaluate_low_sample_count_percentile `evaluate` needs a percentile statistic (pNN): `cpu` is not a percentile alarm"
+);
+
+#[test]
+fn low_sample_setting_on_a_percentile_compiles_into_the_alarm() {
+    let edit = [
+        ("statistic: Average", "statistic: p99"),
+        (
+            "    threshold: 80\n",
+            "    threshold: 80\n    evaluate_low_sample_count_percentile: ignore\n",
+        ),
+    ];
+    assert_eq!(problems(&edit, &[]), "");
+    let (_dir, cat) = write_base(&edit, &[]);
+    let (_, states) = load_and_compile(&cat, None).unwrap();
+    let alarms: Vec<_> = states
+        .iter()
+        .flat_map(|s| s.resources.values())
+        .filter_map(|r| {
+            if let obsctl::resource::Resource::MetricAlarm(a) = r {
+                Some(a)
+            } else {
+                None
+            }
+        })
+        .collect();
+    assert!(!alarms.is_empty());
+    assert!(
+        alarms.iter().all(
+            |a| a.evaluate_low_sample_count_percentile.as_deref() == Some("ignore")
+                && a.extended_statistic.as_deref() == Some("p99")
+        )
+    );
+}
+
+/// "Alarms that evaluate metrics in the AWS/DynamoDB namespace always ignore
+/// missing data even if you choose a different option for TreatMissingData"
+/// (PutMetricAlarm reference): a warning, not an error; none for `ignore`.
+#[test]
+fn a_missing_data_treatment_on_a_dynamodb_alarm_is_a_warning() {
+    let dynamo = (
+        "namespace: AWS/ECS, metric: CPUUtilization, statistic: Average, dimensions: { ClusterName: shop }",
+        "namespace: AWS/DynamoDB, metric: UserErrors, statistic: Sum",
+    );
+    let edit = [
+        dynamo,
+        (
+            "    threshold: 80\n",
+            "    threshold: 80\n    treat_missing_data: breaching\n",
+        ),
+    ];
+    assert_eq!(problems(&edit, &[]), "");
+    let w = warnings(&edit);
+    assert!(
+        w.contains("alarm `cpu`: treat_missing_data `breaching` has no effect: alarms on AWS/DynamoDB metrics always ignore missing data"),
+        "{w}"
+    );
+    let ignore = [
+        dynamo,
+        (
+            "    threshold: 80\n",
+            "    threshold: 80\n    treat_missing_data: ignore\n",
+        ),
+    ];
+    assert!(!warnings(&ignore).contains("has no effect"));
+}

@@ -92,6 +92,15 @@ impl Validator<'_> {
                 }
             }
         }
+        if let Some(v) = alarm.evaluate_low_sample_count_percentile
+            && !percentile_alarm(alarm)
+        {
+            self.low_sample_needs_percentile(
+                v,
+                name,
+                &o.child("evaluate_low_sample_count_percentile"),
+            );
+        }
         if let Some(cmp) = alarm.comparison {
             match (alarm.kind, cmp.is_band()) {
                 (AlarmKind::Anomaly, false) => self.err(&o.child("comparison"), format!("{} is not an anomaly-detection comparison", cmp.as_str()), "use LessThanLowerOrGreaterThanUpperThreshold, LessThanLowerThreshold or GreaterThanUpperThreshold".to_string()),
@@ -383,6 +392,15 @@ impl Validator<'_> {
                     None,
                 );
             }
+            if let Some(v) = ov.evaluate_low_sample_count_percentile
+                && !percentile_alarm(template)
+            {
+                self.low_sample_needs_percentile(
+                    v,
+                    name,
+                    &at.child("evaluate_low_sample_count_percentile"),
+                );
+            }
             if ov.band_width.is_some() && kind != AlarmKind::Anomaly {
                 self.err_key(
                     &at.child("band_width"),
@@ -392,4 +410,34 @@ impl Validator<'_> {
             }
         }
     }
+}
+
+impl Validator<'_> {
+    /// PutMetricAlarm: EvaluateLowSampleCountPercentile is "used only for
+    /// alarms based on percentiles" ("Percentile-based CloudWatch alarms and
+    /// low data samples").
+    fn low_sample_needs_percentile(
+        &mut self,
+        v: LowSampleCountPercentile,
+        name: &str,
+        at: &Origin,
+    ) {
+        self.err_key(
+            at,
+            format!(
+                "evaluate_low_sample_count_percentile `{}` needs a percentile statistic (pNN): `{name}` is not a percentile alarm",
+                v.as_str()
+            ),
+            "AWS accepts EvaluateLowSampleCountPercentile only on alarms with a percentile statistic; remove it, or use a statistic such as p99".to_string(),
+        );
+    }
+}
+
+/// A metric alarm whose statistic is a percentile (`p99`).
+fn percentile_alarm(alarm: &AlarmSpec) -> bool {
+    alarm.kind == AlarmKind::Metric
+        && alarm
+            .metric
+            .as_ref()
+            .is_some_and(|m| crate::rules::limits::is_percentile(&m.statistic))
 }
