@@ -286,7 +286,8 @@ fn alarm_check(
         Some(Sent::Never) => subject,
         None => match sent {
             Ok(t) if t > deadline => format!("{subject} (sent only at {})", format_duration(t)),
-            Ok(_) | Err(_) => subject,
+            Ok(_) => subject,
+            Err(why) => format!("{subject}: sent {why}"),
         },
     };
     if let Some(n) = n.notifies {

@@ -642,6 +642,18 @@ fn composite_action_suppression_decides_when_a_notification_is_sent() {
         stdout.contains("tests/suppression.yaml:12: notification of alarm bookstore-staging-order-service-service-unhealthy changing to ALARM by 11m (sent only at 12m)"),
         "{stdout}"
     );
+    // A page held back by the suppressor says why it is not sent.
+    let wrong = test.replace(
+        "{ alarm: service-unhealthy, at: 18m, state: ALARM, notifies: [] }",
+        "{ alarm: service-unhealthy, at: 18m, state: ALARM, notifies: [slack-warnings] }",
+    );
+    std::fs::write(&file, wrong).unwrap();
+    let Run { code, stdout, .. } = run();
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("changing to ALARM by 18m (sent only at 19m)"),
+        "{stdout}"
+    );
     // A page discarded by a change within the WaitPeriod is never sent.
     let wrong = test.replace("notifies_at: never", "notifies_by: 30m");
     std::fs::write(&file, wrong).unwrap();
