@@ -1012,11 +1012,20 @@ pub struct Expectation {
     /// Expected state.
     pub state: Option<AlarmState>,
     /// Topics (catalogue names) the notification of the alarm's last change
-    /// into `state`, at or before `at`, reaches; `[]` when none (actions
-    /// disabled, no route, or suppressed).
+    /// into `state`, at or before `at`, reaches by `at` (or by `notifies_by`
+    /// / `notifies_at`); `[]` when none (actions disabled, no route, or not
+    /// sent by then: a composite's actions suppressor delays or discards it).
     pub notifies: Option<Vec<String>>,
     /// Subscriptions it reaches, each `protocol:endpoint`.
     pub endpoints: Option<Vec<String>>,
+    /// The time that notification is sent, exactly (a composite alarm with an
+    /// actions suppressor sends it after its wait or extension period), or
+    /// `never` (suppressed, or discarded because the composite changed again
+    /// first); then `notifies` and `endpoints` describe it as sent then.
+    pub notifies_at: Option<String>,
+    /// The time that notification is sent at the latest; then `notifies` and
+    /// `endpoints` describe what it reaches by that time.
+    pub notifies_by: Option<String>,
     /// Metric filter (template name).
     pub filter: Option<String>,
     /// The log line given to the filter.

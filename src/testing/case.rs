@@ -107,6 +107,8 @@ pub enum Check {
         notifies: Option<Vec<String>>,
         /// Expected subscriptions, `protocol:endpoint`.
         endpoints: Option<Vec<String>>,
+        /// When the notification is sent: exactly at, or at the latest by.
+        sent: Option<Sent>,
         /// Where it is written.
         origin: Origin,
     },
@@ -125,6 +127,18 @@ pub enum Check {
         /// Where it is written.
         origin: Origin,
     },
+}
+
+/// An expectation about when a notification is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sent {
+    /// `notifies_at`: exactly at (seconds from the start).
+    At(i64),
+    /// `notifies_by`: at or before.
+    By(i64),
+    /// `notifies_at: never`: never sent (suppressed, or discarded by a later
+    /// change), within the test.
+    Never,
 }
 
 impl Check {
@@ -711,8 +725,14 @@ impl<'a> Expander<'a> {
         for (i, e) in t.expect.iter().enumerate() {
             let eo = o.child(&format!("expect/{i}"));
             if let Some(check) = p.expectation(e, &eo) {
-                if let Check::Alarm { at: Some(at), .. } = &check {
-                    case.horizon = case.horizon.max(*at);
+                if let Check::Alarm { at, sent, .. } = &check {
+                    let sent = sent.and_then(|s| match s {
+                        Sent::At(t) | Sent::By(t) => Some(t),
+                        Sent::Never => None,
+                    });
+                    for t in [*at, sent].into_iter().flatten() {
+                        case.horizon = case.horizon.max(t);
+                    }
                 }
                 case.checks.push(check);
             }
@@ -802,7 +822,8 @@ impl Parse<'_, '_> {
                     self.problem(o, "`line`, `value`, `matches` and `dimensions` belong to a `filter` expectation".into(), "move them to a `filter:` expectation");
                     return None;
                 }
-                if e.state.is_none() && e.notifies.is_none() && e.endpoints.is_none() {
+                let timed = e.notifies_at.is_some() || e.notifies_by.is_some();
+                if e.state.is_none() && e.notifies.is_none() && e.endpoints.is_none() && !timed {
                     self.problem(
                         o,
                         "an alarm expectation needs `state`, `notifies` or `endpoints`".into(),
@@ -811,13 +832,27 @@ impl Parse<'_, '_> {
                     return None;
                 }
                 if e.state.is_none() {
-                    self.problem(o, "`notifies` and `endpoints` need the `state` whose notification they describe".into(), "add `state: ALARM` (or OK)");
+                    self.problem(o, "`notifies`, `endpoints`, `notifies_at` and `notifies_by` need the `state` whose notification they describe".into(), "add `state: ALARM` (or OK)");
+                    return None;
+                }
+                if e.notifies_at.is_some() && e.notifies_by.is_some() {
+                    self.problem(
+                        &o.child("notifies_by"),
+                        "`notifies_at` (exactly then) and `notifies_by` (then at the latest) exclude each other".into(),
+                        "keep one of them",
+                    );
                     return None;
                 }
                 let name = self.x.alarm(alarm)?;
                 let at = match &e.at {
                     Some(a) => Some(self.time(Some(a), &o.child("at"))?),
                     None => None,
+                };
+                let sent = match (&e.notifies_at, &e.notifies_by) {
+                    (Some(t), _) if t.trim() == "never" => Some(Sent::Never),
+                    (Some(t), _) => Some(Sent::At(self.time(Some(t), &o.child("notifies_at"))?)),
+                    (None, Some(t)) => Some(Sent::By(self.time(Some(t), &o.child("notifies_by"))?)),
+                    (None, None) => None,
                 };
                 let notifies = self.list(e.notifies.as_deref(), &o.child("notifies"))?;
                 let endpoints = self.list(e.endpoints.as_deref(), &o.child("endpoints"))?;
@@ -831,6 +866,7 @@ impl Parse<'_, '_> {
                     }),
                     notifies,
                     endpoints,
+                    sent,
                     origin: o.clone(),
                 })
             }
@@ -839,8 +875,10 @@ impl Parse<'_, '_> {
                     || e.at.is_some()
                     || e.notifies.is_some()
                     || e.endpoints.is_some()
+                    || e.notifies_at.is_some()
+                    || e.notifies_by.is_some()
                 {
-                    self.problem(o, "`state`, `at`, `notifies` and `endpoints` belong to an `alarm` expectation".into(), "move them to an `alarm:` expectation");
+                    self.problem(o, "`state`, `at`, `notifies`, `endpoints`, `notifies_at` and `notifies_by` belong to an `alarm` expectation".into(), "move them to an `alarm:` expectation");
                     return None;
                 }
                 let Some(line) = &e.line else {

@@ -1,6 +1,6 @@
 //! Checks a case's expectations against its simulation.
 
-use super::case::{Case, Check};
+use super::case::{Case, Check, Sent};
 use super::simulate::{AlarmRef, Filters, Simulation, state_at, transitions};
 use crate::compile::DesiredState;
 use crate::engine::alarm::State;
@@ -72,6 +72,7 @@ pub fn run(env: &EnvRun, case: &Case, mutant: Option<&MetricAlarm>) -> Outcome {
                 state: expected,
                 notifies,
                 endpoints,
+                sent,
                 ..
             } => {
                 let at = match at {
@@ -85,8 +86,11 @@ pub fn run(env: &EnvRun, case: &Case, mutant: Option<&MetricAlarm>) -> Outcome {
                     alarm,
                     at,
                     *expected,
-                    notifies.as_deref(),
-                    endpoints.as_deref(),
+                    Notification {
+                        notifies: notifies.as_deref(),
+                        endpoints: endpoints.as_deref(),
+                        sent: *sent,
+                    },
                 )
             }
             Check::Filter {
@@ -143,7 +147,13 @@ impl std::fmt::Display for At {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What an alarm expectation says about the notification of its change.
+struct Notification<'a> {
+    notifies: Option<&'a [String]>,
+    endpoints: Option<&'a [String]>,
+    sent: Option<Sent>,
+}
+
 fn alarm_check(
     sim: &Simulation,
     state: &DesiredState,
@@ -151,8 +161,7 @@ fn alarm_check(
     alarm: &str,
     at: At,
     expected: Option<State>,
-    notifies: Option<&[String]>,
-    endpoints: Option<&[String]>,
+    n: Notification,
 ) -> Fail {
     let subject = format!("alarm {alarm} at {at}");
     let when = at;
@@ -162,14 +171,15 @@ fn alarm_check(
         Err(e) => return Some((subject, "an alarm obsctl can evaluate".into(), e)),
     };
     let actual = state_at(&timeline, at);
+    let changes = transitions(&timeline);
     if let Some(want) = expected
         && actual != want
     {
         {
-            let history = transitions(&timeline)
-                .into_iter()
+            let history = changes
+                .iter()
                 .take_while(|(t, _)| *t <= at)
-                .map(|(t, s)| format!("{s} at {}", format_duration(t)))
+                .map(|(t, s)| format!("{s} at {}", format_duration(*t)))
                 .collect::<Vec<_>>();
             let history = if history.is_empty() {
                 "never evaluated".to_string()
@@ -183,44 +193,111 @@ fn alarm_check(
             ));
         }
     }
-    if notifies.is_none() && endpoints.is_none() {
+    if n.notifies.is_none() && n.endpoints.is_none() && n.sent.is_none() {
         return None;
     }
     let want = expected?;
     let subject = format!("notification of alarm {alarm} changing to {want} by {when}");
-    let last = transitions(&timeline)
-        .into_iter()
-        .take_while(|(t, _)| *t <= at)
-        .last();
-    let (topics, subs) = match last {
-        Some((t, s)) if s == want => {
-            let Some(r) = sim.alarm(alarm) else {
-                return Some((subject, "an alarm".into(), "none".into()));
-            };
+    let last = changes.iter().enumerate().rfind(|(_, (t, _))| *t <= at);
+    let Some(r) = sim.alarm(alarm) else {
+        return Some((subject, "an alarm".into(), "none".into()));
+    };
+    // When the change's actions are taken, or why they never are.
+    let sent: Result<i64, String> = match last {
+        Some((i, (t, s))) if *s == want => {
             let (enabled, actions) = r.actions(want);
-            let suppressed = match r {
-                AlarmRef::Composite(c) => match sim.suppressed(c, t) {
-                    Ok(s) => s,
+            let taken = match r {
+                AlarmRef::Composite(c) => match sim.action_times(c, &changes) {
+                    Ok(times) => times.get(i).copied().flatten(),
                     Err(e) => return Some((subject, "an evaluable suppressor".into(), e)),
                 },
-                AlarmRef::Metric(_) => false,
+                AlarmRef::Metric(_) => Some(*t),
             };
-            if !enabled || suppressed {
-                (Vec::new(), Vec::new())
-            } else {
-                reached(state, topic_keys, &actions)
+            match taken {
+                _ if !enabled => Err("never (actions disabled)".into()),
+                _ if actions.is_empty() => Err(format!("never (no {want} actions)")),
+                Some(t) => Ok(t),
+                None => Err(match changes.get(i + 1) {
+                    Some((next, s)) => format!(
+                        "never (the alarm changes to {s} at {} while the actions of its change at {} wait out the actions suppressor's WaitPeriod, ALARM or ExtensionPeriod)",
+                        format_duration(*next),
+                        format_duration(*t)
+                    ),
+                    None => format!(
+                        "never (its change at {} is held back by the actions suppressor, still in ALARM at the test's end)",
+                        format_duration(*t)
+                    ),
+                }),
             }
         }
-        _ => (Vec::new(), Vec::new()),
+        Some(_) | None => Err(format!("never (no change to {want} by {when})")),
     };
-    if let Some(n) = notifies {
+    let show = |sent: &Result<i64, String>| match sent {
+        Ok(t) => format!("sent at {}", format_duration(*t)),
+        Err(e) => e.clone(),
+    };
+    let deadline = match n.sent {
+        Some(Sent::At(t)) => {
+            if sent != Ok(t) {
+                return Some((
+                    format!(
+                        "notification of alarm {alarm} changing to {want} by {when}: `notifies_at`"
+                    ),
+                    format!("sent at {}", format_duration(t)),
+                    show(&sent),
+                ));
+            }
+            t
+        }
+        Some(Sent::By(t)) => {
+            if !sent.as_ref().is_ok_and(|s| *s <= t) {
+                return Some((
+                    format!(
+                        "notification of alarm {alarm} changing to {want} by {when}: `notifies_by`"
+                    ),
+                    format!("sent at {} at the latest", format_duration(t)),
+                    show(&sent),
+                ));
+            }
+            t
+        }
+        Some(Sent::Never) => {
+            if let Ok(t) = sent {
+                return Some((
+                    format!(
+                        "notification of alarm {alarm} changing to {want} by {when}: `notifies_at`"
+                    ),
+                    "never sent".into(),
+                    format!("sent at {}", format_duration(t)),
+                ));
+            }
+            at
+        }
+        None => at,
+    };
+    let (topics, subs) = match sent {
+        Ok(t) if t <= deadline => reached(state, topic_keys, &r.actions(want).1),
+        Ok(_) | Err(_) => (Vec::new(), Vec::new()),
+    };
+    let subject = match n.sent {
+        Some(Sent::At(_) | Sent::By(_)) => {
+            format!("{subject} ({})", show(&sent))
+        }
+        Some(Sent::Never) => subject,
+        None => match sent {
+            Ok(t) if t > deadline => format!("{subject} (sent only at {})", format_duration(t)),
+            Ok(_) => subject,
+            Err(why) => format!("{subject}: sent {why}"),
+        },
+    };
+    if let Some(n) = n.notifies {
         let mut want_topics = n.to_vec();
         want_topics.sort();
         if want_topics != topics {
             return Some((subject, list(&want_topics), list(&topics)));
         }
     }
-    if let Some(e) = endpoints {
+    if let Some(e) = n.endpoints {
         let mut want_subs = e.to_vec();
         want_subs.sort();
         if want_subs != subs {

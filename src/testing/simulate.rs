@@ -422,16 +422,21 @@ impl<'a> Simulation<'a> {
             .collect())
     }
 
-    /// Whether the actions of `alarm` at time `t` are suppressed by its
-    /// actions suppressor.
-    pub fn suppressed(&self, c: &CompositeAlarm, t: i64) -> Result<bool, String> {
+    /// When the actions of each of the composite's state `changes` are taken
+    /// ([`composite::action_times`]): as it changes without an actions
+    /// suppressor, else after the WaitPeriod or ExtensionPeriod, or never.
+    pub fn action_times(
+        &self,
+        c: &CompositeAlarm,
+        changes: &[(i64, State)],
+    ) -> Result<Vec<Option<i64>>, String> {
         let Some(suppressor) = &c.actions_suppressor else {
-            return Ok(false);
+            return Ok(changes.iter().map(|(t, _)| Some(*t)).collect());
         };
         let name = suppressor.rsplit(':').next().unwrap_or(suppressor);
         let tl = self.timeline(name)?;
-        Ok(composite::actions_suppressed(
-            t,
+        Ok(composite::action_times(
+            changes,
             &transitions(&tl),
             c.actions_suppressor_wait_period.unwrap_or(0),
             c.actions_suppressor_extension_period.unwrap_or(0),

@@ -704,3 +704,143 @@ fn dynamodb_ignores_missing_data_and_low_sample_percentiles_follow_the_setting()
     assert_eq!(code, 1, "{stdout}");
     assert!(stdout.contains("at 6m"), "{stdout}");
 }
+
+/// "Suppressing composite alarm actions" (CloudWatch User Guide,
+/// <https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Create_Composite_Alarm_Suppression.html>)
+/// on bookstore's `service-unhealthy` (WaitPeriod 120 s, ExtensionPeriod
+/// 300 s, suppressed by `deployment-started`): when the page is sent.
+#[test]
+fn composite_action_suppression_decides_when_a_notification_is_sent() {
+    let tmp = catalogue_copy("bookstore");
+    let dir = tmp.path().join("definitions/bookstore");
+    let file = dir.join("tests/suppression.yaml");
+    let test = r#"tests:
+  example1-the-page-waits-out-the-wait-period:
+    services: [order-service]
+    environments: [staging]
+    metrics:
+      - namespace: ECS/ContainerInsights
+        metric: RunningTaskCount
+        dimensions: { ClusterName: "{{ env.cluster }}", ServiceName: "{{ service.name }}" }
+        values: "2x5 0x10"
+    expect:
+      - { alarm: service-unhealthy, at: 10m, state: ALARM, notifies_at: 12m, notifies: [slack-warnings] }
+      - { alarm: service-unhealthy, at: 11m, state: ALARM, notifies: [] }
+      - { alarm: service-unhealthy, at: 12m, state: ALARM, notifies: [slack-warnings] }
+  example3-recovery-within-the-wait-period-never-pages:
+    services: [order-service]
+    environments: [staging]
+    metrics:
+      - namespace: ECS/ContainerInsights
+        metric: RunningTaskCount
+        dimensions: { ClusterName: "{{ env.cluster }}", ServiceName: "{{ service.name }}" }
+        values: "2x5 0x5 2x10"
+    expect:
+      - { alarm: service-unhealthy, at: 10m, state: ALARM, notifies_at: never }
+      - { alarm: service-unhealthy, at: 11m, state: OK, notifies_at: 13m }
+  example5-a-deployment-holds-the-page-until-its-extension-expires:
+    services: [order-service]
+    environments: [staging]
+    metrics:
+      - namespace: ECS/ContainerInsights
+        metric: RunningTaskCount
+        dimensions: { ClusterName: "{{ env.cluster }}", ServiceName: "{{ service.name }}" }
+        values: "2x5 0x25"
+      - namespace: ECS/ContainerInsights
+        metric: DeploymentCount
+        dimensions: { ClusterName: "{{ env.cluster }}", ServiceName: "{{ service.name }}" }
+        values: "1x10 2x3 1x17"
+    expect:
+      - { alarm: deployment-started, at: 11m, state: ALARM }
+      - { alarm: deployment-started, at: 14m, state: OK }
+      - { alarm: service-unhealthy, at: 10m, state: ALARM, notifies_by: 19m, notifies: [slack-warnings] }
+      - { alarm: service-unhealthy, at: 18m, state: ALARM, notifies: [] }
+"#;
+    std::fs::write(&file, test).unwrap();
+    let run = || {
+        obsctl([
+            "-d",
+            dir.to_str().unwrap(),
+            "test",
+            "--env",
+            "staging",
+            "example",
+        ])
+        .run()
+    };
+    let Run {
+        code,
+        stdout,
+        stderr,
+    } = run();
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("3 tests (9 expectations): 3 passed"),
+        "{stdout}"
+    );
+
+    // What the old checker said: paged at 10m. The page waits for the WaitPeriod.
+    let wrong = test.replace(
+        "{ alarm: service-unhealthy, at: 11m, state: ALARM, notifies: [] }",
+        "{ alarm: service-unhealthy, at: 11m, state: ALARM, notifies: [slack-warnings] }",
+    );
+    std::fs::write(&file, wrong).unwrap();
+    let Run { code, stdout, .. } = run();
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("tests/suppression.yaml:12: notification of alarm bookstore-staging-order-service-service-unhealthy changing to ALARM by 11m (sent only at 12m)"),
+        "{stdout}"
+    );
+    // A page held back by the suppressor says why it is not sent.
+    let wrong = test.replace(
+        "{ alarm: service-unhealthy, at: 18m, state: ALARM, notifies: [] }",
+        "{ alarm: service-unhealthy, at: 18m, state: ALARM, notifies: [slack-warnings] }",
+    );
+    std::fs::write(&file, wrong).unwrap();
+    let Run { code, stdout, .. } = run();
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("changing to ALARM by 18m (sent only at 19m)"),
+        "{stdout}"
+    );
+    // A page discarded by a change within the WaitPeriod is never sent.
+    let wrong = test.replace("notifies_at: never", "notifies_by: 30m");
+    std::fs::write(&file, wrong).unwrap();
+    let Run { code, stdout, .. } = run();
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("expected: sent at 30m at the latest"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("actual:   never (the alarm changes to OK at 11m while the actions of its change at 10m wait out"),
+        "{stdout}"
+    );
+    // The extension period: not by 18m.
+    let wrong = test.replace("notifies_by: 19m", "notifies_by: 18m");
+    std::fs::write(&file, wrong).unwrap();
+    let Run { code, stdout, .. } = run();
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("expected: sent at 18m at the latest\n    actual:   sent at 19m"),
+        "{stdout}"
+    );
+
+    // Mistakes are located, one problem each.
+    let wrong = test
+        .replace("notifies_at: 12m", "notifies_at: 12m, notifies_by: 13m")
+        .replace("notifies_at: 13m", "notifies_at: soon");
+    std::fs::write(&file, wrong).unwrap();
+    let Run { code, stderr, .. } = obsctl(["-d", dir.to_str().unwrap(), "validate"]).run();
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("tests/suppression.yaml:11:") && stderr.contains("`notifies_at` (exactly then) and `notifies_by` (then at the latest) exclude each other"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("tests/suppression.yaml:24:")
+            && stderr.contains("`soon` is not a duration"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("2 problems found"), "{stderr}");
+}

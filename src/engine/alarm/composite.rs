@@ -29,7 +29,10 @@
 //!
 //! # Actions suppression
 //!
-//! See [`actions_suppressed`] and [`action_time`].
+//! Per the CloudWatch User Guide, "Suppressing composite alarm actions"
+//! (<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Create_Composite_Alarm_Suppression.html>),
+//! Examples 1–6: see [`actions_suppressed`], [`action_time`] and
+//! [`action_times`] (when each state change's actions are taken, or never).
 
 use std::fmt;
 
@@ -580,6 +583,43 @@ pub fn action_time(at: i64, suppressor: &[(i64, State)], wait: u32, extension: u
     }
 }
 
+/// When the actions of each of the composite's state changes are taken, per
+/// "Suppressing composite alarm actions"
+/// (<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Create_Composite_Alarm_Suppression.html>).
+///
+/// `changes` are the composite's state changes [(time, new state)] in time
+/// order; the result has one entry per change: `Some(t)` when its actions are
+/// taken at `t` ([`action_time`]), `None` when they never are. They never are
+/// when the suppressor is still in ALARM at the end of its history, or when
+/// the composite changes state again before they are due: "no actions while
+/// a WaitPeriod is active", and when the composite changes within it (Example
+/// 3: "the composite alarm changes back to OK at t3 [...] the WaitPeriod that
+/// started at t2 is discarded" and a new one starts) or within an
+/// ExtensionPeriod (Example 6: "the ExtensionPeriod is discarded, and a new
+/// WaitPeriod starts"), the actions of the earlier change are never taken:
+/// "Composite alarms take actions that are based on their current states when
+/// ExtensionPeriod and WaitPeriod become inactive". A change exactly when the
+/// earlier change's period expires does not discard its actions (not
+/// documented).
+pub fn action_times(
+    changes: &[(i64, State)],
+    suppressor: &[(i64, State)],
+    wait: u32,
+    extension: u32,
+) -> Vec<Option<i64>> {
+    changes
+        .iter()
+        .enumerate()
+        .map(|(i, (at, _))| {
+            let due = action_time(*at, suppressor, wait, extension)?;
+            match changes.get(i + 1) {
+                Some((next, _)) if *next < due => None,
+                Some(_) | None => Some(due),
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -879,5 +919,70 @@ mod tests {
             action_time(i64::MAX - 1, &[], u32::MAX, u32::MAX),
             Some(i64::MAX)
         );
+    }
+
+    // The six examples of "Suppressing composite alarm actions"
+    // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Create_Composite_Alarm_Suppression.html),
+    // with WaitPeriod t2..t4 (2 units) and ExtensionPeriod 3 units: when each
+    // of the composite's changes takes its actions.
+    #[test]
+    fn aws_example1_actions_taken_when_the_wait_period_expires() {
+        // Composite OK -> ALARM at t2; the suppressor stays OK: actions at t4.
+        assert_eq!(action_times(&[(2, A)], &[(0, O)], 2, 3), vec![Some(4)]);
+    }
+
+    #[test]
+    fn aws_example2_suppressor_alarm_within_the_wait_period() {
+        // The suppressor goes to ALARM at t3 and stays there: never.
+        assert_eq!(action_times(&[(2, A)], &[(0, O), (3, A)], 2, 3), vec![None]);
+    }
+
+    #[test]
+    fn aws_example3_composite_back_to_ok_within_the_wait_period() {
+        // ALARM at t2, OK at t3: the ALARM actions are never taken; a new
+        // WaitPeriod t3..t5 ends with the OK actions.
+        assert_eq!(
+            action_times(&[(2, A), (3, O)], &[(0, O)], 2, 3),
+            vec![None, Some(5)]
+        );
+    }
+
+    #[test]
+    fn aws_example4_suppressor_already_in_alarm() {
+        assert_eq!(action_times(&[(2, A)], &[(0, A)], 2, 3), vec![None]);
+        // When it leaves ALARM, the ExtensionPeriod runs first.
+        assert_eq!(
+            action_times(&[(2, A)], &[(0, A), (5, O)], 2, 3),
+            vec![Some(8)]
+        );
+    }
+
+    #[test]
+    fn aws_example5_actions_taken_when_the_extension_period_expires() {
+        // Suppressor ALARM at t3, OK at t6; ExtensionPeriod t6..t9.
+        assert_eq!(
+            action_times(&[(2, A)], &[(0, O), (3, A), (6, O)], 2, 3),
+            vec![Some(9)]
+        );
+    }
+
+    #[test]
+    fn aws_example6_composite_back_to_ok_within_the_extension_period() {
+        // The composite changes back to OK at t7: the ExtensionPeriod is
+        // discarded, the ALARM actions are never taken, and the new
+        // WaitPeriod t7..t9 ends with the OK actions.
+        assert_eq!(
+            action_times(&[(2, A), (7, O)], &[(0, O), (3, A), (6, O)], 2, 3),
+            vec![None, Some(9)]
+        );
+    }
+
+    #[test]
+    fn a_change_when_the_period_expires_keeps_the_earlier_actions() {
+        assert_eq!(
+            action_times(&[(2, A), (4, O)], &[], 2, 3),
+            vec![Some(4), Some(6)]
+        );
+        assert_eq!(action_times(&[], &[], 2, 3), Vec::<Option<i64>>::new());
     }
 }
