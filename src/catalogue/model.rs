@@ -873,7 +873,9 @@ pub struct QuerySpec {
 /// must follow from them (alarm states, notification routes, filter values).
 /// Times are offsets from the test's start: `0s`, `90s`, `5m`, `1h30m`.
 /// Every string may use the placeholders of alarm templates
-/// (`{{ service.name }}`, `{{ env.cluster }}`, …).
+/// (`{{ service.name }}`, `{{ env.cluster }}`, …) and the effective
+/// settings of the metric alarm it tests (`{{ alarm.threshold }}`, or
+/// `{{ alarms['<template>'].threshold }}` when it names several).
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TestSpec {

@@ -844,3 +844,121 @@ fn composite_action_suppression_decides_when_a_notification_is_sent() {
     );
     assert!(stderr.contains("2 problems found"), "{stderr}");
 }
+
+/// A per-service test reads each alarm's effective configuration (after
+/// environment and service overrides): one test checks every service at
+/// its own threshold, and still kills the threshold mutant (the values come
+/// from the unmutated catalogue). An undefined name is located and named.
+#[test]
+fn tests_read_the_alarms_effective_configuration() {
+    let tmp = catalogue_copy("cat-house");
+    let dir = tmp.path().join("definitions/cat-house");
+    let alarms = dir.join("alarms.yaml");
+    let mut text = std::fs::read_to_string(&alarms).unwrap();
+    text.push_str(
+        r#"
+  cpu-high:
+    kind: metric
+    severity: warning
+    description: "{{ service.name }}: CPU high"
+    runbook: runbooks/high-error-rate.md
+    metric:
+      namespace: AWS/ECS
+      metric: CPUUtilization
+      statistic: Maximum
+      dimensions: { ClusterName: "{{ env.cluster }}", ServiceName: "{{ service.name }}" }
+    period: 60
+    comparison: ">"
+    threshold: 80
+"#,
+    );
+    std::fs::write(&alarms, text).unwrap();
+    edit(
+        &dir.join("services.yaml"),
+        "  catalog-service:\n    port: 8002\n",
+        "  catalog-service:\n    port: 8002\n    alarms:\n      cpu-high: { threshold: 50 }\n",
+    );
+    let test = r#"tests:
+  cpu-pages-above-its-threshold:
+    for_each_service: true
+    environments: [staging]
+    metrics:
+      - namespace: AWS/ECS
+        metric: CPUUtilization
+        dimensions: { ClusterName: "{{ env.cluster }}", ServiceName: "{{ service.name }}" }
+        values: "{{ alarm.threshold }}x3 {{ alarm.threshold + 1 }}x{{ alarm.evaluation_periods + 1 }}"
+    expect:
+      - { alarm: cpu-high, at: 3m, state: OK }
+      - { alarm: cpu-high, at: 5m, state: ALARM }
+  cpu-by-template:
+    for_each_service: true
+    environments: [staging]
+    metrics:
+      - namespace: AWS/ECS
+        metric: CPUUtilization
+        dimensions: { ClusterName: "{{ env.cluster }}", ServiceName: "{{ service.name }}" }
+        values: "{{ alarms['cpu-high'].threshold * 2 }}x{{ alarms['cpu-high'].period // 60 }}"
+    expect:
+      - { alarm: cpu-high, at: 1m, state: ALARM }
+      - { alarm: service-down, at: 1m, state: ALARM }
+"#;
+    std::fs::write(dir.join("tests/cpu.yaml"), test).unwrap();
+    let Run { code, stdout, .. } = obsctl([
+        "-d",
+        dir.to_str().unwrap(),
+        "test",
+        "--mutate",
+        "--env",
+        "staging",
+        "cpu-",
+    ])
+    .run();
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("0 failed"), "{stdout}");
+    assert!(
+        !stdout.contains("cpu-high: threshold"),
+        "the threshold mutants are caught: {stdout}"
+    );
+    // Each service at its own threshold: catalog-service at 50, the others at 80.
+    assert!(!stdout.contains("FAIL"), "{stdout}");
+    // Two alarms: `alarm` is undefined, named and located.
+    edit(
+        &dir.join("tests/cpu.yaml"),
+        "{{ alarms['cpu-high'].period // 60 }}",
+        "{{ alarm.period // 60 }}",
+    );
+    let Run { code, stderr, .. } = obsctl([
+        "-d",
+        dir.to_str().unwrap(),
+        "test",
+        "--env",
+        "staging",
+        "cpu-",
+    ])
+    .run();
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("tests/cpu.yaml:20:17: error: test `cpu-by-template`: template error: `alarm` is undefined"), "{stderr}");
+    assert!(stderr.contains("alarms['<template>']"), "{stderr}");
+    assert!(stderr.contains("1 problem found"), "{stderr}");
+    // A misspelled template.
+    edit(
+        &dir.join("tests/cpu.yaml"),
+        "{{ alarm.period // 60 }}",
+        "{{ alarms['cpu-hgh'].period // 60 }}",
+    );
+    let Run { code, stderr, .. } = obsctl([
+        "-d",
+        dir.to_str().unwrap(),
+        "test",
+        "--env",
+        "staging",
+        "cpu-",
+    ])
+    .run();
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("`alarms['cpu-hgh']` is undefined"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("cpu-high"), "{stderr}");
+}
