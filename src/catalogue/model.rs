@@ -958,6 +958,12 @@ pub struct SeriesInput {
     /// statistic changes the outcome.
     #[serde(default)]
     pub samples: Vec<String>,
+    /// Statistic sets (PutMetricData `StatisticValues`), each `TIME
+    /// SampleCount Sum Minimum Maximum` (`"1m 10 500 20 80"`). Percentiles
+    /// are only computed over a period whose sets have SampleCount 1 or
+    /// Minimum = Maximum, as AWS documents.
+    #[serde(default)]
+    pub sets: Vec<String>,
 }
 
 /// The band of an anomaly-detection alarm, which AWS trains and a test supplies.

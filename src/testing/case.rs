@@ -10,7 +10,7 @@ use crate::catalogue::{Catalogue, Item};
 use crate::compile::{Ctx, DesiredState, Templates, fill};
 use crate::diagnostic::{Origin, Problems};
 use crate::engine::alarm::{Series, State};
-use crate::notation::{duration, sample, series, utc_time};
+use crate::notation::{duration, sample, series, stat_set, utc_time};
 use crate::resource::{Kind, Resource};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -35,6 +35,8 @@ pub struct Case {
     pub logs: Vec<LogBatch>,
     /// Metric samples given directly.
     pub samples: Vec<Sample>,
+    /// Statistic sets given directly.
+    pub sets: Vec<SetSample>,
     /// Anomaly bands by alarm name.
     pub bands: BTreeMap<String, (Series, Series)>,
     /// Service quotas by usage metric (namespace, name, dimensions), one
@@ -89,6 +91,19 @@ pub struct Sample {
     pub t: i64,
     /// Value.
     pub value: f64,
+}
+
+/// One statistic set of a metric (PutMetricData `StatisticValues`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SetSample {
+    /// Namespace.
+    pub namespace: String,
+    /// Metric name.
+    pub metric: String,
+    /// Dimensions.
+    pub dimensions: BTreeMap<String, String>,
+    /// The set and its time.
+    pub set: crate::engine::alarm::StatSet,
 }
 
 /// One expectation, resolved.
@@ -556,6 +571,7 @@ impl<'a> Expander<'a> {
             origin: o.clone(),
             logs: Vec::new(),
             samples: Vec::new(),
+            sets: Vec::new(),
             bands: BTreeMap::new(),
             quotas: BTreeMap::new(),
             insight_rules: BTreeMap::new(),
@@ -671,10 +687,10 @@ impl<'a> Expander<'a> {
                     value,
                 });
             };
-            if input.values.is_none() && input.samples.is_empty() {
+            if input.values.is_none() && input.samples.is_empty() && input.sets.is_empty() {
                 p.problem(
                     &io,
-                    "a metric input needs `values` or `samples`".into(),
+                    "a metric input needs `values`, `samples` or `sets`".into(),
                     "e.g. `values: \"1 1 _ 5x3\"`",
                 );
             }
@@ -717,6 +733,28 @@ impl<'a> Expander<'a> {
                 match sample(&s) {
                     Ok((t, v)) => push(t, v, &mut case),
                     Err(e) => p.problem(&so, e, "e.g. `\"90s 250\"`"),
+                }
+            }
+            for (k, s) in input.sets.iter().enumerate() {
+                let so = io.child(&format!("sets/{k}"));
+                let Some(s) = p.text(s, &so) else { continue };
+                match stat_set(&s) {
+                    Ok(set) => {
+                        case.horizon = case.horizon.max(set.t);
+                        if keep_samples {
+                            case.sets.push(SetSample {
+                                namespace: namespace.clone(),
+                                metric: metric.clone(),
+                                dimensions: dimensions.clone(),
+                                set,
+                            });
+                        }
+                    }
+                    Err(e) => p.problem(
+                        &so,
+                        e,
+                        "a statistic set is `TIME SampleCount Sum Minimum Maximum`, e.g. `\"1m 10 500 20 80\"`",
+                    ),
                 }
             }
         }

@@ -962,3 +962,84 @@ fn tests_read_the_alarms_effective_configuration() {
     );
     assert!(stderr.contains("cpu-high"), "{stderr}");
 }
+
+/// Statistic sets (PutMetricData `StatisticValues`): Average is
+/// Sum/SampleCount; a percentile needs raw values, so a period holding a
+/// set with SampleCount above 1 and Minimum below Maximum has no
+/// percentile datapoint (GetMetricStatistics API reference). A malformed
+/// set is located.
+#[test]
+fn statistic_sets_aggregate_as_aws_documents() {
+    let tmp = catalogue_copy("cat-house");
+    let dir = tmp.path().join("definitions/cat-house");
+    let alarms = dir.join("alarms.yaml");
+    let mut text = std::fs::read_to_string(&alarms).unwrap();
+    text.push_str(
+        r#"
+  mean-duration:
+    kind: metric
+    severity: warning
+    description: "{{ service.name }}: mean Lambda duration above 100 ms"
+    runbook: runbooks/high-error-rate.md
+    metric:
+      namespace: AWS/Lambda
+      metric: Duration
+      statistic: Average
+      dimensions: { FunctionName: "{{ service.name }}" }
+    period: 60
+    comparison: ">"
+    threshold: 100
+  p90-duration:
+    kind: metric
+    severity: warning
+    description: "{{ service.name }}: p90 Lambda duration above 100 ms"
+    runbook: runbooks/high-error-rate.md
+    metric:
+      namespace: AWS/Lambda
+      metric: Duration
+      statistic: p90
+      dimensions: { FunctionName: "{{ service.name }}" }
+    period: 60
+    comparison: ">"
+    threshold: 100
+"#,
+    );
+    std::fs::write(&alarms, text).unwrap();
+    let test = r#"tests:
+  duration-from-statistic-sets:
+    for_each_service: true
+    environments: [staging]
+    metrics:
+      - namespace: AWS/Lambda
+        metric: Duration
+        dimensions: { FunctionName: "{{ service.name }}" }
+        sets: ["0s 10 900 50 150", "1m 10 1100 50 150", "2m 20 4000 200 200"]
+    expect:
+      - { alarm: mean-duration, at: 1m, state: OK }
+      - { alarm: mean-duration, at: 2m, state: ALARM }
+      - { alarm: p90-duration, at: 2m, state: INSUFFICIENT_DATA }
+      - { alarm: p90-duration, at: 3m, state: ALARM }
+"#;
+    let file = dir.join("tests/sets.yaml");
+    std::fs::write(&file, test).unwrap();
+    let Run { code, stdout, .. } = obsctl([
+        "-d",
+        dir.to_str().unwrap(),
+        "test",
+        "--env",
+        "staging",
+        "duration-from-statistic-sets",
+    ])
+    .run();
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains(", 0 failed"), "{stdout}");
+    edit(&file, "\"1m 10 1100 50 150\"", "\"1m 10 1100 150 50\"");
+    let Run { code, stderr, .. } = obsctl(["-d", dir.to_str().unwrap(), "validate"]).run();
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("tests/sets.yaml:9:"), "{stderr}");
+    assert!(
+        stderr.contains("Minimum 150 is above Maximum 50"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("1 problem found"), "{stderr}");
+}
