@@ -213,6 +213,49 @@ pub fn sample(text: &str) -> Result<(i64, f64), String> {
     Ok((duration(t)?, number(v, text)?))
 }
 
+/// A statistic set `TIME SampleCount Sum Minimum Maximum` (PutMetricData's
+/// `StatisticValues`, in its order), e.g. `1m 10 500 20 80`.
+pub fn stat_set(text: &str) -> Result<crate::engine::alarm::StatSet, String> {
+    let parts: Vec<&str> = text.split_whitespace().collect();
+    let [t, count, sum, min, max] = parts.as_slice() else {
+        return Err(format!(
+            "`{text}`: a statistic set is `TIME SampleCount Sum Minimum Maximum`, {} given",
+            match parts.len() {
+                1 => "1 field".to_string(),
+                n => format!("{n} fields"),
+            }
+        ));
+    };
+    let value = |token: &str, what: &str| {
+        token
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| format!("`{text}`: {what} `{token}` is not a number"))
+    };
+    let set = crate::engine::alarm::StatSet {
+        t: duration(t)?,
+        count: value(count, "SampleCount")?,
+        sum: value(sum, "Sum")?,
+        min: value(min, "Minimum")?,
+        max: value(max, "Maximum")?,
+    };
+    if set.count <= 0.0 {
+        return Err(format!("`{text}`: SampleCount must be more than 0"));
+    }
+    if set.min > set.max {
+        return Err(format!("`{text}`: Minimum {min} is above Maximum {max}"));
+    }
+    // Sum of `count` values between Minimum and Maximum.
+    let slack = 1e-9 * (set.sum.abs().max(1.0));
+    if set.sum < set.min * set.count - slack || set.sum > set.max * set.count + slack {
+        return Err(format!(
+            "`{text}`: Sum {sum} is not the sum of {count} values between {min} and {max}"
+        ));
+    }
+    Ok(set)
+}
+
 /// Formats seconds as the shortest duration (`5m`, `1h30m`, `90s` → `1m30s`).
 pub fn format_duration(secs: i64) -> String {
     if secs == 0 {
@@ -231,6 +274,30 @@ pub fn format_duration(secs: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn statistic_sets_are_read_in_putmetricdata_order() {
+        use super::stat_set;
+        let s = stat_set("1m30s 10 500 20 80").unwrap();
+        assert_eq!(
+            (s.t, s.count, s.sum, s.min, s.max),
+            (90, 10.0, 500.0, 20.0, 80.0)
+        );
+        for (text, error) in [
+            ("1m 10 500 20", "4 fields"),
+            ("1m 10 500 20 x", "Maximum `x` is not a number"),
+            ("1m 0 0 0 0", "SampleCount must be more than 0"),
+            ("1m 10 500 80 20", "Minimum 80 is above Maximum 20"),
+            (
+                "1m 10 5000 20 80",
+                "Sum 5000 is not the sum of 10 values between 20 and 80",
+            ),
+            ("soon 1 1 1 1", "soon"),
+        ] {
+            let e = stat_set(text).unwrap_err();
+            assert!(e.contains(error), "{text}: {e}");
+        }
+    }
+
     #[test]
     fn utc_time_parses_dates_and_times() {
         use super::{utc, utc_time};

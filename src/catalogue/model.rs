@@ -873,7 +873,9 @@ pub struct QuerySpec {
 /// must follow from them (alarm states, notification routes, filter values).
 /// Times are offsets from the test's start: `0s`, `90s`, `5m`, `1h30m`.
 /// Every string may use the placeholders of alarm templates
-/// (`{{ service.name }}`, `{{ env.cluster }}`, …).
+/// (`{{ service.name }}`, `{{ env.cluster }}`, …) and the effective
+/// settings of the metric alarm it tests (`{{ alarm.threshold }}`, or
+/// `{{ alarms['<template>'].threshold }}` when it names several).
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TestSpec {
@@ -956,6 +958,12 @@ pub struct SeriesInput {
     /// statistic changes the outcome.
     #[serde(default)]
     pub samples: Vec<String>,
+    /// Statistic sets (PutMetricData `StatisticValues`), each `TIME
+    /// SampleCount Sum Minimum Maximum` (`"1m 10 500 20 80"`). Percentiles
+    /// are only computed over a period whose sets have SampleCount 1 or
+    /// Minimum = Maximum, as AWS documents.
+    #[serde(default)]
+    pub sets: Vec<String>,
 }
 
 /// The band of an anomaly-detection alarm, which AWS trains and a test supplies.

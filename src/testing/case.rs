@@ -10,7 +10,7 @@ use crate::catalogue::{Catalogue, Item};
 use crate::compile::{Ctx, DesiredState, Templates, fill};
 use crate::diagnostic::{Origin, Problems};
 use crate::engine::alarm::{Series, State};
-use crate::notation::{duration, sample, series, utc_time};
+use crate::notation::{duration, sample, series, stat_set, utc_time};
 use crate::resource::{Kind, Resource};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -35,6 +35,8 @@ pub struct Case {
     pub logs: Vec<LogBatch>,
     /// Metric samples given directly.
     pub samples: Vec<Sample>,
+    /// Statistic sets given directly.
+    pub sets: Vec<SetSample>,
     /// Anomaly bands by alarm name.
     pub bands: BTreeMap<String, (Series, Series)>,
     /// Service quotas by usage metric (namespace, name, dimensions), one
@@ -89,6 +91,19 @@ pub struct Sample {
     pub t: i64,
     /// Value.
     pub value: f64,
+}
+
+/// One statistic set of a metric (PutMetricData `StatisticValues`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SetSample {
+    /// Namespace.
+    pub namespace: String,
+    /// Metric name.
+    pub metric: String,
+    /// Dimensions.
+    pub dimensions: BTreeMap<String, String>,
+    /// The set and its time.
+    pub set: crate::engine::alarm::StatSet,
 }
 
 /// One expectation, resolved.
@@ -488,6 +503,57 @@ impl<'a> Expander<'a> {
         );
     }
 
+    /// `ctx` with the effective configuration of the run's metric alarms
+    /// (after environment and service overrides, never mutated: cases are
+    /// expanded once, before `--mutate` changes any alarm): `alarms` by
+    /// template and by every reference the test writes in `alarm:`, and
+    /// `alarm` when the test names exactly one metric alarm.
+    fn with_alarms(&self, ctx: &Ctx) -> Ctx {
+        let t = &self.test.spec;
+        let config = |name: &str| {
+            let Some(Resource::MetricAlarm(a)) = self
+                .state
+                .resources
+                .get(&(Kind::MetricAlarm, name.to_string()))
+            else {
+                return None;
+            };
+            Some(alarm_config(a))
+        };
+        let mut alarms = serde_json::Map::new();
+        for template in self.cat.alarms.keys() {
+            if let Some(c) = self.alarm(template).and_then(|n| config(&n)) {
+                alarms.insert(template.clone(), c);
+            }
+        }
+        let mut named = BTreeSet::new();
+        let references = t
+            .expect
+            .iter()
+            .filter_map(|e| e.alarm.as_ref())
+            .chain(t.bands.iter().map(|b| &b.alarm));
+        for r in references {
+            if let Some(n) = self.alarm(r)
+                && let Some(c) = config(&n)
+            {
+                alarms.insert(r.clone(), c);
+                named.insert(n);
+            }
+        }
+        let one = match named.iter().next() {
+            Some(n) if named.len() == 1 => config(n),
+            Some(_) | None => None,
+        };
+        let mut extra = vec![crate::compile::to_ctx(
+            serde_json::json!({ "alarms": alarms }),
+        )];
+        if let Some(one) = one {
+            extra.push(crate::compile::to_ctx(serde_json::json!({ "alarm": one })));
+        }
+        extra.push(ctx.clone());
+        minijinja::value::merge_maps(extra)
+    }
+
     fn case(
         &self,
         ctx: &Ctx,
@@ -497,6 +563,7 @@ impl<'a> Expander<'a> {
     ) -> Option<Case> {
         let t = &self.test.spec;
         let o = &self.test.origin;
+        let ctx = &self.with_alarms(ctx);
         let mut case = Case {
             test: self.name.to_string(),
             env: self.state.env.clone(),
@@ -504,6 +571,7 @@ impl<'a> Expander<'a> {
             origin: o.clone(),
             logs: Vec::new(),
             samples: Vec::new(),
+            sets: Vec::new(),
             bands: BTreeMap::new(),
             quotas: BTreeMap::new(),
             insight_rules: BTreeMap::new(),
@@ -619,10 +687,10 @@ impl<'a> Expander<'a> {
                     value,
                 });
             };
-            if input.values.is_none() && input.samples.is_empty() {
+            if input.values.is_none() && input.samples.is_empty() && input.sets.is_empty() {
                 p.problem(
                     &io,
-                    "a metric input needs `values` or `samples`".into(),
+                    "a metric input needs `values`, `samples` or `sets`".into(),
                     "e.g. `values: \"1 1 _ 5x3\"`",
                 );
             }
@@ -665,6 +733,28 @@ impl<'a> Expander<'a> {
                 match sample(&s) {
                     Ok((t, v)) => push(t, v, &mut case),
                     Err(e) => p.problem(&so, e, "e.g. `\"90s 250\"`"),
+                }
+            }
+            for (k, s) in input.sets.iter().enumerate() {
+                let so = io.child(&format!("sets/{k}"));
+                let Some(s) = p.text(s, &so) else { continue };
+                match stat_set(&s) {
+                    Ok(set) => {
+                        case.horizon = case.horizon.max(set.t);
+                        if keep_samples {
+                            case.sets.push(SetSample {
+                                namespace: namespace.clone(),
+                                metric: metric.clone(),
+                                dimensions: dimensions.clone(),
+                                set,
+                            });
+                        }
+                    }
+                    Err(e) => p.problem(
+                        &so,
+                        e,
+                        "a statistic set is `TIME SampleCount Sum Minimum Maximum`, e.g. `\"1m 10 500 20 80\"`",
+                    ),
                 }
             }
         }
@@ -741,6 +831,134 @@ impl<'a> Expander<'a> {
     }
 }
 
+/// What a test string reads of a metric alarm: its effective settings.
+fn alarm_config(a: &crate::resource::MetricAlarm) -> serde_json::Value {
+    let period = a.period.or_else(|| {
+        a.metrics
+            .iter()
+            .find_map(|q| q.metric_stat.as_ref().map(|s| s.period))
+    });
+    crate::resource::canonical::canonical(serde_json::json!({
+        "name": a.alarm_name,
+        "threshold": a.threshold,
+        "period": period,
+        "evaluation_periods": a.evaluation_periods,
+        "datapoints_to_alarm": a.datapoints_to_alarm.unwrap_or(a.evaluation_periods),
+        "comparison": a.comparison_operator,
+        "statistic": a.statistic.clone().or_else(|| a.extended_statistic.clone()),
+        "treat_missing_data": a.treat_missing_data,
+    }))
+}
+
+/// The first name a templated string uses that `ctx` does not define
+/// (minijinja's strict error does not say which): each dotted name inside
+/// `{{ … }}` is probed from its first segment on (`undefined(name)`: the
+/// context does not define it).
+fn undefined_name(raw: &str, undefined: &dyn Fn(&str) -> bool) -> Option<String> {
+    let mut rest = raw;
+    while let Some(start) = rest.find("{{") {
+        let after = &rest[start + 2..];
+        let end = after.find("}}").unwrap_or(after.len());
+        let inner = &after[..end];
+        let mut chars = inner.char_indices().peekable();
+        let mut in_string = None;
+        while let Some((i, c)) = chars.next() {
+            if let Some(q) = in_string {
+                if c == q {
+                    in_string = None;
+                }
+                continue;
+            }
+            if c == '\'' || c == '"' {
+                in_string = Some(c);
+                continue;
+            }
+            let before = &inner[..i];
+            let trimmed = before.trim_end();
+            // Not inside a word or after a dot, not a filter (`| upper`)
+            // nor a test (`is number`).
+            let starts = (c.is_ascii_alphabetic() || c == '_')
+                && !before.ends_with(|p: char| p.is_ascii_alphanumeric() || p == '_' || p == '.')
+                && !trimmed.ends_with('|')
+                && !trimmed.ends_with(" is")
+                && !trimmed.ends_with(" is not");
+            if !starts {
+                continue;
+            }
+            // The chain: name(.name | ['key'])*
+            let mut j = i;
+            let bytes = inner.as_bytes();
+            let mut prefixes = Vec::new();
+            loop {
+                while j < bytes.len() && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'_') {
+                    j += 1;
+                }
+                prefixes.push(j);
+                if j < bytes.len() && bytes[j] == b'.' {
+                    j += 1;
+                } else if j + 1 < bytes.len()
+                    && bytes[j] == b'['
+                    && (bytes[j + 1] == b'\'' || bytes[j + 1] == b'"')
+                {
+                    let q = bytes[j + 1];
+                    match inner[j + 2..].find(q as char) {
+                        Some(k) if inner[j + 2 + k + 1..].starts_with(']') => j = j + 2 + k + 2,
+                        Some(_) | None => break,
+                    }
+                    prefixes.push(j);
+                    if j < bytes.len() && bytes[j] == b'.' {
+                        j += 1;
+                    } else {
+                        break;
+                    }
+                } else {
+                    break;
+                }
+            }
+            let word = &inner[i..prefixes.first().copied().unwrap_or(i)];
+            let keyword = matches!(
+                word,
+                "and"
+                    | "or"
+                    | "not"
+                    | "if"
+                    | "else"
+                    | "is"
+                    | "in"
+                    | "true"
+                    | "false"
+                    | "none"
+                    | "True"
+                    | "False"
+                    | "None"
+                    | "defined"
+                    | "undefined"
+            );
+            // A function call or filter (`range(3)`) is not a value.
+            if !keyword
+                && !inner[prefixes.last().copied().unwrap_or(i)..]
+                    .trim_start()
+                    .starts_with('(')
+            {
+                for p in prefixes.iter().copied().collect::<BTreeSet<_>>() {
+                    let name = inner[i..p].trim_end_matches('.');
+                    if undefined(name) {
+                        return Some(name.to_string());
+                    }
+                }
+            }
+            while chars
+                .peek()
+                .is_some_and(|(k, _)| *k < prefixes.last().copied().unwrap_or(i))
+            {
+                chars.next();
+            }
+        }
+        rest = after.get(end + 2..).unwrap_or("");
+    }
+    None
+}
+
 struct Parse<'a, 'b> {
     x: &'a Expander<'a>,
     ctx: &'a Ctx,
@@ -772,12 +990,50 @@ impl Parse<'_, '_> {
         match self.x.templates.render(raw, self.ctx) {
             Ok(s) => Some(s),
             Err(e) => {
-                let help = if self.x.service.is_none() && raw.contains("service") {
-                    "`service` is only defined in a per-service test (`for_each_service: true`)"
-                } else {
-                    "placeholders: project, namespace, env.{name,region,account_id,cluster,vars}, service.{name,title,log_group,dimensions,...}"
+                let undefined = undefined_name(raw, &|name| {
+                    let probe = format!("{{{{ ({name}) is defined }}}}");
+                    self.x
+                        .templates
+                        .render(&probe, self.ctx)
+                        .is_ok_and(|a| a.eq_ignore_ascii_case("false"))
+                });
+                let help = match &undefined {
+                    Some(n)
+                        if (n == "service" || n.starts_with("service."))
+                            && self.x.service.is_none() =>
+                    {
+                        "`service` is only defined in a per-service test (`for_each_service: true`)"
+                    }
+                    Some(n) if n == "alarm" => {
+                        "`alarm` is defined when the test names exactly one metric alarm; with several, write `alarms['<template>'].threshold`"
+                    }
+                    Some(_) | None => {
+                        "placeholders: project, namespace, env.{name,region,account_id,cluster,vars}, service.{name,title,log_group,dimensions,...}, alarm.{threshold,period,evaluation_periods,datapoints_to_alarm,comparison,statistic,treat_missing_data,name}, alarms['<template>'].…"
+                    }
                 };
-                self.problem(o, format!("template error: {e}"), help);
+                let help = match undefined.as_deref().and_then(|n| n.strip_prefix("alarms[")) {
+                    Some(_) => {
+                        let known = self
+                            .x
+                            .cat
+                            .alarms
+                            .keys()
+                            .map(String::as_str)
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        format!(
+                            "`alarms` holds the metric alarms of this run by template ({known}) and by each `alarm:` the test names"
+                        )
+                    }
+                    None => help.to_string(),
+                };
+                let message = match undefined {
+                    Some(n) if !e.contains(&format!("`{n}`")) => {
+                        format!("template error: `{n}` is undefined ({e})")
+                    }
+                    Some(_) | None => format!("template error: {e}"),
+                };
+                self.problem(o, message, &help);
                 None
             }
         }
@@ -936,5 +1192,66 @@ impl Parse<'_, '_> {
                 None
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn probe(raw: &str, defined: &[&str]) -> Option<String> {
+        undefined_name(raw, &|n| !defined.contains(&n))
+    }
+
+    #[test]
+    fn names_the_first_undefined_value_of_a_test_string() {
+        let defined = [
+            "service",
+            "service.name",
+            "alarms",
+            "alarms['cpu'].threshold",
+            "alarms['cpu']",
+        ];
+        assert_eq!(
+            probe("{{ alarm.threshold * 2 }}x3", &defined).as_deref(),
+            Some("alarm")
+        );
+        assert_eq!(
+            probe("{{ service.name }} {{ service.nmae }}", &defined).as_deref(),
+            Some("service.nmae")
+        );
+        assert_eq!(
+            probe(
+                "{{ alarms['cpu'].threshold }} {{ alarms['cpx'].period }}",
+                &defined
+            )
+            .as_deref(),
+            Some("alarms['cpx']")
+        );
+        // Keywords, strings, filters and calls are not names.
+        assert_eq!(
+            probe(
+                "{{ 'alarm' if service.name is defined else none | upper }}{{ range(3) | join }}",
+                &defined
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn an_alarm_reads_as_its_effective_settings() {
+        let a: crate::resource::MetricAlarm = serde_json::from_value(serde_json::json!({
+            "AlarmName": "x", "ActionsEnabled": true, "OKActions": [], "AlarmActions": [],
+            "InsufficientDataActions": [], "Dimensions": [], "Statistic": "Maximum",
+            "Period": 60, "EvaluationPeriods": 3, "Threshold": 80.0,
+            "ComparisonOperator": "GreaterThanThreshold", "TreatMissingData": "missing",
+        }))
+        .unwrap();
+        let c = alarm_config(&a);
+        assert_eq!(c["threshold"], serde_json::json!(80));
+        assert_eq!(c["datapoints_to_alarm"], serde_json::json!(3));
+        assert_eq!(c["period"], serde_json::json!(60));
+        assert_eq!(c["statistic"], serde_json::json!("Maximum"));
+        assert_eq!(c["comparison"], serde_json::json!("GreaterThanThreshold"));
     }
 }

@@ -108,6 +108,8 @@ pub struct Simulation<'a> {
     /// A mutant replacing the alarm of the same name.
     mutant: Option<&'a MetricAlarm>,
     samples: BTreeMap<MetricKey, Vec<(i64, f64)>>,
+    /// Statistic sets given by the test.
+    sets: BTreeMap<MetricKey, Vec<alarm::StatSet>>,
     timelines: RefCell<BTreeMap<String, Result<Timeline, String>>>,
     /// The end of the simulated time.
     pub horizon: i64,
@@ -140,6 +142,15 @@ impl<'a> Simulation<'a> {
         for v in samples.values_mut() {
             v.sort_by_key(|(t, _)| *t);
         }
+        let mut sets: BTreeMap<MetricKey, Vec<alarm::StatSet>> = BTreeMap::new();
+        for s in &case.sets {
+            let key = (
+                s.namespace.clone(),
+                s.metric.clone(),
+                s.dimensions.clone().into_iter().collect::<Vec<_>>(),
+            );
+            sets.entry(key).or_default().push(s.set);
+        }
         // Long enough for the slowest alarm to evaluate once after the last input.
         let horizon = case.horizon;
         Simulation {
@@ -147,6 +158,7 @@ impl<'a> Simulation<'a> {
             case,
             mutant,
             samples,
+            sets,
             timelines: RefCell::new(BTreeMap::new()),
             horizon,
         }
@@ -219,10 +231,12 @@ impl<'a> Simulation<'a> {
         );
         let empty = Vec::new();
         let samples = self.samples.get(&key).unwrap_or(&empty);
+        let no_sets = Vec::new();
+        let sets = self.sets.get(&key).unwrap_or(&no_sets);
         let n = self.periods(period);
         (
-            alarm::aggregate(samples, period, n, stat),
-            alarm::sample_counts(samples, period, n),
+            alarm::aggregate_sets(samples, sets, period, n, stat),
+            alarm::sample_counts_sets(samples, sets, period, n),
         )
     }
 

@@ -844,3 +844,202 @@ fn composite_action_suppression_decides_when_a_notification_is_sent() {
     );
     assert!(stderr.contains("2 problems found"), "{stderr}");
 }
+
+/// A per-service test reads each alarm's effective configuration (after
+/// environment and service overrides): one test checks every service at
+/// its own threshold, and still kills the threshold mutant (the values come
+/// from the unmutated catalogue). An undefined name is located and named.
+#[test]
+fn tests_read_the_alarms_effective_configuration() {
+    let tmp = catalogue_copy("cat-house");
+    let dir = tmp.path().join("definitions/cat-house");
+    let alarms = dir.join("alarms.yaml");
+    let mut text = std::fs::read_to_string(&alarms).unwrap();
+    text.push_str(
+        r#"
+  cpu-high:
+    kind: metric
+    severity: warning
+    description: "{{ service.name }}: CPU high"
+    runbook: runbooks/high-error-rate.md
+    metric:
+      namespace: AWS/ECS
+      metric: CPUUtilization
+      statistic: Maximum
+      dimensions: { ClusterName: "{{ env.cluster }}", ServiceName: "{{ service.name }}" }
+    period: 60
+    comparison: ">"
+    threshold: 80
+"#,
+    );
+    std::fs::write(&alarms, text).unwrap();
+    edit(
+        &dir.join("services.yaml"),
+        "  catalog-service:\n    port: 8002\n",
+        "  catalog-service:\n    port: 8002\n    alarms:\n      cpu-high: { threshold: 50 }\n",
+    );
+    let test = r#"tests:
+  cpu-pages-above-its-threshold:
+    for_each_service: true
+    environments: [staging]
+    metrics:
+      - namespace: AWS/ECS
+        metric: CPUUtilization
+        dimensions: { ClusterName: "{{ env.cluster }}", ServiceName: "{{ service.name }}" }
+        values: "{{ alarm.threshold }}x3 {{ alarm.threshold + 1 }}x{{ alarm.evaluation_periods + 1 }}"
+    expect:
+      - { alarm: cpu-high, at: 3m, state: OK }
+      - { alarm: cpu-high, at: 5m, state: ALARM }
+  cpu-by-template:
+    for_each_service: true
+    environments: [staging]
+    metrics:
+      - namespace: AWS/ECS
+        metric: CPUUtilization
+        dimensions: { ClusterName: "{{ env.cluster }}", ServiceName: "{{ service.name }}" }
+        values: "{{ alarms['cpu-high'].threshold * 2 }}x{{ alarms['cpu-high'].period // 60 }}"
+    expect:
+      - { alarm: cpu-high, at: 1m, state: ALARM }
+      - { alarm: service-down, at: 1m, state: ALARM }
+"#;
+    std::fs::write(dir.join("tests/cpu.yaml"), test).unwrap();
+    let Run { code, stdout, .. } = obsctl([
+        "-d",
+        dir.to_str().unwrap(),
+        "test",
+        "--mutate",
+        "--env",
+        "staging",
+        "cpu-",
+    ])
+    .run();
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("0 failed"), "{stdout}");
+    assert!(
+        !stdout.contains("cpu-high: threshold"),
+        "the threshold mutants are caught: {stdout}"
+    );
+    // Each service at its own threshold: catalog-service at 50, the others at 80.
+    assert!(!stdout.contains("FAIL"), "{stdout}");
+    // Two alarms: `alarm` is undefined, named and located.
+    edit(
+        &dir.join("tests/cpu.yaml"),
+        "{{ alarms['cpu-high'].period // 60 }}",
+        "{{ alarm.period // 60 }}",
+    );
+    let Run { code, stderr, .. } = obsctl([
+        "-d",
+        dir.to_str().unwrap(),
+        "test",
+        "--env",
+        "staging",
+        "cpu-",
+    ])
+    .run();
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("tests/cpu.yaml:20:17: error: test `cpu-by-template`: template error: `alarm` is undefined"), "{stderr}");
+    assert!(stderr.contains("alarms['<template>']"), "{stderr}");
+    assert!(stderr.contains("1 problem found"), "{stderr}");
+    // A misspelled template.
+    edit(
+        &dir.join("tests/cpu.yaml"),
+        "{{ alarm.period // 60 }}",
+        "{{ alarms['cpu-hgh'].period // 60 }}",
+    );
+    let Run { code, stderr, .. } = obsctl([
+        "-d",
+        dir.to_str().unwrap(),
+        "test",
+        "--env",
+        "staging",
+        "cpu-",
+    ])
+    .run();
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("`alarms['cpu-hgh']` is undefined"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("cpu-high"), "{stderr}");
+}
+
+/// Statistic sets (PutMetricData `StatisticValues`): Average is
+/// Sum/SampleCount; a percentile needs raw values, so a period holding a
+/// set with SampleCount above 1 and Minimum below Maximum has no
+/// percentile datapoint (GetMetricStatistics API reference). A malformed
+/// set is located.
+#[test]
+fn statistic_sets_aggregate_as_aws_documents() {
+    let tmp = catalogue_copy("cat-house");
+    let dir = tmp.path().join("definitions/cat-house");
+    let alarms = dir.join("alarms.yaml");
+    let mut text = std::fs::read_to_string(&alarms).unwrap();
+    text.push_str(
+        r#"
+  mean-duration:
+    kind: metric
+    severity: warning
+    description: "{{ service.name }}: mean Lambda duration above 100 ms"
+    runbook: runbooks/high-error-rate.md
+    metric:
+      namespace: AWS/Lambda
+      metric: Duration
+      statistic: Average
+      dimensions: { FunctionName: "{{ service.name }}" }
+    period: 60
+    comparison: ">"
+    threshold: 100
+  p90-duration:
+    kind: metric
+    severity: warning
+    description: "{{ service.name }}: p90 Lambda duration above 100 ms"
+    runbook: runbooks/high-error-rate.md
+    metric:
+      namespace: AWS/Lambda
+      metric: Duration
+      statistic: p90
+      dimensions: { FunctionName: "{{ service.name }}" }
+    period: 60
+    comparison: ">"
+    threshold: 100
+"#,
+    );
+    std::fs::write(&alarms, text).unwrap();
+    let test = r#"tests:
+  duration-from-statistic-sets:
+    for_each_service: true
+    environments: [staging]
+    metrics:
+      - namespace: AWS/Lambda
+        metric: Duration
+        dimensions: { FunctionName: "{{ service.name }}" }
+        sets: ["0s 10 900 50 150", "1m 10 1100 50 150", "2m 20 4000 200 200"]
+    expect:
+      - { alarm: mean-duration, at: 1m, state: OK }
+      - { alarm: mean-duration, at: 2m, state: ALARM }
+      - { alarm: p90-duration, at: 2m, state: INSUFFICIENT_DATA }
+      - { alarm: p90-duration, at: 3m, state: ALARM }
+"#;
+    let file = dir.join("tests/sets.yaml");
+    std::fs::write(&file, test).unwrap();
+    let Run { code, stdout, .. } = obsctl([
+        "-d",
+        dir.to_str().unwrap(),
+        "test",
+        "--env",
+        "staging",
+        "duration-from-statistic-sets",
+    ])
+    .run();
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains(", 0 failed"), "{stdout}");
+    edit(&file, "\"1m 10 1100 50 150\"", "\"1m 10 1100 150 50\"");
+    let Run { code, stderr, .. } = obsctl(["-d", dir.to_str().unwrap(), "validate"]).run();
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("tests/sets.yaml:9:"), "{stderr}");
+    assert!(
+        stderr.contains("Minimum 150 is above Maximum 50"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("1 problem found"), "{stderr}");
+}

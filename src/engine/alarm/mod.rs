@@ -49,7 +49,8 @@ pub use self::evaluate::{
     evaluate_with_options, evaluate_with_significance,
 };
 pub use self::stats::{
-    aggregate, is_significant, min_significant_samples, percentile_significance, sample_counts,
+    MAX_SET_VALUES, StatSet, aggregate, aggregate_sets, is_significant, min_significant_samples,
+    percentile_significance, sample_counts, sample_counts_sets,
 };
 
 /// One value per period; None = no datapoint. Index 0 is the period starting at t=0.

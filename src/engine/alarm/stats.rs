@@ -21,7 +21,140 @@
 //! metric values are negative numbers." Applied per period: a percentile,
 //! TM, WM, TC, TS, PR or IQM over a period holding a negative sample is `None`.
 
+//!
+//! # Statistic sets
+//!
+//! PutMetricData also takes a statistic set (`StatisticValues`: SampleCount,
+//! Sum, Minimum, Maximum) in place of raw values; [`aggregate_sets`] combines
+//! them with raw samples of the same period: SampleCount and Sum add up,
+//! Minimum and Maximum are the extremes, Average is "Sum/SampleCount"
+//! ("CloudWatch statistics definitions"). Percentiles and the statistics
+//! built on them (TM, WM, TC, TS, PR, IQM) need raw values: "CloudWatch
+//! needs raw data points to calculate percentile statistics. If you publish
+//! data using a statistic set instead, you can only retrieve percentile
+//! statistics for this data if one of the following conditions is true:
+//! The SampleCount value of the statistic set is 1. The Min and the Max
+//! values of the statistic set are equal." (GetMetricStatistics API
+//! reference,
+//! <https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricStatistics.html>).
+//! Such a set stands for its values (one value, or SampleCount copies of
+//! Minimum, SampleCount rounded and at most [`MAX_SET_VALUES`]); a period
+//! holding any other set has no percentile datapoint.
+
 use super::{Bounds, Series, Statistic};
+
+/// One PutMetricData statistic set (`StatisticValues`) published at `t`
+/// (seconds from the start).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StatSet {
+    /// Seconds from the start.
+    pub t: i64,
+    /// SampleCount (> 0).
+    pub count: f64,
+    /// Sum.
+    pub sum: f64,
+    /// Minimum.
+    pub min: f64,
+    /// Maximum (>= Minimum).
+    pub max: f64,
+}
+
+/// Most values a statistic set with Minimum = Maximum stands for in a
+/// percentile (its SampleCount, rounded, is capped there).
+pub const MAX_SET_VALUES: f64 = 100_000.0;
+
+impl StatSet {
+    /// The raw values the set stands for, when AWS can compute percentiles
+    /// on it (SampleCount 1, or Minimum = Maximum); `None` otherwise.
+    fn values(&self) -> Option<Vec<f64>> {
+        if self.count == 1.0 {
+            Some(vec![self.max])
+        } else if self.min == self.max {
+            let n = self.count.round().clamp(1.0, MAX_SET_VALUES) as usize;
+            Some(vec![self.min; n])
+        } else {
+            None
+        }
+    }
+
+    fn valid(&self) -> bool {
+        [self.count, self.sum, self.min, self.max]
+            .iter()
+            .all(|v| v.is_finite())
+            && self.count > 0.0
+            && self.min <= self.max
+    }
+}
+
+/// Raw samples and statistic sets aggregated per period (see *Statistic
+/// sets* above); with no sets, exactly [`aggregate`].
+pub fn aggregate_sets(
+    samples: &[(i64, f64)],
+    sets: &[StatSet],
+    period: u32,
+    periods: usize,
+    stat: Statistic,
+) -> Series {
+    let raw = buckets(samples, period, periods);
+    let mut grouped: Vec<Vec<StatSet>> = vec![Vec::new(); periods];
+    for set in sets.iter().filter(|s| s.valid()) {
+        if let Some(i) = bucket(set.t, period, periods) {
+            grouped[i].push(*set);
+        }
+    }
+    raw.iter()
+        .zip(&grouped)
+        .map(|(values, sets)| {
+            if sets.is_empty() {
+                return statistic(values, stat).filter(|v| !v.is_nan());
+            }
+            let count = values.len() as f64 + sets.iter().map(|s| s.count).sum::<f64>();
+            let sum = values.iter().sum::<f64>() + sets.iter().map(|s| s.sum).sum::<f64>();
+            let extremes = values
+                .iter()
+                .copied()
+                .chain(sets.iter().flat_map(|s| [s.min, s.max]));
+            let value = match stat {
+                Statistic::Sum => Some(sum),
+                Statistic::SampleCount => Some(count),
+                Statistic::Average => Some(sum / count),
+                Statistic::Minimum => extremes.reduce(f64::min),
+                Statistic::Maximum => extremes.reduce(f64::max),
+                Statistic::Percentile(_)
+                | Statistic::TrimmedMean(_)
+                | Statistic::WinsorizedMean(_)
+                | Statistic::TrimmedCount(_)
+                | Statistic::TrimmedSum(_)
+                | Statistic::PercentileRank(_)
+                | Statistic::InterquartileMean => {
+                    let mut all = values.clone();
+                    for s in sets {
+                        all.extend(s.values()?);
+                    }
+                    statistic(&all, stat)
+                }
+            };
+            value.filter(|v| !v.is_nan())
+        })
+        .collect()
+}
+
+/// Sample counts per period, raw samples plus each statistic set's
+/// SampleCount (rounded), for low-sample percentile handling.
+pub fn sample_counts_sets(
+    samples: &[(i64, f64)],
+    sets: &[StatSet],
+    period: u32,
+    periods: usize,
+) -> Vec<usize> {
+    let mut counts = sample_counts(samples, period, periods);
+    for set in sets.iter().filter(|s| s.valid()) {
+        if let Some(c) = bucket(set.t, period, periods).and_then(|i| counts.get_mut(i)) {
+            *c += set.count.round().max(0.0) as usize;
+        }
+    }
+    counts
+}
 
 /// Index of the period a sample at `t` falls in, if within `0..periods`.
 fn bucket(t: i64, period: u32, periods: usize) -> Option<usize> {
@@ -345,6 +478,86 @@ mod tests {
         assert_eq!(
             percentile_significance(&samples, 60, 3, 50.0),
             vec![true, false, true]
+        );
+    }
+
+    fn set(t: i64, count: f64, sum: f64, min: f64, max: f64) -> StatSet {
+        StatSet {
+            t,
+            count,
+            sum,
+            min,
+            max,
+        }
+    }
+
+    /// "Average is the value of Sum/SampleCount during the specified
+    /// period" ("CloudWatch statistics definitions"): sets and raw samples
+    /// of a period add up.
+    #[test]
+    fn statistic_sets_combine_with_raw_samples() {
+        let raw = [(10, 100.0)];
+        let sets = [
+            set(20, 10.0, 500.0, 20.0, 80.0),
+            set(70, 4.0, 40.0, 10.0, 10.0),
+        ];
+        let agg =
+            |stat: &str| aggregate_sets(&raw, &sets, 60, 2, stat.parse().unwrap_or(Statistic::Sum));
+        assert_eq!(agg("Sum"), vec![Some(600.0), Some(40.0)]);
+        assert_eq!(agg("SampleCount"), vec![Some(11.0), Some(4.0)]);
+        assert_eq!(agg("Average"), vec![Some(600.0 / 11.0), Some(10.0)]);
+        assert_eq!(agg("Minimum"), vec![Some(20.0), Some(10.0)]);
+        assert_eq!(agg("Maximum"), vec![Some(100.0), Some(10.0)]);
+        assert_eq!(sample_counts_sets(&raw, &sets, 60, 2), vec![11, 4]);
+        // Without sets, exactly `aggregate`.
+        assert_eq!(
+            aggregate_sets(&raw, &[], 60, 2, Statistic::Maximum),
+            aggregate(&raw, 60, 2, Statistic::Maximum)
+        );
+    }
+
+    /// GetMetricStatistics: "If you publish data using a statistic set
+    /// instead, you can only retrieve percentile statistics for this data if
+    /// one of the following conditions is true: The SampleCount value of the
+    /// statistic set is 1. The Min and the Max values of the statistic set
+    /// are equal."
+    #[test]
+    fn percentiles_of_statistic_sets_follow_aws() {
+        let p50 = Statistic::Percentile(50.0);
+        // SampleCount 1: the value itself.
+        let one = [
+            set(0, 1.0, 7.0, 7.0, 7.0),
+            set(1, 1.0, 9.0, 9.0, 9.0),
+            set(2, 1.0, 1.0, 1.0, 1.0),
+        ];
+        assert_eq!(aggregate_sets(&[], &one, 60, 1, p50), vec![Some(7.0)]);
+        // Minimum = Maximum: SampleCount copies, weighed against raw samples.
+        let same = [set(0, 9.0, 45.0, 5.0, 5.0)];
+        let raw: Vec<(i64, f64)> = (0..4).map(|i| (i, 100.0)).collect();
+        assert_eq!(aggregate_sets(&raw, &same, 60, 1, p50), vec![Some(5.0)]);
+        assert_eq!(
+            aggregate_sets(&raw, &same, 60, 1, Statistic::Percentile(90.0)),
+            vec![Some(100.0)]
+        );
+        // Any other set: no percentile datapoint for that period, the other
+        // statistics as usual.
+        let spread = [set(0, 10.0, 500.0, 20.0, 80.0), set(60, 1.0, 3.0, 3.0, 3.0)];
+        assert_eq!(
+            aggregate_sets(&[], &spread, 60, 2, p50),
+            vec![None, Some(3.0)]
+        );
+        assert_eq!(
+            aggregate_sets(&[], &spread, 60, 2, Statistic::Percentile(99.0)),
+            vec![None, Some(3.0)]
+        );
+        assert_eq!(
+            aggregate_sets(&[], &spread, 60, 2, Statistic::Average),
+            vec![Some(50.0), Some(3.0)]
+        );
+        // Negative values: no percentile, as for raw samples.
+        assert_eq!(
+            aggregate_sets(&[], &[set(0, 2.0, -2.0, -1.0, -1.0)], 60, 1, p50),
+            vec![None]
         );
     }
 }
