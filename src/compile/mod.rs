@@ -10,6 +10,7 @@ pub mod layout;
 mod logs;
 mod provenance;
 mod topics;
+pub mod undefined;
 
 use crate::catalogue::model::{Environment, LogGroupMode, Per, Scope, ServiceSpec};
 use crate::catalogue::{Catalogue, Item};
@@ -463,7 +464,18 @@ impl<'a> Compiler<'a> {
         match self.texts.render(self.jinja, raw, ctx) {
             Ok(s) => s,
             Err(detail) => {
-                self.cat.problem(self.problems, origin, format!("template error: {detail}"), Some("placeholders available: project, namespace, env.{name,region,account_id,cluster,vars}, service.{name,title,port,owner,log_group,dimensions,slo}, services".into()));
+                // minijinja's strict error does not say which value is
+                // undefined: name it.
+                let jinja = self.jinja;
+                let named = undefined::undefined_name(raw, &|name| {
+                    let probe = format!("{{{{ ({name}) is defined }}}}");
+                    render_text(jinja, &probe, ctx).is_ok_and(|a| a.eq_ignore_ascii_case("false"))
+                });
+                let message = match named {
+                    Some(name) => format!("template error: `{name}` is undefined"),
+                    None => format!("template error: {detail}"),
+                };
+                self.cat.problem(self.problems, origin, message, Some("placeholders available: project, namespace, env.{name,region,account_id,cluster,vars}, service.{name,title,port,owner,log_group,dimensions,slo}, services".into()));
                 raw.to_string()
             }
         }

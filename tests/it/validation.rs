@@ -153,6 +153,15 @@ rule!(
     "log group `` must be 1–512 characters"
 );
 rule!(
+    undefined_value_in_an_alarm_description_is_named,
+    &[(
+        ALARM_CPU,
+        "    comparison: \">\"\n    threshold: 80\n    description: \"{{ service.nmae }} is hot\"\n"
+    )],
+    &[],
+    "template error: `service.nmae` is undefined"
+);
+rule!(
     wrong_type,
     &[("port: 8080", "port: eighty")],
     &[],
