@@ -702,7 +702,8 @@ fn deserialize_item<T: DeserializeOwned>(
                 {
                     return None;
                 }
-                let (text, help) = super::suggest::explain(&message);
+                let (text, help) = misplaced_alarm_setting(&rel, &message)
+                    .unwrap_or_else(|| super::suggest::explain(&message));
                 cat.problem(problems, &origin.child(&rel), text, help);
                 if rel.is_empty() || !removed.insert(rel.clone()) {
                     return None;
@@ -725,6 +726,29 @@ fn deserialize_item<T: DeserializeOwned>(
         }
     }
     None
+}
+
+/// An alarm setting written directly under `alarms:` of an environment or
+/// service (`alarms: { threshold: 50 }`), where the alarm's name belongs:
+/// said as that mistake, not as a type error about `AlarmOverride`.
+fn misplaced_alarm_setting(rel: &str, message: &str) -> Option<(String, Option<String>)> {
+    if !message.contains("expected struct AlarmOverride") {
+        return None;
+    }
+    let (parent, key) = rel.rsplit_once('/')?;
+    if !(parent.ends_with("/alarms") || parent == "alarms") {
+        return None;
+    }
+    let schema = schemars::schema_for!(AlarmOverride);
+    let settings = schema.as_value().get("properties")?.as_object()?;
+    settings.contains_key(key).then(|| {
+        (
+            format!("`{key}` is an alarm setting, written where an alarm's name belongs"),
+            Some(format!(
+                "put it under the alarm it changes: `alarms: {{ <alarm template>: {{ {key}: … }} }}`"
+            )),
+        )
+    })
 }
 
 fn path_pointer(path: &serde_path_to_error::Path) -> String {

@@ -162,6 +162,15 @@ rule!(
     "template error: `service.nmae` is undefined"
 );
 rule!(
+    alarm_setting_where_an_alarm_name_belongs_is_that_mistake,
+    &[(
+        "  api: { port: 8080 }",
+        "  api: { port: 8080, alarms: { threshold: 50 } }"
+    )],
+    &[],
+    "`threshold` is an alarm setting, written where an alarm's name belongs"
+);
+rule!(
     wrong_type,
     &[("port: 8080", "port: eighty")],
     &[],
