@@ -3,7 +3,7 @@
 //! by `scripts/emulator install`). No mocks at this level. Each test starts
 //! its own emulator on a free loopback port and stops it when done.
 
-use crate::support::{Emulator, OBSCTL, catalogue_copy, root, text};
+use crate::support::{Emulator, OBSCTL, append, catalogue_copy, edit, root, text};
 use aws_sdk_cloudwatch as cw;
 use serde_json::Value;
 use std::path::Path;
@@ -522,12 +522,11 @@ fn environments_whose_names_prefix_each_other_apply_and_plan_independently() {
     let e = Emulator::start();
     let tmp = catalogue_copy("cat-house");
     let yaml = tmp.path().join("definitions/cat-house/obsctl.yaml");
-    let text_before = std::fs::read_to_string(&yaml).unwrap();
-    let with_eu = text_before.replace(
+    edit(
+        &yaml,
         "  production:\n",
         "  staging-eu:\n    region: us-east-1\n    cluster: cat-house-staging-eu\n    log_groups: create\n  production:\n",
     );
-    std::fs::write(&yaml, with_eu).unwrap();
     apply_in(&e, tmp.path(), "staging-eu", &[]);
     let first = plan_json_in(&e, tmp.path(), "staging", &[]);
     assert!(
@@ -644,13 +643,11 @@ fn a_catalogue_account_id_other_than_the_credentials_refuses_to_run() {
     let e = Emulator::start();
     let tmp = catalogue_copy("cat-house");
     let yaml = tmp.path().join("definitions/cat-house/obsctl.yaml");
-    let yaml_text = std::fs::read_to_string(&yaml).unwrap();
-    let edited = yaml_text.replacen(
+    edit(
+        &yaml,
         "    cluster: cat-house-staging\n",
         "    cluster: cat-house-staging\n    account_id: \"999999999999\"\n",
-        1,
     );
-    std::fs::write(&yaml, edited).unwrap();
     let out = e.obsctl_in(
         tmp.path(),
         "definitions/cat-house",
@@ -875,12 +872,7 @@ async fn conflicts_fail_detailed_exitcode_until_declared_foreign() {
     assert_eq!(out.status.code(), Some(0), "without the flag plan exits 0");
 
     let yaml = tmp.path().join(cat).join("obsctl.yaml");
-    let text_before = std::fs::read_to_string(&yaml).unwrap();
-    std::fs::write(
-        &yaml,
-        format!("{text_before}\nforeign:\n  - \"cat-house-staging-legacy-*\"\n"),
-    )
-    .unwrap();
+    append(&yaml, "\nforeign:\n  - \"cat-house-staging-legacy-*\"\n");
     let out = e.obsctl_in(tmp.path(), cat, &detailed);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(

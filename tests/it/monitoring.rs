@@ -3,7 +3,7 @@
 //! JUnit parser; failures, coverage gaps, surviving mutants and mistakes in
 //! test files are reported as a user needs them.
 
-use crate::support::{Run, RunExt, catalogue_copy, edit, obsctl, root};
+use crate::support::{Run, RunExt, append, catalogue_copy, edit, obsctl, root};
 
 fn summary_count(stdout: &str) -> usize {
     stdout
@@ -379,8 +379,8 @@ fn quotas_and_insight_rules_given_by_the_test() {
         "namespace: CatHouse/Services\nexternal_namespaces: [AWS/Usage]\n",
     );
     let alarms = dir.join("alarms.yaml");
-    let mut text = std::fs::read_to_string(&alarms).unwrap();
-    text.push_str(
+    append(
+        &alarms,
         r#"
   near-quota:
     kind: math
@@ -456,7 +456,6 @@ fn quotas_and_insight_rules_given_by_the_test() {
     threshold: 500
 "#,
     );
-    std::fs::write(&alarms, text).unwrap();
     let test = r#"tests:
   quota-and-rules:
     for_each_service: true
@@ -570,8 +569,8 @@ fn dynamodb_ignores_missing_data_and_low_sample_percentiles_follow_the_setting()
     let tmp = catalogue_copy("cat-house");
     let dir = tmp.path().join("definitions/cat-house");
     let alarms = dir.join("alarms.yaml");
-    let mut text = std::fs::read_to_string(&alarms).unwrap();
-    text.push_str(
+    append(
+        &alarms,
         r#"
   table-throttled:
     kind: metric
@@ -603,7 +602,6 @@ fn dynamodb_ignores_missing_data_and_low_sample_percentiles_follow_the_setting()
     evaluate_low_sample_count_percentile: ignore
 "#,
     );
-    std::fs::write(&alarms, text).unwrap();
     let test = r#"tests:
   throttles-then-no-data:
     for_each_service: true
@@ -854,8 +852,8 @@ fn tests_read_the_alarms_effective_configuration() {
     let tmp = catalogue_copy("cat-house");
     let dir = tmp.path().join("definitions/cat-house");
     let alarms = dir.join("alarms.yaml");
-    let mut text = std::fs::read_to_string(&alarms).unwrap();
-    text.push_str(
+    append(
+        &alarms,
         r#"
   cpu-high:
     kind: metric
@@ -872,7 +870,6 @@ fn tests_read_the_alarms_effective_configuration() {
     threshold: 80
 "#,
     );
-    std::fs::write(&alarms, text).unwrap();
     edit(
         &dir.join("services.yaml"),
         "  catalog-service:\n    port: 8002\n",
@@ -973,8 +970,8 @@ fn statistic_sets_aggregate_as_aws_documents() {
     let tmp = catalogue_copy("cat-house");
     let dir = tmp.path().join("definitions/cat-house");
     let alarms = dir.join("alarms.yaml");
-    let mut text = std::fs::read_to_string(&alarms).unwrap();
-    text.push_str(
+    append(
+        &alarms,
         r#"
   mean-duration:
     kind: metric
@@ -1004,7 +1001,6 @@ fn statistic_sets_aggregate_as_aws_documents() {
     threshold: 100
 "#,
     );
-    std::fs::write(&alarms, text).unwrap();
     let test = r#"tests:
   duration-from-statistic-sets:
     for_each_service: true

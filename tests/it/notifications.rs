@@ -4,7 +4,7 @@
 //! are left alone. Against the in-memory fake (https subscriptions stay
 //! pending until confirmed, as on AWS).
 
-use crate::support::{all_kinds, desired, plan, run, secrets, try_plan};
+use crate::support::{all_kinds, applied, desired, plan, run, secrets, try_plan};
 use obsctl::aws::LiveSubscription;
 use obsctl::aws::fake::{FakeAws, FakeState};
 use obsctl::catalogue;
@@ -454,10 +454,7 @@ async fn hand_added_subscriptions_are_left_alone_unless_the_topic_manages_all() 
 /// plan is blocked before any change, naming the topic and its users.
 #[tokio::test]
 async fn alarms_are_never_routed_to_a_topic_another_catalogue_owns() {
-    let fake = FakeAws::default();
-    let aws = fake.aws();
-    let d = desired("cat-house", "staging", |_| {});
-    run(&aws, &plan(&aws, &d).await).await;
+    let (fake, aws, d) = applied("cat-house", "staging").await;
     // Another catalogue takes the topic over (its tags say so).
     {
         let mut s = fake.state.lock().unwrap();

@@ -1,7 +1,7 @@
 //! The core of plan and apply — live reading, ownership, diff, ordering,
 //! retries — against the in-memory fake of the AWS traits.
 
-use crate::support::{all_kinds, desired, plan, run, secrets};
+use crate::support::{all_kinds, applied, desired, plan, run, secrets};
 use obsctl::aws::LiveAlarm;
 use obsctl::aws::fake::FakeAws;
 use obsctl::catalogue::model::LogGroupMode;
@@ -57,10 +57,7 @@ async fn apply_then_plan_is_empty_for_both_catalogues() {
 
 #[tokio::test]
 async fn console_edits_show_as_exact_field_updates_and_apply_restores_them() {
-    let fake = FakeAws::default();
-    let aws = fake.aws();
-    let d = desired("cat-house", "staging", |_| {});
-    run(&aws, &plan(&aws, &d).await).await;
+    let (fake, aws, d) = applied("cat-house", "staging").await;
     let alarm = "cat-house-staging-auth-service-high-cpu";
     let dashboard = "cat-house-staging-service-health";
     {
@@ -119,10 +116,7 @@ async fn console_edits_show_as_exact_field_updates_and_apply_restores_them() {
 
 #[tokio::test]
 async fn only_owned_resources_are_touched() {
-    let fake = FakeAws::default();
-    let aws = fake.aws();
-    let d = desired("cat-house", "staging", |_| {});
-    run(&aws, &plan(&aws, &d).await).await;
+    let (fake, aws, d) = applied("cat-house", "staging").await;
     let foreign = {
         let mut s = fake.state.lock().unwrap();
         let template = match &s.alarms["cat-house-staging-auth-service-high-cpu"].0 {
@@ -286,10 +280,7 @@ async fn pending_subscriptions_are_not_recreated_and_secrets_stay_out_of_plans()
 
 #[tokio::test]
 async fn a_changed_live_state_changes_the_fingerprint() {
-    let fake = FakeAws::default();
-    let aws = fake.aws();
-    let d = desired("cat-house", "staging", |_| {});
-    run(&aws, &plan(&aws, &d).await).await;
+    let (fake, aws, d) = applied("cat-house", "staging").await;
     let before = plan(&aws, &d).await.live_fingerprint;
     assert_eq!(
         plan(&aws, &d).await.live_fingerprint,
@@ -494,10 +485,7 @@ async fn a_catalogue_applied_before_environment_tags_plans_only_tag_additions() 
 
 #[tokio::test]
 async fn a_hand_made_prefixed_dashboard_is_a_conflict_and_adopt_takes_it_over() {
-    let fake = FakeAws::default();
-    let aws = fake.aws();
-    let d = desired("cat-house", "staging", |_| {});
-    run(&aws, &plan(&aws, &d).await).await;
+    let (fake, aws, d) = applied("cat-house", "staging").await;
     let generated = "cat-house-staging-api-performance";
     {
         let mut s = fake.state.lock().unwrap();
@@ -547,10 +535,7 @@ async fn a_hand_made_prefixed_dashboard_is_a_conflict_and_adopt_takes_it_over() 
 
 #[tokio::test]
 async fn adopt_takes_over_a_hand_made_alarm_and_leaves_other_catalogues_alone() {
-    let fake = FakeAws::default();
-    let aws = fake.aws();
-    let d = desired("cat-house", "staging", |_| {});
-    run(&aws, &plan(&aws, &d).await).await;
+    let (fake, aws, d) = applied("cat-house", "staging").await;
     {
         let mut s = fake.state.lock().unwrap();
         s.alarms
@@ -592,10 +577,7 @@ async fn adopt_takes_over_a_hand_made_alarm_and_leaves_other_catalogues_alone() 
 /// never changes an existing alarm's tags) and plan exited 2 forever.
 #[tokio::test]
 async fn an_alarm_retagged_for_another_environment_is_one_conflict_not_a_create() {
-    let fake = FakeAws::default();
-    let aws = fake.aws();
-    let d = desired("cat-house", "staging", |_| {});
-    run(&aws, &plan(&aws, &d).await).await;
+    let (fake, aws, d) = applied("cat-house", "staging").await;
     let name = "cat-house-staging-auth-service-high-cpu";
     {
         let mut s = fake.state.lock().unwrap();
@@ -690,10 +672,7 @@ async fn filters_are_pruned_only_in_the_log_groups_the_environment_uses() {
 /// generates (made before the marker) is owned and gets the marker.
 #[tokio::test]
 async fn console_saved_queries_in_the_folder_are_left_alone() {
-    let fake = FakeAws::default();
-    let aws = fake.aws();
-    let d = desired("cat-house", "staging", |_| {});
-    run(&aws, &plan(&aws, &d).await).await;
+    let (fake, aws, d) = applied("cat-house", "staging").await;
     let (legacy, console) = {
         let mut s = fake.state.lock().unwrap();
         let (id, q) = s
@@ -754,10 +733,7 @@ async fn console_saved_queries_in_the_folder_are_left_alone() {
 /// (keeping the lowest id); copies that differ stay a conflict.
 #[tokio::test]
 async fn duplicate_saved_queries_are_removed_and_different_ones_are_a_conflict() {
-    let fake = FakeAws::default();
-    let aws = fake.aws();
-    let d = desired("cat-house", "staging", |_| {});
-    run(&aws, &plan(&aws, &d).await).await;
+    let (fake, aws, d) = applied("cat-house", "staging").await;
     let copy = "ffffffff-0000-0000-0000-000000000001";
     let (kept, name) = {
         let mut s = fake.state.lock().unwrap();
@@ -1013,10 +989,7 @@ async fn drift_scenarios_render_readably_in_text_markdown_and_json() {
         ),
     ];
     for (name, dashboard, edit) in scenarios {
-        let fake = FakeAws::default();
-        let aws = fake.aws();
-        let d = desired("cat-house", "staging", |_| {});
-        run(&aws, &plan(&aws, &d).await).await;
+        let (fake, aws, d) = applied("cat-house", "staging").await;
         {
             let mut s = fake.state.lock().unwrap();
             let mut body: serde_json::Value =
@@ -1054,10 +1027,7 @@ async fn drift_scenarios_render_readably_in_text_markdown_and_json() {
 /// lines, not a shift of every row after it.
 #[tokio::test]
 async fn removing_a_service_shows_the_executive_dashboard_change_in_a_few_lines() {
-    let fake = FakeAws::default();
-    let aws = fake.aws();
-    let d = desired("bookstore", "staging", |_| {});
-    run(&aws, &plan(&aws, &d).await).await;
+    let (_fake, aws, _) = applied("bookstore", "staging").await;
     let fewer = desired("bookstore", "staging", |c| {
         c.services.remove("search-service");
         c.tests.clear();

@@ -6,6 +6,7 @@
 
 use obsctl::apply::{ApplyReport, Unfenced, apply};
 use obsctl::aws::Aws;
+use obsctl::aws::fake::FakeAws;
 use obsctl::catalogue::{self, Catalogue};
 use obsctl::compile::{DesiredState, compile_with_account};
 use obsctl::error::Error;
@@ -90,6 +91,16 @@ pub async fn plan(aws: &Aws, d: &DesiredState) -> Plan {
     try_plan(aws, d).await.unwrap()
 }
 
+/// A fresh fake with catalogue `cat`'s environment `env` applied: the fake
+/// (to edit as the console would), its AWS traits, and the desired state.
+pub async fn applied(cat: &str, env: &str) -> (FakeAws, Aws, DesiredState) {
+    let fake = FakeAws::default();
+    let aws = fake.aws();
+    let d = desired(cat, env, |_| {});
+    run(&aws, &plan(&aws, &d).await).await;
+    (fake, aws, d)
+}
+
 /// Applies `p` against `aws` with [`secrets`].
 pub async fn run(aws: &Aws, p: &Plan) -> ApplyReport {
     apply(aws, p, &secrets, &Unfenced, &mut |_, _| {}).await
@@ -139,6 +150,12 @@ pub fn catalogue_copy(name: &str) -> tempfile::TempDir {
 }
 
 /// Replaces the first `from` (which must occur) with `to` in the file `path`.
+/// Appends `text` to the file at `path`.
+pub fn append(path: &Path, text: &str) {
+    let before = std::fs::read_to_string(path).unwrap();
+    std::fs::write(path, format!("{before}{text}")).unwrap();
+}
+
 pub fn edit(path: &Path, from: &str, to: &str) {
     let text = std::fs::read_to_string(path).unwrap();
     assert!(text.contains(from), "`{from}` not in {}", path.display());
