@@ -358,9 +358,7 @@ fn undefined_on_line(jinja: &minijinja::Environment, line: &str, ctx: &Ctx) -> O
                 .trim_start_matches('(')
                 .trim_end_matches(')')
                 .trim();
-            let probe = format!("{{{{ ({expr}) is defined }}}}");
-            let answer = jinja.render_str(&probe, ctx).ok();
-            if answer.is_some_and(|a| a.eq_ignore_ascii_case("false")) {
+            if super::undefined::is_undefined(expr, |probe| jinja.render_str(probe, ctx)) {
                 return Some(expr.to_string());
             }
         }

@@ -79,6 +79,13 @@ pub struct DesiredState {
 }
 
 impl DesiredState {
+    /// Whether `name` is declared under `foreign:` (known not obsctl's).
+    pub fn is_foreign(&self, name: &str) -> bool {
+        self.foreign
+            .iter()
+            .any(|f| crate::rules::wildcard::matches(f, name))
+    }
+
     /// Number of resources of a kind.
     pub fn count(&self, kind: Kind) -> usize {
         self.resources.keys().filter(|(k, _)| *k == kind).count()
@@ -468,8 +475,7 @@ impl<'a> Compiler<'a> {
                 // undefined: name it.
                 let jinja = self.jinja;
                 let named = undefined::undefined_name(raw, &|name| {
-                    let probe = format!("{{{{ ({name}) is defined }}}}");
-                    render_text(jinja, &probe, ctx).is_ok_and(|a| a.eq_ignore_ascii_case("false"))
+                    undefined::is_undefined(name, |probe| render_text(jinja, probe, ctx))
                 });
                 let message = match named {
                     Some(name) => format!("template error: `{name}` is undefined"),

@@ -5,6 +5,13 @@
 
 use std::collections::BTreeSet;
 
+/// Whether `expr` is undefined, asked through `render` (a strict
+/// environment rendering a template string with the context in question):
+/// `{{ (expr) is defined }}` renders `false`.
+pub fn is_undefined<E>(expr: &str, render: impl Fn(&str) -> Result<String, E>) -> bool {
+    render(&format!("{{{{ ({expr}) is defined }}}}")).is_ok_and(|a| a.eq_ignore_ascii_case("false"))
+}
+
 /// The first name a templated string uses that `ctx` does not define
 /// (minijinja's strict error does not say which): each dotted name inside
 /// `{{ … }}` is probed from its first segment on (`undefined(name)`: the

@@ -10,7 +10,6 @@ use crate::live::LiveState;
 use crate::ownership::ConflictReason;
 use crate::resource::{Kind, Resource, secret_name};
 use crate::rules::endpoint;
-use crate::rules::wildcard::matches as wildcard;
 use std::collections::BTreeSet;
 
 /// Blockers for the subscriptions a (saved) plan creates whose endpoint,
@@ -108,7 +107,7 @@ pub(super) fn foreign_topics(
             };
             let id = (*kind, name.clone());
             let reason = live.conflicts.get(&id)?;
-            let foreign = desired.foreign.iter().any(|f| wildcard(f, name));
+            let foreign = desired.is_foreign(name);
             if adopt && !foreign && live.adoptable.contains_key(&id) {
                 return None;
             }

@@ -9,7 +9,6 @@ use crate::compile::DesiredState;
 use crate::live::LiveState;
 use crate::ownership::{recorded_subscriptions, subscription_record};
 use crate::resource::{Kind, Resource, Tag};
-use crate::rules::wildcard::matches as wildcard;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Computes the plan. `secret` resolves `${env:NAME}` names; resolved values
@@ -77,7 +76,7 @@ pub fn compute(
         for (key, resource) in &wanted {
             let id = (kind, (*key).clone());
             if live.conflicts.contains_key(&id) {
-                let foreign = desired.foreign.iter().any(|f| wildcard(f, key));
+                let foreign = desired.is_foreign(key);
                 if let Some(current) = live.adoptable.get(&id).filter(|_| adopt && !foreign) {
                     let (fields, tags) = differences(current, resource, &desired.region);
                     let live_id = live.ids.get(&id).cloned();
@@ -144,7 +143,7 @@ pub fn compute(
         }
     }
     for ((kind, key), reason) in &live.conflicts {
-        let foreign = desired.foreign.iter().any(|f| wildcard(f, key));
+        let foreign = desired.is_foreign(key);
         let adopted = adopt && !foreign && live.adoptable.contains_key(&(*kind, key.clone()));
         if !kinds.contains(kind) || adopted {
             continue;

@@ -7,7 +7,7 @@
 use crate::catalogue::model::{AlarmState, Expectation, TestSpec};
 use crate::catalogue::suggest::{did_you_mean, nearest};
 use crate::catalogue::{Catalogue, Item};
-use crate::compile::undefined::undefined_name;
+use crate::compile::undefined::{is_undefined, undefined_name};
 use crate::compile::{Ctx, DesiredState, Templates, fill};
 use crate::diagnostic::{Origin, Problems};
 use crate::engine::alarm::{Series, State};
@@ -883,11 +883,7 @@ impl Parse<'_, '_> {
             Ok(s) => Some(s),
             Err(e) => {
                 let undefined = undefined_name(raw, &|name| {
-                    let probe = format!("{{{{ ({name}) is defined }}}}");
-                    self.x
-                        .templates
-                        .render(&probe, self.ctx)
-                        .is_ok_and(|a| a.eq_ignore_ascii_case("false"))
+                    is_undefined(name, |probe| self.x.templates.render(probe, self.ctx))
                 });
                 let help = match &undefined {
                     Some(n)
