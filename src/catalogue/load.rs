@@ -702,7 +702,7 @@ fn deserialize_item<T: DeserializeOwned>(
                 {
                     return None;
                 }
-                let (text, help) = misplaced_alarm_setting(&rel, &message)
+                let (text, help) = misplaced_setting(&rel, &message)
                     .unwrap_or_else(|| super::suggest::explain(&message));
                 cat.problem(problems, &origin.child(&rel), text, help);
                 if rel.is_empty() || !removed.insert(rel.clone()) {
@@ -728,27 +728,28 @@ fn deserialize_item<T: DeserializeOwned>(
     None
 }
 
-/// An alarm setting written directly under `alarms:` of an environment or
-/// service (`alarms: { threshold: 50 }`), where the alarm's name belongs:
-/// said as that mistake, not as a type error about `AlarmOverride`.
-fn misplaced_alarm_setting(rel: &str, message: &str) -> Option<(String, Option<String>)> {
-    if !message.contains("expected struct AlarmOverride") {
-        return None;
-    }
+/// A setting written where an entry's name belongs (`alarms: { threshold:
+/// 50 }` in an override, where `alarms: { <alarm>: { threshold: 50 } }` was
+/// meant): the value of a map of structs is not a mapping and its key is a
+/// field of that struct (per the catalogue's JSON Schema). Said as that
+/// mistake, not as a type error naming the struct.
+fn misplaced_setting(rel: &str, message: &str) -> Option<(String, Option<String>)> {
+    let ty = message.split("expected struct ").nth(1)?.split_whitespace().next()?;
     let (parent, key) = rel.rsplit_once('/')?;
-    if !(parent.ends_with("/alarms") || parent == "alarms") {
+    let section = parent.rsplit('/').next().filter(|s| !s.is_empty())?;
+    let schema = schemars::schema_for!(CatalogueFile);
+    let fields = schema.as_value().get("$defs")?.get(ty)?.get("properties")?.as_object()?;
+    if !fields.contains_key(key) {
         return None;
     }
-    let schema = schemars::schema_for!(AlarmOverride);
-    let settings = schema.as_value().get("properties")?.as_object()?;
-    settings.contains_key(key).then(|| {
-        (
-            format!("`{key}` is an alarm setting, written where an alarm's name belongs"),
-            Some(format!(
-                "put it under the alarm it changes: `alarms: {{ <alarm template>: {{ {key}: … }} }}`"
-            )),
-        )
-    })
+    let entry = section.strip_suffix('s').unwrap_or(section);
+    let a = if entry.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+    Some((
+        format!("`{key}` is {a} {entry} setting, written where {a} {entry}'s name belongs"),
+        Some(format!(
+            "put it under the {entry} it changes: `{section}: {{ <{entry} name>: {{ {key}: … }} }}`"
+        )),
+    ))
 }
 
 fn path_pointer(path: &serde_path_to_error::Path) -> String {
