@@ -734,16 +734,29 @@ fn deserialize_item<T: DeserializeOwned>(
 /// field of that struct (per the catalogue's JSON Schema). Said as that
 /// mistake, not as a type error naming the struct.
 fn misplaced_setting(rel: &str, message: &str) -> Option<(String, Option<String>)> {
-    let ty = message.split("expected struct ").nth(1)?.split_whitespace().next()?;
+    let ty = message
+        .split("expected struct ")
+        .nth(1)?
+        .split_whitespace()
+        .next()?;
     let (parent, key) = rel.rsplit_once('/')?;
     let section = parent.rsplit('/').next().filter(|s| !s.is_empty())?;
     let schema = schemars::schema_for!(CatalogueFile);
-    let fields = schema.as_value().get("$defs")?.get(ty)?.get("properties")?.as_object()?;
+    let fields = schema
+        .as_value()
+        .get("$defs")?
+        .get(ty)?
+        .get("properties")?
+        .as_object()?;
     if !fields.contains_key(key) {
         return None;
     }
     let entry = section.strip_suffix('s').unwrap_or(section);
-    let a = if entry.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+    let a = if entry.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
     Some((
         format!("`{key}` is {a} {entry} setting, written where {a} {entry}'s name belongs"),
         Some(format!(
