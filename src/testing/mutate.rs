@@ -175,16 +175,51 @@ fn tidy(x: f64) -> f64 {
 ///
 /// * a missing-data treatment mutant of an alarm that reads an
 ///   AWS/DynamoDB metric: AWS always ignores missing data there
-///   ([`crate::rules::missing_data`]).
+///   ([`crate::rules::missing_data`]);
+/// * a missing-data treatment mutant of a math alarm whose returned
+///   expression has a value in every period whatever its metrics do (such
+///   as `FILL(a, 0) + FILL(b, 0)`; the rules are in
+///   `engine::alarm::math::presence`): no datapoint is ever missing, so no
+///   treatment ever applies.
 pub fn equivalence(original: &MetricAlarm, mutant: &MetricAlarm) -> Option<&'static str> {
     let only_treatment = MetricAlarm {
         treat_missing_data: original.treat_missing_data.clone(),
         ..mutant.clone()
-    } == *original;
-    (only_treatment
-        && mutant.treat_missing_data != original.treat_missing_data
-        && original.always_ignores_missing_data())
-    .then_some(crate::rules::missing_data::DYNAMODB_RULE)
+    } == *original
+        && mutant.treat_missing_data != original.treat_missing_data;
+    if !only_treatment {
+        return None;
+    }
+    if original.always_ignores_missing_data() {
+        return Some(crate::rules::missing_data::DYNAMODB_RULE);
+    }
+    never_missing(original).then_some(NEVER_MISSING_RULE)
+}
+
+/// Why a treatment mutant of a math alarm that always has data is equivalent.
+pub const NEVER_MISSING_RULE: &str = "its expression has a value in every period whatever its metrics do (FILL with a value; a gap in one series counts as 0 beside another), so no datapoint is ever missing";
+
+/// Whether a math alarm's returned expression (not an anomaly band) has a
+/// value in every period, following expression queries it references.
+fn never_missing(a: &MetricAlarm) -> bool {
+    if a.metrics.is_empty() || a.threshold_metric_id.is_some() {
+        return false;
+    }
+    fn query(a: &MetricAlarm, id: &str, depth: usize) -> bool {
+        let Some(q) = a.metrics.iter().find(|q| q.id == id) else {
+            return false;
+        };
+        let Some(text) = &q.expression else {
+            return false; // a metric query may have no data
+        };
+        depth < 16
+            && crate::engine::alarm::math::Expr::parse(text)
+                .is_ok_and(|e| e.never_missing(&|id| query(a, id, depth + 1)))
+    }
+    a.metrics
+        .iter()
+        .find(|q| q.return_data)
+        .is_some_and(|q| query(a, &q.id, 0))
 }
 
 /// The changed period of a period mutant: twice the period, or else half of
@@ -417,6 +452,57 @@ mod tests {
                 .iter()
                 .all(|(_, m)| equivalence(&ecs, m).is_none())
         );
+    }
+
+    /// A math alarm whose expression always has a value: its treatment
+    /// mutants are equivalent; one that may miss data: they are not.
+    #[test]
+    fn treatment_mutants_of_always_present_math_are_equivalent() {
+        let query = |id: &str, expression: Option<&str>, return_data: bool| {
+            crate::resource::MetricDataQuery {
+                id: id.into(),
+                metric_stat: expression.is_none().then(|| crate::resource::MetricStat {
+                    metric: crate::resource::Metric {
+                        namespace: "Shop".into(),
+                        metric_name: id.into(),
+                        dimensions: vec![],
+                    },
+                    period: 60,
+                    stat: "Sum".into(),
+                    unit: None,
+                }),
+                expression: expression.map(str::to_string),
+                label: None,
+                return_data,
+            }
+        };
+        let math = |expr: &str| {
+            let mut m = alarm(60, 1, 5.0);
+            m.namespace = None;
+            m.metrics = vec![
+                query("a", None, false),
+                query("b", None, false),
+                query("e1", Some("FILL(a, 0)"), false),
+                query("e2", Some(expr), true),
+            ];
+            m
+        };
+        for (expr, equivalent) in [
+            ("FILL(a, 0) + FILL(b, 0)", true),
+            ("e1 + b", true),
+            ("a + b", false),
+            ("FILL(a, 0) / FILL(b, 0)", false),
+        ] {
+            let original = math(expr);
+            for (change, m) in mutants(&original) {
+                let rule = equivalence(&original, &m);
+                if change.starts_with("treat_missing_data") {
+                    assert_eq!(rule.is_some(), equivalent, "{expr}: {change}");
+                } else {
+                    assert_eq!(rule, None, "{expr}: {change}");
+                }
+            }
+        }
     }
 
     #[test]
