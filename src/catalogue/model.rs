@@ -312,6 +312,9 @@ pub enum LogGroupMode {
     Create,
 }
 
+/// The `log_group` value of a service that writes no logs.
+pub const NO_LOG_GROUP: &str = "none";
+
 fn default_log_group() -> String {
     "/ecs/{project}/{env}/{service}".to_string()
 }
@@ -740,7 +743,10 @@ pub struct ServiceSpec {
     pub owner: Option<String>,
     /// Human-readable name used in titles.
     pub title: Option<String>,
-    /// Log group; overrides the environment's pattern.
+    /// Log group; overrides the environment's pattern. `none`: the service
+    /// writes no logs (a DynamoDB table, a Step Functions workflow): no
+    /// metric filter or per-service saved query is made for it, and
+    /// environment-wide saved queries leave it out.
     pub log_group: Option<String>,
     /// Values templates can use as `service.dimensions.X`.
     #[serde(default)]
@@ -867,6 +873,10 @@ pub struct QuerySpec {
     pub per: Per,
     /// Short description (kept in the catalogue and the docs).
     pub description: Option<String>,
+    /// Only these services: a per-service query is made for each of them,
+    /// an environment-wide one reads only their log groups (default: every
+    /// service that has logs).
+    pub services: Option<Vec<String>>,
 }
 
 /// A test of the monitoring: inputs (log lines, metric samples) and what

@@ -28,13 +28,13 @@ pub fn check(c: &mut Compiler) {
     let group_origin: BTreeMap<String, Origin> = c
         .services
         .iter()
-        .map(|s| {
+        .filter_map(|s| {
             let o = if s.spec.log_group.is_some() {
                 s.spec.origin.child("log_group")
             } else {
                 c.env.origin.child("log_group")
             };
-            (s.log_group.clone(), o)
+            Some((s.log_group.clone()?, o))
         })
         .collect();
     for (key, resource) in &c.state.resources {

@@ -288,13 +288,18 @@ fn expand_into(
                 {
                     continue;
                 }
+                // Nor for a service without logs when the test writes to the
+                // service's own log group.
+                if svc.log_group.is_none() && test.spec.logs.iter().any(|l| l.group.is_none()) {
+                    continue;
+                }
                 let x = Expander::new(cat, state, filters, &templates, name, test, Some(&svc.name));
                 // A parameterised test runs for the services that have every
                 // alarm and filter it names.
                 if !resolved.record(&x) {
                     continue;
                 }
-                if let Some(case) = x.case(&svc.ctx, Some(&svc.log_group), problems, samples) {
+                if let Some(case) = x.case(&svc.ctx, svc.log_group.as_deref(), problems, samples) {
                     keep(case);
                     found += 1;
                 }
@@ -592,11 +597,18 @@ impl<'a> Expander<'a> {
                 (Some(g), _) => p.text(g, &io.child("group")),
                 (None, Some(g)) => Some(g.to_string()),
                 (None, None) => {
-                    p.problem(
-                        &io,
-                        "log input without `group` in a test that is not per service".into(),
-                        "name the log group, or set `for_each_service: true`",
-                    );
+                    match p.x.service {
+                        Some(service) => p.problem(
+                            &io,
+                            format!("log input without `group` for service `{service}`, which writes no logs (`log_group: none`)"),
+                            "name the log group, or leave the service out with `services:`",
+                        ),
+                        None => p.problem(
+                            &io,
+                            "log input without `group` in a test that is not per service".into(),
+                            "name the log group, or set `for_each_service: true`",
+                        ),
+                    }
                     None
                 }
             };

@@ -1597,3 +1597,94 @@ fn a_missing_data_treatment_on_a_dynamodb_alarm_is_a_warning() {
     ];
     assert!(!warnings(&ignore).contains("has no effect"));
 }
+
+/// A service that writes no logs (`log_group: none`): no metric filter or
+/// saved query reads it, per-service tests that write to its log group
+/// skip it; an empty log group and a query limited to such a service are
+/// located errors.
+#[test]
+fn a_service_without_logs_needs_no_log_group() {
+    use crate::support::{RunExt, append, catalogue_copy, edit, obsctl};
+    let tmp = catalogue_copy("cat-house");
+    let defs = tmp.path().join("definitions/cat-house");
+    append(
+        &defs.join("services.yaml"),
+        "  sessions-table:\n    owner: platform\n    log_group: none\n",
+    );
+    let validate = || {
+        obsctl(["-d", "definitions/cat-house", "validate"])
+            .current_dir(tmp.path())
+            .run()
+    };
+    let out = validate();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = obsctl(["-d", "definitions/cat-house", "render", "--out", "snap"])
+        .current_dir(tmp.path())
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let staging = tmp.path().join("snap/staging");
+    let names = |dir: &str| -> Vec<String> {
+        std::fs::read_dir(staging.join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect()
+    };
+    assert!(
+        names("metric-alarms")
+            .iter()
+            .any(|n| n.contains("sessions-table"))
+    );
+    for dir in ["metric-filters", "query-definitions", "log-groups"] {
+        if staging.join(dir).is_dir() {
+            assert!(
+                !names(dir).iter().any(|n| n.contains("sessions-table")),
+                "{dir}"
+            );
+        }
+    }
+    let out = obsctl(["-d", "definitions/cat-house", "test"])
+        .current_dir(tmp.path())
+        .run();
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+
+    // A saved query limited to services: only their log groups; naming the
+    // service without logs is a located mistake.
+    edit(
+        &defs.join("logs.yaml"),
+        "    description: Find all errors in the last hour\n",
+        "    description: Find all errors in the last hour\n    services: [auth-service, sessions-table]\n",
+    );
+    let out = validate();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("logs.yaml:81:30"), "{}", out.stderr);
+    assert!(out.stderr.contains("writes no logs"), "{}", out.stderr);
+    assert!(out.stderr.contains("1 problem found"), "{}", out.stderr);
+    edit(&defs.join("logs.yaml"), ", sessions-table]", "]");
+    let out = obsctl(["-d", "definitions/cat-house", "render", "--out", "snap2"])
+        .current_dir(tmp.path())
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let query = std::fs::read_to_string(tmp.path().join(
+        "snap2/staging/query-definitions/cat-house-staging-errors-all-errors-last-hour.json",
+    ));
+    if let Ok(query) = query {
+        assert!(query.contains("auth-service"), "{query}");
+        assert!(!query.contains("catalog-service"), "{query}");
+    }
+
+    // `log_group: ""` is a located mistake, with the way to say "no logs".
+    edit(
+        &defs.join("services.yaml"),
+        "log_group: none",
+        "log_group: \"\"",
+    );
+    let out = validate();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("services.yaml:"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("empty log group name"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("log_group: none"), "{}", out.stderr);
+}

@@ -58,6 +58,7 @@ fn validate_all(cat: &Catalogue, problems: &mut Problems) {
     v.services();
     v.dashboards();
     v.metric_filters();
+    v.queries();
     v.published_metrics();
 }
 
