@@ -296,23 +296,29 @@ impl<'a> Simulation<'a> {
                 a.dimensions.as_slice(),
             );
             let ignore_low = low_sample_ignored(a, stat);
-            alarm::evaluate_schedule(&rule, period, window, self.until(), |shift, periods| {
-                let (series, counts) = self.series(metric, period, stat, (shift, periods));
-                let significant = match (ignore_low, stat) {
-                    (true, Statistic::Percentile(p)) => Some(
-                        counts
-                            .iter()
-                            .map(|&c| alarm::is_significant(p, c))
-                            .collect::<Vec<bool>>(),
-                    ),
-                    _ => None,
-                };
-                Ok(alarm::Grid {
-                    series,
-                    band: None,
-                    significant,
-                })
-            })
+            alarm::evaluate_schedule(
+                &rule,
+                period,
+                window,
+                (self.case.start, self.until()),
+                |shift, periods| {
+                    let (series, counts) = self.series(metric, period, stat, (shift, periods));
+                    let significant = match (ignore_low, stat) {
+                        (true, Statistic::Percentile(p)) => Some(
+                            counts
+                                .iter()
+                                .map(|&c| alarm::is_significant(p, c))
+                                .collect::<Vec<bool>>(),
+                        ),
+                        _ => None,
+                    };
+                    Ok(alarm::Grid {
+                        series,
+                        band: None,
+                        significant,
+                    })
+                },
+            )
         } else {
             let period = math_period(a);
             let band = match &a.threshold_metric_id {
@@ -325,16 +331,22 @@ impl<'a> Simulation<'a> {
                 None => None,
             };
             let mut plan = self.math_plan(a)?;
-            alarm::evaluate_schedule(&rule, period, window, self.until(), |shift, periods| {
-                Ok(alarm::Grid {
-                    series: self.math(a, &mut plan, period, (shift, periods))?,
-                    // The band the test gives per period, read at the period
-                    // in which each datapoint ends (the band in force when
-                    // the alarm evaluates it).
-                    band: band.clone(),
-                    significant: None,
-                })
-            })
+            alarm::evaluate_schedule(
+                &rule,
+                period,
+                window,
+                (self.case.start, self.until()),
+                |shift, periods| {
+                    Ok(alarm::Grid {
+                        series: self.math(a, &mut plan, period, (shift, periods))?,
+                        // The band the test gives per period, read at the period
+                        // in which each datapoint ends (the band in force when
+                        // the alarm evaluates it).
+                        band: band.clone(),
+                        significant: None,
+                    })
+                },
+            )
         }
     }
 

@@ -56,7 +56,10 @@ pub use self::evaluate::{
     DEFAULT_EXTRA_DATAPOINTS, EvalOptions, breaching, evaluate, evaluate_range,
     evaluate_with_options, evaluate_with_significance,
 };
-pub use self::schedule::{Grid, Window, evaluate_schedule, evaluation_times, interval, shift_at};
+pub use self::schedule::{
+    Grid, MULTI_DAY_DELAY, Window, evaluate_schedule, evaluation_times, evaluations, interval,
+    is_multi_day, shift_at,
+};
 pub use self::stats::{
     MAX_SET_VALUES, Prepared, StatSet, aggregate, aggregate_sets, is_significant,
     min_significant_samples, percentile_significance, sample_counts, sample_counts_sets,

@@ -45,6 +45,14 @@
 //!   data published since 0 (a partial period is a datapoint, as CloudWatch
 //!   aggregates whatever a period holds), and periods entirely before 0 are
 //!   missing.
+//! * **Multi-day alarms.** "Alarm evaluation", "Example of evaluating a
+//!   multi-day alarm": "Multi-day alarms are evaluated once per hour. When
+//!   multi-day alarms are evaluated, CloudWatch takes into account only the
+//!   metrics up to the current hour at the :00 minute", with evaluations at
+//!   10:03, 11:03 and 12:03 in its example. obsctl reads "multi-day" as a
+//!   total evaluation period (Period × Evaluation Periods) longer than one
+//!   day, evaluates such an alarm at 3 minutes past each UTC hour (the
+//!   example's minute), over the periods ending at that hour.
 //! * **Wall clock windows.** Evaluations that read the same complete periods
 //!   give the same state, so a wall-clock alarm is evaluated at each
 //!   boundary of its period (shifted by its time zone's offset): a state
@@ -80,7 +88,45 @@ pub fn interval(period: u32) -> i64 {
     if period >= 60 { 60 } else { 10 }
 }
 
-/// The evaluation times in `(0, until]`, in order.
+/// Seconds past the hour at which a multi-day alarm evaluates (the AWS
+/// example's 10:03, 11:03, 12:03).
+pub const MULTI_DAY_DELAY: i64 = 180;
+
+/// Whether an alarm is a multi-day alarm: Period × Evaluation Periods
+/// longer than one day ("Multi-day alarms are evaluated once per hour").
+pub fn is_multi_day(period: u32, evaluation_periods: usize) -> bool {
+    u64::from(period).saturating_mul(evaluation_periods as u64) > 86_400
+}
+
+/// When an alarm evaluates in `(0, until]` and the time its newest period
+/// ends: `(evaluation, data end)`. `epoch` is the Unix time of `t = 0`
+/// (multi-day alarms evaluate on UTC hours).
+pub fn evaluations(
+    period: u32,
+    evaluation_periods: usize,
+    window: Window,
+    epoch: i64,
+    until: i64,
+) -> Vec<(i64, i64)> {
+    if window == Window::Sliding && is_multi_day(period, evaluation_periods) {
+        // The first UTC hour after t = 0 (test time), then every hour.
+        let first = 3600 - epoch.rem_euclid(3600);
+        let mut out = Vec::new();
+        let mut hour = first;
+        while hour + MULTI_DAY_DELAY <= until {
+            out.push((hour + MULTI_DAY_DELAY, hour));
+            hour += 3600;
+        }
+        return out;
+    }
+    evaluation_times(period, window, until)
+        .into_iter()
+        .map(|t| (t, t))
+        .collect()
+}
+
+/// The evaluation times in `(0, until]`, in order (an alarm that is not
+/// multi-day; see [`evaluations`]).
 pub fn evaluation_times(period: u32, window: Window, until: i64) -> Vec<i64> {
     let period = i64::from(period.max(1));
     let (first, step) = match window {
@@ -135,7 +181,7 @@ pub fn evaluate_schedule<E>(
     rule: &Rule,
     period: u32,
     window: Window,
-    until: i64,
+    (epoch, until): (i64, i64),
     mut grid: impl FnMut(i64, usize) -> Result<Grid, E>,
 ) -> Result<Vec<(i64, State)>, E> {
     let p = i64::from(period.max(1));
@@ -147,8 +193,8 @@ pub fn evaluate_schedule<E>(
     let mut grids: BTreeMap<i64, (Vec<Option<bool>>, Vec<bool>)> = BTreeMap::new();
     let mut state = State::InsufficientData;
     let mut out = Vec::new();
-    for t in evaluation_times(period, window, until) {
-        let shift = shift_at(period, t);
+    for (t, data_end) in evaluations(period, rule.evaluation_periods, window, epoch, until) {
+        let shift = shift_at(period, data_end);
         let (classified, ignored) = match grids.entry(shift) {
             Entry::Occupied(e) => e.into_mut(),
             Entry::Vacant(v) => {
@@ -156,7 +202,7 @@ pub fn evaluate_schedule<E>(
                 v.insert(classify(rule, grid(shift, needed)?))
             }
         };
-        let Ok(newest) = usize::try_from((t + shift) / p - 1) else {
+        let Ok(newest) = usize::try_from((data_end + shift) / p - 1) else {
             continue;
         };
         if !ignored.get(newest).copied().unwrap_or(false) {
@@ -212,7 +258,7 @@ mod tests {
 
     /// The sliding evaluation over raw per-minute samples, Sum statistic.
     fn run(rule: &Rule, period: u32, samples: &[(i64, f64)], until: i64) -> Vec<(i64, State)> {
-        evaluate_schedule::<()>(rule, period, Window::Sliding, until, |shift, n| {
+        evaluate_schedule::<()>(rule, period, Window::Sliding, (0, until), |shift, n| {
             let shifted: Vec<(i64, f64)> = samples.iter().map(|(t, v)| (t + shift, *v)).collect();
             Ok(Grid {
                 series: aggregate(&shifted, period, n, Statistic::Sum),
@@ -313,16 +359,21 @@ mod tests {
             .map(|(t, _)| *t);
         assert_eq!(ok_again, Some(600));
         // With fixed periods [0,5m) and [5m,10m) each sum is 3: never ALARM.
-        let fixed =
-            evaluate_schedule::<()>(&r, 300, Window::WallClock { phase: 0 }, 900, |shift, n| {
+        let fixed = evaluate_schedule::<()>(
+            &r,
+            300,
+            Window::WallClock { phase: 0 },
+            (0, 900),
+            |shift, n| {
                 let shifted: Vec<(i64, f64)> =
                     samples.iter().map(|(t, v)| (t + shift, *v)).collect();
                 Ok(Grid {
                     series: aggregate(&shifted, 300, n, Statistic::Sum),
                     ..Grid::default()
                 })
-            })
-            .unwrap_or_default();
+            },
+        )
+        .unwrap_or_default();
         assert_eq!(first_alarm(&fixed), None);
     }
 
@@ -343,7 +394,7 @@ mod tests {
     #[test]
     fn insignificant_newest_datapoint_keeps_the_state() {
         let r = rule(1, 1, MissingData::Missing);
-        let states = evaluate_schedule::<()>(&r, 60, Window::Sliding, 180, |_, _| {
+        let states = evaluate_schedule::<()>(&r, 60, Window::Sliding, (0, 180), |_, _| {
             Ok(Grid {
                 series: vec![Some(9.0), Some(1.0), Some(1.0)],
                 band: None,
@@ -357,13 +408,74 @@ mod tests {
         );
     }
 
+    // "Example of evaluating a multi-day alarm" (Alarm evaluation): a job
+    // every 3 days at 10:00 fails at 10:02; at 10:03 the alarm "stays in OK
+    // state, because the evaluation considers data only up to 10:00"; at
+    // 11:03 it goes into ALARM; fixed at 11:43, OK again at 12:03.
+    #[test]
+    fn multi_day_alarms_evaluate_hourly_on_data_up_to_the_hour() {
+        assert!(is_multi_day(86_400, 2));
+        assert!(!is_multi_day(86_400, 1));
+        assert!(!is_multi_day(3600, 24));
+        assert_eq!(
+            evaluations(86_400, 2, Window::Sliding, 0, 7300),
+            vec![(3780, 3600)]
+        );
+        // Start at 00:30 UTC: the first hour is 30 minutes in.
+        assert_eq!(
+            evaluations(86_400, 2, Window::Sliding, 1800, 2000)[0],
+            (1980, 1800)
+        );
+        // Less than 1 if a day holds a failure and no success (Maximum < 1).
+        let r = Rule {
+            evaluation_periods: 2,
+            datapoints_to_alarm: 1,
+            comparison: Comparison::LessThanThreshold,
+            threshold: Threshold::Static(1.0),
+            treat_missing: MissingData::NotBreaching,
+        };
+        let day = 86_400;
+        let (ok_run, failed, fixed) = (
+            10 * 3600,
+            3 * day + 10 * 3600 + 120,
+            3 * day + 11 * 3600 + 43 * 60,
+        );
+        let samples = [(ok_run, 1.0), (failed, 0.0), (fixed, 1.0)];
+        let states = evaluate_schedule::<()>(
+            &r,
+            86_400,
+            Window::Sliding,
+            (0, 3 * day + 13 * 3600),
+            |shift, n| {
+                let shifted: Vec<(i64, f64)> =
+                    samples.iter().map(|(t, v)| (t + shift, *v)).collect();
+                Ok(Grid {
+                    series: aggregate(&shifted, 86_400, n, Statistic::Maximum),
+                    ..Grid::default()
+                })
+            },
+        )
+        .unwrap_or_default();
+        let at = |t: i64| {
+            states
+                .iter()
+                .take_while(|(time, _)| *time <= t)
+                .last()
+                .map(|(_, s)| *s)
+        };
+        assert_eq!(at(3 * day + 10 * 3600 + 180), Some(State::Ok));
+        assert_eq!(at(3 * day + 11 * 3600 + 180), Some(State::Alarm));
+        assert_eq!(at(3 * day + 12 * 3600 + 180), Some(State::Ok));
+        assert!(states.iter().all(|(t, _)| t % 3600 == 180));
+    }
+
     #[test]
     fn grid_errors_stop_the_evaluation() {
         let r = rule(1, 1, MissingData::Missing);
-        let got = evaluate_schedule(&r, 60, Window::Sliding, 120, |_, _| Err("no band"));
+        let got = evaluate_schedule(&r, 60, Window::Sliding, (0, 120), |_, _| Err("no band"));
         assert_eq!(got, Err("no band"));
         // No evaluation time, no grid asked for.
-        let got = evaluate_schedule(&r, 60, Window::Sliding, 30, |_, _| Err("asked"));
+        let got = evaluate_schedule(&r, 60, Window::Sliding, (0, 30), |_, _| Err("asked"));
         assert_eq!(got, Ok(Vec::new()));
     }
 }
