@@ -74,8 +74,8 @@ pub struct Sources {
     /// Namespaces whose metric lists are complete (AWS's, and those the
     /// catalogue publishes to), with who defines them.
     namespaces: BTreeMap<String, String>,
-    /// Known namespaces whose metric lists are partial (generated from a
-    /// source that lists only some of the metrics AWS publishes).
+    /// Known namespaces whose metric lists are partial (only some of the
+    /// metrics AWS publishes there).
     partial: BTreeSet<String>,
     external: BTreeSet<String>,
 }
