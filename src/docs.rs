@@ -192,7 +192,8 @@ fn alarms(_cat: &Catalogue, s: &DesiredState) -> String {
                 | Resource::LogGroup(_)
                 | Resource::MetricFilter(_)
                 | Resource::Dashboard(_)
-                | Resource::QueryDefinition(_) => continue,
+                | Resource::QueryDefinition(_)
+                | Resource::AlarmMuteRule(_) => continue,
             };
             out.push_str(&row);
         }

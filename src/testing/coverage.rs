@@ -128,7 +128,8 @@ pub fn measure(cat: &Catalogue, envs: &[EnvRun], cases: &[Case], outcomes: &[Out
                 | Resource::Subscription(_)
                 | Resource::LogGroup(_)
                 | Resource::Dashboard(_)
-                | Resource::QueryDefinition(_) => continue,
+                | Resource::QueryDefinition(_)
+                | Resource::AlarmMuteRule(_) => continue,
             };
             target.insert(
                 name.clone(),

@@ -173,13 +173,14 @@ fn check(name: &str, d: &DesiredState) {
         );
         let made: BTreeSet<&str> = recorded.iter().map(|(a, _)| a.as_str()).collect();
         for row in iam::rows(d, purpose, &all_kinds()) {
-            // Deletes are granted for every kind in scope, so that removing
-            // the last resource of a kind from the catalogue still prunes it.
+            // Deletes, and the reads that find what to delete, are granted
+            // for every kind in scope, so that removing the last resource of
+            // a kind from the catalogue still prunes it.
             let kind_absent = row
                 .kinds()
                 .iter()
                 .all(|k| !d.resources.keys().any(|(kind, _)| kind == k));
-            if row.action.contains(":Delete") && kind_absent {
+            if (row.action.contains(":Delete") || row.purpose == Purpose::Plan) && kind_absent {
                 continue;
             }
             let needed = made.contains(row.action)
