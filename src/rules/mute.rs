@@ -326,10 +326,15 @@ impl Schedule {
             Expression::At(n) => local(self.timezone, *n).into_iter().collect(),
             Expression::Cron(c) => {
                 // Windows that began up to 15 days before `from` may still run.
-                let first = (from - Duration::seconds(MAX_DURATION_SECS) - Duration::days(1))
+                let back = Duration::seconds(MAX_DURATION_SECS) + Duration::days(1);
+                let first = from
+                    .checked_sub_signed(back)
+                    .unwrap_or(from)
                     .with_timezone(&self.timezone)
                     .date_naive();
-                let last = (to + Duration::days(1))
+                let last = to
+                    .checked_add_signed(Duration::days(1))
+                    .unwrap_or(to)
                     .with_timezone(&self.timezone)
                     .date_naive();
                 let mut out = Vec::new();
@@ -351,7 +356,10 @@ impl Schedule {
         };
         let mut windows: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::new();
         for s in starts {
-            let (mut a, mut b) = (s, s + span);
+            let Some(end) = s.checked_add_signed(span) else {
+                continue;
+            };
+            let (mut a, mut b) = (s, end);
             if let Some(start) = self.start {
                 a = a.max(start);
             }
@@ -372,9 +380,10 @@ impl Schedule {
 
     /// Whether `t` lies inside a window.
     pub fn mutes_at(&self, t: DateTime<Utc>) -> bool {
-        self.windows(t, t + Duration::seconds(1))
-            .iter()
-            .any(|(a, b)| *a <= t && t < *b)
+        let Some(next) = t.checked_add_signed(Duration::seconds(1)) else {
+            return false;
+        };
+        self.windows(t, next).iter().any(|(a, b)| *a <= t && t < *b)
     }
 }
 
