@@ -1085,6 +1085,12 @@ pub struct Expectation {
     /// The time that notification is sent at the latest; then `notifies` and
     /// `endpoints` describe what it reaches by that time.
     pub notifies_by: Option<String>,
+    /// Whether the alarm's actions are muted at `at` (inside a window of a
+    /// `mute:` rule that targets it; recurring windows need the test's
+    /// `start:`). A muted change notifies when the window ends if the alarm
+    /// is still in the state it was first muted in (`notifies_at`), else
+    /// never.
+    pub muted: Option<bool>,
     /// Metric filter (template name).
     pub filter: Option<String>,
     /// The log line given to the filter.
