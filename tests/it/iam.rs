@@ -88,6 +88,12 @@ fn updated(d: &DesiredState) -> DesiredState {
             }
             Resource::MetricFilter(f) if first => f.filter_pattern = "\"edited\"".into(),
             Resource::QueryDefinition(q) if first => q.query_string.push_str(" | limit 5"),
+            Resource::AlarmMuteRule(m) => {
+                m.tags.push(tag("team"));
+                if first {
+                    m.rule.schedule.duration = "PT1H".into();
+                }
+            }
             _ => {}
         }
     }
@@ -97,6 +103,7 @@ fn updated(d: &DesiredState) -> DesiredState {
             Resource::CompositeAlarm(a) => a.tags.sort(),
             Resource::Dashboard(x) => x.tags.sort(),
             Resource::Topic(t) => t.tags.sort(),
+            Resource::AlarmMuteRule(m) => m.tags.sort(),
             _ => {}
         }
     }
@@ -207,6 +214,12 @@ fn policies_allow_every_call_and_nothing_more_for_the_seeds() {
         let d = desired(cat, "staging", |_| {});
         check(cat, &d);
     }
+    // Bookstore's production has a mute window: PutAlarmMuteRule is
+    // authorized against the rule and every alarm it targets.
+    check(
+        "bookstore production",
+        &desired("bookstore", "production", |_| {}),
+    );
 }
 
 #[test]
