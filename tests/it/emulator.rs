@@ -1408,3 +1408,146 @@ async fn mute_windows_apply_repair_drift_and_are_pruned() {
         .await;
     assert!(gone.is_err(), "{gone:?}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn mute_for_a_deploy_is_left_alone_until_it_expires_and_unmute_ends_it() {
+    let e = Emulator::start();
+    e.apply("bookstore", "production");
+    let out = e.obsctl(
+        "bookstore",
+        &[
+            "mute",
+            "--env",
+            "production",
+            "--for",
+            "20m",
+            "--services",
+            "order-service",
+            "--reason",
+            "deploy 42",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(stdout.contains("alarms in production until"), "{stdout}");
+    assert!(
+        stdout.contains("bookstore-production-order-service-service-down"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("payment-service"), "{stdout}");
+    let cw = e.cloudwatch().await;
+    let list = cw.list_alarm_mute_rules().send().await.unwrap();
+    let adhoc: Vec<String> = list
+        .alarm_mute_rule_summaries()
+        .iter()
+        .filter_map(|r| r.alarm_mute_rule_arn())
+        .filter(|a| a.contains("-adhoc-"))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(adhoc.len(), 1, "{adhoc:?}");
+    let tags = cw
+        .list_tags_for_resource()
+        .resource_arn(&adhoc[0])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        tags.tags()
+            .iter()
+            .any(|t| t.key() == Some("obsctl:reason") && t.value() == Some("deploy 42")),
+        "{tags:?}"
+    );
+    // A running ad-hoc rule is not the catalogue's: no drift, no prune.
+    let out = e.obsctl(
+        "bookstore",
+        &["plan", "--env", "production", "--detailed-exitcode"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+
+    // An expired one (a deploy muted long ago): the next apply prunes it.
+    let expired = "bookstore-production-adhoc-20200101T0000";
+    cw.put_alarm_mute_rule()
+        .name(expired)
+        .rule(
+            cw::types::Rule::builder()
+                .schedule(
+                    cw::types::Schedule::builder()
+                        .expression("at(2020-01-01T00:00)")
+                        .duration("PT20M")
+                        .timezone("UTC")
+                        .build(),
+                )
+                .build(),
+        )
+        .mute_targets(
+            cw::types::MuteTargets::builder()
+                .alarm_names("bookstore-production-order-service-service-down")
+                .build(),
+        )
+        .expire_date(aws_smithy_types::DateTime::from_secs(1_577_837_200))
+        .send()
+        .await
+        .unwrap();
+    let arn = cw
+        .get_alarm_mute_rule()
+        .alarm_mute_rule_name(expired)
+        .send()
+        .await
+        .unwrap()
+        .alarm_mute_rule_arn()
+        .unwrap()
+        .to_string();
+    let tag = |k: &str, v: &str| cw::types::Tag::builder().key(k).value(v).build();
+    cw.tag_resource()
+        .resource_arn(&arn)
+        .tags(tag("obsctl:catalogue", "bookstore"))
+        .tags(tag("obsctl:env", "production"))
+        .tags(tag("obsctl:adhoc", "true"))
+        .send()
+        .await
+        .unwrap();
+    let plan = e.plan_json("bookstore", "production");
+    assert_eq!(
+        changes_of(&plan),
+        vec![("delete".to_string(), expired.to_string(), Vec::new())]
+    );
+    e.apply("bookstore", "production");
+    let names: Vec<String> = cw
+        .list_alarm_mute_rules()
+        .send()
+        .await
+        .unwrap()
+        .alarm_mute_rule_summaries()
+        .iter()
+        .filter_map(|r| r.alarm_mute_rule_arn())
+        .map(str::to_string)
+        .collect();
+    assert!(!names.iter().any(|n| n.ends_with(expired)), "{names:?}");
+    assert!(
+        names.contains(&adhoc[0]),
+        "the running one is kept: {names:?}"
+    );
+
+    // `unmute` ends the running one.
+    let out = e.obsctl("bookstore", &["unmute", "--env", "production"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        stdout.contains("unmuted: bookstore-production-adhoc-"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("(deploy 42)"), "{stdout}");
+    let left = cw.list_alarm_mute_rules().send().await.unwrap();
+    assert!(
+        left.alarm_mute_rule_summaries()
+            .iter()
+            .all(|r| !r.alarm_mute_rule_arn().unwrap().contains("-adhoc-")),
+        "{left:?}"
+    );
+    let out = e.obsctl("bookstore", &["unmute", "--env", "production"]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("no running ad-hoc mute in production"),
+        "{}",
+        text(&out)
+    );
+}
