@@ -64,6 +64,17 @@ pub struct Outcome {
 
 /// Runs a case (with an optional mutant alarm).
 pub fn run(env: &EnvRun, case: &Case, mutant: Option<&MetricAlarm>) -> Outcome {
+    run_with(env, case, mutant, &env.mutes)
+}
+
+/// Runs a case with these mute rules instead of the environment's (a
+/// mutant mute rule).
+pub fn run_with(
+    env: &EnvRun,
+    case: &Case,
+    mutant: Option<&MetricAlarm>,
+    mute_rules: &super::mute::Mutes,
+) -> Outcome {
     let (state, filters, topic_keys) = (env.state, &env.filters, &env.topic_keys);
     let sim = Simulation::new(state, filters, case, mutant);
     let mut out = Outcome::default();
@@ -84,7 +95,7 @@ pub fn run(env: &EnvRun, case: &Case, mutant: Option<&MetricAlarm>) -> Outcome {
                     None => At::End(sim.horizon),
                 };
                 let mutes = Muting {
-                    mutes: &env.mutes,
+                    mutes: mute_rules,
                     start: case.start,
                 };
                 mute_check(&mutes, alarm, at, *muted).or_else(|| {

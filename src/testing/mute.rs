@@ -83,6 +83,34 @@ impl Mutes {
         Mutes { by_alarm }
     }
 
+    /// The same rules with `rule`'s duration set to `secs` (a mutant), or
+    /// without `rule` (`None`).
+    pub fn with_duration(&self, rule: &str, secs: Option<i64>) -> Mutes {
+        let mut by_alarm = self.by_alarm.clone();
+        for list in by_alarm.values_mut() {
+            match secs {
+                Some(secs) => list
+                    .iter_mut()
+                    .filter(|(name, _)| name == rule)
+                    .for_each(|(_, s)| s.duration = secs),
+                None => list.retain(|(name, _)| name != rule),
+            }
+        }
+        Mutes { by_alarm }
+    }
+
+    /// Every rule: name, window length in seconds and the alarms it mutes.
+    pub fn rules(&self) -> Vec<(String, i64, Vec<String>)> {
+        let mut out: std::collections::BTreeMap<String, (i64, Vec<String>)> = Default::default();
+        for (alarm, list) in &self.by_alarm {
+            for (name, s) in list {
+                let e = out.entry(name.clone()).or_insert((s.duration, Vec::new()));
+                e.1.push(alarm.clone());
+            }
+        }
+        out.into_iter().map(|(n, (d, a))| (n, d, a)).collect()
+    }
+
     /// Whether a recurring (cron) window mutes `alarm`.
     pub fn recurring(&self, alarm: &str) -> bool {
         self.by_alarm.get(alarm).is_some_and(|l| {
