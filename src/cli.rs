@@ -268,7 +268,8 @@ pub fn parse_lock_timeout(s: &str) -> Result<std::time::Duration, String> {
 pub struct Scope {
     /// Only these kinds, comma-separated: dashboards, metric-alarms,
     /// composite-alarms, metric-filters, query-definitions, topics,
-    /// subscriptions, log-groups (included with filters and queries).
+    /// subscriptions, alarm-mute-rules (planned with the alarms they
+    /// target), log-groups (included with filters and queries).
     #[arg(long, value_delimiter = ',', value_name = "KINDS")]
     pub only: Vec<String>,
     /// Every kind except these (same names).
