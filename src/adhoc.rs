@@ -84,7 +84,15 @@ pub fn rules(
         .and_then(|t| t.with_nanosecond(0))
         .unwrap_or(now);
     let expire = start + Duration::seconds(secs);
-    let stamp = start.format("%Y%m%dT%H%M").to_string();
+    // Two mutes made in one minute for different alarms (two deploys) get
+    // different names: the minute and a hash of the alarms.
+    let mut hash = crate::resource::canonical::Fnv::default();
+    targets.iter().for_each(|t| hash.feed(t));
+    let stamp = format!(
+        "{}-{:06x}",
+        start.format("%Y%m%dT%H%M"),
+        hash.finish() & 0xff_ffff
+    );
     let mut tags = vec![
         Tag {
             key: OWNER_TAG.into(),
@@ -159,7 +167,10 @@ mod tests {
         let targets: Vec<String> = (0..150).map(|i| format!("p-prod-a{i:03}")).collect();
         let made = rules(&d, now, 20 * 60 + 1, &targets, Some("deploy 42")).unwrap();
         assert_eq!(made.len(), 2);
-        assert_eq!(made[0].name, "p-prod-adhoc-20261207T0646-1");
+        assert!(made[0].name.starts_with("p-prod-adhoc-20261207T0646-"));
+        assert!(made[0].name.ends_with("-1"));
+        let other = rules(&d, now, 60, &targets[..1], None).unwrap();
+        assert_ne!(other[0].name, made[0].name.trim_end_matches("-1"));
         assert_eq!(made[0].mute_targets.alarm_names.len(), 100);
         assert_eq!(made[1].mute_targets.alarm_names.len(), 50);
         let s = &made[0].rule.schedule;
