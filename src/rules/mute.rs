@@ -20,8 +20,7 @@
 //!   as start and expire dates you specify."
 
 use chrono::{
-    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone,
-    Timelike, Utc,
+    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc,
 };
 use chrono_tz::Tz;
 
@@ -385,18 +384,6 @@ impl Schedule {
         };
         self.windows(t, next).iter().any(|(a, b)| *a <= t && t < *b)
     }
-}
-
-/// A local time zone's reading of an instant, for messages and docs
-/// (`2026-12-07 02:00 CET`).
-pub fn local_text(d: DateTime<Utc>, tz: Tz) -> String {
-    let l = d.with_timezone(&tz);
-    format!("{} {}", l.format("%Y-%m-%d %H:%M"), l.format("%Z"))
-}
-
-/// "second" precision is dropped: AWS schedules at minute resolution.
-pub fn whole_minute(d: DateTime<Utc>) -> bool {
-    d.second() == 0 && d.nanosecond() == 0
 }
 
 #[cfg(test)]

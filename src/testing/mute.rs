@@ -158,8 +158,8 @@ impl Mutes {
         merged
     }
 
-    /// The window muting `alarm` at `t`, if any, with every window that
-    /// overlaps or touches it merged in.
+    /// The window muting `alarm` at `t`, if any, with the windows that
+    /// overlap or touch it merged in.
     pub fn window_at(&self, alarm: &str, start: i64, t: i64) -> Option<Window> {
         // A window may have opened up to 15 days before.
         let from = t.saturating_sub(crate::rules::mute::MAX_DURATION_SECS);
@@ -167,11 +167,17 @@ impl Mutes {
             .windows(alarm, start, from, t.saturating_add(1))
             .into_iter()
             .find(|w| w.from <= t && t < w.to)?;
-        // Windows opening before it ends extend it (bounded: each round
-        // reaches at least 1 minute further).
-        for _ in 0..1000 {
+        // Windows opening before it ends extend it: look up to 15 days past
+        // its end, a few times (a chain of windows longer than that is
+        // taken to end there).
+        for _ in 0..8 {
             let Some(next) = self
-                .windows(alarm, start, from, w.to.saturating_add(1))
+                .windows(
+                    alarm,
+                    start,
+                    from,
+                    w.to.saturating_add(crate::rules::mute::MAX_DURATION_SECS),
+                )
                 .into_iter()
                 .find(|x| x.from <= t && t < x.to)
             else {
