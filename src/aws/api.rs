@@ -33,6 +33,14 @@ pub enum Api {
     PutDashboard,
     /// cloudwatch:DeleteDashboards
     DeleteDashboards,
+    /// cloudwatch:ListAlarmMuteRules
+    ListAlarmMuteRules,
+    /// cloudwatch:GetAlarmMuteRule
+    GetAlarmMuteRule,
+    /// cloudwatch:PutAlarmMuteRule
+    PutAlarmMuteRule,
+    /// cloudwatch:DeleteAlarmMuteRule
+    DeleteAlarmMuteRule,
     // CloudWatch Logs
     /// logs:DescribeLogGroups
     DescribeLogGroups,
@@ -111,6 +119,10 @@ impl Api {
         Api::GetDashboard,
         Api::PutDashboard,
         Api::DeleteDashboards,
+        Api::ListAlarmMuteRules,
+        Api::GetAlarmMuteRule,
+        Api::PutAlarmMuteRule,
+        Api::DeleteAlarmMuteRule,
         Api::DescribeLogGroups,
         Api::CreateLogGroup,
         Api::PutRetentionPolicy,
@@ -148,7 +160,8 @@ impl Api {
         match self {
             DescribeAlarms | PutMetricAlarm | PutCompositeAlarm | DeleteAlarms
             | CloudWatchListTags | CloudWatchTag | CloudWatchUntag | ListDashboards
-            | GetDashboard | PutDashboard | DeleteDashboards => "cloudwatch",
+            | GetDashboard | PutDashboard | DeleteDashboards | ListAlarmMuteRules
+            | GetAlarmMuteRule | PutAlarmMuteRule | DeleteAlarmMuteRule => "cloudwatch",
             DescribeLogGroups
             | CreateLogGroup
             | PutRetentionPolicy
@@ -196,6 +209,10 @@ impl Api {
             GetDashboard => "GetDashboard",
             PutDashboard => "PutDashboard",
             DeleteDashboards => "DeleteDashboards",
+            ListAlarmMuteRules => "ListAlarmMuteRules",
+            GetAlarmMuteRule => "GetAlarmMuteRule",
+            PutAlarmMuteRule => "PutAlarmMuteRule",
+            DeleteAlarmMuteRule => "DeleteAlarmMuteRule",
             DescribeLogGroups => "DescribeLogGroups",
             CreateLogGroup => "CreateLogGroup",
             PutRetentionPolicy => "PutRetentionPolicy",
@@ -236,6 +253,9 @@ impl Api {
             CloudWatchListTags => 10.0,
             CloudWatchTag | CloudWatchUntag => 20.0,
             ListDashboards | GetDashboard | PutDashboard | DeleteDashboards => 10.0,
+            // Not in the CloudWatch quota table (aws-facts.md §5.1): 3,
+            // CloudWatch's lowest published rate (PutMetricAlarm's).
+            ListAlarmMuteRules | GetAlarmMuteRule | PutAlarmMuteRule | DeleteAlarmMuteRule => 3.0,
             DescribeLogGroups => 10.0,
             // Not in the quota table; the Logs control-plane APIs that are
             // published run at 5.

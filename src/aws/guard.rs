@@ -8,9 +8,12 @@
 
 use super::{
     AlarmPage, Api, AwsResult, CallStats, CloudWatchApi, ErrorKind, Identity, IdentityApi,
-    LiveSubscription, LogEvent, LogStream, LogsApi, Page, SnsApi, TaggedResource, TaggingApi,
+    LiveSubscription, LogEvent, LogStream, LogsApi, MuteRuleSummary, Page, SnsApi, TaggedResource,
+    TaggingApi,
 };
-use crate::resource::{CompositeAlarm, Dashboard, MetricAlarm, MetricFilter, QueryDefinition, Tag};
+use crate::resource::{
+    AlarmMuteRule, CompositeAlarm, Dashboard, MetricAlarm, MetricFilter, QueryDefinition, Tag,
+};
 use async_trait::async_trait;
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -159,6 +162,35 @@ impl CloudWatchApi for Guarded<dyn CloudWatchApi> {
         let i = &self.inner;
         self.policy
             .call(Api::DeleteDashboards, || i.delete_dashboards(names))
+            .await
+    }
+    async fn list_alarm_mute_rules(
+        &self,
+        next: Option<String>,
+    ) -> AwsResult<Page<MuteRuleSummary>> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::ListAlarmMuteRules, || {
+                i.list_alarm_mute_rules(next.clone())
+            })
+            .await
+    }
+    async fn get_alarm_mute_rule(&self, name: &str) -> AwsResult<(String, AlarmMuteRule)> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::GetAlarmMuteRule, || i.get_alarm_mute_rule(name))
+            .await
+    }
+    async fn put_alarm_mute_rule(&self, rule: &AlarmMuteRule) -> AwsResult<()> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::PutAlarmMuteRule, || i.put_alarm_mute_rule(rule))
+            .await
+    }
+    async fn delete_alarm_mute_rule(&self, name: &str) -> AwsResult<()> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::DeleteAlarmMuteRule, || i.delete_alarm_mute_rule(name))
             .await
     }
 }

@@ -136,6 +136,22 @@ pub fn check(c: &mut Compiler) {
                     }
                 }
             }
+            Resource::AlarmMuteRule(r) => {
+                if r.name.is_empty() || r.name.chars().count() > 255 {
+                    bad(
+                        format!("mute rule name `{}` must be 1–255 characters", r.name),
+                        Some("shorten the window's name or the naming pattern"),
+                    );
+                }
+                if let Some(d) = &r.description
+                    && d.chars().count() > 1024
+                {
+                    bad(
+                        format!("description of `{}` is longer than 1024 characters", r.name),
+                        None,
+                    );
+                }
+            }
             Resource::MetricFilter(f) => {
                 if f.filter_name.is_empty()
                     || f.filter_name.len() > 512

@@ -8,6 +8,7 @@ mod check;
 mod dashboards;
 pub mod layout;
 mod logs;
+mod mute;
 mod provenance;
 mod topics;
 pub mod undefined;
@@ -452,6 +453,7 @@ impl<'a> Compiler<'a> {
         logs::metric_filters(&mut self);
         let alarms = alarms::compile(&mut self);
         dashboards::compile(&mut self, &alarms);
+        mute::compile(&mut self, &alarms);
         logs::queries(&mut self);
         logs::log_groups(&mut self);
         check::check(&mut self);

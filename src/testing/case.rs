@@ -125,6 +125,8 @@ pub enum Check {
         endpoints: Option<Vec<String>>,
         /// When the notification is sent: exactly at, or at the latest by.
         sent: Option<Sent>,
+        /// Whether its actions are muted at `at` (a `mute:` window).
+        muted: Option<bool>,
         /// Where it is written.
         origin: Origin,
     },
@@ -840,6 +842,32 @@ impl<'a> Expander<'a> {
                 case.checks.push(check);
             }
         }
+        // Recurring windows open at clock times: `muted` means nothing
+        // without the absolute time of `0s`.
+        if t.start.is_none()
+            && case
+                .checks
+                .iter()
+                .any(|c| matches!(c, Check::Alarm { muted: Some(_), .. }))
+        {
+            let mutes = super::mute::Mutes::new(self.state);
+            for c in &case.checks {
+                if let Check::Alarm {
+                    alarm,
+                    muted: Some(_),
+                    origin,
+                    ..
+                } = c
+                    && mutes.recurring(alarm)
+                {
+                    p.problem(
+                        &origin.child("muted"),
+                        format!("`{alarm}` is muted by a recurring window, which opens at clock times: the test needs a `start:`"),
+                        "add `start:` (the UTC time of `0s`, e.g. `2026-12-07T06:50:00Z`)",
+                    );
+                }
+            }
+        }
         (!p.failed).then_some(case)
     }
 }
@@ -979,15 +1007,21 @@ impl Parse<'_, '_> {
                     return None;
                 }
                 let timed = e.notifies_at.is_some() || e.notifies_by.is_some();
-                if e.state.is_none() && e.notifies.is_none() && e.endpoints.is_none() && !timed {
+                if e.state.is_none()
+                    && e.notifies.is_none()
+                    && e.endpoints.is_none()
+                    && e.muted.is_none()
+                    && !timed
+                {
                     self.problem(
                         o,
-                        "an alarm expectation needs `state`, `notifies` or `endpoints`".into(),
+                        "an alarm expectation needs `state`, `notifies`, `endpoints` or `muted`"
+                            .into(),
                         "e.g. `state: ALARM`",
                     );
                     return None;
                 }
-                if e.state.is_none() {
+                if e.state.is_none() && (e.notifies.is_some() || e.endpoints.is_some() || timed) {
                     self.problem(o, "`notifies`, `endpoints`, `notifies_at` and `notifies_by` need the `state` whose notification they describe".into(), "add `state: ALARM` (or OK)");
                     return None;
                 }
@@ -1023,6 +1057,7 @@ impl Parse<'_, '_> {
                     notifies,
                     endpoints,
                     sent,
+                    muted: e.muted,
                     origin: o.clone(),
                 })
             }
@@ -1033,8 +1068,9 @@ impl Parse<'_, '_> {
                     || e.endpoints.is_some()
                     || e.notifies_at.is_some()
                     || e.notifies_by.is_some()
+                    || e.muted.is_some()
                 {
-                    self.problem(o, "`state`, `at`, `notifies`, `endpoints`, `notifies_at` and `notifies_by` belong to an `alarm` expectation".into(), "move them to an `alarm:` expectation");
+                    self.problem(o, "`state`, `at`, `notifies`, `endpoints`, `notifies_at`, `notifies_by` and `muted` belong to an `alarm` expectation".into(), "move them to an `alarm:` expectation");
                     return None;
                 }
                 let Some(line) = &e.line else {

@@ -7,6 +7,10 @@
 //! case catches is a behaviour of the alarm no test pins down. A mutant
 //! that cannot change behaviour by a listed rule ([`equivalence`]) is
 //! reported as equivalent, not run.
+//!
+//! Mute rules are mutated too ([`mute_mutants`]): each window half again as
+//! long, half as long, and the rule removed; the cases that check an alarm
+//! it mutes are run against each.
 
 use super::case::{Case, Check};
 use super::check::{self, EnvRun};
@@ -291,8 +295,56 @@ pub fn run(envs: &[EnvRun], cases: &[&Case]) -> MutationReport {
                 }
             }
         }
+        for (rule, secs, targets) in env.mutes.rules() {
+            let watching: Vec<&Case> = env_cases
+                .iter()
+                .copied()
+                .filter(|c| {
+                    c.checks
+                        .iter()
+                        .any(|k| matches!(k, Check::Alarm { alarm, .. } if targets.contains(alarm)))
+                })
+                .collect();
+            for (change, duration) in mute_mutants(secs) {
+                report.total += 1;
+                *report.per_env.entry(env.state.env.clone()).or_default() += 1;
+                let mutes = env.mutes.with_duration(&rule, duration);
+                let caught = watching
+                    .iter()
+                    .any(|c| !check::run_with(env, c, None, &mutes).failures.is_empty());
+                if !caught {
+                    report.survivors.push(Survivor {
+                        env: env.state.env.clone(),
+                        alarm: rule.clone(),
+                        change,
+                        cases: watching.len(),
+                    });
+                }
+            }
+        }
     }
     report
+}
+
+/// The mutants of a mute window of `secs` seconds: half again as long and
+/// half as long (whole minutes, within AWS's 1 minute to 15 days, when
+/// different), and no window at all (`None`).
+pub fn mute_mutants(secs: i64) -> Vec<(String, Option<i64>)> {
+    use crate::rules::mute::{MAX_DURATION_SECS, MIN_DURATION_SECS};
+    let show = |s: i64| crate::notation::format_duration(s);
+    let mut out = Vec::new();
+    let longer = ((secs * 3 / 2).div_euclid(60) * 60).max(secs + 60);
+    let shorter = (secs / 2).div_euclid(60) * 60;
+    for d in [
+        longer.min(MAX_DURATION_SECS),
+        shorter.max(MIN_DURATION_SECS),
+    ] {
+        if d != secs && !out.iter().any(|(_, x)| *x == Some(d)) {
+            out.push((format!("mute window {} → {}", show(secs), show(d)), Some(d)));
+        }
+    }
+    out.push(("mute rule removed".to_string(), None));
+    out
 }
 
 /// Child alarm → the composites whose rules name it.
@@ -519,5 +571,20 @@ mod tests {
         assert_eq!(m.threshold, Some(12.2));
         assert_eq!(tidy(5.0 * 10.0 + 1.0), 51.0);
         assert_eq!(tidy(0.1 + 0.2), 0.3);
+    }
+
+    #[test]
+    fn a_mute_window_is_widened_narrowed_and_removed_within_aws_bounds() {
+        assert_eq!(
+            mute_mutants(1800),
+            [
+                ("mute window 30m → 45m".to_string(), Some(2700)),
+                ("mute window 30m → 15m".to_string(), Some(900)),
+                ("mute rule removed".to_string(), None),
+            ]
+        );
+        // One minute cannot be shorter; 15 days cannot be longer.
+        assert_eq!(mute_mutants(60).len(), 2);
+        assert_eq!(mute_mutants(15 * 86_400)[0].1, Some(15 * 86_400 / 2));
     }
 }
