@@ -1687,6 +1687,8 @@ fn a_service_without_logs_needs_no_log_group() {
         out.stderr
     );
     assert!(out.stderr.contains("log_group: none"), "{}", out.stderr);
+}
+
 // Mute windows.
 const MUTE: &str = "mute:\n  nightly:\n    schedule: cron(0 2 * * *)\n    duration: 30m\n    timezone: Europe/Berlin\n";
 
