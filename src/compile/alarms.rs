@@ -442,7 +442,7 @@ fn metric_alarm(
             );
         }
     }
-    c.add(Resource::MetricAlarm(alarm), spec.origin.clone());
+    c.add(Resource::MetricAlarm(Box::new(alarm)), spec.origin.clone());
     Some(info)
 }
 
@@ -523,7 +523,10 @@ fn composite_alarm(
         threshold: None,
         notifies: spec.notify,
     };
-    c.add(Resource::CompositeAlarm(alarm), spec.origin.clone());
+    c.add(
+        Resource::CompositeAlarm(Box::new(alarm)),
+        spec.origin.clone(),
+    );
     Some(info)
 }
 

@@ -221,11 +221,11 @@ fn dashboard(
     }
     let body = canonical(body);
     c.add(
-        Resource::Dashboard(Dashboard {
+        Resource::Dashboard(Box::new(Dashboard {
             dashboard_name: name,
             body,
             tags: c.ownership_tags(),
-        }),
+        })),
         spec.origin.clone(),
     );
 }

@@ -61,7 +61,7 @@ impl Filters {
                 };
                 Some((
                     f.filter_name.clone(),
-                    (f.clone(), Pattern::parse(&f.filter_pattern).ok()),
+                    ((**f).clone(), Pattern::parse(&f.filter_pattern).ok()),
                 ))
             })
             .collect::<BTreeMap<_, _>>();
