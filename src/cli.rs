@@ -11,6 +11,8 @@ pub enum PolicyFor {
     Plan,
     /// `obsctl apply`: reads and writes.
     Apply,
+    /// `obsctl verify`: reads of metric data and log events only.
+    Verify,
 }
 
 /// `--rate-limit`.
@@ -121,14 +123,15 @@ pub enum Command {
         #[arg(long)]
         check: bool,
     },
-    /// Print the least-privilege IAM policy (JSON) for `plan` or `apply` of
-    /// one environment: the actions obsctl calls, scoped to the
+    /// Print the least-privilege IAM policy (JSON) for `plan`, `apply` or
+    /// `verify` of one environment: the actions obsctl calls, scoped to the
     /// environment's resource ARNs where AWS supports it.
     IamPolicy {
         /// Environment.
         #[arg(long)]
         env: String,
-        /// `plan` (reads: a CI role) or `apply` (reads and writes: a deploy role).
+        /// `plan` (reads: a CI role), `apply` (reads and writes: a deploy
+        /// role) or `verify` (metric data and log events: a scheduled check).
         #[arg(long = "for", value_enum, default_value = "apply")]
         purpose: PolicyFor,
         /// `json` (the policy document) or `markdown` (one row per action

@@ -33,6 +33,12 @@ pub enum Api {
     PutDashboard,
     /// cloudwatch:DeleteDashboards
     DeleteDashboards,
+    /// cloudwatch:ListMetrics
+    ListMetrics,
+    /// cloudwatch:GetMetricData
+    GetMetricData,
+    /// cloudwatch:DescribeAlarmHistory
+    DescribeAlarmHistory,
     // CloudWatch Logs
     /// logs:DescribeLogGroups
     DescribeLogGroups,
@@ -62,6 +68,8 @@ pub enum Api {
     GetLogEvents,
     /// logs:DeleteLogStream
     DeleteLogStream,
+    /// logs:FilterLogEvents
+    FilterLogEvents,
     // SNS
     /// sns:ListTopics
     ListTopics,
@@ -111,6 +119,9 @@ impl Api {
         Api::GetDashboard,
         Api::PutDashboard,
         Api::DeleteDashboards,
+        Api::ListMetrics,
+        Api::GetMetricData,
+        Api::DescribeAlarmHistory,
         Api::DescribeLogGroups,
         Api::CreateLogGroup,
         Api::PutRetentionPolicy,
@@ -125,6 +136,7 @@ impl Api {
         Api::PutLogEvents,
         Api::GetLogEvents,
         Api::DeleteLogStream,
+        Api::FilterLogEvents,
         Api::ListTopics,
         Api::GetTopicAttributes,
         Api::SetTopicAttributes,
@@ -148,7 +160,8 @@ impl Api {
         match self {
             DescribeAlarms | PutMetricAlarm | PutCompositeAlarm | DeleteAlarms
             | CloudWatchListTags | CloudWatchTag | CloudWatchUntag | ListDashboards
-            | GetDashboard | PutDashboard | DeleteDashboards => "cloudwatch",
+            | GetDashboard | PutDashboard | DeleteDashboards | ListMetrics | GetMetricData
+            | DescribeAlarmHistory => "cloudwatch",
             DescribeLogGroups
             | CreateLogGroup
             | PutRetentionPolicy
@@ -162,7 +175,8 @@ impl Api {
             | DescribeLogStreams
             | PutLogEvents
             | GetLogEvents
-            | DeleteLogStream => "logs",
+            | DeleteLogStream
+            | FilterLogEvents => "logs",
             ListTopics
             | GetTopicAttributes
             | SetTopicAttributes
@@ -196,6 +210,9 @@ impl Api {
             GetDashboard => "GetDashboard",
             PutDashboard => "PutDashboard",
             DeleteDashboards => "DeleteDashboards",
+            ListMetrics => "ListMetrics",
+            GetMetricData => "GetMetricData",
+            DescribeAlarmHistory => "DescribeAlarmHistory",
             DescribeLogGroups => "DescribeLogGroups",
             CreateLogGroup => "CreateLogGroup",
             PutRetentionPolicy => "PutRetentionPolicy",
@@ -210,6 +227,7 @@ impl Api {
             PutLogEvents => "PutLogEvents",
             GetLogEvents => "GetLogEvents",
             DeleteLogStream => "DeleteLogStream",
+            FilterLogEvents => "FilterLogEvents",
             ListTopics => "ListTopics",
             GetTopicAttributes => "GetTopicAttributes",
             SetTopicAttributes => "SetTopicAttributes",
@@ -236,6 +254,15 @@ impl Api {
             CloudWatchListTags => 10.0,
             CloudWatchTag | CloudWatchUntag => 20.0,
             ListDashboards | GetDashboard | PutDashboard | DeleteDashboards => 10.0,
+            // `obsctl verify` (aws-facts.md §5.1). ListMetrics: 25.
+            // GetMetricData: 50, the lower of the two published values
+            // (the 2023 quota page; the current one says 500, adjustable):
+            // a verify needs few calls, so the safe one costs little.
+            // DescribeAlarmHistory: 3 for the same reason (2023: 3; now 20;
+            // not adjustable).
+            ListMetrics => 25.0,
+            GetMetricData => 50.0,
+            DescribeAlarmHistory => 3.0,
             DescribeLogGroups => 10.0,
             // Not in the quota table; the Logs control-plane APIs that are
             // published run at 5.
@@ -255,6 +282,10 @@ impl Api {
             // cloudwatch-logs-throttling): 5, the lowest Logs rate.
             CreateLogStream => 50.0,
             DescribeLogStreams | DeleteLogStream | PutLogEvents | GetLogEvents => 5.0,
+            // Not in aws-facts.md's table; the CloudWatch Logs quota page
+            // lists FilterLogEvents at 5 per second (not adjustable), the
+            // Logs rate obsctl assumes where none is at hand.
+            FilterLogEvents => 5.0,
             ListTopics | ListSubscriptionsByTopic => 30.0,
             Subscribe | Unsubscribe => 100.0,
             SnsListTags | SnsTag | SnsUntag => 10.0,

@@ -6,11 +6,14 @@
 //! private), so no call can skip rate limiting or retries, and no call is
 //! retried twice (the SDK's own retries are off, see `sdk::connect`).
 
+use super::data::{AlarmTransition, DataPage, DataQuery, MetricListing};
 use super::{
     AlarmPage, Api, AwsResult, CallStats, CloudWatchApi, ErrorKind, Identity, IdentityApi,
     LiveSubscription, LogEvent, LogStream, LogsApi, Page, SnsApi, TaggedResource, TaggingApi,
 };
-use crate::resource::{CompositeAlarm, Dashboard, MetricAlarm, MetricFilter, QueryDefinition, Tag};
+use crate::resource::{
+    CompositeAlarm, Dashboard, Metric, MetricAlarm, MetricFilter, QueryDefinition, Tag,
+};
 use async_trait::async_trait;
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -161,6 +164,44 @@ impl CloudWatchApi for Guarded<dyn CloudWatchApi> {
             .call(Api::DeleteDashboards, || i.delete_dashboards(names))
             .await
     }
+    async fn list_metrics(
+        &self,
+        listing: &MetricListing,
+        next: Option<String>,
+    ) -> AwsResult<Page<Metric>> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::ListMetrics, || i.list_metrics(listing, next.clone()))
+            .await
+    }
+    async fn get_metric_data(
+        &self,
+        queries: &[DataQuery],
+        start: i64,
+        end: i64,
+        next: Option<String>,
+    ) -> AwsResult<DataPage> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::GetMetricData, || {
+                i.get_metric_data(queries, start, end, next.clone())
+            })
+            .await
+    }
+    async fn alarm_history(
+        &self,
+        alarm: &str,
+        start: i64,
+        end: i64,
+        next: Option<String>,
+    ) -> AwsResult<Page<AlarmTransition>> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::DescribeAlarmHistory, || {
+                i.alarm_history(alarm, start, end, next.clone())
+            })
+            .await
+    }
 }
 
 #[async_trait]
@@ -299,6 +340,21 @@ impl LogsApi for Guarded<dyn LogsApi> {
         let i = &self.inner;
         self.policy
             .call(Api::DeleteLogStream, || i.delete_log_stream(group, stream))
+            .await
+    }
+    async fn filter_log_events(
+        &self,
+        group: &str,
+        start: i64,
+        end: i64,
+        limit: i32,
+        next: Option<String>,
+    ) -> AwsResult<Page<LogEvent>> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::FilterLogEvents, || {
+                i.filter_log_events(group, start, end, limit, next.clone())
+            })
             .await
     }
 }

@@ -364,4 +364,17 @@ impl LogsApi for FakeAws {
                 .ok_or_else(|| no_stream(Api::DeleteLogStream))
         })
     }
+
+    async fn filter_log_events(
+        &self,
+        group: &str,
+        start: i64,
+        end: i64,
+        limit: i32,
+        next: Option<String>,
+    ) -> AwsResult<Page<LogEvent>> {
+        self.enter(Api::FilterLogEvents.name()).await?;
+        self.authorize(Api::FilterLogEvents, vec![self.log_group_arn(group)]);
+        self.fake_filter_log_events(group, start, end, limit, next)
+    }
 }

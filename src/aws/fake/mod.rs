@@ -33,16 +33,22 @@
 //!   redrive policy, and a filter policy reports its default scope (moto
 //!   PR #7251, checked against AWS).
 //!
+//! - metric datapoints, alarm history and log-event searches as the
+//!   reading APIs return them (`data.rs`, with their sources).
+//!
 //! It can inject throttling and any other error per API.
 //!
 //! This file holds the shared state, fault injection and call recording;
 //! the traits are implemented one file per service, as in [`super::sdk`].
 
 mod cloudwatch;
+mod data;
 mod logs;
 mod sns;
 mod sts;
 mod tagging;
+
+pub use data::{FakeDatapoint, FakeHistoryItem};
 
 use super::*;
 use std::sync::Mutex;
@@ -111,6 +117,16 @@ pub struct FakeState {
     pub tag_reads: Vec<String>,
     /// Log streams: group → stream name → stream.
     pub log_streams: BTreeMap<String, BTreeMap<String, FakeLogStream>>,
+    /// Metric samples (PutMetricData), see `data.rs`.
+    pub metric_data: Vec<FakeDatapoint>,
+    /// GetMetricData datapoints per page (AWS: 100,800).
+    pub metric_data_page: Option<u64>,
+    /// Alarm history items, kept after the alarm is deleted.
+    pub alarm_history: Vec<FakeHistoryItem>,
+    /// DescribeAlarmHistory page size (AWS: up to 100).
+    pub history_page: Option<usize>,
+    /// Empty pages (with a token) FilterLogEvents answers before its events.
+    pub filter_empty_pages: u32,
     next_id: u64,
 }
 

@@ -344,4 +344,36 @@ impl LogsApi for Sdk<logs::Client> {
             .map_err(|e| err("DeleteLogStream", e))?;
         Ok(())
     }
+
+    async fn filter_log_events(
+        &self,
+        group: &str,
+        start: i64,
+        end: i64,
+        limit: i32,
+        next: Option<String>,
+    ) -> AwsResult<Page<LogEvent>> {
+        let out = self
+            .0
+            .filter_log_events()
+            .log_group_name(group)
+            .start_time(start)
+            // FilterLogEvents' endTime is inclusive; obsctl's windows are not.
+            .end_time(end.saturating_sub(1))
+            .limit(limit)
+            .set_next_token(next)
+            .send()
+            .await
+            .map_err(|e| err("FilterLogEvents", e))?;
+        let events = out
+            .events()
+            .iter()
+            .map(|e| LogEvent {
+                timestamp: e.timestamp().unwrap_or_default(),
+                ingestion_time: e.ingestion_time().unwrap_or_default(),
+                message: e.message().unwrap_or_default().to_string(),
+            })
+            .collect();
+        Ok((events, out.next_token().map(str::to_string)))
+    }
 }
