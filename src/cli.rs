@@ -221,6 +221,46 @@ pub enum Command {
         /// A plan saved with `plan --out`; refused if live state moved since.
         file: Option<PathBuf>,
     },
+    /// Check the catalogue against the account's data, read-only: does
+    /// every metric an alarm or widget reads exist with exactly its
+    /// dimensions and have datapoints in the window; does every metric
+    /// filter match, and does its log group receive events. Exit 2 when a
+    /// problem is found (0 when none, 1 on error).
+    Verify {
+        /// Environment to verify.
+        #[arg(long)]
+        env: String,
+        /// The window: the last DURATION (`3h`, `90m`, `2d`; at most `14d`).
+        #[arg(long, value_name = "DURATION", default_value = "3h", value_parser = parse_since)]
+        since: u64,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// Also write JUnit XML to FILE: one test case per metric and per
+        /// metric filter.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        /// Exit 2 for quiet metrics and filters too (no datapoints in the
+        /// window although nothing says they are wrong).
+        #[arg(long)]
+        strict: bool,
+        /// AWS connection.
+        #[command(flatten)]
+        aws: AwsArgs,
+    },
+}
+
+/// Parses `--since`: a duration (`3h`, `90m`, `2d`; a bare number is
+/// seconds) from one minute to 14 days, in whole minutes.
+pub fn parse_since(s: &str) -> Result<u64, String> {
+    let secs = crate::notation::duration(s)?;
+    let secs = u64::try_from(secs).map_err(|_| format!("`{s}`: a time cannot be negative"))?;
+    if !(60..=14 * 86_400).contains(&secs) || secs % 60 != 0 {
+        return Err(format!(
+            "`{s}`: use whole minutes from 1m to 14d (GetMetricData keeps 1-minute data 15 days)"
+        ));
+    }
+    Ok(secs)
 }
 
 /// Parses `--lock-timeout`: a duration (`90s`, `10m`, `1h30m`; a bare

@@ -54,7 +54,13 @@ pub fn metric_filters(c: &mut Compiler) {
                     );
                 }
             }
-            c.add(Resource::MetricFilter(filter), o.clone());
+            let service = c.services[i].name;
+            c.add_from(
+                Resource::MetricFilter(filter),
+                o.clone(),
+                fname,
+                Some(service),
+            );
         }
     }
 }

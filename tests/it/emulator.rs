@@ -1266,3 +1266,278 @@ async fn two_applies_at_once_with_a_lock_timeout_the_second_finds_nothing_to_do(
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 }
+
+/// `obsctl verify` against the emulator: cat-house staging applied, then
+/// fed small synthetic data in the window (the last 3 h): auth-service
+/// healthy (requests, latency, CPU, and log events in its group, but no
+/// server errors), catalog-service with its latency published under the
+/// wrong dimension set, installation-service with requests only 5 hours
+/// ago, proxy-service silent. Every line about them, the counts, the
+/// locations, the JUnit cases and the exit code are checked.
+#[tokio::test(flavor = "multi_thread")]
+async fn verify_names_each_dead_metric_and_silent_service_at_its_catalogue_location() {
+    use cw::types::{Dimension, MetricDatum};
+    let started = std::time::Instant::now();
+    let e = Emulator::start();
+    e.apply("cat-house", "staging");
+    let cw = e.cloudwatch().await;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let minute = 60_000;
+    let dims = |pairs: &[(&str, &str)]| -> Vec<Dimension> {
+        pairs
+            .iter()
+            .map(|(n, v)| Dimension::builder().name(*n).value(*v).build())
+            .collect()
+    };
+    // (namespace, metric, dimensions, first minute ago, minutes, value)
+    type Seed<'a> = (&'a str, &'a str, Vec<Dimension>, i64, i64, f64);
+    let seeds: Vec<Seed> = vec![
+        (
+            "CatHouse/Services",
+            "RequestCount",
+            dims(&[("service", "auth-service")]),
+            120,
+            120,
+            20.0,
+        ),
+        (
+            "CatHouse/Services",
+            "RequestLatency",
+            dims(&[("service", "auth-service")]),
+            120,
+            120,
+            85.0,
+        ),
+        (
+            "AWS/ECS",
+            "CPUUtilization",
+            dims(&[
+                ("ClusterName", "cat-house-staging"),
+                ("ServiceName", "cat-house-staging-auth-service"),
+            ]),
+            120,
+            120,
+            35.0,
+        ),
+        (
+            "CatHouse/Services",
+            "RequestCount",
+            dims(&[("service", "catalog-service")]),
+            120,
+            120,
+            12.0,
+        ),
+        // The dimension mismatch: the service publishes {env, service}.
+        (
+            "CatHouse/Services",
+            "RequestLatency",
+            dims(&[("env", "staging"), ("service", "catalog-service")]),
+            120,
+            120,
+            140.0,
+        ),
+        // Before the window only.
+        (
+            "CatHouse/Services",
+            "RequestCount",
+            dims(&[("service", "installation-service")]),
+            300,
+            60,
+            3.0,
+        ),
+    ];
+    let mut datapoints = 0;
+    for (ns, name, d, from, count, value) in &seeds {
+        let data: Vec<MetricDatum> = (0..*count)
+            .map(|i| {
+                MetricDatum::builder()
+                    .metric_name(*name)
+                    .set_dimensions(Some(d.clone()))
+                    .timestamp(aws_smithy_types::DateTime::from_millis(
+                        now - (from - i) * minute,
+                    ))
+                    .value(*value)
+                    .build()
+            })
+            .collect();
+        datapoints += data.len();
+        cw.put_metric_data()
+            .namespace(*ns)
+            .set_metric_data(Some(data))
+            .send()
+            .await
+            .unwrap();
+    }
+    // auth-service logs (requests without a status, so no error matches).
+    let logs = e.logs().await;
+    let group = "/ecs/cat-house/staging/auth-service";
+    logs.create_log_stream()
+        .log_group_name(group)
+        .log_stream_name("web-1")
+        .send()
+        .await
+        .unwrap();
+    let events: Vec<aws_sdk_cloudwatchlogs::types::InputLogEvent> = (0..5)
+        .map(|i| {
+            aws_sdk_cloudwatchlogs::types::InputLogEvent::builder()
+                .timestamp(now - (30 - i) * minute)
+                .message(r#"{"level":"INFO","service":"auth-service","message":"ok"}"#)
+                .build()
+                .unwrap()
+        })
+        .collect();
+    logs.put_log_events()
+        .log_group_name(group)
+        .log_stream_name("web-1")
+        .set_log_events(Some(events))
+        .send()
+        .await
+        .unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let junit = dir.path().join("verify.xml");
+    let verify_started = std::time::Instant::now();
+    let out = e.obsctl(
+        "cat-house",
+        &[
+            "verify",
+            "--env",
+            "staging",
+            "--junit",
+            junit.to_str().unwrap(),
+            "--verbose",
+        ],
+    );
+    let verify_seconds = verify_started.elapsed().as_secs_f64();
+    let report = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "problems exit 2:\n{}",
+        text(&out)
+    );
+    let lines: Vec<&str> = report.lines().collect();
+    let has = |want: &str| {
+        assert!(
+            lines.iter().any(|l| l.trim_end() == want),
+            "no line\n{want}\nin\n{report}"
+        )
+    };
+    let follows = |line: &str, next: &str| {
+        let i = lines
+            .iter()
+            .position(|l| l.trim_end() == line)
+            .unwrap_or_else(|| panic!("no line\n{line}\nin\n{report}"));
+        assert!(
+            lines[i + 1..]
+                .iter()
+                .take_while(|l| l.starts_with("         "))
+                .any(|l| l.trim() == next),
+            "{line}\nis not followed by\n{next}\nin\n{report}"
+        );
+    };
+    assert!(lines[0].starts_with("Verify cat-house staging: data over the last 3h ("));
+    has("GetMetricData: 63 metrics in 1 call, about $0.0006 ($0.01 per 1,000 metrics requested)");
+    // Healthy: alive, with their sample counts.
+    has("  ok   CatHouse/Services RequestCount {service=auth-service}: 120 samples");
+    has("  ok   CatHouse/Services RequestLatency {service=auth-service}: 120 samples");
+    has(
+        "  ok   AWS/ECS CPUUtilization {ClusterName=cat-house-staging, ServiceName=cat-house-staging-auth-service}: 120 samples",
+    );
+    has(
+        "  ok   cat-house-staging-auth-service-RequestCount (CatHouse/Services RequestCount {service}): 120 samples",
+    );
+    // The dimension mismatch, at the alarm template and the widget.
+    let mismatch = "  FAIL CatHouse/Services RequestLatency {service=catalog-service}: no data for CatHouse/Services RequestLatency {service=catalog-service}; the account has it with {env, service}";
+    has(mismatch);
+    follows(
+        mismatch,
+        "definitions/cat-house/alarms.yaml:48:3: alarm cat-house-staging-catalog-service-high-latency (template high-latency, service catalog-service)",
+    );
+    follows(
+        mismatch,
+        "definitions/cat-house/dashboards.yaml:5:3: widget \"catalog-service latency (p50, p95, p99)\" of dashboard cat-house-staging-api-performance (entry api-performance)",
+    );
+    // A counter without errors while the service logs: quiet, told apart.
+    has(
+        "  warn cat-house-staging-auth-service-ServerErrorCount (CatHouse/Services ServerErrorCount {service}): no datapoints; log group /ecs/cat-house/staging/auth-service received events, none matched: the filter never matches",
+    );
+    let quiet_errors = "  warn CatHouse/Services ServerErrorCount {service=auth-service}: no datapoints; published by metric filter cat-house-staging-auth-service-ServerErrorCount: log group /ecs/cat-house/staging/auth-service received events, none matched: the filter never matches";
+    has(quiet_errors);
+    follows(
+        quiet_errors,
+        "definitions/cat-house/alarms.yaml:23:3: alarm cat-house-staging-auth-service-high-error-rate query errors (template high-error-rate, service auth-service)",
+    );
+    // A service that does not log.
+    let silent = "  FAIL cat-house-staging-proxy-service-RequestCount (CatHouse/Services RequestCount {service}): no datapoints; log group /ecs/cat-house/staging/proxy-service received no events: the service does not log";
+    has(silent);
+    follows(
+        silent,
+        "definitions/cat-house/logs.yaml:16:3: metric filter RequestCount, service proxy-service",
+    );
+    has(
+        "  FAIL CatHouse/Services RequestCount {service=proxy-service}: no datapoints; published by metric filter cat-house-staging-proxy-service-RequestCount: log group /ecs/cat-house/staging/proxy-service received no events: the service does not log",
+    );
+    // Data before the window only.
+    has(
+        "  warn CatHouse/Services RequestCount {service=installation-service}: no datapoints in the window, but it had some within two weeks",
+    );
+    // A metric nothing publishes.
+    has(
+        "  FAIL CatHouse/Services db_connections_active {service=auth-service}: no data: the account has no CatHouse/Services db_connections_active with any dimensions in the past two weeks",
+    );
+    // Every finding that is not ok names a catalogue file that exists.
+    for l in lines.iter().filter(|l| l.starts_with("         ")) {
+        let file = l.trim().split(':').next().unwrap();
+        assert!(root().join(file).is_file(), "{l}");
+    }
+    // Counts (63 metrics, 25 filters) and calls against the floor.
+    has("1. Data: every metric and query is alive (7 alive, 7 quiet, 74 problems)");
+    has("  cloudwatch:GetMetricData                     1 (floor     1)");
+    has("  logs:FilterLogEvents                         5 (floor     5)");
+    let listings = lines
+        .iter()
+        .find(|l| l.trim_start().starts_with("cloudwatch:ListMetrics"))
+        .unwrap();
+    let (calls, floor) = listings
+        .trim()
+        .strip_prefix("cloudwatch:ListMetrics")
+        .unwrap()
+        .split_once("(floor")
+        .unwrap();
+    assert_eq!(
+        calls.trim(),
+        floor.trim_end_matches(')').trim(),
+        "{listings}"
+    );
+    // JUnit: one case per metric and per metric filter.
+    let suites = junit_parser::from_reader(std::io::BufReader::new(
+        std::fs::File::open(&junit).unwrap(),
+    ))
+    .unwrap();
+    let cases: usize = suites.suites.iter().map(|s| s.cases.len()).sum();
+    assert_eq!(cases, 63 + 25);
+    let failed: usize = suites
+        .suites
+        .iter()
+        .flat_map(|s| &s.cases)
+        .filter(|c| c.status.is_failure())
+        .count();
+    assert_eq!(failed, 74);
+    // JSON says the same.
+    let json = e.obsctl(
+        "cat-house",
+        &["verify", "--env", "staging", "--format", "json"],
+    );
+    assert_eq!(json.status.code(), Some(2));
+    let v: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["metrics"].as_array().unwrap().len(), 63);
+    assert_eq!(v["estimate"]["metrics_requested"], 63);
+    eprintln!(
+        "verify: {datapoints} datapoints seeded; verify {verify_seconds:.2} s; whole test {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+}

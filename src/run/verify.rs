@@ -1,0 +1,108 @@
+//! `obsctl verify`: the catalogue against the account's data (read-only).
+
+use super::{session, stdout_error};
+use crate::cli::{AwsArgs, Cli};
+use crate::error::{EXIT_FINDINGS, EXIT_OK, Error};
+use crate::report::plan::Format;
+use crate::verify::check::{self, Level, Window};
+use crate::verify::report::{self, Report};
+use crate::verify::targets;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+use std::path::Path;
+
+/// The options of `verify`.
+pub(super) struct VerifyArgs<'a> {
+    pub env: &'a str,
+    pub since: u64,
+    pub format: Format,
+    pub junit: Option<&'a Path>,
+    pub strict: bool,
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or_default()
+}
+
+pub(super) async fn verify_command(
+    cli: &Cli,
+    args: &VerifyArgs<'_>,
+    aws: &AwsArgs,
+    out: &mut dyn Write,
+) -> Result<i32, Error> {
+    let s = session(cli, args.env, aws).await?;
+    let locate = |o: &crate::diagnostic::Origin| s.cat.locate(o, true);
+    let targets = targets::targets(&s.desired, &locate);
+    let services: BTreeSet<String> = s.cat.services.keys().cloned().collect();
+    let window = Window::last(now_ms(), i64::try_from(args.since).unwrap_or(3 * 3600));
+    let started = tokio::time::Instant::now();
+    // The cost, before the queries run: on stdout under the text report's
+    // heading, else on stderr (stdout is JSON or Markdown).
+    let text = args.format == Format::Text;
+    if text {
+        writeln!(
+            out,
+            "{}",
+            report::heading(&s.desired.catalogue, &s.desired.env, &window)
+        )
+        .map_err(stdout_error)?;
+    }
+    let mut written = Ok(());
+    let mut announce = |e: &check::Estimate| {
+        let line = report::estimate_line(e);
+        written = if text {
+            writeln!(out, "{line}").and_then(|()| out.flush())
+        } else {
+            writeln!(std::io::stderr(), "{line}")
+        };
+    };
+    let obs = check::observe(&s.aws, &targets, window, &services, &mut announce)
+        .await
+        .map_err(Error::Aws)?;
+    written.map_err(stdout_error)?;
+    let seconds = started.elapsed().as_secs_f64();
+    let (metrics, filters) = check::judge(&targets, &obs.observed, window, &services);
+    let calls: BTreeMap<String, u64> = s
+        .aws
+        .stats()
+        .snapshot()
+        .into_iter()
+        .filter(|(api, _)| api != "sts:GetCallerIdentity")
+        .map(|(api, c)| (api, c.calls))
+        .collect();
+    let r = Report {
+        version: 1,
+        catalogue: s.desired.catalogue.clone(),
+        env: s.desired.env.clone(),
+        window,
+        metrics,
+        filters,
+        skipped: targets.skipped.clone(),
+        estimate: obs.estimate,
+        calls,
+        floor: obs.floor,
+        seconds,
+    };
+    if let Some(path) = args.junit {
+        std::fs::write(path, report::junit(&r, args.strict)).map_err(|e| Error::io(path, e))?;
+    }
+    match args.format {
+        Format::Text => report::text(out, &r),
+        Format::Json => report::json(out, &r),
+        Format::Markdown => report::markdown(out, &r),
+    }
+    .map_err(stdout_error)?;
+    if aws.verbose {
+        report::calls(out, &r).map_err(stdout_error)?;
+    }
+    let failing = r.count(Level::Problem)
+        + if args.strict {
+            r.count(Level::Warning)
+        } else {
+            0
+        };
+    Ok(if failing > 0 { EXIT_FINDINGS } else { EXIT_OK })
+}

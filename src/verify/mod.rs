@@ -1,0 +1,19 @@
+//! `obsctl verify`: the catalogue against what actually flows through the
+//! account (issue 22). Read-only.
+//!
+//! Section 1, "Data: every metric and query is alive": [`targets`] lists,
+//! from the compiled desired state, every metric an alarm or widget reads
+//! and every metric filter, each with its catalogue location (pure);
+//! [`check::observe`] asks AWS in the fewest calls, [`check::judge`] turns
+//! the answers into findings (pure); [`report`] renders them.
+//!
+//! The AWS reads themselves (GetMetricData batched within both of its
+//! limits, ListMetrics, FilterLogEvents, DescribeAlarmHistory as typed
+//! transitions) are in [`crate::aws::data`], for the backtest to use beside
+//! this section: raw per-minute datapoints of a metric over a window are
+//! [`crate::aws::data::metric_data`] with a `period: 60` query, an alarm's
+//! real transitions [`crate::aws::data::alarm_history`].
+
+pub mod check;
+pub mod report;
+pub mod targets;

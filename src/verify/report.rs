@@ -1,0 +1,297 @@
+//! The verify report as a value, and its renderings: text, JSON, Markdown
+//! and JUnit (one case per metric and per metric filter). Never decides
+//! anything: the verdicts come from [`super::check::judge`].
+
+use super::check::{Estimate, FilterFinding, Level, MetricFinding, Window, format_number};
+use super::targets::{Skipped, User};
+use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+/// Everything one `obsctl verify` found.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Report format version.
+    pub version: u32,
+    /// Catalogue.
+    pub catalogue: String,
+    /// Environment.
+    pub env: String,
+    /// The window, ms since the epoch.
+    pub window: Window,
+    /// Section 1: every metric alarms and widgets read.
+    pub metrics: Vec<MetricFinding>,
+    /// Section 1: every metric filter.
+    pub filters: Vec<FilterFinding>,
+    /// Metric rows not checked, and why.
+    pub skipped: Vec<Skipped>,
+    /// GetMetricData's cost, estimated before it ran.
+    pub estimate: Estimate,
+    /// Calls per API (IAM action).
+    pub calls: BTreeMap<String, u64>,
+    /// The fewest calls per API for these targets and answers.
+    pub floor: BTreeMap<String, u64>,
+    /// Seconds the AWS reads took.
+    pub seconds: f64,
+}
+
+impl Report {
+    /// Findings at `level`.
+    pub fn count(&self, level: Level) -> usize {
+        self.metrics.iter().filter(|m| m.level == level).count()
+            + self.filters.iter().filter(|f| f.level == level).count()
+    }
+}
+
+fn window_text(w: &Window) -> String {
+    let minutes = (w.end - w.start) / 60_000;
+    let span = if minutes % 60 == 0 {
+        format!("{}h", minutes / 60)
+    } else {
+        format!("{minutes}m")
+    };
+    format!(
+        "the last {span} ({} to {})",
+        crate::notation::utc(w.start),
+        crate::notation::utc(w.end)
+    )
+}
+
+/// One line of the cost estimate (printed before the queries run too).
+pub fn estimate_line(e: &Estimate) -> String {
+    format!(
+        "GetMetricData: {} metrics in {} call{}, about ${:.4} ($0.01 per 1,000 metrics requested)",
+        e.metrics_requested,
+        e.calls,
+        if e.calls == 1 { "" } else { "s" },
+        e.dollars
+    )
+}
+
+fn counts(metrics: &[MetricFinding], filters: &[FilterFinding]) -> String {
+    let n = |l: Level| {
+        metrics.iter().filter(|m| m.level == l).count()
+            + filters.iter().filter(|f| f.level == l).count()
+    };
+    format!(
+        "{} alive, {} quiet, {} problems",
+        n(Level::Ok),
+        n(Level::Warning),
+        n(Level::Problem)
+    )
+}
+
+/// The first line of the text report.
+pub fn heading(catalogue: &str, env: &str, window: &Window) -> String {
+    format!(
+        "Verify {catalogue} {env}: data over {}",
+        window_text(window)
+    )
+}
+
+/// Text, for people, after [`heading`] and [`estimate_line`] (written
+/// before the queries ran).
+pub fn text(w: &mut dyn Write, r: &Report) -> io::Result<()> {
+    writeln!(w)?;
+    writeln!(
+        w,
+        "1. Data: every metric and query is alive ({})",
+        counts(&r.metrics, &r.filters)
+    )?;
+    writeln!(w)?;
+    writeln!(w, "Metrics ({}):", r.metrics.len())?;
+    for m in &r.metrics {
+        writeln!(w, "  {} {}: {}", m.level.mark(), m.metric, m.message)?;
+        if m.level != Level::Ok {
+            for u in &m.users {
+                writeln!(w, "         {}: {}", u.at().display(), u.describe())?;
+            }
+        }
+    }
+    writeln!(w)?;
+    writeln!(w, "Metric filters ({}):", r.filters.len())?;
+    for f in &r.filters {
+        writeln!(
+            w,
+            "  {} {} ({}): {}",
+            f.level.mark(),
+            f.filter,
+            f.metric,
+            f.message
+        )?;
+        if f.level != Level::Ok {
+            writeln!(
+                w,
+                "         {}: metric filter {}{}",
+                f.at.display(),
+                f.entry,
+                f.service
+                    .as_ref()
+                    .map(|s| format!(", service {s}"))
+                    .unwrap_or_default()
+            )?;
+        }
+    }
+    if !r.skipped.is_empty() {
+        writeln!(w)?;
+        writeln!(w, "Not checked ({}):", r.skipped.len())?;
+        for s in &r.skipped {
+            writeln!(w, "  {}: {}", s.user.describe(), s.why)?;
+        }
+    }
+    Ok(())
+}
+
+/// JSON (the [`Report`] value).
+pub fn json(w: &mut dyn Write, r: &Report) -> io::Result<()> {
+    writeln!(w, "{}", serde_json::to_string_pretty(r).unwrap_or_default())
+}
+
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+/// Markdown, for a pull request or an issue.
+pub fn markdown(w: &mut dyn Write, r: &Report) -> io::Result<()> {
+    writeln!(w, "## obsctl verify: {} {}", r.catalogue, r.env)?;
+    writeln!(w)?;
+    writeln!(
+        w,
+        "Data over {}. {}.",
+        window_text(&r.window),
+        estimate_line(&r.estimate)
+    )?;
+    writeln!(w)?;
+    writeln!(
+        w,
+        "### 1. Data: every metric and query is alive ({})",
+        counts(&r.metrics, &r.filters)
+    )?;
+    writeln!(w)?;
+    writeln!(w, "| | Metric | Finding | Read by |")?;
+    writeln!(w, "|---|---|---|---|")?;
+    for m in &r.metrics {
+        let users: Vec<String> = m
+            .users
+            .iter()
+            .map(|u| format!("{} (`{}`)", u.describe(), u.at().display()))
+            .collect();
+        writeln!(
+            w,
+            "| {} | `{}` | {} | {} |",
+            icon(m.level),
+            cell(&m.metric),
+            cell(&m.message),
+            cell(&users.join("<br>"))
+        )?;
+    }
+    writeln!(w)?;
+    writeln!(w, "| | Metric filter | Finding | Defined at |")?;
+    writeln!(w, "|---|---|---|---|")?;
+    for f in &r.filters {
+        writeln!(
+            w,
+            "| {} | `{}` | {} | `{}` |",
+            icon(f.level),
+            cell(&f.filter),
+            cell(&f.message),
+            f.at.display()
+        )?;
+    }
+    Ok(())
+}
+
+fn icon(l: Level) -> &'static str {
+    match l {
+        Level::Ok => "✅",
+        Level::Warning => "⚠️",
+        Level::Problem => "❌",
+    }
+}
+
+/// Calls per API against the floor (`--verbose`).
+pub fn calls(w: &mut dyn Write, r: &Report) -> io::Result<()> {
+    let total: u64 = r.calls.values().sum();
+    let least: u64 = r.floor.values().sum();
+    writeln!(
+        w,
+        "AWS calls: {total} in {:.1} s (floor: {least} calls)",
+        r.seconds
+    )?;
+    let mut apis: Vec<&String> = r.calls.keys().chain(r.floor.keys()).collect();
+    apis.sort();
+    apis.dedup();
+    for api in apis {
+        writeln!(
+            w,
+            "  {api:<40} {:>5} (floor {:>5})",
+            r.calls.get(api).copied().unwrap_or(0),
+            r.floor.get(api).copied().unwrap_or(0)
+        )?;
+    }
+    Ok(())
+}
+
+fn status(level: Level, strict: bool, message: &str, locations: String) -> TestCaseStatus {
+    match level {
+        Level::Ok => TestCaseStatus::success(),
+        Level::Warning if !strict => {
+            let mut s = TestCaseStatus::success();
+            s.set_message(message.to_string());
+            s
+        }
+        Level::Warning | Level::Problem => {
+            let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            s.set_message(message.to_string());
+            s.set_type(if level == Level::Problem {
+                "problem"
+            } else {
+                "quiet"
+            });
+            s.set_description(locations);
+            s
+        }
+    }
+}
+
+/// JUnit XML: a suite of metrics and one of metric filters, one case each
+/// (a problem fails; a quiet one fails only with `strict`).
+pub fn junit(r: &Report, strict: bool) -> String {
+    let mut report = quick_junit::Report::new(format!("obsctl verify {} {}", r.catalogue, r.env));
+    let mut metrics = TestSuite::new(format!("{}.{}.metrics", r.catalogue, r.env));
+    for m in &r.metrics {
+        let locations = m
+            .users
+            .iter()
+            .map(|u: &User| format!("{}: {}", u.at().display(), u.describe()))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let mut case = TestCase::new(
+            m.metric.clone(),
+            status(m.level, strict, &m.message, locations),
+        );
+        case.set_classname(format!("{}.{}.metrics", r.catalogue, r.env));
+        if let Some(n) = m.samples {
+            case.set_system_out(format!("{} samples", format_number(n)));
+        }
+        metrics.add_test_case(case);
+    }
+    let mut filters = TestSuite::new(format!("{}.{}.metric-filters", r.catalogue, r.env));
+    for f in &r.filters {
+        let mut case = TestCase::new(
+            f.filter.clone(),
+            status(
+                f.level,
+                strict,
+                &f.message,
+                format!("{}: metric filter {}", f.at.display(), f.entry),
+            ),
+        );
+        case.set_classname(format!("{}.{}.metric-filters", r.catalogue, r.env));
+        filters.add_test_case(case);
+    }
+    report.add_test_suite(metrics);
+    report.add_test_suite(filters);
+    report.to_string().unwrap_or_default()
+}
