@@ -240,10 +240,19 @@ pub enum Command {
         /// metric filter.
         #[arg(long, value_name = "FILE")]
         junit: Option<PathBuf>,
-        /// Exit 2 for quiet metrics and filters too (no datapoints in the
-        /// window although nothing says they are wrong).
+        /// Exit 2 for quiet metrics, filters and queries too (no datapoints
+        /// or rows although nothing says they are wrong).
         #[arg(long)]
         strict: bool,
+        /// Also run every saved query over the last 15 minutes (Logs
+        /// Insights bills by data scanned; the estimate is printed first).
+        #[arg(long)]
+        queries: bool,
+        /// With `--queries`: do not start a query estimated to scan more
+        /// than BYTES, and stop one that has (`500M`, `2G`; K, M, G are
+        /// powers of 1024).
+        #[arg(long, value_name = "BYTES", value_parser = parse_bytes, requires = "queries")]
+        max_scan: Option<u64>,
         /// AWS connection.
         #[command(flatten)]
         aws: AwsArgs,
@@ -261,6 +270,33 @@ pub fn parse_since(s: &str) -> Result<u64, String> {
         ));
     }
     Ok(secs)
+}
+
+/// Parses `--max-scan`: bytes, with an optional `K`, `M` or `G` (powers
+/// of 1024; a trailing `B` or `iB` is allowed).
+pub fn parse_bytes(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let t = t
+        .strip_suffix("iB")
+        .or_else(|| t.strip_suffix('B'))
+        .unwrap_or(t);
+    let (digits, unit) = match t.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => (&t[..i], c.to_ascii_uppercase()),
+        _ => (t, ' '),
+    };
+    let factor: u64 = match unit {
+        ' ' => 1,
+        'K' => 1 << 10,
+        'M' => 1 << 20,
+        'G' => 1 << 30,
+        _ => return Err(format!("`{s}`: use bytes, or K, M, G")),
+    };
+    digits
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(factor))
+        .ok_or_else(|| format!("`{s}` is not a size (e.g. 500M)"))
 }
 
 /// Parses `--lock-timeout`: a duration (`90s`, `10m`, `1h30m`; a bare

@@ -217,6 +217,11 @@ pub const PERMISSIONS: &[Permission] = &[
         Scope::LogGroups,
         LOGS,
     ),
+    // `verify --queries`: saved queries run on their log groups; the
+    // results and the stop name a query id, not a resource.
+    p("logs:StartQuery", Purpose::Verify, Scope::LogGroups, LOGS),
+    p("logs:GetQueryResults", Purpose::Verify, Scope::Any, LOGS),
+    p("logs:StopQuery", Purpose::Verify, Scope::Any, LOGS),
     // Writes (apply).
     p(
         "cloudwatch:PutMetricAlarm",

@@ -70,6 +70,12 @@ pub enum Api {
     DeleteLogStream,
     /// logs:FilterLogEvents
     FilterLogEvents,
+    /// logs:StartQuery
+    StartQuery,
+    /// logs:GetQueryResults
+    GetQueryResults,
+    /// logs:StopQuery
+    StopQuery,
     // SNS
     /// sns:ListTopics
     ListTopics,
@@ -137,6 +143,9 @@ impl Api {
         Api::GetLogEvents,
         Api::DeleteLogStream,
         Api::FilterLogEvents,
+        Api::StartQuery,
+        Api::GetQueryResults,
+        Api::StopQuery,
         Api::ListTopics,
         Api::GetTopicAttributes,
         Api::SetTopicAttributes,
@@ -176,7 +185,10 @@ impl Api {
             | PutLogEvents
             | GetLogEvents
             | DeleteLogStream
-            | FilterLogEvents => "logs",
+            | FilterLogEvents
+            | StartQuery
+            | GetQueryResults
+            | StopQuery => "logs",
             ListTopics
             | GetTopicAttributes
             | SetTopicAttributes
@@ -228,6 +240,9 @@ impl Api {
             GetLogEvents => "GetLogEvents",
             DeleteLogStream => "DeleteLogStream",
             FilterLogEvents => "FilterLogEvents",
+            StartQuery => "StartQuery",
+            GetQueryResults => "GetQueryResults",
+            StopQuery => "StopQuery",
             ListTopics => "ListTopics",
             GetTopicAttributes => "GetTopicAttributes",
             SetTopicAttributes => "SetTopicAttributes",
@@ -286,6 +301,11 @@ impl Api {
             // lists FilterLogEvents at 5 per second (not adjustable), the
             // Logs rate obsctl assumes where none is at hand.
             FilterLogEvents => 5.0,
+            // Logs Insights (aws-facts.md §5.2): StartQuery and
+            // GetQueryResults 10. StopQuery is not published: 5, the Logs
+            // rate assumed where none is at hand.
+            StartQuery | GetQueryResults => 10.0,
+            StopQuery => 5.0,
             ListTopics | ListSubscriptionsByTopic => 30.0,
             Subscribe | Unsubscribe => 100.0,
             SnsListTags | SnsTag | SnsUntag => 10.0,
@@ -317,7 +337,12 @@ impl Api {
     /// a put by name, a tag, a delete, or idempotent by AWS's own rules
     /// (CreateTopic and Subscribe return the existing topic or subscription).
     pub fn is_idempotent(self) -> bool {
-        !matches!(self, Api::PutQueryDefinition | Api::CreateLogStream)
+        // StartQuery repeated after a lost answer starts a second query,
+        // billed again: it is not retried after a transient error either.
+        !matches!(
+            self,
+            Api::PutQueryDefinition | Api::CreateLogStream | Api::StartQuery
+        )
     }
 
     /// The IAM action, `service:Name` (also the key of call statistics).

@@ -410,6 +410,31 @@ pub async fn first_event(
     Ok(None)
 }
 
+/// A Logs Insights query as GetQueryResults reports it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct QueryRun {
+    /// `Scheduled`, `Running`, `Complete`, `Failed`, `Cancelled`, `Timeout`
+    /// or `Unknown`.
+    pub status: String,
+    /// The rows so far (complete once `Complete`): field → value, in the
+    /// order AWS gives them.
+    pub rows: Vec<Vec<(String, String)>>,
+    /// `statistics.bytesScanned` so far ("the total number of bytes in the
+    /// log events scanned").
+    pub bytes_scanned: f64,
+    /// `statistics.recordsScanned`.
+    pub records_scanned: f64,
+    /// `statistics.recordsMatched`.
+    pub records_matched: f64,
+}
+
+impl QueryRun {
+    /// Whether the query has ended (GetQueryResults `status` values).
+    pub fn ended(&self) -> bool {
+        !matches!(self.status.as_str(), "Scheduled" | "Running")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

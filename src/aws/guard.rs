@@ -6,7 +6,7 @@
 //! private), so no call can skip rate limiting or retries, and no call is
 //! retried twice (the SDK's own retries are off, see `sdk::connect`).
 
-use super::data::{AlarmTransition, DataPage, DataQuery, MetricListing};
+use super::data::{AlarmTransition, DataPage, DataQuery, MetricListing, QueryRun};
 use super::{
     AlarmPage, Api, AwsResult, CallStats, CloudWatchApi, ErrorKind, Identity, IdentityApi,
     LiveSubscription, LogEvent, LogStream, LogsApi, Page, SnsApi, TaggedResource, TaggingApi,
@@ -356,6 +356,28 @@ impl LogsApi for Guarded<dyn LogsApi> {
                 i.filter_log_events(group, start, end, limit, next.clone())
             })
             .await
+    }
+    async fn start_query(
+        &self,
+        groups: &[String],
+        query: &str,
+        start: i64,
+        end: i64,
+    ) -> AwsResult<String> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::StartQuery, || i.start_query(groups, query, start, end))
+            .await
+    }
+    async fn get_query_results(&self, id: &str) -> AwsResult<QueryRun> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::GetQueryResults, || i.get_query_results(id))
+            .await
+    }
+    async fn stop_query(&self, id: &str) -> AwsResult<()> {
+        let i = &self.inner;
+        self.policy.call(Api::StopQuery, || i.stop_query(id)).await
     }
 }
 

@@ -423,6 +423,19 @@ pub trait LogsApi: Send + Sync {
         limit: i32,
         next: Option<String>,
     ) -> AwsResult<Page<LogEvent>>;
+    /// StartQuery (Logs Insights) of `query` over `groups` (at most 50)
+    /// and `[start, end)` (ms; AWS takes seconds); returns the query id.
+    async fn start_query(
+        &self,
+        groups: &[String],
+        query: &str,
+        start: i64,
+        end: i64,
+    ) -> AwsResult<String>;
+    /// GetQueryResults: status, rows so far and statistics.
+    async fn get_query_results(&self, id: &str) -> AwsResult<data::QueryRun>;
+    /// StopQuery of a running query.
+    async fn stop_query(&self, id: &str) -> AwsResult<()>;
 }
 
 /// A log stream as DescribeLogStreams lists it. Its `lastIngestionTime` and

@@ -81,7 +81,13 @@ pub fn queries(c: &mut Compiler) {
                     query_string: mark(c.text(&spec.query, &ctx, &o)),
                     log_group_names: vec![c.services[i].log_group.clone()],
                 };
-                c.add(Resource::QueryDefinition(query), spec.origin.clone());
+                let service = c.services[i].name;
+                c.add_from(
+                    Resource::QueryDefinition(query),
+                    spec.origin.clone(),
+                    qname,
+                    Some(service),
+                );
             }
         } else {
             let ctx = c.context(None);
@@ -93,7 +99,12 @@ pub fn queries(c: &mut Compiler) {
                 query_string: mark(c.text(&spec.query, &ctx, &o)),
                 log_group_names: groups,
             };
-            c.add(Resource::QueryDefinition(query), spec.origin.clone());
+            c.add_from(
+                Resource::QueryDefinition(query),
+                spec.origin.clone(),
+                qname,
+                None,
+            );
         }
     }
 }

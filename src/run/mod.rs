@@ -121,6 +121,8 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
             format,
             junit,
             strict,
+            queries,
+            max_scan,
             aws,
         } => {
             let runtime = runtime()?;
@@ -132,6 +134,8 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
                     format: *format,
                     junit: junit.as_deref(),
                     strict: *strict,
+                    queries: *queries,
+                    max_scan: *max_scan,
                 },
                 aws,
                 out,

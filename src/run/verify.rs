@@ -6,7 +6,7 @@ use crate::error::{EXIT_FINDINGS, EXIT_OK, Error};
 use crate::report::plan::Format;
 use crate::verify::check::{self, Level, Window};
 use crate::verify::report::{self, Report};
-use crate::verify::targets;
+use crate::verify::{queries, targets};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::Path;
@@ -18,7 +18,12 @@ pub(super) struct VerifyArgs<'a> {
     pub format: Format,
     pub junit: Option<&'a Path>,
     pub strict: bool,
+    pub queries: bool,
+    pub max_scan: Option<u64>,
 }
+
+/// The window saved queries run over.
+const QUERY_WINDOW_SECONDS: i64 = 15 * 60;
 
 fn now_ms() -> i64 {
     std::time::SystemTime::now()
@@ -63,7 +68,66 @@ pub(super) async fn verify_command(
         .await
         .map_err(Error::Aws)?;
     written.map_err(stdout_error)?;
+    let (queries, query_estimate) = if args.queries {
+        let targets = queries::query_targets(&s.desired, &locate);
+        let groups: BTreeSet<String> = targets
+            .iter()
+            .flat_map(|t| t.log_groups.iter().cloned())
+            .collect();
+        let qwindow = Window::last(now_ms(), QUERY_WINDOW_SECONDS);
+        let ingested = queries::incoming_bytes(&s.aws, &groups, qwindow)
+            .await
+            .map_err(Error::Aws)?;
+        let estimate = queries::estimate(&targets, &ingested);
+        let line = queries::estimate_line(&estimate);
+        if text {
+            writeln!(out, "{line}").and_then(|()| out.flush())
+        } else {
+            writeln!(std::io::stderr(), "{line}")
+        }
+        .map_err(stdout_error)?;
+        let options = queries::QueryOptions {
+            window: qwindow,
+            max_scan: args.max_scan,
+            poll: std::time::Duration::from_millis(500),
+            timeout: std::time::Duration::from_secs(120),
+        };
+        let found = queries::run(&s.aws, &targets, &ingested, options)
+            .await
+            .map_err(Error::Aws)?;
+        (found, Some(estimate))
+    } else {
+        (Vec::new(), None)
+    };
     let seconds = started.elapsed().as_secs_f64();
+    let mut floor = obs.floor;
+    if let Some(e) = &query_estimate {
+        // One IncomingBytes batch; per query started one StartQuery and at
+        // least one GetQueryResults; a StopQuery per query stopped.
+        let started = queries
+            .iter()
+            .filter(|q| !q.message.starts_with("not run") && !q.message.starts_with("StartQuery"))
+            .count() as u64;
+        let attempted = queries
+            .iter()
+            .filter(|q| !q.message.starts_with("not run"))
+            .count() as u64;
+        let stopped = queries
+            .iter()
+            .filter(|q| q.message.starts_with("stopped"))
+            .count() as u64;
+        let groups = u64::from(e.queries > 0);
+        *floor.entry("cloudwatch:GetMetricData".into()).or_default() += groups;
+        for (api, n) in [
+            ("logs:StartQuery", attempted),
+            ("logs:GetQueryResults", started),
+            ("logs:StopQuery", stopped),
+        ] {
+            if n > 0 {
+                floor.insert(api.into(), n);
+            }
+        }
+    }
     let (metrics, filters) = check::judge(&targets, &obs.observed, window, &services);
     let calls: BTreeMap<String, u64> = s
         .aws
@@ -81,9 +145,11 @@ pub(super) async fn verify_command(
         metrics,
         filters,
         skipped: targets.skipped.clone(),
+        queries,
+        query_estimate,
         estimate: obs.estimate,
         calls,
-        floor: obs.floor,
+        floor,
         seconds,
     };
     if let Some(path) = args.junit {

@@ -5,7 +5,8 @@
 //! from the compiled desired state, every metric an alarm or widget reads
 //! and every metric filter, each with its catalogue location (pure);
 //! [`check::observe`] asks AWS in the fewest calls, [`check::judge`] turns
-//! the answers into findings (pure); [`report`] renders them.
+//! the answers into findings (pure); [`queries`] runs the saved queries
+//! (`--queries`, with `--max-scan`); [`report`] renders them.
 //!
 //! The AWS reads themselves (GetMetricData batched within both of its
 //! limits, ListMetrics, FilterLogEvents, DescribeAlarmHistory as typed
@@ -15,5 +16,6 @@
 //! real transitions [`crate::aws::data::alarm_history`].
 
 pub mod check;
+pub mod queries;
 pub mod report;
 pub mod targets;

@@ -3,6 +3,7 @@
 //! anything: the verdicts come from [`super::check::judge`].
 
 use super::check::{Estimate, FilterFinding, Level, MetricFinding, Window, format_number};
+use super::queries::{QueryEstimate, QueryFinding};
 use super::targets::{Skipped, User};
 use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
 use serde::Serialize;
@@ -26,6 +27,10 @@ pub struct Report {
     pub filters: Vec<FilterFinding>,
     /// Metric rows not checked, and why.
     pub skipped: Vec<Skipped>,
+    /// Section 1, with `--queries`: every saved query.
+    pub queries: Vec<QueryFinding>,
+    /// Logs Insights' cost, estimated before the queries ran.
+    pub query_estimate: Option<QueryEstimate>,
     /// GetMetricData's cost, estimated before it ran.
     pub estimate: Estimate,
     /// Calls per API (IAM action).
@@ -41,6 +46,7 @@ impl Report {
     pub fn count(&self, level: Level) -> usize {
         self.metrics.iter().filter(|m| m.level == level).count()
             + self.filters.iter().filter(|f| f.level == level).count()
+            + self.queries.iter().filter(|q| q.level == level).count()
     }
 }
 
@@ -69,16 +75,12 @@ pub fn estimate_line(e: &Estimate) -> String {
     )
 }
 
-fn counts(metrics: &[MetricFinding], filters: &[FilterFinding]) -> String {
-    let n = |l: Level| {
-        metrics.iter().filter(|m| m.level == l).count()
-            + filters.iter().filter(|f| f.level == l).count()
-    };
+fn counts(r: &Report) -> String {
     format!(
         "{} alive, {} quiet, {} problems",
-        n(Level::Ok),
-        n(Level::Warning),
-        n(Level::Problem)
+        r.count(Level::Ok),
+        r.count(Level::Warning),
+        r.count(Level::Problem)
     )
 }
 
@@ -97,7 +99,7 @@ pub fn text(w: &mut dyn Write, r: &Report) -> io::Result<()> {
     writeln!(
         w,
         "1. Data: every metric and query is alive ({})",
-        counts(&r.metrics, &r.filters)
+        counts(r)
     )?;
     writeln!(w)?;
     writeln!(w, "Metrics ({}):", r.metrics.len())?;
@@ -133,6 +135,25 @@ pub fn text(w: &mut dyn Write, r: &Report) -> io::Result<()> {
             )?;
         }
     }
+    if r.query_estimate.is_some() {
+        writeln!(w)?;
+        writeln!(w, "Saved queries ({}):", r.queries.len())?;
+        for q in &r.queries {
+            writeln!(w, "  {} {}: {}", q.level.mark(), q.name, q.message)?;
+            if q.level != Level::Ok {
+                writeln!(
+                    w,
+                    "         {}: query {}{}",
+                    q.at.display(),
+                    q.entry,
+                    q.service
+                        .as_ref()
+                        .map(|s| format!(", service {s}"))
+                        .unwrap_or_default()
+                )?;
+            }
+        }
+    }
     if !r.skipped.is_empty() {
         writeln!(w)?;
         writeln!(w, "Not checked ({}):", r.skipped.len())?;
@@ -166,7 +187,7 @@ pub fn markdown(w: &mut dyn Write, r: &Report) -> io::Result<()> {
     writeln!(
         w,
         "### 1. Data: every metric and query is alive ({})",
-        counts(&r.metrics, &r.filters)
+        counts(r)
     )?;
     writeln!(w)?;
     writeln!(w, "| | Metric | Finding | Read by |")?;
@@ -198,6 +219,23 @@ pub fn markdown(w: &mut dyn Write, r: &Report) -> io::Result<()> {
             cell(&f.message),
             f.at.display()
         )?;
+    }
+    if let Some(e) = &r.query_estimate {
+        writeln!(w)?;
+        writeln!(w, "{}.", super::queries::estimate_line(e))?;
+        writeln!(w)?;
+        writeln!(w, "| | Saved query | Finding | Defined at |")?;
+        writeln!(w, "|---|---|---|---|")?;
+        for q in &r.queries {
+            writeln!(
+                w,
+                "| {} | `{}` | {} | `{}` |",
+                icon(q.level),
+                cell(&q.name),
+                cell(&q.message),
+                q.at.display()
+            )?;
+        }
     }
     Ok(())
 }
@@ -255,7 +293,8 @@ fn status(level: Level, strict: bool, message: &str, locations: String) -> TestC
     }
 }
 
-/// JUnit XML: a suite of metrics and one of metric filters, one case each
+/// JUnit XML: a suite of metrics, one of metric filters and (with
+/// `--queries`) one of saved queries, one case each
 /// (a problem fails; a quiet one fails only with `strict`).
 pub fn junit(r: &Report, strict: bool) -> String {
     let mut report = quick_junit::Report::new(format!("obsctl verify {} {}", r.catalogue, r.env));
@@ -293,5 +332,22 @@ pub fn junit(r: &Report, strict: bool) -> String {
     }
     report.add_test_suite(metrics);
     report.add_test_suite(filters);
+    if r.query_estimate.is_some() {
+        let mut queries = TestSuite::new(format!("{}.{}.queries", r.catalogue, r.env));
+        for q in &r.queries {
+            let mut case = TestCase::new(
+                q.name.clone(),
+                status(
+                    q.level,
+                    strict,
+                    &q.message,
+                    format!("{}: query {}", q.at.display(), q.entry),
+                ),
+            );
+            case.set_classname(format!("{}.{}.queries", r.catalogue, r.env));
+            queries.add_test_case(case);
+        }
+        report.add_test_suite(queries);
+    }
     report.to_string().unwrap_or_default()
 }

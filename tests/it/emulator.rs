@@ -1383,7 +1383,7 @@ async fn verify_names_each_dead_metric_and_silent_service_at_its_catalogue_locat
     let events: Vec<aws_sdk_cloudwatchlogs::types::InputLogEvent> = (0..5)
         .map(|i| {
             aws_sdk_cloudwatchlogs::types::InputLogEvent::builder()
-                .timestamp(now - (30 - i) * minute)
+                .timestamp(now - (30 - 6 * i) * minute)
                 .message(r#"{"level":"INFO","service":"auth-service","message":"ok"}"#)
                 .build()
                 .unwrap()
@@ -1536,6 +1536,37 @@ async fn verify_names_each_dead_metric_and_silent_service_at_its_catalogue_locat
     let v: Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(v["metrics"].as_array().unwrap().len(), 63);
     assert_eq!(v["estimate"]["metrics_requested"], 63);
+    // Saved queries over the last 15 minutes (two auth-service events).
+    let q = e.obsctl(
+        "cat-house",
+        &[
+            "verify",
+            "--env",
+            "staging",
+            "--queries",
+            "--max-scan",
+            "1G",
+        ],
+    );
+    let qtext = String::from_utf8_lossy(&q.stdout).to_string();
+    assert_eq!(q.status.code(), Some(2), "{}", text(&q));
+    for want in [
+        "Logs Insights: 8 saved queries over about 0 B (IncomingBytes), about $0.0000 ($0.005 per GB scanned)",
+        "Saved queries (8):",
+        "  warn cat-house-staging/errors/all-errors-last-hour: ran, returned no rows (112 B scanned)",
+        "  ok   cat-house-staging/performance/slow-requests: 2 rows (112 B scanned)",
+        "  ok   cat-house-staging/errors/error-rate-by-service: 1 row (112 B scanned)",
+        // fakecloud 0.51 splits `/database|connection|pool/` at its `|`
+        // (AWS reads a regular expression): the refusal is reported, located.
+        "  FAIL cat-house-staging/database/connection-issues: StartQuery refused it: MalformedQueryException: malformed regex in filter: /database",
+        "         definitions/cat-house/logs.yaml:125:3: query database/connection-issues",
+    ] {
+        assert!(
+            qtext.lines().any(|l| l.trim_end() == want),
+            "no line\n{want}\nin\n{qtext}"
+        );
+    }
+
     eprintln!(
         "verify: {datapoints} datapoints seeded; verify {verify_seconds:.2} s; whole test {:.1} s",
         started.elapsed().as_secs_f64()

@@ -26,12 +26,23 @@
 //!   `[startTime, endTime]`, by time, `limit` per page; it "can return
 //!   empty results while there are more log events available through the
 //!   token" ([`FakeState::filter_empty_pages`] empty pages first);
-//!   `ResourceNotFoundException` for a missing group.
+//!   `ResourceNotFoundException` for a missing group;
+//! - Logs Insights: StartQuery of a missing group is
+//!   `ResourceNotFoundException`, of more than 50 groups
+//!   `InvalidParameterException` (StartQuery API reference); a query is
+//!   `Running` for [`FakeState::query_polls`] GetQueryResults calls, its
+//!   `bytesScanned` growing with each, then `Complete` with every event of
+//!   the window as a row (`@timestamp`, `@message`; the fake does not
+//!   interpret the query language) and the bytes of their messages
+//!   scanned ("the total number of bytes in the log events scanned",
+//!   `QueryStatistics`); StopQuery of a running query makes it
+//!   `Cancelled`, of an ended one is an `InvalidParameterException` ("the
+//!   specified query is not running", StopQuery API reference).
 
 use super::*;
 use crate::aws::data::{
     AlarmState, AlarmTransition, DataPage, DataQuery, EvaluatedDatapoint, LIST_METRICS_PAGE,
-    MAX_DATAPOINTS_PER_CALL, MAX_QUERIES_PER_CALL, MetricListing, Series,
+    MAX_DATAPOINTS_PER_CALL, MAX_QUERIES_PER_CALL, MetricListing, QueryRun, Series,
 };
 use crate::resource::Metric;
 
@@ -362,6 +373,138 @@ impl FakeAws {
         events.sort_by_key(|e| e.timestamp);
         let size = usize::try_from(limit.max(1)).unwrap_or(1);
         Ok(page(events, offset, size))
+    }
+}
+
+/// A Logs Insights query of the fake.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FakeQuery {
+    /// Its log groups.
+    pub groups: Vec<String>,
+    /// The query string.
+    pub query: String,
+    /// Window, ms.
+    pub start: i64,
+    /// Window end, ms.
+    pub end: i64,
+    /// GetQueryResults answered so far.
+    pub polls: u32,
+    /// Stopped (StopQuery).
+    pub stopped: bool,
+}
+
+impl FakeAws {
+    pub(super) fn fake_start_query(
+        &self,
+        groups: &[String],
+        query: &str,
+        start: i64,
+        end: i64,
+    ) -> AwsResult<String> {
+        if groups.len() > 50 {
+            return Err(AwsError::new(
+                Api::StartQuery.name(),
+                "InvalidParameterException",
+                "at most 50 log groups",
+            ));
+        }
+        self.with(|s| {
+            if let Some(g) = groups.iter().find(|g| !s.log_groups.contains_key(*g)) {
+                return Err(AwsError::new(
+                    Api::StartQuery.name(),
+                    "ResourceNotFoundException",
+                    format!("Log group {g} does not exist"),
+                ));
+            }
+            s.next_id += 1;
+            let id = format!("query-{}", s.next_id);
+            s.insights.insert(
+                id.clone(),
+                FakeQuery {
+                    groups: groups.to_vec(),
+                    query: query.to_string(),
+                    start,
+                    end,
+                    polls: 0,
+                    stopped: false,
+                },
+            );
+            Ok(id)
+        })
+    }
+
+    pub(super) fn fake_query_results(&self, id: &str) -> AwsResult<QueryRun> {
+        self.with(|s| {
+            let running = s.query_polls;
+            let Some(q) = s.insights.get_mut(id) else {
+                return Err(AwsError::new(
+                    Api::GetQueryResults.name(),
+                    "ResourceNotFoundException",
+                    format!("query {id} not found"),
+                ));
+            };
+            q.polls += 1;
+            let q = q.clone();
+            let events: Vec<LogEvent> = q
+                .groups
+                .iter()
+                .filter_map(|g| s.log_streams.get(g))
+                .flat_map(|streams| streams.values())
+                .flat_map(|st| st.events.iter())
+                .filter(|e| e.timestamp >= q.start && e.timestamp < q.end)
+                .cloned()
+                .collect();
+            let bytes: f64 = events.iter().map(|e| e.message.len() as f64).sum();
+            let status = if q.stopped {
+                "Cancelled"
+            } else if q.polls <= running {
+                "Running"
+            } else {
+                "Complete"
+            };
+            let share = if status == "Running" {
+                f64::from(q.polls) / f64::from(running + 1)
+            } else {
+                1.0
+            };
+            let rows = if status == "Complete" {
+                events
+                    .iter()
+                    .map(|e| {
+                        vec![
+                            ("@timestamp".to_string(), crate::notation::utc(e.timestamp)),
+                            ("@message".to_string(), e.message.clone()),
+                        ]
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            Ok(QueryRun {
+                status: status.to_string(),
+                rows,
+                bytes_scanned: bytes * share,
+                records_scanned: events.len() as f64 * share,
+                records_matched: events.len() as f64 * share,
+            })
+        })
+    }
+
+    pub(super) fn fake_stop_query(&self, id: &str) -> AwsResult<()> {
+        self.with(|s| {
+            let running = s.query_polls;
+            match s.insights.get_mut(id) {
+                Some(q) if !q.stopped && q.polls <= running => {
+                    q.stopped = true;
+                    Ok(())
+                }
+                _ => Err(AwsError::new(
+                    Api::StopQuery.name(),
+                    "InvalidParameterException",
+                    "The specified query is not running",
+                )),
+            }
+        })
     }
 }
 

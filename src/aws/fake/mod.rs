@@ -48,7 +48,7 @@ mod sns;
 mod sts;
 mod tagging;
 
-pub use data::{FakeDatapoint, FakeHistoryItem};
+pub use data::{FakeDatapoint, FakeHistoryItem, FakeQuery};
 
 use super::*;
 use std::sync::Mutex;
@@ -127,6 +127,10 @@ pub struct FakeState {
     pub history_page: Option<usize>,
     /// Empty pages (with a token) FilterLogEvents answers before its events.
     pub filter_empty_pages: u32,
+    /// Logs Insights queries by id.
+    pub insights: BTreeMap<String, FakeQuery>,
+    /// GetQueryResults calls a query stays `Running` for.
+    pub query_polls: u32,
     next_id: u64,
 }
 
@@ -227,6 +231,11 @@ impl FakeAws {
     /// Makes the next `n` calls of `api` fail with `Throttling`.
     pub fn throttle(&self, api: &str, n: u32) {
         self.with(|s| s.throttle.insert(api.to_string(), n));
+    }
+
+    /// Reads or changes the state (tests set knobs and "console edits").
+    pub fn with_state<T>(&self, f: impl FnOnce(&mut FakeState) -> T) -> T {
+        self.with(f)
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut FakeState) -> T) -> T {
