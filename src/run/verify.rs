@@ -137,6 +137,15 @@ pub(super) async fn verify_command(
         .filter(|(api, _)| api != "sts:GetCallerIdentity")
         .map(|(api, c)| (api, c.calls))
         .collect();
+    let rates = s.aws.stats().rates();
+    let floor_seconds: f64 = crate::aws::Api::ALL
+        .iter()
+        .filter_map(|api| {
+            let n = *floor.get(&api.action())? as f64;
+            Some(rates.per_second(*api).map_or(0.0, |r| n / r))
+        })
+        .sum::<f64>()
+        + 0.0;
     let r = Report {
         version: 1,
         catalogue: s.desired.catalogue.clone(),
@@ -150,6 +159,7 @@ pub(super) async fn verify_command(
         estimate: obs.estimate,
         calls,
         floor,
+        floor_seconds,
         seconds,
     };
     if let Some(path) = args.junit {
