@@ -89,6 +89,25 @@ pub struct MetricListing {
     pub recently_active: bool,
 }
 
+impl MetricListing {
+    /// Whether ListMetrics lists `m` for this listing (its namespace and
+    /// name, and every dimension filter: that dimension, with that value
+    /// when one is given; other dimensions may be there too). Recent
+    /// activity is not known from `m` and not checked.
+    pub fn matches(&self, m: &Metric) -> bool {
+        self.namespace.as_ref().is_none_or(|n| *n == m.namespace)
+            && self
+                .metric_name
+                .as_ref()
+                .is_none_or(|n| *n == m.metric_name)
+            && self.dimensions.iter().all(|f| {
+                m.dimensions
+                    .iter()
+                    .any(|d| d.name == f.name && f.value.as_ref().is_none_or(|v| *v == d.value))
+            })
+    }
+}
+
 /// An alarm state (`StateValue`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub enum AlarmState {

@@ -15,7 +15,9 @@
 //!    packs within both).
 //! 3. For each metric without data, ListMetrics by its namespace and name,
 //!    and by its namespace and dimensions: what exists nearby (the past two
-//!    weeks). Each distinct listing once.
+//!    weeks). Each distinct listing once; or, per namespace, the whole
+//!    namespace when that takes fewer pages than those listings (tried
+//!    within that budget).
 //! 4. FilterLogEvents with a limit of 1 for each log group of a metric
 //!    filter without data: does the service log at all?
 
@@ -378,9 +380,42 @@ pub async fn observe(
         .filter(|l| !obs.listings.contains_key(*l))
         .cloned()
         .collect();
-    for l in &missing {
-        let listed = data::list_metrics(aws, l).await?;
-        obs.listings.insert(l.clone(), listed);
+    // Per namespace, the whole namespace listed once is often fewer calls
+    // than one listing per name and per dimension set: tried within a
+    // budget of that many pages, else listed one by one (at most twice the
+    // cheaper way; the same rule as metric filters in `live`).
+    let mut by_namespace: BTreeMap<String, Vec<MetricListing>> = BTreeMap::new();
+    for l in missing {
+        by_namespace
+            .entry(l.namespace.clone().unwrap_or_default())
+            .or_default()
+            .push(l);
+    }
+    let mut nearby_floor = 0u64;
+    for (namespace, wanted) in by_namespace {
+        let whole = MetricListing {
+            namespace: Some(namespace),
+            ..MetricListing::default()
+        };
+        let budget = wanted.len() as u64;
+        match crate::aws::pages_within(budget, |next| aws.cloudwatch().list_metrics(&whole, next))
+            .await?
+        {
+            Some((all, pages)) => {
+                nearby_floor += pages;
+                for l in wanted {
+                    let listed = all.iter().filter(|m| l.matches(m)).cloned().collect();
+                    obs.listings.insert(l, listed);
+                }
+            }
+            None => {
+                nearby_floor += budget;
+                for l in wanted {
+                    let listed = data::list_metrics(aws, &l).await?;
+                    obs.listings.insert(l, listed);
+                }
+            }
+        }
     }
     // 4. Log groups of filters without data.
     let silent_filters: BTreeSet<&str> = targets
@@ -400,11 +435,7 @@ pub async fn observe(
     }
     floor.insert(
         "cloudwatch:ListMetrics".into(),
-        (series_listings.len()
-            + nearby
-                .iter()
-                .filter(|l| !series_listings.contains(*l))
-                .count()) as u64,
+        series_listings.len() as u64 + nearby_floor,
     );
     floor.insert(
         "cloudwatch:GetMetricData".into(),

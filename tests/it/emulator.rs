@@ -1567,8 +1567,6 @@ async fn verify_names_each_dead_metric_and_silent_service_at_its_catalogue_locat
         );
     }
 
-    // The report as docs/verify.md quotes it (shown with --nocapture).
-    eprintln!("{report}\n{qtext}");
     eprintln!(
         "verify: {datapoints} datapoints seeded; verify {verify_seconds:.2} s; whole test {:.1} s",
         started.elapsed().as_secs_f64()

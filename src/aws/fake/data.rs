@@ -72,16 +72,6 @@ pub struct FakeHistoryItem {
 
 const HOUR_MS: i64 = 3_600_000;
 
-fn matches_listing(m: &Metric, l: &MetricListing) -> bool {
-    l.namespace.as_ref().is_none_or(|n| *n == m.namespace)
-        && l.metric_name.as_ref().is_none_or(|n| *n == m.metric_name)
-        && l.dimensions.iter().all(|f| {
-            m.dimensions
-                .iter()
-                .any(|d| d.name == f.name && f.value.as_ref().is_none_or(|v| *v == d.value))
-        })
-}
-
 /// The statistic `stat` of `samples` (nearest-rank percentiles).
 fn statistic(stat: &str, samples: &mut [f64]) -> Option<f64> {
     if samples.is_empty() {
@@ -199,10 +189,7 @@ impl FakeAws {
         let mut all: Vec<Metric> = Vec::new();
         self.with(|s| {
             for p in &s.metric_data {
-                if p.timestamp >= since
-                    && matches_listing(&p.metric, listing)
-                    && !all.contains(&p.metric)
-                {
+                if p.timestamp >= since && listing.matches(&p.metric) && !all.contains(&p.metric) {
                     all.push(p.metric.clone());
                 }
             }
