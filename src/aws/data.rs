@@ -261,6 +261,49 @@ pub fn parse_transition(
     }
 }
 
+/// The metric queries an alarm evaluates, as GetMetricData queries (for the
+/// backtest): a metric alarm's metric with its statistic (or extended
+/// statistic) and period, id `m1`; each `MetricStat` of a math or anomaly
+/// alarm with its own id, statistic and period. Ids get `prefix` (AWS: a
+/// lower-case letter first, then letters, digits and `_`), so the queries
+/// of several alarms can share calls; `period` replaces every period (60:
+/// the per-minute datapoints a per-minute evaluation replays). Expressions
+/// are not queries: the engine evaluates them.
+pub fn alarm_queries(
+    alarm: &crate::resource::MetricAlarm,
+    prefix: &str,
+    period: Option<u32>,
+) -> Vec<DataQuery> {
+    let mut out = Vec::new();
+    if let (Some(namespace), Some(name)) = (&alarm.namespace, &alarm.metric_name) {
+        out.push(DataQuery {
+            id: format!("{prefix}m1"),
+            metric: Metric {
+                namespace: namespace.clone(),
+                metric_name: name.clone(),
+                dimensions: alarm.dimensions.clone(),
+            },
+            stat: alarm
+                .extended_statistic
+                .clone()
+                .or_else(|| alarm.statistic.clone())
+                .unwrap_or_else(|| "Average".into()),
+            period: period.or(alarm.period).unwrap_or(60),
+        });
+    }
+    for q in &alarm.metrics {
+        if let Some(s) = &q.metric_stat {
+            out.push(DataQuery {
+                id: format!("{prefix}{}", q.id),
+                metric: s.metric.clone(),
+                stat: s.stat.clone(),
+                period: period.unwrap_or(s.period),
+            });
+        }
+    }
+    out
+}
+
 /// Datapoints a query returns over `[start, end)` (ms): one per period, plus
 /// one for a window not aligned to the period.
 pub fn datapoints(period: u32, start: i64, end: i64) -> u64 {
@@ -524,6 +567,36 @@ mod tests {
         // A single query of 100 days at 10 s is over the limit alone.
         let big = [q(0, 10)];
         assert_eq!(batches(&big, 0, 100 * 24 * HOUR), vec![vec![0]]);
+    }
+
+    #[test]
+    fn an_alarm_s_metric_queries_for_the_backtest() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("definitions/cat-house");
+        let (_, mut states) = crate::run::load_and_compile(&dir, Some("staging")).unwrap();
+        let d = states.pop().unwrap();
+        let alarm = |name: &str| {
+            let key = (crate::resource::Kind::MetricAlarm, name.to_string());
+            let crate::resource::Resource::MetricAlarm(a) = &d.resources[&key] else {
+                panic!("{name} is a metric alarm")
+            };
+            a.clone()
+        };
+        let math = alarm_queries(
+            &alarm("cat-house-staging-auth-service-high-error-rate"),
+            "a0_",
+            Some(60),
+        );
+        let ids: Vec<&str> = math.iter().map(|q| q.id.as_str()).collect();
+        assert_eq!(ids, ["a0_errors", "a0_requests"]);
+        assert!(math.iter().all(|q| q.period == 60 && q.stat == "Sum"));
+        let cpu = alarm_queries(
+            &alarm("cat-house-staging-auth-service-high-cpu"),
+            "b_",
+            None,
+        );
+        assert_eq!(cpu.len(), 1);
+        assert_eq!((cpu[0].stat.as_str(), cpu[0].period), ("Average", 300));
+        assert_eq!(cpu[0].metric.dimensions.len(), 2);
     }
 
     #[test]

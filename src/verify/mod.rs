@@ -11,9 +11,12 @@
 //! The AWS reads themselves (GetMetricData batched within both of its
 //! limits, ListMetrics, FilterLogEvents, DescribeAlarmHistory as typed
 //! transitions) are in [`crate::aws::data`], for the backtest to use beside
-//! this section: raw per-minute datapoints of a metric over a window are
-//! [`crate::aws::data::metric_data`] with a `period: 60` query, an alarm's
-//! real transitions [`crate::aws::data::alarm_history`].
+//! this section: an alarm's metric queries are
+//! [`crate::aws::data::alarm_queries`] (`Some(60)`: per minute), their
+//! datapoints over a window [`crate::aws::data::metric_data`] (batched,
+//! every page, oldest first, by query id), an alarm's real transitions
+//! [`crate::aws::data::alarm_history`] (typed, with the evaluated
+//! datapoints AWS recorded).
 
 pub mod check;
 pub mod queries;
