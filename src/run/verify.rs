@@ -104,18 +104,12 @@ pub(super) async fn verify_command(
     if let Some(e) = &query_estimate {
         // One IncomingBytes batch; per query started one StartQuery and at
         // least one GetQueryResults; a StopQuery per query stopped.
-        let started = queries
-            .iter()
-            .filter(|q| !q.message.starts_with("not run") && !q.message.starts_with("StartQuery"))
-            .count() as u64;
-        let attempted = queries
-            .iter()
-            .filter(|q| !q.message.starts_with("not run"))
-            .count() as u64;
-        let stopped = queries
-            .iter()
-            .filter(|q| q.message.starts_with("stopped"))
-            .count() as u64;
+        let count = |f: &dyn Fn(queries::Outcome) -> bool| {
+            queries.iter().filter(|q| f(q.outcome)).count() as u64
+        };
+        let attempted = count(&|o| o != queries::Outcome::NotRun);
+        let started = count(&|o| matches!(o, queries::Outcome::Ended | queries::Outcome::Stopped));
+        let stopped = count(&|o| o == queries::Outcome::Stopped);
         let groups = u64::from(e.queries > 0);
         *floor.entry("cloudwatch:GetMetricData".into()).or_default() += groups;
         for (api, n) in [

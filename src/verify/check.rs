@@ -22,7 +22,7 @@
 //!    filter without data: does the service log at all?
 
 use super::targets::{
-    FilterTarget, Location, MetricKey, MetricTarget, Skipped, Targets, User, display_metric, key_of,
+    FilterTarget, Location, MetricKey, MetricTarget, Targets, User, display_metric, key_of,
 };
 use crate::aws::data::{self, DataQuery, DimensionFilter, MetricListing};
 use crate::aws::{Aws, AwsResult};
@@ -727,11 +727,6 @@ pub fn format_number(n: f64) -> String {
     } else {
         format!("{n:.2}")
     }
-}
-
-/// What was not checked.
-pub fn skipped(targets: &Targets) -> &[Skipped] {
-    &targets.skipped
 }
 
 #[cfg(test)]

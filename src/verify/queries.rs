@@ -96,11 +96,28 @@ pub struct QueryOptions {
     pub timeout: Duration,
 }
 
+/// What happened to a saved query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Not started: estimated above `--max-scan`.
+    NotRun,
+    /// StartQuery refused it.
+    Refused,
+    /// It ran to its end (complete, failed, cancelled or timed out on
+    /// AWS's side).
+    Ended,
+    /// obsctl stopped it (`--max-scan` or the timeout).
+    Stopped,
+}
+
 /// The verdict on one saved query.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct QueryFinding {
     /// Query name.
     pub name: String,
+    /// What happened.
+    pub outcome: Outcome,
     /// The verdict.
     pub level: Level,
     /// In words.
@@ -225,8 +242,9 @@ pub async fn run(
     let mut out = Vec::new();
     for t in targets {
         let estimated = query_bytes(t, ingested);
-        let finding = |level, message: String, rows, bytes| QueryFinding {
+        let finding = |outcome, level, message: String, rows, bytes| QueryFinding {
             name: t.name.clone(),
+            outcome,
             level,
             message,
             rows,
@@ -240,6 +258,7 @@ pub async fn run(
             && estimated > max as f64
         {
             out.push(finding(
+                Outcome::NotRun,
                 Level::Warning,
                 format!(
                     "not run: it would scan about {}, more than --max-scan {}",
@@ -266,6 +285,7 @@ pub async fn run(
                 // AWS refused the query itself (a malformed query, a
                 // missing log group): the finding, not an error of the run.
                 out.push(finding(
+                    Outcome::Refused,
                     Level::Problem,
                     format!("StartQuery refused it: {}: {}", e.code, e.message),
                     None,
@@ -309,6 +329,7 @@ pub async fn run(
         };
         out.push(match result {
             Ok(r) if r.status == "Complete" && r.rows.is_empty() => finding(
+                Outcome::Ended,
                 Level::Warning,
                 format!(
                     "ran, returned no rows ({} scanned)",
@@ -318,6 +339,7 @@ pub async fn run(
                 Some(r.bytes_scanned),
             ),
             Ok(r) if r.status == "Complete" => finding(
+                Outcome::Ended,
                 Level::Ok,
                 format!(
                     "{} row{} ({} scanned)",
@@ -329,12 +351,15 @@ pub async fn run(
                 Some(r.bytes_scanned),
             ),
             Ok(r) => finding(
+                Outcome::Ended,
                 Level::Problem,
                 format!("the query ended {}", r.status),
                 None,
                 Some(r.bytes_scanned),
             ),
-            Err((message, bytes)) => finding(Level::Warning, message, None, Some(bytes)),
+            Err((message, bytes)) => {
+                finding(Outcome::Stopped, Level::Warning, message, None, Some(bytes))
+            }
         });
     }
     Ok(out)
