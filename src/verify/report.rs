@@ -354,3 +354,146 @@ pub fn junit(r: &Report, strict: bool) -> String {
     }
     report.to_string().unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resource::Metric;
+    use crate::verify::check::{GroupActivity, Nearby};
+    use crate::verify::queries::Outcome;
+    use crate::verify::targets::Location;
+    use std::path::PathBuf;
+
+    fn at(line: u64) -> Location {
+        Location {
+            file: PathBuf::from("definitions/x/alarms.yaml"),
+            line,
+            column: 3,
+        }
+    }
+
+    fn report() -> Report {
+        let metric = |level, message: &str, samples| MetricFinding {
+            metric: "N M {service=a}".into(),
+            metric_value: Metric {
+                namespace: "N".into(),
+                metric_name: "M".into(),
+                dimensions: vec![],
+            },
+            level,
+            message: message.into(),
+            samples,
+            nearby: Nearby::default(),
+            users: vec![User::Alarm {
+                alarm: "x-a-high".into(),
+                query: None,
+                template: "high".into(),
+                service: Some("a".into()),
+                at: at(7),
+            }],
+        };
+        Report {
+            version: 1,
+            catalogue: "x".into(),
+            env: "staging".into(),
+            window: Window {
+                start: 0,
+                end: 3 * 3_600_000,
+            },
+            metrics: vec![
+                metric(Level::Ok, "12 samples", Some(12.0)),
+                metric(Level::Problem, "no data for N M {service=a}; the account has it with {env, service}", None),
+            ],
+            filters: vec![FilterFinding {
+                filter: "x-a-Errors".into(),
+                log_group: "/a".into(),
+                metric: "N Errors {service}".into(),
+                level: Level::Warning,
+                message: "no datapoints; log group /a received events, none matched: the filter never matches".into(),
+                samples: None,
+                log_group_activity: Some(GroupActivity::Events(5)),
+                entry: "Errors".into(),
+                service: Some("a".into()),
+                at: at(20),
+            }],
+            skipped: vec![],
+            queries: vec![QueryFinding {
+                name: "x-staging/q".into(),
+                outcome: Outcome::Ended,
+                level: Level::Ok,
+                message: "3 rows (1.0 KB scanned)".into(),
+                rows: Some(3),
+                bytes_scanned: Some(1024.0),
+                estimated_bytes: 2048.0,
+                entry: "q".into(),
+                service: None,
+                at: at(30),
+            }],
+            query_estimate: Some(QueryEstimate {
+                queries: 1,
+                bytes: 2048.0,
+                dollars: 0.0,
+            }),
+            estimate: Estimate {
+                metrics_requested: 2,
+                calls: 1,
+                dollars: 0.00002,
+            },
+            calls: BTreeMap::new(),
+            floor: BTreeMap::new(),
+            floor_seconds: 0.0,
+            seconds: 0.0,
+        }
+    }
+
+    #[test]
+    fn text_lists_every_finding_with_its_location() {
+        let mut out = Vec::new();
+        text(&mut out, &report()).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let expected = "
+1. Data: every metric and query is alive (2 alive, 1 quiet, 1 problems)
+
+Metrics (2):
+  ok   N M {service=a}: 12 samples
+  FAIL N M {service=a}: no data for N M {service=a}; the account has it with {env, service}
+         definitions/x/alarms.yaml:7:3: alarm x-a-high (template high, service a)
+
+Metric filters (1):
+  warn x-a-Errors (N Errors {service}): no datapoints; log group /a received events, none matched: the filter never matches
+         definitions/x/alarms.yaml:20:3: metric filter Errors, service a
+
+Saved queries (1):
+  ok   x-staging/q: 3 rows (1.0 KB scanned)
+";
+        assert_eq!(text, expected);
+        assert_eq!(
+            heading("x", "staging", &report().window),
+            "Verify x staging: data over the last 3h (1970-01-01 00:00:00 UTC to 1970-01-01 03:00:00 UTC)"
+        );
+    }
+
+    #[test]
+    fn markdown_json_and_junit_carry_the_same_findings() {
+        let r = report();
+        let mut md = Vec::new();
+        markdown(&mut md, &r).unwrap();
+        let md = String::from_utf8(md).unwrap();
+        assert!(md.contains("| ❌ | `N M {service=a}` | no data for N M {service=a}; the account has it with {env, service} | alarm x-a-high (template high, service a) (`definitions/x/alarms.yaml:7:3`) |"), "{md}");
+        assert!(md.contains("| ⚠️ | `x-a-Errors` |"), "{md}");
+        let mut js = Vec::new();
+        json(&mut js, &r).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&js).unwrap();
+        assert_eq!(v["metrics"][1]["level"], "problem");
+        assert_eq!(v["metrics"][1]["users"][0]["at"]["line"], 7);
+        assert_eq!(v["queries"][0]["outcome"], "ended");
+        let xml = junit(&r, false);
+        assert_eq!(xml.matches("<testcase").count(), 4);
+        assert_eq!(xml.matches("<failure").count(), 1);
+        assert_eq!(
+            junit(&r, true).matches("<failure").count(),
+            2,
+            "strict fails the quiet one too"
+        );
+    }
+}
