@@ -8,7 +8,7 @@ use crate::verify::check::{self, Level, Window};
 use crate::verify::report::{self, Report};
 use crate::verify::{queries, targets};
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 /// The options of `verify`.
@@ -55,10 +55,30 @@ pub(super) async fn verify_command(
         )
         .map_err(stdout_error)?;
     }
+    // Progress on stderr when it is a terminal (AWS quotas make large
+    // catalogues take minutes: FilterLogEvents runs at 5 a second).
+    let progress = std::io::stderr().is_terminal();
     let mut written = Ok(());
-    let mut announce = |e: &check::Estimate| {
-        let line = report::estimate_line(e);
-        written = if text {
+    let mut announce = |step: check::Step| {
+        let line = match step {
+            check::Step::Estimate(e) => report::estimate_line(e),
+            check::Step::Series { metrics } if progress => {
+                format!("… listing the series of {metrics} metric filter metrics")
+            }
+            check::Step::Nearby { metrics } if progress => {
+                format!("… looking for what exists near {metrics} metrics without data")
+            }
+            check::Step::LogGroups { groups } if progress => {
+                format!("… reading {groups} log groups")
+            }
+            check::Step::Series { .. }
+            | check::Step::Nearby { .. }
+            | check::Step::LogGroups { .. } => {
+                return;
+            }
+        };
+        let estimate = matches!(step, check::Step::Estimate(_));
+        written = if text && estimate {
             writeln!(out, "{line}").and_then(|()| out.flush())
         } else {
             writeln!(std::io::stderr(), "{line}")

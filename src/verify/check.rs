@@ -308,14 +308,37 @@ pub struct Observation {
     pub floor: BTreeMap<String, u64>,
 }
 
-/// Asks AWS (the fewest calls, see the module docs); `before_queries` is
-/// told the estimate before GetMetricData runs.
+/// What [`observe`] is about to do (for progress on long runs), and the
+/// estimate before GetMetricData runs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Step<'a> {
+    /// Listing the series of `metrics` filter metrics (ListMetrics).
+    Series {
+        /// Filter metrics.
+        metrics: usize,
+    },
+    /// GetMetricData is about to run: its estimate.
+    Estimate(&'a Estimate),
+    /// Looking around `metrics` metrics without data (ListMetrics).
+    Nearby {
+        /// Metrics without data.
+        metrics: usize,
+    },
+    /// Reading `groups` log groups (FilterLogEvents).
+    LogGroups {
+        /// Log groups.
+        groups: usize,
+    },
+}
+
+/// Asks AWS (the fewest calls, see the module docs); `step` is told each
+/// step before it starts (the estimate before GetMetricData runs).
 pub async fn observe(
     aws: &Aws,
     targets: &Targets,
     window: Window,
     services: &BTreeSet<String>,
-    before_queries: &mut dyn FnMut(&Estimate),
+    step: &mut dyn FnMut(Step),
 ) -> AwsResult<Observation> {
     let mut obs = Observed::default();
     let mut floor: BTreeMap<String, u64> = BTreeMap::new();
@@ -326,6 +349,11 @@ pub async fn observe(
         .filter(|f| !f.fixed())
         .map(|f| series_listing(f, window))
         .collect();
+    if !series_listings.is_empty() {
+        step(Step::Series {
+            metrics: series_listings.len(),
+        });
+    }
     for l in &series_listings {
         let listed = data::list_metrics(aws, l).await?;
         obs.listings.insert(l.clone(), listed);
@@ -352,7 +380,7 @@ pub async fn observe(
         calls: data::batches(&queries, window.start, window.end).len() as u64,
         dollars: queries.len() as f64 * DOLLARS_PER_METRIC_REQUESTED,
     };
-    before_queries(&estimate);
+    step(Step::Estimate(&estimate));
     let answers = data::metric_data(aws, &queries, window.start, window.end).await?;
     let ids: BTreeMap<String, MetricKey> = queries
         .iter()
@@ -374,6 +402,14 @@ pub async fn observe(
             nearby.insert(name_listing(&t.metric));
             nearby.extend(dimension_listing(&t.metric));
         }
+    }
+    let dead = targets
+        .metrics
+        .iter()
+        .filter(|t| !obs.samples.contains_key(&key_of(&t.metric)))
+        .count();
+    if dead > 0 {
+        step(Step::Nearby { metrics: dead });
     }
     let missing: Vec<MetricListing> = nearby
         .iter()
@@ -424,6 +460,11 @@ pub async fn observe(
         .filter(|f| filter_samples(f, &obs, window, services).is_none())
         .map(|f| f.log_group.as_str())
         .collect();
+    if !silent_filters.is_empty() {
+        step(Step::LogGroups {
+            groups: silent_filters.len(),
+        });
+    }
     for group in &silent_filters {
         let activity = match data::first_event(aws, group, window.start, window.end, 5).await {
             Ok(Some(t)) => GroupActivity::Events(t),

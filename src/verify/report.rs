@@ -79,11 +79,12 @@ pub fn estimate_line(e: &Estimate) -> String {
 }
 
 fn counts(r: &Report) -> String {
+    let problems = r.count(Level::Problem);
     format!(
-        "{} alive, {} quiet, {} problems",
+        "{} alive, {} quiet, {problems} problem{}",
         r.count(Level::Ok),
         r.count(Level::Warning),
-        r.count(Level::Problem)
+        if problems == 1 { "" } else { "s" }
     )
 }
 
@@ -452,7 +453,7 @@ mod tests {
         text(&mut out, &report()).unwrap();
         let text = String::from_utf8(out).unwrap();
         let expected = "
-1. Data: every metric and query is alive (2 alive, 1 quiet, 1 problems)
+1. Data: every metric and query is alive (2 alive, 1 quiet, 1 problem)
 
 Metrics (2):
   ok   N M {service=a}: 12 samples

@@ -45,8 +45,10 @@ async fn calls_are_the_floor_for_a_generated_catalogue() {
     }
     let aws = fake.aws();
     let mut announced = None;
-    let obs = check::observe(&aws, &t, window, &services(&d), &mut |e| {
-        announced = Some(e.clone())
+    let obs = check::observe(&aws, &t, window, &services(&d), &mut |step| {
+        if let check::Step::Estimate(e) = step {
+            announced = Some(e.clone());
+        }
     })
     .await
     .unwrap();
