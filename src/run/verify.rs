@@ -78,11 +78,15 @@ pub(super) async fn verify_command(
             }
         };
         let estimate = matches!(step, check::Step::Estimate(_));
-        written = if text && estimate {
+        let result = if text && estimate {
             writeln!(out, "{line}").and_then(|()| out.flush())
         } else {
             writeln!(std::io::stderr(), "{line}")
         };
+        // The first failure is the one reported.
+        if written.is_ok() {
+            written = result;
+        }
     };
     let obs = check::observe(&s.aws, &targets, window, &services, &mut announce)
         .await
