@@ -348,3 +348,23 @@ pub struct AwsArgs {
     #[arg(short, long)]
     pub verbose: bool,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_and_windows() {
+        assert_eq!(parse_bytes("500"), Ok(500));
+        assert_eq!(parse_bytes("500M"), Ok(500 << 20));
+        assert_eq!(parse_bytes("2GiB"), Ok(2 << 30));
+        assert_eq!(parse_bytes("1k"), Ok(1024));
+        assert_eq!(parse_bytes("4KB"), Ok(4096));
+        assert!(parse_bytes("1.5G").is_err());
+        assert!(parse_bytes("99999999999G").is_err());
+        assert_eq!(parse_since("3h"), Ok(10_800));
+        assert_eq!(parse_since("14d"), Ok(14 * 86_400));
+        assert!(parse_since("30s").is_err());
+        assert!(parse_since("15d").is_err());
+    }
+}

@@ -146,3 +146,40 @@ async fn the_verify_policy_allows_every_call_and_nothing_more() {
         }));
     }
 }
+
+#[test]
+fn usage_errors_exit_64_before_any_aws_call() {
+    use crate::support::{RunExt, obsctl};
+    let verify = |extra: &[&str]| {
+        let mut args = vec!["-d", "definitions/cat-house", "verify"];
+        args.extend_from_slice(extra);
+        // No credentials and an endpoint nothing listens on: a usage error
+        // must come before any call.
+        obsctl(args)
+            .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+            .env("AWS_ACCESS_KEY_ID", "x")
+            .env("AWS_SECRET_ACCESS_KEY", "x")
+            .run()
+    };
+    for (args, says) in [
+        (&["--env", "nope"][..], "unknown environment `nope`"),
+        (
+            &["--env", "staging", "--since", "15d"][..],
+            "from 1m to 14d",
+        ),
+        (&["--env", "staging", "--since", "90s"][..], "whole minutes"),
+        (&["--env", "staging", "--max-scan", "1G"][..], "--queries"),
+        (
+            &["--env", "staging", "--queries", "--max-scan", "lots"][..],
+            "use bytes, or K, M, G",
+        ),
+        (
+            &["--env", "staging", "--queries", "--max-scan", "1.5G"][..],
+            "not a size",
+        ),
+    ] {
+        let r = verify(args);
+        assert_eq!(r.code, 64, "{args:?}: {}{}", r.stdout, r.stderr);
+        assert!(r.stderr.contains(says), "{args:?}: {}", r.stderr);
+    }
+}
