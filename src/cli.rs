@@ -199,6 +199,38 @@ pub enum Command {
         #[command(flatten)]
         aws: AwsArgs,
     },
+    /// Mute the notifications of an environment's alarms now, for a while
+    /// (a deploy): a one-time alarm mute rule, tagged ad hoc, with its
+    /// expiry. Plan and apply leave it alone while it runs and delete it
+    /// once expired.
+    Mute {
+        /// Environment.
+        #[arg(long)]
+        env: String,
+        /// How long (`20m`, `1h30m`; 1 minute to 15 days, rounded up to whole
+        /// minutes). The window opens at the start of the current minute.
+        #[arg(long = "for", value_name = "DURATION")]
+        duration: String,
+        /// Only these services' alarms (comma-separated; default: every
+        /// alarm with actions).
+        #[arg(long, value_delimiter = ',', value_name = "SERVICES")]
+        services: Vec<String>,
+        /// Why (the rule's description and its `obsctl:reason` tag).
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
+        /// AWS connection.
+        #[command(flatten)]
+        aws: AwsArgs,
+    },
+    /// End the environment's running ad-hoc mutes (`obsctl mute`) now.
+    Unmute {
+        /// Environment.
+        #[arg(long)]
+        env: String,
+        /// AWS connection.
+        #[command(flatten)]
+        aws: AwsArgs,
+    },
     /// Make live AWS match the catalogue (or a saved plan FILE).
     Apply {
         /// Environment to apply.
@@ -315,7 +347,8 @@ pub fn parse_lock_timeout(s: &str) -> Result<std::time::Duration, String> {
 pub struct Scope {
     /// Only these kinds, comma-separated: dashboards, metric-alarms,
     /// composite-alarms, metric-filters, query-definitions, topics,
-    /// subscriptions, log-groups (included with filters and queries).
+    /// subscriptions, alarm-mute-rules (planned with the alarms they
+    /// target), log-groups (included with filters and queries).
     #[arg(long, value_delimiter = ',', value_name = "KINDS")]
     pub only: Vec<String>,
     /// Every kind except these (same names).

@@ -23,7 +23,7 @@ pub fn files(cat: &Catalogue, states: &[DesiredState]) -> BTreeMap<PathBuf, Stri
         out.insert(dir.join("dashboards.md"), dashboards(s));
     }
     out.insert(PathBuf::from("queries.md"), queries(cat, states));
-    out.insert(PathBuf::from("on-call.md"), oncall(cat));
+    out.insert(PathBuf::from("on-call.md"), oncall(cat, states));
     out
 }
 
@@ -192,7 +192,8 @@ fn alarms(_cat: &Catalogue, s: &DesiredState) -> String {
                 | Resource::LogGroup(_)
                 | Resource::MetricFilter(_)
                 | Resource::Dashboard(_)
-                | Resource::QueryDefinition(_) => continue,
+                | Resource::QueryDefinition(_)
+                | Resource::AlarmMuteRule(_) => continue,
             };
             out.push_str(&row);
         }
@@ -388,8 +389,117 @@ fn queries(cat: &Catalogue, states: &[DesiredState]) -> String {
     out
 }
 
-/// The on-call and escalation page (catalogue `oncall:`).
-fn oncall(cat: &Catalogue) -> String {
+/// The on-call and escalation page (catalogue `oncall:`), with the mute
+/// windows.
+fn oncall(cat: &Catalogue, states: &[DesiredState]) -> String {
+    let mut out = oncall_page(cat);
+    out.push_str(&mute_windows(cat, states));
+    out
+}
+
+/// A mute window's schedule in words, in its own time zone: `02:00 every
+/// day`, `18:00 on FRI`, `once, 2026-12-24 18:00`, else the expression.
+fn schedule_words(expression: &str) -> String {
+    if let Some(at) = expression
+        .strip_prefix("at(")
+        .and_then(|e| e.strip_suffix(')'))
+    {
+        return format!("once, {}", at.replace('T', " "));
+    }
+    let fields: Vec<&str> = expression
+        .strip_prefix("cron(")
+        .and_then(|e| e.strip_suffix(')'))
+        .map(|e| e.split_whitespace().collect())
+        .unwrap_or_default();
+    let (Some(m), Some(h)) = (
+        fields.first().and_then(|m| m.parse::<u32>().ok()),
+        fields.get(1).and_then(|h| h.parse::<u32>().ok()),
+    ) else {
+        return format!("`{expression}`");
+    };
+    let time = format!("{h:02}:{m:02}");
+    match fields.get(2..5) {
+        Some(["*", "*", "*"]) => format!("{time} every day"),
+        Some(["*", "*", dow]) => format!("{time} on {dow}"),
+        Some([dom, "*", "*"]) => format!("{time} on day {dom} of the month"),
+        _ => format!("`{expression}`"),
+    }
+}
+
+/// The mute windows (catalogue `mute:`), in each window's local time.
+fn mute_windows(cat: &Catalogue, states: &[DesiredState]) -> String {
+    if cat.mute.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        "\n## Mute windows\n\nInside a window the chosen alarms still change state, but their notifications (for every state) are muted. An alarm still in the state it was muted in when the window ends notifies then (AWS, \"How alarm mute rules work\").\n\n| Window | Opens (local time) | Lasts | Environments | Alarms muted | Why |\n|---|---|---|---|---|---|\n",
+    );
+    for (name, spec) in &cat.mute {
+        let tz = spec.timezone.as_deref().unwrap_or("UTC");
+        let mut opens = format!("{} {tz}", schedule_words(spec.schedule.trim()));
+        if let Some(s) = &spec.start {
+            let _ = write!(opens, ", from {s}");
+        }
+        if let Some(e) = &spec.expire {
+            let _ = write!(opens, ", until {e}");
+        }
+        let lasts = crate::catalogue::validate::parse_mute(spec)
+            .map(|p| crate::notation::format_duration(p.schedule.duration))
+            .unwrap_or_else(|_| spec.duration.clone());
+        let envs: Vec<String> = states
+            .iter()
+            .map(|s| {
+                let muted: usize = s
+                    .resources
+                    .iter()
+                    .filter(|(key, _)| s.origins.get(key) == Some(&spec.origin))
+                    .filter_map(|(_, r)| {
+                        if let Resource::AlarmMuteRule(m) = r {
+                            Some(m.mute_targets.alarm_names.len())
+                        } else {
+                            None
+                        }
+                    })
+                    .sum();
+                (s.env.clone(), muted)
+            })
+            .filter(|(_, n)| *n > 0)
+            .map(|(env, n)| format!("{env} ({n})"))
+            .collect();
+        let mut chosen = Vec::new();
+        for (what, list) in [
+            ("templates", &spec.alarms),
+            ("services", &spec.services),
+            ("severities", &spec.severities),
+        ] {
+            if let Some(l) = list {
+                chosen.push(format!("{what} {}", l.join(", ")));
+            }
+        }
+        let _ = writeln!(
+            out,
+            "| `{name}` | {opens} | {lasts} | {} | {} | {} |",
+            if envs.is_empty() {
+                "—".to_string()
+            } else {
+                envs.join(", ")
+            },
+            if chosen.is_empty() {
+                "all that notify".to_string()
+            } else {
+                chosen.join("; ")
+            },
+            spec.description
+                .as_deref()
+                .unwrap_or("—")
+                .replace('|', "\\|")
+        );
+    }
+    out
+}
+
+/// The on-call and escalation part of the page.
+fn oncall_page(cat: &Catalogue) -> String {
     let mut out = format!("{GENERATED}# On-call and escalation: {}\n\n", cat.project);
     let Some(o) = &cat.oncall else {
         out.push_str("The catalogue has no `oncall:` section.\n");

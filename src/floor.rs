@@ -60,6 +60,14 @@ pub struct ReadCounts {
     pub subscription_pages: Option<u64>,
     /// Confirmed subscriptions of owned topics.
     pub confirmed_subscriptions: Option<u64>,
+    /// R: alarm mute rules in the account (ListAlarmMuteRules cannot
+    /// filter by name).
+    #[serde(default)]
+    pub mute_rules_in_account: Option<u64>,
+    /// Mute rules with the environment's prefix (read and their tags read
+    /// one by one).
+    #[serde(default)]
+    pub mute_rules: Option<u64>,
 }
 
 impl ReadCounts {
@@ -76,6 +84,8 @@ impl ReadCounts {
         or(&mut self.owned_topics, o.owned_topics);
         or(&mut self.subscription_pages, o.subscription_pages);
         or(&mut self.confirmed_subscriptions, o.confirmed_subscriptions);
+        or(&mut self.mute_rules_in_account, o.mute_rules_in_account);
+        or(&mut self.mute_rules, o.mute_rules);
     }
 }
 
@@ -150,6 +160,12 @@ pub fn plan(counts: &ReadCounts, rates: &Rates) -> Floor {
         Api::GetSubscriptionAttributes,
         counts.confirmed_subscriptions,
     );
+    put(
+        Api::ListAlarmMuteRules,
+        counts.mute_rules_in_account.map(|r| pages(r, 100)),
+    );
+    put(Api::GetAlarmMuteRule, counts.mute_rules);
+    put(Api::CloudWatchListTags, counts.mute_rules);
     put(Api::GetCallerIdentity, Some(1));
     calls.retain(|_, n| *n > 0);
     floor(calls, &[], rates)
@@ -293,6 +309,8 @@ mod tests {
             owned_topics: Some(3),
             subscription_pages: Some(3),
             confirmed_subscriptions: Some(2),
+            mute_rules_in_account: Some(250),
+            mute_rules: Some(3),
         };
         let f = plan(&counts, &Rates::default());
         let get = |a: Api| f.calls.get(&a.action()).copied();
@@ -306,8 +324,10 @@ mod tests {
         assert_eq!(get(Api::GetTopicAttributes), Some(3));
         assert_eq!(get(Api::GetSubscriptionAttributes), Some(2));
         assert_eq!(get(Api::GetCallerIdentity), Some(1));
-        // GetDashboard and dashboards' tags at 10/s set the time: 100.1 s.
-        assert!((f.seconds - 100.1).abs() < 1e-9, "{}", f.seconds);
+        assert_eq!(get(Api::ListAlarmMuteRules), Some(3));
+        assert_eq!(get(Api::GetAlarmMuteRule), Some(3));
+        // Dashboards' and mute rules' tags at 10/s set the time: 100.4 s.
+        assert!((f.seconds - 100.4).abs() < 1e-9, "{}", f.seconds);
         // Without limits there is no time floor.
         assert_eq!(plan(&counts, &Rates::unlimited()).seconds, 0.0);
         // Few filters per group in an account full of others': per group.

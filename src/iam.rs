@@ -59,8 +59,15 @@ pub enum Scope {
     Any,
     /// The environment's alarms (name prefix).
     Alarms,
-    /// The environment's alarms and dashboards (CloudWatch tagging).
+    /// The environment's alarms, dashboards and alarm mute rules
+    /// (CloudWatch tagging).
     AlarmsAndDashboards,
+    /// The environment's alarm mute rules (name prefix).
+    MuteRules,
+    /// The environment's mute rules and alarms: PutAlarmMuteRule is
+    /// authorized against the rule and every alarm it targets (its API
+    /// reference, "Permissions").
+    MuteRulesAndAlarms,
     /// The environment's dashboards (name prefix; dashboards are global).
     Dashboards,
     /// The environment's topics (name prefix).
@@ -190,6 +197,18 @@ pub const PERMISSIONS: &[Permission] = &[
         SNS,
     ),
     p("tag:GetResources", Purpose::Plan, Scope::Any, TAGGING),
+    p(
+        "cloudwatch:ListAlarmMuteRules",
+        Purpose::Plan,
+        Scope::Any,
+        CLOUDWATCH,
+    ),
+    p(
+        "cloudwatch:GetAlarmMuteRule",
+        Purpose::Plan,
+        Scope::MuteRules,
+        CLOUDWATCH,
+    ),
     // Reads of data (verify). ListMetrics and GetMetricData have no
     // resource-level permissions; DescribeAlarmHistory "scoped to *" is
     // what returns composite alarms (its API reference), the backtest's.
@@ -266,6 +285,18 @@ pub const PERMISSIONS: &[Permission] = &[
         "cloudwatch:DeleteDashboards",
         Purpose::Apply,
         Scope::Dashboards,
+        CLOUDWATCH,
+    ),
+    p(
+        "cloudwatch:PutAlarmMuteRule",
+        Purpose::Apply,
+        Scope::MuteRulesAndAlarms,
+        CLOUDWATCH,
+    ),
+    p(
+        "cloudwatch:DeleteAlarmMuteRule",
+        Purpose::Apply,
+        Scope::MuteRules,
         CLOUDWATCH,
     ),
     lock("logs:CreateLogGroup", Purpose::Apply, Scope::LogGroups),
@@ -438,11 +469,16 @@ pub fn resources(desired: &DesiredState, scope: Scope) -> Vec<String> {
     let prefix = &desired.prefix;
     let alarms = format!("arn:{part}:cloudwatch:{region}:{account}:alarm:{prefix}*");
     let dashboards = format!("arn:{part}:cloudwatch::{account}:dashboard/{prefix}*");
+    // The API reference's form (`…:alarm-mute-rule:NAME`).
+    let mute_rules = format!("arn:{part}:cloudwatch:{region}:{account}:alarm-mute-rule:{prefix}*");
+
     let group = |name: &str| format!("arn:{part}:logs:{region}:{account}:log-group:{name}");
     match scope {
         Scope::Any => vec!["*".into()],
         Scope::Alarms => vec![alarms],
-        Scope::AlarmsAndDashboards => vec![alarms, dashboards],
+        Scope::AlarmsAndDashboards => vec![alarms, dashboards, mute_rules.clone()],
+        Scope::MuteRules => vec![mute_rules],
+        Scope::MuteRulesAndAlarms => vec![mute_rules, alarms],
         Scope::Dashboards => vec![dashboards],
         Scope::Topics => vec![format!("arn:{part}:sns:{region}:{account}:{prefix}*")],
         Scope::AllLogGroups => vec![group("*")],

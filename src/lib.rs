@@ -8,6 +8,7 @@
 // a new variant must be decided on everywhere it is matched.
 #![warn(clippy::wildcard_enum_match_arm)]
 
+pub mod adhoc;
 pub mod apply;
 pub mod aws;
 pub mod catalogue;

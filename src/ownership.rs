@@ -29,6 +29,21 @@ pub const OWNER_TAG: &str = "obsctl:catalogue";
 /// Tag naming the environment that owns a resource: `obsctl:env=<env>`.
 /// Together with [`OWNER_TAG`] it decides ownership wherever AWS has tags.
 pub const ENV_TAG: &str = "obsctl:env";
+/// Tag marking a mute rule made by `obsctl mute` (ad hoc, not from the
+/// catalogue): `obsctl:adhoc=true`.
+pub const ADHOC_TAG: &str = "obsctl:adhoc";
+/// Why an ad-hoc mute rule was made (`obsctl mute --reason`).
+pub const REASON_TAG: &str = "obsctl:reason";
+
+/// Whether a mute rule with `tags` and `expire_date` (UTC,
+/// `2026-12-31T23:59:59Z`) is an ad-hoc rule still running at `now`
+/// (`2026-…Z` as well): not part of the catalogue, so plans, drift and
+/// saved-plan checks leave it alone and apply never deletes it. An expired
+/// ad-hoc rule (or one without an expire date, which `obsctl mute` never
+/// makes) is the environment's like any other, and pruned.
+pub fn adhoc_running(tags: &[Tag], expire_date: Option<&str>, now: &str) -> bool {
+    tags.iter().any(|t| t.key == ADHOC_TAG) && expire_date.is_some_and(|e| e > now)
+}
 
 /// What a live resource is to this environment.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -39,6 +39,14 @@ pub enum Api {
     GetMetricData,
     /// cloudwatch:DescribeAlarmHistory
     DescribeAlarmHistory,
+    /// cloudwatch:ListAlarmMuteRules
+    ListAlarmMuteRules,
+    /// cloudwatch:GetAlarmMuteRule
+    GetAlarmMuteRule,
+    /// cloudwatch:PutAlarmMuteRule
+    PutAlarmMuteRule,
+    /// cloudwatch:DeleteAlarmMuteRule
+    DeleteAlarmMuteRule,
     // CloudWatch Logs
     /// logs:DescribeLogGroups
     DescribeLogGroups,
@@ -128,6 +136,10 @@ impl Api {
         Api::ListMetrics,
         Api::GetMetricData,
         Api::DescribeAlarmHistory,
+        Api::ListAlarmMuteRules,
+        Api::GetAlarmMuteRule,
+        Api::PutAlarmMuteRule,
+        Api::DeleteAlarmMuteRule,
         Api::DescribeLogGroups,
         Api::CreateLogGroup,
         Api::PutRetentionPolicy,
@@ -170,7 +182,8 @@ impl Api {
             DescribeAlarms | PutMetricAlarm | PutCompositeAlarm | DeleteAlarms
             | CloudWatchListTags | CloudWatchTag | CloudWatchUntag | ListDashboards
             | GetDashboard | PutDashboard | DeleteDashboards | ListMetrics | GetMetricData
-            | DescribeAlarmHistory => "cloudwatch",
+            | DescribeAlarmHistory | ListAlarmMuteRules | GetAlarmMuteRule | PutAlarmMuteRule
+            | DeleteAlarmMuteRule => "cloudwatch",
             DescribeLogGroups
             | CreateLogGroup
             | PutRetentionPolicy
@@ -225,6 +238,10 @@ impl Api {
             ListMetrics => "ListMetrics",
             GetMetricData => "GetMetricData",
             DescribeAlarmHistory => "DescribeAlarmHistory",
+            ListAlarmMuteRules => "ListAlarmMuteRules",
+            GetAlarmMuteRule => "GetAlarmMuteRule",
+            PutAlarmMuteRule => "PutAlarmMuteRule",
+            DeleteAlarmMuteRule => "DeleteAlarmMuteRule",
             DescribeLogGroups => "DescribeLogGroups",
             CreateLogGroup => "CreateLogGroup",
             PutRetentionPolicy => "PutRetentionPolicy",
@@ -278,6 +295,9 @@ impl Api {
             ListMetrics => 25.0,
             GetMetricData => 50.0,
             DescribeAlarmHistory => 3.0,
+            // Not in the CloudWatch quota table (aws-facts.md §5.1): 3,
+            // CloudWatch's lowest published rate (PutMetricAlarm's).
+            ListAlarmMuteRules | GetAlarmMuteRule | PutAlarmMuteRule | DeleteAlarmMuteRule => 3.0,
             DescribeLogGroups => 10.0,
             // Not in the quota table; the Logs control-plane APIs that are
             // published run at 5.

@@ -9,10 +9,12 @@
 use super::data::{AlarmTransition, DataPage, DataQuery, MetricListing, QueryRun};
 use super::{
     AlarmPage, Api, AwsResult, CallStats, CloudWatchApi, ErrorKind, Identity, IdentityApi,
-    LiveSubscription, LogEvent, LogStream, LogsApi, Page, SnsApi, TaggedResource, TaggingApi,
+    LiveSubscription, LogEvent, LogStream, LogsApi, MuteRuleSummary, Page, SnsApi, TaggedResource,
+    TaggingApi,
 };
 use crate::resource::{
-    CompositeAlarm, Dashboard, Metric, MetricAlarm, MetricFilter, QueryDefinition, Tag,
+    AlarmMuteRule, CompositeAlarm, Dashboard, Metric, MetricAlarm, MetricFilter, QueryDefinition,
+    Tag,
 };
 use async_trait::async_trait;
 use std::collections::BTreeMap;
@@ -200,6 +202,35 @@ impl CloudWatchApi for Guarded<dyn CloudWatchApi> {
             .call(Api::DescribeAlarmHistory, || {
                 i.alarm_history(alarm, start, end, next.clone())
             })
+            .await
+    }
+    async fn list_alarm_mute_rules(
+        &self,
+        next: Option<String>,
+    ) -> AwsResult<Page<MuteRuleSummary>> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::ListAlarmMuteRules, || {
+                i.list_alarm_mute_rules(next.clone())
+            })
+            .await
+    }
+    async fn get_alarm_mute_rule(&self, name: &str) -> AwsResult<(String, AlarmMuteRule)> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::GetAlarmMuteRule, || i.get_alarm_mute_rule(name))
+            .await
+    }
+    async fn put_alarm_mute_rule(&self, rule: &AlarmMuteRule) -> AwsResult<()> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::PutAlarmMuteRule, || i.put_alarm_mute_rule(rule))
+            .await
+    }
+    async fn delete_alarm_mute_rule(&self, name: &str) -> AwsResult<()> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::DeleteAlarmMuteRule, || i.delete_alarm_mute_rule(name))
             .await
     }
 }

@@ -18,7 +18,9 @@ pub use api::Api;
 pub use guard::{MAX_DELAY, RetryPolicy};
 pub use limiter::{ApiCount, CallStats, Rates};
 
-use crate::resource::{CompositeAlarm, Dashboard, MetricAlarm, MetricFilter, QueryDefinition, Tag};
+use crate::resource::{
+    AlarmMuteRule, CompositeAlarm, Dashboard, MetricAlarm, MetricFilter, QueryDefinition, Tag,
+};
 use async_trait::async_trait;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -335,6 +337,33 @@ pub trait CloudWatchApi: Send + Sync {
         end: i64,
         next: Option<String>,
     ) -> AwsResult<Page<data::AlarmTransition>>;
+    /// ListAlarmMuteRules, 100 per page: every rule of the account and
+    /// region (the API filters by target alarm and status, not by name).
+    async fn list_alarm_mute_rules(&self, next: Option<String>)
+    -> AwsResult<Page<MuteRuleSummary>>;
+    /// GetAlarmMuteRule: its ARN and the rule (tags empty: not returned).
+    async fn get_alarm_mute_rule(&self, name: &str) -> AwsResult<(String, AlarmMuteRule)>;
+    /// PutAlarmMuteRule (creates or replaces; tags apply on creation).
+    async fn put_alarm_mute_rule(&self, rule: &AlarmMuteRule) -> AwsResult<()>;
+    /// DeleteAlarmMuteRule.
+    async fn delete_alarm_mute_rule(&self, name: &str) -> AwsResult<()>;
+}
+
+/// One entry of ListAlarmMuteRules. AWS returns no name: it is the ARN's
+/// last part ([`mute_rule_name`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MuteRuleSummary {
+    /// The rule's ARN.
+    pub arn: String,
+    /// Its expire date, if it has one (UTC, `2026-12-31T23:59:59Z`).
+    pub expire_date: Option<String>,
+}
+
+/// The name in a mute rule's ARN: after `alarm-mute-rule/` or
+/// `alarm-mute-rule:` (the API references spell the resource both ways).
+pub fn mute_rule_name(arn: &str) -> Option<&str> {
+    let (_, rest) = arn.split_once(":alarm-mute-rule")?;
+    rest.strip_prefix('/').or_else(|| rest.strip_prefix(':'))
 }
 
 /// CloudWatch Logs metric filters, log groups and saved queries.

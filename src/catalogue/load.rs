@@ -89,6 +89,8 @@ pub struct Catalogue {
     pub runbooks: Option<Item<RunbookConfig>>,
     /// The on-call rotation and escalation.
     pub oncall: Option<Item<OncallSpec>>,
+    /// Mute windows.
+    pub mute: BTreeMap<String, Item<MuteSpec>>,
     /// Parsed files, for locating problems.
     pub files: Vec<SourceFile>,
     /// Items that exist but could not be read (`section/name`): references
@@ -177,6 +179,7 @@ const SECTIONS: &[&str] = &[
     "slo",
     "runbooks",
     "oncall",
+    "mute",
 ];
 
 /// Loads the catalogue in `dir`, with every problem found while reading.
@@ -535,6 +538,7 @@ fn merge_file(
             "queries" => section(cat, &origin, &value, problems, |c| &mut c.queries),
             "metrics" => section(cat, &origin, &value, problems, |c| &mut c.metrics),
             "tests" => section(cat, &origin, &value, problems, |c| &mut c.tests),
+            "mute" => section(cat, &origin, &value, problems, |c| &mut c.mute),
             "slo" => single(cat, &origin, &value, problems, "slo", |c| &mut c.slo),
             "runbooks" => single(cat, &origin, &value, problems, "runbooks", |c| {
                 &mut c.runbooks

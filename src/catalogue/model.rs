@@ -84,6 +84,57 @@ pub struct CatalogueFile {
     pub runbooks: Option<RunbookConfig>,
     /// The on-call rotation and escalation (`obsctl docs` writes the page).
     pub oncall: Option<OncallSpec>,
+    /// Mute windows, keyed by name: scheduled times in which the actions of
+    /// the chosen alarms are muted (CloudWatch alarm mute rules) while the
+    /// alarms keep evaluating.
+    #[serde(default)]
+    pub mute: BTreeMap<String, MuteSpec>,
+}
+
+/// A mute window (an alarm mute rule per environment, split at 100 alarms).
+/// The alarms keep changing state inside it; their actions (notifications,
+/// for every state) are muted. An alarm still in the state it was muted in
+/// when the window ends takes that state's actions then (AWS, "How alarm
+/// mute rules work").
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MuteSpec {
+    /// When windows open, read in `timezone`: `cron(Minutes Hours
+    /// Day-of-month Month Day-of-week)` for recurring windows — five fields
+    /// (not EventBridge's six: no year, no `?`), each a value, `*`, a range
+    /// `a-b` or a list `a,b`; months JAN–DEC or 1–12, days of week SUN–SAT
+    /// or 0–6 (0 = Sunday) — e.g. `cron(0 2 * * *)` every day at 02:00; or
+    /// `at(yyyy-MM-ddThh:mm)` for one window, to the minute (e.g.
+    /// `at(2026-12-24T18:00)`).
+    pub schedule: String,
+    /// How long each window lasts, from 1 minute to 15 days: `30m`, `2h`,
+    /// `1d12h`, or ISO 8601 as AWS writes it (`PT2H`, `P1DT12H`).
+    pub duration: String,
+    /// IANA time zone the schedule and dates are read in
+    /// (`Europe/Berlin`, `America/New_York`); default `UTC`.
+    pub timezone: Option<String>,
+    /// No window opens before this date: `2026-04-15T08:00` (in `timezone`)
+    /// or `2026-04-15T08:00:00Z` (UTC).
+    pub start: Option<String>,
+    /// The rule expires at this date (same forms as `start`): no window
+    /// mutes anything from then on.
+    pub expire: Option<String>,
+    /// Why the window exists (the rule's description; shown on the on-call
+    /// page).
+    pub description: Option<String>,
+    /// Environments where the window applies (default: all).
+    pub environments: Option<Vec<String>>,
+    /// Alarm templates whose alarms it mutes (keys of `alarms`; default:
+    /// all). The choices combine: an alarm is muted when it matches every
+    /// one given.
+    pub alarms: Option<Vec<String>>,
+    /// Services whose alarms it mutes (default: all; environment-wide
+    /// alarms belong to no service and are left out when `services` is
+    /// given).
+    pub services: Option<Vec<String>>,
+    /// Severities whose alarms it mutes (keys of `severities`; default:
+    /// all), as routes choose alarms by severity.
+    pub severities: Option<Vec<String>>,
 }
 
 /// Who is on call and how alerts escalate.
@@ -311,6 +362,9 @@ pub enum LogGroupMode {
     /// as they are.
     Create,
 }
+
+/// The `log_group` value of a service that writes no logs.
+pub const NO_LOG_GROUP: &str = "none";
 
 fn default_log_group() -> String {
     "/ecs/{project}/{env}/{service}".to_string()
@@ -740,7 +794,10 @@ pub struct ServiceSpec {
     pub owner: Option<String>,
     /// Human-readable name used in titles.
     pub title: Option<String>,
-    /// Log group; overrides the environment's pattern.
+    /// Log group; overrides the environment's pattern. `none`: the service
+    /// writes no logs (a DynamoDB table, a Step Functions workflow): no
+    /// metric filter or per-service saved query is made for it, and
+    /// environment-wide saved queries leave it out.
     pub log_group: Option<String>,
     /// Values templates can use as `service.dimensions.X`.
     #[serde(default)]
@@ -867,6 +924,10 @@ pub struct QuerySpec {
     pub per: Per,
     /// Short description (kept in the catalogue and the docs).
     pub description: Option<String>,
+    /// Only these services: a per-service query is made for each of them,
+    /// an environment-wide one reads only their log groups (default: every
+    /// service that has logs).
+    pub services: Option<Vec<String>>,
 }
 
 /// A test of the monitoring: inputs (log lines, metric samples) and what
@@ -1034,6 +1095,12 @@ pub struct Expectation {
     /// The time that notification is sent at the latest; then `notifies` and
     /// `endpoints` describe what it reaches by that time.
     pub notifies_by: Option<String>,
+    /// Whether the alarm's actions are muted at `at` (inside a window of a
+    /// `mute:` rule that targets it; recurring windows need the test's
+    /// `start:`). A muted change notifies when the window ends if the alarm
+    /// is still in the state it was first muted in (`notifies_at`), else
+    /// never.
+    pub muted: Option<bool>,
     /// Metric filter (template name).
     pub filter: Option<String>,
     /// The log line given to the filter.

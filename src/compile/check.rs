@@ -28,13 +28,13 @@ pub fn check(c: &mut Compiler) {
     let group_origin: BTreeMap<String, Origin> = c
         .services
         .iter()
-        .map(|s| {
+        .filter_map(|s| {
             let o = if s.spec.log_group.is_some() {
                 s.spec.origin.child("log_group")
             } else {
                 c.env.origin.child("log_group")
             };
-            (s.log_group.clone(), o)
+            Some((s.log_group.clone()?, o))
         })
         .collect();
     for (key, resource) in &c.state.resources {
@@ -134,6 +134,22 @@ pub fn check(c: &mut Compiler) {
                             Some("fix x/width in the template"),
                         );
                     }
+                }
+            }
+            Resource::AlarmMuteRule(r) => {
+                if r.name.is_empty() || r.name.chars().count() > 255 {
+                    bad(
+                        format!("mute rule name `{}` must be 1–255 characters", r.name),
+                        Some("shorten the window's name or the naming pattern"),
+                    );
+                }
+                if let Some(d) = &r.description
+                    && d.chars().count() > 1024
+                {
+                    bad(
+                        format!("description of `{}` is longer than 1024 characters", r.name),
+                        None,
+                    );
                 }
             }
             Resource::MetricFilter(f) => {

@@ -14,6 +14,10 @@ pub fn metric_filters(c: &mut Compiler) {
         // others); one problem per template, not per service.
         let mut checked = !(spec.pattern.contains("{{") || spec.pattern.contains("{%"));
         for i in c.services_for(spec.services.as_ref()) {
+            // A service without logs (`log_group: none`) gets no filter.
+            let Some(log_group) = c.services[i].log_group.clone() else {
+                continue;
+            };
             let ctx = c.context(Some(i));
             let o = &spec.origin;
             let namespace = spec
@@ -29,7 +33,7 @@ pub fn metric_filters(c: &mut Compiler) {
                 unit: spec.unit.clone(),
             };
             let filter = MetricFilter {
-                log_group_name: c.services[i].log_group.clone(),
+                log_group_name: log_group,
                 filter_name: c.name(Some(c.services[i].name), fname),
                 filter_pattern: c.text(&spec.pattern, &ctx, &o.child("pattern")),
                 metric_transformations: vec![transformation],
@@ -73,13 +77,23 @@ pub fn queries(c: &mut Compiler) {
     let mark = |text: String| crate::ownership::mark_query(&text, &c.cat.project, c.env_name);
     for (qname, spec) in &c.cat.queries {
         let o = spec.origin.child("query");
+        // The services it reads: those named in `services` (default: all),
+        // without the ones that write no logs.
+        let readers: Vec<usize> = c
+            .services_for(spec.services.as_ref())
+            .into_iter()
+            .filter(|&i| c.services[i].log_group.is_some())
+            .collect();
         if per_service(spec.per) {
-            for i in 0..c.services.len() {
+            for &i in &readers {
+                let Some(log_group) = c.services[i].log_group.clone() else {
+                    continue;
+                };
                 let ctx = c.context(Some(i));
                 let query = QueryDefinition {
                     name: format!("{prefix}/{}/{qname}", c.services[i].name),
                     query_string: mark(c.text(&spec.query, &ctx, &o)),
-                    log_group_names: vec![c.services[i].log_group.clone()],
+                    log_group_names: vec![log_group],
                 };
                 let service = c.services[i].name;
                 c.add_from(
@@ -91,7 +105,13 @@ pub fn queries(c: &mut Compiler) {
             }
         } else {
             let ctx = c.context(None);
-            let mut groups: Vec<String> = c.services.iter().map(|s| s.log_group.clone()).collect();
+            let mut groups: Vec<String> = readers
+                .iter()
+                .filter_map(|&i| c.services[i].log_group.clone())
+                .collect();
+            if groups.is_empty() {
+                continue; // no service of this environment writes logs
+            }
             groups.sort();
             groups.dedup();
             let query = QueryDefinition {

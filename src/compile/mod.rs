@@ -8,6 +8,7 @@ mod check;
 mod dashboards;
 pub mod layout;
 mod logs;
+mod mute;
 mod provenance;
 mod topics;
 pub mod undefined;
@@ -273,8 +274,8 @@ pub struct EnvContexts {
 pub struct ServiceContext {
     /// Service name.
     pub name: String,
-    /// Its log group in the environment.
-    pub log_group: String,
+    /// Its log group in the environment (`None`: it writes no logs).
+    pub log_group: Option<String>,
     /// Its context (`service`, `env`, `project`, …).
     pub ctx: Ctx,
 }
@@ -319,7 +320,8 @@ impl Templates {
 pub(crate) struct ServiceCtx<'a> {
     pub name: &'a str,
     pub spec: &'a Item<ServiceSpec>,
-    pub log_group: String,
+    /// `None`: the service writes no logs (`log_group: none`).
+    pub log_group: Option<String>,
     pub context: Value,
     pub ctx: Ctx,
 }
@@ -374,7 +376,8 @@ impl<'a> Compiler<'a> {
             })
             .map(|(name, spec)| {
                 let pattern = spec.log_group.as_deref().unwrap_or(&env.log_group);
-                let log_group = fill(pattern, &cat.project, env_name, Some(name), "");
+                let log_group = (pattern != crate::catalogue::model::NO_LOG_GROUP)
+                    .then(|| fill(pattern, &cat.project, env_name, Some(name), ""));
                 // Canonical numbers: `{{ service.slo.latency_ms }}` prints 200, not 200.0.
                 let context = crate::resource::canonical::canonical(json!({
                     "name": name,
@@ -464,6 +467,7 @@ impl<'a> Compiler<'a> {
         logs::metric_filters(&mut self);
         let alarms = alarms::compile(&mut self);
         dashboards::compile(&mut self, &alarms);
+        mute::compile(&mut self, &alarms);
         logs::queries(&mut self);
         logs::log_groups(&mut self);
         check::check(&mut self);

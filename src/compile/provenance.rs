@@ -92,7 +92,8 @@ pub fn check(c: &mut Compiler) {
             | Resource::Subscription(_)
             | Resource::LogGroup(_)
             | Resource::MetricFilter(_)
-            | Resource::QueryDefinition(_) => {}
+            | Resource::QueryDefinition(_)
+            | Resource::AlarmMuteRule(_) => {}
         }
     }
     for (origin, widget, finding) in found {

@@ -14,6 +14,7 @@
 //! produces a kind, its validation and any engine stay where they are
 //! (`catalogue/`, `compile/`, `engine/`).
 
+mod alarm_mute_rule;
 mod composite_alarm;
 mod dashboard;
 mod log_group;
@@ -28,8 +29,8 @@ use crate::aws::{Api, Aws, AwsResult};
 use crate::cost::Cost;
 use crate::plan::Change;
 use crate::resource::{
-    CompositeAlarm, Dashboard, LogGroup, MetricAlarm, MetricFilter, QueryDefinition, Subscription,
-    Tag, Topic,
+    AlarmMuteRule, CompositeAlarm, Dashboard, LogGroup, MetricAlarm, MetricFilter, QueryDefinition,
+    Subscription, Tag, Topic,
 };
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -47,6 +48,8 @@ pub enum Reader {
     Dashboards,
     /// DescribeLogGroups, DescribeMetricFilters, DescribeQueryDefinitions.
     Logs,
+    /// ListAlarmMuteRules, GetAlarmMuteRule, ListTagsForResource.
+    MuteRules,
 }
 
 /// How apply deletes a kind's resources (in reverse dependency order).
@@ -348,6 +351,7 @@ kinds! {
     CompositeAlarm(CompositeAlarm) => "composite-alarms",
     Dashboard(Dashboard) => "dashboards",
     QueryDefinition(QueryDefinition) => "query-definitions",
+    AlarmMuteRule(AlarmMuteRule) => "alarm-mute-rules",
 }
 
 impl Kind {
@@ -466,7 +470,7 @@ mod tests {
                 assert!(
                     matches!(
                         k.reader(),
-                        Reader::Alarms | Reader::Topics | Reader::Dashboards
+                        Reader::Alarms | Reader::Topics | Reader::Dashboards | Reader::MuteRules
                     ),
                     "{k}"
                 );

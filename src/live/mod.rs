@@ -17,12 +17,13 @@
 //! of what was read), the [`read`] orchestrator and the helpers the readers
 //! share; the readers are one file per API family: `alarms.rs` (CloudWatch
 //! alarms), `dashboards.rs`, `logs.rs` (log groups, metric filters, saved
-//! queries), `topics.rs` (SNS topics and subscriptions), and `tags.rs` (the
+//! queries), `mute_rules.rs` (alarm mute rules), `topics.rs` (SNS topics and subscriptions), and `tags.rs` (the
 //! tagging index and the tags settled from it).
 
 mod alarms;
 mod dashboards;
 mod logs;
+mod mute_rules;
 mod tags;
 mod topics;
 
@@ -37,6 +38,7 @@ use alarms::alarms;
 use dashboards::{dashboards, file_dashboards};
 use futures::FutureExt;
 use logs::{ListedGroups, log_groups, metric_filters, queries};
+use mute_rules::mute_rules;
 use std::collections::{BTreeMap, BTreeSet};
 use tags::tag_index;
 use topics::topics;
@@ -201,15 +203,23 @@ pub async fn read(
         }
         Ok::<_, AwsError>(live)
     };
-    let (alarms, topics, dashboards, logs, tagged) = futures::try_join!(
+    let mute_part = async {
+        let mut live = LiveState::default();
+        if wants(Reader::MuteRules) {
+            mute_rules(aws, desired, &mut live).await?;
+        }
+        Ok::<_, AwsError>(live)
+    };
+    let (alarms, topics, dashboards, logs, mutes, tagged) = futures::try_join!(
         alarm_part,
         topic_part,
         dashboard_part,
         logs_part,
+        mute_part,
         index_part
     )?;
     let mut live = LiveState::default();
-    for part in [alarms, topics, logs] {
+    for part in [alarms, topics, logs, mutes] {
         live.merge(part);
     }
     live.counts.dashboards = dashboards.1;
@@ -291,7 +301,8 @@ impl LiveState {
             | Resource::LogGroup(_)
             | Resource::MetricFilter(_)
             | Resource::Dashboard(_)
-            | Resource::QueryDefinition(_) => false,
+            | Resource::QueryDefinition(_)
+            | Resource::AlarmMuteRule(_) => false,
         })
     }
 }

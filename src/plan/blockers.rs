@@ -146,7 +146,8 @@ pub(super) fn foreign_topics(
                     | Resource::LogGroup(_)
                     | Resource::MetricFilter(_)
                     | Resource::Dashboard(_)
-                    | Resource::QueryDefinition(_) => {}
+                    | Resource::QueryDefinition(_)
+                    | Resource::AlarmMuteRule(_) => {}
                 }
             }
             let owner = match reason {

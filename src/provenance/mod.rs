@@ -74,6 +74,9 @@ pub struct Sources {
     /// Namespaces whose metric lists are complete (AWS's, and those the
     /// catalogue publishes to), with who defines them.
     namespaces: BTreeMap<String, String>,
+    /// Known namespaces whose metric lists are partial (only some of the
+    /// metrics AWS publishes there).
+    partial: BTreeSet<String>,
     external: BTreeSet<String>,
 }
 
@@ -94,6 +97,13 @@ impl Sources {
         self.external.insert(namespace.to_string());
     }
 
+    /// Marks a namespace's metric list as partial: a metric it does not list
+    /// is not checked, and a dimension set it does not list is a warning
+    /// (the metric may be published with it all the same).
+    pub fn partial(&mut self, namespace: &str) {
+        self.partial.insert(namespace.to_string());
+    }
+
     /// True when `namespace` is known (complete) or external.
     pub fn knows_namespace(&self, namespace: &str) -> bool {
         self.namespaces.contains_key(namespace) || self.external.contains(namespace)
@@ -105,8 +115,9 @@ impl Sources {
             return None;
         }
         let key = (r.namespace.to_string(), r.name.to_string());
+        let partial = self.partial.contains(r.namespace);
         let Some(sources) = self.metrics.get(&key) else {
-            return Some(self.unknown(r));
+            return (!partial).then(|| self.unknown(r));
         };
         let wanted: BTreeSet<String> = r.dimensions.iter().map(|d| d.to_string()).collect();
         let Some(source) = sources.iter().find(|s| s.dimension_sets.contains(&wanted)) else {
@@ -117,6 +128,21 @@ impl Sources {
             sets.sort();
             sets.dedup();
             let by: Vec<&str> = sources.iter().map(|s| s.by.as_str()).collect();
+            if partial {
+                return Some(Finding::Warning {
+                    message: format!(
+                        "`{} {}` is not known to be published with dimensions {}",
+                        r.namespace,
+                        r.name,
+                        dims_ref(&r.dimensions)
+                    ),
+                    help: format!(
+                        "{} lists it with {} (a partial list: check the AWS page); select one of these dimension sets unless the page names yours",
+                        by.join(" and "),
+                        sets.join(" or ")
+                    ),
+                });
+            }
             return Some(Finding::Error {
                 message: format!(
                     "`{} {}` is never published with dimensions {}",

@@ -35,10 +35,12 @@ pub fn json(cov: &Coverage) -> String {
     };
     let mut list = uncovered("alarm", &cov.alarms);
     list.extend(uncovered("metric_filter", &cov.filters));
+    list.extend(uncovered("mute_rule", &cov.mute_rules));
     let doc = json!({
         "percent": (cov.percent() * 10.0).round() / 10.0,
         "alarms": totals(&cov.alarms),
         "metric_filters": totals(&cov.filters),
+        "mute_rules": totals(&cov.mute_rules),
         "uncovered": list,
     });
     let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
@@ -69,11 +71,15 @@ mod tests {
         let cov = Coverage {
             alarms,
             filters: vec![item("f", false, false), item("g", false, true)],
+            mute_rules: vec![item("m", true, false)],
         };
         let doc: Value = serde_json::from_str(&json(&cov)).unwrap();
         let list = doc["uncovered"].as_array().unwrap();
         // Not cut off at the text report's 20.
-        assert_eq!(list.len(), 32);
+        assert_eq!(list.len(), 33);
+        assert_eq!(doc["mute_rules"], json!({"covered": 0, "total": 1}));
+        assert_eq!(list[32]["kind"], "mute_rule");
+        assert_eq!(list[32]["lacks"], "negative");
         assert_eq!(doc["alarms"], json!({"covered": 1, "total": 31}));
         assert_eq!(doc["metric_filters"], json!({"covered": 0, "total": 2}));
         assert_eq!(list[0]["lacks"], "negative");

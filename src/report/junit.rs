@@ -90,6 +90,9 @@ fn properties(suite: &mut TestSuite, env: &str, report: &TestReport) {
     suite.add_property(("coverage.percent", format!("{:.1}", cov.percent()).as_str()));
     suite.add_property(("coverage.alarms", count(&cov.alarms).as_str()));
     suite.add_property(("coverage.metric_filters", count(&cov.filters).as_str()));
+    if cov.mute_rules.iter().any(|i| i.env == env) {
+        suite.add_property(("coverage.mute_rules", count(&cov.mute_rules).as_str()));
+    }
     match &report.mutation {
         None => {}
         Some(Mutation::Stopped { failed }) => {

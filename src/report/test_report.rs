@@ -37,9 +37,18 @@ pub fn write(
     let cov = &r.coverage;
     let covered =
         |items: &[crate::testing::coverage::Item]| items.iter().filter(|i| i.covered()).count();
+    let mutes = if cov.mute_rules.is_empty() {
+        String::new()
+    } else {
+        format!(
+            ", mute rules {}/{} muting and not",
+            covered(&cov.mute_rules),
+            cov.mute_rules.len()
+        )
+    };
     writeln!(
         w,
-        "coverage {:.1}%: alarms {}/{} fired and quiet, filters {}/{} matching and not",
+        "coverage {:.1}%: alarms {}/{} fired and quiet, filters {}/{} matching and not{mutes}",
         cov.percent(),
         covered(&cov.alarms),
         cov.alarms.len(),
@@ -64,6 +73,12 @@ pub fn write(
             "filter",
             "no matching line tested",
             "no non-matching line tested",
+        ),
+        (
+            &cov.mute_rules,
+            "mute rule",
+            "never seen muting (`muted: true`)",
+            "never seen not muting (`muted: false`)",
         ),
     ];
     let uncovered: Vec<String> = lacks

@@ -1,6 +1,7 @@
 //! Resources: the typed desired state, shaped exactly like the AWS API inputs
 //! (PutMetricAlarm, PutCompositeAlarm, PutDashboard, CreateLogGroup,
-//! PutMetricFilter, PutQueryDefinition, CreateTopic, Subscribe). Desired state from the compiler
+//! PutMetricFilter, PutQueryDefinition, CreateTopic, Subscribe,
+//! PutAlarmMuteRule). Desired state from the compiler
 //! and live state read from AWS use these same types, in the same canonical
 //! form (see [`canonical`]), so comparing them is plain equality.
 

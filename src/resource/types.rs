@@ -1,4 +1,4 @@
-//! The eight resource types, field for field the AWS API inputs.
+//! The resource types, field for field the AWS API inputs.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -343,4 +343,58 @@ impl Subscription {
 /// The variable name of a `${env:NAME}` placeholder.
 pub fn secret_name(endpoint: &str) -> Option<&str> {
     endpoint.strip_prefix("${env:")?.strip_suffix('}')
+}
+
+/// The `Schedule` of a mute rule's `Rule`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct MuteSchedule {
+    /// `cron(Minutes Hours Day-of-month Month Day-of-week)` or
+    /// `at(yyyy-MM-ddThh:mm)` ([`crate::rules::mute`]).
+    pub expression: String,
+    /// ISO 8601 duration, `PT1M` to `P15D`.
+    pub duration: String,
+    /// IANA time zone; AWS reads a missing one as UTC, and obsctl always
+    /// writes it.
+    pub timezone: String,
+}
+
+/// A mute rule's `Rule`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct MuteRule {
+    /// When and how long.
+    pub schedule: MuteSchedule,
+}
+
+/// A mute rule's `MuteTargets`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct MuteTargets {
+    /// Alarm names (at most 100), sorted.
+    pub alarm_names: Vec<String>,
+}
+
+/// PutAlarmMuteRule input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AlarmMuteRule {
+    /// Rule name.
+    pub name: String,
+    /// Description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The schedule.
+    pub rule: MuteRule,
+    /// The alarms it mutes.
+    pub mute_targets: MuteTargets,
+    /// Takes effect from (UTC, `2026-04-15T08:00:00Z`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<String>,
+    /// Expires at (UTC, `2026-12-31T23:59:59Z`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expire_date: Option<String>,
+    /// Tags (ownership; reconciled with TagResource).
+    #[serde(default)]
+    pub tags: Vec<Tag>,
 }

@@ -7,4 +7,5 @@ pub mod composite;
 pub mod endpoint;
 pub mod limits;
 pub mod missing_data;
+pub mod mute;
 pub mod wildcard;

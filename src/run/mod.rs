@@ -12,6 +12,7 @@
 mod apply;
 mod docs;
 mod iam;
+mod mute;
 mod plan;
 mod render;
 mod schema;
@@ -94,6 +95,28 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
                 aws,
                 out,
             ))
+        }
+        Command::Mute {
+            env,
+            duration,
+            services,
+            reason,
+            aws,
+        } => {
+            let runtime = runtime()?;
+            runtime.block_on(mute::mute_command(
+                cli,
+                env,
+                duration,
+                services,
+                reason.as_deref(),
+                aws,
+                out,
+            ))
+        }
+        Command::Unmute { env, aws } => {
+            let runtime = runtime()?;
+            runtime.block_on(mute::unmute_command(cli, env, aws, out))
         }
         Command::Apply {
             env,

@@ -125,6 +125,8 @@ pub enum Check {
         endpoints: Option<Vec<String>>,
         /// When the notification is sent: exactly at, or at the latest by.
         sent: Option<Sent>,
+        /// Whether its actions are muted at `at` (a `mute:` window).
+        muted: Option<bool>,
         /// Where it is written.
         origin: Origin,
     },
@@ -288,13 +290,18 @@ fn expand_into(
                 {
                     continue;
                 }
+                // Nor for a service without logs when the test writes to the
+                // service's own log group.
+                if svc.log_group.is_none() && test.spec.logs.iter().any(|l| l.group.is_none()) {
+                    continue;
+                }
                 let x = Expander::new(cat, state, filters, &templates, name, test, Some(&svc.name));
                 // A parameterised test runs for the services that have every
                 // alarm and filter it names.
                 if !resolved.record(&x) {
                     continue;
                 }
-                if let Some(case) = x.case(&svc.ctx, Some(&svc.log_group), problems, samples) {
+                if let Some(case) = x.case(&svc.ctx, svc.log_group.as_deref(), problems, samples) {
                     keep(case);
                     found += 1;
                 }
@@ -592,11 +599,18 @@ impl<'a> Expander<'a> {
                 (Some(g), _) => p.text(g, &io.child("group")),
                 (None, Some(g)) => Some(g.to_string()),
                 (None, None) => {
-                    p.problem(
-                        &io,
-                        "log input without `group` in a test that is not per service".into(),
-                        "name the log group, or set `for_each_service: true`",
-                    );
+                    match p.x.service {
+                        Some(service) => p.problem(
+                            &io,
+                            format!("log input without `group` for service `{service}`, which writes no logs (`log_group: none`)"),
+                            "name the log group, or leave the service out with `services:`",
+                        ),
+                        None => p.problem(
+                            &io,
+                            "log input without `group` in a test that is not per service".into(),
+                            "name the log group, or set `for_each_service: true`",
+                        ),
+                    }
                     None
                 }
             };
@@ -828,6 +842,32 @@ impl<'a> Expander<'a> {
                 case.checks.push(check);
             }
         }
+        // Recurring windows open at clock times: `muted` means nothing
+        // without the absolute time of `0s`.
+        if t.start.is_none()
+            && case
+                .checks
+                .iter()
+                .any(|c| matches!(c, Check::Alarm { muted: Some(_), .. }))
+        {
+            let mutes = super::mute::Mutes::new(self.state);
+            for c in &case.checks {
+                if let Check::Alarm {
+                    alarm,
+                    muted: Some(_),
+                    origin,
+                    ..
+                } = c
+                    && mutes.recurring(alarm)
+                {
+                    p.problem(
+                        &origin.child("muted"),
+                        format!("`{alarm}` is muted by a recurring window, which opens at clock times: the test needs a `start:`"),
+                        "add `start:` (the UTC time of `0s`, e.g. `2026-12-07T06:50:00Z`)",
+                    );
+                }
+            }
+        }
         (!p.failed).then_some(case)
     }
 }
@@ -967,15 +1007,21 @@ impl Parse<'_, '_> {
                     return None;
                 }
                 let timed = e.notifies_at.is_some() || e.notifies_by.is_some();
-                if e.state.is_none() && e.notifies.is_none() && e.endpoints.is_none() && !timed {
+                if e.state.is_none()
+                    && e.notifies.is_none()
+                    && e.endpoints.is_none()
+                    && e.muted.is_none()
+                    && !timed
+                {
                     self.problem(
                         o,
-                        "an alarm expectation needs `state`, `notifies` or `endpoints`".into(),
+                        "an alarm expectation needs `state`, `notifies`, `endpoints` or `muted`"
+                            .into(),
                         "e.g. `state: ALARM`",
                     );
                     return None;
                 }
-                if e.state.is_none() {
+                if e.state.is_none() && (e.notifies.is_some() || e.endpoints.is_some() || timed) {
                     self.problem(o, "`notifies`, `endpoints`, `notifies_at` and `notifies_by` need the `state` whose notification they describe".into(), "add `state: ALARM` (or OK)");
                     return None;
                 }
@@ -1011,6 +1057,7 @@ impl Parse<'_, '_> {
                     notifies,
                     endpoints,
                     sent,
+                    muted: e.muted,
                     origin: o.clone(),
                 })
             }
@@ -1021,8 +1068,9 @@ impl Parse<'_, '_> {
                     || e.endpoints.is_some()
                     || e.notifies_at.is_some()
                     || e.notifies_by.is_some()
+                    || e.muted.is_some()
                 {
-                    self.problem(o, "`state`, `at`, `notifies`, `endpoints`, `notifies_at` and `notifies_by` belong to an `alarm` expectation".into(), "move them to an `alarm:` expectation");
+                    self.problem(o, "`state`, `at`, `notifies`, `endpoints`, `notifies_at`, `notifies_by` and `muted` belong to an `alarm` expectation".into(), "move them to an `alarm:` expectation");
                     return None;
                 }
                 let Some(line) = &e.line else {

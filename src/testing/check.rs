@@ -29,6 +29,8 @@ pub struct EnvRun<'a> {
     pub filters: Filters,
     /// Topic full name → catalogue name.
     pub topic_keys: BTreeMap<String, String>,
+    /// Its mute rules.
+    pub mutes: super::mute::Mutes,
 }
 
 impl<'a> EnvRun<'a> {
@@ -46,6 +48,7 @@ impl<'a> EnvRun<'a> {
             state,
             filters: Filters::new(state),
             topic_keys,
+            mutes: super::mute::Mutes::new(state),
         }
     }
 }
@@ -61,6 +64,17 @@ pub struct Outcome {
 
 /// Runs a case (with an optional mutant alarm).
 pub fn run(env: &EnvRun, case: &Case, mutant: Option<&MetricAlarm>) -> Outcome {
+    run_with(env, case, mutant, &env.mutes)
+}
+
+/// Runs a case with these mute rules instead of the environment's (a
+/// mutant mute rule).
+pub fn run_with(
+    env: &EnvRun,
+    case: &Case,
+    mutant: Option<&MetricAlarm>,
+    mute_rules: &super::mute::Mutes,
+) -> Outcome {
     let (state, filters, topic_keys) = (env.state, &env.filters, &env.topic_keys);
     let sim = Simulation::new(state, filters, case, mutant);
     let mut out = Outcome::default();
@@ -73,25 +87,33 @@ pub fn run(env: &EnvRun, case: &Case, mutant: Option<&MetricAlarm>) -> Outcome {
                 notifies,
                 endpoints,
                 sent,
+                muted,
                 ..
             } => {
                 let at = match at {
                     Some(t) => At::Given(*t),
                     None => At::End(sim.horizon),
                 };
-                alarm_check(
-                    &sim,
-                    state,
-                    topic_keys,
-                    alarm,
-                    at,
-                    *expected,
-                    Notification {
-                        notifies: notifies.as_deref(),
-                        endpoints: endpoints.as_deref(),
-                        sent: *sent,
-                    },
-                )
+                let mutes = Muting {
+                    mutes: mute_rules,
+                    start: case.start,
+                };
+                mute_check(&mutes, alarm, at, *muted).or_else(|| {
+                    alarm_check(
+                        &sim,
+                        state,
+                        topic_keys,
+                        alarm,
+                        at,
+                        *expected,
+                        Notification {
+                            notifies: notifies.as_deref(),
+                            endpoints: endpoints.as_deref(),
+                            sent: *sent,
+                            mutes: &mutes,
+                        },
+                    )
+                })
             }
             Check::Filter {
                 filter,
@@ -147,11 +169,55 @@ impl std::fmt::Display for At {
     }
 }
 
+/// The environment's mute rules on the case's clock.
+struct Muting<'a> {
+    mutes: &'a super::mute::Mutes,
+    start: i64,
+}
+
+/// `muted:`: whether the alarm is inside a mute window at `at`.
+fn mute_check(m: &Muting, alarm: &str, at: At, muted: Option<bool>) -> Fail {
+    let want = muted?;
+    let window = m.mutes.window_at(alarm, m.start, at.seconds());
+    if window.is_some() == want {
+        return None;
+    }
+    let say = |muted: bool| if muted { "muted" } else { "not muted" };
+    let actual = match window {
+        Some(w) => format!(
+            "muted by {} from {} to {}",
+            w.rules.join(", "),
+            format_duration(w.from),
+            format_duration(w.to)
+        ),
+        None => {
+            let around = m
+                .mutes
+                .windows(alarm, m.start, 0, at.seconds().saturating_add(86_400));
+            match around.first() {
+                Some(w) => format!(
+                    "not muted (next window from {} to {})",
+                    format_duration(w.from),
+                    format_duration(w.to)
+                ),
+                None => "not muted (no mute window targets it then)".to_string(),
+            }
+        }
+    };
+    Some((
+        format!("alarm {alarm} at {at}: muted"),
+        say(want).to_string(),
+        actual,
+    ))
+}
+
 /// What an alarm expectation says about the notification of its change.
 struct Notification<'a> {
     notifies: Option<&'a [String]>,
     endpoints: Option<&'a [String]>,
     sent: Option<Sent>,
+    /// The mute windows that may hold it back.
+    mutes: &'a Muting<'a>,
 }
 
 fn alarm_check(
@@ -232,6 +298,15 @@ fn alarm_check(
         }
         Some(_) | None => Err(format!("never (no change to {want} by {when})")),
     };
+    // A change inside a mute window notifies at its end, or never.
+    let mutes = n.mutes;
+    let sent = sent.and_then(|t| {
+        mutes
+            .mutes
+            .deliver(alarm, mutes.start, t, want, &changes, |t| {
+                state_at(&timeline, t)
+            })
+    });
     let show = |sent: &Result<i64, String>| match sent {
         Ok(t) => format!("sent at {}", format_duration(*t)),
         Err(e) => e.clone(),

@@ -1,7 +1,9 @@
 //! Coverage: an alarm is covered when a passing expectation sees it in
 //! ALARM and another sees it not in ALARM (OK or INSUFFICIENT_DATA); a
 //! metric filter when a passing expectation matches a line and another
-//! does not. Counted per environment and per service.
+//! does not; a mute rule when a passing `muted: true` sees an alarm it
+//! targets inside its window and a passing `muted: false` sees one outside.
+//! Counted per environment and per service.
 
 use super::case::{Case, Check};
 use super::check::{EnvRun, Outcome};
@@ -61,13 +63,15 @@ pub struct Coverage {
     pub alarms: Vec<Item>,
     /// Metric filters.
     pub filters: Vec<Item>,
+    /// Alarm mute rules (positive: seen muting; negative: seen not muting).
+    pub mute_rules: Vec<Item>,
 }
 
 impl Coverage {
     /// Share of covered alarms and filters together, in percent (100 when
     /// there is nothing to cover).
     pub fn percent(&self) -> f64 {
-        let total = self.alarms.len() + self.filters.len();
+        let total = self.alarms.len() + self.filters.len() + self.mute_rules.len();
         if total == 0 {
             return 100.0;
         }
@@ -75,6 +79,7 @@ impl Coverage {
             .alarms
             .iter()
             .chain(&self.filters)
+            .chain(&self.mute_rules)
             .filter(|i| i.covered())
             .count();
         100.0 * covered as f64 / total as f64
@@ -83,7 +88,12 @@ impl Coverage {
     /// Covered and total, per (environment, service or "(environment)").
     pub fn by_service(&self) -> BTreeMap<(String, String), (usize, usize)> {
         let mut out: BTreeMap<(String, String), (usize, usize)> = BTreeMap::new();
-        for i in self.alarms.iter().chain(&self.filters) {
+        for i in self
+            .alarms
+            .iter()
+            .chain(&self.filters)
+            .chain(&self.mute_rules)
+        {
             let key = (
                 i.env.clone(),
                 i.service.clone().unwrap_or_else(|| "(environment)".into()),
@@ -128,7 +138,8 @@ pub fn measure(cat: &Catalogue, envs: &[EnvRun], cases: &[Case], outcomes: &[Out
                 | Resource::Subscription(_)
                 | Resource::LogGroup(_)
                 | Resource::Dashboard(_)
-                | Resource::QueryDefinition(_) => continue,
+                | Resource::QueryDefinition(_)
+                | Resource::AlarmMuteRule(_) => continue,
             };
             target.insert(
                 name.clone(),
@@ -141,6 +152,21 @@ pub fn measure(cat: &Catalogue, envs: &[EnvRun], cases: &[Case], outcomes: &[Out
                 },
             );
         }
+        let mut mute_rules: BTreeMap<String, Item> = env
+            .mutes
+            .rules()
+            .into_iter()
+            .map(|(name, _, _)| {
+                let item = Item {
+                    env: state.env.clone(),
+                    service: None,
+                    name: name.clone(),
+                    positive: false,
+                    negative: false,
+                };
+                (name, item)
+            })
+            .collect();
         for (case, outcome) in cases
             .iter()
             .zip(outcomes)
@@ -149,6 +175,31 @@ pub fn measure(cat: &Catalogue, envs: &[EnvRun], cases: &[Case], outcomes: &[Out
             for (check, passed) in case.checks.iter().zip(&outcome.passed) {
                 if !passed {
                     continue;
+                }
+                if let Check::Alarm {
+                    alarm,
+                    at,
+                    muted: Some(muted),
+                    ..
+                } = check
+                {
+                    let t = at.unwrap_or(case.horizon);
+                    if *muted {
+                        let window = env.mutes.window_at(alarm, case.start, t);
+                        for rule in window.iter().flat_map(|w| &w.rules) {
+                            if let Some(item) = mute_rules.get_mut(rule) {
+                                item.positive = true;
+                            }
+                        }
+                    } else {
+                        for (rule, _, targets) in env.mutes.rules() {
+                            if targets.contains(alarm)
+                                && let Some(item) = mute_rules.get_mut(&rule)
+                            {
+                                item.negative = true;
+                            }
+                        }
+                    }
                 }
                 match check {
                     Check::Alarm {
@@ -181,6 +232,7 @@ pub fn measure(cat: &Catalogue, envs: &[EnvRun], cases: &[Case], outcomes: &[Out
         }
         cov.alarms.extend(alarms.into_values());
         cov.filters.extend(filters.into_values());
+        cov.mute_rules.extend(mute_rules.into_values());
     }
     cov
 }

@@ -9,6 +9,7 @@ pub mod case;
 pub mod check;
 pub mod coverage;
 pub mod mutate;
+pub mod mute;
 pub mod simulate;
 
 use crate::catalogue::Catalogue;

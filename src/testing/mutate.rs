@@ -7,6 +7,10 @@
 //! case catches is a behaviour of the alarm no test pins down. A mutant
 //! that cannot change behaviour by a listed rule ([`equivalence`]) is
 //! reported as equivalent, not run.
+//!
+//! Mute rules are mutated too ([`mute_mutants`]): each window half again as
+//! long, half as long, and the rule removed; the cases that check an alarm
+//! it mutes are run against each.
 
 use super::case::{Case, Check};
 use super::check::{self, EnvRun};
@@ -175,16 +179,51 @@ fn tidy(x: f64) -> f64 {
 ///
 /// * a missing-data treatment mutant of an alarm that reads an
 ///   AWS/DynamoDB metric: AWS always ignores missing data there
-///   ([`crate::rules::missing_data`]).
+///   ([`crate::rules::missing_data`]);
+/// * a missing-data treatment mutant of a math alarm whose returned
+///   expression has a value in every period whatever its metrics do (such
+///   as `FILL(a, 0) + FILL(b, 0)`; the rules are in
+///   `engine::alarm::math::presence`): no datapoint is ever missing, so no
+///   treatment ever applies.
 pub fn equivalence(original: &MetricAlarm, mutant: &MetricAlarm) -> Option<&'static str> {
     let only_treatment = MetricAlarm {
         treat_missing_data: original.treat_missing_data.clone(),
         ..mutant.clone()
-    } == *original;
-    (only_treatment
-        && mutant.treat_missing_data != original.treat_missing_data
-        && original.always_ignores_missing_data())
-    .then_some(crate::rules::missing_data::DYNAMODB_RULE)
+    } == *original
+        && mutant.treat_missing_data != original.treat_missing_data;
+    if !only_treatment {
+        return None;
+    }
+    if original.always_ignores_missing_data() {
+        return Some(crate::rules::missing_data::DYNAMODB_RULE);
+    }
+    never_missing(original).then_some(NEVER_MISSING_RULE)
+}
+
+/// Why a treatment mutant of a math alarm that always has data is equivalent.
+pub const NEVER_MISSING_RULE: &str = "its expression has a value in every period whatever its metrics do (FILL with a value; a gap in one series counts as 0 beside another), so no datapoint is ever missing";
+
+/// Whether a math alarm's returned expression (not an anomaly band) has a
+/// value in every period, following expression queries it references.
+fn never_missing(a: &MetricAlarm) -> bool {
+    if a.metrics.is_empty() || a.threshold_metric_id.is_some() {
+        return false;
+    }
+    fn query(a: &MetricAlarm, id: &str, depth: usize) -> bool {
+        let Some(q) = a.metrics.iter().find(|q| q.id == id) else {
+            return false;
+        };
+        let Some(text) = &q.expression else {
+            return false; // a metric query may have no data
+        };
+        depth < 16
+            && crate::engine::alarm::math::Expr::parse(text)
+                .is_ok_and(|e| e.never_missing(&|id| query(a, id, depth + 1)))
+    }
+    a.metrics
+        .iter()
+        .find(|q| q.return_data)
+        .is_some_and(|q| query(a, &q.id, 0))
 }
 
 /// The changed period of a period mutant: twice the period, or else half of
@@ -256,8 +295,56 @@ pub fn run(envs: &[EnvRun], cases: &[&Case]) -> MutationReport {
                 }
             }
         }
+        for (rule, secs, targets) in env.mutes.rules() {
+            let watching: Vec<&Case> = env_cases
+                .iter()
+                .copied()
+                .filter(|c| {
+                    c.checks
+                        .iter()
+                        .any(|k| matches!(k, Check::Alarm { alarm, .. } if targets.contains(alarm)))
+                })
+                .collect();
+            for (change, duration) in mute_mutants(secs) {
+                report.total += 1;
+                *report.per_env.entry(env.state.env.clone()).or_default() += 1;
+                let mutes = env.mutes.with_duration(&rule, duration);
+                let caught = watching
+                    .iter()
+                    .any(|c| !check::run_with(env, c, None, &mutes).failures.is_empty());
+                if !caught {
+                    report.survivors.push(Survivor {
+                        env: env.state.env.clone(),
+                        alarm: rule.clone(),
+                        change,
+                        cases: watching.len(),
+                    });
+                }
+            }
+        }
     }
     report
+}
+
+/// The mutants of a mute window of `secs` seconds: half again as long and
+/// half as long (whole minutes, within AWS's 1 minute to 15 days, when
+/// different), and no window at all (`None`).
+pub fn mute_mutants(secs: i64) -> Vec<(String, Option<i64>)> {
+    use crate::rules::mute::{MAX_DURATION_SECS, MIN_DURATION_SECS};
+    let show = |s: i64| crate::notation::format_duration(s);
+    let mut out = Vec::new();
+    let longer = ((secs * 3 / 2).div_euclid(60) * 60).max(secs + 60);
+    let shorter = (secs / 2).div_euclid(60) * 60;
+    for d in [
+        longer.min(MAX_DURATION_SECS),
+        shorter.max(MIN_DURATION_SECS),
+    ] {
+        if d != secs && !out.iter().any(|(_, x)| *x == Some(d)) {
+            out.push((format!("mute window {} → {}", show(secs), show(d)), Some(d)));
+        }
+    }
+    out.push(("mute rule removed".to_string(), None));
+    out
 }
 
 /// Child alarm → the composites whose rules name it.
@@ -419,6 +506,57 @@ mod tests {
         );
     }
 
+    /// A math alarm whose expression always has a value: its treatment
+    /// mutants are equivalent; one that may miss data: they are not.
+    #[test]
+    fn treatment_mutants_of_always_present_math_are_equivalent() {
+        let query = |id: &str, expression: Option<&str>, return_data: bool| {
+            crate::resource::MetricDataQuery {
+                id: id.into(),
+                metric_stat: expression.is_none().then(|| crate::resource::MetricStat {
+                    metric: crate::resource::Metric {
+                        namespace: "Shop".into(),
+                        metric_name: id.into(),
+                        dimensions: vec![],
+                    },
+                    period: 60,
+                    stat: "Sum".into(),
+                    unit: None,
+                }),
+                expression: expression.map(str::to_string),
+                label: None,
+                return_data,
+            }
+        };
+        let math = |expr: &str| {
+            let mut m = alarm(60, 1, 5.0);
+            m.namespace = None;
+            m.metrics = vec![
+                query("a", None, false),
+                query("b", None, false),
+                query("e1", Some("FILL(a, 0)"), false),
+                query("e2", Some(expr), true),
+            ];
+            m
+        };
+        for (expr, equivalent) in [
+            ("FILL(a, 0) + FILL(b, 0)", true),
+            ("e1 + b", true),
+            ("a + b", false),
+            ("FILL(a, 0) / FILL(b, 0)", false),
+        ] {
+            let original = math(expr);
+            for (change, m) in mutants(&original) {
+                let rule = equivalence(&original, &m);
+                if change.starts_with("treat_missing_data") {
+                    assert_eq!(rule.is_some(), equivalent, "{expr}: {change}");
+                } else {
+                    assert_eq!(rule, None, "{expr}: {change}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn mutant_numbers_carry_no_float_noise() {
         let changes: Vec<String> = mutants(&alarm(60, 1, 1.12))
@@ -433,5 +571,20 @@ mod tests {
         assert_eq!(m.threshold, Some(12.2));
         assert_eq!(tidy(5.0 * 10.0 + 1.0), 51.0);
         assert_eq!(tidy(0.1 + 0.2), 0.3);
+    }
+
+    #[test]
+    fn a_mute_window_is_widened_narrowed_and_removed_within_aws_bounds() {
+        assert_eq!(
+            mute_mutants(1800),
+            [
+                ("mute window 30m → 45m".to_string(), Some(2700)),
+                ("mute window 30m → 15m".to_string(), Some(900)),
+                ("mute rule removed".to_string(), None),
+            ]
+        );
+        // One minute cannot be shorter; 15 days cannot be longer.
+        assert_eq!(mute_mutants(60).len(), 2);
+        assert_eq!(mute_mutants(15 * 86_400)[0].1, Some(15 * 86_400 / 2));
     }
 }

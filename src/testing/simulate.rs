@@ -107,9 +107,9 @@ pub struct Simulation<'a> {
     case: &'a Case,
     /// A mutant replacing the alarm of the same name.
     mutant: Option<&'a MetricAlarm>,
-    samples: BTreeMap<MetricKey, Vec<(i64, f64)>>,
-    /// Statistic sets given by the test.
-    sets: BTreeMap<MetricKey, Vec<alarm::StatSet>>,
+    /// Each metric's samples and statistic sets (the test's and what the
+    /// filters publish), ready to aggregate on any period grid.
+    metrics: BTreeMap<MetricKey, alarm::Prepared>,
     timelines: RefCell<BTreeMap<String, Result<Timeline, String>>>,
     /// The end of the simulated time.
     pub horizon: i64,
@@ -139,9 +139,6 @@ impl<'a> Simulation<'a> {
         for s in filter_samples(filters, &case.logs) {
             add(&s);
         }
-        for v in samples.values_mut() {
-            v.sort_by_key(|(t, _)| *t);
-        }
         let mut sets: BTreeMap<MetricKey, Vec<alarm::StatSet>> = BTreeMap::new();
         for s in &case.sets {
             let key = (
@@ -151,14 +148,25 @@ impl<'a> Simulation<'a> {
             );
             sets.entry(key).or_default().push(s.set);
         }
-        // Long enough for the slowest alarm to evaluate once after the last input.
+        let keys: BTreeSet<&MetricKey> = samples.keys().chain(sets.keys()).collect();
+        let metrics = keys
+            .into_iter()
+            .map(|k| {
+                let no_samples = Vec::new();
+                let no_sets = Vec::new();
+                let prepared = alarm::Prepared::new(
+                    samples.get(k).unwrap_or(&no_samples),
+                    sets.get(k).unwrap_or(&no_sets),
+                );
+                (k.clone(), prepared)
+            })
+            .collect();
         let horizon = case.horizon;
         Simulation {
             state,
             case,
             mutant,
-            samples,
-            sets,
+            metrics,
             timelines: RefCell::new(BTreeMap::new()),
             horizon,
         }
@@ -209,19 +217,16 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    fn periods(&self, period: u32) -> usize {
-        // Evaluations up to the horizon, plus the period that contains it.
-        (self.horizon / i64::from(period.max(1))) as usize + 1
-    }
-
+    /// One metric's datapoints on the period grid with `shift` (see
+    /// [`alarm::shift_at`]): `periods` values, and the sample count of each.
     fn series(
         &self,
-        ns: &str,
-        name: &str,
-        dims: &[crate::resource::Dimension],
+        metric: (&str, &str, &[crate::resource::Dimension]),
         period: u32,
         stat: Statistic,
+        (shift, periods): (i64, usize),
     ) -> (Series, Vec<usize>) {
+        let (ns, name, dims) = metric;
         let key = (
             ns.to_string(),
             name.to_string(),
@@ -229,15 +234,19 @@ impl<'a> Simulation<'a> {
                 .map(|d| (d.name.clone(), d.value.clone()))
                 .collect::<Vec<_>>(),
         );
-        let empty = Vec::new();
-        let samples = self.samples.get(&key).unwrap_or(&empty);
-        let no_sets = Vec::new();
-        let sets = self.sets.get(&key).unwrap_or(&no_sets);
-        let n = self.periods(period);
-        (
-            alarm::aggregate_sets(samples, sets, period, n, stat),
-            alarm::sample_counts_sets(samples, sets, period, n),
-        )
+        match self.metrics.get(&key) {
+            Some(m) => (
+                m.aggregate(period, shift, periods, stat),
+                m.sample_counts(period, shift, periods),
+            ),
+            None => (vec![None; periods], vec![0; periods]),
+        }
+    }
+
+    /// The last evaluation time simulated: the test's end (which includes
+    /// every `at:`, `notifies_at:` and `notifies_by:` it names).
+    fn until(&self) -> i64 {
+        self.horizon
     }
 
     fn metric_timeline(&self, a: &MetricAlarm) -> Result<Timeline, String> {
@@ -261,7 +270,17 @@ impl<'a> Simulation<'a> {
         };
         let n = a.evaluation_periods as usize;
         let m = a.datapoints_to_alarm.map_or(n, |m| m as usize);
-        let (series, period, significant, band_id) = if a.metrics.is_empty() {
+        let rule = Rule {
+            evaluation_periods: n,
+            datapoints_to_alarm: m,
+            comparison,
+            threshold: Threshold::Static(a.threshold.unwrap_or(0.0)),
+            treat_missing,
+        };
+        // Every minute on a sliding window (PutMetricAlarm's default
+        // EvaluationWindow; obsctl sets no other): see `engine::alarm::schedule`.
+        let window = alarm::Window::Sliding;
+        if a.metrics.is_empty() {
             let period = a.period.unwrap_or(60);
             let stat_text = a
                 .statistic
@@ -271,84 +290,87 @@ impl<'a> Simulation<'a> {
             let stat: Statistic = stat_text
                 .parse()
                 .map_err(|_| format!("unknown statistic `{stat_text}`"))?;
-            let (series, counts) = self.series(
+            let metric = (
                 a.namespace.as_deref().unwrap_or_default(),
                 a.metric_name.as_deref().unwrap_or_default(),
-                &a.dimensions,
-                period,
-                stat,
+                a.dimensions.as_slice(),
             );
-            let significant = match (low_sample_ignored(a, stat), stat) {
-                (true, Statistic::Percentile(p)) => Some(
-                    counts
-                        .iter()
-                        .map(|&c| alarm::is_significant(p, c))
-                        .collect::<Vec<bool>>(),
-                ),
-                _ => None,
-            };
-            (series, period, significant, None)
+            let ignore_low = low_sample_ignored(a, stat);
+            alarm::evaluate_schedule(
+                &rule,
+                period,
+                window,
+                (self.case.start, self.until()),
+                |shift, periods| {
+                    let (series, counts) = self.series(metric, period, stat, (shift, periods));
+                    let significant = match (ignore_low, stat) {
+                        (true, Statistic::Percentile(p)) => Some(
+                            counts
+                                .iter()
+                                .map(|&c| alarm::is_significant(p, c))
+                                .collect::<Vec<bool>>(),
+                        ),
+                        _ => None,
+                    };
+                    Ok(alarm::Grid {
+                        series,
+                        band: None,
+                        significant,
+                    })
+                },
+            )
         } else {
-            let (series, period) = self.math(a)?;
-            (series, period, None, a.threshold_metric_id.clone())
-        };
-        let threshold = match band_id {
-            Some(_) => {
-                let (lower, upper) = self.case.bands.get(&a.alarm_name).ok_or_else(|| {
+            let period = math_period(a);
+            let band = match &a.threshold_metric_id {
+                Some(_) => Some(self.case.bands.get(&a.alarm_name).cloned().ok_or_else(|| {
                     format!(
                         "anomaly alarm `{}` needs its band in the test's `bands`",
                         a.alarm_name
                     )
-                })?;
-                Threshold::Band {
-                    lower: lower.clone(),
-                    upper: upper.clone(),
-                }
-            }
-            None => Threshold::Static(a.threshold.unwrap_or(0.0)),
-        };
-        let rule = Rule {
-            evaluation_periods: n,
-            datapoints_to_alarm: m,
-            comparison,
-            threshold,
-            treat_missing,
-        };
-        let states = match significant {
-            Some(sig) => alarm::evaluate_with_significance(&rule, &series, &sig),
-            None => alarm::evaluate(&rule, &series),
-        };
-        Ok(states
-            .into_iter()
-            .enumerate()
-            .map(|(i, s)| ((i as i64 + 1) * i64::from(period), s))
-            .collect())
+                })?),
+                None => None,
+            };
+            let mut plan = self.math_plan(a)?;
+            alarm::evaluate_schedule(
+                &rule,
+                period,
+                window,
+                (self.case.start, self.until()),
+                |shift, periods| {
+                    Ok(alarm::Grid {
+                        series: self.math(a, &mut plan, period, (shift, periods))?,
+                        // The band the test gives per period, read at the period
+                        // in which each datapoint ends (the band in force when
+                        // the alarm evaluates it).
+                        band: band.clone(),
+                        significant: None,
+                    })
+                },
+            )
+        }
     }
 
-    /// Evaluates a math (or anomaly) alarm's queries; returns the series the
-    /// alarm compares and its period.
-    fn math(&self, a: &MetricAlarm) -> Result<(Series, u32), String> {
-        let period = a
-            .metrics
-            .iter()
-            .find_map(|q| q.metric_stat.as_ref().map(|s| s.period))
-            .unwrap_or(60);
-        let n = self.periods(period);
-        let mut inputs: Vec<(String, Series)> = Vec::new();
+    /// A math (or anomaly) alarm's queries, parsed once: metric queries
+    /// with their statistic, expressions, what the queries cannot give (the
+    /// test's band, quotas and Contributor Insights metrics), and the id of
+    /// the returned series.
+    fn math_plan(&self, a: &'a MetricAlarm) -> Result<MathPlan<'a>, String> {
+        let mut metrics = Vec::new();
+        let mut exprs = Vec::new();
         for q in &a.metrics {
             if let Some(ms) = &q.metric_stat {
                 let stat: Statistic = ms
                     .stat
                     .parse()
                     .map_err(|_| format!("unknown statistic `{}`", ms.stat))?;
-                let (s, _) = self.series(
-                    &ms.metric.namespace,
-                    &ms.metric.metric_name,
-                    &ms.metric.dimensions,
-                    ms.period,
-                    stat,
-                );
-                inputs.push((q.id.clone(), s));
+                metrics.push((q.id.as_str(), ms, stat));
+            }
+            if let Some(expr) = &q.expression {
+                if a.threshold_metric_id.as_deref() == Some(q.id.as_str()) {
+                    continue; // The band: supplied by the test.
+                }
+                let parsed = Expr::parse(expr).map_err(|e| math_error(&q.id, expr, &e))?;
+                exprs.push((q.id.as_str(), expr.as_str(), parsed));
             }
         }
         // What the queries cannot give: the test's start (time functions),
@@ -381,17 +403,6 @@ impl<'a> Simulation<'a> {
                 .map(|(k, s)| (k.clone(), s.clone()))
                 .collect(),
         };
-        for q in &a.metrics {
-            let Some(expr) = &q.expression else { continue };
-            if a.threshold_metric_id.as_deref() == Some(q.id.as_str()) {
-                continue; // The band: supplied by the test.
-            }
-            let parsed = Expr::parse(expr).map_err(|e| math_error(&q.id, expr, &e))?;
-            let s = parsed
-                .eval_with(&inputs, period, n, &external)
-                .map_err(|e| math_error(&q.id, expr, &e))?;
-            inputs.push((q.id.clone(), s));
-        }
         let returned = a
             .metrics
             .iter()
@@ -399,12 +410,47 @@ impl<'a> Simulation<'a> {
             .map(|q| q.id.as_str())
             .next()
             .ok_or_else(|| format!("alarm `{}` returns no series", a.alarm_name))?;
-        let series = inputs
+        Ok(MathPlan {
+            metrics,
+            exprs,
+            external,
+            returned,
+        })
+    }
+
+    /// Evaluates a math (or anomaly) alarm's queries on the period grid
+    /// with `shift`; returns the series the alarm compares.
+    fn math(
+        &self,
+        a: &MetricAlarm,
+        plan: &mut MathPlan<'_>,
+        period: u32,
+        grid: (i64, usize),
+    ) -> Result<Series, String> {
+        let (shift, n) = grid;
+        let mut inputs: Vec<(String, Series)> = Vec::new();
+        for (id, ms, stat) in &plan.metrics {
+            let metric = (
+                ms.metric.namespace.as_str(),
+                ms.metric.metric_name.as_str(),
+                ms.metric.dimensions.as_slice(),
+            );
+            let (s, _) = self.series(metric, ms.period, *stat, grid);
+            inputs.push((id.to_string(), s));
+        }
+        // Datapoint 0 of the grid starts `shift` seconds before the test.
+        plan.external.start = self.case.start - shift;
+        for (id, expr, parsed) in &plan.exprs {
+            let s = parsed
+                .eval_with(&inputs, period, n, &plan.external)
+                .map_err(|e| math_error(id, expr, &e))?;
+            inputs.push((id.to_string(), s));
+        }
+        inputs
             .into_iter()
-            .find(|(id, _)| id == returned)
+            .find(|(id, _)| id == plan.returned)
             .map(|(_, s)| s)
-            .ok_or_else(|| format!("alarm `{}`: no query `{returned}`", a.alarm_name))?;
-        Ok((series, period))
+            .ok_or_else(|| format!("alarm `{}`: no query `{}`", a.alarm_name, plan.returned))
     }
 
     fn composite_timeline(&self, c: &CompositeAlarm) -> Result<Timeline, String> {
@@ -491,6 +537,23 @@ impl AlarmRef<'_> {
         };
         (enabled, list.clone())
     }
+}
+
+/// A math alarm's queries, parsed once for all its period grids.
+struct MathPlan<'a> {
+    metrics: Vec<(&'a str, &'a crate::resource::MetricStat, Statistic)>,
+    exprs: Vec<(&'a str, &'a str, Expr)>,
+    external: External,
+    returned: &'a str,
+}
+
+/// A math alarm's period: its first metric query's (all are equal, as
+/// `validate` checks); 60 s for an expression-only alarm.
+fn math_period(a: &MetricAlarm) -> u32 {
+    a.metrics
+        .iter()
+        .find_map(|q| q.metric_stat.as_ref().map(|s| s.period))
+        .unwrap_or(60)
 }
 
 /// A math error located in its query and expression: the character it is

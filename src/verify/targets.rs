@@ -325,6 +325,7 @@ pub fn targets(desired: &DesiredState, locate: &Locate) -> Targets {
                 }
             }
             Resource::CompositeAlarm(_)
+            | Resource::AlarmMuteRule(_)
             | Resource::QueryDefinition(_)
             | Resource::Topic(_)
             | Resource::Subscription(_)

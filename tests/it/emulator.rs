@@ -29,7 +29,7 @@ fn both_catalogues_all_kinds_apply_then_plan_is_empty() {
             assert_eq!(plan["format_version"], obsctl::plan::FORMAT_VERSION);
             assert!(plan["changes"].as_array().unwrap().is_empty());
             let kinds = plan["kinds"].as_array().unwrap().len();
-            assert_eq!(kinds, 8, "all eight kinds were planned");
+            assert_eq!(kinds, 9, "all nine kinds were planned");
         }
     }
 }
@@ -1570,5 +1570,290 @@ async fn verify_names_each_dead_metric_and_silent_service_at_its_catalogue_locat
     eprintln!(
         "verify: {datapoints} datapoints seeded; verify {verify_seconds:.2} s; whole test {:.1} s",
         started.elapsed().as_secs_f64()
+    );
+}
+
+/// The plan's changes as (action, key, changed paths).
+fn changes_of(plan: &Value) -> Vec<(String, String, Vec<String>)> {
+    plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["action"].as_str().unwrap().to_string(),
+                c["key"].as_str().unwrap().to_string(),
+                c["fields"]
+                    .as_array()
+                    .map(|f| {
+                        f.iter()
+                            .map(|f| f["path"].as_str().unwrap().to_string())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn mute_windows_apply_repair_drift_and_are_pruned() {
+    let e = Emulator::start();
+    let tmp = catalogue_copy("bookstore");
+    let cat = "definitions/bookstore";
+    let run = |args: &[&str]| {
+        let out = e.obsctl_in(tmp.path(), cat, args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", text(&out));
+        out
+    };
+    let plan = |args: &[&str]| -> Value {
+        let mut all = vec!["plan", "--env", "production", "--format", "json"];
+        all.extend_from_slice(args);
+        let out = e.obsctl_in(tmp.path(), cat, &all);
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", text(&out)))
+    };
+    run(&["apply", "--env", "production", "--auto-approve"]);
+    run(&["plan", "--env", "production", "--detailed-exitcode"]);
+
+    // The rule is there as compiled, with its ownership tags.
+    let rule_name = "bookstore-production-mute-nightly-maintenance";
+    let cw = e.cloudwatch().await;
+    let got = cw
+        .get_alarm_mute_rule()
+        .alarm_mute_rule_name(rule_name)
+        .send()
+        .await
+        .unwrap();
+    let schedule = got.rule().unwrap().schedule().unwrap();
+    assert_eq!(schedule.expression(), Some("cron(0 2 * * *)"));
+    assert_eq!(schedule.duration(), Some("PT30M"));
+    assert_eq!(schedule.timezone(), Some("America/New_York"));
+    let targets = got.mute_targets().unwrap().alarm_names().to_vec();
+    assert_eq!(targets.len(), 16, "{targets:#?}");
+    let arn = got.alarm_mute_rule_arn().unwrap().to_string();
+    let tags = cw
+        .list_tags_for_resource()
+        .resource_arn(&arn)
+        .send()
+        .await
+        .unwrap();
+    let tags: Vec<(&str, &str)> = tags
+        .tags()
+        .iter()
+        .map(|t| (t.key().unwrap(), t.value().unwrap()))
+        .collect();
+    assert!(tags.contains(&("obsctl:env", "production")), "{tags:?}");
+    assert!(
+        tags.contains(&("obsctl:catalogue", "bookstore")),
+        "{tags:?}"
+    );
+
+    // Edited outside obsctl: a longer window over fewer alarms.
+    cw.put_alarm_mute_rule()
+        .name(rule_name)
+        .set_description(got.description().map(str::to_string))
+        .rule(
+            cw::types::Rule::builder()
+                .schedule(
+                    cw::types::Schedule::builder()
+                        .expression("cron(0 2 * * *)")
+                        .duration("PT2H")
+                        .timezone("America/New_York")
+                        .build(),
+                )
+                .build(),
+        )
+        .mute_targets(
+            cw::types::MuteTargets::builder()
+                .set_alarm_names(Some(targets[..3].to_vec()))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let drift = changes_of(&plan(&[]));
+    assert_eq!(drift.len(), 1, "{drift:#?}");
+    let (action, key, fields) = &drift[0];
+    assert_eq!((action.as_str(), key.as_str()), ("update", rule_name));
+    assert!(fields.iter().any(|f| f.contains("Duration")), "{fields:?}");
+    assert!(
+        fields.iter().any(|f| f.contains("AlarmNames")),
+        "{fields:?}"
+    );
+    run(&["apply", "--env", "production", "--auto-approve"]);
+    run(&["plan", "--env", "production", "--detailed-exitcode"]);
+    let repaired = cw
+        .get_alarm_mute_rule()
+        .alarm_mute_rule_name(rule_name)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        repaired.rule().unwrap().schedule().unwrap().duration(),
+        Some("PT30M")
+    );
+    assert_eq!(repaired.mute_targets().unwrap().alarm_names().len(), 16);
+
+    // The window removed from the catalogue: exactly its rule is deleted.
+    let yaml = tmp.path().join("definitions/bookstore/obsctl.yaml");
+    let text_now = std::fs::read_to_string(&yaml).unwrap();
+    let start = text_now.find("mute:\n").unwrap();
+    let end = text_now[start..].find("\n\n").unwrap() + start + 2;
+    std::fs::write(&yaml, format!("{}{}", &text_now[..start], &text_now[end..])).unwrap();
+    let pruned = changes_of(&plan(&[]));
+    assert_eq!(
+        pruned,
+        vec![("delete".to_string(), rule_name.to_string(), Vec::new())]
+    );
+    run(&["apply", "--env", "production", "--auto-approve"]);
+    run(&["plan", "--env", "production", "--detailed-exitcode"]);
+    let gone = cw
+        .get_alarm_mute_rule()
+        .alarm_mute_rule_name(rule_name)
+        .send()
+        .await;
+    assert!(gone.is_err(), "{gone:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn mute_for_a_deploy_is_left_alone_until_it_expires_and_unmute_ends_it() {
+    let e = Emulator::start();
+    e.apply("bookstore", "production");
+    let out = e.obsctl(
+        "bookstore",
+        &[
+            "mute",
+            "--env",
+            "production",
+            "--for",
+            "20m",
+            "--services",
+            "order-service",
+            "--reason",
+            "deploy 42",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(stdout.contains("alarms in production until"), "{stdout}");
+    assert!(
+        stdout.contains("bookstore-production-order-service-service-down"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("payment-service"), "{stdout}");
+    let cw = e.cloudwatch().await;
+    let list = cw.list_alarm_mute_rules().send().await.unwrap();
+    let adhoc: Vec<String> = list
+        .alarm_mute_rule_summaries()
+        .iter()
+        .filter_map(|r| r.alarm_mute_rule_arn())
+        .filter(|a| a.contains("-adhoc-"))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(adhoc.len(), 1, "{adhoc:?}");
+    let tags = cw
+        .list_tags_for_resource()
+        .resource_arn(&adhoc[0])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        tags.tags()
+            .iter()
+            .any(|t| t.key() == Some("obsctl:reason") && t.value() == Some("deploy 42")),
+        "{tags:?}"
+    );
+    // A running ad-hoc rule is not the catalogue's: no drift, no prune.
+    let out = e.obsctl(
+        "bookstore",
+        &["plan", "--env", "production", "--detailed-exitcode"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+
+    // An expired one (a deploy muted long ago): the next apply prunes it.
+    let expired = "bookstore-production-adhoc-20200101T0000";
+    cw.put_alarm_mute_rule()
+        .name(expired)
+        .rule(
+            cw::types::Rule::builder()
+                .schedule(
+                    cw::types::Schedule::builder()
+                        .expression("at(2020-01-01T00:00)")
+                        .duration("PT20M")
+                        .timezone("UTC")
+                        .build(),
+                )
+                .build(),
+        )
+        .mute_targets(
+            cw::types::MuteTargets::builder()
+                .alarm_names("bookstore-production-order-service-service-down")
+                .build(),
+        )
+        .expire_date(aws_smithy_types::DateTime::from_secs(1_577_837_200))
+        .send()
+        .await
+        .unwrap();
+    let arn = cw
+        .get_alarm_mute_rule()
+        .alarm_mute_rule_name(expired)
+        .send()
+        .await
+        .unwrap()
+        .alarm_mute_rule_arn()
+        .unwrap()
+        .to_string();
+    let tag = |k: &str, v: &str| cw::types::Tag::builder().key(k).value(v).build();
+    cw.tag_resource()
+        .resource_arn(&arn)
+        .tags(tag("obsctl:catalogue", "bookstore"))
+        .tags(tag("obsctl:env", "production"))
+        .tags(tag("obsctl:adhoc", "true"))
+        .send()
+        .await
+        .unwrap();
+    let plan = e.plan_json("bookstore", "production");
+    assert_eq!(
+        changes_of(&plan),
+        vec![("delete".to_string(), expired.to_string(), Vec::new())]
+    );
+    e.apply("bookstore", "production");
+    let names: Vec<String> = cw
+        .list_alarm_mute_rules()
+        .send()
+        .await
+        .unwrap()
+        .alarm_mute_rule_summaries()
+        .iter()
+        .filter_map(|r| r.alarm_mute_rule_arn())
+        .map(str::to_string)
+        .collect();
+    assert!(!names.iter().any(|n| n.ends_with(expired)), "{names:?}");
+    assert!(
+        names.contains(&adhoc[0]),
+        "the running one is kept: {names:?}"
+    );
+
+    // `unmute` ends the running one.
+    let out = e.obsctl("bookstore", &["unmute", "--env", "production"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        stdout.contains("unmuted: bookstore-production-adhoc-"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("(deploy 42)"), "{stdout}");
+    let left = cw.list_alarm_mute_rules().send().await.unwrap();
+    assert!(
+        left.alarm_mute_rule_summaries()
+            .iter()
+            .all(|r| !r.alarm_mute_rule_arn().unwrap().contains("-adhoc-")),
+        "{left:?}"
+    );
+    let out = e.obsctl("bookstore", &["unmute", "--env", "production"]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("no running ad-hoc mute in production"),
+        "{}",
+        text(&out)
     );
 }

@@ -88,6 +88,12 @@ fn updated(d: &DesiredState) -> DesiredState {
             }
             Resource::MetricFilter(f) if first => f.filter_pattern = "\"edited\"".into(),
             Resource::QueryDefinition(q) if first => q.query_string.push_str(" | limit 5"),
+            Resource::AlarmMuteRule(m) => {
+                m.tags.push(tag("team"));
+                if first {
+                    m.rule.schedule.duration = "PT1H".into();
+                }
+            }
             _ => {}
         }
     }
@@ -97,6 +103,7 @@ fn updated(d: &DesiredState) -> DesiredState {
             Resource::CompositeAlarm(a) => a.tags.sort(),
             Resource::Dashboard(x) => x.tags.sort(),
             Resource::Topic(t) => t.tags.sort(),
+            Resource::AlarmMuteRule(m) => m.tags.sort(),
             _ => {}
         }
     }
@@ -173,13 +180,14 @@ fn check(name: &str, d: &DesiredState) {
         );
         let made: BTreeSet<&str> = recorded.iter().map(|(a, _)| a.as_str()).collect();
         for row in iam::rows(d, purpose, &all_kinds()) {
-            // Deletes are granted for every kind in scope, so that removing
-            // the last resource of a kind from the catalogue still prunes it.
+            // Deletes, and the reads that find what to delete, are granted
+            // for every kind in scope, so that removing the last resource of
+            // a kind from the catalogue still prunes it.
             let kind_absent = row
                 .kinds()
                 .iter()
                 .all(|k| !d.resources.keys().any(|(kind, _)| kind == k));
-            if row.action.contains(":Delete") && kind_absent {
+            if (row.action.contains(":Delete") || row.purpose == Purpose::Plan) && kind_absent {
                 continue;
             }
             let needed = made.contains(row.action)
@@ -206,6 +214,12 @@ fn policies_allow_every_call_and_nothing_more_for_the_seeds() {
         let d = desired(cat, "staging", |_| {});
         check(cat, &d);
     }
+    // Bookstore's production has a mute window: PutAlarmMuteRule is
+    // authorized against the rule and every alarm it targets.
+    check(
+        "bookstore production",
+        &desired("bookstore", "production", |_| {}),
+    );
 }
 
 #[test]

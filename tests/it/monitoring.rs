@@ -1039,3 +1039,29 @@ fn statistic_sets_aggregate_as_aws_documents() {
     );
     assert!(stderr.contains("1 problem found"), "{stderr}");
 }
+
+#[test]
+fn muted_on_a_recurring_window_needs_the_tests_start() {
+    let tmp = catalogue_copy("bookstore");
+    let dir = tmp.path().join("definitions/bookstore");
+    let path = dir.join("tests/mute.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let without = text.replacen("    start: 2026-12-07T06:50:00Z\n", "", 1);
+    std::fs::write(&path, &without).unwrap();
+    let line = without
+        .lines()
+        .position(|l| l.contains("at: 9m, muted: false"))
+        .unwrap()
+        + 1;
+    let Run {
+        code,
+        stdout,
+        stderr,
+    } = obsctl(["-d", dir.to_str().unwrap(), "test", "maintenance"]).run();
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(
+        stderr.contains(&format!("tests/mute.yaml:{line}:"))
+            && stderr.contains("is muted by a recurring window, which opens at clock times: the test needs a `start:`"),
+        "{stderr}"
+    );
+}

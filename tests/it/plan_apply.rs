@@ -1052,3 +1052,63 @@ async fn removing_a_service_shows_the_executive_dashboard_change_in_a_few_lines(
     assert!(text.contains("search-service"), "{text}");
     assert!(!text.contains("→ \"search"), "no positional shifts: {text}");
 }
+
+#[tokio::test]
+async fn mute_rules_are_tagged_where_create_tags_are_dropped_and_follow_their_alarms() {
+    let fake = FakeAws::default();
+    fake.state.lock().unwrap().drop_create_tags = true;
+    let aws = fake.aws().checking_create_tags();
+    let d = desired("bookstore", "production", |_| {});
+    let report = run(&aws, &plan(&aws, &d).await).await;
+    assert!(report.failed.is_empty(), "{:?}", report.failed.first());
+    let rule = "bookstore-production-mute-nightly-maintenance";
+    let (stored, tags) = fake.state.lock().unwrap().mute_rules[rule].clone();
+    assert_eq!(stored.mute_targets.alarm_names.len(), 16);
+    assert!(
+        tags.iter()
+            .any(|t| t.key == "obsctl:env" && t.value == "production"),
+        "{tags:?}"
+    );
+    assert!(plan(&aws, &d).await.changes.is_empty());
+
+    // A service removed: the rule stops naming its alarms (an update, run
+    // before apply's deletes), then its alarms are deleted.
+    let smaller = desired("bookstore", "production", |c| {
+        c.services.remove("search-service");
+        c.tests.clear();
+    });
+    let p = plan(&aws, &smaller).await;
+    let rule_change = p
+        .changes
+        .iter()
+        .find(|c| c.kind == Kind::AlarmMuteRule)
+        .unwrap();
+    assert_eq!(rule_change.action, Action::Update);
+    assert!(
+        p.changes
+            .iter()
+            .any(|c| c.action == Action::Delete && c.key.contains("search-service-high-cpu"))
+    );
+    let report = run(&aws, &p).await;
+    assert!(report.failed.is_empty(), "{:?}", report.failed.first());
+    let (stored, _) = fake.state.lock().unwrap().mute_rules[rule].clone();
+    assert_eq!(stored.mute_targets.alarm_names.len(), 14);
+    assert!(plan(&aws, &smaller).await.changes.is_empty());
+
+    // Every mute window removed: the rule is deleted.
+    let none = desired("bookstore", "production", |c| {
+        c.services.remove("search-service");
+        c.tests.clear();
+        c.mute.clear();
+    });
+    let p = plan(&aws, &none).await;
+    assert_eq!(
+        p.changes
+            .iter()
+            .map(|c| (c.kind, c.action, c.key.as_str()))
+            .collect::<Vec<_>>(),
+        [(Kind::AlarmMuteRule, Action::Delete, rule)]
+    );
+    run(&aws, &p).await;
+    assert!(fake.state.lock().unwrap().mute_rules.is_empty());
+}

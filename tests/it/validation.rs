@@ -1597,3 +1597,213 @@ fn a_missing_data_treatment_on_a_dynamodb_alarm_is_a_warning() {
     ];
     assert!(!warnings(&ignore).contains("has no effect"));
 }
+
+/// A service that writes no logs (`log_group: none`): no metric filter or
+/// saved query reads it, per-service tests that write to its log group
+/// skip it; an empty log group and a query limited to such a service are
+/// located errors.
+#[test]
+fn a_service_without_logs_needs_no_log_group() {
+    use crate::support::{RunExt, append, catalogue_copy, edit, obsctl};
+    let tmp = catalogue_copy("cat-house");
+    let defs = tmp.path().join("definitions/cat-house");
+    append(
+        &defs.join("services.yaml"),
+        "  sessions-table:\n    owner: platform\n    log_group: none\n",
+    );
+    let validate = || {
+        obsctl(["-d", "definitions/cat-house", "validate"])
+            .current_dir(tmp.path())
+            .run()
+    };
+    let out = validate();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = obsctl(["-d", "definitions/cat-house", "render", "--out", "snap"])
+        .current_dir(tmp.path())
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let staging = tmp.path().join("snap/staging");
+    let names = |dir: &str| -> Vec<String> {
+        std::fs::read_dir(staging.join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect()
+    };
+    assert!(
+        names("metric-alarms")
+            .iter()
+            .any(|n| n.contains("sessions-table"))
+    );
+    for dir in ["metric-filters", "query-definitions", "log-groups"] {
+        if staging.join(dir).is_dir() {
+            assert!(
+                !names(dir).iter().any(|n| n.contains("sessions-table")),
+                "{dir}"
+            );
+        }
+    }
+    let out = obsctl(["-d", "definitions/cat-house", "test"])
+        .current_dir(tmp.path())
+        .run();
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+
+    // A saved query limited to services: only their log groups; naming the
+    // service without logs is a located mistake.
+    edit(
+        &defs.join("logs.yaml"),
+        "    description: Find all errors in the last hour\n",
+        "    description: Find all errors in the last hour\n    services: [auth-service, sessions-table]\n",
+    );
+    let out = validate();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("logs.yaml:81:30"), "{}", out.stderr);
+    assert!(out.stderr.contains("writes no logs"), "{}", out.stderr);
+    assert!(out.stderr.contains("1 problem found"), "{}", out.stderr);
+    edit(&defs.join("logs.yaml"), ", sessions-table]", "]");
+    let out = obsctl(["-d", "definitions/cat-house", "render", "--out", "snap2"])
+        .current_dir(tmp.path())
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let query = std::fs::read_to_string(tmp.path().join(
+        "snap2/staging/query-definitions/cat-house-staging-errors-all-errors-last-hour.json",
+    ));
+    if let Ok(query) = query {
+        assert!(query.contains("auth-service"), "{query}");
+        assert!(!query.contains("catalog-service"), "{query}");
+    }
+
+    // `log_group: ""` is a located mistake, with the way to say "no logs".
+    edit(
+        &defs.join("services.yaml"),
+        "log_group: none",
+        "log_group: \"\"",
+    );
+    let out = validate();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("services.yaml:"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("empty log group name"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("log_group: none"), "{}", out.stderr);
+}
+
+// Mute windows.
+const MUTE: &str = "mute:\n  nightly:\n    schedule: cron(0 2 * * *)\n    duration: 30m\n    timezone: Europe/Berlin\n";
+
+/// The base catalogue with a mute window whose `from` is replaced by `to`.
+fn mute_edit(from: &'static str, to: &'static str) -> String {
+    let text = format!("{MUTE}    alarms: [cpu]\n");
+    assert!(text.contains(from));
+    problems(
+        &[(
+            "metrics:\n",
+            Box::leak(format!("{}metrics:\n", text.replacen(from, to, 1)).into_boxed_str()),
+        )],
+        &[],
+    )
+}
+
+#[test]
+fn a_mute_window_compiles_into_a_rule_per_environment() {
+    let (_dir, cat) = write_base(
+        &[(
+            "metrics:\n",
+            Box::leak(format!("{MUTE}metrics:\n").into_boxed_str()),
+        )],
+        &[],
+    );
+    let (_, states) = load_and_compile(&cat, None).unwrap();
+    let rules: Vec<_> = states[0]
+        .resources
+        .values()
+        .filter_map(|r| match r {
+            obsctl::resource::Resource::AlarmMuteRule(m) => Some(m.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(rules.len(), 1);
+    assert_eq!(rules[0].name, "shop-staging-mute-nightly");
+    assert_eq!(rules[0].rule.schedule.duration, "PT30M");
+    assert_eq!(rules[0].rule.schedule.timezone, "Europe/Berlin");
+    assert_eq!(rules[0].mute_targets.alarm_names, ["shop-staging-api-cpu"]);
+}
+
+#[test]
+fn mute_windows_take_only_the_schedule_syntax_aws_documents() {
+    for (from, to, expected) in [
+        (
+            "cron(0 2 * * *)",
+            "cron(0 2 * * ? *)",
+            "no year, unlike EventBridge",
+        ),
+        (
+            "cron(0 2 * * *)",
+            "cron(0/5 2 * * *)",
+            "`/` is not supported",
+        ),
+        (
+            "cron(0 2 * * *)",
+            "cron(0 2 * * MON#1)",
+            "`#` is not supported",
+        ),
+        ("cron(0 2 * * *)", "rate(1 day)", "is neither cron("),
+        (
+            "cron(0 2 * * *)",
+            "at(2026-12-24T18:00:30)",
+            "to the minute",
+        ),
+        ("30m", "30s", "from 1 minute (PT1M) to 15 days (P15D)"),
+        ("30m", "16d", "from 1 minute (PT1M) to 15 days (P15D)"),
+        ("30m", "PT30S", "not an ISO 8601 duration"),
+        (
+            "Europe/Berlin",
+            "Europe/Berlinn",
+            "is not an IANA time zone",
+        ),
+        (
+            "alarms: [cpu]",
+            "alarms: [cpuu]",
+            "undefined alarm template `cpuu`",
+        ),
+        (
+            "alarms: [cpu]",
+            "services: [apii]",
+            "undefined service `apii`",
+        ),
+        (
+            "alarms: [cpu]",
+            "severities: [page]",
+            "undefined severity `page`",
+        ),
+        (
+            "alarms: [cpu]",
+            "environments: [prod]",
+            "undefined environment `prod`",
+        ),
+        (
+            "alarms: [cpu]",
+            "start: 2026-05-01T00:00\n    expire: 2026-04-01T00:00",
+            "`expire` must come after `start`",
+        ),
+        ("alarms: [cpu]", "start: tomorrow", "is not a date and time"),
+    ] {
+        let out = mute_edit(from, to);
+        assert!(
+            out.contains(expected),
+            "{to}: expected `{expected}` in:\n{out}"
+        );
+        assert!(
+            out.lines()
+                .filter(|l| !l.starts_with("  help:"))
+                .all(|l| l.starts_with("obsctl.yaml:")),
+            "{to}: every problem located in obsctl.yaml:\n{out}"
+        );
+    }
+    for ok in ["cron(0,30 9-17 * JAN-MAR MON-FRI)", "at(2026-12-24T18:00)"] {
+        let text: &'static str = Box::leak(ok.to_string().into_boxed_str());
+        assert_eq!(mute_edit("cron(0 2 * * *)", text), "", "{ok}");
+    }
+    assert_eq!(mute_edit("30m", "P1DT12H"), "");
+}

@@ -30,8 +30,21 @@ impl FakeAws {
             .collect()
     }
 
-    /// The tags of the alarm or dashboard `arn` names, if it exists.
+    /// The ARN of a mute rule (the API reference's form,
+    /// `…:alarm-mute-rule:NAME`).
+    fn mute_rule_arn(&self, name: &str) -> String {
+        let p = crate::resource::partition(&self.region);
+        format!(
+            "arn:{p}:cloudwatch:{}:{}:alarm-mute-rule:{name}",
+            self.region, self.account
+        )
+    }
+
+    /// The tags of the alarm, dashboard or mute rule `arn` names, if it exists.
     fn cw_tags<'s>(s: &'s mut FakeState, arn: &str) -> Option<&'s mut Vec<Tag>> {
+        if let Some(name) = mute_rule_name(arn) {
+            return s.mute_rules.get_mut(name).map(|(_, t)| t);
+        }
         match arn.split_once(":dashboard/") {
             Some((_, name)) => {
                 if !s.dashboards.contains_key(name) {
@@ -350,5 +363,85 @@ impl CloudWatchApi for FakeAws {
         self.enter(Api::DescribeAlarmHistory.name()).await?;
         self.authorize(Api::DescribeAlarmHistory, vec!["*".to_string()]);
         Ok(self.fake_alarm_history(alarm, start, end, next))
+    }
+
+    async fn list_alarm_mute_rules(
+        &self,
+        next: Option<String>,
+    ) -> AwsResult<Page<MuteRuleSummary>> {
+        self.enter(Api::ListAlarmMuteRules.name()).await?;
+        self.authorize(Api::ListAlarmMuteRules, vec!["*".to_string()]);
+        let all = self.with(|s| {
+            s.mute_rules
+                .values()
+                .map(|(r, _)| MuteRuleSummary {
+                    arn: self.mute_rule_arn(&r.name),
+                    expire_date: r.expire_date.clone(),
+                })
+                .collect()
+        });
+        Ok(page(all, next, 100))
+    }
+
+    async fn get_alarm_mute_rule(&self, name: &str) -> AwsResult<(String, AlarmMuteRule)> {
+        self.enter(Api::GetAlarmMuteRule.name()).await?;
+        self.authorize(Api::GetAlarmMuteRule, vec![self.mute_rule_arn(name)]);
+        self.with(|s| s.mute_rules.get(name).map(|(r, _)| r.clone()))
+            .map(|r| (self.mute_rule_arn(name), r))
+            .ok_or_else(|| {
+                AwsError::new(
+                    Api::GetAlarmMuteRule.name(),
+                    "ResourceNotFoundException",
+                    format!("Mute rule {name} does not exist"),
+                )
+            })
+    }
+
+    async fn put_alarm_mute_rule(&self, rule: &AlarmMuteRule) -> AwsResult<()> {
+        self.enter(Api::PutAlarmMuteRule.name()).await?;
+        let mut resources = vec![self.mute_rule_arn(&rule.name)];
+        resources.extend(
+            rule.mute_targets
+                .alarm_names
+                .iter()
+                .map(|a| self.alarm_arn(a)),
+        );
+        self.authorize(Api::PutAlarmMuteRule, resources);
+        self.with(|s| {
+            if let Some(missing) = rule
+                .mute_targets
+                .alarm_names
+                .iter()
+                .find(|a| !s.alarms.contains_key(*a))
+            {
+                return Err(AwsError::new(
+                    Api::PutAlarmMuteRule.name(),
+                    "ValidationError",
+                    format!("Alarm {missing} does not exist"),
+                ));
+            }
+            let tags = match s.mute_rules.get(&rule.name) {
+                Some((_, old)) => old.clone(),
+                None if s.drop_create_tags => Vec::new(),
+                None => {
+                    let mut t = rule.tags.clone();
+                    t.sort();
+                    t
+                }
+            };
+            let stored = AlarmMuteRule {
+                tags: Vec::new(),
+                ..rule.clone()
+            };
+            s.mute_rules.insert(rule.name.clone(), (stored, tags));
+            Ok(())
+        })
+    }
+
+    async fn delete_alarm_mute_rule(&self, name: &str) -> AwsResult<()> {
+        self.enter(Api::DeleteAlarmMuteRule.name()).await?;
+        self.authorize(Api::DeleteAlarmMuteRule, vec![self.mute_rule_arn(name)]);
+        self.with(|s| s.mute_rules.remove(name));
+        Ok(())
     }
 }

@@ -34,7 +34,18 @@
 //!   PR #7251, checked against AWS).
 //!
 //! - metric datapoints, alarm history and log-event searches as the
-//!   reading APIs return them (`data.rs`, with their sources).
+//!   reading APIs return them (`data.rs`, with their sources);
+//! - alarm mute rules: PutAlarmMuteRule replaces a rule of the same name
+//!   and keeps its tags ("If you specify a rule name that already exists,
+//!   this operation updates the existing rule"), rejects targets that are
+//!   not alarms of the account ("The alarm names must match existing alarms
+//!   in your Amazon Web Services account and region", `MuteTargets`; the
+//!   error code is not documented: `ValidationError` here), and is
+//!   authorized against the rule and every target alarm (its Permissions
+//!   section); ListAlarmMuteRules returns ARNs without names, 100 per page;
+//!   GetAlarmMuteRule of a missing rule is `ResourceNotFoundException`, the
+//!   one error it declares; DeleteAlarmMuteRule declares no error, and a
+//!   missing rule is no error (as the emulator);
 //!
 //! It can inject throttling and any other error per API.
 //!
@@ -63,6 +74,8 @@ pub struct FakeState {
     pub dashboards: BTreeMap<String, String>,
     /// Dashboard tags by name.
     pub dashboard_tags: BTreeMap<String, Vec<Tag>>,
+    /// Alarm mute rules by name, with tags.
+    pub mute_rules: BTreeMap<String, (AlarmMuteRule, Vec<Tag>)>,
     /// Log groups: name → (tags, retention in days).
     pub log_groups: BTreeMap<String, (Vec<Tag>, Option<u32>)>,
     /// Metric filters by (group, name).

@@ -2,7 +2,11 @@
 //! the defaults AWS leaves out).
 
 use super::*;
-use crate::resource::{Dimension, Metric, MetricDataQuery, MetricStat};
+use crate::resource::{
+    Dimension, Metric, MetricDataQuery, MetricStat, MuteRule, MuteSchedule, MuteTargets,
+};
+use crate::rules::mute::format_date;
+use aws_smithy_types::DateTime as SmithyTime;
 
 fn cw_dims(d: &[Dimension]) -> Vec<cw::types::Dimension> {
     d.iter()
@@ -490,6 +494,129 @@ impl CloudWatchApi for Sdk<cw::Client> {
             .collect();
         Ok((items, out.next_token().map(str::to_string)))
     }
+
+    async fn list_alarm_mute_rules(
+        &self,
+        next: Option<String>,
+    ) -> AwsResult<Page<MuteRuleSummary>> {
+        let out = self
+            .0
+            .list_alarm_mute_rules()
+            .max_records(100)
+            .set_next_token(next)
+            .send()
+            .await
+            .map_err(|e| err("ListAlarmMuteRules", e))?;
+        Ok((
+            out.alarm_mute_rule_summaries()
+                .iter()
+                .filter_map(|r| {
+                    Some(MuteRuleSummary {
+                        arn: r.alarm_mute_rule_arn()?.to_string(),
+                        expire_date: r.expire_date().map(from_smithy_time),
+                    })
+                })
+                .collect(),
+            out.next_token().map(str::to_string),
+        ))
+    }
+
+    async fn get_alarm_mute_rule(&self, name: &str) -> AwsResult<(String, AlarmMuteRule)> {
+        let out = self
+            .0
+            .get_alarm_mute_rule()
+            .alarm_mute_rule_name(name)
+            .send()
+            .await
+            .map_err(|e| err("GetAlarmMuteRule", e))?;
+        let schedule = out.rule().and_then(|r| r.schedule());
+        let mut alarm_names = out
+            .mute_targets()
+            .map(|t| t.alarm_names().to_vec())
+            .unwrap_or_default();
+        alarm_names.sort();
+        let rule = AlarmMuteRule {
+            name: out.name().unwrap_or(name).to_string(),
+            description: opt_str(out.description()),
+            rule: MuteRule {
+                schedule: MuteSchedule {
+                    expression: schedule
+                        .and_then(|s| s.expression())
+                        .unwrap_or_default()
+                        .to_string(),
+                    duration: schedule
+                        .and_then(|s| s.duration())
+                        .unwrap_or_default()
+                        .to_string(),
+                    // The API reference: "If you don't specify a time zone,
+                    // UTC is used by default."
+                    timezone: schedule
+                        .and_then(|s| s.timezone())
+                        .filter(|t| !t.is_empty())
+                        .unwrap_or("UTC")
+                        .to_string(),
+                },
+            },
+            mute_targets: MuteTargets { alarm_names },
+            start_date: out.start_date().map(from_smithy_time),
+            expire_date: out.expire_date().map(from_smithy_time),
+            tags: Vec::new(),
+        };
+        Ok((
+            out.alarm_mute_rule_arn().unwrap_or_default().to_string(),
+            rule,
+        ))
+    }
+
+    async fn put_alarm_mute_rule(&self, r: &AlarmMuteRule) -> AwsResult<()> {
+        let s = &r.rule.schedule;
+        let schedule = cw::types::Schedule::builder()
+            .expression(&s.expression)
+            .duration(&s.duration)
+            .timezone(&s.timezone)
+            .build();
+        self.0
+            .put_alarm_mute_rule()
+            .name(&r.name)
+            .set_description(r.description.clone())
+            .rule(cw::types::Rule::builder().schedule(schedule).build())
+            .mute_targets(
+                cw::types::MuteTargets::builder()
+                    .set_alarm_names(Some(r.mute_targets.alarm_names.clone()))
+                    .build(),
+            )
+            .set_start_date(r.start_date.as_deref().and_then(to_smithy_time))
+            .set_expire_date(r.expire_date.as_deref().and_then(to_smithy_time))
+            .set_tags((!r.tags.is_empty()).then(|| cw_tags(&r.tags)))
+            .send()
+            .await
+            .map_err(|e| err("PutAlarmMuteRule", e))?;
+        Ok(())
+    }
+
+    async fn delete_alarm_mute_rule(&self, name: &str) -> AwsResult<()> {
+        self.0
+            .delete_alarm_mute_rule()
+            .alarm_mute_rule_name(name)
+            .send()
+            .await
+            .map_err(|e| err("DeleteAlarmMuteRule", e))?;
+        Ok(())
+    }
+}
+
+/// A timestamp as obsctl writes dates (UTC, whole seconds).
+fn from_smithy_time(t: &SmithyTime) -> String {
+    chrono::DateTime::from_timestamp(t.secs(), 0)
+        .map(format_date)
+        .unwrap_or_default()
+}
+
+/// A date obsctl wrote (`2026-04-15T08:00:00Z`) as a timestamp.
+fn to_smithy_time(text: &str) -> Option<SmithyTime> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|d| SmithyTime::from_secs(d.timestamp()))
 }
 
 /// Actions are a set to CloudWatch: compared in sorted order (obsctl

@@ -574,3 +574,66 @@ async fn filter_log_events_asks_for_one_event_in_the_window() {
     assert!(events.is_empty());
     assert_eq!(next.as_deref(), Some("t"));
 }
+
+#[tokio::test]
+async fn a_mute_rule_reads_back_with_utc_dates_sorted_targets_and_utc_by_default() {
+    use cw::operation::get_alarm_mute_rule::GetAlarmMuteRuleOutput;
+    use cw::operation::list_alarm_mute_rules::ListAlarmMuteRulesOutput;
+    let get = mock!(cw::Client::get_alarm_mute_rule)
+        .match_requests(|r| r.alarm_mute_rule_name() == Some("p-prod-mute-nightly"))
+        .then_output(|| {
+            GetAlarmMuteRuleOutput::builder()
+                .name("p-prod-mute-nightly")
+                .alarm_mute_rule_arn(
+                    "arn:aws:cloudwatch:us-east-1:1:alarm-mute-rule:p-prod-mute-nightly",
+                )
+                .rule(
+                    cw::types::Rule::builder()
+                        .schedule(
+                            cw::types::Schedule::builder()
+                                .expression("cron(0 2 * * *)")
+                                .duration("PT30M")
+                                .build(),
+                        )
+                        .build(),
+                )
+                .mute_targets(
+                    cw::types::MuteTargets::builder()
+                        .alarm_names("p-prod-b")
+                        .alarm_names("p-prod-a")
+                        .build(),
+                )
+                .expire_date(aws_smithy_types::DateTime::from_secs(1_798_761_599))
+                .build()
+        });
+    let list = mock!(cw::Client::list_alarm_mute_rules).then_output(|| {
+        ListAlarmMuteRulesOutput::builder()
+            .alarm_mute_rule_summaries(
+                cw::types::AlarmMuteRuleSummary::builder()
+                    .alarm_mute_rule_arn("arn:aws:cloudwatch:us-east-1:1:alarm-mute-rule/p-prod-x")
+                    .build(),
+            )
+            .build()
+    });
+    let client = mock_client!(aws_sdk_cloudwatch, RuleMode::MatchAny, [&get, &list], |c| c
+        .retry_config(aws_config::retry::RetryConfig::disabled()));
+    let aws = aws_with(client);
+    let (arn, rule) = aws
+        .cloudwatch()
+        .get_alarm_mute_rule("p-prod-mute-nightly")
+        .await
+        .unwrap();
+    assert!(arn.ends_with(":alarm-mute-rule:p-prod-mute-nightly"));
+    assert_eq!(rule.rule.schedule.timezone, "UTC");
+    assert_eq!(rule.mute_targets.alarm_names, ["p-prod-a", "p-prod-b"]);
+    assert_eq!(rule.expire_date.as_deref(), Some("2026-12-31T23:59:59Z"));
+    assert_eq!(rule.start_date, None);
+    let (page, next) = aws.cloudwatch().list_alarm_mute_rules(None).await.unwrap();
+    assert_eq!(next, None);
+    // Summaries carry no name: it is the ARN's last part, in either spelling.
+    assert_eq!(crate::aws::mute_rule_name(&page[0].arn), Some("p-prod-x"));
+    assert_eq!(
+        crate::aws::mute_rule_name(&arn),
+        Some("p-prod-mute-nightly")
+    );
+}

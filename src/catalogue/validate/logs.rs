@@ -67,6 +67,29 @@ impl Validator<'_> {
         }
     }
 
+    /// Saved queries: the services they are limited to exist and write logs.
+    pub(super) fn queries(&mut self) {
+        for q in self.cat.queries.values() {
+            let Some(services) = &q.services else {
+                continue;
+            };
+            for (i, s) in services.iter().enumerate() {
+                let at = q.origin.child(&format!("services/{i}"));
+                self.service_ref(s, &at);
+                let no_logs = self.cat.services.get(s).is_some_and(|svc| {
+                    svc.log_group.as_deref() == Some(crate::catalogue::model::NO_LOG_GROUP)
+                });
+                if no_logs {
+                    self.err(
+                        &at,
+                        format!("service `{s}` writes no logs (`log_group: none`); a saved query cannot read it"),
+                        "remove it from `services`".to_string(),
+                    );
+                }
+            }
+        }
+    }
+
     /// Parses the pattern with the filter-pattern engine, and checks the
     /// value and dimension selectors against it: each mistake is located at
     /// its field, with the character where the parser stopped.

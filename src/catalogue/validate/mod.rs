@@ -9,6 +9,7 @@ mod alarms;
 mod environments;
 mod logs;
 mod metrics;
+mod mute;
 mod notifications;
 mod services;
 
@@ -18,6 +19,7 @@ use super::suggest::did_you_mean;
 use crate::diagnostic::{Origin, Problems};
 pub use crate::rules::composite::rule_refs;
 pub use crate::rules::limits::*;
+pub use mute::{ParsedMute, parse_mute};
 
 /// True for an ARN of `service` in any partition (`arn:aws-cn:sqs:…`).
 pub(super) fn is_arn_of(text: &str, service: &str) -> bool {
@@ -58,7 +60,9 @@ fn validate_all(cat: &Catalogue, problems: &mut Problems) {
     v.services();
     v.dashboards();
     v.metric_filters();
+    v.queries();
     v.published_metrics();
+    v.mute();
 }
 
 pub(super) struct Validator<'a> {

@@ -17,6 +17,17 @@ impl Validator<'_> {
                     None,
                 );
             }
+            if svc
+                .log_group
+                .as_deref()
+                .is_some_and(|g| g.trim().is_empty())
+            {
+                self.err(
+                    &o.child("log_group"),
+                    "empty log group name",
+                    "name the service's log group, or write `log_group: none` for a service that writes no logs".to_string(),
+                );
+            }
             self.routes(&svc.routes, &o.child("routes"));
             self.overrides(&svc.alarms, &o.child("alarms"));
             for (env, senv) in &svc.environments {

@@ -5,6 +5,9 @@
 //!
 //! * [`aggregate`] / [`sample_counts`] (in `stats.rs`) turn raw samples into one
 //!   datapoint per period using a CloudWatch [`Statistic`];
+//! * [`evaluate_schedule`] (in `schedule.rs`) evaluates an alarm as AWS
+//!   schedules it: every minute on a sliding window (or at each boundary of
+//!   a wall-clock window);
 //! * [`evaluate()`] / [`evaluate_with_significance`] (in `evaluate.rs`) run the
 //!   alarm state machine: "M out of N" evaluation over an *evaluation range*,
 //!   with the four `TreatMissingData` modes and the premature-alarm rule;
@@ -31,10 +34,14 @@
 //!
 //! # Time model
 //!
-//! A test starts at `t = 0` (seconds). Period `i` covers `[i * period,
-//! (i + 1) * period)`. A [`Series`] holds one optional value per period; `None`
-//! means CloudWatch would have no datapoint for that period. `NaN` values are
-//! treated as missing everywhere.
+//! A test starts at `t = 0` (seconds). A [`Series`] holds one optional value
+//! per period of a period grid; `None` means CloudWatch would have no
+//! datapoint for that period. `NaN` values are treated as missing everywhere.
+//! With grid shift 0, period `i` covers `[i * period, (i + 1) * period)`.
+//! CloudWatch evaluates an alarm every minute (every 10 s below 60 s
+//! periods) over the periods ending at that minute ([`evaluate_schedule`],
+//! `schedule.rs`): each evaluation time reads the grid shifted so that its
+//! newest period ends there ([`shift_at`]).
 
 use std::fmt;
 use std::str::FromStr;
@@ -42,15 +49,20 @@ use std::str::FromStr;
 pub mod composite;
 mod evaluate;
 pub mod math;
+mod schedule;
 mod stats;
 
 pub use self::evaluate::{
     DEFAULT_EXTRA_DATAPOINTS, EvalOptions, breaching, evaluate, evaluate_range,
     evaluate_with_options, evaluate_with_significance,
 };
+pub use self::schedule::{
+    Grid, MULTI_DAY_DELAY, Window, evaluate_schedule, evaluation_times, evaluations, interval,
+    is_multi_day, shift_at,
+};
 pub use self::stats::{
-    MAX_SET_VALUES, StatSet, aggregate, aggregate_sets, is_significant, min_significant_samples,
-    percentile_significance, sample_counts, sample_counts_sets,
+    MAX_SET_VALUES, Prepared, StatSet, aggregate, aggregate_sets, is_significant,
+    min_significant_samples, percentile_significance, sample_counts, sample_counts_sets,
 };
 
 /// One value per period; None = no datapoint. Index 0 is the period starting at t=0.

@@ -156,6 +156,149 @@ pub fn sample_counts_sets(
     counts
 }
 
+/// One metric's raw samples and statistic sets, prepared once to be
+/// aggregated on many period grids (a sliding-window alarm reads one grid
+/// per evaluation minute within its period, see `schedule.rs`).
+///
+/// Grid `shift`: period `k` covers `[k·period − shift, (k + 1)·period −
+/// shift)`; samples before `t = 0` do not exist. The result equals
+/// [`aggregate_sets`] over the samples moved by `shift`. Sum, SampleCount
+/// and Average of integral values (below 2^50 in magnitude, where f64
+/// sums are exact) come from prefix sums; everything else is computed from
+/// the period's samples, in time order, as [`aggregate_sets`] does.
+#[derive(Debug, Clone, Default)]
+pub struct Prepared {
+    /// Finite raw samples, by time.
+    samples: Vec<(i64, f64)>,
+    /// Valid statistic sets, by time.
+    sets: Vec<StatSet>,
+    /// Every sample and set as (time, count, sum), by time, with running
+    /// totals: `prefix[i]` = totals of the first `i` items.
+    items: Vec<i64>,
+    prefix: Vec<(f64, f64)>,
+    /// All sums exact in f64 (integral values, small enough).
+    exact: bool,
+}
+
+impl Prepared {
+    /// Prepares samples (any order) and sets.
+    pub fn new(samples: &[(i64, f64)], sets: &[StatSet]) -> Self {
+        let mut samples: Vec<(i64, f64)> = samples
+            .iter()
+            .copied()
+            .filter(|(t, v)| *t >= 0 && v.is_finite())
+            .collect();
+        samples.sort_by_key(|(t, _)| *t);
+        let mut sets: Vec<StatSet> = sets
+            .iter()
+            .copied()
+            .filter(|s| s.t >= 0 && s.valid())
+            .collect();
+        sets.sort_by_key(|s| s.t);
+        let mut all: Vec<(i64, f64, f64)> = samples
+            .iter()
+            .map(|(t, v)| (*t, 1.0, *v))
+            .chain(sets.iter().map(|s| (s.t, s.count, s.sum)))
+            .collect();
+        all.sort_by_key(|(t, _, _)| *t);
+        const EXACT: f64 = (1u64 << 50) as f64;
+        let mut exact = true;
+        let mut prefix = Vec::with_capacity(all.len() + 1);
+        let (mut count, mut sum) = (0.0, 0.0);
+        prefix.push((count, sum));
+        for (_, c, v) in &all {
+            count += c;
+            sum += v;
+            exact &= v.fract() == 0.0 && c.fract() == 0.0 && sum.abs() < EXACT && count < EXACT;
+            prefix.push((count, sum));
+        }
+        Prepared {
+            samples,
+            sets,
+            items: all.iter().map(|(t, _, _)| *t).collect(),
+            prefix,
+            exact,
+        }
+    }
+
+    /// Datapoints of the grid with `shift`, `periods` of them.
+    pub fn aggregate(&self, period: u32, shift: i64, periods: usize, stat: Statistic) -> Series {
+        let p = i64::from(period);
+        if period == 0 {
+            return vec![None; periods];
+        }
+        let fast = self.exact
+            && matches!(
+                stat,
+                Statistic::Sum | Statistic::SampleCount | Statistic::Average
+            );
+        (0..periods)
+            .map(|k| {
+                let from = (k as i64) * p - shift;
+                let to = from + p;
+                if fast {
+                    let lo = self.items.partition_point(|t| *t < from);
+                    let hi = self.items.partition_point(|t| *t < to);
+                    if lo == hi {
+                        return None;
+                    }
+                    let (c1, s1) = self.prefix.get(hi).copied().unwrap_or_default();
+                    let (c0, s0) = self.prefix.get(lo).copied().unwrap_or_default();
+                    let (count, sum) = (c1 - c0, s1 - s0);
+                    let v = match stat {
+                        Statistic::Sum => sum,
+                        Statistic::SampleCount => count,
+                        _ => sum / count,
+                    };
+                    return Some(v).filter(|v| !v.is_nan());
+                }
+                let lo = self.samples.partition_point(|(t, _)| *t < from);
+                let hi = self.samples.partition_point(|(t, _)| *t < to);
+                let slo = self.sets.partition_point(|s| s.t < from);
+                let shi = self.sets.partition_point(|s| s.t < to);
+                let samples: Vec<(i64, f64)> = self.samples[lo..hi]
+                    .iter()
+                    .map(|(t, v)| (t - from, *v))
+                    .collect();
+                let sets: Vec<StatSet> = self.sets[slo..shi]
+                    .iter()
+                    .map(|s| StatSet {
+                        t: s.t - from,
+                        ..*s
+                    })
+                    .collect();
+                aggregate_sets(&samples, &sets, period, 1, stat)
+                    .into_iter()
+                    .next()
+                    .flatten()
+            })
+            .collect()
+    }
+
+    /// Sample counts per period of the grid with `shift` (raw samples plus
+    /// each set's SampleCount, rounded), as [`sample_counts_sets`].
+    pub fn sample_counts(&self, period: u32, shift: i64, periods: usize) -> Vec<usize> {
+        let p = i64::from(period);
+        if period == 0 {
+            return vec![0; periods];
+        }
+        (0..periods)
+            .map(|k| {
+                let from = (k as i64) * p - shift;
+                let to = from + p;
+                let raw = self.samples.partition_point(|(t, _)| *t < to)
+                    - self.samples.partition_point(|(t, _)| *t < from);
+                let slo = self.sets.partition_point(|s| s.t < from);
+                let shi = self.sets.partition_point(|s| s.t < to);
+                raw + self.sets[slo..shi]
+                    .iter()
+                    .map(|s| s.count.round().max(0.0) as usize)
+                    .sum::<usize>()
+            })
+            .collect()
+    }
+}
+
 /// Index of the period a sample at `t` falls in, if within `0..periods`.
 fn bucket(t: i64, period: u32, periods: usize) -> Option<usize> {
     if period == 0 || t < 0 {
@@ -351,6 +494,69 @@ mod tests {
 
     fn hundred() -> Vec<f64> {
         (1..=100).map(f64::from).collect()
+    }
+
+    /// `Prepared` on any grid equals `aggregate_sets` over moved samples,
+    /// for every statistic, integral (prefix sums) or not.
+    #[test]
+    fn prepared_grids_equal_direct_aggregation() {
+        // In time order, as `obsctl test` gives them (a period's values are
+        // summed in that order).
+        let mut raw: Vec<(i64, f64)> = (0..50)
+            .map(|i| (i * 37 % 900, f64::from((i * 7 % 13) as i32)))
+            .collect();
+        raw.sort_by_key(|(t, _)| *t);
+        let frac: Vec<(i64, f64)> = raw.iter().map(|(t, v)| (*t, v + 0.1)).collect();
+        let sets = [
+            StatSet {
+                t: 130,
+                count: 3.0,
+                sum: 6.0,
+                min: 2.0,
+                max: 2.0,
+            },
+            StatSet {
+                t: 610,
+                count: 2.0,
+                sum: 5.0,
+                min: 1.0,
+                max: 4.0,
+            },
+        ];
+        for samples in [&raw, &frac] {
+            let prepared = Prepared::new(samples, &sets);
+            for stat in [
+                "Sum",
+                "SampleCount",
+                "Average",
+                "Minimum",
+                "Maximum",
+                "p90",
+                "TM(10%:90%)",
+            ] {
+                let stat: Statistic = stat.parse().unwrap_or(Statistic::Sum);
+                for shift in [0, 60, 240] {
+                    let moved: Vec<(i64, f64)> =
+                        samples.iter().map(|(t, v)| (t + shift, *v)).collect();
+                    let moved_sets: Vec<StatSet> = sets
+                        .iter()
+                        .map(|s| StatSet {
+                            t: s.t + shift,
+                            ..*s
+                        })
+                        .collect();
+                    assert_eq!(
+                        prepared.aggregate(300, shift, 5, stat),
+                        aggregate_sets(&moved, &moved_sets, 300, 5, stat),
+                        "{stat:?} shift {shift}"
+                    );
+                    assert_eq!(
+                        prepared.sample_counts(300, shift, 5),
+                        sample_counts_sets(&moved, &moved_sets, 300, 5)
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -11,9 +11,21 @@
 //!   names that are separated by commas (",")."
 //! * "If you don't know the number of fields ... you can use ellipsis (...)
 //!   to reference any unnamed field. Elipsis can reference as many fields as
-//!   needed." Without an ellipsis a pattern with N fields matches events
-//!   with exactly N fields (e.g. `[w1=ERROR, w2]` matches "ERROR message"
-//!   but not "ERROR WARN message" on the older page).
+//!   needed."
+//! * **Events with more fields than the pattern names.** The current page
+//!   ("Filter pattern syntax for metric filters, subscription filters,
+//!   filter log events, and Live Tail",
+//!   <https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html>,
+//!   "Match terms in order", "Match terms with AND (&&) and OR (||)",
+//!   "Exclude terms from matches") matches `[w1=ERROR, w2]` against "ERROR
+//!   09/25/2014 12:00:02 Failed to process request" (six fields) and says
+//!   it "returns log events where the first word in the log events is
+//!   ERROR"; the 2020 page's examples used two- and three-field events and
+//!   read as an exact count. The current page and its examples are
+//!   authoritative, so a pattern without an ellipsis matches an event
+//!   whose first N fields it accepts, however many fields follow (fewer
+//!   than N: no match). Not documented: the extra fields are not part of
+//!   any named field (`$w2` is "09/25/2014"), as with a trailing `...`.
 //! * Conditions: "numeric operators ( >, <, =, !=, >=, or <=) and the
 //!   asterisk (*) as a wild card or regex"; "For string fields, you can use
 //!   = or != operators with an asterisk (*)".
@@ -246,7 +258,8 @@ impl DelimitedPattern {
         let fields = split_fields(line);
         let mut bind = vec![usize::MAX; self.slots.len()];
         if !self.has_ellipsis() {
-            if fields.len() != self.slots.len() {
+            // At least the named fields; later ones are not matched.
+            if fields.len() < self.slots.len() {
                 return None;
             }
             for (i, ((slot, field), b)) in self

@@ -277,7 +277,7 @@ impl Pattern {
             },
             Spec::Position(n) => match &self.body {
                 Body::Delimited(d) if !d.has_ellipsis() && n > d.field_count() => Err(whole(format!(
-                    "`${n}` is past the end: this pattern matches events with exactly {} fields",
+                    "`${n}` is past the end: this pattern names {} fields (events may have more, but `$N` reads only the named ones)",
                     d.field_count()
                 ))),
                 Body::Delimited(_) => Ok(()),

@@ -712,11 +712,13 @@ const APACHE: &str =
     r#"127.0.0.1 Prod frank [10/Oct/2000:13:25:15 -0700] "GET /index.html HTTP/1.0" 404 1534"#;
 
 #[test]
-fn delimited_exact_field_count() {
+fn delimited_field_count() {
     let pat = p("[ip, user, username, timestamp, request, status_code, bytes]");
     assert_eq!(pat.kind(), PatternKind::Delimited);
     assert!(pat.is_match(APACHE));
-    assert!(!m(
+    // An event with more fields than the pattern names matches on its
+    // first fields (current syntax page, "Match terms in order").
+    assert!(m(
         "[ip, user, username, timestamp, request, status_code]",
         APACHE
     ));
@@ -724,6 +726,37 @@ fn delimited_exact_field_count() {
         "[ip, user, username, timestamp, request, status_code, bytes, extra]",
         APACHE
     ));
+}
+
+/// "Filter pattern syntax for metric filters, subscription filters, filter
+/// log events, and Live Tail", space-delimited examples on its four events.
+#[test]
+fn delimited_word_order_examples_of_the_current_page() {
+    let events = [
+        "INFO 09/25/2014 12:00:00 GET /service/resource/67 1200",
+        "INFO 09/25/2014 12:00:01 POST /service/resource/67/part/111 1310",
+        "WARNING 09/25/2014 12:00:02 Invalid user request",
+        "ERROR 09/25/2014 12:00:02 Failed to process request",
+    ];
+    let matching = |pattern: &str| -> Vec<bool> { events.iter().map(|e| m(pattern, e)).collect() };
+    assert_eq!(matching("[w1=ERROR, w2]"), [false, false, false, true]);
+    assert_eq!(
+        matching("[w1=ERROR || w1=WARNING, w2]"),
+        [false, false, true, true]
+    );
+    assert_eq!(
+        matching("[w1!=ERROR && w1!=WARNING, w2]"),
+        [true, true, false, false]
+    );
+    assert_eq!(
+        matching("[w1=ERROR || w1=%WARN%, w2]"),
+        [false, false, true, true]
+    );
+    // Fewer fields than the pattern names: no match.
+    assert!(!m("[a, b, c]", "only two"));
+    let pattern = p("[w1=ERROR, w2]");
+    let found = pattern.matches(events[3]).expect("matches");
+    assert_eq!(found.text("$w2").as_deref(), Some("09/25/2014"));
 }
 
 #[test]
@@ -823,10 +856,12 @@ fn delimited_and_or_conditions() {
 
 #[test]
 fn delimited_word_order_doc_examples() {
-    // Old page: [w1=ERROR, w2] matches line 2 only; with `||`, lines 2 and 3.
+    // The 2020 page's events. It read `[w1=ERROR, w2]` as matching "ERROR
+    // message" only; the current page matches events with more fields on
+    // their first ones (see `delimited.rs`), so "ERROR WARN message" too.
     let lines = ["ERROR WARN message", "ERROR message", "WARN message"];
-    assert_eq!(matching("[w1=ERROR, w2]", &lines), vec![1]);
-    assert_eq!(matching("[w1=ERROR || w1=WARN, w2]", &lines), vec![1, 2]);
+    assert_eq!(matching("[w1=ERROR, w2]", &lines), vec![0, 1]);
+    assert_eq!(matching("[w1=ERROR || w1=WARN, w2]", &lines), vec![0, 1, 2]);
     assert_eq!(matching("[w1!=ERROR && w1!=WARNING, w2]", &lines), vec![2]);
     // Metric page: `w1=%WARN%` matches any superstring of WARN.
     assert_eq!(
@@ -1058,7 +1093,7 @@ fn check_selector_errors() {
     assert_eq!((e.offset, e.len), (2, 5));
     assert!(e.message.contains("`$byte` is not a field"));
     let e = delim.check_selector("$9", true).expect_err("past the end");
-    assert!(e.message.contains("exactly 7 fields"), "{e}");
+    assert!(e.message.contains("names 7 fields"), "{e}");
     let json = p("{ $.a = 1 }");
     let e = json.check_selector("$a", false).expect_err("field on json");
     assert_eq!(

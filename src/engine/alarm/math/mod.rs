@@ -81,6 +81,7 @@ mod external;
 mod functions;
 mod lexer;
 mod parser;
+mod presence;
 mod sort;
 #[cfg(test)]
 mod tests;
