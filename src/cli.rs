@@ -285,10 +285,29 @@ pub enum Command {
         /// powers of 1024).
         #[arg(long, value_name = "BYTES", value_parser = parse_bytes, requires = "queries")]
         max_scan: Option<u64>,
+        /// Also replay the window's data through the alarm engine `obsctl
+        /// test` uses: per alarm, times to ALARM, time in ALARM, flaps and
+        /// notifications per topic; for alarms that exist live, the
+        /// engine's transitions against AWS's alarm history.
+        #[arg(long)]
+        backtest: bool,
+        /// With `--backtest`: ALARM↔OK changes this close to the previous
+        /// one count as flaps.
+        #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_flap_window, requires = "backtest")]
+        flap_window: u64,
         /// AWS connection.
         #[command(flatten)]
         aws: AwsArgs,
     },
+}
+
+/// Parses `--flap-window`: a duration of at least one minute.
+pub fn parse_flap_window(s: &str) -> Result<u64, String> {
+    let secs = crate::notation::duration(s)?;
+    match u64::try_from(secs) {
+        Ok(secs) if secs >= 60 => Ok(secs),
+        _ => Err(format!("`{s}`: the flap window is at least 1m")),
+    }
 }
 
 /// Parses `--since`: a duration (`3h`, `90m`, `2d`; a bare number is

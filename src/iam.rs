@@ -361,10 +361,11 @@ pub fn permission_of(api: Api) -> Option<&'static Permission> {
 pub fn rows(desired: &DesiredState, purpose: Purpose, kinds: &BTreeSet<Kind>) -> Vec<Permission> {
     if purpose == Purpose::Verify {
         // Verify reads the compiled catalogue, not the live configuration:
-        // only the data reads.
+        // only the data reads, and which alarms exist (the backtest's
+        // history agreement).
         return PERMISSIONS
             .iter()
-            .filter(|p| p.purpose == Purpose::Verify)
+            .filter(|p| for_verify(p))
             .copied()
             .collect();
     }
@@ -373,6 +374,13 @@ pub fn rows(desired: &DesiredState, purpose: Purpose, kinds: &BTreeSet<Kind>) ->
         .filter(|p| for_kinds(desired, purpose, kinds, p) || for_lock(purpose, p))
         .copied()
         .collect()
+}
+
+/// Whether `verify` needs `p`: the data reads, and DescribeAlarms (which
+/// of the catalogue's alarms exist live, for `--backtest`'s history
+/// agreement).
+fn for_verify(p: &Permission) -> bool {
+    p.purpose == Purpose::Verify || p.action == "cloudwatch:DescribeAlarms"
 }
 
 /// Whether the kinds in scope need `p`.
@@ -413,7 +421,7 @@ pub fn row_resources(
 ) -> Vec<String> {
     let mut out = Vec::new();
     if purpose == Purpose::Verify {
-        if row.purpose == Purpose::Verify {
+        if for_verify(row) {
             out.extend(resources(desired, row.scope));
         }
         return out;

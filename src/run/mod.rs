@@ -146,6 +146,8 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
             strict,
             queries,
             max_scan,
+            backtest,
+            flap_window,
             aws,
         } => {
             let runtime = runtime()?;
@@ -159,6 +161,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
                     strict: *strict,
                     queries: *queries,
                     max_scan: *max_scan,
+                    backtest: backtest.then_some(*flap_window),
                 },
                 aws,
                 out,

@@ -20,6 +20,8 @@ pub(super) struct VerifyArgs<'a> {
     pub strict: bool,
     pub queries: bool,
     pub max_scan: Option<u64>,
+    /// `--backtest`, with the flap window (seconds).
+    pub backtest: Option<u64>,
 }
 
 /// The window saved queries run over.
@@ -123,8 +125,15 @@ pub(super) async fn verify_command(
     } else {
         (Vec::new(), None)
     };
-    let seconds = started.elapsed().as_secs_f64();
     let mut floor = obs.floor;
+    let backtest = match args.backtest {
+        Some(flap) => {
+            let b = backtest(&s, window, flap, text, out, &mut floor).await?;
+            Some(b)
+        }
+        None => None,
+    };
+    let seconds = started.elapsed().as_secs_f64();
     if let Some(e) = &query_estimate {
         // One IncomingBytes batch; per query started one StartQuery and at
         // least one GetQueryResults; a StopQuery per query stopped.
@@ -179,6 +188,7 @@ pub(super) async fn verify_command(
         floor,
         floor_seconds,
         seconds,
+        backtest,
     };
     if let Some(path) = args.junit {
         std::fs::write(path, report::junit(&r, args.strict)).map_err(|e| Error::io(path, e))?;
@@ -199,4 +209,67 @@ pub(super) async fn verify_command(
             0
         };
     Ok(if failing > 0 { EXIT_FINDINGS } else { EXIT_OK })
+}
+
+/// `--backtest`: the estimate printed, the data and the live alarms' history
+/// read, every alarm replayed.
+async fn backtest(
+    s: &super::Session,
+    window: Window,
+    flap: u64,
+    text: bool,
+    out: &mut dyn Write,
+    floor: &mut BTreeMap<String, u64>,
+) -> Result<crate::verify::backtest_report::Backtest, Error> {
+    use crate::verify::{backtest, backtest_report};
+    let fetch = backtest::plan(&s.desired, window);
+    let calls = fetch.floor();
+    let line = backtest_report::estimate_line(fetch.queries(), calls);
+    if text {
+        writeln!(out, "{line}").and_then(|()| out.flush())
+    } else {
+        writeln!(std::io::stderr(), "{line}")
+    }
+    .map_err(stdout_error)?;
+    let answers = backtest::fetch(&s.aws, &fetch).await.map_err(Error::Aws)?;
+    // Which alarms exist live (DescribeAlarms by the environment's prefix),
+    // and their history over the replay.
+    let (live, pages) = backtest::live_alarms(&s.aws, &s.desired.prefix)
+        .await
+        .map_err(Error::Aws)?;
+    let mut history = BTreeMap::new();
+    let mut history_calls = 0u64;
+    for name in live.iter().filter(|n| {
+        s.desired.resources.keys().any(|(k, key)| {
+            key == *n
+                && matches!(
+                    k,
+                    crate::resource::Kind::MetricAlarm | crate::resource::Kind::CompositeAlarm
+                )
+        })
+    }) {
+        let h = crate::aws::data::alarm_history(&s.aws, name, fetch.epoch, window.end)
+            .await
+            .map_err(Error::Aws)?;
+        history_calls += (h.len() as u64)
+            .div_ceil(crate::aws::data::HISTORY_PAGE as u64)
+            .max(1);
+        history.insert(name.clone(), h);
+    }
+    *floor.entry("cloudwatch:GetMetricData".into()).or_default() += calls;
+    *floor.entry("cloudwatch:DescribeAlarms".into()).or_default() += pages;
+    if history_calls > 0 {
+        *floor
+            .entry("cloudwatch:DescribeAlarmHistory".into())
+            .or_default() += history_calls;
+    }
+    let replay = backtest::Replay::new(&fetch, &answers);
+    let alarms = replay.run(i64::try_from(flap).unwrap_or(600), &history);
+    Ok(backtest_report::Backtest {
+        flap_window: i64::try_from(flap).unwrap_or(600),
+        queries: fetch.queries(),
+        calls,
+        dollars: backtest_report::dollars(fetch.queries()),
+        alarms,
+    })
 }

@@ -18,6 +18,8 @@
 //! [`crate::aws::data::alarm_history`] (typed, with the evaluated
 //! datapoints AWS recorded).
 
+pub mod backtest;
+pub mod backtest_report;
 pub mod check;
 pub mod queries;
 pub mod report;

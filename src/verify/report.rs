@@ -42,6 +42,8 @@ pub struct Report {
     pub floor_seconds: f64,
     /// Seconds the AWS reads took.
     pub seconds: f64,
+    /// Section 2, with `--backtest`: the alarms replayed over the window.
+    pub backtest: Option<super::backtest_report::Backtest>,
 }
 
 impl Report {
@@ -165,6 +167,9 @@ pub fn text(w: &mut dyn Write, r: &Report) -> io::Result<()> {
             writeln!(w, "  {}: {}", s.user.describe(), s.why)?;
         }
     }
+    if let Some(b) = &r.backtest {
+        super::backtest_report::text(w, b)?;
+    }
     Ok(())
 }
 
@@ -240,6 +245,9 @@ pub fn markdown(w: &mut dyn Write, r: &Report) -> io::Result<()> {
                 q.at.display()
             )?;
         }
+    }
+    if let Some(b) = &r.backtest {
+        super::backtest_report::markdown(w, b)?;
     }
     Ok(())
 }
@@ -353,6 +361,9 @@ pub fn junit(r: &Report, strict: bool) -> String {
         }
         report.add_test_suite(queries);
     }
+    if let Some(b) = &r.backtest {
+        report.add_test_suite(super::backtest_report::junit_suite(&r.catalogue, &r.env, b));
+    }
     report.to_string().unwrap_or_default()
 }
 
@@ -444,6 +455,7 @@ mod tests {
             floor: BTreeMap::new(),
             floor_seconds: 0.0,
             seconds: 0.0,
+            backtest: None,
         }
     }
 
