@@ -96,7 +96,9 @@ pub fn disagreement_text(d: &Disagreement) -> String {
         .iter()
         .map(|(t, aws, now)| match d.cause {
             Cause::NoAwsTransition => format!("{} now {}", utc(*t), value(*now)),
-            Cause::LateData | Cause::Engine => format!("{} AWS {} / now {}", utc(*t), value(*aws), value(*now)),
+            Cause::LateData | Cause::Engine => {
+                format!("{} AWS {} / now {}", utc(*t), value(*aws), value(*now))
+            }
         })
         .collect();
     format!(
@@ -138,15 +140,15 @@ pub fn text(w: &mut dyn Write, b: &Backtest) -> io::Result<()> {
     writeln!(w)?;
     for a in &b.alarms {
         match &a.skipped {
-            Some(why) => writeln!(w, "  --   {}: not replayed: {why}", a.alarm)?,
-            None => writeln!(w, "  {:<4} {}: {}", a.kind, a.alarm, counts_text(a))?,
+            Some(why) => writeln!(w, "  {:<9} {}: not replayed: {why}", a.kind, a.alarm)?,
+            None => writeln!(w, "  {:<9} {}: {}", a.kind, a.alarm, counts_text(a))?,
         }
         for note in &a.approximations {
-            writeln!(w, "         {note}")?;
+            writeln!(w, "            {note}")?;
         }
         if let Some(g) = &a.agreement {
             for d in &g.disagreements {
-                writeln!(w, "         {}", disagreement_text(d))?;
+                writeln!(w, "            {}", disagreement_text(d))?;
             }
         }
     }

@@ -1857,3 +1857,230 @@ async fn mute_for_a_deploy_is_left_alone_until_it_expires_and_unmute_ends_it() {
         text(&out)
     );
 }
+
+/// `verify --backtest` against the emulator (issue 22, Done when):
+/// cat-house staging applied and fed a day of synthetic data — auth-service
+/// healthy, catalog-service publishing its latency under another dimension
+/// set, proxy-service and health-aggregator silent, installation-service
+/// with two CPU incidents of 30 minutes at chosen minutes, far from the
+/// 3-of-3 edges. The backtest counts are the ones known by construction:
+/// the incidents page twice, 18 minutes each (ALARM once the oldest of the
+/// three 5-minute averages holds 4 busy minutes: 14 minutes in; OK once the
+/// newest holds fewer: 2 minutes after the end), with an OK notification
+/// each; a silent service's `service-down` (missing data breaching) is in
+/// ALARM the whole day without a new page; nothing else fires.
+#[tokio::test(flavor = "multi_thread")]
+async fn verify_backtest_counts_the_incidents_placed_in_a_day_of_data() {
+    use cw::types::{Dimension, MetricDatum};
+    let started = std::time::Instant::now();
+    let e = Emulator::start();
+    e.apply("cat-house", "staging");
+    let cw = e.cloudwatch().await;
+    let minute = 60_000i64;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+        / minute
+        * minute;
+    let dims = |pairs: &[(&str, &str)]| -> Vec<Dimension> {
+        pairs
+            .iter()
+            .map(|(n, v)| Dimension::builder().name(*n).value(*v).build())
+            .collect()
+    };
+    let ecs = |service: &str| {
+        dims(&[
+            ("ClusterName", "cat-house-staging"),
+            ("ServiceName", &format!("cat-house-staging-{service}")),
+        ])
+    };
+    let incidents = [now - 20 * 60 * minute, now - 8 * 60 * minute];
+    let busy = |t: i64| incidents.iter().any(|s| (*s..s + 30 * minute).contains(&t));
+    let first = now - 25 * 60 * minute;
+    let mut data: Vec<(&str, MetricDatum)> = Vec::new();
+    let mut t = first;
+    while t < now {
+        let at = aws_smithy_types::DateTime::from_millis(t);
+        let datum = |name: &str, d: Vec<Dimension>, v: f64| {
+            MetricDatum::builder()
+                .metric_name(name)
+                .set_dimensions(Some(d))
+                .timestamp(at)
+                .value(v)
+                .build()
+        };
+        for service in ["auth-service", "installation-service", "catalog-service"] {
+            data.push((
+                "ECS/ContainerInsights",
+                datum("RunningTaskCount", ecs(service), 2.0),
+            ));
+        }
+        data.push((
+            "AWS/ECS",
+            datum("CPUUtilization", ecs("auth-service"), 30.0),
+        ));
+        data.push((
+            "AWS/ECS",
+            datum("MemoryUtilization", ecs("auth-service"), 40.0),
+        ));
+        let cpu = if busy(t) { 95.0 } else { 30.0 };
+        data.push((
+            "AWS/ECS",
+            datum("CPUUtilization", ecs("installation-service"), cpu),
+        ));
+        data.push((
+            "CatHouse/Services",
+            datum(
+                "RequestLatency",
+                dims(&[("service", "auth-service")]),
+                80.0 + (t / minute % 3) as f64 * 5.0,
+            ),
+        ));
+        // The dimension mismatch.
+        data.push((
+            "CatHouse/Services",
+            datum(
+                "RequestLatency",
+                dims(&[("env", "staging"), ("service", "catalog-service")]),
+                120.0,
+            ),
+        ));
+        t += minute;
+    }
+    let datapoints = data.len();
+    assert!(datapoints <= 200_000, "{datapoints}");
+    for ns in ["AWS/ECS", "ECS/ContainerInsights", "CatHouse/Services"] {
+        let all: Vec<MetricDatum> = data
+            .iter()
+            .filter(|(n, _)| *n == ns)
+            .map(|(_, d)| d.clone())
+            .collect();
+        for chunk in all.chunks(1000) {
+            cw.put_metric_data()
+                .namespace(ns)
+                .set_metric_data(Some(chunk.to_vec()))
+                .send()
+                .await
+                .unwrap();
+        }
+    }
+    let out = e.obsctl(
+        "cat-house",
+        &[
+            "verify",
+            "--env",
+            "staging",
+            "--since",
+            "1d",
+            "--backtest",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let alarms = report["backtest"]["alarms"].as_array().unwrap();
+    let get = |name: &str| {
+        alarms
+            .iter()
+            .find(|a| a["alarm"] == format!("cat-house-staging-{name}"))
+            .unwrap_or_else(|| panic!("no {name}"))
+    };
+    let counts = |name: &str| {
+        let a = get(name);
+        (
+            a["alarms"].as_u64().unwrap(),
+            a["alarm_seconds"].as_i64().unwrap(),
+        )
+    };
+    // The incidents: twice to ALARM, 18 minutes each, ALARM and OK notified.
+    let cpu = get("installation-service-high-cpu");
+    assert_eq!(
+        counts("installation-service-high-cpu"),
+        (2, 2 * 18 * 60),
+        "{cpu:#}"
+    );
+    assert_eq!(
+        cpu["notifications"]["cat-house-staging-warning-alerts"], 4,
+        "{cpu:#}"
+    );
+    assert_eq!(cpu["flaps"], 0);
+    // Silent services: service-down in ALARM all day, no new page.
+    for service in ["proxy-service", "health-aggregator"] {
+        let name = format!("{service}-service-down");
+        assert_eq!(counts(&name), (0, 86_400), "{:#}", get(&name));
+    }
+    // Healthy ones, and the mismatch (no data, not breaching): quiet.
+    for name in [
+        "auth-service-high-cpu",
+        "auth-service-high-memory",
+        "auth-service-high-latency",
+        "auth-service-service-down",
+        "installation-service-service-down",
+        "catalog-service-service-down",
+        "catalog-service-high-latency",
+        "auth-service-high-error-rate",
+    ] {
+        assert_eq!(counts(name), (0, 0), "{:#}", get(name));
+    }
+    // Alarms that went to ALARM in the replay are exactly these.
+    let fired: Vec<&str> = alarms
+        .iter()
+        .filter(|a| a["alarms"].as_u64() != Some(0))
+        .map(|a| a["alarm"].as_str().unwrap())
+        .collect();
+    assert_eq!(fired, ["cat-house-staging-installation-service-high-cpu"]);
+    // Anomaly alarms are said not to be replayed.
+    assert!(
+        get("auth-service-unusual-traffic")["skipped"]
+            .as_str()
+            .unwrap()
+            .contains("anomaly")
+    );
+    // Section 1 still names the mismatch at its catalogue location.
+    let mismatch = report["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["metric"] == "CatHouse/Services RequestLatency {service=catalog-service}")
+        .unwrap();
+    assert_eq!(mismatch["level"], "problem", "{mismatch:#}");
+    // The text report: the same counts, and the cost printed first.
+    let out = e.obsctl(
+        "cat-house",
+        &["verify", "--env", "staging", "--since", "1d", "--backtest"],
+    );
+    let report = String::from_utf8_lossy(&out.stdout).to_string();
+    eprintln!("{report}");
+    let lines: Vec<&str> = report.lines().collect();
+    let at = |want: &str| {
+        lines
+            .iter()
+            .position(|l| l.trim_end() == want)
+            .unwrap_or_else(|| panic!("no line\n{want}\nin\n{report}"))
+    };
+    let cost = lines
+        .iter()
+        .position(|l| l.starts_with("Backtest GetMetricData: "))
+        .unwrap();
+    let section =
+        at("2. Backtest: what the alarms would have done (25 replayed, 5 not; flap window 10m)");
+    assert!(cost < section);
+    at(
+        "  metric    cat-house-staging-installation-service-high-cpu: 2 times to ALARM, 36m in ALARM, 0 flaps; notifications: cat-house-staging-warning-alerts 4",
+    );
+    at(
+        "  metric    cat-house-staging-proxy-service-service-down: 0 times to ALARM, 1d in ALARM, 0 flaps",
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("History: the engine agrees with AWS on "))
+    );
+    eprintln!(
+        "backtest of a day: {datapoints} datapoints seeded, {:.1} s in all",
+        started.elapsed().as_secs_f64()
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(180));
+}
