@@ -442,7 +442,13 @@ fn metric_alarm(
             );
         }
     }
-    c.add(Resource::MetricAlarm(Box::new(alarm)), spec.origin.clone());
+    let service = info.service.clone();
+    c.add_from(
+        Resource::from(alarm),
+        spec.origin.clone(),
+        tname,
+        service.as_deref(),
+    );
     Some(info)
 }
 

@@ -58,7 +58,8 @@ pub fn metric_filters(c: &mut Compiler) {
                     );
                 }
             }
-            c.add(Resource::MetricFilter(Box::new(filter)), o.clone());
+            let service = c.services[i].name;
+            c.add_from(Resource::from(filter), o.clone(), fname, Some(service));
         }
     }
 }
@@ -89,9 +90,12 @@ pub fn queries(c: &mut Compiler) {
                     query_string: mark(c.text(&spec.query, &ctx, &o)),
                     log_group_names: vec![log_group],
                 };
-                c.add(
-                    Resource::QueryDefinition(Box::new(query)),
+                let service = c.services[i].name;
+                c.add_from(
+                    Resource::from(query),
                     spec.origin.clone(),
+                    qname,
+                    Some(service),
                 );
             }
         } else {
@@ -110,10 +114,7 @@ pub fn queries(c: &mut Compiler) {
                 query_string: mark(c.text(&spec.query, &ctx, &o)),
                 log_group_names: groups,
             };
-            c.add(
-                Resource::QueryDefinition(Box::new(query)),
-                spec.origin.clone(),
-            );
+            c.add_from(Resource::from(query), spec.origin.clone(), qname, None);
         }
     }
 }

@@ -23,3 +23,4 @@ mod notifications;
 mod plan_apply;
 mod schema;
 mod validation;
+mod verify;
