@@ -95,6 +95,10 @@ pub enum Command {
         /// Write nothing; fail (exit 1) listing every stale, missing or extra file.
         #[arg(long)]
         check: bool,
+        /// Do not write the dashboard previews (<env>/previews/*.svg); with
+        /// --check, do not compare them.
+        #[arg(long)]
+        no_previews: bool,
     },
     /// Print the catalogue's JSON Schema, or the catalogue reference
     /// generated from it (Markdown).

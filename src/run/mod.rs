@@ -73,7 +73,19 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
             env,
             out: out_dir,
             check,
-        } => render::render_command(cli, env.as_deref(), out_dir.as_deref(), *check, out),
+            no_previews,
+        } => render::render_command(
+            cli,
+            env.as_deref(),
+            out_dir.as_deref(),
+            *check,
+            if *no_previews {
+                crate::snapshot::Previews::Skip
+            } else {
+                crate::snapshot::Previews::Write
+            },
+            out,
+        ),
         Command::Plan {
             env,
             out: file,

@@ -21,5 +21,6 @@ mod iam_strict;
 mod monitoring;
 mod notifications;
 mod plan_apply;
+mod previews;
 mod schema;
 mod validation;
