@@ -152,7 +152,14 @@ fn main() {
             let (cat, states) =
                 obsctl::run::load_and_compile_with(&cat, None, false).expect("valid");
             let mut problems = obsctl::diagnostic::Problems::default();
-            let report = obsctl::testing::run(&cat, &states, None, false, &mut problems);
+            let report = obsctl::testing::run(
+                &cat,
+                &states,
+                None,
+                false,
+                obsctl::testing::Plots::No,
+                &mut problems,
+            );
             times.push(start.elapsed());
             assert!(problems.is_empty(), "{:?}", problems.0.first());
             assert_eq!(report.failed(), 0, "generated tests pass");

@@ -176,6 +176,16 @@ pub enum Command {
         /// when every test passes on the unmutated catalogue.
         #[arg(long)]
         mutate: bool,
+        /// Write an SVG plot (series, datapoints, threshold, M of N, states,
+        /// notifications, the failed expectation) of each alarm a failed
+        /// expectation names, under DIR/<env>/<test>/<alarm>.svg; JUnit
+        /// links them.
+        #[arg(long, value_name = "DIR")]
+        plots: Option<PathBuf>,
+        /// With --plots: plot every alarm the tests expect something of,
+        /// not only failed ones.
+        #[arg(long, requires = "plots")]
+        plots_all: bool,
         /// Only tests whose name contains this text.
         name_filter: Option<String>,
     },

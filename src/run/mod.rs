@@ -56,6 +56,8 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
             coverage_report,
             min_coverage,
             mutate,
+            plots,
+            plots_all,
             name_filter,
         } => test::test_command(
             cli,
@@ -65,6 +67,8 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
                 coverage_report: coverage_report.as_deref(),
                 min_coverage: *min_coverage,
                 mutate: *mutate,
+                plots: plots.as_deref(),
+                plots_all: *plots_all,
                 name_filter: name_filter.as_deref(),
             },
             out,

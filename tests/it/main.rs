@@ -21,6 +21,7 @@ mod iam_strict;
 mod monitoring;
 mod notifications;
 mod plan_apply;
+mod plots;
 mod previews;
 mod schema;
 mod validation;

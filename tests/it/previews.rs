@@ -46,7 +46,7 @@ fn options() -> &'static usvg::Options<'static> {
     })
 }
 
-fn rasterise(svg: &str) -> tiny_skia::Pixmap {
+pub fn rasterise(svg: &str) -> tiny_skia::Pixmap {
     let tree = usvg::Tree::from_str(svg, options()).expect("the preview is valid SVG");
     let size = tree.size().to_int_size();
     let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height()).expect("a size");
@@ -87,7 +87,7 @@ fn shipped(cat: &str) -> Vec<(String, Value, PathBuf)> {
     out
 }
 
-fn save_png(name: &str, pixmap: &tiny_skia::Pixmap) {
+pub fn save_png(name: &str, pixmap: &tiny_skia::Pixmap) {
     if let Some(dir) = std::env::var_os("OBSCTL_PREVIEW_PNG") {
         let dir = PathBuf::from(dir);
         std::fs::create_dir_all(&dir).unwrap();
