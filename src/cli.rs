@@ -200,6 +200,10 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
+        /// With `--format github`: where the full plan is (the CI run and
+        /// its artifact), linked when the comment is cut to GitHub's limit.
+        #[arg(long, value_name = "URL")]
+        full_plan_url: Option<String>,
         /// Exit 2 when there are changes (0 when none, 1 on error).
         #[arg(long)]
         detailed_exitcode: bool,

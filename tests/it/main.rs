@@ -16,6 +16,7 @@ mod failure_modes;
 mod faults;
 mod filter_patterns;
 mod fuzz;
+mod github_comment;
 mod iam;
 mod iam_strict;
 mod monitoring;
