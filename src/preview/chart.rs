@@ -36,11 +36,36 @@ pub struct Row {
 }
 
 /// The rows of a metric widget's `metrics`, each with its colour (the
-/// palette counts every row, drawn or not).
+/// palette counts every row, drawn or not). A row without a `label` is
+/// named by its metric; where several rows share that name, by its metric
+/// and last dimension value (`RequestCount auth-service`), so the legend
+/// tells them apart.
 pub fn rows(properties: &Value) -> Vec<Row> {
     let Some(list) = properties.get("metrics").and_then(Value::as_array) else {
         return Vec::new();
     };
+    let mut rows = labelled_rows(list);
+    let mut count: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for (row, _) in &rows {
+        *count.entry(row.label.as_str()).or_default() += 1;
+    }
+    let shared: std::collections::BTreeSet<String> = count
+        .into_iter()
+        .filter(|(_, n)| *n > 1)
+        .map(|(label, _)| label.to_string())
+        .collect();
+    for (row, dimension) in &mut rows {
+        if let Some(value) = dimension.take()
+            && shared.contains(&row.label)
+        {
+            row.label = format!("{} {value}", row.label);
+        }
+    }
+    rows.into_iter().map(|(row, _)| row).collect()
+}
+
+/// Each row, and for a row without a `label` its last dimension value.
+fn labelled_rows(list: &[Value]) -> Vec<(Row, Option<String>)> {
     let mut last_metric = String::new();
     list.iter()
         .enumerate()
@@ -60,14 +85,23 @@ pub fn rows(properties: &Value) -> Vec<Row> {
             let label = opt("label")
                 .or_else(|| opt("expression"))
                 .unwrap_or_else(|| last_metric.clone());
-            Row {
+            // [namespace, metric, name, value, name, value, ...]
+            let dimension = match opt("label") {
+                Some(_) => None,
+                None if strings.len() >= 4 && strings.len() % 2 == 0 => {
+                    strings.last().map(|v| (*v).to_string())
+                }
+                None => None,
+            };
+            let row = Row {
                 label,
                 color: opt("color")
                     .filter(|c| c.len() <= 32)
                     .unwrap_or_else(|| PALETTE[i % PALETTE.len()].to_string()),
                 right: opt("yAxis").as_deref() == Some("right"),
                 visible: options.get("visible").and_then(Value::as_bool) != Some(false),
-            }
+            };
+            (row, dimension)
         })
         .collect()
 }
@@ -465,5 +499,31 @@ pub fn draw(doc: &mut Doc, properties: &Value, (w, h): (f64, f64), top: f64) {
             "legend",
             &format!("+{more} more lines"),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn rows_sharing_a_metric_are_told_apart_by_their_last_dimension() {
+        let props = json!({"metrics": [
+            ["NS", "Requests", "Service", "a"],
+            ["NS", "Requests", "Service", "b", {"color": "#000000"}],
+            ["NS", "Errors", "Service", "a"],
+            ["NS", "Requests", "Service", "c", {"label": "mine", "yAxis": "right", "visible": false}],
+            [{"expression": "m1 / m2", "id": "e1"}]
+        ]});
+        let rows = rows(&props);
+        let labels: Vec<&str> = rows.iter().map(|r| r.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            ["Requests a", "Requests b", "Errors", "mine", "m1 / m2"]
+        );
+        assert_eq!(rows[0].color, PALETTE[0]);
+        assert_eq!(rows[1].color, "#000000");
+        assert!(rows[3].right && !rows[3].visible);
     }
 }

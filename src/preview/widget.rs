@@ -5,7 +5,7 @@
 //! Nothing here is data: values and alarm states are never shown.
 
 use super::markdown::{Block, blocks};
-use super::svg::{Doc, Font, fit, width, wrap};
+use super::svg::{Doc, Font, fit, wrap};
 use super::{PAD, chart};
 use serde_json::Value;
 
@@ -320,5 +320,4 @@ fn text(doc: &mut Doc, markdown: &str, (w, h): (f64, f64)) {
             Block::Blank => y += 6.0,
         }
     }
-    let _ = width;
 }
