@@ -88,7 +88,7 @@ fn labelled_rows(list: &[Value]) -> Vec<(Row, Option<String>)> {
             // [namespace, metric, name, value, name, value, ...]
             let dimension = match opt("label") {
                 Some(_) => None,
-                None if strings.len() >= 4 && strings.len() % 2 == 0 => {
+                None if strings.len() >= 4 && strings.len().is_multiple_of(2) => {
                     strings.last().map(|v| (*v).to_string())
                 }
                 None => None,
