@@ -97,6 +97,10 @@ pub enum Command {
         /// Write nothing; fail (exit 1) listing every stale, missing or extra file.
         #[arg(long)]
         check: bool,
+        /// Do not write the dashboard previews (<env>/previews/*.svg); with
+        /// --check, do not compare them.
+        #[arg(long)]
+        no_previews: bool,
     },
     /// Print the catalogue's JSON Schema, or the catalogue reference
     /// generated from it (Markdown).
@@ -175,6 +179,16 @@ pub enum Command {
         /// when every test passes on the unmutated catalogue.
         #[arg(long)]
         mutate: bool,
+        /// Write an SVG plot (series, datapoints, threshold, M of N, states,
+        /// notifications, the failed expectation) of each alarm a failed
+        /// expectation names, under DIR/<env>/<test>/<alarm>.svg; JUnit
+        /// links them.
+        #[arg(long, value_name = "DIR")]
+        plots: Option<PathBuf>,
+        /// With --plots: plot every alarm the tests expect something of,
+        /// not only failed ones.
+        #[arg(long, requires = "plots")]
+        plots_all: bool,
         /// Only tests whose name contains this text.
         name_filter: Option<String>,
     },
@@ -189,6 +203,10 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
+        /// With `--format github`: where the full plan is (the CI run and
+        /// its artifact), linked when the comment is cut to GitHub's limit.
+        #[arg(long, value_name = "URL")]
+        full_plan_url: Option<String>,
         /// Exit 2 when there are changes (0 when none, 1 on error).
         #[arg(long)]
         detailed_exitcode: bool,

@@ -28,6 +28,7 @@ pub mod lock;
 pub mod notation;
 pub mod ownership;
 pub mod plan;
+pub mod preview;
 pub mod provenance;
 pub mod reference;
 pub mod report;

@@ -1,41 +1,80 @@
 //! Snapshot files: every resource as pretty, canonical JSON under
-//! `<out>/<env>/<kind>/<name>.json`. Writing makes the directory match exactly
-//! (stale files are removed); checking compares without writing.
+//! `<out>/<env>/<kind>/<name>.json`, and (unless turned off) every
+//! dashboard's preview as `<out>/<env>/previews/<name>.svg`. Writing makes
+//! the directory match exactly (stale files are removed); checking compares
+//! without writing.
 
 use crate::compile::DesiredState;
 use crate::error::{Error, Stale};
-use crate::resource::Resource;
 use crate::resource::canonical::to_pretty;
+use crate::resource::{Dashboard, Resource};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+/// The directory of dashboard previews in an environment's directory.
+pub const PREVIEWS: &str = "previews";
+
+/// What one snapshot file holds.
+#[derive(Debug, Clone, Copy)]
+pub enum File<'a> {
+    /// A resource as canonical JSON.
+    Resource(&'a Resource),
+    /// A dashboard's preview (SVG).
+    Preview(&'a Dashboard),
+}
+
+/// Whether render writes (and `--check` compares) the previews.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Previews {
+    /// Dashboard previews are files like the others.
+    Write,
+    /// No previews: none is written, and existing ones are left alone
+    /// (neither compared nor removed).
+    Skip,
+}
+
 /// The files one or more environments render to, relative to the output dir.
-pub fn files(states: &[DesiredState]) -> BTreeMap<PathBuf, String> {
-    planned(states)
+pub fn files(states: &[DesiredState], previews: Previews) -> BTreeMap<PathBuf, String> {
+    planned(states, previews)
         .into_iter()
         .map(|(path, r)| (path, content(r)))
         .collect()
 }
 
-/// Each file's path and the resource it holds, in path order, rendered
-/// later one at a time ([`content`]) so that render never holds every
-/// file's text at once. Where two resources share a file name, the last
-/// one holds it (as in [`files`]).
-pub fn planned(states: &[DesiredState]) -> Vec<(PathBuf, &Resource)> {
-    let mut all: Vec<(PathBuf, &Resource)> = states
+/// Each file's path and what it holds, in path order, rendered later one
+/// at a time ([`content`]) so that render never holds every file's text
+/// at once. Where two resources share a file name, the last one holds it
+/// (as in [`files`]).
+pub fn planned(states: &[DesiredState], previews: Previews) -> Vec<(PathBuf, File<'_>)> {
+    let mut all: Vec<(PathBuf, File<'_>)> = states
         .iter()
         .flat_map(|state| {
-            state.resources.iter().map(|((kind, _), resource)| {
-                let path = PathBuf::from(&state.env)
-                    .join(kind.plural())
-                    .join(format!("{}.json", resource.file_stem()));
-                (path, resource)
-            })
+            state
+                .resources
+                .iter()
+                .flat_map(move |((kind, _), resource)| {
+                    let path = PathBuf::from(&state.env)
+                        .join(kind.plural())
+                        .join(format!("{}.json", resource.file_stem()));
+                    let preview = if let Resource::Dashboard(d) = resource
+                        && previews == Previews::Write
+                    {
+                        Some((
+                            PathBuf::from(&state.env)
+                                .join(PREVIEWS)
+                                .join(format!("{}.svg", resource.file_stem())),
+                            File::Preview(d),
+                        ))
+                    } else {
+                        None
+                    };
+                    std::iter::once((path, File::Resource(resource))).chain(preview)
+                })
         })
         .collect();
     // Stable: of equal paths the last stays last; keep it alone.
     all.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut out: Vec<(PathBuf, &Resource)> = Vec::with_capacity(all.len());
+    let mut out: Vec<(PathBuf, File<'_>)> = Vec::with_capacity(all.len());
     for entry in all {
         match out.last_mut() {
             Some(last) if last.0 == entry.0 => *last = entry,
@@ -45,9 +84,12 @@ pub fn planned(states: &[DesiredState]) -> Vec<(PathBuf, &Resource)> {
     out
 }
 
-/// The text of one resource's file: pretty, canonical JSON.
-pub fn content(resource: &Resource) -> String {
-    to_pretty(&resource.to_json())
+/// The text of one file: pretty, canonical JSON, or a dashboard preview.
+pub fn content(file: File<'_>) -> String {
+    match file {
+        File::Resource(resource) => to_pretty(&resource.to_json()),
+        File::Preview(d) => crate::preview::dashboard(&d.dashboard_name, &d.body),
+    }
 }
 
 /// Whether the file `rel` under `out` holds exactly `content`.
@@ -72,11 +114,16 @@ pub fn write_one(out: &Path, rel: &Path, content: &str) -> Result<bool, Error> {
     Ok(true)
 }
 
-/// Removes the JSON files under `out/<env>/` (of `envs`) that are not in
-/// `keep`; how many.
-pub fn prune(out: &Path, envs: &[String], keep: &BTreeSet<&Path>) -> Result<usize, Error> {
+/// Removes the snapshot files under `out/<env>/` (of `envs`) that are not
+/// in `keep`; how many.
+pub fn prune(
+    out: &Path,
+    envs: &[String],
+    keep: &BTreeSet<&Path>,
+    previews: Previews,
+) -> Result<usize, Error> {
     let mut removed = 0;
-    for path in existing(out, envs)? {
+    for path in existing(out, envs, previews)? {
         if !keep.contains(path.as_path()) {
             let full = out.join(&path);
             std::fs::remove_file(&full).map_err(|e| Error::io(&full, e))?;
@@ -91,14 +138,15 @@ pub fn prune(out: &Path, envs: &[String], keep: &BTreeSet<&Path>) -> Result<usiz
 pub fn check_planned(
     out: &Path,
     envs: &[String],
-    planned: &[(PathBuf, &Resource)],
+    planned: &[(PathBuf, File<'_>)],
+    previews: Previews,
 ) -> Result<Vec<Stale>, Error> {
     let mut stale: Vec<Stale> = planned
         .iter()
-        .filter_map(|(path, r)| check_one(&out.join(path), &content(r)))
+        .filter_map(|(path, r)| check_one(&out.join(path), &content(*r)))
         .collect();
     let keep: BTreeSet<&Path> = planned.iter().map(|(p, _)| p.as_path()).collect();
-    for path in existing(out, envs)? {
+    for path in existing(out, envs, previews)? {
         if !keep.contains(path.as_path()) {
             stale.push(Stale::Extra(out.join(path)));
         }
@@ -129,15 +177,16 @@ impl WriteStats {
 }
 
 /// Writes `files` under `out`, limited to the environment directories `envs`;
-/// removes JSON files there that nothing renders any more.
+/// removes snapshot files there that nothing renders any more.
 pub fn write(
     out: &Path,
     envs: &[String],
     files: &BTreeMap<PathBuf, String>,
+    previews: Previews,
 ) -> Result<WriteStats, Error> {
     let mut stats = WriteStats::default();
     let keep: BTreeSet<&Path> = files.keys().map(PathBuf::as_path).collect();
-    stats.removed = prune(out, envs, &keep)?;
+    stats.removed = prune(out, envs, &keep, previews)?;
     for (path, content) in files {
         stats.record(write_one(out, path, content)?);
     }
@@ -149,9 +198,10 @@ pub fn check(
     out: &Path,
     envs: &[String],
     files: &BTreeMap<PathBuf, String>,
+    previews: Previews,
 ) -> Result<Vec<Stale>, Error> {
     let mut stale = Vec::new();
-    let on_disk = existing(out, envs)?;
+    let on_disk = existing(out, envs, previews)?;
     for (path, content) in files {
         stale.extend(check_one(&out.join(path), content));
     }
@@ -188,8 +238,10 @@ fn excerpt(old: &str, new: &str) -> String {
     out.join("\n")
 }
 
-/// JSON files currently under `out/<env>/`, relative to `out`.
-fn existing(out: &Path, envs: &[String]) -> Result<Vec<PathBuf>, Error> {
+/// Snapshot files currently under `out/<env>/`, relative to `out`: JSON
+/// files, and the SVG files of `<env>/previews/` unless previews are
+/// skipped (then that directory is not looked at).
+fn existing(out: &Path, envs: &[String], previews: Previews) -> Result<Vec<PathBuf>, Error> {
     let mut found = Vec::new();
     for env in envs {
         let mut stack = vec![out.join(env)];
@@ -208,9 +260,15 @@ fn existing(out: &Path, envs: &[String]) -> Result<Vec<PathBuf>, Error> {
                     Ok(t) => t.is_dir(),
                     Err(_) => path.is_dir(),
                 };
+                let preview_dir = out.join(env).join(PREVIEWS);
                 if is_dir {
-                    stack.push(path);
-                } else if path.extension().is_some_and(|e| e == "json")
+                    if previews == Previews::Write || path != preview_dir {
+                        stack.push(path);
+                    }
+                } else if (path.extension().is_some_and(|e| e == "json")
+                    || (previews == Previews::Write
+                        && path.extension().is_some_and(|e| e == "svg")
+                        && path.parent() == Some(preview_dir.as_path())))
                     && let Ok(rel) = path.strip_prefix(out)
                 {
                     found.push(rel.to_path_buf());

@@ -4,7 +4,9 @@
 //! carries its environment's coverage and mutation results as properties,
 //! and each surviving mutant is a failed test case (classname
 //! `<catalogue>.<env>.mutation`; each equivalent mutant a skipped one,
-//! with the rule that makes it equivalent).
+//! with the rule that makes it equivalent). A case's alarm plots
+//! (`--plots`) are linked as `attachment` properties and
+//! `[[ATTACHMENT|path]]` lines in its output.
 
 use crate::testing::TestReport;
 use crate::testing::coverage::Item;
@@ -46,6 +48,21 @@ pub fn render(catalogue: &str, report: &TestReport, elapsed: Duration) -> String
         let mut case = TestCase::new(c.name.clone(), status);
         case.set_classname(format!("{catalogue}.{}", c.env));
         case.set_assertions(c.checks);
+        // Alarm plots: an `attachment` property each, and the
+        // `[[ATTACHMENT|path]]` lines CI systems (Jenkins, GitLab) read
+        // from the case's output.
+        if !c.plot_files.is_empty() {
+            for path in &c.plot_files {
+                case.add_property(("attachment", path.as_str()));
+            }
+            case.set_system_out(
+                c.plot_files
+                    .iter()
+                    .map(|p| format!("[[ATTACHMENT|{p}]]"))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            );
+        }
         suite(&mut suites, catalogue, &c.env).add_test_case(case);
     }
     if let Some(Mutation::Ran(m)) = &report.mutation {

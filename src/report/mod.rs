@@ -5,6 +5,7 @@
 pub mod coverage;
 pub mod junit;
 pub mod plan;
+pub mod plot;
 pub mod progress;
 pub mod reason;
 pub mod test_report;

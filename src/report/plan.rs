@@ -23,6 +23,85 @@ pub enum Format {
     Json,
     /// Markdown for a pull-request comment.
     Markdown,
+    /// The GitHub pull-request comment (the CI action posts it): Markdown
+    /// with a hidden marker the action finds its own comment by, cut at
+    /// whole changes to fit GitHub's 65,536-character limit, linking the
+    /// full plan (`--link`).
+    Github,
+}
+
+/// GitHub's limit on a comment body, in characters.
+pub const GITHUB_COMMENT_LIMIT: usize = 65_536;
+
+/// The hidden marker that starts the comment of `catalogue` / `env`: the
+/// action edits the comment that holds it instead of adding another.
+pub fn github_marker(catalogue: &str, env: &str) -> String {
+    format!("<!-- obsctl-plan: {catalogue}/{env} -->")
+}
+
+/// The pull-request comment for `plan`: [`markdown`] under the marker,
+/// at most `limit` characters. Past the limit the changes that do not fit
+/// are left out whole, and a last line counts them and links `link` (the
+/// CI run holding the full plan as an artifact).
+pub fn github(plan: &Plan, link: Option<&str>, limit: usize) -> String {
+    let mut full = Vec::new();
+    // Writing to a Vec cannot fail.
+    let _ = markdown(&mut full, plan);
+    let body = String::from_utf8_lossy(&full).into_owned();
+    let marker = github_marker(&plan.catalogue, &plan.env);
+    let whole = format!("{marker}\n{body}");
+    if whole.chars().count() <= limit {
+        return whole;
+    }
+    // Keep the heading and summary, then whole changes (each ends with
+    // `</details>`) while they fit with the note, then the conflicts and
+    // notes after the changes when they fit too.
+    let total = plan.changes.len();
+    let note = |shown: usize| {
+        let rest = total - shown;
+        let where_ = match link {
+            Some(url) => format!("[the full plan]({url}) (this run's artifacts)"),
+            None => "the full plan in the CI run's artifacts".to_string(),
+        };
+        format!(
+            "\n**… {rest} more {} not shown** (GitHub limits a comment to {GITHUB_COMMENT_LIMIT} characters): see {where_}.\n\n",
+            if rest == 1 { "change" } else { "changes" }
+        )
+    };
+    let ends: Vec<usize> = body
+        .match_indices("</details>\n")
+        .map(|(i, m)| i + m.len())
+        .collect();
+    let header_end = body.find("<details>").unwrap_or(body.len());
+    let tail = ends
+        .last()
+        .and_then(|&last| body.get(last..))
+        .unwrap_or_default();
+    let count = |s: &str| s.chars().count();
+    let mut used = count(&marker) + 1 + count(body.get(..header_end).unwrap_or_default());
+    let tail_fits = used + count(tail) + count(&note(0)) <= limit;
+    let reserve = if tail_fits { count(tail) } else { 0 };
+    let (mut shown, mut cut, mut from) = (0, header_end, header_end);
+    for end in ends {
+        let piece = count(body.get(from..end).unwrap_or_default());
+        if used + piece + reserve + count(&note(shown + 1)) > limit {
+            break;
+        }
+        used += piece;
+        shown += 1;
+        cut = end;
+        from = end;
+    }
+    let head = body.get(..cut).unwrap_or_default();
+    let mut out = format!("{marker}\n{head}{}", note(shown));
+    if tail_fits {
+        out.push_str(tail.trim_start_matches('\n'));
+    }
+    // A limit too small for even the note: cut the text itself.
+    if count(&out) > limit {
+        out = out.chars().take(limit).collect();
+    }
+    out
 }
 
 struct Palette {

@@ -58,6 +58,8 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
             coverage_report,
             min_coverage,
             mutate,
+            plots,
+            plots_all,
             name_filter,
         } => test::test_command(
             cli,
@@ -67,6 +69,8 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
                 coverage_report: coverage_report.as_deref(),
                 min_coverage: *min_coverage,
                 mutate: *mutate,
+                plots: plots.as_deref(),
+                plots_all: *plots_all,
                 name_filter: name_filter.as_deref(),
             },
             out,
@@ -75,11 +79,24 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
             env,
             out: out_dir,
             check,
-        } => render::render_command(cli, env.as_deref(), out_dir.as_deref(), *check, out),
+            no_previews,
+        } => render::render_command(
+            cli,
+            env.as_deref(),
+            out_dir.as_deref(),
+            *check,
+            if *no_previews {
+                crate::snapshot::Previews::Skip
+            } else {
+                crate::snapshot::Previews::Write
+            },
+            out,
+        ),
         Command::Plan {
             env,
             out: file,
             format,
+            full_plan_url,
             detailed_exitcode,
             scope,
             aws,
@@ -89,7 +106,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
                 cli,
                 env,
                 file.as_deref(),
-                *format,
+                (*format, full_plan_url.as_deref()),
                 *detailed_exitcode,
                 scope,
                 aws,

@@ -51,7 +51,7 @@ pub(super) async fn plan_command(
     cli: &Cli,
     env: &str,
     file: Option<&Path>,
-    format: Format,
+    (format, full_plan_url): (Format, Option<&str>),
     detailed: bool,
     scope: &Scope,
     args: &AwsArgs,
@@ -80,6 +80,11 @@ pub(super) async fn plan_command(
         Format::Text => report::plan::text(out, &plan, color()).map_err(stdout_error)?,
         Format::Json => report::plan::json(out, &plan).map_err(stdout_error)?,
         Format::Markdown => report::plan::markdown(out, &plan).map_err(stdout_error)?,
+        Format::Github => {
+            let comment =
+                report::plan::github(&plan, full_plan_url, report::plan::GITHUB_COMMENT_LIMIT);
+            write!(out, "{comment}").map_err(stdout_error)?;
+        }
     }
     if args.verbose {
         report::plan::calls(

@@ -5,6 +5,7 @@ use super::{load_and_compile_in, stdout_error};
 use crate::cli::Cli;
 use crate::diagnostic::Problems;
 use crate::error::{EXIT_OK, Error};
+use crate::snapshot::{File, Previews};
 use crate::{report, snapshot};
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -17,6 +18,7 @@ pub(super) fn render_command(
     env: Option<&str>,
     out_dir: Option<&Path>,
     check: bool,
+    previews: Previews,
     out: &mut dyn Write,
 ) -> Result<i32, Error> {
     // Compiled without the tests; they are checked on a second
@@ -26,7 +28,7 @@ pub(super) fn render_command(
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("snapshots").join(&cat.name));
     let envs: Vec<String> = states.iter().map(|s| s.env.clone()).collect();
-    let planned = snapshot::planned(&states);
+    let planned = snapshot::planned(&states, previews);
     let tests = || {
         let mut problems = Problems::default();
         crate::testing::case::check(&cat, &states, &mut problems);
@@ -35,7 +37,7 @@ pub(super) fn render_command(
     if check {
         let stale = std::thread::scope(|scope| {
             let tested = scope.spawn(tests);
-            let stale = snapshot::check_planned(&dir, &envs, &planned);
+            let stale = snapshot::check_planned(&dir, &envs, &planned, previews);
             joined(tested)?;
             stale
         })?;
@@ -46,7 +48,7 @@ pub(super) fn render_command(
         writeln!(out, "{}: {} files up to date", dir.display(), planned.len())
             .map_err(stdout_error)?;
     } else {
-        let stats = render(&dir, &envs, &planned, tests)?;
+        let stats = render(&dir, &envs, &planned, previews, tests)?;
         report::warnings(out, &states).map_err(stdout_error)?;
         report::written(out, &dir, stats).map_err(stdout_error)?;
     }
@@ -79,7 +81,8 @@ type Waiting = Vec<(usize, Option<String>)>;
 fn render(
     dir: &Path,
     envs: &[String],
-    planned: &[(PathBuf, &crate::resource::Resource)],
+    planned: &[(PathBuf, File<'_>)],
+    previews: Previews,
     tests: impl FnOnce() -> Result<(), Error> + Send,
 ) -> Result<snapshot::WriteStats, Error> {
     let passed = std::sync::OnceLock::<bool>::new();
@@ -96,7 +99,7 @@ fn render(
     })?;
     write_waiting(dir, planned, waiting, &mut stats)?;
     let keep: BTreeSet<&Path> = planned.iter().map(|(p, _)| p.as_path()).collect();
-    stats.removed = snapshot::prune(dir, envs, &keep)?;
+    stats.removed = snapshot::prune(dir, envs, &keep, previews)?;
     Ok(stats)
 }
 
@@ -104,14 +107,14 @@ fn render(
 /// it did and the files still waiting.
 fn write_planned(
     dir: &Path,
-    planned: &[(PathBuf, &crate::resource::Resource)],
+    planned: &[(PathBuf, File<'_>)],
     passed: &std::sync::OnceLock<bool>,
 ) -> Result<(snapshot::WriteStats, Waiting), Error> {
     let mut stats = snapshot::WriteStats::default();
     let mut waiting: Waiting = Vec::new();
     let mut held = 0;
     for (i, (path, resource)) in planned.iter().enumerate() {
-        let content = snapshot::content(resource);
+        let content = snapshot::content(*resource);
         match passed.get() {
             // The check failed: nothing is written (the caller reports it).
             Some(false) => return Ok((stats, Vec::new())),
@@ -134,13 +137,13 @@ fn write_planned(
 /// rendered again).
 fn write_waiting(
     dir: &Path,
-    planned: &[(PathBuf, &crate::resource::Resource)],
+    planned: &[(PathBuf, File<'_>)],
     waiting: Waiting,
     stats: &mut snapshot::WriteStats,
 ) -> Result<(), Error> {
     for (i, text) in waiting {
         if let Some((path, resource)) = planned.get(i) {
-            let text = text.unwrap_or_else(|| snapshot::content(resource));
+            let text = text.unwrap_or_else(|| snapshot::content(*resource));
             stats.record(snapshot::write_one(dir, path, &text)?);
         }
     }

@@ -196,7 +196,8 @@ pub(super) async fn verify_command(
     match args.format {
         Format::Text => report::text(out, &r),
         Format::Json => report::json(out, &r),
-        Format::Markdown => report::markdown(out, &r),
+        // A pull-request comment is Markdown.
+        Format::Markdown | Format::Github => report::markdown(out, &r),
     }
     .map_err(stdout_error)?;
     if aws.verbose {

@@ -10,6 +10,7 @@ pub mod check;
 pub mod coverage;
 pub mod mutate;
 pub mod mute;
+pub mod plot;
 pub mod simulate;
 
 use crate::catalogue::Catalogue;
@@ -34,6 +35,22 @@ pub struct CaseResult {
     pub checks: usize,
     /// Failures, each with the `file:line` of its expectation.
     pub failures: Vec<(String, Failure)>,
+    /// Alarm plots (`--plots`): of the alarms of its failed expectations,
+    /// or (`--plots-all`) of every alarm it expects something of.
+    pub plots: Vec<plot::AlarmPlot>,
+    /// Where the plots were written (set by the caller that writes them).
+    pub plot_files: Vec<String>,
+}
+
+/// Which alarm plots a run collects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Plots {
+    /// None.
+    No,
+    /// Of each alarm a failed expectation names.
+    Failing,
+    /// Of each alarm any expectation names.
+    All,
 }
 
 /// Everything `obsctl test` reports.
@@ -62,6 +79,7 @@ pub fn run(
     states: &[DesiredState],
     filter: Option<&str>,
     mutate: bool,
+    plots: Plots,
     problems: &mut Problems,
 ) -> TestReport {
     let cases = case::expand(cat, states, filter, problems);
@@ -81,6 +99,7 @@ pub fn run(
             let (file, pos) = cat.locate(o, true);
             format!("{}:{}", file.display(), pos.line)
         };
+        let plots = case_plots(env, c, &outcome, plots);
         results.push(CaseResult {
             name: c.name(),
             test: c.test.clone(),
@@ -93,6 +112,8 @@ pub fn run(
                 .iter()
                 .map(|f| (locate(c.checks[f.check].origin()), f.clone()))
                 .collect(),
+            plots,
+            plot_files: Vec::new(),
         });
         if outcome.failures.is_empty() {
             passed.push(c);
@@ -114,4 +135,32 @@ pub fn run(
         coverage,
         mutation,
     }
+}
+
+/// The plots of a case's alarms `plots` asks for, each alarm once.
+fn case_plots(
+    env: &EnvRun,
+    case: &case::Case,
+    outcome: &check::Outcome,
+    plots: Plots,
+) -> Vec<plot::AlarmPlot> {
+    let mut alarms: Vec<&str> = Vec::new();
+    for (i, c) in case.checks.iter().enumerate() {
+        let case::Check::Alarm { alarm, .. } = c else {
+            continue;
+        };
+        let failed = outcome.passed.get(i) == Some(&false);
+        let wanted = match plots {
+            Plots::No => false,
+            Plots::Failing => failed,
+            Plots::All => true,
+        };
+        if wanted && !alarms.contains(&alarm.as_str()) {
+            alarms.push(alarm);
+        }
+    }
+    alarms
+        .into_iter()
+        .map(|a| plot::collect(env, case, a, &outcome.failures))
+        .collect()
 }

@@ -429,6 +429,76 @@ impl<'a> Simulation<'a> {
         }
     }
 
+    /// What an alarm plot shows of a metric alarm: its period and the
+    /// datapoints it evaluates on the grid that starts at the test's 0
+    /// (datapoint `k` covers `[k·Period, (k + 1)·Period)`), up to the
+    /// test's end.
+    pub fn datapoints(&self, a: &'a MetricAlarm) -> Result<(u32, Series), String> {
+        if a.metrics.is_empty() {
+            let period = a.period.unwrap_or(60);
+            let periods = periods_until(period, self.until());
+            let stat_text = a
+                .statistic
+                .as_deref()
+                .or(a.extended_statistic.as_deref())
+                .unwrap_or("Average");
+            let stat: Statistic = stat_text
+                .parse()
+                .map_err(|_| format!("unknown statistic `{stat_text}`"))?;
+            let metric = (
+                a.namespace.as_deref().unwrap_or_default(),
+                a.metric_name.as_deref().unwrap_or_default(),
+                a.dimensions.as_slice(),
+            );
+            Ok((period, self.series(metric, period, stat, (0, periods)).0))
+        } else {
+            let period = math_period(a);
+            let periods = periods_until(period, self.until());
+            let mut plan = self.math_plan(a)?;
+            Ok((period, self.math(a, &mut plan, period, (0, periods))?))
+        }
+    }
+
+    /// The raw samples (the test's and those its log lines publish) of
+    /// each metric an alarm reads: `namespace metric` label and samples.
+    pub fn inputs(&self, a: &MetricAlarm) -> Vec<(String, Vec<(i64, f64)>)> {
+        let mut metrics: Vec<(&str, &str, &[crate::resource::Dimension])> = Vec::new();
+        if a.metrics.is_empty() {
+            metrics.push((
+                a.namespace.as_deref().unwrap_or_default(),
+                a.metric_name.as_deref().unwrap_or_default(),
+                a.dimensions.as_slice(),
+            ));
+        }
+        for q in &a.metrics {
+            if let Some(ms) = &q.metric_stat {
+                metrics.push((
+                    ms.metric.namespace.as_str(),
+                    ms.metric.metric_name.as_str(),
+                    ms.metric.dimensions.as_slice(),
+                ));
+            }
+        }
+        metrics
+            .into_iter()
+            .map(|(ns, name, dims)| {
+                let key = (
+                    ns.to_string(),
+                    name.to_string(),
+                    dims.iter()
+                        .map(|d| (d.name.clone(), d.value.clone()))
+                        .collect::<Vec<_>>(),
+                );
+                let samples = self
+                    .metrics
+                    .get(&key)
+                    .map(|m| m.samples().to_vec())
+                    .unwrap_or_default();
+                (format!("{ns} {name}"), samples)
+            })
+            .collect()
+    }
+
     /// A math (or anomaly) alarm's queries, parsed once: metric queries
     /// with their statistic, expressions, what the queries cannot give (the
     /// test's band, quotas and Contributor Insights metrics), and the id of
@@ -628,6 +698,12 @@ struct MathPlan<'a> {
 
 /// A math alarm's period: its first metric query's (all are equal, as
 /// `validate` checks); 60 s for an expression-only alarm.
+/// Periods of `period` seconds from 0 that cover `(0, until]`.
+fn periods_until(period: u32, until: i64) -> usize {
+    let p = i64::from(period.max(1));
+    usize::try_from(until.max(0) / p + 1).unwrap_or(1)
+}
+
 fn math_period(a: &MetricAlarm) -> u32 {
     a.metrics
         .iter()

@@ -13,7 +13,7 @@ fn json_files(dir: &Path) -> Vec<PathBuf> {
             let p = e.path();
             if p.is_dir() {
                 stack.push(p);
-            } else {
+            } else if p.extension().is_some_and(|e| e == "json") {
                 out.push(p);
             }
         }
@@ -42,6 +42,7 @@ fn cat_house_staging_renders_every_kind() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     let env = tmp.path().join("staging");
     assert_eq!(count(&env.join("dashboards")), 4);
+    assert_eq!(count(&env.join("previews")), 4, "a preview per dashboard");
     assert!(count(&env.join("metric-alarms")) >= 30);
     assert_eq!(count(&env.join("topics")), 3);
     assert!(count(&env.join("metric-filters")) >= 10);

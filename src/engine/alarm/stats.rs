@@ -181,6 +181,11 @@ pub struct Prepared {
 }
 
 impl Prepared {
+    /// The finite raw samples, by time.
+    pub fn samples(&self) -> &[(i64, f64)] {
+        &self.samples
+    }
+
     /// Prepares samples (any order) and sets.
     pub fn new(samples: &[(i64, f64)], sets: &[StatSet]) -> Self {
         let mut samples: Vec<(i64, f64)> = samples
