@@ -47,10 +47,19 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
         Command::IamPolicy {
             env,
             purpose,
+            backtest,
             format,
             check,
             scope,
-        } => iam::iam_policy_command(cli, env, *purpose, *format, check.as_deref(), scope, out),
+        } => iam::iam_policy_command(
+            cli,
+            env,
+            (*purpose, *backtest),
+            *format,
+            check.as_deref(),
+            scope,
+            out,
+        ),
         Command::Validate => validate::validate_command(cli, out),
         Command::Test {
             env,
@@ -81,6 +90,8 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
             out: file,
             format,
             detailed_exitcode,
+            backtest,
+            since,
             scope,
             aws,
         } => {
@@ -91,6 +102,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
                 file.as_deref(),
                 *format,
                 *detailed_exitcode,
+                backtest.then_some(*since),
                 scope,
                 aws,
                 out,

@@ -2078,6 +2078,61 @@ async fn verify_backtest_counts_the_incidents_placed_in_a_day_of_data() {
             .iter()
             .any(|l| l.starts_with("History: the engine agrees with AWS on "))
     );
+    // plan --backtest: the CPU threshold raised to 99 in a copy of the
+    // catalogue; the live configuration paged twice in the day, the
+    // catalogue's never would have.
+    let tmp = catalogue_copy("cat-house");
+    edit(
+        &tmp.path().join("definitions/cat-house/alarms.yaml"),
+        "    comparison: \">\"\n    threshold: 80\n",
+        "    comparison: \">\"\n    threshold: 99\n",
+    );
+    let plan = |format: &str| {
+        e.obsctl_in(
+            tmp.path(),
+            "definitions/cat-house",
+            &[
+                "plan",
+                "--env",
+                "staging",
+                "--backtest",
+                "--since",
+                "1d",
+                "--format",
+                format,
+            ],
+        )
+    };
+    let out = plan("text");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let report = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        report.lines().any(|l| l.trim_end()
+            == "  cat-house-staging-installation-service-high-cpu (update): live 2 times in 1d (36m in ALARM); catalogue 0 times in 1d (0s in ALARM)"),
+        "{report}"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("Backtest GetMetricData: "),
+        "{}",
+        text(&out)
+    );
+    let out = plan("json");
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let changed = json["backtest"]["alarms"].as_array().unwrap();
+    assert_eq!(changed.len(), 5, "one high-cpu alarm per service");
+    let cpu = changed
+        .iter()
+        .find(|a| a["alarm"] == "cat-house-staging-installation-service-high-cpu")
+        .unwrap();
+    assert_eq!(cpu["live"]["alarms"], 2);
+    assert_eq!(cpu["catalogue"]["alarms"], 0);
+    let out = plan("markdown");
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("| `cat-house-staging-installation-service-high-cpu` | update | 2 times in 1d (36m in ALARM) | 0 times in 1d (0s in ALARM) |"),
+        "{}",
+        text(&out)
+    );
     eprintln!(
         "backtest of a day: {datapoints} datapoints seeded, {:.1} s in all",
         started.elapsed().as_secs_f64()

@@ -370,3 +370,37 @@ async fn backtest_counts_incidents_and_tells_late_data_from_engine_disagreements
     let anomaly = get("cat-house-staging-auth-service-unusual-traffic");
     assert!(anomaly.skipped.as_deref().unwrap().contains("anomaly"));
 }
+
+/// `iam-policy --for plan --backtest`: plan's policy plus GetMetricData,
+/// and only when asked for; `--backtest` with another purpose is a usage
+/// error.
+#[test]
+fn the_plan_policy_gains_get_metric_data_only_with_backtest() {
+    let d = desired("cat-house", "staging", |_| {});
+    let actions = |purpose| -> BTreeSet<&'static str> {
+        iam::rows(&d, purpose, &all_kinds())
+            .iter()
+            .map(|r| r.action)
+            .collect()
+    };
+    let plan = actions(Purpose::Plan);
+    let backtest = actions(Purpose::PlanBacktest);
+    assert!(!plan.contains("cloudwatch:GetMetricData"));
+    let added: Vec<_> = backtest.difference(&plan).copied().collect();
+    assert_eq!(added, ["cloudwatch:GetMetricData"]);
+    let policy = iam::policy(&d, Purpose::PlanBacktest, &all_kinds());
+    assert!(iam::allows(&policy, "cloudwatch:GetMetricData", "*"));
+    use crate::support::{RunExt, obsctl};
+    let out = obsctl([
+        "-d",
+        "definitions/cat-house",
+        "iam-policy",
+        "--env",
+        "staging",
+        "--for",
+        "apply",
+        "--backtest",
+    ])
+    .run();
+    assert_eq!(out.code, 64, "{}", out.stderr);
+}
