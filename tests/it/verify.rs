@@ -233,6 +233,14 @@ async fn backtest_counts_incidents_and_tells_late_data_from_engine_disagreements
     let fake = FakeAws::default();
     let window = Window::last(fake.now_ms(), 6 * 3600);
     let fetch = backtest::plan(&d, window);
+    for days in [1, 14] {
+        let f = backtest::plan(&d, Window::last(fake.now_ms(), days * 86_400));
+        eprintln!(
+            "backtest of cat-house staging over {days}d: {} queries, {} GetMetricData calls",
+            f.queries(),
+            f.floor()
+        );
+    }
     let minute = 60_000;
     // Incidents (minute-aligned, in the window).
     let s_cpu = window.start + 60 * minute;
@@ -369,6 +377,22 @@ async fn backtest_counts_incidents_and_tells_late_data_from_engine_disagreements
     );
     let anomaly = get("cat-house-staging-auth-service-unusual-traffic");
     assert!(anomaly.skipped.as_deref().unwrap().contains("anomaly"));
+    // The text section: the agreement over both live alarms.
+    let b = obsctl::verify::backtest_report::Backtest {
+        flap_window: 600,
+        queries: fetch.queries(),
+        calls: fetch.floor(),
+        dollars: 0.0,
+        alarms: alarms.clone(),
+    };
+    let mut text = Vec::new();
+    obsctl::verify::backtest_report::text(&mut text, &b).unwrap();
+    let text = String::from_utf8(text).unwrap();
+    eprintln!("{text}");
+    assert!(
+        text.contains("History: the engine agrees with AWS on 6 of 8 transitions (2 alarms live)"),
+        "{text}"
+    );
 }
 
 /// `iam-policy --for plan --backtest`: plan's policy plus GetMetricData,
