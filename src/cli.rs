@@ -138,6 +138,10 @@ pub enum Command {
         /// role) or `verify` (metric data and log events: a scheduled check).
         #[arg(long = "for", value_enum, default_value = "apply")]
         purpose: PolicyFor,
+        /// With `--for plan`: also what `plan --backtest` reads
+        /// (cloudwatch:GetMetricData).
+        #[arg(long)]
+        backtest: bool,
         /// `json` (the policy document) or `markdown` (one row per action
         /// with its resource and Service Authorization Reference page).
         #[arg(long, value_enum, default_value = "json")]
@@ -210,6 +214,15 @@ pub enum Command {
         /// Exit 2 when there are changes (0 when none, 1 on error).
         #[arg(long)]
         detailed_exitcode: bool,
+        /// For each alarm the plan changes, how often it would have gone
+        /// to ALARM over the window under the live configuration and under
+        /// the catalogue's (the window's data replayed through the alarm
+        /// engine; GetMetricData is billed, the cost is printed).
+        #[arg(long)]
+        backtest: bool,
+        /// With `--backtest`: the window, the last DURATION (at most 14d).
+        #[arg(long, value_name = "DURATION", default_value = "14d", value_parser = parse_since, requires = "backtest")]
+        since: u64,
         /// Scope.
         #[command(flatten)]
         scope: Scope,

@@ -42,6 +42,9 @@ pub enum Purpose {
     /// `obsctl verify`: reads of what flows through the account (metrics,
     /// log events, alarm history); no configuration read or written.
     Verify,
+    /// `obsctl plan --backtest`: plan's reads, and GetMetricData for the
+    /// firing counts of the alarms the plan changes.
+    PlanBacktest,
 }
 
 const CLOUDWATCH: &str =
@@ -359,6 +362,16 @@ pub fn permission_of(api: Api) -> Option<&'static Permission> {
 /// The rows a `purpose` of `kinds` needs for `desired` (log-group writes
 /// only where the catalogue creates log groups), and the apply lock's.
 pub fn rows(desired: &DesiredState, purpose: Purpose, kinds: &BTreeSet<Kind>) -> Vec<Permission> {
+    if purpose == Purpose::PlanBacktest {
+        let mut out = rows(desired, Purpose::Plan, kinds);
+        out.extend(
+            PERMISSIONS
+                .iter()
+                .filter(|p| p.action == "cloudwatch:GetMetricData")
+                .copied(),
+        );
+        return out;
+    }
     if purpose == Purpose::Verify {
         // Verify reads the compiled catalogue, not the live configuration:
         // only the data reads, and which alarms exist (the backtest's
@@ -420,6 +433,12 @@ pub fn row_resources(
     row: &Permission,
 ) -> Vec<String> {
     let mut out = Vec::new();
+    if purpose == Purpose::PlanBacktest {
+        if row.action == "cloudwatch:GetMetricData" {
+            return resources(desired, row.scope);
+        }
+        return row_resources(desired, Purpose::Plan, kinds, row);
+    }
     if purpose == Purpose::Verify {
         if for_verify(row) {
             out.extend(resources(desired, row.scope));
@@ -559,7 +578,7 @@ pub fn markdown(desired: &DesiredState, purpose: Purpose, kinds: &BTreeSet<Kind>
             let what = match row.purpose {
                 Purpose::Plan => "read",
                 Purpose::Apply => "write",
-                Purpose::Verify => "read data (verify)",
+                Purpose::Verify | Purpose::PlanBacktest => "read data (verify)",
             };
             if row.lock && row.kinds().is_empty() {
                 format!("{what} (the apply lock)")

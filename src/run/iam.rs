@@ -14,7 +14,7 @@ use std::path::Path;
 pub(super) fn iam_policy_command(
     cli: &Cli,
     env: &str,
-    purpose: PolicyFor,
+    (purpose, backtest): (PolicyFor, bool),
     format: PolicyFormat,
     check: Option<&Path>,
     scope: &Scope,
@@ -25,10 +25,16 @@ pub(super) fn iam_policy_command(
     let Some(desired) = states.pop() else {
         return Ok(EXIT_OK);
     };
-    let purpose = match purpose {
-        PolicyFor::Plan => iam::Purpose::Plan,
-        PolicyFor::Apply => iam::Purpose::Apply,
-        PolicyFor::Verify => iam::Purpose::Verify,
+    let purpose = match (purpose, backtest) {
+        (PolicyFor::Plan, false) => iam::Purpose::Plan,
+        (PolicyFor::Plan, true) => iam::Purpose::PlanBacktest,
+        (PolicyFor::Apply, false) => iam::Purpose::Apply,
+        (PolicyFor::Verify, false) => iam::Purpose::Verify,
+        (PolicyFor::Apply | PolicyFor::Verify, true) => {
+            return Err(Error::Usage(
+                "--backtest goes with --for plan (verify's policy already reads data)".into(),
+            ));
+        }
     };
     let kinds = kinds(scope)?;
     let text = match format {

@@ -47,10 +47,19 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
         Command::IamPolicy {
             env,
             purpose,
+            backtest,
             format,
             check,
             scope,
-        } => iam::iam_policy_command(cli, env, *purpose, *format, check.as_deref(), scope, out),
+        } => iam::iam_policy_command(
+            cli,
+            env,
+            (*purpose, *backtest),
+            *format,
+            check.as_deref(),
+            scope,
+            out,
+        ),
         Command::Validate => validate::validate_command(cli, out),
         Command::Test {
             env,
@@ -98,6 +107,8 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
             format,
             full_plan_url,
             detailed_exitcode,
+            backtest,
+            since,
             scope,
             aws,
         } => {
@@ -108,6 +119,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
                 file.as_deref(),
                 (*format, full_plan_url.as_deref()),
                 *detailed_exitcode,
+                backtest.then_some(*since),
                 scope,
                 aws,
                 out,

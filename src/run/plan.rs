@@ -53,6 +53,7 @@ pub(super) async fn plan_command(
     file: Option<&Path>,
     (format, full_plan_url): (Format, Option<&str>),
     detailed: bool,
+    backtest: Option<u64>,
     scope: &Scope,
     args: &AwsArgs,
     out: &mut dyn Write,
@@ -72,19 +73,52 @@ pub(super) async fn plan_command(
         Ok(None) => {}
         Err(e) => plan.notes.push(Note::LockUnread { code: e.code }),
     }
+    let backtest = match backtest {
+        Some(since) => Some(plan_backtest(&s, &plan, since).await?),
+        None => None,
+    };
     if let Some(path) = file {
         let text = serde_json::to_string_pretty(&plan).unwrap_or_default();
         std::fs::write(path, text + "\n").map_err(|e| Error::io(path, e))?;
     }
     match format {
         Format::Text => report::plan::text(out, &plan, color()).map_err(stdout_error)?,
-        Format::Json => report::plan::json(out, &plan).map_err(stdout_error)?,
+        Format::Json => match &backtest {
+            // The plan's JSON with the backtest as one more member.
+            Some(b) => {
+                let mut value = serde_json::to_value(&plan).unwrap_or_default();
+                if let Some(o) = value.as_object_mut() {
+                    o.insert(
+                        "backtest".into(),
+                        serde_json::to_value(b).unwrap_or_default(),
+                    );
+                }
+                writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&value).unwrap_or_default()
+                )
+                .map_err(stdout_error)?
+            }
+            None => report::plan::json(out, &plan).map_err(stdout_error)?,
+        },
         Format::Markdown => report::plan::markdown(out, &plan).map_err(stdout_error)?,
         Format::Github => {
             let comment =
                 report::plan::github(&plan, full_plan_url, report::plan::GITHUB_COMMENT_LIMIT);
             write!(out, "{comment}").map_err(stdout_error)?;
         }
+    }
+    if let Some(b) = &backtest {
+        match format {
+            Format::Text => crate::verify::backtest_report::plan_text(out, b),
+            // After the comment: Markdown too.
+            Format::Markdown | Format::Github => {
+                crate::verify::backtest_report::plan_markdown(out, b)
+            }
+            Format::Json => Ok(()),
+        }
+        .map_err(stdout_error)?;
     }
     if args.verbose {
         report::plan::calls(
@@ -109,4 +143,46 @@ pub(super) async fn plan_command(
     } else {
         EXIT_OK
     })
+}
+
+/// `plan --backtest`: the alarms the plan changes, replayed over the last
+/// `since` seconds under their live and their catalogue configuration.
+async fn plan_backtest(
+    s: &super::Session,
+    plan: &Plan,
+    since: u64,
+) -> Result<crate::verify::backtest_report::PlanBacktest, Error> {
+    use crate::verify::{backtest, backtest_report, check::Window};
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or_default();
+    let window = Window::last(now, i64::try_from(since).unwrap_or(14 * 86_400));
+    let changed: Vec<(String, &'static str)> = plan
+        .changes
+        .iter()
+        .filter(|c| matches!(c.kind, Kind::MetricAlarm | Kind::CompositeAlarm))
+        .filter_map(|c| {
+            let action = match c.action {
+                plan::Action::Create => "create",
+                plan::Action::Delete => "delete",
+                plan::Action::Update | plan::Action::Adopt if c.rewrite => "update",
+                plan::Action::Update | plan::Action::Adopt => return None,
+            };
+            Some((c.key.clone(), action))
+        })
+        .collect();
+    let (live, _) = backtest::live_alarm_configs(&s.aws, &s.desired.prefix)
+        .await
+        .map_err(Error::Aws)?;
+    let (state, pairs) = backtest::plan_state(&s.desired, &changed, &live);
+    let fetch = backtest::plan(&state, window);
+    let line = backtest_report::estimate_line(fetch.queries(), fetch.floor());
+    // On stderr: stdout carries the plan (JSON must stay one document).
+    writeln!(std::io::stderr(), "{line}").map_err(stdout_error)?;
+    let answers = backtest::fetch(&s.aws, &fetch).await.map_err(Error::Aws)?;
+    let replayed = backtest::Replay::new(&fetch, &answers).run(600, &Default::default());
+    Ok(backtest_report::plan_backtest(
+        window, &fetch, &pairs, &replayed,
+    ))
 }

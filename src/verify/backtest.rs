@@ -321,7 +321,17 @@ pub async fn fetch(aws: &Aws, fetch: &Fetch) -> AwsResult<Answers> {
 /// The names of the alarms that exist live under `prefix` (DescribeAlarms
 /// of both types, 100 per page), and the pages read.
 pub async fn live_alarms(aws: &Aws, prefix: &str) -> AwsResult<(BTreeSet<String>, u64)> {
-    let mut names = BTreeSet::new();
+    let (all, pages) = live_alarm_configs(aws, prefix).await?;
+    Ok((all.into_keys().collect(), pages))
+}
+
+/// The alarms that exist live under `prefix` with their configuration, by
+/// name, and the pages read.
+pub async fn live_alarm_configs(
+    aws: &Aws,
+    prefix: &str,
+) -> AwsResult<(BTreeMap<String, crate::aws::LiveAlarm>, u64)> {
+    let mut names = BTreeMap::new();
     let mut next = None;
     let mut pages = 0u64;
     loop {
@@ -330,12 +340,101 @@ pub async fn live_alarms(aws: &Aws, prefix: &str) -> AwsResult<(BTreeSet<String>
             .describe_alarms(prefix, next.clone())
             .await?;
         pages += 1;
-        names.extend(page.alarms.iter().map(|(_, a)| a.name().to_string()));
+        names.extend(
+            page.alarms
+                .into_iter()
+                .map(|(_, a)| (a.name().to_string(), a)),
+        );
         next = page.next.filter(|t| !t.is_empty());
         if next.is_none() || pages > 10_000 {
             return Ok((names, pages));
         }
     }
+}
+
+/// One alarm the plan changes, and the names its two configurations have
+/// in the state [`plan_state`] builds.
+#[derive(Debug, Clone)]
+pub struct PlanPair {
+    /// The alarm.
+    pub alarm: String,
+    /// `create`, `update` or `delete`.
+    pub action: &'static str,
+    /// Its live configuration's name in the state (none for a create).
+    pub live: Option<String>,
+    /// Its catalogue configuration's name in the state (none for a delete).
+    pub catalogue: Option<String>,
+}
+
+/// The suffix of a live configuration's copy in [`plan_state`].
+const LIVE_SUFFIX: &str = " (live)";
+
+/// A state holding, for each changed alarm, its catalogue configuration
+/// under its name and its live one under `<name> (live)` (a composite's
+/// live rule reads the catalogue's children), plus every metric alarm when
+/// a composite changed (its children).
+pub fn plan_state(
+    desired: &DesiredState,
+    changed: &[(String, &'static str)],
+    live: &BTreeMap<String, crate::aws::LiveAlarm>,
+) -> (DesiredState, Vec<PlanPair>) {
+    let mut state = desired.clone();
+    let names: BTreeSet<&str> = changed.iter().map(|(n, _)| n.as_str()).collect();
+    let composite_changed = changed.iter().any(|(n, _)| {
+        desired
+            .resources
+            .contains_key(&(Kind::CompositeAlarm, n.clone()))
+            || matches!(live.get(n), Some(crate::aws::LiveAlarm::Composite(_)))
+    });
+    state.resources.retain(|(kind, name), _| match kind {
+        Kind::MetricAlarm => composite_changed || names.contains(name.as_str()),
+        Kind::CompositeAlarm => names.contains(name.as_str()),
+        Kind::Topic
+        | Kind::Subscription
+        | Kind::LogGroup
+        | Kind::MetricFilter
+        | Kind::Dashboard
+        | Kind::QueryDefinition
+        | Kind::AlarmMuteRule => false,
+    });
+    let mut pairs = Vec::new();
+    for (name, action) in changed {
+        let live_name = format!("{name}{LIVE_SUFFIX}");
+        let copy = match live.get(name) {
+            Some(crate::aws::LiveAlarm::Metric(a)) => Some((
+                Kind::MetricAlarm,
+                Resource::from(MetricAlarm {
+                    alarm_name: live_name.clone(),
+                    ..a.clone()
+                }),
+            )),
+            Some(crate::aws::LiveAlarm::Composite(c)) => Some((
+                Kind::CompositeAlarm,
+                Resource::from(crate::resource::CompositeAlarm {
+                    alarm_name: live_name.clone(),
+                    ..c.clone()
+                }),
+            )),
+            None => None,
+        };
+        let has_live = copy.is_some();
+        if let Some((kind, r)) = copy {
+            state.resources.insert((kind, live_name.clone()), r);
+        }
+        let in_catalogue = state
+            .resources
+            .contains_key(&(Kind::MetricAlarm, name.clone()))
+            || state
+                .resources
+                .contains_key(&(Kind::CompositeAlarm, name.clone()));
+        pairs.push(PlanPair {
+            alarm: name.clone(),
+            action,
+            live: has_live.then_some(live_name),
+            catalogue: in_catalogue.then(|| name.clone()),
+        });
+    }
+    (state, pairs)
 }
 
 /// The replay's data: each metric's per-minute statistic sets, and the

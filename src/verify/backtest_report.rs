@@ -1,7 +1,8 @@
 //! Section 2 of the verify report, the backtest: its value and its text,
 //! Markdown and JUnit renderings (JSON is the value). Decides nothing.
 
-use super::backtest::{AlarmReplay, Cause, Disagreement};
+use super::backtest::{AlarmReplay, Cause, Disagreement, Fetch, PlanPair};
+use super::check::Window;
 use crate::notation::{format_duration, utc};
 use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
 use serde::Serialize;
@@ -231,4 +232,141 @@ pub fn junit_suite(catalogue: &str, env: &str, b: &Backtest) -> TestSuite {
         suite.add_test_case(case);
     }
     suite
+}
+
+/// An alarm's firing over the window under one configuration.
+#[derive(Debug, Clone, Serialize)]
+pub struct Firing {
+    /// Times to ALARM.
+    pub alarms: usize,
+    /// Seconds in ALARM.
+    pub alarm_seconds: i64,
+    /// Notifications (SNS actions taken).
+    pub notifications: usize,
+    /// Why it was not replayed.
+    pub skipped: Option<String>,
+}
+
+/// One alarm the plan changes.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanFiring {
+    /// The alarm.
+    pub alarm: String,
+    /// `create`, `update` or `delete`.
+    pub action: &'static str,
+    /// Under the live configuration (none: not live).
+    pub live: Option<Firing>,
+    /// Under the catalogue's (none: deleted).
+    pub catalogue: Option<Firing>,
+}
+
+/// `plan --backtest`: the changed alarms' firing over the window.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanBacktest {
+    /// The window, ms.
+    pub window: Window,
+    /// GetMetricData queries.
+    pub queries: usize,
+    /// Their cost (USD).
+    pub dollars: f64,
+    /// Each changed alarm.
+    pub alarms: Vec<PlanFiring>,
+}
+
+/// The firing of each pair from the replay.
+pub fn plan_backtest(
+    window: Window,
+    fetch: &Fetch,
+    pairs: &[PlanPair],
+    replayed: &[AlarmReplay],
+) -> PlanBacktest {
+    let firing = |name: &Option<String>| {
+        let r = replayed.iter().find(|r| Some(&r.alarm) == name.as_ref())?;
+        Some(Firing {
+            alarms: r.alarms,
+            alarm_seconds: r.alarm_seconds,
+            notifications: r.notifications.values().sum(),
+            skipped: r.skipped.clone(),
+        })
+    };
+    PlanBacktest {
+        window,
+        queries: fetch.queries(),
+        dollars: dollars(fetch.queries()),
+        alarms: pairs
+            .iter()
+            .map(|p| PlanFiring {
+                alarm: p.alarm.clone(),
+                action: p.action,
+                live: firing(&p.live),
+                catalogue: firing(&p.catalogue),
+            })
+            .collect(),
+    }
+}
+
+fn span(w: &Window) -> String {
+    format_duration((w.end - w.start) / 1000)
+}
+
+fn firing_text(f: &Option<Firing>, span: &str) -> String {
+    match f {
+        None => "—".into(),
+        Some(Firing {
+            skipped: Some(why), ..
+        }) => format!("not replayed ({why})"),
+        Some(f) => format!(
+            "{} time{} in {span} ({} in ALARM)",
+            f.alarms,
+            if f.alarms == 1 { "" } else { "s" },
+            format_duration(f.alarm_seconds)
+        ),
+    }
+}
+
+/// Text, after the plan.
+pub fn plan_text(w: &mut dyn Write, b: &PlanBacktest) -> io::Result<()> {
+    let span = span(&b.window);
+    writeln!(w)?;
+    writeln!(
+        w,
+        "Backtest over the last {span} ({} to {}): times each changed alarm would have gone to ALARM",
+        utc(b.window.start),
+        utc(b.window.end)
+    )?;
+    if b.alarms.is_empty() {
+        writeln!(w, "  no alarm changes")?;
+    }
+    for a in &b.alarms {
+        writeln!(
+            w,
+            "  {} ({}): live {}; catalogue {}",
+            a.alarm,
+            a.action,
+            firing_text(&a.live, &span),
+            firing_text(&a.catalogue, &span)
+        )?;
+    }
+    Ok(())
+}
+
+/// Markdown, after the plan.
+pub fn plan_markdown(w: &mut dyn Write, b: &PlanBacktest) -> io::Result<()> {
+    let span = span(&b.window);
+    writeln!(w)?;
+    writeln!(w, "### Backtest over the last {span}")?;
+    writeln!(w)?;
+    writeln!(w, "| Alarm | Change | Live configuration | Catalogue |")?;
+    writeln!(w, "|---|---|---|---|")?;
+    for a in &b.alarms {
+        writeln!(
+            w,
+            "| `{}` | {} | {} | {} |",
+            a.alarm,
+            a.action,
+            firing_text(&a.live, &span).replace('|', "\\|"),
+            firing_text(&a.catalogue, &span).replace('|', "\\|")
+        )?;
+    }
+    Ok(())
 }

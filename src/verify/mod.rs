@@ -8,6 +8,11 @@
 //! the answers into findings (pure); [`queries`] runs the saved queries
 //! (`--queries`, with `--max-scan`); [`report`] renders them.
 //!
+//! Section 2, "Backtest" (`--backtest`, and `plan --backtest`):
+//! [`backtest`] replays the window's data through the engine `obsctl test`
+//! uses and compares the live alarms' history; [`backtest_report`] renders
+//! it. Section 3 (the drill) is not built.
+//!
 //! The AWS reads themselves (GetMetricData batched within both of its
 //! limits, ListMetrics, FilterLogEvents, DescribeAlarmHistory as typed
 //! transitions) are in [`crate::aws::data`], for the backtest to use beside

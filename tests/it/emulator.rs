@@ -2078,9 +2078,158 @@ async fn verify_backtest_counts_the_incidents_placed_in_a_day_of_data() {
             .iter()
             .any(|l| l.starts_with("History: the engine agrees with AWS on "))
     );
+    // plan --backtest: the CPU threshold raised to 99 in a copy of the
+    // catalogue; the live configuration paged twice in the day, the
+    // catalogue's never would have.
+    let tmp = catalogue_copy("cat-house");
+    edit(
+        &tmp.path().join("definitions/cat-house/alarms.yaml"),
+        "    comparison: \">\"\n    threshold: 80\n",
+        "    comparison: \">\"\n    threshold: 99\n",
+    );
+    let plan = |format: &str| {
+        e.obsctl_in(
+            tmp.path(),
+            "definitions/cat-house",
+            &[
+                "plan",
+                "--env",
+                "staging",
+                "--backtest",
+                "--since",
+                "1d",
+                "--format",
+                format,
+            ],
+        )
+    };
+    let out = plan("text");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let report = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        report.lines().any(|l| l.trim_end()
+            == "  cat-house-staging-installation-service-high-cpu (update): live 2 times in 1d (36m in ALARM); catalogue 0 times in 1d (0s in ALARM)"),
+        "{report}"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("Backtest GetMetricData: "),
+        "{}",
+        text(&out)
+    );
+    let out = plan("json");
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let changed = json["backtest"]["alarms"].as_array().unwrap();
+    assert_eq!(changed.len(), 5, "one high-cpu alarm per service");
+    let cpu = changed
+        .iter()
+        .find(|a| a["alarm"] == "cat-house-staging-installation-service-high-cpu")
+        .unwrap();
+    assert_eq!(cpu["live"]["alarms"], 2);
+    assert_eq!(cpu["catalogue"]["alarms"], 0);
+    let out = plan("markdown");
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("| `cat-house-staging-installation-service-high-cpu` | update | 2 times in 1d (36m in ALARM) | 0 times in 1d (0s in ALARM) |"),
+        "{}",
+        text(&out)
+    );
     eprintln!(
         "backtest of a day: {datapoints} datapoints seeded, {:.1} s in all",
         started.elapsed().as_secs_f64()
     );
     assert!(started.elapsed() < std::time::Duration::from_secs(180));
+}
+
+/// `verify --backtest` of bookstore (composites) against the emulator:
+/// order-service's running tasks drop to 0 for 20 minutes, three hours
+/// ago. `service-down` (Minimum below 1 in 5 of 5 one-minute periods) is in
+/// ALARM from 5 minutes in until a minute after the tasks return: 16
+/// minutes, once; the composite `service-unhealthy` (its `ALARM(service-down)
+/// OR …`, the suppressor quiet) follows it and notifies its ALARM and OK.
+#[tokio::test(flavor = "multi_thread")]
+async fn verify_backtest_replays_a_composite_from_its_children() {
+    use cw::types::{Dimension, MetricDatum};
+    let e = Emulator::start();
+    e.apply("bookstore", "staging");
+    let cw = e.cloudwatch().await;
+    let minute = 60_000i64;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+        / minute
+        * minute;
+    let outage = now - 3 * 60 * minute;
+    let dims = vec![
+        Dimension::builder()
+            .name("ClusterName")
+            .value("bookstore-staging")
+            .build(),
+        Dimension::builder()
+            .name("ServiceName")
+            .value("order-service")
+            .build(),
+    ];
+    let data: Vec<MetricDatum> = (0..31 * 60)
+        .map(|i| {
+            let t = now - 31 * 60 * minute + i * minute;
+            let down = (outage..outage + 20 * minute).contains(&t);
+            MetricDatum::builder()
+                .metric_name("RunningTaskCount")
+                .set_dimensions(Some(dims.clone()))
+                .timestamp(aws_smithy_types::DateTime::from_millis(t))
+                .value(if down { 0.0 } else { 2.0 })
+                .build()
+        })
+        .collect();
+    for chunk in data.chunks(1000) {
+        cw.put_metric_data()
+            .namespace("ECS/ContainerInsights")
+            .set_metric_data(Some(chunk.to_vec()))
+            .send()
+            .await
+            .unwrap();
+    }
+    let out = e.obsctl(
+        "bookstore",
+        &[
+            "verify",
+            "--env",
+            "staging",
+            "--since",
+            "6h",
+            "--backtest",
+            "--format",
+            "json",
+        ],
+    );
+    let report: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", text(&out)));
+    let alarms = report["backtest"]["alarms"].as_array().unwrap();
+    let get = |name: &str| {
+        alarms
+            .iter()
+            .find(|a| a["alarm"] == format!("bookstore-staging-{name}"))
+            .unwrap_or_else(|| panic!("no {name}"))
+    };
+    for name in [
+        "order-service-service-down",
+        "order-service-service-unhealthy",
+    ] {
+        let a = get(name);
+        assert_eq!(a["alarms"], 1, "{a:#}");
+        assert_eq!(a["alarm_seconds"], 16 * 60, "{a:#}");
+        assert_eq!(
+            a["notifications"]["bookstore-staging-slack-warnings"], 2,
+            "{a:#}"
+        );
+    }
+    assert_eq!(get("order-service-service-unhealthy")["kind"], "composite");
+    // Another service without data: down all along, no new page.
+    let other = get("user-service-service-down");
+    assert_eq!(
+        (other["alarms"].as_u64(), other["alarm_seconds"].as_i64()),
+        (Some(0), Some(6 * 3600)),
+        "{other:#}"
+    );
 }

@@ -233,6 +233,14 @@ async fn backtest_counts_incidents_and_tells_late_data_from_engine_disagreements
     let fake = FakeAws::default();
     let window = Window::last(fake.now_ms(), 6 * 3600);
     let fetch = backtest::plan(&d, window);
+    for days in [1, 14] {
+        let f = backtest::plan(&d, Window::last(fake.now_ms(), days * 86_400));
+        eprintln!(
+            "backtest of cat-house staging over {days}d: {} queries, {} GetMetricData calls",
+            f.queries(),
+            f.floor()
+        );
+    }
     let minute = 60_000;
     // Incidents (minute-aligned, in the window).
     let s_cpu = window.start + 60 * minute;
@@ -369,4 +377,54 @@ async fn backtest_counts_incidents_and_tells_late_data_from_engine_disagreements
     );
     let anomaly = get("cat-house-staging-auth-service-unusual-traffic");
     assert!(anomaly.skipped.as_deref().unwrap().contains("anomaly"));
+    // The text section: the agreement over both live alarms.
+    let b = obsctl::verify::backtest_report::Backtest {
+        flap_window: 600,
+        queries: fetch.queries(),
+        calls: fetch.floor(),
+        dollars: 0.0,
+        alarms: alarms.clone(),
+    };
+    let mut text = Vec::new();
+    obsctl::verify::backtest_report::text(&mut text, &b).unwrap();
+    let text = String::from_utf8(text).unwrap();
+    eprintln!("{text}");
+    assert!(
+        text.contains("History: the engine agrees with AWS on 6 of 8 transitions (2 alarms live)"),
+        "{text}"
+    );
+}
+
+/// `iam-policy --for plan --backtest`: plan's policy plus GetMetricData,
+/// and only when asked for; `--backtest` with another purpose is a usage
+/// error.
+#[test]
+fn the_plan_policy_gains_get_metric_data_only_with_backtest() {
+    let d = desired("cat-house", "staging", |_| {});
+    let actions = |purpose| -> BTreeSet<&'static str> {
+        iam::rows(&d, purpose, &all_kinds())
+            .iter()
+            .map(|r| r.action)
+            .collect()
+    };
+    let plan = actions(Purpose::Plan);
+    let backtest = actions(Purpose::PlanBacktest);
+    assert!(!plan.contains("cloudwatch:GetMetricData"));
+    let added: Vec<_> = backtest.difference(&plan).copied().collect();
+    assert_eq!(added, ["cloudwatch:GetMetricData"]);
+    let policy = iam::policy(&d, Purpose::PlanBacktest, &all_kinds());
+    assert!(iam::allows(&policy, "cloudwatch:GetMetricData", "*"));
+    use crate::support::{RunExt, obsctl};
+    let out = obsctl([
+        "-d",
+        "definitions/cat-house",
+        "iam-policy",
+        "--env",
+        "staging",
+        "--for",
+        "apply",
+        "--backtest",
+    ])
+    .run();
+    assert_eq!(out.code, 64, "{}", out.stderr);
 }
