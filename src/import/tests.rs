@@ -1,0 +1,1 @@
+//! Unit tests of the import on resources built in memory.
