@@ -115,8 +115,9 @@ impl Finding {
 pub struct RoundTrip {
     /// Resources the catalogue compiles to exactly as live (ownership aside).
     pub equal: usize,
-    /// Resources whose only difference is ownership (tags, the saved
-    /// query marker): what `plan --adopt` adds.
+    /// Resources whose only differences are tags (obsctl's ownership tags
+    /// and the `Severity`, `Service`, … tags it writes) or the saved query
+    /// marker: what `plan --adopt` adds.
     pub ownership_only: usize,
     /// Everything else, one line each (kind, name, what differs).
     pub differences: Vec<String>,
@@ -205,7 +206,7 @@ impl Report {
         if let Some(rt) = &self.round_trip {
             writeln!(
                 out,
-                "Round trip: {} equal, {} differ only in ownership (plan --adopt adds it), {} differ otherwise.",
+                "Round trip: {} equal, {} differ only in tags (plan --adopt adds them), {} differ otherwise.",
                 rt.equal,
                 rt.ownership_only,
                 rt.differences.len()

@@ -340,7 +340,8 @@ fn round_trip(
         ..RoundTrip::default()
     };
     for c in &plan.changes {
-        if c.action == crate::plan::Action::Update && c.fields.is_empty() {
+        let tags_only = c.fields.iter().all(|f| f.path.starts_with("Tags") || f.path.starts_with("tags"));
+        if c.action == crate::plan::Action::Update && tags_only {
             rt.ownership_only += 1;
             continue;
         }

@@ -18,6 +18,7 @@ mod filter_patterns;
 mod fuzz;
 mod iam;
 mod iam_strict;
+mod import;
 mod monitoring;
 mod notifications;
 mod plan_apply;
