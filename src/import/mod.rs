@@ -48,6 +48,8 @@ pub struct Input<'a> {
     pub keep_emails: bool,
     /// Namespaces to declare external, each with the reason (a comment).
     pub external: BTreeMap<String, Vec<String>>,
+    /// Log groups whose recent events are JSON (sampled by the caller).
+    pub json_groups: BTreeSet<String>,
 }
 
 /// The catalogue written, the secrets kept out of it, and the report.
@@ -996,7 +998,7 @@ impl Builder<'_> {
         // A space-delimited pattern over a log group other filters read as
         // JSON: the group's events are JSON, which such a pattern never
         // matches field by field.
-        let mut json_groups = BTreeSet::new();
+        let mut json_groups = self.input.json_groups.clone();
         for r in self.input.resources {
             if let Resource::MetricFilter(f) = r
                 && crate::engine::filter_pattern::Pattern::parse(&f.filter_pattern)
@@ -1023,7 +1025,7 @@ impl Builder<'_> {
                 self.report.findings.push(Finding::at(
                     "logs.yaml",
                     &pointer(&["metric_filters", &tname, "pattern"]),
-                    format!("metric filter `{tname}` has a space-delimited pattern, but the log groups it reads hold JSON (other filters there read JSON properties): a delimited pattern splits the JSON text at spaces and its fields never match"),
+                    format!("metric filter `{tname}` has a space-delimited pattern, but the log groups it reads hold JSON events: a delimited pattern splits the JSON text at spaces, so its fields never hold what it expects"),
                     "use a JSON pattern (`{ $.level = \"ERROR\" }`) and `$.field` values".to_string(),
                 ));
             }

@@ -137,6 +137,7 @@ pub(super) async fn import_command(a: &ImportArgs<'_>, out: &mut dyn Write) -> R
     }
     live.resources.retain(|(k, _), _| *k != Kind::LogGroup);
     let resources: Vec<Resource> = live.resources.values().cloned().collect();
+    let json_groups = json_log_groups(&aws, &resources).await;
     let mut input = Input {
         project: project.clone(),
         env: a.env.to_string(),
@@ -146,6 +147,7 @@ pub(super) async fn import_command(a: &ImportArgs<'_>, out: &mut dyn Write) -> R
         resources: &resources,
         keep_emails: a.keep_emails,
         external: BTreeMap::new(),
+        json_groups,
     };
     // Validate; namespaces whose metrics are not published as watched are
     // declared external (each finding kept) and the catalogue written again.
@@ -237,6 +239,45 @@ pub(super) async fn import_command(a: &ImportArgs<'_>, out: &mut dyn Write) -> R
     Ok(if report.validates { EXIT_OK } else { 1 })
 }
 
+/// The log groups read by space-delimited filters whose recent events are
+/// JSON: a few events of the first streams (DescribeLogStreams,
+/// GetLogEvents), so the audit can say such a pattern never matches.
+async fn json_log_groups(aws: &crate::aws::Aws, resources: &[Resource]) -> BTreeSet<String> {
+    use crate::engine::filter_pattern::{Pattern, PatternKind};
+    let groups: BTreeSet<&str> = resources
+        .iter()
+        .filter_map(|r| match r {
+            Resource::MetricFilter(f)
+                if Pattern::parse(&f.filter_pattern)
+                    .is_ok_and(|p| p.kind() == PatternKind::Delimited) =>
+            {
+                Some(f.log_group_name.as_str())
+            }
+            _ => None,
+        })
+        .collect();
+    let mut json = BTreeSet::new();
+    for g in groups {
+        let Ok((streams, _)) = aws.logs().describe_log_streams(g, "", None).await else {
+            continue;
+        };
+        let mut messages = Vec::new();
+        for s in streams.iter().take(3) {
+            if let Ok((events, _)) = aws.logs().get_log_events(g, &s.name, 10, None).await {
+                messages.extend(events.into_iter().map(|e| e.message));
+            }
+        }
+        let objects = messages
+            .iter()
+            .filter(|m| serde_json::from_str::<serde_json::Value>(m.trim()).is_ok_and(|v| v.is_object()))
+            .count();
+        if !messages.is_empty() && objects * 2 > messages.len() {
+            json.insert(g.to_string());
+        }
+    }
+    json
+}
+
 fn write_files(dir: &Path, files: &BTreeMap<String, String>) -> Result<(), Error> {
     for (path, text) in files {
         let full = dir.join(path);
@@ -251,10 +292,9 @@ fn write_files(dir: &Path, files: &BTreeMap<String, String>) -> Result<(), Error
 /// The namespace a provenance error names, when it says a watched metric
 /// is not published.
 fn unpublished_namespace(message: &str) -> Option<String> {
-    if let Some(rest) = message.split("widget ").nth(1).and_then(|r| r.split(": `").nth(1))
-        && message.contains("has no metric")
-    {
-        return rest.split('`').next().map(str::to_string);
+    if message.contains("has no metric") {
+        let at = message.find("`")?;
+        return message[at + 1..].split('`').next().map(str::to_string);
     }
     if !message.contains("publish") {
         return None;
