@@ -68,9 +68,9 @@ pub struct Read {
 #[derive(Debug, Clone)]
 pub enum Live {
     /// Metric, math or anomaly.
-    Metric(MetricAlarm),
+    Metric(Box<MetricAlarm>),
     /// Composite.
-    Composite(CompositeAlarm),
+    Composite(Box<CompositeAlarm>),
 }
 
 /// Where the alarm's names point: ARN → topic key, if it is a topic of
@@ -173,13 +173,21 @@ pub fn read_metric(a: &MetricAlarm, topics: &Topics) -> Result<Read, String> {
             .filter_map(|m| m.metric_stat.as_ref().map(|s| s.period))
             .collect();
         if periods.windows(2).any(|w| w[0] != w[1]) {
-            return Err("its metric queries use different periods: a math template has one period".into());
+            return Err(
+                "its metric queries use different periods: a math template has one period".into(),
+            );
         }
-        if a.metrics.iter().any(|m| m.metric_stat.as_ref().is_some_and(|s| s.unit.is_some())) {
+        if a.metrics
+            .iter()
+            .any(|m| m.metric_stat.as_ref().is_some_and(|s| s.unit.is_some()))
+        {
             return Err("a metric query sets a unit, which math templates do not".into());
         }
         if a.metrics.iter().filter(|m| m.return_data).count() != 1 {
-            return Err("it returns more or fewer than one series: a math template returns exactly one id".into());
+            return Err(
+                "it returns more or fewer than one series: a math template returns exactly one id"
+                    .into(),
+            );
         }
         if a.metrics.iter().any(|m| !valid_id(&m.id)) {
             return Err("a query id is not `^[a-z][A-Za-z0-9_]*$`".into());
@@ -200,7 +208,7 @@ pub fn read_metric(a: &MetricAlarm, topics: &Topics) -> Result<Read, String> {
         service_tag: tag(&a.tags, "Service"),
         description,
         refs: Vec::new(),
-        live: Live::Metric(a.clone()),
+        live: Live::Metric(Box::new(a.clone())),
     })
 }
 
@@ -213,7 +221,9 @@ fn valid_id(id: &str) -> bool {
 /// The metric query and band width of an anomaly alarm written as obsctl
 /// writes one (`ad1` = `ANOMALY_DETECTION_BAND(m1, W)`, `m1` the metric).
 fn anomaly(a: &MetricAlarm) -> Result<(&MetricDataQuery, f64), String> {
-    let wrong = || "its anomaly band is not the one query `ANOMALY_DETECTION_BAND(m1, W)` over one metric `m1` that catalogue anomaly alarms make".to_string();
+    let wrong = || {
+        "its anomaly band is not the one query `ANOMALY_DETECTION_BAND(m1, W)` over one metric `m1` that catalogue anomaly alarms make".to_string()
+    };
     let (Some(ad), Some(m1)) = (
         a.metrics.iter().find(|m| m.id == "ad1"),
         a.metrics.iter().find(|m| m.id == "m1"),
@@ -270,7 +280,7 @@ pub fn read_composite(a: &CompositeAlarm, topics: &Topics) -> Result<Read, Strin
         service_tag: tag(&a.tags, "Service"),
         description,
         refs,
-        live: Live::Composite(a.clone()),
+        live: Live::Composite(Box::new(a.clone())),
     })
 }
 
@@ -302,7 +312,11 @@ fn metric_json(
 /// The template body of an alarm under a service hypothesis, without the
 /// per-service settings and without severity; `refs` rewrites a
 /// composite's references (full name → reference text).
-pub fn body(r: &Read, svc: Option<&str>, refs: &dyn Fn(&str) -> Option<String>) -> Option<Map<String, Value>> {
+pub fn body(
+    r: &Read,
+    svc: Option<&str>,
+    refs: &dyn Fn(&str) -> Option<String>,
+) -> Option<Map<String, Value>> {
     let mut t = Map::new();
     match &r.live {
         Live::Metric(a) => {
@@ -310,7 +324,14 @@ pub fn body(r: &Read, svc: Option<&str>, refs: &dyn Fn(&str) -> Option<String>) 
                 let (m1, _) = anomaly(a).ok()?;
                 let s = m1.metric_stat.as_ref()?;
                 t.insert("kind".into(), json!("anomaly"));
-                let m = metric_json(&s.metric.namespace, &s.metric.metric_name, &s.stat, &s.metric.dimensions, s.unit.as_deref(), svc);
+                let m = metric_json(
+                    &s.metric.namespace,
+                    &s.metric.metric_name,
+                    &s.stat,
+                    &s.metric.dimensions,
+                    s.unit.as_deref(),
+                    svc,
+                );
                 t.insert("metric".into(), Value::Object(m));
             } else if !a.metrics.is_empty() {
                 t.insert("kind".into(), json!("math"));
@@ -319,7 +340,14 @@ pub fn body(r: &Read, svc: Option<&str>, refs: &dyn Fn(&str) -> Option<String>) 
                 for q in &a.metrics {
                     let mut e = Map::new();
                     if let Some(s) = &q.metric_stat {
-                        e = metric_json(&s.metric.namespace, &s.metric.metric_name, &s.stat, &s.metric.dimensions, None, svc);
+                        e = metric_json(
+                            &s.metric.namespace,
+                            &s.metric.metric_name,
+                            &s.stat,
+                            &s.metric.dimensions,
+                            None,
+                            svc,
+                        );
                     }
                     if let Some(x) = &q.expression {
                         e.insert("expression".into(), json!(template_text(x, svc)));
@@ -337,7 +365,14 @@ pub fn body(r: &Read, svc: Option<&str>, refs: &dyn Fn(&str) -> Option<String>) 
             } else {
                 t.insert("kind".into(), json!("metric"));
                 let stat = a.statistic.as_deref().or(a.extended_statistic.as_deref())?;
-                let m = metric_json(a.namespace.as_deref()?, a.metric_name.as_deref()?, stat, &a.dimensions, a.unit.as_deref(), svc);
+                let m = metric_json(
+                    a.namespace.as_deref()?,
+                    a.metric_name.as_deref()?,
+                    stat,
+                    &a.dimensions,
+                    a.unit.as_deref(),
+                    svc,
+                );
                 t.insert("metric".into(), Value::Object(m));
             }
             t.insert("comparison".into(), json!(a.comparison_operator));

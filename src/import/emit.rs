@@ -70,7 +70,12 @@ fn entry(out: &mut String, v: &Value, indent: usize, pointer: &str, comments: &C
             out.push('\n');
             list(out, a, indent + 2, pointer, comments);
         }
-        other => {
+        other @ (Value::Null
+        | Value::Bool(_)
+        | Value::Number(_)
+        | Value::String(_)
+        | Value::Array(_)
+        | Value::Object(_)) => {
             out.push(' ');
             out.push_str(&value_text(other));
             out.push('\n');
@@ -105,7 +110,12 @@ fn list(out: &mut String, items: &[Value], indent: usize, pointer: &str, comment
                 out.push_str(&inline_list(a));
                 out.push('\n');
             }
-            other => {
+            other @ (Value::Null
+            | Value::Bool(_)
+            | Value::Number(_)
+            | Value::String(_)
+            | Value::Array(_)
+            | Value::Object(_)) => {
                 out.push(' ');
                 out.push_str(&value_text(other));
                 out.push('\n');
@@ -131,7 +141,9 @@ fn inline_list(a: &[Value]) -> String {
             Value::Array(_) | Value::Object(_) => {
                 serde_json::to_string(v).unwrap_or_else(|_| "null".into())
             }
-            other => value_text(other),
+            other @ (Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_)) => {
+                value_text(other)
+            }
         })
         .collect();
     format!("[{}]", items.join(", "))
@@ -142,7 +154,7 @@ fn value_text(v: &Value) -> String {
         Value::String(s) => scalar_text(s),
         Value::Object(_) => "{}".into(),
         Value::Array(_) => "[]".into(),
-        other => other.to_string(),
+        other @ (Value::Null | Value::Bool(_) | Value::Number(_)) => other.to_string(),
     }
 }
 
@@ -182,7 +194,9 @@ fn plain_ok(s: &str) -> bool {
     }
     // Anything a number parser could take (1, 1.5, 1e3, 0x1F, 0o7, 1_000).
     let numeric = first.is_ascii_digit() || first == '.';
-    !(numeric && s.chars().all(|c| c.is_ascii_hexdigit() || "._xXoOeE+-".contains(c)))
+    !(numeric
+        && s.chars()
+            .all(|c| c.is_ascii_hexdigit() || "._xXoOeE+-".contains(c)))
 }
 
 #[cfg(test)]

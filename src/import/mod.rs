@@ -106,6 +106,12 @@ fn pointer(parts: &[&str]) -> String {
         .collect()
 }
 
+/// Per-service saved queries of one key and shape: service and query.
+type ServiceQueries<'a> = Vec<(String, &'a QueryDefinition)>;
+
+/// The alarms of one template: each with its split and severity.
+type Members<'a> = Vec<(&'a Read, &'a Split, Option<String>)>;
+
 /// Service facts gathered while importing.
 #[derive(Default, Clone)]
 struct ServiceFacts {
@@ -267,7 +273,13 @@ impl Builder<'_> {
                         .filter_map(|m| m.metric_stat.as_ref().map(|s| s.metric.namespace.clone())),
                 )
                 .collect(),
-            _ => Vec::new(),
+            Resource::Topic(_)
+            | Resource::Subscription(_)
+            | Resource::LogGroup(_)
+            | Resource::CompositeAlarm(_)
+            | Resource::Dashboard(_)
+            | Resource::QueryDefinition(_)
+            | Resource::AlarmMuteRule(_) => Vec::new(),
         });
         count_mode(custom.filter(|n| !n.starts_with("AWS/")))
             .unwrap_or_else(|| format!("{}/Custom", self.input.project))
@@ -280,9 +292,12 @@ impl Builder<'_> {
             .input
             .resources
             .iter()
-            .filter_map(|r| match r {
-                Resource::Topic(t) => Some(t),
-                _ => None,
+            .filter_map(|r| {
+                if let Resource::Topic(t) = r {
+                    Some(t)
+                } else {
+                    None
+                }
             })
             .collect();
         for t in topics {
@@ -302,16 +317,21 @@ impl Builder<'_> {
                 spec.insert("kms_key".into(), json!(k));
             }
             spec.insert("subscriptions".into(), json!([]));
-            self.obsctl.section("topics").insert(key, Value::Object(spec));
+            self.obsctl
+                .section("topics")
+                .insert(key, Value::Object(spec));
             self.imported("topics");
         }
         let subs: Vec<&Subscription> = self
             .input
             .resources
             .iter()
-            .filter_map(|r| match r {
-                Resource::Subscription(s) => Some(s),
-                _ => None,
+            .filter_map(|r| {
+                if let Resource::Subscription(s) = r {
+                    Some(s)
+                } else {
+                    None
+                }
             })
             .collect();
         for s in subs {
@@ -342,7 +362,10 @@ impl Builder<'_> {
             self.skip(
                 "subscriptions",
                 &display,
-                format!("protocol `{}`: obsctl manages email, https, sqs and lambda", s.protocol),
+                format!(
+                    "protocol `{}`: obsctl manages email, https, sqs and lambda",
+                    s.protocol
+                ),
             );
             return;
         }
@@ -357,7 +380,9 @@ impl Builder<'_> {
             "https" => {
                 if let Some(service) = crate::rules::endpoint::chat_webhook(&s.endpoint) {
                     finding = Some((
-                        format!("a {service} incoming webhook subscribed to topic `{key}` cannot confirm the subscription: no alert reaches it"),
+                        format!(
+                            "a {service} incoming webhook subscribed to topic `{key}` cannot confirm the subscription: no alert reaches it"
+                        ),
                         crate::rules::endpoint::chat_webhook_help(service),
                     ));
                 }
@@ -378,7 +403,10 @@ impl Builder<'_> {
             _ => s.endpoint.clone(),
         };
         spec.insert("endpoint".into(), json!(endpoint));
-        if s.attributes.get("RawMessageDelivery").is_some_and(|v| v == "true") {
+        if s.attributes
+            .get("RawMessageDelivery")
+            .is_some_and(|v| v == "true")
+        {
             spec.insert("raw_message_delivery".into(), json!(true));
         }
         if let Some(p) = s.attributes.get("FilterPolicy")
@@ -404,10 +432,17 @@ impl Builder<'_> {
             return;
         };
         list.push(Value::Object(spec));
-        let at = pointer(&["topics", &key, "subscriptions", &(list.len() - 1).to_string()]);
+        let at = pointer(&[
+            "topics",
+            &key,
+            "subscriptions",
+            &(list.len() - 1).to_string(),
+        ]);
         self.imported("subscriptions");
         if let Some((message, help)) = finding {
-            self.report.findings.push(Finding::at("obsctl.yaml", &at, message, help));
+            self.report
+                .findings
+                .push(Finding::at("obsctl.yaml", &at, message, help));
         }
     }
 
@@ -431,7 +466,13 @@ impl Builder<'_> {
             let (name, read) = match r {
                 Resource::MetricAlarm(a) => (&a.alarm_name, alarms::read_metric(a, &topics)),
                 Resource::CompositeAlarm(a) => (&a.alarm_name, alarms::read_composite(a, &topics)),
-                _ => continue,
+                Resource::Topic(_)
+                | Resource::Subscription(_)
+                | Resource::LogGroup(_)
+                | Resource::MetricFilter(_)
+                | Resource::Dashboard(_)
+                | Resource::QueryDefinition(_)
+                | Resource::AlarmMuteRule(_) => continue,
             };
             let kind = r.kind().plural();
             if self.rest(name).is_none() {
@@ -536,7 +577,11 @@ impl Builder<'_> {
             if taken.contains_key(&split.name) {
                 let rest = self.rest(&r.name).unwrap_or_default().to_string();
                 if taken.contains_key(&rest) || round.contains(&rest) && split.name != rest {
-                    self.skip(kind, &r.name, "its template name is taken by another alarm template");
+                    self.skip(
+                        kind,
+                        &r.name,
+                        "its template name is taken by another alarm template",
+                    );
                     continue;
                 }
                 self.explicit.insert(
@@ -553,7 +598,11 @@ impl Builder<'_> {
             }
             self.alarm_of.insert(
                 r.name.clone(),
-                (split.service.clone(), split.name.clone(), r.notify.is_some()),
+                (
+                    split.service.clone(),
+                    split.name.clone(),
+                    r.notify.is_some(),
+                ),
             );
             placed.push((r, split));
         }
@@ -595,44 +644,46 @@ impl Builder<'_> {
                 self.unified.insert(name, t);
                 continue;
             }
-            let mut parts: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-            for &i in &members {
-                let svc = splits[i].service.clone();
-                let refs = |n: &str| reference(&alarm_of, n, svc.as_deref());
-                parts
-                    .entry(shape(&reads[i], svc.as_deref(), &refs, false))
-                    .or_default()
-                    .push(i);
-            }
-            let keep = parts
-                .iter()
-                .max_by_key(|(_, m)| m.len())
-                .map(|(k, _)| k.clone());
-            for (k, part) in &parts {
-                if Some(k) == keep.as_ref() {
-                    let bodies: Option<Vec<_>> = part
-                        .iter()
-                        .map(|&i| {
-                            let svc = splits[i].service.clone()?;
-                            Some((svc.clone(), body_of(i, Some(&svc))?))
-                        })
-                        .collect();
-                    if let Some(t) = bodies.and_then(|b| self.unify(&b)) {
-                        self.unified.insert(name.clone(), t);
+            // The largest set of members that unify (greedy, in order);
+            // the others become environment-wide templates.
+            let mut left: Vec<usize> = (0..with_bodies.len()).collect();
+            let mut best: Vec<usize> = Vec::new();
+            while !left.is_empty() && left.len() > best.len() {
+                let mut cluster: Vec<usize> = Vec::new();
+                let mut rest = Vec::new();
+                for &k in &left {
+                    let mut trial: Vec<(String, Map<String, Value>)> =
+                        cluster.iter().map(|&c| with_bodies[c].clone()).collect();
+                    trial.push(with_bodies[k].clone());
+                    if self.try_unify(&trial).is_some() {
+                        cluster.push(k);
+                    } else {
+                        rest.push(k);
                     }
+                }
+                if cluster.len() > best.len() {
+                    best = cluster;
+                }
+                left = rest;
+            }
+            let kept: Vec<(String, Map<String, Value>)> =
+                best.iter().map(|&k| with_bodies[k].clone()).collect();
+            if let Some(t) = self.unify(&kept) {
+                self.unified.insert(name.clone(), t);
+            }
+            for (k, &i) in members.iter().enumerate() {
+                if best.contains(&k) {
                     continue;
                 }
-                for &i in part {
-                    let rest = self.rest(&reads[i].name).unwrap_or_default().to_string();
-                    self.explicit.insert(
-                        reads[i].name.clone(),
-                        format!("kept explicit by import: its description or expressions differ from alarm template `{name}`'s in more than one place"),
-                    );
-                    splits[i] = Split {
-                        service: None,
-                        name: rest,
-                    };
-                }
+                let rest = self.rest(&reads[i].name).unwrap_or_default().to_string();
+                self.explicit.insert(
+                    reads[i].name.clone(),
+                    format!("kept explicit by import: its texts differ from alarm template `{name}`'s in more than one value per text"),
+                );
+                splits[i] = Split {
+                    service: None,
+                    name: rest,
+                };
             }
         }
     }
@@ -640,11 +691,33 @@ impl Builder<'_> {
     /// One template body from the bodies of its services, or `None` when
     /// they differ other than in one value per text.
     fn unify(&mut self, bodies: &[(String, Map<String, Value>)]) -> Option<Map<String, Value>> {
+        let (t, titles, vars) = self.try_unify(bodies)?;
+        self.titles = titles;
+        self.vars = vars;
+        Some(t)
+    }
+
+    /// [`Self::unify`] without keeping the titles and values it finds.
+    #[expect(
+        clippy::type_complexity,
+        reason = "the template and the two registries it extends"
+    )]
+    fn try_unify(
+        &self,
+        bodies: &[(String, Map<String, Value>)],
+    ) -> Option<(
+        Map<String, Value>,
+        BTreeMap<String, String>,
+        BTreeMap<String, BTreeMap<String, String>>,
+    )> {
         let (_, first) = bodies.first()?;
         let mut template = Value::Object(first.clone());
         let mut leaves = Vec::new();
         string_leaves(&template, String::new(), &mut leaves);
-        let all: Vec<Value> = bodies.iter().map(|(_, b)| Value::Object(b.clone())).collect();
+        let all: Vec<Value> = bodies
+            .iter()
+            .map(|(_, b)| Value::Object(b.clone()))
+            .collect();
         // Values must agree everywhere except in strings.
         let stripped = |v: &Value| {
             let mut v = v.clone();
@@ -659,7 +732,12 @@ impl Builder<'_> {
         for path in leaves {
             let values: Vec<String> = all
                 .iter()
-                .map(|b| b.pointer(&path).and_then(Value::as_str).unwrap_or_default().to_string())
+                .map(|b| {
+                    b.pointer(&path)
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string()
+                })
                 .collect();
             if values.iter().all(|v| *v == values[0]) {
                 continue;
@@ -667,9 +745,10 @@ impl Builder<'_> {
             let (prefix, suffix, middles) = structure::anti_unify(&values)?;
             let services: Vec<&String> = bodies.iter().map(|(s, _)| s).collect();
             let is_title = path.ends_with("/description")
-                && services.iter().zip(&middles).all(|(s, m)| {
-                    titles.get(*s).is_none_or(|t| t == m)
-                });
+                && services
+                    .iter()
+                    .zip(&middles)
+                    .all(|(s, m)| titles.get(*s).is_none_or(|t| t == m));
             let placeholder = if is_title {
                 for (s, m) in services.iter().zip(&middles) {
                     if *m != **s {
@@ -683,9 +762,9 @@ impl Builder<'_> {
                     .zip(&middles)
                     .map(|(s, m)| ((*s).clone(), m.clone()))
                     .collect();
-                let existing = vars.iter().find(|(_, values)| {
-                    wanted.iter().all(|(s, m)| values.get(s) == Some(m))
-                });
+                let existing = vars
+                    .iter()
+                    .find(|(_, values)| wanted.iter().all(|(s, m)| values.get(s) == Some(m)));
                 let name = match existing {
                     Some((n, _)) => n.clone(),
                     None => {
@@ -700,18 +779,17 @@ impl Builder<'_> {
                 *leaf = json!(format!("{prefix}{placeholder}{suffix}"));
             }
         }
-        self.titles = titles;
-        self.vars = vars;
-        match template {
-            Value::Object(m) => Some(m),
-            _ => None,
+        if let Value::Object(m) = template {
+            Some((m, titles, vars))
+        } else {
+            None
         }
     }
 
     /// Severities, routes, templates and overrides from the placed alarms.
     fn templates_of(&mut self, placed: Vec<(Read, Split)>) {
         let severities = self.severities(&placed);
-        let mut by_template: BTreeMap<String, Vec<(&Read, &Split, Option<String>)>> = BTreeMap::new();
+        let mut by_template: BTreeMap<String, Members> = BTreeMap::new();
         for ((r, s), sev) in placed.iter().zip(severities) {
             by_template
                 .entry(s.name.clone())
@@ -739,7 +817,11 @@ impl Builder<'_> {
                     Some(s) => sev_values.push(s.clone()),
                     None => {
                         skipped.insert(r.name.clone());
-                        self.skip(kind_of(r), &r.name, "no topic exists that a severity could route to");
+                        self.skip(
+                            kind_of(r),
+                            &r.name,
+                            "no topic exists that a severity could route to",
+                        );
                     }
                 }
             }
@@ -797,11 +879,33 @@ impl Builder<'_> {
     /// The severity of each placed alarm (`None`: none possible); adds the
     /// severities and the services' routes.
     fn severities(&mut self, placed: &[(Read, Split)]) -> Vec<Option<String>> {
-        // A severity's name: its tag, else the topics it notifies.
+        // A severity's name: its tag, else the topics most alarms of its
+        // template notify (so a service that notifies more is a route).
+        let mut template_topics: BTreeMap<&str, Vec<Vec<String>>> = BTreeMap::new();
+        for (r, s) in placed {
+            if let Some(n) = &r.notify {
+                template_topics
+                    .entry(&s.name)
+                    .or_default()
+                    .push(n.topics.clone());
+            }
+        }
+        let template_mode: BTreeMap<&str, Vec<String>> = template_topics
+            .into_iter()
+            .filter_map(|(t, v)| count_mode(v).map(|m| (t, m)))
+            .collect();
+        let names: BTreeMap<&str, &str> = placed
+            .iter()
+            .map(|(r, s)| (r.name.as_str(), s.name.as_str()))
+            .collect();
         let base_name = |r: &Read, n: &Notify| {
-            r.severity_tag
-                .clone()
-                .unwrap_or_else(|| n.topics.join("-"))
+            r.severity_tag.clone().unwrap_or_else(|| {
+                names
+                    .get(r.name.as_str())
+                    .and_then(|t| template_mode.get(t))
+                    .unwrap_or(&n.topics)
+                    .join("-")
+            })
         };
         let mut ok_votes: BTreeMap<String, Vec<bool>> = BTreeMap::new();
         for (r, _) in placed {
@@ -828,7 +932,10 @@ impl Builder<'_> {
         for (r, s) in placed {
             if let Some(n) = &r.notify {
                 let sev = name1(r, n);
-                topic_votes.entry(sev.clone()).or_default().push(n.topics.clone());
+                topic_votes
+                    .entry(sev.clone())
+                    .or_default()
+                    .push(n.topics.clone());
                 if let Some(svc) = &s.service {
                     per_service
                         .entry((svc.clone(), sev))
@@ -889,6 +996,23 @@ impl Builder<'_> {
                 }),
             };
         }
+        if sevs.is_empty() {
+            // The catalogue needs a severity, and a severity a topic.
+            let first = match topic_keys.first() {
+                Some(t) => t.clone(),
+                None => {
+                    self.obsctl
+                        .section("topics")
+                        .insert("alerts".into(), json!({}));
+                    self.obsctl.comment(
+                        pointer(&["topics", "alerts"]),
+                        "made by import: a catalogue needs a severity, and a severity a topic; this topic does not exist yet (apply creates it)".into(),
+                    );
+                    "alerts".to_string()
+                }
+            };
+            sevs.insert("default".into(), (vec![first], true));
+        }
         for (name, (topics, ok)) in sevs {
             let topic = if topics.len() == 1 {
                 json!(topics[0])
@@ -914,19 +1038,34 @@ impl Builder<'_> {
             .input
             .resources
             .iter()
-            .filter_map(|r| match r {
-                Resource::MetricFilter(f) => Some(f),
-                _ => None,
+            .filter_map(|r| {
+                if let Resource::MetricFilter(f) = r {
+                    Some(f)
+                } else {
+                    None
+                }
             })
             .collect();
         let mut usable = Vec::new();
         for f in filters {
             if f.metric_transformations.len() != 1 {
-                self.skip("metric-filters", &f.filter_name, "it has more than one metric transformation");
+                self.skip(
+                    "metric-filters",
+                    &f.filter_name,
+                    "it has more than one metric transformation",
+                );
             } else if self.rest(&f.filter_name).is_none() {
-                self.skip("metric-filters", &f.filter_name, "its name is not under the prefix");
+                self.skip(
+                    "metric-filters",
+                    &f.filter_name,
+                    "its name is not under the prefix",
+                );
             } else if looks_like_token(&f.filter_pattern) {
-                self.skip("metric-filters", &f.filter_name, "its pattern looks like it holds a secret");
+                self.skip(
+                    "metric-filters",
+                    &f.filter_name,
+                    "its pattern looks like it holds a secret",
+                );
             } else {
                 usable.push(f);
             }
@@ -982,7 +1121,11 @@ impl Builder<'_> {
             match templates.get_mut(&tname) {
                 Some((existing, members)) if *existing == spec => members.push(service),
                 Some(_) => {
-                    self.skip("metric-filters", &f.filter_name, "another filter template has its name and a different pattern or metric");
+                    self.skip(
+                        "metric-filters",
+                        &f.filter_name,
+                        "another filter template has its name and a different pattern or metric",
+                    );
                     continue;
                 }
                 None => {
@@ -1009,7 +1152,10 @@ impl Builder<'_> {
         }
         for (tname, (spec, members)) in templates {
             let mut spec = spec;
-            let pattern = spec.get("pattern").and_then(Value::as_str).unwrap_or_default();
+            let pattern = spec
+                .get("pattern")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
             let delimited = crate::engine::filter_pattern::Pattern::parse(pattern)
                 .is_ok_and(|p| p.kind() == crate::engine::filter_pattern::PatternKind::Delimited);
             let json_members: Vec<&String> = members
@@ -1087,22 +1233,32 @@ impl Builder<'_> {
             .input
             .resources
             .iter()
-            .filter_map(|r| match r {
-                Resource::QueryDefinition(q) => Some(q),
-                _ => None,
+            .filter_map(|r| {
+                if let Resource::QueryDefinition(q) = r {
+                    Some(q)
+                } else {
+                    None
+                }
             })
             .collect();
-        let mut per_service: BTreeMap<String, BTreeMap<String, Vec<(String, &QueryDefinition)>>> =
-            BTreeMap::new();
+        let mut per_service: BTreeMap<String, BTreeMap<String, ServiceQueries>> = BTreeMap::new();
         let mut env_wide = Vec::new();
         for q in queries {
             let Some(rest) = q.name.strip_prefix(&query_prefix).filter(|r| !r.is_empty()) else {
-                self.skip("query-definitions", &q.name, "its name is not under the prefix");
+                self.skip(
+                    "query-definitions",
+                    &q.name,
+                    "its name is not under the prefix",
+                );
                 continue;
             };
             let text = unmarked(&q.query_string);
             if looks_like_token(&text) {
-                self.skip("query-definitions", &q.name, "its query looks like it holds a secret");
+                self.skip(
+                    "query-definitions",
+                    &q.name,
+                    "its query looks like it holds a secret",
+                );
                 continue;
             }
             if let Some((svc, key)) = rest.split_once('/')
@@ -1145,7 +1301,11 @@ impl Builder<'_> {
         }
         for (key, q, text) in env_wide {
             if self.logs_file.section("queries").contains_key(&key) {
-                self.skip("query-definitions", &q.name, "another query template has its name");
+                self.skip(
+                    "query-definitions",
+                    &q.name,
+                    "another query template has its name",
+                );
                 continue;
             }
             for g in &q.log_group_names {
@@ -1174,9 +1334,12 @@ impl Builder<'_> {
             .input
             .resources
             .iter()
-            .filter_map(|r| match r {
-                Resource::Dashboard(d) => Some(d),
-                _ => None,
+            .filter_map(|r| {
+                if let Resource::Dashboard(d) = r {
+                    Some(d)
+                } else {
+                    None
+                }
             })
             .filter(|d| {
                 if self.rest(&d.dashboard_name).is_none() {
@@ -1189,7 +1352,11 @@ impl Builder<'_> {
         for d in boards {
             let text = serde_json::to_string_pretty(&d.body).unwrap_or_default();
             if looks_like_token(&text) {
-                self.skip("dashboards", &d.dashboard_name, "its body looks like it holds a secret");
+                self.skip(
+                    "dashboards",
+                    &d.dashboard_name,
+                    "its body looks like it holds a secret",
+                );
             } else {
                 usable.push((d, text));
             }
@@ -1203,11 +1370,15 @@ impl Builder<'_> {
         let splits = split_all(&rests, &known, &shape);
         let mut groups: BTreeMap<String, Vec<(usize, Option<String>)>> = BTreeMap::new();
         for (i, s) in splits.iter().enumerate() {
-            groups.entry(s.name.clone()).or_default().push((i, s.service.clone()));
+            groups
+                .entry(s.name.clone())
+                .or_default()
+                .push((i, s.service.clone()));
         }
         let mut out: BTreeMap<String, (String, bool)> = BTreeMap::new();
         for (name, members) in groups {
-            let services: BTreeSet<String> = members.iter().filter_map(|(_, s)| s.clone()).collect();
+            let services: BTreeSet<String> =
+                members.iter().filter_map(|(_, s)| s.clone()).collect();
             let every = !services.is_empty()
                 && members.iter().all(|(_, s)| s.is_some())
                 && services.len() == members.len()
@@ -1221,7 +1392,11 @@ impl Builder<'_> {
             for (i, _) in members {
                 let whole = rests[i].clone();
                 if out.contains_key(&whole) {
-                    self.skip("dashboards", &usable[i].0.dashboard_name, "another dashboard template has its name");
+                    self.skip(
+                        "dashboards",
+                        &usable[i].0.dashboard_name,
+                        "another dashboard template has its name",
+                    );
                     continue;
                 }
                 out.insert(whole, (structure::literal(&usable[i].1), false));
@@ -1241,7 +1416,8 @@ impl Builder<'_> {
             }
             spec.insert("alarm_status".into(), json!(false));
             spec.insert("annotations".into(), json!(false));
-            self.templates.insert(format!("templates/{file}"), text + "\n");
+            self.templates
+                .insert(format!("templates/{file}"), text + "\n");
             self.dashboards_file
                 .section("dashboards")
                 .insert(name, Value::Object(spec));
@@ -1255,22 +1431,33 @@ impl Builder<'_> {
             .input
             .resources
             .iter()
-            .filter_map(|r| match r {
-                Resource::AlarmMuteRule(m) => Some(m),
-                _ => None,
+            .filter_map(|r| {
+                if let Resource::AlarmMuteRule(m) = r {
+                    Some(m)
+                } else {
+                    None
+                }
             })
             .collect();
         let base = format!("{}mute-", self.input.prefix);
         for rule in rules {
             let Some(wname) = rule.name.strip_prefix(&base).filter(|w| !w.is_empty()) else {
-                self.skip("alarm-mute-rules", &rule.name, format!("obsctl names mute rules `{base}<window>`; this name cannot be kept"));
+                self.skip(
+                    "alarm-mute-rules",
+                    &rule.name,
+                    format!("obsctl names mute rules `{base}<window>`; this name cannot be kept"),
+                );
                 continue;
             };
             let targets: BTreeSet<&String> = rule.mute_targets.alarm_names.iter().collect();
             let placed: Option<Vec<&(Option<String>, String, bool)>> =
                 targets.iter().map(|t| self.alarm_of.get(*t)).collect();
             let Some(placed) = placed.filter(|p| p.iter().all(|(_, _, n)| *n)) else {
-                self.skip("alarm-mute-rules", &rule.name, "it mutes alarms that are not imported or do not notify");
+                self.skip(
+                    "alarm-mute-rules",
+                    &rule.name,
+                    "it mutes alarms that are not imported or do not notify",
+                );
                 continue;
             };
             let templates: BTreeSet<String> = placed.iter().map(|(_, t, _)| t.clone()).collect();
@@ -1288,7 +1475,11 @@ impl Builder<'_> {
                 .map(|(name, _)| name)
                 .collect();
             if chosen != targets {
-                self.skip("alarm-mute-rules", &rule.name, "its alarms are not a choice of alarm templates and services");
+                self.skip(
+                    "alarm-mute-rules",
+                    &rule.name,
+                    "its alarms are not a choice of alarm templates and services",
+                );
                 continue;
             }
             let mut spec = Map::new();
@@ -1308,7 +1499,9 @@ impl Builder<'_> {
             if let Some(s) = services {
                 spec.insert("services".into(), json!(s));
             }
-            self.obsctl.section("mute").insert(wname.to_string(), Value::Object(spec));
+            self.obsctl
+                .section("mute")
+                .insert(wname.to_string(), Value::Object(spec));
             self.imported("alarm-mute-rules");
         }
     }
@@ -1329,10 +1522,12 @@ impl Builder<'_> {
                 let Some(m) = spec.as_object_mut() else {
                     continue;
                 };
-                let listed: Option<BTreeSet<String>> = m
-                    .get("services")
-                    .and_then(Value::as_array)
-                    .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect());
+                let listed: Option<BTreeSet<String>> =
+                    m.get("services").and_then(Value::as_array).map(|a| {
+                        a.iter()
+                            .filter_map(|v| v.as_str().map(str::to_string))
+                            .collect()
+                    });
                 if listed.as_ref() == Some(full) {
                     m.remove("services");
                 }
@@ -1343,18 +1538,11 @@ impl Builder<'_> {
         drop_full(self.logs_file.section("queries"), &with_logs);
         // The environment's log-group pattern, when the services' groups
         // follow one.
-        let patterns: BTreeSet<String> = self
-            .services
-            .iter()
-            .filter_map(|(n, s)| {
-                let g = s.log_group.as_ref()?;
-                g.contains(n.as_str()).then(|| g.replace(n.as_str(), "{service}"))
-            })
-            .collect();
-        let pattern = match patterns.iter().next() {
-            Some(p) if patterns.len() == 1 && !with_logs.is_empty() => Some(p.clone()),
-            _ => None,
-        };
+        let pattern = count_mode(self.services.iter().filter_map(|(n, s)| {
+            let g = s.log_group.as_ref()?;
+            g.contains(n.as_str())
+                .then(|| g.replace(n.as_str(), "{service}"))
+        }));
         let mut services = Map::new();
         for (name, s) in &self.services {
             let mut spec = Map::new();
@@ -1371,7 +1559,10 @@ impl Builder<'_> {
             }
             match (&s.log_group, &pattern) {
                 (None, _) => {
-                    spec.insert("log_group".into(), json!(crate::catalogue::model::NO_LOG_GROUP));
+                    spec.insert(
+                        "log_group".into(),
+                        json!(crate::catalogue::model::NO_LOG_GROUP),
+                    );
                 }
                 (Some(g), Some(p)) if g.replace(name.as_str(), "{service}") == *p => {}
                 (Some(g), _) => {
@@ -1386,7 +1577,9 @@ impl Builder<'_> {
             }
             services.insert(name.clone(), Value::Object(spec));
         }
-        self.services_file.sections.insert("services".into(), services);
+        self.services_file
+            .sections
+            .insert("services".into(), services);
         // Metrics the applications publish: what the alarms watch in
         // custom namespaces that no imported filter publishes.
         let metrics = self.published_metrics();
@@ -1398,8 +1591,10 @@ impl Builder<'_> {
         let o = &mut self.obsctl;
         o.other.insert("project".into(), json!(self.input.project));
         o.other.insert("namespace".into(), json!(self.namespace));
-        o.other
-            .insert("environments".into(), json!({ self.input.env.clone(): env }));
+        o.other.insert(
+            "environments".into(),
+            json!({ self.input.env.clone(): env }),
+        );
         if !metrics.is_empty() {
             o.sections.insert("metrics".into(), metrics);
             o.comment(
@@ -1432,7 +1627,10 @@ impl Builder<'_> {
         ] {
             if !part.is_empty() {
                 include.push(file.to_string());
-                files.insert(file.to_string(), emit::yaml(&part.value(), &header, &part.comments));
+                files.insert(
+                    file.to_string(),
+                    emit::yaml(&part.value(), &header, &part.comments),
+                );
             }
         }
         self.obsctl.other.insert("include".into(), json!(include));
@@ -1466,6 +1664,8 @@ impl Builder<'_> {
     }
 
     fn published_metrics(&self) -> Map<String, Value> {
+        // Namespaces AWS publishes (the provenance table) are never declared.
+        let aws = crate::provenance::aws::sources();
         let mut sets: BTreeMap<(String, String), BTreeSet<Vec<String>>> = BTreeMap::new();
         for r in self.input.resources {
             let Resource::MetricAlarm(a) = r else {
@@ -1489,7 +1689,11 @@ impl Builder<'_> {
             }
             for q in &a.metrics {
                 if let Some(s) = &q.metric_stat {
-                    watch(&s.metric.namespace, &s.metric.metric_name, &s.metric.dimensions);
+                    watch(
+                        &s.metric.namespace,
+                        &s.metric.metric_name,
+                        &s.metric.dimensions,
+                    );
                 }
             }
         }
@@ -1509,19 +1713,31 @@ impl Builder<'_> {
                     let (Some(ns), Some(m)) = (texts.first(), texts.get(1)) else {
                         continue;
                     };
-                    if ns.starts_with("AWS/") || self.input.external.contains_key(*ns) || texts.len() % 2 != 0 {
+                    if ns.starts_with("AWS/")
+                        || self.input.external.contains_key(*ns)
+                        || !texts.len().is_multiple_of(2)
+                    {
                         continue;
                     }
-                    let names: Vec<String> = texts[2..].iter().step_by(2).map(|n| n.to_string()).collect();
+                    let names: Vec<String> = texts[2..]
+                        .iter()
+                        .step_by(2)
+                        .map(|n| n.to_string())
+                        .collect();
                     let mut names = names;
                     names.sort();
-                    sets.entry((ns.to_string(), m.to_string())).or_default().insert(names);
+                    sets.entry((ns.to_string(), m.to_string()))
+                        .or_default()
+                        .insert(names);
                 }
             }
         }
         let mut out = Map::new();
         for ((ns, metric), dims) in sets {
-            if self.filter_metrics.contains(&(ns.clone(), metric.clone())) || out.contains_key(&metric) {
+            if self.filter_metrics.contains(&(ns.clone(), metric.clone()))
+                || out.contains_key(&metric)
+                || aws.knows_namespace(&ns)
+            {
                 continue;
             }
             let mut spec = Map::new();
@@ -1543,7 +1759,11 @@ fn string_leaves(v: &Value, at: String, out: &mut Vec<String>) {
         Value::String(_) => out.push(at),
         Value::Object(m) => {
             for (k, x) in m {
-                string_leaves(x, format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")), out);
+                string_leaves(
+                    x,
+                    format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")),
+                    out,
+                );
             }
         }
         Value::Array(a) => {
@@ -1551,7 +1771,7 @@ fn string_leaves(v: &Value, at: String, out: &mut Vec<String>) {
                 string_leaves(x, format!("{at}/{i}"), out);
             }
         }
-        _ => {}
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
     }
 }
 
@@ -1560,7 +1780,7 @@ fn blank_strings(v: &mut Value) {
         Value::String(s) => s.clear(),
         Value::Object(m) => m.values_mut().for_each(blank_strings),
         Value::Array(a) => a.iter_mut().for_each(blank_strings),
-        _ => {}
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
     }
 }
 
@@ -1586,8 +1806,15 @@ fn shape_of(r: &Read, svc: Option<&str>, refs: &dyn Fn(&str) -> Option<String>) 
 /// The shape; `loose` leaves out the texts that may differ per service
 /// in a value of its own (descriptions, math expressions), which
 /// [`Builder::unify`] then turns into service titles and values.
-fn shape(r: &Read, svc: Option<&str>, refs: &dyn Fn(&str) -> Option<String>, loose: bool) -> String {
-    let mut body = alarms::body(r, svc, refs).map(Value::Object).unwrap_or(Value::Null);
+fn shape(
+    r: &Read,
+    svc: Option<&str>,
+    refs: &dyn Fn(&str) -> Option<String>,
+    loose: bool,
+) -> String {
+    let mut body = alarms::body(r, svc, refs)
+        .map(Value::Object)
+        .unwrap_or(Value::Null);
     if loose && let Some(m) = body.as_object_mut() {
         if m.remove("description").is_some() {
             m.insert("description".into(), json!(""));
@@ -1603,7 +1830,11 @@ fn shape(r: &Read, svc: Option<&str>, refs: &dyn Fn(&str) -> Option<String>, loo
     // Which settings are set at all is part of the shape (an override can
     // set a value, never unset one).
     let set: Vec<&str> = alarms::settings_json(&r.settings).keys().copied().collect();
-    format!("{}\0{}", serde_json::to_string(&body).unwrap_or_default(), set.join(","))
+    format!(
+        "{}\0{}",
+        serde_json::to_string(&body).unwrap_or_default(),
+        set.join(",")
+    )
 }
 
 fn kind_of(r: &Read) -> &'static str {
@@ -1648,7 +1879,10 @@ fn template_settings<'s>(members: impl Iterator<Item = &'s Settings> + Clone) ->
         runbook: pick(all.iter().map(|s| s.runbook.clone()).collect()),
     };
     // M is written only where it is not N.
-    if all.iter().any(|s| s.datapoints_to_alarm != s.evaluation_periods) {
+    if all
+        .iter()
+        .any(|s| s.datapoints_to_alarm != s.evaluation_periods)
+    {
         t.datapoints_to_alarm = pick(all.iter().map(|s| s.datapoints_to_alarm).collect());
     }
     let mut written = t.clone();
@@ -1722,16 +1956,25 @@ fn filter_spec(f: &MetricFilter, svc: Option<&str>, namespace: &str) -> Map<Stri
     let Some(t) = f.metric_transformations.first() else {
         return m;
     };
-    m.insert("pattern".into(), json!(template_text(&f.filter_pattern, svc)));
+    m.insert(
+        "pattern".into(),
+        json!(template_text(&f.filter_pattern, svc)),
+    );
     m.insert("metric".into(), json!(template_text(&t.metric_name, svc)));
     if t.metric_namespace != namespace {
-        m.insert("namespace".into(), json!(template_text(&t.metric_namespace, svc)));
+        m.insert(
+            "namespace".into(),
+            json!(template_text(&t.metric_namespace, svc)),
+        );
     }
     if t.metric_value != "1" {
         m.insert("value".into(), json!(t.metric_value));
     }
     if let Some(d) = t.default_value {
-        m.insert("default".into(), crate::resource::canonical::canonical(json!(d)));
+        m.insert(
+            "default".into(),
+            crate::resource::canonical::canonical(json!(d)),
+        );
     }
     if let Some(u) = &t.unit {
         m.insert("unit".into(), json!(u));

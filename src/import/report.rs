@@ -173,7 +173,10 @@ impl Report {
             }
         }
         if !self.renamed.is_empty() {
-            writeln!(out, "\nAdopted by rename (plan shows a create and a delete):")?;
+            writeln!(
+                out,
+                "\nAdopted by rename (plan shows a create and a delete):"
+            )?;
             for r in &self.renamed {
                 writeln!(out, "  {} {} → {}", r.kind, r.from, r.to)?;
             }

@@ -92,10 +92,19 @@ pub fn split_all(
                 let better = match best {
                     None => true,
                     Some(b) => {
+                        // Most shared; then a known service; then the
+                        // service value that covers most of the content
+                        // (`auth-service` over `auth` where a dimension
+                        // says `auth-service`); then the longer name.
                         let key = |x: &(Split, String)| {
+                            let covered =
+                                x.0.service
+                                    .as_ref()
+                                    .map_or(0, |s| x.1.matches("{{ service }}").count() * s.len());
                             (
                                 count(&x.0, &x.1),
                                 x.0.service.as_ref().is_some_and(|s| known.contains(s)),
+                                covered,
                                 x.0.name.len(),
                             )
                         };
@@ -356,14 +365,7 @@ mod tests {
 
     #[test]
     fn different_shapes_under_one_name_keep_the_larger_group() {
-        let got = split(
-            &[
-                ("a-cpu", "a"),
-                ("b-cpu", "b"),
-                ("c-cpu", "other"),
-            ],
-            &[],
-        );
+        let got = split(&[("a-cpu", "a"), ("b-cpu", "b"), ("c-cpu", "other")], &[]);
         // c's dimension does not name c: it cannot share a's and b's template.
         assert_eq!(got[0], s(Some("a"), "cpu"));
         assert_eq!(got[1], s(Some("b"), "cpu"));
@@ -373,7 +375,8 @@ mod tests {
     #[test]
     fn texts_differing_in_a_title_are_split_at_words() {
         let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-        let (p, s, m) = anti_unify(&v(&["High CPU on API Gateway", "High CPU on Auth Service"])).unwrap();
+        let (p, s, m) =
+            anti_unify(&v(&["High CPU on API Gateway", "High CPU on Auth Service"])).unwrap();
         assert_eq!((p.as_str(), s.as_str()), ("High CPU on ", ""));
         assert_eq!(m, v(&["API Gateway", "Auth Service"]));
         let (p, s, m) = anti_unify(&v(&["API Gateway is down (x)", "Auth is down (x)"])).unwrap();

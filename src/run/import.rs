@@ -86,9 +86,7 @@ pub(super) async fn import_command(a: &ImportArgs<'_>, out: &mut dyn Write) -> R
         ))
     })?;
     let names = match a.names {
-        Some(r) => Some(
-            regex::Regex::new(r).map_err(|e| Error::Usage(format!("--names: {e}")))?,
-        ),
+        Some(r) => Some(regex::Regex::new(r).map_err(|e| Error::Usage(format!("--names: {e}")))?),
         None => None,
     };
     let region = a
@@ -219,10 +217,19 @@ pub(super) async fn import_command(a: &ImportArgs<'_>, out: &mut dyn Write) -> R
                 });
             }
         }
-        report.round_trip = Some(round_trip(cat, a.env, &who.account, &live, &kinds, &imported.secrets));
+        report.round_trip = Some(round_trip(
+            cat,
+            a.env,
+            &who.account,
+            &live,
+            &kinds,
+            &imported.secrets,
+        ));
     }
     locate(a.dir, &mut report.findings);
-    report.findings.sort_by(|x, y| (&x.file, x.line).cmp(&(&y.file, y.line)));
+    report
+        .findings
+        .sort_by(|x, y| (&x.file, x.line).cmp(&(&y.file, y.line)));
     match a.format {
         ImportFormat::Text => report
             .text(out, &a.dir.display().to_string())
@@ -230,10 +237,17 @@ pub(super) async fn import_command(a: &ImportArgs<'_>, out: &mut dyn Write) -> R
         ImportFormat::Json => {
             let mut v = serde_json::to_value(&report).unwrap_or_default();
             if let Some(m) = v.as_object_mut() {
-                m.insert("compression".into(), serde_json::json!(report.compression()));
+                m.insert(
+                    "compression".into(),
+                    serde_json::json!(report.compression()),
+                );
             }
-            writeln!(out, "{}", serde_json::to_string_pretty(&v).unwrap_or_default())
-                .map_err(stdout_error)?;
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&v).unwrap_or_default()
+            )
+            .map_err(stdout_error)?;
         }
     }
     Ok(if report.validates { EXIT_OK } else { 1 })
@@ -246,14 +260,15 @@ async fn json_log_groups(aws: &crate::aws::Aws, resources: &[Resource]) -> BTree
     use crate::engine::filter_pattern::{Pattern, PatternKind};
     let groups: BTreeSet<&str> = resources
         .iter()
-        .filter_map(|r| match r {
-            Resource::MetricFilter(f)
-                if Pattern::parse(&f.filter_pattern)
-                    .is_ok_and(|p| p.kind() == PatternKind::Delimited) =>
+        .filter_map(|r| {
+            if let Resource::MetricFilter(f) = r
+                && Pattern::parse(&f.filter_pattern)
+                    .is_ok_and(|p| p.kind() == PatternKind::Delimited)
             {
                 Some(f.log_group_name.as_str())
+            } else {
+                None
             }
-            _ => None,
         })
         .collect();
     let mut json = BTreeSet::new();
@@ -269,7 +284,9 @@ async fn json_log_groups(aws: &crate::aws::Aws, resources: &[Resource]) -> BTree
         }
         let objects = messages
             .iter()
-            .filter(|m| serde_json::from_str::<serde_json::Value>(m.trim()).is_ok_and(|v| v.is_object()))
+            .filter(|m| {
+                serde_json::from_str::<serde_json::Value>(m.trim()).is_ok_and(|v| v.is_object())
+            })
             .count();
         if !messages.is_empty() && objects * 2 > messages.len() {
             json.insert(g.to_string());
@@ -310,7 +327,10 @@ fn unpublished_namespace(message: &str) -> Option<String> {
 fn relative(dir: &Path, file: &Path) -> String {
     let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     let (dir, file) = (canonical(dir), canonical(file));
-    file.strip_prefix(&dir).unwrap_or(&file).display().to_string()
+    file.strip_prefix(&dir)
+        .unwrap_or(&file)
+        .display()
+        .to_string()
 }
 
 fn problem_finding(dir: &Path, p: crate::diagnostic::Problem) -> Finding {
@@ -325,7 +345,8 @@ fn problem_finding(dir: &Path, p: crate::diagnostic::Problem) -> Finding {
 
 /// Lines of findings given by pointer.
 fn locate(dir: &Path, findings: &mut [Finding]) {
-    let mut sources: BTreeMap<String, Option<crate::catalogue::source::SourceFile>> = BTreeMap::new();
+    let mut sources: BTreeMap<String, Option<crate::catalogue::source::SourceFile>> =
+        BTreeMap::new();
     for f in findings.iter_mut().filter(|f| !f.pointer.is_empty()) {
         let source = sources.entry(f.file.clone()).or_insert_with(|| {
             let path: PathBuf = dir.join(&f.file);
@@ -365,7 +386,12 @@ fn round_trip(
             q.query_string = mark_query(&q.query_string, &desired.project, &desired.env);
         }
     }
-    let secret = |name: &str| secrets.get(name).cloned().or_else(|| std::env::var(name).ok());
+    let secret = |name: &str| {
+        secrets
+            .get(name)
+            .cloned()
+            .or_else(|| std::env::var(name).ok())
+    };
     let plan = match crate::plan::compute(&desired, &read, kinds, false, &secret) {
         Ok(p) => p,
         Err(m) => {
@@ -380,7 +406,10 @@ fn round_trip(
         ..RoundTrip::default()
     };
     for c in &plan.changes {
-        let tags_only = c.fields.iter().all(|f| f.path.starts_with("Tags") || f.path.starts_with("tags"));
+        let tags_only = c
+            .fields
+            .iter()
+            .all(|f| f.path.starts_with("Tags") || f.path.starts_with("tags"));
         if c.action == crate::plan::Action::Update && tags_only {
             rt.ownership_only += 1;
             continue;

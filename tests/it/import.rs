@@ -20,10 +20,30 @@ async fn strip_ownership(e: &Emulator, prefix: &str) {
         .send()
         .await
         .unwrap();
-    arns.extend(alarms.metric_alarms().iter().filter_map(|a| a.alarm_arn().map(str::to_string)));
-    arns.extend(alarms.composite_alarms().iter().filter_map(|a| a.alarm_arn().map(str::to_string)));
-    let boards = cw.list_dashboards().dashboard_name_prefix(prefix).send().await.unwrap();
-    arns.extend(boards.dashboard_entries().iter().filter_map(|d| d.dashboard_arn().map(str::to_string)));
+    arns.extend(
+        alarms
+            .metric_alarms()
+            .iter()
+            .filter_map(|a| a.alarm_arn().map(str::to_string)),
+    );
+    arns.extend(
+        alarms
+            .composite_alarms()
+            .iter()
+            .filter_map(|a| a.alarm_arn().map(str::to_string)),
+    );
+    let boards = cw
+        .list_dashboards()
+        .dashboard_name_prefix(prefix)
+        .send()
+        .await
+        .unwrap();
+    arns.extend(
+        boards
+            .dashboard_entries()
+            .iter()
+            .filter_map(|d| d.dashboard_arn().map(str::to_string)),
+    );
     let rules = cw.list_alarm_mute_rules().send().await.unwrap();
     arns.extend(
         rules
@@ -33,7 +53,12 @@ async fn strip_ownership(e: &Emulator, prefix: &str) {
             .filter(|a| a.contains(prefix)),
     );
     for arn in arns {
-        let tags = cw.list_tags_for_resource().resource_arn(&arn).send().await.unwrap();
+        let tags = cw
+            .list_tags_for_resource()
+            .resource_arn(&arn)
+            .send()
+            .await
+            .unwrap();
         let keys: Vec<String> = tags
             .tags()
             .iter()
@@ -55,7 +80,12 @@ async fn strip_ownership(e: &Emulator, prefix: &str) {
         if !arn.contains(prefix) {
             continue;
         }
-        let tags = sns.list_tags_for_resource().resource_arn(arn).send().await.unwrap();
+        let tags = sns
+            .list_tags_for_resource()
+            .resource_arn(arn)
+            .send()
+            .await
+            .unwrap();
         let keys: Vec<String> = tags
             .tags()
             .iter()
@@ -110,8 +140,16 @@ async fn import(e: &Emulator, cat: &str, env: &str, dir: &Path) -> Value {
     let out = e.obsctl(
         cat,
         &[
-            "import", "--env", env, "--out", dir.to_str().unwrap(), "--prefix", &prefix,
-            "--keep-emails", "--format", "json",
+            "import",
+            "--env",
+            env,
+            "--out",
+            dir.to_str().unwrap(),
+            "--prefix",
+            &prefix,
+            "--keep-emails",
+            "--format",
+            "json",
         ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
@@ -129,15 +167,33 @@ async fn shipped_catalogues_imported_from_hand_made_resources_round_trip() {
         // Every imported resource compiles back exactly; only ownership differs.
         let rt = &report["round_trip"];
         assert_eq!(rt["differences"], Value::Array(vec![]), "{cat}: {rt:#}");
-        let imported: u64 = report["imported"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
-        assert_eq!(imported, report["live_resources"].as_u64().unwrap(), "{report:#}");
-        assert!(report["skipped"].as_array().unwrap().is_empty(), "{report:#}");
+        let imported: u64 = report["imported"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_u64().unwrap())
+            .sum();
+        assert_eq!(
+            imported,
+            report["live_resources"].as_u64().unwrap(),
+            "{report:#}"
+        );
+        assert!(
+            report["skipped"].as_array().unwrap().is_empty(),
+            "{report:#}"
+        );
         let d = dir.to_str().unwrap();
         // The catalogue validates on its own (and `render` works).
-        let out = crate::support::obsctl(["-d", d, "validate"]).output().unwrap();
+        let out = crate::support::obsctl(["-d", d, "validate"])
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
         // plan --adopt: ownership changes only.
-        let out = e.obsctl_in(Path::new("."), d, &["plan", "--env", "production", "--adopt", "--format", "json"]);
+        let out = e.obsctl_in(
+            Path::new("."),
+            d,
+            &["plan", "--env", "production", "--adopt", "--format", "json"],
+        );
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
         let plan = json(&out);
         for c in plan["changes"].as_array().unwrap() {
@@ -149,11 +205,27 @@ async fn shipped_catalogues_imported_from_hand_made_resources_round_trip() {
             };
             assert!(ownership_only, "{cat}: not an ownership change: {c:#}");
         }
-        assert!(!plan["changes"].as_array().unwrap().is_empty(), "nothing to adopt?");
-        let out = e.obsctl_in(Path::new("."), d, &["apply", "--env", "production", "--adopt", "--auto-approve"]);
+        assert!(
+            !plan["changes"].as_array().unwrap().is_empty(),
+            "nothing to adopt?"
+        );
+        let out = e.obsctl_in(
+            Path::new("."),
+            d,
+            &["apply", "--env", "production", "--adopt", "--auto-approve"],
+        );
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-        let out = e.obsctl_in(Path::new("."), d, &["plan", "--env", "production", "--detailed-exitcode"]);
-        assert_eq!(out.status.code(), Some(0), "{cat}: not converged\n{}", text(&out));
+        let out = e.obsctl_in(
+            Path::new("."),
+            d,
+            &["plan", "--env", "production", "--detailed-exitcode"],
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{cat}: not converged\n{}",
+            text(&out)
+        );
         if cat == "bookstore" {
             bookstore_structure(&dir);
         }
@@ -170,7 +242,10 @@ fn marker_only(f: &Value) -> bool {
     let (Some(before), Some(after)) = (f["before"].as_str(), f["after"].as_str()) else {
         return false;
     };
-    after.starts_with(before) && after[before.len()..].trim().starts_with("# managed by obsctl:")
+    after.starts_with(before)
+        && after[before.len()..]
+            .trim()
+            .starts_with("# managed by obsctl:")
 }
 
 /// At most about twice the original's alarm templates, none with a
@@ -196,7 +271,10 @@ fn bookstore_structure(dir: &Path) {
         }
         let body = spec.to_string();
         for n in &names {
-            assert!(!body.contains(n.as_str()), "template `{t}` names service `{n}`: {body}");
+            assert!(
+                !body.contains(n.as_str()),
+                "template `{t}` names service `{n}`: {body}"
+            );
         }
     }
 }
@@ -251,7 +329,9 @@ async fn seed_account(e: &Emulator) {
             Tag::builder().key("Severity").value(sev).build(),
             Tag::builder()
                 .key("Runbook")
-                .value(format!("https://github.com/yourorg/cat-house/wiki/{runbook}"))
+                .value(format!(
+                    "https://github.com/yourorg/cat-house/wiki/{runbook}"
+                ))
                 .build(),
         ]
     };
@@ -336,7 +416,10 @@ async fn seed_account(e: &Emulator) {
             .send()
             .await
             .unwrap();
-        for (what, metric, threshold) in [("cpu", "CPUUtilization", 80.0), ("memory", "MemoryUtilization", 85.0)] {
+        for (what, metric, threshold) in [
+            ("cpu", "CPUUtilization", 80.0),
+            ("memory", "MemoryUtilization", 85.0),
+        ] {
             cw.put_metric_alarm()
                 .alarm_name(format!("cat-house-staging-{svc}-high-{what}"))
                 .comparison_operator("GreaterThanThreshold".into())
@@ -356,7 +439,11 @@ async fn seed_account(e: &Emulator) {
         }
         // Story 1.5's structured JSON logs, and the seed's filters over them.
         let group = format!("/ecs/cat-house/staging/{svc}");
-        logs.create_log_group().log_group_name(&group).send().await.unwrap();
+        logs.create_log_group()
+            .log_group_name(&group)
+            .send()
+            .await
+            .unwrap();
         logs.create_log_stream()
             .log_group_name(&group)
             .log_stream_name("app/1")
@@ -381,8 +468,18 @@ async fn seed_account(e: &Emulator) {
             .await
             .unwrap();
         for (name, pattern, metric, value) in [
-            ("error-count", "[timestamp, level=ERROR, ...]", "ErrorCount", "1"),
-            ("request-latency", "[timestamp, level, service, trace_id, message, ..., duration_ms]", "RequestLatency", "$duration_ms"),
+            (
+                "error-count",
+                "[timestamp, level=ERROR, ...]",
+                "ErrorCount",
+                "1",
+            ),
+            (
+                "request-latency",
+                "[timestamp, level, service, trace_id, message, ..., duration_ms]",
+                "RequestLatency",
+                "$duration_ms",
+            ),
         ] {
             logs.put_metric_filter()
                 .log_group_name(&group)
@@ -401,10 +498,24 @@ async fn seed_account(e: &Emulator) {
                 .unwrap();
         }
     }
-    for board in ["service-health", "api-performance", "database-metrics", "business-metrics"] {
+    for board in [
+        "service-health",
+        "api-performance",
+        "database-metrics",
+        "business-metrics",
+    ] {
         let rows: Vec<Value> = SEED_SERVICES
             .iter()
-            .map(|s| serde_json::json!(["AWS/ECS", "CPUUtilization", "ServiceName", format!("cat-house-staging-{s}"), "ClusterName", "cat-house-staging"]))
+            .map(|s| {
+                serde_json::json!([
+                    "AWS/ECS",
+                    "CPUUtilization",
+                    "ServiceName",
+                    format!("cat-house-staging-{s}"),
+                    "ClusterName",
+                    "cat-house-staging"
+                ])
+            })
             .collect();
         let body = serde_json::json!({"widgets": [{"type": "metric", "x": 0, "y": 0, "width": 12, "height": 6,
             "properties": {"title": board, "region": "us-east-1", "stat": "Average", "period": 300, "metrics": rows}}]});
@@ -425,12 +536,26 @@ async fn a_hand_built_cat_house_account_is_imported_and_audited() {
     let dir = tmp.path().join("cat-house");
     let out = e.obsctl(
         "cat-house",
-        &["import", "--env", "staging", "--out", dir.to_str().unwrap(), "--prefix", "cat-house-staging-", "--format", "json"],
+        &[
+            "import",
+            "--env",
+            "staging",
+            "--out",
+            dir.to_str().unwrap(),
+            "--prefix",
+            "cat-house-staging-",
+            "--format",
+            "json",
+        ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let report = json(&out);
     assert_eq!(report["validates"], true, "{report:#}");
-    assert_eq!(report["round_trip"]["differences"], Value::Array(vec![]), "{report:#}");
+    assert_eq!(
+        report["round_trip"]["differences"],
+        Value::Array(vec![]),
+        "{report:#}"
+    );
     assert_eq!(report["structure"]["services"], 5, "{report:#}");
     assert_eq!(report["structure"]["alarm_templates"], 5, "{report:#}");
     assert_eq!(report["structure"]["metric_filters"], 2, "{report:#}");
@@ -447,12 +572,21 @@ async fn a_hand_built_cat_house_account_is_imported_and_audited() {
     assert!(at("space-delimited", "logs.yaml"), "{findings:#?}");
     assert!(at("Slack", "obsctl.yaml"), "{findings:#?}");
     // Secrets stay out of the files.
-    let secrets: Vec<&str> = report["secrets"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+    let secrets: Vec<&str> = report["secrets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
     assert!(secrets.contains(&"CRITICAL_ALERTS_URL"), "{secrets:?}");
     for entry in walk(&dir) {
         let text = std::fs::read_to_string(&entry).unwrap();
         assert!(!text.contains("hooks.slack.com"), "{}", entry.display());
-        assert!(!text.contains("oncall@cathouse.example"), "{}", entry.display());
+        assert!(
+            !text.contains("oncall@cathouse.example"),
+            "{}",
+            entry.display()
+        );
     }
 }
 
