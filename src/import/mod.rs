@@ -1375,7 +1375,8 @@ impl Builder<'_> {
                 .or_default()
                 .push((i, s.service.clone()));
         }
-        let mut out: BTreeMap<String, (String, bool)> = BTreeMap::new();
+        // Name → (template text, per service, dashboards it stands for).
+        let mut out: BTreeMap<String, (String, bool, usize)> = BTreeMap::new();
         for (name, members) in groups {
             let services: BTreeSet<String> =
                 members.iter().filter_map(|(_, s)| s.clone()).collect();
@@ -1386,7 +1387,11 @@ impl Builder<'_> {
                 && services.iter().all(|s| known.contains(s));
             if every {
                 let (i, svc) = &members[0];
-                out.insert(name, (template_text(&usable[*i].1, svc.as_deref()), true));
+                let n = members.len();
+                out.insert(
+                    name,
+                    (template_text(&usable[*i].1, svc.as_deref()), true, n),
+                );
                 continue;
             }
             for (i, _) in members {
@@ -1399,16 +1404,16 @@ impl Builder<'_> {
                     );
                     continue;
                 }
-                out.insert(whole, (structure::literal(&usable[i].1), false));
+                out.insert(whole, (structure::literal(&usable[i].1), false, 1));
             }
         }
-        for (name, (text, per_service)) in out {
+        for (name, (text, per_service, members)) in out {
             let file = format!("{name}.json.j2");
             let mut spec = Map::new();
             spec.insert("template".into(), json!(file));
             if per_service {
                 spec.insert("per".into(), json!("service"));
-                for _ in 0..self.services.len() {
+                for _ in 0..members {
                     self.imported("dashboards");
                 }
             } else {

@@ -156,28 +156,27 @@ pub(super) async fn import_command(a: &ImportArgs<'_>, out: &mut dyn Write) -> R
         match crate::run::load_and_compile_with(a.dir, Some(a.env), false) {
             Ok(done) => break (imported, Some(done)),
             Err(Error::Invalid(problems)) => {
-                let mut more = false;
-                let mut kept = Vec::new();
-                for p in problems {
-                    if let Some(ns) = unpublished_namespace(&p.message)
-                        && !input.external.contains_key(&ns)
-                    {
+                // Findings of unpublished metrics are kept as found (their
+                // lines in the first catalogue written); their namespaces
+                // are declared external and the catalogue written again.
+                let (unpublished, other): (Vec<_>, Vec<_>) = problems.into_iter().partition(|p| {
+                    unpublished_namespace(&p.message)
+                        .is_some_and(|ns| !input.external.contains_key(&ns))
+                });
+                if unpublished.is_empty() {
+                    findings.extend(other.into_iter().map(|p| problem_finding(a.dir, p)));
+                    break (imported, None);
+                }
+                for p in unpublished {
+                    if let Some(ns) = unpublished_namespace(&p.message) {
                         input
                             .external
                             .entry(ns)
                             .or_default()
                             .push(p.message.clone());
-                        more = true;
                     }
-                    kept.push(p);
+                    findings.push(problem_finding(a.dir, p));
                 }
-                if more {
-                    findings.extend(kept.into_iter().map(|p| problem_finding(a.dir, p)));
-                    // Several findings of one namespace: one comment line each.
-                    continue;
-                }
-                findings.extend(kept.into_iter().map(|p| problem_finding(a.dir, p)));
-                break (imported, None);
             }
             Err(e) => return Err(e),
         }

@@ -158,11 +158,16 @@ async fn import(e: &Emulator, cat: &str, env: &str, dir: &Path) -> Value {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn shipped_catalogues_imported_from_hand_made_resources_round_trip() {
-    for cat in ["bookstore", "cat-house"] {
+    for (cat, env) in [
+        ("bookstore", "production"),
+        ("bookstore", "staging"),
+        ("cat-house", "production"),
+        ("cat-house", "staging"),
+    ] {
         let e = Emulator::start();
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join(cat);
-        let report = import(&e, cat, "production", &dir).await;
+        let report = import(&e, cat, env, &dir).await;
         assert_eq!(report["validates"], true, "{report:#}");
         // Every imported resource compiles back exactly; only ownership differs.
         let rt = &report["round_trip"];
@@ -192,7 +197,7 @@ async fn shipped_catalogues_imported_from_hand_made_resources_round_trip() {
         let out = e.obsctl_in(
             Path::new("."),
             d,
-            &["plan", "--env", "production", "--adopt", "--format", "json"],
+            &["plan", "--env", env, "--adopt", "--format", "json"],
         );
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
         let plan = json(&out);
@@ -203,7 +208,10 @@ async fn shipped_catalogues_imported_from_hand_made_resources_round_trip() {
                     .is_none_or(|f| f.iter().all(|f| marker_only(f) || tag(f))),
                 _ => false,
             };
-            assert!(ownership_only, "{cat}: not an ownership change: {c:#}");
+            assert!(
+                ownership_only,
+                "{cat}/{env}: not an ownership change: {c:#}"
+            );
         }
         assert!(
             !plan["changes"].as_array().unwrap().is_empty(),
@@ -212,13 +220,13 @@ async fn shipped_catalogues_imported_from_hand_made_resources_round_trip() {
         let out = e.obsctl_in(
             Path::new("."),
             d,
-            &["apply", "--env", "production", "--adopt", "--auto-approve"],
+            &["apply", "--env", env, "--adopt", "--auto-approve"],
         );
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
         let out = e.obsctl_in(
             Path::new("."),
             d,
-            &["plan", "--env", "production", "--detailed-exitcode"],
+            &["plan", "--env", env, "--detailed-exitcode"],
         );
         assert_eq!(
             out.status.code(),
