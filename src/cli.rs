@@ -11,6 +11,8 @@ pub enum PolicyFor {
     Plan,
     /// `obsctl apply`: reads and writes.
     Apply,
+    /// `obsctl verify`: reads of metric data and log events only.
+    Verify,
 }
 
 /// `--rate-limit`.
@@ -130,14 +132,15 @@ pub enum Command {
         #[arg(long)]
         check: bool,
     },
-    /// Print the least-privilege IAM policy (JSON) for `plan` or `apply` of
-    /// one environment: the actions obsctl calls, scoped to the
+    /// Print the least-privilege IAM policy (JSON) for `plan`, `apply` or
+    /// `verify` of one environment: the actions obsctl calls, scoped to the
     /// environment's resource ARNs where AWS supports it.
     IamPolicy {
         /// Environment.
         #[arg(long)]
         env: String,
-        /// `plan` (reads: a CI role) or `apply` (reads and writes: a deploy role).
+        /// `plan` (reads: a CI role), `apply` (reads and writes: a deploy
+        /// role) or `verify` (metric data and log events: a scheduled check).
         #[arg(long = "for", value_enum, default_value = "apply")]
         purpose: PolicyFor,
         /// `json` (the policy document) or `markdown` (one row per action
@@ -290,6 +293,101 @@ pub enum Command {
         /// A plan saved with `plan --out`; refused if live state moved since.
         file: Option<PathBuf>,
     },
+    /// Check the catalogue against the account's data, read-only: does
+    /// every metric an alarm or widget reads exist with exactly its
+    /// dimensions and have datapoints in the window; does every metric
+    /// filter match, and does its log group receive events. Exit 2 when a
+    /// problem is found (0 when none, 1 on error).
+    Verify {
+        /// Environment to verify.
+        #[arg(long)]
+        env: String,
+        /// The window: the last DURATION (`3h`, `90m`, `2d`; at most `14d`).
+        #[arg(long, value_name = "DURATION", default_value = "3h", value_parser = parse_since)]
+        since: u64,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// Also write JUnit XML to FILE: one test case per metric and per
+        /// metric filter.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        /// Exit 2 for quiet metrics, filters and queries too (no datapoints
+        /// or rows although nothing says they are wrong).
+        #[arg(long)]
+        strict: bool,
+        /// Also run every saved query over the last 15 minutes (Logs
+        /// Insights bills by data scanned; the estimate is printed first).
+        #[arg(long)]
+        queries: bool,
+        /// With `--queries`: do not start a query estimated to scan more
+        /// than BYTES, and stop one that has (`500M`, `2G`; K, M, G are
+        /// powers of 1024).
+        #[arg(long, value_name = "BYTES", value_parser = parse_bytes, requires = "queries")]
+        max_scan: Option<u64>,
+        /// Also replay the window's data through the alarm engine `obsctl
+        /// test` uses: per alarm, times to ALARM, time in ALARM, flaps and
+        /// notifications per topic; for alarms that exist live, the
+        /// engine's transitions against AWS's alarm history.
+        #[arg(long)]
+        backtest: bool,
+        /// With `--backtest`: ALARM↔OK changes this close to the previous
+        /// one count as flaps.
+        #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_flap_window, requires = "backtest")]
+        flap_window: u64,
+        /// AWS connection.
+        #[command(flatten)]
+        aws: AwsArgs,
+    },
+}
+
+/// Parses `--flap-window`: a duration of at least one minute.
+pub fn parse_flap_window(s: &str) -> Result<u64, String> {
+    let secs = crate::notation::duration(s)?;
+    match u64::try_from(secs) {
+        Ok(secs) if secs >= 60 => Ok(secs),
+        _ => Err(format!("`{s}`: the flap window is at least 1m")),
+    }
+}
+
+/// Parses `--since`: a duration (`3h`, `90m`, `2d`; a bare number is
+/// seconds) from one minute to 14 days, in whole minutes.
+pub fn parse_since(s: &str) -> Result<u64, String> {
+    let secs = crate::notation::duration(s)?;
+    let secs = u64::try_from(secs).map_err(|_| format!("`{s}`: a time cannot be negative"))?;
+    if !(60..=14 * 86_400).contains(&secs) || secs % 60 != 0 {
+        return Err(format!(
+            "`{s}`: use whole minutes from 1m to 14d (GetMetricData keeps 1-minute data 15 days)"
+        ));
+    }
+    Ok(secs)
+}
+
+/// Parses `--max-scan`: bytes, with an optional `K`, `M` or `G` (powers
+/// of 1024; a trailing `B` or `iB` is allowed).
+pub fn parse_bytes(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let t = t
+        .strip_suffix("iB")
+        .or_else(|| t.strip_suffix('B'))
+        .unwrap_or(t);
+    let (digits, unit) = match t.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => (&t[..i], c.to_ascii_uppercase()),
+        _ => (t, ' '),
+    };
+    let factor: u64 = match unit {
+        ' ' => 1,
+        'K' => 1 << 10,
+        'M' => 1 << 20,
+        'G' => 1 << 30,
+        _ => return Err(format!("`{s}`: use bytes, or K, M, G")),
+    };
+    digits
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(factor))
+        .ok_or_else(|| format!("`{s}` is not a size (e.g. 500M)"))
 }
 
 /// Parses `--lock-timeout`: a duration (`90s`, `10m`, `1h30m`; a bare
@@ -341,4 +439,24 @@ pub struct AwsArgs {
     /// Print AWS calls per API.
     #[arg(short, long)]
     pub verbose: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_and_windows() {
+        assert_eq!(parse_bytes("500"), Ok(500));
+        assert_eq!(parse_bytes("500M"), Ok(500 << 20));
+        assert_eq!(parse_bytes("2GiB"), Ok(2 << 30));
+        assert_eq!(parse_bytes("1k"), Ok(1024));
+        assert_eq!(parse_bytes("4KB"), Ok(4096));
+        assert!(parse_bytes("1.5G").is_err());
+        assert!(parse_bytes("99999999999G").is_err());
+        assert_eq!(parse_since("3h"), Ok(10_800));
+        assert_eq!(parse_since("14d"), Ok(14 * 86_400));
+        assert!(parse_since("30s").is_err());
+        assert!(parse_since("15d").is_err());
+    }
 }

@@ -18,6 +18,10 @@ pub const EXIT_CHANGES: i32 = 2;
 /// the environment's prefix that obsctl does not own and will not touch,
 /// so some of the catalogue may never be applied (with or without changes).
 pub const EXIT_CONFLICTS: i32 = 3;
+/// Exit code: `verify` found a problem: a metric that does not exist as
+/// written or has no data in the window while nothing explains it, a metric
+/// filter whose service does not log (with `--strict`, quiet ones too).
+pub const EXIT_FINDINGS: i32 = 2;
 /// Exit code: command-line usage error.
 pub const EXIT_USAGE: i32 = 64;
 

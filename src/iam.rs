@@ -1,5 +1,5 @@
-//! `obsctl iam-policy`: the least-privilege IAM policy for `plan` (reads)
-//! or `apply` (reads and writes) of one environment, generated from the
+//! `obsctl iam-policy`: the least-privilege IAM policy for `plan` (reads),
+//! `apply` (reads and writes) or `verify` (data reads) of one environment, generated from the
 //! catalogue: every action obsctl calls for the kinds in scope, each scoped
 //! to the environment's resource ARNs where the API supports resource-level
 //! permissions, `*` only where AWS offers no resource-level control.
@@ -39,6 +39,9 @@ pub enum Purpose {
     Plan,
     /// `obsctl apply`: reads and writes.
     Apply,
+    /// `obsctl verify`: reads of what flows through the account (metrics,
+    /// log events, alarm history); no configuration read or written.
+    Verify,
 }
 
 const CLOUDWATCH: &str =
@@ -206,6 +209,38 @@ pub const PERMISSIONS: &[Permission] = &[
         Scope::MuteRules,
         CLOUDWATCH,
     ),
+    // Reads of data (verify). ListMetrics and GetMetricData have no
+    // resource-level permissions; DescribeAlarmHistory "scoped to *" is
+    // what returns composite alarms (its API reference), the backtest's.
+    p(
+        "cloudwatch:ListMetrics",
+        Purpose::Verify,
+        Scope::Any,
+        CLOUDWATCH,
+    ),
+    p(
+        "cloudwatch:GetMetricData",
+        Purpose::Verify,
+        Scope::Any,
+        CLOUDWATCH,
+    ),
+    p(
+        "cloudwatch:DescribeAlarmHistory",
+        Purpose::Verify,
+        Scope::Any,
+        CLOUDWATCH,
+    ),
+    p(
+        "logs:FilterLogEvents",
+        Purpose::Verify,
+        Scope::LogGroups,
+        LOGS,
+    ),
+    // `verify --queries`: saved queries run on their log groups; the
+    // results and the stop name a query id, not a resource.
+    p("logs:StartQuery", Purpose::Verify, Scope::LogGroups, LOGS),
+    p("logs:GetQueryResults", Purpose::Verify, Scope::Any, LOGS),
+    p("logs:StopQuery", Purpose::Verify, Scope::Any, LOGS),
     // Writes (apply).
     p(
         "cloudwatch:PutMetricAlarm",
@@ -324,11 +359,28 @@ pub fn permission_of(api: Api) -> Option<&'static Permission> {
 /// The rows a `purpose` of `kinds` needs for `desired` (log-group writes
 /// only where the catalogue creates log groups), and the apply lock's.
 pub fn rows(desired: &DesiredState, purpose: Purpose, kinds: &BTreeSet<Kind>) -> Vec<Permission> {
+    if purpose == Purpose::Verify {
+        // Verify reads the compiled catalogue, not the live configuration:
+        // only the data reads, and which alarms exist (the backtest's
+        // history agreement).
+        return PERMISSIONS
+            .iter()
+            .filter(|p| for_verify(p))
+            .copied()
+            .collect();
+    }
     PERMISSIONS
         .iter()
         .filter(|p| for_kinds(desired, purpose, kinds, p) || for_lock(purpose, p))
         .copied()
         .collect()
+}
+
+/// Whether `verify` needs `p`: the data reads, and DescribeAlarms (which
+/// of the catalogue's alarms exist live, for `--backtest`'s history
+/// agreement).
+fn for_verify(p: &Permission) -> bool {
+    p.purpose == Purpose::Verify || p.action == "cloudwatch:DescribeAlarms"
 }
 
 /// Whether the kinds in scope need `p`.
@@ -368,6 +420,12 @@ pub fn row_resources(
     row: &Permission,
 ) -> Vec<String> {
     let mut out = Vec::new();
+    if purpose == Purpose::Verify {
+        if for_verify(row) {
+            out.extend(resources(desired, row.scope));
+        }
+        return out;
+    }
     if row.scope != Scope::Lock && for_kinds(desired, purpose, kinds, row) {
         out.extend(resources(desired, row.scope));
     }
@@ -501,6 +559,7 @@ pub fn markdown(desired: &DesiredState, purpose: Purpose, kinds: &BTreeSet<Kind>
             let what = match row.purpose {
                 Purpose::Plan => "read",
                 Purpose::Apply => "write",
+                Purpose::Verify => "read data (verify)",
             };
             if row.lock && row.kinds().is_empty() {
                 format!("{what} (the apply lock)")

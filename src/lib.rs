@@ -37,3 +37,4 @@ pub mod rules;
 pub mod run;
 pub mod snapshot;
 pub mod testing;
+pub mod verify;

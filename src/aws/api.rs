@@ -33,6 +33,12 @@ pub enum Api {
     PutDashboard,
     /// cloudwatch:DeleteDashboards
     DeleteDashboards,
+    /// cloudwatch:ListMetrics
+    ListMetrics,
+    /// cloudwatch:GetMetricData
+    GetMetricData,
+    /// cloudwatch:DescribeAlarmHistory
+    DescribeAlarmHistory,
     /// cloudwatch:ListAlarmMuteRules
     ListAlarmMuteRules,
     /// cloudwatch:GetAlarmMuteRule
@@ -70,6 +76,14 @@ pub enum Api {
     GetLogEvents,
     /// logs:DeleteLogStream
     DeleteLogStream,
+    /// logs:FilterLogEvents
+    FilterLogEvents,
+    /// logs:StartQuery
+    StartQuery,
+    /// logs:GetQueryResults
+    GetQueryResults,
+    /// logs:StopQuery
+    StopQuery,
     // SNS
     /// sns:ListTopics
     ListTopics,
@@ -119,6 +133,9 @@ impl Api {
         Api::GetDashboard,
         Api::PutDashboard,
         Api::DeleteDashboards,
+        Api::ListMetrics,
+        Api::GetMetricData,
+        Api::DescribeAlarmHistory,
         Api::ListAlarmMuteRules,
         Api::GetAlarmMuteRule,
         Api::PutAlarmMuteRule,
@@ -137,6 +154,10 @@ impl Api {
         Api::PutLogEvents,
         Api::GetLogEvents,
         Api::DeleteLogStream,
+        Api::FilterLogEvents,
+        Api::StartQuery,
+        Api::GetQueryResults,
+        Api::StopQuery,
         Api::ListTopics,
         Api::GetTopicAttributes,
         Api::SetTopicAttributes,
@@ -160,8 +181,9 @@ impl Api {
         match self {
             DescribeAlarms | PutMetricAlarm | PutCompositeAlarm | DeleteAlarms
             | CloudWatchListTags | CloudWatchTag | CloudWatchUntag | ListDashboards
-            | GetDashboard | PutDashboard | DeleteDashboards | ListAlarmMuteRules
-            | GetAlarmMuteRule | PutAlarmMuteRule | DeleteAlarmMuteRule => "cloudwatch",
+            | GetDashboard | PutDashboard | DeleteDashboards | ListMetrics | GetMetricData
+            | DescribeAlarmHistory | ListAlarmMuteRules | GetAlarmMuteRule | PutAlarmMuteRule
+            | DeleteAlarmMuteRule => "cloudwatch",
             DescribeLogGroups
             | CreateLogGroup
             | PutRetentionPolicy
@@ -175,7 +197,11 @@ impl Api {
             | DescribeLogStreams
             | PutLogEvents
             | GetLogEvents
-            | DeleteLogStream => "logs",
+            | DeleteLogStream
+            | FilterLogEvents
+            | StartQuery
+            | GetQueryResults
+            | StopQuery => "logs",
             ListTopics
             | GetTopicAttributes
             | SetTopicAttributes
@@ -209,6 +235,9 @@ impl Api {
             GetDashboard => "GetDashboard",
             PutDashboard => "PutDashboard",
             DeleteDashboards => "DeleteDashboards",
+            ListMetrics => "ListMetrics",
+            GetMetricData => "GetMetricData",
+            DescribeAlarmHistory => "DescribeAlarmHistory",
             ListAlarmMuteRules => "ListAlarmMuteRules",
             GetAlarmMuteRule => "GetAlarmMuteRule",
             PutAlarmMuteRule => "PutAlarmMuteRule",
@@ -227,6 +256,10 @@ impl Api {
             PutLogEvents => "PutLogEvents",
             GetLogEvents => "GetLogEvents",
             DeleteLogStream => "DeleteLogStream",
+            FilterLogEvents => "FilterLogEvents",
+            StartQuery => "StartQuery",
+            GetQueryResults => "GetQueryResults",
+            StopQuery => "StopQuery",
             ListTopics => "ListTopics",
             GetTopicAttributes => "GetTopicAttributes",
             SetTopicAttributes => "SetTopicAttributes",
@@ -253,6 +286,15 @@ impl Api {
             CloudWatchListTags => 10.0,
             CloudWatchTag | CloudWatchUntag => 20.0,
             ListDashboards | GetDashboard | PutDashboard | DeleteDashboards => 10.0,
+            // `obsctl verify` (aws-facts.md §5.1). ListMetrics: 25.
+            // GetMetricData: 50, the lower of the two published values
+            // (the 2023 quota page; the current one says 500, adjustable):
+            // a verify needs few calls, so the safe one costs little.
+            // DescribeAlarmHistory: 3 for the same reason (2023: 3; now 20;
+            // not adjustable).
+            ListMetrics => 25.0,
+            GetMetricData => 50.0,
+            DescribeAlarmHistory => 3.0,
             // Not in the CloudWatch quota table (aws-facts.md §5.1): 3,
             // CloudWatch's lowest published rate (PutMetricAlarm's).
             ListAlarmMuteRules | GetAlarmMuteRule | PutAlarmMuteRule | DeleteAlarmMuteRule => 3.0,
@@ -275,6 +317,15 @@ impl Api {
             // cloudwatch-logs-throttling): 5, the lowest Logs rate.
             CreateLogStream => 50.0,
             DescribeLogStreams | DeleteLogStream | PutLogEvents | GetLogEvents => 5.0,
+            // Not in aws-facts.md's table; the CloudWatch Logs quota page
+            // lists FilterLogEvents at 5 per second (not adjustable), the
+            // Logs rate obsctl assumes where none is at hand.
+            FilterLogEvents => 5.0,
+            // Logs Insights (aws-facts.md §5.2): StartQuery and
+            // GetQueryResults 10. StopQuery is not published: 5, the Logs
+            // rate assumed where none is at hand.
+            StartQuery | GetQueryResults => 10.0,
+            StopQuery => 5.0,
             ListTopics | ListSubscriptionsByTopic => 30.0,
             Subscribe | Unsubscribe => 100.0,
             SnsListTags | SnsTag | SnsUntag => 10.0,
@@ -306,7 +357,12 @@ impl Api {
     /// a put by name, a tag, a delete, or idempotent by AWS's own rules
     /// (CreateTopic and Subscribe return the existing topic or subscription).
     pub fn is_idempotent(self) -> bool {
-        !matches!(self, Api::PutQueryDefinition | Api::CreateLogStream)
+        // StartQuery repeated after a lost answer starts a second query,
+        // billed again: it is not retried after a transient error either.
+        !matches!(
+            self,
+            Api::PutQueryDefinition | Api::CreateLogStream | Api::StartQuery
+        )
     }
 
     /// The IAM action, `service:Name` (also the key of call statistics).

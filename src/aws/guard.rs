@@ -6,13 +6,15 @@
 //! private), so no call can skip rate limiting or retries, and no call is
 //! retried twice (the SDK's own retries are off, see `sdk::connect`).
 
+use super::data::{AlarmTransition, DataPage, DataQuery, MetricListing, QueryRun};
 use super::{
     AlarmPage, Api, AwsResult, CallStats, CloudWatchApi, ErrorKind, Identity, IdentityApi,
     LiveSubscription, LogEvent, LogStream, LogsApi, MuteRuleSummary, Page, SnsApi, TaggedResource,
     TaggingApi,
 };
 use crate::resource::{
-    AlarmMuteRule, CompositeAlarm, Dashboard, MetricAlarm, MetricFilter, QueryDefinition, Tag,
+    AlarmMuteRule, CompositeAlarm, Dashboard, Metric, MetricAlarm, MetricFilter, QueryDefinition,
+    Tag,
 };
 use async_trait::async_trait;
 use std::collections::BTreeMap;
@@ -162,6 +164,44 @@ impl CloudWatchApi for Guarded<dyn CloudWatchApi> {
         let i = &self.inner;
         self.policy
             .call(Api::DeleteDashboards, || i.delete_dashboards(names))
+            .await
+    }
+    async fn list_metrics(
+        &self,
+        listing: &MetricListing,
+        next: Option<String>,
+    ) -> AwsResult<Page<Metric>> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::ListMetrics, || i.list_metrics(listing, next.clone()))
+            .await
+    }
+    async fn get_metric_data(
+        &self,
+        queries: &[DataQuery],
+        start: i64,
+        end: i64,
+        next: Option<String>,
+    ) -> AwsResult<DataPage> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::GetMetricData, || {
+                i.get_metric_data(queries, start, end, next.clone())
+            })
+            .await
+    }
+    async fn alarm_history(
+        &self,
+        alarm: &str,
+        start: i64,
+        end: i64,
+        next: Option<String>,
+    ) -> AwsResult<Page<AlarmTransition>> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::DescribeAlarmHistory, || {
+                i.alarm_history(alarm, start, end, next.clone())
+            })
             .await
     }
     async fn list_alarm_mute_rules(
@@ -332,6 +372,43 @@ impl LogsApi for Guarded<dyn LogsApi> {
         self.policy
             .call(Api::DeleteLogStream, || i.delete_log_stream(group, stream))
             .await
+    }
+    async fn filter_log_events(
+        &self,
+        group: &str,
+        start: i64,
+        end: i64,
+        limit: i32,
+        next: Option<String>,
+    ) -> AwsResult<Page<LogEvent>> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::FilterLogEvents, || {
+                i.filter_log_events(group, start, end, limit, next.clone())
+            })
+            .await
+    }
+    async fn start_query(
+        &self,
+        groups: &[String],
+        query: &str,
+        start: i64,
+        end: i64,
+    ) -> AwsResult<String> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::StartQuery, || i.start_query(groups, query, start, end))
+            .await
+    }
+    async fn get_query_results(&self, id: &str) -> AwsResult<QueryRun> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::GetQueryResults, || i.get_query_results(id))
+            .await
+    }
+    async fn stop_query(&self, id: &str) -> AwsResult<()> {
+        let i = &self.inner;
+        self.policy.call(Api::StopQuery, || i.stop_query(id)).await
     }
 }
 

@@ -8,6 +8,7 @@
 //! per [`Api`], counts calls and retries throttling and transient errors.
 
 mod api;
+pub mod data;
 pub mod fake;
 mod guard;
 mod limiter;
@@ -310,6 +311,32 @@ pub trait CloudWatchApi: Send + Sync {
     async fn put_dashboard(&self, dashboard: &Dashboard) -> AwsResult<()>;
     /// DeleteDashboards (≤ 100 names).
     async fn delete_dashboards(&self, names: &[String]) -> AwsResult<()>;
+    /// ListMetrics, up to 500 per page.
+    async fn list_metrics(
+        &self,
+        listing: &data::MetricListing,
+        next: Option<String>,
+    ) -> AwsResult<Page<crate::resource::Metric>>;
+    /// GetMetricData of ≤ 500 queries over `[start, end)` (ms since the
+    /// epoch), oldest datapoints first; a page holds at most 100,800
+    /// datapoints, the next page continues the same queries.
+    async fn get_metric_data(
+        &self,
+        queries: &[data::DataQuery],
+        start: i64,
+        end: i64,
+        next: Option<String>,
+    ) -> AwsResult<data::DataPage>;
+    /// DescribeAlarmHistory of one alarm (metric or composite), state
+    /// updates only, with times in `[start, end]` (ms), oldest first, 100
+    /// per page; each item parsed ([`data::parse_transition`]).
+    async fn alarm_history(
+        &self,
+        alarm: &str,
+        start: i64,
+        end: i64,
+        next: Option<String>,
+    ) -> AwsResult<Page<data::AlarmTransition>>;
     /// ListAlarmMuteRules, 100 per page: every rule of the account and
     /// region (the API filters by target alarm and status, not by name).
     async fn list_alarm_mute_rules(&self, next: Option<String>)
@@ -414,6 +441,30 @@ pub trait LogsApi: Send + Sync {
     ) -> AwsResult<Page<LogEvent>>;
     /// DeleteLogStream.
     async fn delete_log_stream(&self, group: &str, stream: &str) -> AwsResult<()>;
+    /// FilterLogEvents of `group` with times in `[start, end)` (ms), at most
+    /// `limit` events (no filter pattern). A page may be empty while more
+    /// events exist (see [`data::first_event`]).
+    async fn filter_log_events(
+        &self,
+        group: &str,
+        start: i64,
+        end: i64,
+        limit: i32,
+        next: Option<String>,
+    ) -> AwsResult<Page<LogEvent>>;
+    /// StartQuery (Logs Insights) of `query` over `groups` (at most 50)
+    /// and `[start, end)` (ms; AWS takes seconds); returns the query id.
+    async fn start_query(
+        &self,
+        groups: &[String],
+        query: &str,
+        start: i64,
+        end: i64,
+    ) -> AwsResult<String>;
+    /// GetQueryResults: status, rows so far and statistics.
+    async fn get_query_results(&self, id: &str) -> AwsResult<data::QueryRun>;
+    /// StopQuery of a running query.
+    async fn stop_query(&self, id: &str) -> AwsResult<()>;
 }
 
 /// A log stream as DescribeLogStreams lists it. Its `lastIngestionTime` and

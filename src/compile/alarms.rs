@@ -442,7 +442,13 @@ fn metric_alarm(
             );
         }
     }
-    c.add(Resource::MetricAlarm(alarm), spec.origin.clone());
+    let service = info.service.clone();
+    c.add_from(
+        Resource::from(alarm),
+        spec.origin.clone(),
+        tname,
+        service.as_deref(),
+    );
     Some(info)
 }
 
@@ -523,7 +529,10 @@ fn composite_alarm(
         threshold: None,
         notifies: spec.notify,
     };
-    c.add(Resource::CompositeAlarm(alarm), spec.origin.clone());
+    c.add(
+        Resource::CompositeAlarm(Box::new(alarm)),
+        spec.origin.clone(),
+    );
     Some(info)
 }
 

@@ -220,13 +220,15 @@ fn dashboard(
         layout(widgets);
     }
     let body = canonical(body);
-    c.add(
-        Resource::Dashboard(Dashboard {
+    c.add_from(
+        Resource::from(Dashboard {
             dashboard_name: name,
             body,
             tags: c.ownership_tags(),
         }),
         spec.origin.clone(),
+        dname,
+        service,
     );
 }
 

@@ -58,7 +58,8 @@ pub fn metric_filters(c: &mut Compiler) {
                     );
                 }
             }
-            c.add(Resource::MetricFilter(filter), o.clone());
+            let service = c.services[i].name;
+            c.add_from(Resource::from(filter), o.clone(), fname, Some(service));
         }
     }
 }
@@ -89,7 +90,13 @@ pub fn queries(c: &mut Compiler) {
                     query_string: mark(c.text(&spec.query, &ctx, &o)),
                     log_group_names: vec![log_group],
                 };
-                c.add(Resource::QueryDefinition(query), spec.origin.clone());
+                let service = c.services[i].name;
+                c.add_from(
+                    Resource::from(query),
+                    spec.origin.clone(),
+                    qname,
+                    Some(service),
+                );
             }
         } else {
             let ctx = c.context(None);
@@ -107,7 +114,7 @@ pub fn queries(c: &mut Compiler) {
                 query_string: mark(c.text(&spec.query, &ctx, &o)),
                 log_group_names: groups,
             };
-            c.add(Resource::QueryDefinition(query), spec.origin.clone());
+            c.add_from(Resource::from(query), spec.origin.clone(), qname, None);
         }
     }
 }
@@ -131,11 +138,11 @@ pub fn log_groups(c: &mut Compiler) {
         let origin = c.env.origin.child("log_groups");
         let tags = c.ownership_tags();
         for group in users.keys() {
-            let resource = Resource::LogGroup(LogGroup {
+            let resource = Resource::LogGroup(Box::new(LogGroup {
                 log_group_name: group.clone(),
                 retention_in_days: c.env.log_retention_days,
                 tags: tags.clone(),
-            });
+            }));
             c.add(resource, origin.clone());
         }
     }

@@ -63,6 +63,10 @@ pub struct DesiredState {
     pub resources: BTreeMap<(Kind, String), Resource>,
     /// Where each resource came from.
     pub origins: BTreeMap<(Kind, String), Origin>,
+    /// The catalogue entry (alarm template, filter, dashboard entry) and
+    /// the service each alarm, metric filter and dashboard was generated
+    /// from: `obsctl verify` names them beside the origin.
+    pub attribution: BTreeMap<(Kind, String), Attribution>,
     /// The environment's `log_groups` setting.
     pub log_group_mode: LogGroupMode,
     /// Every log group a metric filter or saved query reads → the kinds and
@@ -81,6 +85,16 @@ pub struct DesiredState {
     /// under the prefix is read as this environment's, metric filters in
     /// every log group, saved queries without obsctl's marker.
     pub import: bool,
+}
+
+/// What generated a resource: the catalogue entry and, per service, the
+/// service.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Attribution {
+    /// The entry's key: alarm template, metric filter or dashboard name.
+    pub entry: String,
+    /// The service it was generated for.
+    pub service: Option<String>,
 }
 
 impl DesiredState {
@@ -576,6 +590,28 @@ impl<'a> Compiler<'a> {
         }
         self.state.origins.insert(key.clone(), origin);
         self.state.resources.insert(key, resource);
+    }
+
+    /// [`Self::add`], remembering the catalogue entry and service.
+    pub fn add_from(
+        &mut self,
+        resource: Resource,
+        origin: Origin,
+        entry: &str,
+        service: Option<&str>,
+    ) {
+        let key = (resource.kind(), resource.key());
+        let fresh = !self.state.origins.contains_key(&key);
+        self.add(resource, origin);
+        if fresh {
+            self.state.attribution.insert(
+                key,
+                Attribution {
+                    entry: entry.to_string(),
+                    service: service.map(str::to_string),
+                },
+            );
+        }
     }
 
     /// Records a warning at `origin`.

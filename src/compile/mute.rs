@@ -84,7 +84,7 @@ pub fn compile(c: &mut Compiler, alarms: &[AlarmInfo]) {
                 expire_date: parsed.schedule.expire.map(format_date),
                 tags,
             };
-            c.add(Resource::AlarmMuteRule(rule), spec.origin.clone());
+            c.add(Resource::AlarmMuteRule(Box::new(rule)), spec.origin.clone());
         }
     }
 }

@@ -36,11 +36,11 @@ pub fn compile(c: &mut Compiler) {
         });
         tags.sort();
         c.add(
-            Resource::Topic(Topic {
+            Resource::Topic(Box::new(Topic {
                 name: name.clone(),
                 attributes,
                 tags,
-            }),
+            })),
             spec.origin.clone(),
         );
         for (i, sub) in spec.subscriptions.iter().enumerate() {
@@ -75,7 +75,7 @@ pub fn compile(c: &mut Compiler) {
                 external: sub.external,
             };
             c.add(
-                Resource::Subscription(resource),
+                Resource::Subscription(Box::new(resource)),
                 spec.origin.child(&format!("subscriptions/{i}")),
             );
         }

@@ -294,7 +294,7 @@ impl Builder<'_> {
             .iter()
             .filter_map(|r| {
                 if let Resource::Topic(t) = r {
-                    Some(t)
+                    Some(t.as_ref())
                 } else {
                     None
                 }
@@ -328,7 +328,7 @@ impl Builder<'_> {
             .iter()
             .filter_map(|r| {
                 if let Resource::Subscription(s) = r {
-                    Some(s)
+                    Some(s.as_ref())
                 } else {
                     None
                 }
@@ -1040,7 +1040,7 @@ impl Builder<'_> {
             .iter()
             .filter_map(|r| {
                 if let Resource::MetricFilter(f) = r {
-                    Some(f)
+                    Some(f.as_ref())
                 } else {
                     None
                 }
@@ -1235,7 +1235,7 @@ impl Builder<'_> {
             .iter()
             .filter_map(|r| {
                 if let Resource::QueryDefinition(q) = r {
-                    Some(q)
+                    Some(q.as_ref())
                 } else {
                     None
                 }
@@ -1336,7 +1336,7 @@ impl Builder<'_> {
             .iter()
             .filter_map(|r| {
                 if let Resource::Dashboard(d) = r {
-                    Some(d)
+                    Some(d.as_ref())
                 } else {
                     None
                 }
@@ -1438,7 +1438,7 @@ impl Builder<'_> {
             .iter()
             .filter_map(|r| {
                 if let Resource::AlarmMuteRule(m) = r {
-                    Some(m)
+                    Some(m.as_ref())
                 } else {
                     None
                 }

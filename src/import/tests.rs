@@ -22,7 +22,7 @@ fn alarm(
     topics: &[&str],
 ) -> Resource {
     let actions: Vec<String> = topics.iter().map(|t| topic_arn(t)).collect();
-    Resource::MetricAlarm(MetricAlarm {
+    Resource::MetricAlarm(Box::new(MetricAlarm {
         alarm_name: format!("{PREFIX}{name}"),
         alarm_description: Some(description.to_string()),
         actions_enabled: true,
@@ -48,19 +48,19 @@ fn alarm(
         metrics: vec![],
         threshold_metric_id: None,
         tags: vec![],
-    })
+    }))
 }
 
 fn topic(key: &str) -> Resource {
-    Resource::Topic(Topic {
+    Resource::Topic(Box::new(Topic {
         name: format!("{PREFIX}{key}"),
         attributes: Default::default(),
         tags: vec![],
-    })
+    }))
 }
 
 fn filter(name: &str, group: &str, pattern: &str) -> Resource {
-    Resource::MetricFilter(MetricFilter {
+    Resource::MetricFilter(Box::new(MetricFilter {
         log_group_name: group.to_string(),
         filter_name: format!("{PREFIX}{name}"),
         filter_pattern: pattern.to_string(),
@@ -72,17 +72,17 @@ fn filter(name: &str, group: &str, pattern: &str) -> Resource {
             dimensions: Default::default(),
             unit: None,
         }],
-    })
+    }))
 }
 
 fn dashboard(name: &str, svc: &str) -> Resource {
-    Resource::Dashboard(Dashboard {
+    Resource::Dashboard(Box::new(Dashboard {
         dashboard_name: format!("{PREFIX}{name}"),
         body: serde_json::json!({"widgets": [{"type": "metric", "x": 0, "y": 0, "width": 6, "height": 6,
             "properties": {"title": format!("{svc} latency"), "region": "eu-west-1",
                 "metrics": [["Shop/Api", "Latency", "Service", svc]]}}]}),
         tags: vec![],
-    })
+    }))
 }
 
 /// Imports `resources`, writes the catalogue, compiles it and plans it
@@ -249,22 +249,22 @@ fn filters_become_log_sections_and_strays_are_adopted_by_rename() {
 fn https_endpoints_and_tokens_never_reach_the_files() {
     let resources = vec![
         topic("pager"),
-        Resource::Subscription(Subscription {
+        Resource::Subscription(Box::new(Subscription {
             topic_name: format!("{PREFIX}pager"),
             protocol: "https".into(),
             endpoint: "https://events.example/abc".into(),
             attributes: Default::default(),
             optional: false,
             external: false,
-        }),
-        Resource::Subscription(Subscription {
+        })),
+        Resource::Subscription(Box::new(Subscription {
             topic_name: format!("{PREFIX}pager"),
             protocol: "email".into(),
             endpoint: "ops@shop.example".into(),
             attributes: Default::default(),
             optional: false,
             external: false,
-        }),
+        })),
         alarm(
             "api-p99",
             "api",

@@ -55,11 +55,11 @@ pub(super) async fn alarms(
         let resource = match alarm {
             LiveAlarm::Metric(mut a) => {
                 a.tags = tags;
-                Resource::MetricAlarm(a)
+                Resource::MetricAlarm(Box::new(a))
             }
             LiveAlarm::Composite(mut a) => {
                 a.tags = tags;
-                Resource::CompositeAlarm(a)
+                Resource::CompositeAlarm(Box::new(a))
             }
         };
         live.file(verdict, resource, Some(arn));

@@ -75,6 +75,6 @@ pub(super) fn file_dashboards(
         let verdict = owner.tagged(&name, &tags, generated, legacy);
         let mut dashboard = normalize_dashboard(&name, &raw);
         dashboard.tags = tags;
-        live.file(verdict, Resource::Dashboard(dashboard), None);
+        live.file(verdict, Resource::Dashboard(Box::new(dashboard)), None);
     }
 }

@@ -157,7 +157,7 @@ pub(super) async fn metric_filters(
                 .insert((Kind::MetricFilter, f.key()), f.log_group_name.clone());
             continue;
         }
-        live.file(verdict, Resource::MetricFilter(f), None);
+        live.file(verdict, Resource::MetricFilter(Box::new(f)), None);
     }
     Ok(())
 }
@@ -223,7 +223,11 @@ pub(super) async fn queries(
             live.duplicates
                 .insert((Kind::QueryDefinition, name.clone()), extra);
         }
-        live.file(Verdict::Owned, Resource::QueryDefinition(q), Some(id));
+        live.file(
+            Verdict::Owned,
+            Resource::QueryDefinition(Box::new(q)),
+            Some(id),
+        );
     }
     Ok(())
 }

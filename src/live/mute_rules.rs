@@ -54,7 +54,7 @@ pub(super) async fn mute_rules(
     for (arn, mut rule, tags) in read.into_iter().flatten() {
         let verdict = owner.tagged(&rule.name, &tags, generated, false);
         rule.tags = tags;
-        live.file(verdict, Resource::AlarmMuteRule(rule), Some(arn));
+        live.file(verdict, Resource::AlarmMuteRule(Box::new(rule)), Some(arn));
     }
     Ok(())
 }

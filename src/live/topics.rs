@@ -115,11 +115,11 @@ pub(super) async fn topics(
                 (k, v)
             })
             .collect();
-        let topic = Resource::Topic(Topic {
+        let topic = Resource::Topic(Box::new(Topic {
             name,
             attributes,
             tags,
-        });
+        }));
         if kinds.contains(&Kind::Topic) || verdict != Verdict::Owned {
             live.file(verdict, topic, Some(arn));
         } else {
@@ -183,7 +183,8 @@ pub(super) async fn topics(
         } else {
             live.ids.insert(key.clone(), sub.arn.clone());
         }
-        live.resources.insert(key, Resource::Subscription(r));
+        live.resources
+            .insert(key, Resource::Subscription(Box::new(r)));
     }
     live.counts.confirmed_subscriptions = Some(confirmed);
     Ok(())

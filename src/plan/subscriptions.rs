@@ -90,7 +90,7 @@ pub(super) fn subscriptions(
         .resources
         .iter()
         .filter_map(|((k, key), r)| match (k, r) {
-            (Kind::Subscription, Resource::Subscription(s)) => Some((key.clone(), s)),
+            (Kind::Subscription, Resource::Subscription(s)) => Some((key.clone(), &**s)),
             _ => None,
         })
         .collect();
@@ -138,7 +138,7 @@ pub(super) fn subscriptions(
         }
         let real = Subscription {
             endpoint,
-            ..sub.clone()
+            ..(**sub).clone()
         }
         .key();
         let id = (Kind::Subscription, real.clone());

@@ -28,6 +28,7 @@ pub(super) fn iam_policy_command(
     let purpose = match purpose {
         PolicyFor::Plan => iam::Purpose::Plan,
         PolicyFor::Apply => iam::Purpose::Apply,
+        PolicyFor::Verify => iam::Purpose::Verify,
     };
     let kinds = kinds(scope)?;
     let text = match format {

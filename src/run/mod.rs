@@ -6,7 +6,8 @@
 //! commands share (the tokio runtime, `--only` / `--except`, the AWS session,
 //! [`load_and_compile`]); each command is one function in its own file:
 //! `schema.rs`, `docs.rs`, `iam.rs` (`iam-policy`), `validate.rs`,
-//! `test.rs`, `render.rs`, `plan.rs` (with [`make_plan`]) and `apply.rs`.
+//! `test.rs`, `render.rs`, `plan.rs` (with [`make_plan`]), `apply.rs` and
+//! `verify.rs`.
 
 mod apply;
 mod docs;
@@ -18,6 +19,7 @@ mod render;
 mod schema;
 mod test;
 mod validate;
+mod verify;
 
 use crate::aws::sdk::ConnectOptions;
 use crate::aws::{Aws, Rates, RetryPolicy};
@@ -160,6 +162,35 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
                 out,
             ))
         }
+        Command::Verify {
+            env,
+            since,
+            format,
+            junit,
+            strict,
+            queries,
+            max_scan,
+            backtest,
+            flap_window,
+            aws,
+        } => {
+            let runtime = runtime()?;
+            runtime.block_on(verify::verify_command(
+                cli,
+                &verify::VerifyArgs {
+                    env,
+                    since: *since,
+                    format: *format,
+                    junit: junit.as_deref(),
+                    strict: *strict,
+                    queries: *queries,
+                    max_scan: *max_scan,
+                    backtest: backtest.then_some(*flap_window),
+                },
+                aws,
+                out,
+            ))
+        }
     }
 }
 
@@ -223,6 +254,8 @@ pub fn kinds(scope: &Scope) -> Result<BTreeSet<Kind>, Error> {
 struct Session {
     aws: Aws,
     desired: DesiredState,
+    /// The catalogue (for locating findings).
+    cat: Catalogue,
 }
 
 async fn session(cli: &Cli, env: &str, args: &AwsArgs) -> Result<Session, Error> {
@@ -256,7 +289,7 @@ async fn session(cli: &Cli, env: &str, args: &AwsArgs) -> Result<Session, Error>
     let desired = problems
         .finish(states.pop())?
         .ok_or_else(|| Error::Usage(format!("unknown environment `{env}`")))?;
-    Ok(Session { aws, desired })
+    Ok(Session { aws, desired, cat })
 }
 
 /// Refuses credentials of another account than the environment's

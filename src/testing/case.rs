@@ -571,7 +571,6 @@ impl<'a> Expander<'a> {
     ) -> Option<Case> {
         let t = &self.test.spec;
         let o = &self.test.origin;
-        let ctx = &self.with_alarms(ctx);
         let mut case = Case {
             test: self.name.to_string(),
             env: self.state.env.clone(),
@@ -590,6 +589,7 @@ impl<'a> Expander<'a> {
         let mut p = Parse {
             x: self,
             ctx,
+            with_alarms: std::cell::OnceCell::new(),
             problems,
             failed: false,
         };
@@ -893,7 +893,12 @@ fn alarm_config(a: &crate::resource::MetricAlarm) -> serde_json::Value {
 
 struct Parse<'a, 'b> {
     x: &'a Expander<'a>,
+    /// The run's template context (project, env, service).
     ctx: &'a Ctx,
+    /// `ctx` with `alarms` (and `alarm`), built on the first string that
+    /// names them: building it reads every alarm template's configuration,
+    /// which most strings (`{{ service.name }}`) never use.
+    with_alarms: std::cell::OnceCell<Ctx>,
     problems: &'b mut Problems,
     /// A problem was found: no case is built.
     failed: bool,
@@ -918,12 +923,25 @@ impl Parse<'_, '_> {
             .ok()
     }
 
+    /// The context `raw` renders in: a template can only read `alarms` or
+    /// `alarm` by naming them (Jinja has no dynamic variable lookup), so a
+    /// string without the word renders the same in the plain context.
+    fn ctx_for(&self, raw: &str) -> &Ctx {
+        if raw.contains("alarm") {
+            self.with_alarms
+                .get_or_init(|| self.x.with_alarms(self.ctx))
+        } else {
+            self.ctx
+        }
+    }
+
     fn text(&mut self, raw: &str, o: &Origin) -> Option<String> {
-        match self.x.templates.render(raw, self.ctx) {
+        let ctx = self.ctx_for(raw);
+        match self.x.templates.render(raw, ctx) {
             Ok(s) => Some(s),
             Err(e) => {
                 let undefined = undefined_name(raw, &|name| {
-                    is_undefined(name, |probe| self.x.templates.render(probe, self.ctx))
+                    is_undefined(name, |probe| self.x.templates.render(probe, ctx))
                 });
                 let help = match &undefined {
                     Some(n)

@@ -61,7 +61,7 @@ impl Filters {
                 };
                 Some((
                     f.filter_name.clone(),
-                    (f.clone(), Pattern::parse(&f.filter_pattern).ok()),
+                    ((**f).clone(), Pattern::parse(&f.filter_pattern).ok()),
                 ))
             })
             .collect::<BTreeMap<_, _>>();
@@ -99,7 +99,12 @@ fn publish(
 }
 
 /// A metric's identity: namespace, name, dimensions (sorted by name).
-type MetricKey = (String, String, Vec<(String, String)>);
+pub type MetricKey = (String, String, Vec<(String, String)>);
+
+/// Datapoints given whole for one metric, period, statistic (its
+/// `Display` text) and grid shift: what cannot be aggregated from finer
+/// data (a percentile fetched per evaluation offset, for the backtest).
+pub type FixedKey = (MetricKey, u32, String, i64);
 
 /// A simulation of one case.
 pub struct Simulation<'a> {
@@ -110,6 +115,8 @@ pub struct Simulation<'a> {
     /// Each metric's samples and statistic sets (the test's and what the
     /// filters publish), ready to aggregate on any period grid.
     metrics: BTreeMap<MetricKey, alarm::Prepared>,
+    /// Series given whole (they replace the aggregation of `metrics`).
+    fixed: BTreeMap<FixedKey, Series>,
     timelines: RefCell<BTreeMap<String, Result<Timeline, String>>>,
     /// The end of the simulated time.
     pub horizon: i64,
@@ -167,9 +174,69 @@ impl<'a> Simulation<'a> {
             case,
             mutant,
             metrics,
+            fixed: BTreeMap::new(),
             timelines: RefCell::new(BTreeMap::new()),
             horizon,
         }
+    }
+
+    /// A simulation of data read from the account (the backtest): each
+    /// metric's datapoints prepared (per-minute statistic sets), and the
+    /// series that are given whole. `case` gives the start (its `start`
+    /// is the Unix time of `t = 0`) and the end (`horizon`); its samples and
+    /// logs are not read.
+    pub fn replay(
+        state: &'a DesiredState,
+        case: &'a Case,
+        metrics: BTreeMap<MetricKey, alarm::Prepared>,
+        fixed: BTreeMap<FixedKey, Series>,
+    ) -> Self {
+        Simulation {
+            state,
+            case,
+            mutant: None,
+            metrics,
+            fixed,
+            timelines: RefCell::new(BTreeMap::new()),
+            horizon: case.horizon,
+        }
+    }
+
+    /// The datapoint a metric alarm compares for the period starting at
+    /// `start` (seconds from `t = 0`), as the data gives it: what AWS's
+    /// `evaluatedDatapoints` are compared with. `None` for a missing
+    /// datapoint, an alarm that is not a metric alarm, or an error.
+    pub fn datapoint(&self, name: &str, start: i64) -> Option<f64> {
+        let Some(AlarmRef::Metric(a)) = self.alarm(name) else {
+            return None;
+        };
+        let (period, metric_alarm) = if a.metrics.is_empty() {
+            (a.period.unwrap_or(60), true)
+        } else {
+            (math_period(a), false)
+        };
+        let p = i64::from(period.max(1));
+        let shift = (p - start.rem_euclid(p)).rem_euclid(p);
+        let index = usize::try_from((start + shift) / p).ok()?;
+        let grid = (shift, index + 1);
+        let series = if metric_alarm {
+            let stat_text = a
+                .statistic
+                .as_deref()
+                .or(a.extended_statistic.as_deref())
+                .unwrap_or("Average");
+            let stat: Statistic = stat_text.parse().ok()?;
+            let metric = (
+                a.namespace.as_deref().unwrap_or_default(),
+                a.metric_name.as_deref().unwrap_or_default(),
+                a.dimensions.as_slice(),
+            );
+            self.series(metric, period, stat, grid).0
+        } else {
+            let mut plan = self.math_plan(a).ok()?;
+            self.math(a, &mut plan, period, grid).ok()?
+        };
+        series.get(index).copied().flatten()
     }
 
     /// The timeline of an alarm (metric or composite), or why it cannot be
@@ -234,12 +301,24 @@ impl<'a> Simulation<'a> {
                 .map(|d| (d.name.clone(), d.value.clone()))
                 .collect::<Vec<_>>(),
         );
-        match self.metrics.get(&key) {
-            Some(m) => (
+        let fixed = self
+            .fixed
+            .get(&(key.clone(), period, stat.to_string(), shift));
+        match (fixed, self.metrics.get(&key)) {
+            (Some(s), m) => {
+                let mut s = s.clone();
+                s.resize(periods, None);
+                let counts = m.map_or_else(
+                    || vec![0; periods],
+                    |m| m.sample_counts(period, shift, periods),
+                );
+                (s, counts)
+            }
+            (None, Some(m)) => (
                 m.aggregate(period, shift, periods, stat),
                 m.sample_counts(period, shift, periods),
             ),
-            None => (vec![None; periods], vec![0; periods]),
+            (None, None) => (vec![None; periods], vec![0; periods]),
         }
     }
 

@@ -24,3 +24,4 @@ mod notifications;
 mod plan_apply;
 mod schema;
 mod validation;
+mod verify;

@@ -331,6 +331,40 @@ impl CloudWatchApi for FakeAws {
         })
     }
 
+    async fn list_metrics(
+        &self,
+        listing: &crate::aws::data::MetricListing,
+        next: Option<String>,
+    ) -> AwsResult<Page<crate::resource::Metric>> {
+        self.enter(Api::ListMetrics.name()).await?;
+        self.authorize(Api::ListMetrics, vec!["*".to_string()]);
+        Ok(self.fake_list_metrics(listing, next))
+    }
+
+    async fn get_metric_data(
+        &self,
+        queries: &[crate::aws::data::DataQuery],
+        start: i64,
+        end: i64,
+        next: Option<String>,
+    ) -> AwsResult<crate::aws::data::DataPage> {
+        self.enter(Api::GetMetricData.name()).await?;
+        self.authorize(Api::GetMetricData, vec!["*".to_string()]);
+        self.fake_get_metric_data(queries, start, end, next)
+    }
+
+    async fn alarm_history(
+        &self,
+        alarm: &str,
+        start: i64,
+        end: i64,
+        next: Option<String>,
+    ) -> AwsResult<Page<crate::aws::data::AlarmTransition>> {
+        self.enter(Api::DescribeAlarmHistory.name()).await?;
+        self.authorize(Api::DescribeAlarmHistory, vec!["*".to_string()]);
+        Ok(self.fake_alarm_history(alarm, start, end, next))
+    }
+
     async fn list_alarm_mute_rules(
         &self,
         next: Option<String>,

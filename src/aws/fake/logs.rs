@@ -364,4 +364,44 @@ impl LogsApi for FakeAws {
                 .ok_or_else(|| no_stream(Api::DeleteLogStream))
         })
     }
+
+    async fn filter_log_events(
+        &self,
+        group: &str,
+        start: i64,
+        end: i64,
+        limit: i32,
+        next: Option<String>,
+    ) -> AwsResult<Page<LogEvent>> {
+        self.enter(Api::FilterLogEvents.name()).await?;
+        self.authorize(Api::FilterLogEvents, vec![self.log_group_arn(group)]);
+        self.fake_filter_log_events(group, start, end, limit, next)
+    }
+
+    async fn start_query(
+        &self,
+        groups: &[String],
+        query: &str,
+        start: i64,
+        end: i64,
+    ) -> AwsResult<String> {
+        self.enter(Api::StartQuery.name()).await?;
+        self.authorize(
+            Api::StartQuery,
+            groups.iter().map(|g| self.log_group_arn(g)).collect(),
+        );
+        self.fake_start_query(groups, query, start, end)
+    }
+
+    async fn get_query_results(&self, id: &str) -> AwsResult<crate::aws::data::QueryRun> {
+        self.enter(Api::GetQueryResults.name()).await?;
+        self.authorize(Api::GetQueryResults, vec!["*".to_string()]);
+        self.fake_query_results(id)
+    }
+
+    async fn stop_query(&self, id: &str) -> AwsResult<()> {
+        self.enter(Api::StopQuery.name()).await?;
+        self.authorize(Api::StopQuery, vec!["*".to_string()]);
+        self.fake_stop_query(id)
+    }
 }

@@ -33,6 +33,8 @@
 //!   redrive policy, and a filter policy reports its default scope (moto
 //!   PR #7251, checked against AWS).
 //!
+//! - metric datapoints, alarm history and log-event searches as the
+//!   reading APIs return them (`data.rs`, with their sources);
 //! - alarm mute rules: PutAlarmMuteRule replaces a rule of the same name
 //!   and keeps its tags ("If you specify a rule name that already exists,
 //!   this operation updates the existing rule"), rejects targets that are
@@ -51,10 +53,13 @@
 //! the traits are implemented one file per service, as in [`super::sdk`].
 
 mod cloudwatch;
+mod data;
 mod logs;
 mod sns;
 mod sts;
 mod tagging;
+
+pub use data::{FakeDatapoint, FakeHistoryItem, FakeQuery};
 
 use super::*;
 use std::sync::Mutex;
@@ -125,6 +130,20 @@ pub struct FakeState {
     pub tag_reads: Vec<String>,
     /// Log streams: group → stream name → stream.
     pub log_streams: BTreeMap<String, BTreeMap<String, FakeLogStream>>,
+    /// Metric samples (PutMetricData), see `data.rs`.
+    pub metric_data: Vec<FakeDatapoint>,
+    /// GetMetricData datapoints per page (AWS: 100,800).
+    pub metric_data_page: Option<u64>,
+    /// Alarm history items, kept after the alarm is deleted.
+    pub alarm_history: Vec<FakeHistoryItem>,
+    /// DescribeAlarmHistory page size (AWS: up to 100).
+    pub history_page: Option<usize>,
+    /// Empty pages (with a token) FilterLogEvents answers before its events.
+    pub filter_empty_pages: u32,
+    /// Logs Insights queries by id.
+    pub insights: BTreeMap<String, FakeQuery>,
+    /// GetQueryResults calls a query stays `Running` for.
+    pub query_polls: u32,
     next_id: u64,
 }
 
@@ -225,6 +244,11 @@ impl FakeAws {
     /// Makes the next `n` calls of `api` fail with `Throttling`.
     pub fn throttle(&self, api: &str, n: u32) {
         self.with(|s| s.throttle.insert(api.to_string(), n));
+    }
+
+    /// Reads or changes the state (tests set knobs and "console edits").
+    pub fn with_state<T>(&self, f: impl FnOnce(&mut FakeState) -> T) -> T {
+        self.with(f)
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut FakeState) -> T) -> T {

@@ -356,6 +356,145 @@ impl CloudWatchApi for Sdk<cw::Client> {
         Ok(())
     }
 
+    async fn list_metrics(
+        &self,
+        listing: &data::MetricListing,
+        next: Option<String>,
+    ) -> AwsResult<Page<Metric>> {
+        let filters: Vec<cw::types::DimensionFilter> = listing
+            .dimensions
+            .iter()
+            .map(|d| {
+                cw::types::DimensionFilter::builder()
+                    .name(&d.name)
+                    .set_value(d.value.clone())
+                    .build()
+            })
+            .collect();
+        let out = self
+            .0
+            .list_metrics()
+            .set_namespace(listing.namespace.clone())
+            .set_metric_name(listing.metric_name.clone())
+            .set_dimensions((!filters.is_empty()).then_some(filters))
+            .set_recently_active(
+                listing
+                    .recently_active
+                    .then_some(cw::types::RecentlyActive::Pt3H),
+            )
+            .set_next_token(next)
+            .send()
+            .await
+            .map_err(|e| err("ListMetrics", e))?;
+        let metrics = out
+            .metrics()
+            .iter()
+            .map(|m| Metric {
+                namespace: m.namespace().unwrap_or_default().to_string(),
+                metric_name: m.metric_name().unwrap_or_default().to_string(),
+                dimensions: from_cw_dims(m.dimensions()),
+            })
+            .collect();
+        Ok((metrics, out.next_token().map(str::to_string)))
+    }
+
+    async fn get_metric_data(
+        &self,
+        queries: &[data::DataQuery],
+        start: i64,
+        end: i64,
+        next: Option<String>,
+    ) -> AwsResult<data::DataPage> {
+        let queries: Vec<cw::types::MetricDataQuery> = queries
+            .iter()
+            .map(|q| {
+                cw_query(&MetricDataQuery {
+                    id: q.id.clone(),
+                    metric_stat: Some(MetricStat {
+                        metric: q.metric.clone(),
+                        period: q.period,
+                        stat: q.stat.clone(),
+                        unit: None,
+                    }),
+                    expression: None,
+                    label: None,
+                    return_data: true,
+                })
+            })
+            .collect();
+        let out = self
+            .0
+            .get_metric_data()
+            .set_metric_data_queries(Some(queries))
+            .start_time(aws_smithy_types::DateTime::from_millis(start))
+            .end_time(aws_smithy_types::DateTime::from_millis(end))
+            .scan_by(cw::types::ScanBy::TimestampAscending)
+            .set_next_token(next)
+            .send()
+            .await
+            .map_err(|e| err("GetMetricData", e))?;
+        let series = out
+            .metric_data_results()
+            .iter()
+            .map(|r| data::Series {
+                id: r.id().unwrap_or_default().to_string(),
+                timestamps: r
+                    .timestamps()
+                    .iter()
+                    .map(|t| t.to_millis().unwrap_or_default())
+                    .collect(),
+                values: r.values().to_vec(),
+                status: r
+                    .status_code()
+                    .map(|c| c.as_str().to_string())
+                    .unwrap_or_default(),
+            })
+            .collect();
+        Ok(data::DataPage {
+            series,
+            next: out.next_token().map(str::to_string),
+        })
+    }
+
+    async fn alarm_history(
+        &self,
+        alarm: &str,
+        start: i64,
+        end: i64,
+        next: Option<String>,
+    ) -> AwsResult<Page<data::AlarmTransition>> {
+        let out = self
+            .0
+            .describe_alarm_history()
+            .alarm_name(alarm)
+            .alarm_types(cw::types::AlarmType::MetricAlarm)
+            .alarm_types(cw::types::AlarmType::CompositeAlarm)
+            .history_item_type(cw::types::HistoryItemType::StateUpdate)
+            .start_date(aws_smithy_types::DateTime::from_millis(start))
+            .end_date(aws_smithy_types::DateTime::from_millis(end))
+            .scan_by(cw::types::ScanBy::TimestampAscending)
+            .max_records(data::HISTORY_PAGE as i32)
+            .set_next_token(next)
+            .send()
+            .await
+            .map_err(|e| err("DescribeAlarmHistory", e))?;
+        let items = out
+            .alarm_history_items()
+            .iter()
+            .map(|i| {
+                data::parse_transition(
+                    i.alarm_name().unwrap_or(alarm),
+                    i.timestamp()
+                        .and_then(|t| t.to_millis().ok())
+                        .unwrap_or_default(),
+                    i.history_summary().unwrap_or_default(),
+                    i.history_data().unwrap_or_default(),
+                )
+            })
+            .collect();
+        Ok((items, out.next_token().map(str::to_string)))
+    }
+
     async fn list_alarm_mute_rules(
         &self,
         next: Option<String>,

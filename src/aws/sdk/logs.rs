@@ -345,4 +345,101 @@ impl LogsApi for Sdk<logs::Client> {
             .map_err(|e| err("DeleteLogStream", e))?;
         Ok(())
     }
+
+    async fn filter_log_events(
+        &self,
+        group: &str,
+        start: i64,
+        end: i64,
+        limit: i32,
+        next: Option<String>,
+    ) -> AwsResult<Page<LogEvent>> {
+        let out = self
+            .0
+            .filter_log_events()
+            .log_group_name(group)
+            .start_time(start)
+            // FilterLogEvents' endTime is inclusive; obsctl's windows are not.
+            .end_time(end.saturating_sub(1))
+            .limit(limit)
+            .set_next_token(next)
+            .send()
+            .await
+            .map_err(|e| err("FilterLogEvents", e))?;
+        let events = out
+            .events()
+            .iter()
+            .map(|e| LogEvent {
+                timestamp: e.timestamp().unwrap_or_default(),
+                ingestion_time: e.ingestion_time().unwrap_or_default(),
+                message: e.message().unwrap_or_default().to_string(),
+            })
+            .collect();
+        Ok((events, out.next_token().map(str::to_string)))
+    }
+
+    async fn start_query(
+        &self,
+        groups: &[String],
+        query: &str,
+        start: i64,
+        end: i64,
+    ) -> AwsResult<String> {
+        let out = self
+            .0
+            .start_query()
+            .set_log_group_names(Some(groups.to_vec()))
+            .query_string(query)
+            // Seconds since the epoch.
+            .start_time(start.div_euclid(1000))
+            .end_time(end.div_euclid(1000))
+            .send()
+            .await
+            .map_err(|e| err("StartQuery", e))?;
+        Ok(out.query_id().unwrap_or_default().to_string())
+    }
+
+    async fn get_query_results(&self, id: &str) -> AwsResult<crate::aws::data::QueryRun> {
+        let out = self
+            .0
+            .get_query_results()
+            .query_id(id)
+            .send()
+            .await
+            .map_err(|e| err("GetQueryResults", e))?;
+        let stats = out.statistics();
+        Ok(crate::aws::data::QueryRun {
+            status: out
+                .status()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_else(|| "Unknown".to_string()),
+            rows: out
+                .results()
+                .iter()
+                .map(|row| {
+                    row.iter()
+                        .map(|f| {
+                            (
+                                f.field().unwrap_or_default().to_string(),
+                                f.value().unwrap_or_default().to_string(),
+                            )
+                        })
+                        .collect()
+                })
+                .collect(),
+            bytes_scanned: stats.map(|s| s.bytes_scanned()).unwrap_or_default(),
+            records_scanned: stats.map(|s| s.records_scanned()).unwrap_or_default(),
+            records_matched: stats.map(|s| s.records_matched()).unwrap_or_default(),
+        })
+    }
+
+    async fn stop_query(&self, id: &str) -> AwsResult<()> {
+        self.0
+            .stop_query()
+            .query_id(id)
+            .send()
+            .await
+            .map_err(|e| err("StopQuery", e))?;
+        Ok(())
+    }
 }

@@ -383,6 +383,198 @@ async fn a_rejected_log_event_is_an_error() {
     assert!(e.message.contains("too far in the future"), "{e}");
 }
 
+/// GetMetricData: queries sent as MetricStat with ReturnData, oldest first;
+/// timestamps become ms, the status code is kept, the token continues.
+#[tokio::test]
+async fn get_metric_data_converts_queries_and_results() {
+    use cw::operation::get_metric_data::GetMetricDataOutput;
+    use cw::types::{MetricDataResult, StatusCode};
+    let t = |ms: i64| aws_smithy_types::DateTime::from_millis(ms);
+    let first = mock!(cw::Client::get_metric_data)
+        .match_requests(|r| {
+            let q = &r.metric_data_queries()[0];
+            let stat = q.metric_stat().unwrap();
+            r.next_token().is_none()
+                && r.scan_by() == Some(&cw::types::ScanBy::TimestampAscending)
+                && q.id() == Some("m0")
+                && stat.stat() == Some("SampleCount")
+                && stat.period() == Some(60)
+                && stat.metric().unwrap().dimensions()[0].name() == Some("service")
+                && r.start_time() == Some(&aws_smithy_types::DateTime::from_millis(0))
+        })
+        .then_output(move || {
+            GetMetricDataOutput::builder()
+                .metric_data_results(
+                    MetricDataResult::builder()
+                        .id("m0")
+                        .timestamps(t(60_000))
+                        .values(2.0)
+                        .status_code(StatusCode::PartialData)
+                        .build(),
+                )
+                .next_token("n1")
+                .build()
+        });
+    let second = mock!(cw::Client::get_metric_data)
+        .match_requests(|r| r.next_token() == Some("n1"))
+        .then_output(move || {
+            GetMetricDataOutput::builder()
+                .metric_data_results(
+                    MetricDataResult::builder()
+                        .id("m0")
+                        .timestamps(t(120_000))
+                        .values(3.0)
+                        .status_code(StatusCode::Complete)
+                        .build(),
+                )
+                .build()
+        });
+    let aws = aws_with(mock_client!(
+        aws_sdk_cloudwatch,
+        RuleMode::MatchAny,
+        [&first, &second]
+    ));
+    let query = data::DataQuery {
+        id: "m0".into(),
+        metric: crate::resource::Metric {
+            namespace: "N".into(),
+            metric_name: "M".into(),
+            dimensions: vec![crate::resource::Dimension {
+                name: "service".into(),
+                value: "a".into(),
+            }],
+        },
+        stat: "SampleCount".into(),
+        period: 60,
+    };
+    let out = data::metric_data(&aws, &[query], 0, 180_000).await.unwrap();
+    assert_eq!(out["m0"].timestamps, vec![60_000, 120_000]);
+    assert_eq!(out["m0"].values, vec![2.0, 3.0]);
+    assert_eq!(out["m0"].status, "Complete");
+}
+
+/// ListMetrics: namespace, name, dimension filters (a value or any) and
+/// RecentlyActive PT3H reach the request; dimensions come back sorted.
+#[tokio::test]
+async fn list_metrics_sends_filters_and_sorts_dimensions() {
+    use cw::operation::list_metrics::ListMetricsOutput;
+    let rule = mock!(cw::Client::list_metrics)
+        .match_requests(|r| {
+            r.namespace() == Some("CatHouse/Services")
+                && r.metric_name().is_none()
+                && r.recently_active() == Some(&cw::types::RecentlyActive::Pt3H)
+                && r.dimensions().len() == 2
+                && r.dimensions()[1].value().is_none()
+        })
+        .then_output(|| {
+            ListMetricsOutput::builder()
+                .metrics(
+                    cw::types::Metric::builder()
+                        .namespace("CatHouse/Services")
+                        .metric_name("RequestLatency")
+                        .dimensions(
+                            cw::types::Dimension::builder()
+                                .name("service")
+                                .value("a")
+                                .build(),
+                        )
+                        .dimensions(
+                            cw::types::Dimension::builder()
+                                .name("env")
+                                .value("s")
+                                .build(),
+                        )
+                        .build(),
+                )
+                .build()
+        });
+    let sdk = Sdk(mock_client!(aws_sdk_cloudwatch, [&rule]));
+    let listing = data::MetricListing {
+        namespace: Some("CatHouse/Services".into()),
+        metric_name: None,
+        dimensions: vec![
+            data::DimensionFilter {
+                name: "service".into(),
+                value: Some("a".into()),
+            },
+            data::DimensionFilter {
+                name: "env".into(),
+                value: None,
+            },
+        ],
+        recently_active: true,
+    };
+    let (metrics, next) = sdk.list_metrics(&listing, None).await.unwrap();
+    assert_eq!(next, None);
+    let names: Vec<&str> = metrics[0]
+        .dimensions
+        .iter()
+        .map(|d| d.name.as_str())
+        .collect();
+    assert_eq!(names, ["env", "service"]);
+}
+
+/// DescribeAlarmHistory: state updates of both alarm types, oldest first;
+/// each item's HistoryData parsed (the AWS CLI example's shape).
+#[tokio::test]
+async fn alarm_history_is_parsed_into_transitions() {
+    use cw::operation::describe_alarm_history::DescribeAlarmHistoryOutput;
+    use cw::types::AlarmHistoryItem;
+    let rule = mock!(cw::Client::describe_alarm_history)
+        .match_requests(|r| {
+            r.history_item_type() == Some(&cw::types::HistoryItemType::StateUpdate)
+                && r.alarm_types().len() == 2
+                && r.scan_by() == Some(&cw::types::ScanBy::TimestampAscending)
+                && r.max_records() == Some(100)
+        })
+        .then_output(|| {
+            DescribeAlarmHistoryOutput::builder()
+                .alarm_history_items(
+                    AlarmHistoryItem::builder()
+                        .alarm_name("myalarm")
+                        .timestamp(aws_smithy_types::DateTime::from_millis(1_397_069_946_442))
+                        .history_item_type(cw::types::HistoryItemType::StateUpdate)
+                        .history_summary("Alarm updated from ALARM to OK")
+                        .history_data(r#"{"version":"1.0","oldState":{"stateValue":"ALARM","stateReason":"testing purposes"},"newState":{"stateValue":"OK","stateReason":"Threshold Crossed","stateReasonData":{"version":"1.0","period":300,"recentDatapoints":[38.958,40.292],"threshold":70.0,"evaluatedDatapoints":[{"timestamp":"2014-04-09T18:54:00.000+0000","sampleCount":5.0,"value":40.292}]}}}"#)
+                        .build(),
+                )
+                .next_token("more")
+                .build()
+        });
+    let sdk = Sdk(mock_client!(aws_sdk_cloudwatch, [&rule]));
+    let (items, next) = sdk.alarm_history("myalarm", 0, 1, None).await.unwrap();
+    assert_eq!(next.as_deref(), Some("more"));
+    let t = &items[0];
+    assert_eq!(t.time, 1_397_069_946_442);
+    assert_eq!(t.old_state, Some(data::AlarmState::Alarm));
+    assert_eq!(t.new_state, Some(data::AlarmState::Ok));
+    assert_eq!(t.evaluated[0].value, Some(40.292));
+    assert_eq!(t.evaluated[0].sample_count, Some(5.0));
+}
+
+/// FilterLogEvents: limit 1, the window's end made inclusive as AWS
+/// counts it, the token handed on.
+#[tokio::test]
+async fn filter_log_events_asks_for_one_event_in_the_window() {
+    use aws_sdk_cloudwatchlogs as logs;
+    use logs::operation::filter_log_events::FilterLogEventsOutput;
+    let rule = mock!(logs::Client::filter_log_events)
+        .match_requests(|r| {
+            r.limit() == Some(1)
+                && r.start_time() == Some(1000)
+                && r.end_time() == Some(1999)
+                && r.log_group_name() == Some("/g")
+        })
+        .then_output(|| FilterLogEventsOutput::builder().next_token("t").build());
+    let sdk = Sdk(mock_client!(logs, [&rule]));
+    let (events, next) = sdk
+        .filter_log_events("/g", 1000, 2000, 1, None)
+        .await
+        .unwrap();
+    assert!(events.is_empty());
+    assert_eq!(next.as_deref(), Some("t"));
+}
+
 #[tokio::test]
 async fn a_mute_rule_reads_back_with_utc_dates_sorted_targets_and_utc_by_default() {
     use cw::operation::get_alarm_mute_rule::GetAlarmMuteRuleOutput;
