@@ -48,6 +48,15 @@ pub fn parse_rate_limit(s: &str) -> Result<RateLimit, String> {
     }
 }
 
+/// Output formats of the import report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImportFormat {
+    /// For people.
+    Text,
+    /// The report as JSON.
+    Json,
+}
+
 /// Output formats of `iam-policy` and `schema`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum PolicyFormat {
@@ -258,6 +267,37 @@ pub enum Command {
         /// Environment.
         #[arg(long)]
         env: String,
+        /// AWS connection.
+        #[command(flatten)]
+        aws: AwsArgs,
+    },
+    /// Write a catalogue from an account's existing monitoring: the
+    /// alarms, dashboards, metric filters, saved queries, mute rules, topics
+    /// and subscriptions under a name prefix, with their structure found
+    /// (templates over services, overrides, severities and routes). The
+    /// report lists what was imported and skipped, the audit findings and
+    /// the round trip.
+    Import {
+        /// The environment the account is (its name in the catalogue).
+        #[arg(long)]
+        env: String,
+        /// Directory to write the catalogue to (must not hold one yet).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Name prefix of the resources to import, `<project>-<env>-`
+        /// (default: the out directory's name as the project).
+        #[arg(long, value_name = "P")]
+        prefix: Option<String>,
+        /// Only resources whose name matches this regular expression.
+        #[arg(long, value_name = "REGEX")]
+        names: Option<String>,
+        /// Keep email endpoints in the files (default: `${env:NAME}`
+        /// placeholders, like every https endpoint).
+        #[arg(long)]
+        keep_emails: bool,
+        /// Output format of the report.
+        #[arg(long, value_enum, default_value = "text")]
+        format: ImportFormat,
         /// AWS connection.
         #[command(flatten)]
         aws: AwsArgs,

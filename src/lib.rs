@@ -22,6 +22,7 @@ pub mod error;
 pub mod floor;
 pub mod generate;
 pub mod iam;
+pub mod import;
 pub mod kinds;
 pub mod live;
 pub mod lock;

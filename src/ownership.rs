@@ -251,6 +251,9 @@ pub struct Owner<'a> {
     pub prefix: &'a str,
     /// Longer prefixes of other environments (see module docs).
     pub other_prefixes: &'a [String],
+    /// `obsctl import`: every untagged resource under the prefix is read as
+    /// this environment's (nothing is ever written from such a read).
+    pub claim_untagged: bool,
 }
 
 impl Owner<'_> {
@@ -326,6 +329,7 @@ impl Owner<'_> {
                 adoptable: false,
             },
             (None, _) if legacy_untagged && generated.contains(name) => Verdict::Owned,
+            (None, _) if self.claim_untagged => Verdict::Owned,
             (None, _) => {
                 let adoptable = generated.contains(name);
                 Verdict::Conflict {
@@ -359,6 +363,7 @@ mod tests {
             env: "staging",
             prefix: "p-staging-",
             other_prefixes: others,
+            claim_untagged: false,
         }
     }
 

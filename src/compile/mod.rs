@@ -81,6 +81,10 @@ pub struct DesiredState {
     /// Topics (by name) whose every subscription obsctl manages
     /// (`manage_all_subscriptions`).
     pub manage_all_subscriptions: BTreeSet<String>,
+    /// A read for `obsctl import`, never planned: every untagged resource
+    /// under the prefix is read as this environment's, metric filters in
+    /// every log group, saved queries without obsctl's marker.
+    pub import: bool,
 }
 
 /// What generated a resource: the catalogue entry and, per service, the

@@ -150,7 +150,7 @@ pub(super) async fn metric_filters(
     let scope = LogGroupScope::of(desired.log_group_users.keys());
     for f in filters {
         let verdict = owner.untagged_kind(&f.filter_name, &generated);
-        if verdict == Verdict::Owned && !scope.contains(&f.log_group_name) {
+        if verdict == Verdict::Owned && !desired.import && !scope.contains(&f.log_group_name) {
             // Named like ours, in a log group this environment does not
             // use: obsctl cannot show it made it, so it is never deleted.
             live.outside
@@ -188,7 +188,8 @@ pub(super) async fn queries(
         // under the catalogue's folder is left alone. An unmarked one with
         // a name the catalogue generates was made by an obsctl before the
         // marker: owned, and the next apply adds the marker.
-        if !is_marked(&q.query_string, &desired.project, &desired.env)
+        if !desired.import
+            && !is_marked(&q.query_string, &desired.project, &desired.env)
             && !generated.contains(&q.name)
         {
             live.unmarked

@@ -251,6 +251,7 @@ fn owner(desired: &DesiredState) -> Owner<'_> {
         env: &desired.env,
         prefix: &desired.prefix,
         other_prefixes: &desired.other_prefixes,
+        claim_untagged: desired.import,
     }
 }
 

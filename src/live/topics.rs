@@ -81,7 +81,17 @@ pub(super) async fn topics(
     for (arn, attrs, tags) in details.into_iter().flatten() {
         let name = topic_name(&arn).to_string();
         let verdict = owner.tagged(&name, &tags, generated, false);
-        if verdict == Verdict::Owned {
+        // An adoptable topic's subscriptions are read too: `--adopt`
+        // takes the topic over with them, as they are (the floor counts
+        // these topics with the owned ones).
+        if matches!(
+            verdict,
+            Verdict::Owned
+                | Verdict::Conflict {
+                    adoptable: true,
+                    ..
+                }
+        ) {
             owned_topics.push((arn.clone(), name.clone()));
         }
         let declared = match desired.resources.get(&(Kind::Topic, name.clone())) {

@@ -12,6 +12,7 @@
 mod apply;
 mod docs;
 mod iam;
+mod import;
 mod mute;
 mod plan;
 mod render;
@@ -146,6 +147,29 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
         Command::Unmute { env, aws } => {
             let runtime = runtime()?;
             runtime.block_on(mute::unmute_command(cli, env, aws, out))
+        }
+        Command::Import {
+            env,
+            out: dir,
+            prefix,
+            names,
+            keep_emails,
+            format,
+            aws,
+        } => {
+            let runtime = runtime()?;
+            runtime.block_on(import::import_command(
+                &import::ImportArgs {
+                    env,
+                    dir,
+                    prefix: prefix.as_deref(),
+                    names: names.as_deref(),
+                    keep_emails: *keep_emails,
+                    format: *format,
+                    aws,
+                },
+                out,
+            ))
         }
         Command::Apply {
             env,

@@ -19,6 +19,7 @@ mod fuzz;
 mod github_comment;
 mod iam;
 mod iam_strict;
+mod import;
 mod monitoring;
 mod notifications;
 mod plan_apply;

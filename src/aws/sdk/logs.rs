@@ -235,7 +235,8 @@ impl LogsApi for Sdk<logs::Client> {
             .0
             .describe_log_streams()
             .log_group_name(group)
-            .log_stream_name_prefix(prefix)
+            // AWS takes a prefix of at least one character: none lists all.
+            .set_log_stream_name_prefix((!prefix.is_empty()).then(|| prefix.to_string()))
             .limit(50)
             .set_next_token(next)
             .send()

@@ -1,0 +1,612 @@
+//! `obsctl import` against fakecloud: each shipped catalogue applied, its
+//! ownership marks stripped (as if the resources were made by hand), then
+//! imported — the import validates, compiles back to the live resources,
+//! `plan --adopt` shows only ownership changes and, once applied, nothing.
+
+use crate::support::{Emulator, text};
+use serde_json::Value;
+use std::path::Path;
+
+/// Removes every `obsctl:` tag and the saved queries' ownership marker.
+async fn strip_ownership(e: &Emulator, prefix: &str) {
+    let cw = e.cloudwatch().await;
+    let mut arns = Vec::new();
+    let alarms = cw
+        .describe_alarms()
+        .alarm_name_prefix(prefix)
+        .alarm_types(aws_sdk_cloudwatch::types::AlarmType::MetricAlarm)
+        .alarm_types(aws_sdk_cloudwatch::types::AlarmType::CompositeAlarm)
+        .max_records(100)
+        .send()
+        .await
+        .unwrap();
+    arns.extend(
+        alarms
+            .metric_alarms()
+            .iter()
+            .filter_map(|a| a.alarm_arn().map(str::to_string)),
+    );
+    arns.extend(
+        alarms
+            .composite_alarms()
+            .iter()
+            .filter_map(|a| a.alarm_arn().map(str::to_string)),
+    );
+    let boards = cw
+        .list_dashboards()
+        .dashboard_name_prefix(prefix)
+        .send()
+        .await
+        .unwrap();
+    arns.extend(
+        boards
+            .dashboard_entries()
+            .iter()
+            .filter_map(|d| d.dashboard_arn().map(str::to_string)),
+    );
+    let rules = cw.list_alarm_mute_rules().send().await.unwrap();
+    arns.extend(
+        rules
+            .alarm_mute_rule_summaries()
+            .iter()
+            .filter_map(|r| r.alarm_mute_rule_arn().map(str::to_string))
+            .filter(|a| a.contains(prefix)),
+    );
+    for arn in arns {
+        let tags = cw
+            .list_tags_for_resource()
+            .resource_arn(&arn)
+            .send()
+            .await
+            .unwrap();
+        let keys: Vec<String> = tags
+            .tags()
+            .iter()
+            .filter_map(|t| t.key().map(str::to_string))
+            .filter(|k| k.starts_with("obsctl:"))
+            .collect();
+        if !keys.is_empty() {
+            cw.untag_resource()
+                .resource_arn(&arn)
+                .set_tag_keys(Some(keys))
+                .send()
+                .await
+                .unwrap();
+        }
+    }
+    let sns = e.sns().await;
+    for t in sns.list_topics().send().await.unwrap().topics() {
+        let arn = t.topic_arn().unwrap_or_default();
+        if !arn.contains(prefix) {
+            continue;
+        }
+        let tags = sns
+            .list_tags_for_resource()
+            .resource_arn(arn)
+            .send()
+            .await
+            .unwrap();
+        let keys: Vec<String> = tags
+            .tags()
+            .iter()
+            .map(|t| t.key().to_string())
+            .filter(|k| k.starts_with("obsctl:"))
+            .collect();
+        if !keys.is_empty() {
+            sns.untag_resource()
+                .resource_arn(arn)
+                .set_tag_keys(Some(keys))
+                .send()
+                .await
+                .unwrap();
+        }
+    }
+    let logs = e.logs().await;
+    let queries = logs
+        .describe_query_definitions()
+        .query_definition_name_prefix(prefix.trim_end_matches('-'))
+        .max_results(1000)
+        .send()
+        .await
+        .unwrap();
+    for q in queries.query_definitions() {
+        let text: Vec<&str> = q
+            .query_string()
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| !l.starts_with("# managed by obsctl:"))
+            .collect();
+        logs.put_query_definition()
+            .set_query_definition_id(q.query_definition_id().map(str::to_string))
+            .set_name(q.name().map(str::to_string))
+            .query_string(text.join("\n"))
+            .set_log_group_names(Some(q.log_group_names().to_vec()))
+            .send()
+            .await
+            .unwrap();
+    }
+}
+
+fn json(out: &std::process::Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", text(out)))
+}
+
+/// Applies `cat` in `env`, strips the ownership marks, imports into `dir`;
+/// returns the import report.
+async fn import(e: &Emulator, cat: &str, env: &str, dir: &Path) -> Value {
+    e.apply(cat, env);
+    let prefix = format!("{cat}-{env}-");
+    strip_ownership(e, &prefix).await;
+    let out = e.obsctl(
+        cat,
+        &[
+            "import",
+            "--env",
+            env,
+            "--out",
+            dir.to_str().unwrap(),
+            "--prefix",
+            &prefix,
+            "--keep-emails",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    json(&out)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn shipped_catalogues_imported_from_hand_made_resources_round_trip() {
+    for (cat, env) in [
+        ("bookstore", "production"),
+        ("bookstore", "staging"),
+        ("cat-house", "production"),
+        ("cat-house", "staging"),
+    ] {
+        let e = Emulator::start();
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join(cat);
+        let report = import(&e, cat, env, &dir).await;
+        assert_eq!(report["validates"], true, "{report:#}");
+        // Every imported resource compiles back exactly; only ownership differs.
+        let rt = &report["round_trip"];
+        assert_eq!(rt["differences"], Value::Array(vec![]), "{cat}: {rt:#}");
+        let imported: u64 = report["imported"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_u64().unwrap())
+            .sum();
+        assert_eq!(
+            imported,
+            report["live_resources"].as_u64().unwrap(),
+            "{report:#}"
+        );
+        assert!(
+            report["skipped"].as_array().unwrap().is_empty(),
+            "{report:#}"
+        );
+        let d = dir.to_str().unwrap();
+        // The catalogue validates on its own (and `render` works).
+        let out = crate::support::obsctl(["-d", d, "validate"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        // plan --adopt: ownership changes only.
+        let out = e.obsctl_in(
+            Path::new("."),
+            d,
+            &["plan", "--env", env, "--adopt", "--format", "json"],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        let plan = json(&out);
+        for c in plan["changes"].as_array().unwrap() {
+            let ownership_only = match c["action"].as_str() {
+                Some("adopt") | Some("update") => c["fields"]
+                    .as_array()
+                    .is_none_or(|f| f.iter().all(|f| marker_only(f) || tag(f))),
+                _ => false,
+            };
+            assert!(
+                ownership_only,
+                "{cat}/{env}: not an ownership change: {c:#}"
+            );
+        }
+        assert!(
+            !plan["changes"].as_array().unwrap().is_empty(),
+            "nothing to adopt?"
+        );
+        let out = e.obsctl_in(
+            Path::new("."),
+            d,
+            &["apply", "--env", env, "--adopt", "--auto-approve"],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        let out = e.obsctl_in(
+            Path::new("."),
+            d,
+            &["plan", "--env", env, "--detailed-exitcode"],
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{cat}: not converged\n{}",
+            text(&out)
+        );
+        if cat == "bookstore" {
+            bookstore_structure(&dir);
+        }
+    }
+}
+
+/// A tag obsctl adds.
+fn tag(f: &Value) -> bool {
+    f["path"].as_str().is_some_and(|p| p.starts_with("Tags")) && f["before"].is_null()
+}
+
+/// A field change that only adds obsctl's saved-query marker.
+fn marker_only(f: &Value) -> bool {
+    let (Some(before), Some(after)) = (f["before"].as_str(), f["after"].as_str()) else {
+        return false;
+    };
+    after.starts_with(before)
+        && after[before.len()..]
+            .trim()
+            .starts_with("# managed by obsctl:")
+}
+
+/// At most about twice the original's alarm templates, none with a
+/// service's name written in it.
+fn bookstore_structure(dir: &Path) {
+    let read = |f: &str| -> Value {
+        serde_saphyr::from_str(&std::fs::read_to_string(dir.join(f)).unwrap()).unwrap()
+    };
+    let alarms = read("alarms.yaml");
+    let services = read("services.yaml");
+    let templates = alarms["alarms"].as_object().unwrap();
+    // 11 written templates + 9 generated by `slo:` in the original.
+    assert!(templates.len() <= 40, "{} alarm templates", templates.len());
+    let names: Vec<&String> = services["services"].as_object().unwrap().keys().collect();
+    assert!(names.len() >= 8, "{names:?}");
+    for (t, spec) in templates {
+        let mut spec = spec.clone();
+        // `services:` chooses services and a composite's rule references
+        // other services' alarms (`service/alarm`) by design, as the
+        // original does.
+        for key in ["services", "rule", "actions_suppressor"] {
+            spec.as_object_mut().unwrap().remove(key);
+        }
+        let body = spec.to_string();
+        for n in &names {
+            assert!(
+                !body.contains(n.as_str()),
+                "template `{t}` names service `{n}`: {body}"
+            );
+        }
+    }
+}
+
+const SEED_SERVICES: [&str; 5] = [
+    "auth-service",
+    "catalog-service",
+    "installation-service",
+    "proxy-service",
+    "health-aggregator",
+];
+
+/// The Cat House seed's monitoring made by hand (its Terraform and `aws
+/// logs put-metric-filter` snippets), named under `cat-house-staging-`:
+/// five alarms per service, two space-delimited filters per service over
+/// JSON logs, four dashboards, two topics with email and a Slack webhook.
+async fn seed_account(e: &Emulator) {
+    use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat, Tag};
+    let cw = e.cloudwatch().await;
+    let sns = e.sns().await;
+    let logs = e.logs().await;
+    let mut topic = std::collections::BTreeMap::new();
+    for level in ["critical", "warning"] {
+        let t = sns
+            .create_topic()
+            .name(format!("cat-house-staging-{level}-alerts"))
+            .send()
+            .await
+            .unwrap();
+        let arn = t.topic_arn().unwrap().to_string();
+        sns.subscribe()
+            .topic_arn(&arn)
+            .protocol("email")
+            .endpoint("oncall@cathouse.example")
+            .send()
+            .await
+            .unwrap();
+        topic.insert(level, arn);
+    }
+    sns.subscribe()
+        .topic_arn(&topic["critical"])
+        .protocol("https")
+        .endpoint("https://hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXXXXXX")
+        .send()
+        .await
+        .unwrap();
+    let dim = |n: &str, v: &str| Dimension::builder().name(n).value(v).build();
+    let tags = |svc: &str, sev: &str, runbook: &str| {
+        vec![
+            Tag::builder().key("Service").value(svc).build(),
+            Tag::builder().key("Environment").value("staging").build(),
+            Tag::builder().key("Severity").value(sev).build(),
+            Tag::builder()
+                .key("Runbook")
+                .value(format!(
+                    "https://github.com/yourorg/cat-house/wiki/{runbook}"
+                ))
+                .build(),
+        ]
+    };
+    for svc in SEED_SERVICES {
+        let ecs = vec![
+            dim("ServiceName", &format!("cat-house-staging-{svc}")),
+            dim("ClusterName", "cat-house-staging"),
+        ];
+        cw.put_metric_alarm()
+            .alarm_name(format!("cat-house-staging-{svc}-down"))
+            .comparison_operator("LessThanThreshold".into())
+            .evaluation_periods(2)
+            .metric_name("RunningTaskCount")
+            .namespace("AWS/ECS")
+            .period(60)
+            .statistic("Average".into())
+            .threshold(1.0)
+            .alarm_description(format!("{svc} has no running tasks"))
+            .alarm_actions(&topic["critical"])
+            .treat_missing_data("breaching")
+            .set_dimensions(Some(ecs.clone()))
+            .set_tags(Some(tags(svc, "critical", "Runbook-Service-Down")))
+            .send()
+            .await
+            .unwrap();
+        let m = |id: &str, name: &str| {
+            MetricDataQuery::builder()
+                .id(id)
+                .metric_stat(
+                    MetricStat::builder()
+                        .metric(
+                            Metric::builder()
+                                .namespace("CatHouse/Services")
+                                .metric_name(name)
+                                .dimensions(dim("service", svc))
+                                .build(),
+                        )
+                        .period(300)
+                        .stat("Sum")
+                        .build(),
+                )
+                .return_data(false)
+                .build()
+        };
+        cw.put_metric_alarm()
+            .alarm_name(format!("cat-house-staging-{svc}-high-error-rate"))
+            .comparison_operator("GreaterThanThreshold".into())
+            .evaluation_periods(2)
+            .threshold(10.0)
+            .alarm_description(format!("{svc} has high error rate"))
+            .alarm_actions(&topic["critical"])
+            .treat_missing_data("notBreaching")
+            .metrics(
+                MetricDataQuery::builder()
+                    .id("error_rate")
+                    .expression("m1 / m2 * 100")
+                    .label("Error Rate %")
+                    .return_data(true)
+                    .build(),
+            )
+            .metrics(m("m1", "ErrorCount"))
+            .metrics(m("m2", "http_requests_total"))
+            .set_tags(Some(tags(svc, "critical", "Runbook-High-Error-Rate")))
+            .send()
+            .await
+            .unwrap();
+        cw.put_metric_alarm()
+            .alarm_name(format!("cat-house-staging-{svc}-high-latency"))
+            .comparison_operator("GreaterThanThreshold".into())
+            .evaluation_periods(3)
+            .datapoints_to_alarm(2)
+            .threshold(0.5)
+            .alarm_description(format!("{svc} p95 latency > 500ms"))
+            .alarm_actions(&topic["warning"])
+            .treat_missing_data("notBreaching")
+            .metric_name("http_request_duration_seconds")
+            .namespace("CatHouse/Services")
+            .period(300)
+            .extended_statistic("p95")
+            .dimensions(dim("service", svc))
+            .set_tags(Some(tags(svc, "warning", "Runbook-High-Latency")))
+            .send()
+            .await
+            .unwrap();
+        for (what, metric, threshold) in [
+            ("cpu", "CPUUtilization", 80.0),
+            ("memory", "MemoryUtilization", 85.0),
+        ] {
+            cw.put_metric_alarm()
+                .alarm_name(format!("cat-house-staging-{svc}-high-{what}"))
+                .comparison_operator("GreaterThanThreshold".into())
+                .evaluation_periods(3)
+                .metric_name(metric)
+                .namespace("AWS/ECS")
+                .period(300)
+                .statistic("Average".into())
+                .threshold(threshold)
+                .alarm_description(format!("{svc} {what} > {threshold}%"))
+                .alarm_actions(&topic["warning"])
+                .set_dimensions(Some(ecs.clone()))
+                .set_tags(Some(tags(svc, "warning", "Runbook-High-CPU")))
+                .send()
+                .await
+                .unwrap();
+        }
+        // Story 1.5's structured JSON logs, and the seed's filters over them.
+        let group = format!("/ecs/cat-house/staging/{svc}");
+        logs.create_log_group()
+            .log_group_name(&group)
+            .send()
+            .await
+            .unwrap();
+        logs.create_log_stream()
+            .log_group_name(&group)
+            .log_stream_name("app/1")
+            .send()
+            .await
+            .unwrap();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i64;
+        logs.put_log_events()
+            .log_group_name(&group)
+            .log_stream_name("app/1")
+            .log_events(
+                aws_sdk_cloudwatchlogs::types::InputLogEvent::builder()
+                    .timestamp(now)
+                    .message(format!(r#"{{"timestamp": "2026-01-01T00:00:00Z", "level": "ERROR", "service": "{svc}", "message": "boom", "duration_ms": 12}}"#))
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+        for (name, pattern, metric, value) in [
+            (
+                "error-count",
+                "[timestamp, level=ERROR, ...]",
+                "ErrorCount",
+                "1",
+            ),
+            (
+                "request-latency",
+                "[timestamp, level, service, trace_id, message, ..., duration_ms]",
+                "RequestLatency",
+                "$duration_ms",
+            ),
+        ] {
+            logs.put_metric_filter()
+                .log_group_name(&group)
+                .filter_name(format!("cat-house-staging-{svc}-{name}"))
+                .filter_pattern(pattern)
+                .metric_transformations(
+                    aws_sdk_cloudwatchlogs::types::MetricTransformation::builder()
+                        .metric_name(metric)
+                        .metric_namespace("CatHouse/Services")
+                        .metric_value(value)
+                        .build()
+                        .unwrap(),
+                )
+                .send()
+                .await
+                .unwrap();
+        }
+    }
+    for board in [
+        "service-health",
+        "api-performance",
+        "database-metrics",
+        "business-metrics",
+    ] {
+        let rows: Vec<Value> = SEED_SERVICES
+            .iter()
+            .map(|s| {
+                serde_json::json!([
+                    "AWS/ECS",
+                    "CPUUtilization",
+                    "ServiceName",
+                    format!("cat-house-staging-{s}"),
+                    "ClusterName",
+                    "cat-house-staging"
+                ])
+            })
+            .collect();
+        let body = serde_json::json!({"widgets": [{"type": "metric", "x": 0, "y": 0, "width": 12, "height": 6,
+            "properties": {"title": board, "region": "us-east-1", "stat": "Average", "period": 300, "metrics": rows}}]});
+        cw.put_dashboard()
+            .dashboard_name(format!("cat-house-staging-{board}"))
+            .dashboard_body(body.to_string())
+            .send()
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hand_built_cat_house_account_is_imported_and_audited() {
+    let e = Emulator::start();
+    seed_account(&e).await;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("cat-house");
+    let out = e.obsctl(
+        "cat-house",
+        &[
+            "import",
+            "--env",
+            "staging",
+            "--out",
+            dir.to_str().unwrap(),
+            "--prefix",
+            "cat-house-staging-",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let report = json(&out);
+    assert_eq!(report["validates"], true, "{report:#}");
+    assert_eq!(
+        report["round_trip"]["differences"],
+        Value::Array(vec![]),
+        "{report:#}"
+    );
+    assert_eq!(report["structure"]["services"], 5, "{report:#}");
+    assert_eq!(report["structure"]["alarm_templates"], 5, "{report:#}");
+    assert_eq!(report["structure"]["metric_filters"], 2, "{report:#}");
+    let findings = report["findings"].as_array().unwrap();
+    let at = |needle: &str, file: &str| {
+        findings.iter().any(|f| {
+            f["message"].as_str().unwrap().contains(needle)
+                && f["file"] == file
+                && f["line"].as_u64().unwrap() > 0
+        })
+    };
+    // The seed's known defects, at their catalogue locations.
+    assert!(at("RunningTaskCount", "alarms.yaml"), "{findings:#?}");
+    assert!(at("space-delimited", "logs.yaml"), "{findings:#?}");
+    assert!(at("Slack", "obsctl.yaml"), "{findings:#?}");
+    // Secrets stay out of the files.
+    let secrets: Vec<&str> = report["secrets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert!(secrets.contains(&"CRITICAL_ALERTS_URL"), "{secrets:?}");
+    for entry in walk(&dir) {
+        let text = std::fs::read_to_string(&entry).unwrap();
+        assert!(!text.contains("hooks.slack.com"), "{}", entry.display());
+        assert!(
+            !text.contains("oncall@cathouse.example"),
+            "{}",
+            entry.display()
+        );
+    }
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
