@@ -402,6 +402,10 @@ impl<'a> Expander<'a> {
                     .state
                     .resources
                     .contains_key(&(Kind::CompositeAlarm, n.to_string()))
+                || self
+                    .state
+                    .resources
+                    .contains_key(&(Kind::LogAlarm, n.to_string()))
         };
         self.resolve(reference, &exists)
     }
