@@ -1002,6 +1002,10 @@ pub struct TestSpec {
     /// Anomaly-detection bands, one value per alarm period.
     #[serde(default)]
     pub bands: Vec<BandInput>,
+    /// Log alarms' query results given directly, one per scheduled run,
+    /// instead of running the query over `logs`.
+    #[serde(default)]
+    pub query_results: Vec<QueryResultsInput>,
     /// Service quotas (what `SERVICE_QUOTA(m)` of a usage metric returns),
     /// one value per alarm period.
     #[serde(default)]
@@ -1074,6 +1078,20 @@ pub struct BandInput {
     pub lower: String,
     /// Upper bound per alarm period.
     pub upper: String,
+}
+
+/// What a log alarm's scheduled query returns, run by run, given directly
+/// (the query is not run over the test's logs for this alarm).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QueryResultsInput {
+    /// The log alarm (template name, `service/template` or full name).
+    pub alarm: String,
+    /// One value per run, from the first run (one schedule interval after
+    /// `0s`), in the `values` notation: `_` for a run that returned no
+    /// result. With `by` groups, the value of the group that decides (the
+    /// largest for `>`/`>=`, the smallest for `<`/`<=`).
+    pub values: String,
 }
 
 /// The service quota of a usage metric, which AWS knows and a test supplies

@@ -59,8 +59,15 @@ pub fn run_result(
 }
 
 /// The alarm's state after each run up to `until` (seconds from the test's
-/// start), over the events of `logs` written to its log groups.
-pub fn timeline(a: &LogAlarm, logs: &[LogBatch], until: i64) -> Result<Timeline, String> {
+/// start), over the events of `logs` written to its log groups — or, when
+/// the test gives them, over its query results (`given`: one value per run,
+/// `None` for no result; runs past the list return no result).
+pub fn timeline(
+    a: &LogAlarm,
+    logs: &[LogBatch],
+    given: Option<&crate::engine::alarm::Series>,
+    until: i64,
+) -> Result<Timeline, String> {
     let q = &a.scheduled_query_configuration;
     let query = insights::parse(&q.query_string)
         .map_err(|e| format!("query of `{}`: {}", a.alarm_name, e.message))?;
@@ -123,7 +130,15 @@ pub fn timeline(a: &LogAlarm, logs: &[LogBatch], until: i64) -> Result<Timeline,
             .iter()
             .map(|(_, e)| e.clone())
             .collect();
-        results.push(run_result(a, &query, &aggregation, &window)?);
+        let result = match given {
+            Some(values) => values
+                .get(results.len())
+                .copied()
+                .flatten()
+                .map(|v| comparison.breaches(v, a.threshold, a.threshold)),
+            None => run_result(a, &query, &aggregation, &window)?,
+        };
+        results.push(result);
         let range = &results[results.len().saturating_sub(n)..];
         state = alarm::evaluate_range(&rule, range, state);
         out.push((run_at, state));
@@ -178,13 +193,19 @@ mod tests {
     fn runs_read_their_range_and_breach_on_any_group() {
         // Run at 5m reads [0, 5m): ip a 3 times (> 2) and ip b once.
         let logs = [fails(0, "a", 3), fails(60, "b", 1)];
-        let tl = timeline(&alarm(1, 1, "notBreaching"), &logs, 900).unwrap();
+        let tl = timeline(&alarm(1, 1, "notBreaching"), &logs, None, 900).unwrap();
         assert_eq!(
             tl,
             vec![(300, State::Alarm), (600, State::Ok), (900, State::Ok)]
         );
         // An event at exactly 5m belongs to the run at 10m.
-        let tl = timeline(&alarm(1, 1, "notBreaching"), &[fails(300, "a", 3)], 600).unwrap();
+        let tl = timeline(
+            &alarm(1, 1, "notBreaching"),
+            &[fails(300, "a", 3)],
+            None,
+            600,
+        )
+        .unwrap();
         assert_eq!(tl, vec![(300, State::Ok), (600, State::Alarm)]);
     }
 
@@ -193,21 +214,31 @@ mod tests {
         // Two IPs over the threshold in one run: one breaching result, not
         // two, so 2 of 2 is not met by that run alone.
         let logs = [fails(0, "a", 3), fails(0, "b", 3)];
-        let tl = timeline(&alarm(2, 2, "notBreaching"), &logs, 300).unwrap();
+        let tl = timeline(&alarm(2, 2, "notBreaching"), &logs, None, 300).unwrap();
         assert_eq!(tl, vec![(300, State::Ok)]);
         // A different IP breaching in each of two runs: 2 of 2.
         let logs = [fails(0, "a", 3), fails(300, "b", 3)];
-        let tl = timeline(&alarm(2, 2, "notBreaching"), &logs, 600).unwrap();
+        let tl = timeline(&alarm(2, 2, "notBreaching"), &logs, None, 600).unwrap();
         assert_eq!(tl, vec![(300, State::Ok), (600, State::Alarm)]);
     }
 
     #[test]
     fn no_matching_rows_is_missing_data() {
         let quiet: [LogBatch; 0] = [];
-        let state = |treat: &str| timeline(&alarm(1, 1, treat), &quiet, 300).unwrap()[0].1;
+        let state = |treat: &str| timeline(&alarm(1, 1, treat), &quiet, None, 300).unwrap()[0].1;
         assert_eq!(state("notBreaching"), State::Ok);
         assert_eq!(state("breaching"), State::Alarm);
         assert_eq!(state("missing"), State::InsufficientData);
         assert_eq!(state("ignore"), State::InsufficientData);
+    }
+
+    #[test]
+    fn results_given_directly_replace_the_query() {
+        // 2 of 3: runs 3, _, 3, 1 (threshold > 2); the fourth run's range
+        // is _, 3, 1: one breach of the two real results.
+        let given = vec![Some(3.0), None, Some(3.0), Some(1.0)];
+        let tl = timeline(&alarm(2, 3, "notBreaching"), &[], Some(&given), 1200).unwrap();
+        let states: Vec<State> = tl.iter().map(|(_, s)| *s).collect();
+        assert_eq!(states, vec![State::Ok, State::Ok, State::Alarm, State::Ok]);
     }
 }

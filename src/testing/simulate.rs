@@ -465,7 +465,12 @@ impl<'a> Simulation<'a> {
 
     /// A log alarm over the test's log events ([`super::log_alarm`]).
     fn log_timeline(&self, a: &LogAlarm) -> Result<Timeline, String> {
-        super::log_alarm::timeline(a, &self.case.logs, self.until())
+        super::log_alarm::timeline(
+            a,
+            &self.case.logs,
+            self.case.query_results.get(&a.alarm_name),
+            self.until(),
+        )
     }
 
     fn composite_timeline(&self, c: &CompositeAlarm) -> Result<Timeline, String> {

@@ -29,7 +29,7 @@ fn both_catalogues_all_kinds_apply_then_plan_is_empty() {
             assert_eq!(plan["format_version"], obsctl::plan::FORMAT_VERSION);
             assert!(plan["changes"].as_array().unwrap().is_empty());
             let kinds = plan["kinds"].as_array().unwrap().len();
-            assert_eq!(kinds, 9, "all nine kinds were planned");
+            assert_eq!(kinds, 10, "all ten kinds were planned");
         }
     }
 }
