@@ -29,6 +29,16 @@ pub fn alarms(desired: &DesiredState, services: &[String]) -> Vec<String> {
                 ],
                 &a.tags,
             ),
+            Resource::LogAlarm(a) => (
+                &a.alarm_name,
+                a.actions_enabled,
+                [
+                    &a.alarm_actions,
+                    &a.ok_actions,
+                    &a.insufficient_data_actions,
+                ],
+                &a.tags,
+            ),
             Resource::CompositeAlarm(a) => (
                 &a.alarm_name,
                 a.actions_enabled,

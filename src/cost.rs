@@ -25,6 +25,10 @@ pub struct Cost {
     pub composites: u32,
     /// Dashboards.
     pub dashboards: usize,
+    /// Log alarms: not in [`Cost::monthly`] — what one costs depends on the
+    /// data each scheduled query run scans (Logs Insights is billed per GB
+    /// scanned), which obsctl cannot know offline.
+    pub log_alarms: u32,
 }
 
 impl Cost {

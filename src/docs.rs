@@ -186,6 +186,7 @@ fn alarms(_cat: &Catalogue, s: &DesiredState) -> String {
                     runbook(&a.tags)
                 ),
                 Resource::CompositeAlarm(a) => composite_row(a),
+                Resource::LogAlarm(a) => log_alarm_row(a),
                 // The alarm catalogue lists alarms only.
                 Resource::Topic(_)
                 | Resource::Subscription(_)
@@ -199,6 +200,40 @@ fn alarms(_cat: &Catalogue, s: &DesiredState) -> String {
         }
     }
     out
+}
+
+fn log_alarm_row(a: &crate::resource::LogAlarm) -> String {
+    let q = &a.scheduled_query_configuration;
+    let every =
+        crate::rules::log_alarm::rate_seconds(&q.schedule_configuration.schedule_expression)
+            .map(|s| seconds_in_words(u32::try_from(s).unwrap_or(u32::MAX)))
+            .unwrap_or_else(|_| q.schedule_configuration.schedule_expression.clone());
+    let range = seconds_in_words(
+        u32::try_from(
+            q.schedule_configuration
+                .start_time_offset
+                .saturating_sub(q.schedule_configuration.end_time_offset),
+        )
+        .unwrap_or(u32::MAX),
+    );
+    let watches = format!(
+        "Logs Insights `{}` → `{}` over the last {range}, every {every}",
+        q.query_string.replace('\n', " "),
+        q.aggregation_expression
+    );
+    format!(
+        "| `{}` | {} | {} {} in {} of the last {} query results; missing data: {} | {} | {} | {} |\n",
+        a.alarm_name,
+        watches.replace('|', "\\|"),
+        comparison(&a.comparison_operator),
+        number(a.threshold),
+        a.query_results_to_alarm,
+        a.query_results_to_evaluate,
+        a.treat_missing_data,
+        tag(&a.tags, "Severity").unwrap_or("—"),
+        topics(&a.alarm_actions),
+        runbook(&a.tags)
+    )
 }
 
 fn composite_row(a: &CompositeAlarm) -> String {

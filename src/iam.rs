@@ -52,6 +52,7 @@ const CLOUDWATCH: &str =
 const LOGS: &str = "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html";
 const SNS: &str =
     "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsns.html";
+const IAM: &str = "https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html";
 const TAGGING: &str = "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonresourcegrouptaggingapi.html";
 
 /// What an action's `Resource` is.
@@ -84,6 +85,9 @@ pub enum Scope {
     LogGroups,
     /// The apply lock's log group and its streams only.
     Lock,
+    /// Exactly the scheduled-query roles the environment's log alarms name
+    /// (`iam:PassRole`; obsctl creates no roles).
+    LogAlarmRoles,
 }
 
 /// One action obsctl may call: when, on what, and where AWS documents it.
@@ -257,6 +261,16 @@ pub const PERMISSIONS: &[Permission] = &[
         Scope::Alarms,
         CLOUDWATCH,
     ),
+    p(
+        "cloudwatch:PutLogAlarm",
+        Purpose::Apply,
+        Scope::Alarms,
+        CLOUDWATCH,
+    ),
+    Permission {
+        implied_by: "PutLogAlarm, which passes the scheduled-query role (its API reference, \"Permissions\": the role in ScheduledQueryRoleARN)",
+        ..p("iam:PassRole", Purpose::Apply, Scope::LogAlarmRoles, IAM)
+    },
     p(
         "cloudwatch:DeleteAlarms",
         Purpose::Apply,
@@ -509,6 +523,21 @@ pub fn resources(desired: &DesiredState, scope: Scope) -> Vec<String> {
         Scope::Dashboards => vec![dashboards],
         Scope::Topics => vec![format!("arn:{part}:sns:{region}:{account}:{prefix}*")],
         Scope::AllLogGroups => vec![group("*")],
+        Scope::LogAlarmRoles => {
+            let roles: BTreeSet<String> = desired
+                .resources
+                .values()
+                .filter_map(|r| match r {
+                    crate::resource::Resource::LogAlarm(a) => Some(
+                        a.scheduled_query_configuration
+                            .scheduled_query_role_arn
+                            .replace(ACCOUNT_PLACEHOLDER, account),
+                    ),
+                    _ => None,
+                })
+                .collect();
+            roles.into_iter().collect()
+        }
         Scope::Lock => {
             let name = crate::lock::group_name(&desired.project);
             vec![group(&name), group(&format!("{name}:*"))]
@@ -558,6 +587,8 @@ fn sid(i: usize, resources: &[String]) -> String {
         "Alarms"
     } else if first.contains(":dashboard/") {
         "Dashboards"
+    } else if first.contains(":role/") {
+        "ScheduledQueryRoles"
     } else if first.contains(":log-group:/obsctl/locks/") {
         "ApplyLock"
     } else if first.ends_with(":log-group:*") {

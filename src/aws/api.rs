@@ -15,6 +15,8 @@ pub enum Api {
     DescribeAlarms,
     /// cloudwatch:PutMetricAlarm
     PutMetricAlarm,
+    /// cloudwatch:PutLogAlarm
+    PutLogAlarm,
     /// cloudwatch:PutCompositeAlarm
     PutCompositeAlarm,
     /// cloudwatch:DeleteAlarms
@@ -124,6 +126,7 @@ impl Api {
     pub const ALL: &'static [Api] = &[
         Api::DescribeAlarms,
         Api::PutMetricAlarm,
+        Api::PutLogAlarm,
         Api::PutCompositeAlarm,
         Api::DeleteAlarms,
         Api::CloudWatchListTags,
@@ -179,7 +182,7 @@ impl Api {
     pub fn service(self) -> &'static str {
         use Api::*;
         match self {
-            DescribeAlarms | PutMetricAlarm | PutCompositeAlarm | DeleteAlarms
+            DescribeAlarms | PutMetricAlarm | PutLogAlarm | PutCompositeAlarm | DeleteAlarms
             | CloudWatchListTags | CloudWatchTag | CloudWatchUntag | ListDashboards
             | GetDashboard | PutDashboard | DeleteDashboards | ListMetrics | GetMetricData
             | DescribeAlarmHistory | ListAlarmMuteRules | GetAlarmMuteRule | PutAlarmMuteRule
@@ -226,6 +229,7 @@ impl Api {
         match self {
             DescribeAlarms => "DescribeAlarms",
             PutMetricAlarm => "PutMetricAlarm",
+            PutLogAlarm => "PutLogAlarm",
             PutCompositeAlarm => "PutCompositeAlarm",
             DeleteAlarms => "DeleteAlarms",
             CloudWatchListTags | SnsListTags => "ListTagsForResource",
@@ -282,7 +286,8 @@ impl Api {
         use Api::*;
         match self {
             DescribeAlarms => 9.0,
-            PutMetricAlarm | PutCompositeAlarm | DeleteAlarms => 3.0,
+            // PutLogAlarm is not in the quota table: PutMetricAlarm's 3.
+            PutMetricAlarm | PutLogAlarm | PutCompositeAlarm | DeleteAlarms => 3.0,
             CloudWatchListTags => 10.0,
             CloudWatchTag | CloudWatchUntag => 20.0,
             ListDashboards | GetDashboard | PutDashboard | DeleteDashboards => 10.0,

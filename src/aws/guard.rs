@@ -13,8 +13,8 @@ use super::{
     TaggingApi,
 };
 use crate::resource::{
-    AlarmMuteRule, CompositeAlarm, Dashboard, Metric, MetricAlarm, MetricFilter, QueryDefinition,
-    Tag,
+    AlarmMuteRule, CompositeAlarm, Dashboard, LogAlarm, Metric, MetricAlarm, MetricFilter,
+    QueryDefinition, Tag,
 };
 use async_trait::async_trait;
 use std::collections::BTreeMap;
@@ -108,6 +108,12 @@ impl CloudWatchApi for Guarded<dyn CloudWatchApi> {
         let i = &self.inner;
         self.policy
             .call(Api::PutMetricAlarm, || i.put_metric_alarm(alarm))
+            .await
+    }
+    async fn put_log_alarm(&self, alarm: &LogAlarm) -> AwsResult<()> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::PutLogAlarm, || i.put_log_alarm(alarm))
             .await
     }
     async fn put_composite_alarm(&self, alarm: &CompositeAlarm) -> AwsResult<()> {

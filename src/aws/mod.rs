@@ -19,7 +19,8 @@ pub use guard::{MAX_DELAY, RetryPolicy};
 pub use limiter::{ApiCount, CallStats, Rates};
 
 use crate::resource::{
-    AlarmMuteRule, CompositeAlarm, Dashboard, MetricAlarm, MetricFilter, QueryDefinition, Tag,
+    AlarmMuteRule, CompositeAlarm, Dashboard, LogAlarm, MetricAlarm, MetricFilter, QueryDefinition,
+    Tag,
 };
 use async_trait::async_trait;
 use std::collections::BTreeMap;
@@ -179,9 +180,9 @@ impl fmt::Display for AwsError {
 /// Result of an AWS call.
 pub type AwsResult<T> = Result<T, AwsError>;
 
-/// A live metric or composite alarm with its ARN.
+/// A live metric, composite or log alarm with its ARN.
 #[derive(Debug, Clone, PartialEq)]
-#[expect(
+#[allow(
     clippy::large_enum_variant,
     reason = "short-lived values read page by page"
 )]
@@ -190,6 +191,8 @@ pub enum LiveAlarm {
     Metric(MetricAlarm),
     /// Composite alarm.
     Composite(CompositeAlarm),
+    /// Log alarm (DescribeAlarms `LogAlarms`).
+    Log(LogAlarm),
 }
 
 impl LiveAlarm {
@@ -198,6 +201,7 @@ impl LiveAlarm {
         match self {
             LiveAlarm::Metric(a) => &a.alarm_name,
             LiveAlarm::Composite(a) => &a.alarm_name,
+            LiveAlarm::Log(a) => &a.alarm_name,
         }
     }
 }
@@ -286,12 +290,15 @@ where
 /// CloudWatch alarms and dashboards.
 #[async_trait]
 pub trait CloudWatchApi: Send + Sync {
-    /// DescribeAlarms of both types by name prefix, 100 per page.
+    /// DescribeAlarms of all three types by name prefix, 100 per page.
     async fn describe_alarms(&self, prefix: &str, next: Option<String>) -> AwsResult<AlarmPage>;
     /// ListTagsForResource.
     async fn list_tags(&self, arn: &str) -> AwsResult<Vec<Tag>>;
     /// PutMetricAlarm (tags apply on creation only).
     async fn put_metric_alarm(&self, alarm: &MetricAlarm) -> AwsResult<()>;
+    /// PutLogAlarm (creates or replaces the alarm and its managed
+    /// scheduled query).
+    async fn put_log_alarm(&self, alarm: &LogAlarm) -> AwsResult<()>;
     /// PutCompositeAlarm.
     async fn put_composite_alarm(&self, alarm: &CompositeAlarm) -> AwsResult<()>;
     /// DeleteAlarms (≤ 100 names, ≤ 1 composite).

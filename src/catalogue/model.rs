@@ -331,6 +331,12 @@ pub struct Environment {
     /// deletes a log group that exists.
     #[serde(default)]
     pub log_groups: LogGroupMode,
+    /// The IAM role CloudWatch assumes to run log alarms' scheduled
+    /// queries (`ScheduledQueryRoleARN`): a role name in the environment's
+    /// account, or an ARN. Required when the environment has log alarms;
+    /// obsctl does not create it (see docs/log-alarms.md for its policy),
+    /// and the apply policy may pass exactly this role.
+    pub log_alarm_role: Option<String>,
     /// Retention in days of the log groups obsctl creates (`log_groups:
     /// create` only): one of CloudWatch Logs' values (1, 3, 5, 7, 14, 30,
     /// 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
@@ -683,6 +689,13 @@ pub enum AlarmKind {
     /// `INSUFFICIENT_DATA(name)`, `AND`, `OR`, `NOT`, `AT_LEAST`, where `name` is
     /// an alarm template of the same service, or `service/alarm`.
     Composite,
+    /// A log alarm (PutLogAlarm): a Logs Insights `query` run on a
+    /// `schedule` over the service's log group (or `log_groups`), its
+    /// results reduced by `aggregation` (`count(*)`, `count(*) by ip`) to
+    /// the values compared with `threshold`; M of N over the most recent
+    /// query results (`datapoints_to_alarm` of `evaluation_periods`). See
+    /// docs/log-alarms.md.
+    Log,
 }
 
 /// An alarm template.
@@ -703,6 +716,30 @@ pub struct AlarmSpec {
     pub rule: Option<String>,
     /// An alarm whose ALARM state suppresses a composite's actions.
     pub actions_suppressor: Option<SuppressorSpec>,
+    /// Log alarms: the Logs Insights query run on each schedule
+    /// (`filter event = "login_failed"`; placeholders allowed). obsctl
+    /// checks the commands it knows (`fields`, `filter`, `stats … by`,
+    /// `bin()`, `sort`, `limit`) offline.
+    pub query: Option<String>,
+    /// Log alarms: how the query's results become the values compared with
+    /// the threshold: one of `count(*)`, `count(f)`, `sum(f)`, `avg(f)`,
+    /// `min(f)`, `max(f)`, `pct(f, N)`, optionally `by` fields (one value
+    /// per group: each is compared, and a run breaches when any group
+    /// does).
+    pub aggregation: Option<String>,
+    /// Log alarms: how often the query runs, `rate(N minutes|hours|days)`
+    /// (default `rate(5 minutes)`).
+    pub schedule: Option<String>,
+    /// Log alarms: how far before each run the queried time range starts
+    /// (`StartTimeOffset`; default: the schedule's interval plus
+    /// `end_offset`, so consecutive runs read adjacent ranges).
+    pub start_offset: Option<String>,
+    /// Log alarms: how far before each run it ends (`EndTimeOffset`,
+    /// default `0s`; a delay for late-arriving logs).
+    pub end_offset: Option<String>,
+    /// Log alarms: the log groups queried (placeholders allowed; default:
+    /// the service's log group, or for `scope: environment` every service's).
+    pub log_groups: Option<Vec<String>>,
     /// Severity (a key of `severities`).
     pub severity: String,
     /// Runbook: a URL, or a Markdown file of the catalogue (relative to
@@ -965,6 +1002,10 @@ pub struct TestSpec {
     /// Anomaly-detection bands, one value per alarm period.
     #[serde(default)]
     pub bands: Vec<BandInput>,
+    /// Log alarms' query results given directly, one per scheduled run,
+    /// instead of running the query over `logs`.
+    #[serde(default)]
+    pub query_results: Vec<QueryResultsInput>,
     /// Service quotas (what `SERVICE_QUOTA(m)` of a usage metric returns),
     /// one value per alarm period.
     #[serde(default)]
@@ -1037,6 +1078,20 @@ pub struct BandInput {
     pub lower: String,
     /// Upper bound per alarm period.
     pub upper: String,
+}
+
+/// What a log alarm's scheduled query returns, run by run, given directly
+/// (the query is not run over the test's logs for this alarm).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QueryResultsInput {
+    /// The log alarm (template name, `service/template` or full name).
+    pub alarm: String,
+    /// One value per run, from the first run (one schedule interval after
+    /// `0s`), in the `values` notation: `_` for a run that returned no
+    /// result. With `by` groups, the value of the group that decides (the
+    /// largest for `>`/`>=`, the smallest for `<`/`<=`).
+    pub values: String,
 }
 
 /// The service quota of a usage metric, which AWS knows and a test supplies

@@ -37,22 +37,22 @@ pub struct AlarmInfo {
 }
 
 /// An alarm template with every applicable override merged in.
-struct Effective {
-    enabled: bool,
-    severity: String,
-    threshold: Option<f64>,
-    period: u32,
-    evaluation_periods: u32,
-    datapoints_to_alarm: u32,
-    band_width: f64,
-    runbook: Option<String>,
-    treat_missing_data: TreatMissingData,
+pub(super) struct Effective {
+    pub(super) enabled: bool,
+    pub(super) severity: String,
+    pub(super) threshold: Option<f64>,
+    pub(super) period: u32,
+    pub(super) evaluation_periods: u32,
+    pub(super) datapoints_to_alarm: u32,
+    pub(super) band_width: f64,
+    pub(super) runbook: Option<String>,
+    pub(super) treat_missing_data: TreatMissingData,
     /// Where the treatment was set (`None`: AWS's default).
-    treat_origin: Option<Origin>,
+    pub(super) treat_origin: Option<Origin>,
     /// `EvaluateLowSampleCountPercentile`.
-    low_sample: Option<LowSampleCountPercentile>,
+    pub(super) low_sample: Option<LowSampleCountPercentile>,
     /// The most specific layer that set period, N or M (for locating problems).
-    counts_origin: Origin,
+    pub(super) counts_origin: Origin,
 }
 
 fn effective(spec: &Item<AlarmSpec>, layers: &[(Option<&AlarmOverride>, Origin)]) -> Effective {
@@ -135,6 +135,10 @@ pub fn compile(c: &mut Compiler) -> Vec<AlarmInfo> {
             names.insert((service.clone(), tname.clone()), name.clone());
             if spec.kind == AlarmKind::Composite {
                 composites.push((tname, spec, svc, eff, name));
+            } else if spec.kind == AlarmKind::Log {
+                if let Some(info) = super::log_alarms::log_alarm(c, tname, spec, svc, &eff, name) {
+                    infos.push(info);
+                }
             } else if let Some(info) = metric_alarm(c, tname, spec, svc, &eff, name) {
                 infos.push(info);
             }
@@ -173,14 +177,14 @@ fn layers<'a>(
     out
 }
 
-struct Common {
-    description: Option<String>,
-    alarm_actions: Vec<String>,
-    ok_actions: Vec<String>,
-    tags: Vec<Tag>,
+pub(super) struct Common {
+    pub(super) description: Option<String>,
+    pub(super) alarm_actions: Vec<String>,
+    pub(super) ok_actions: Vec<String>,
+    pub(super) tags: Vec<Tag>,
 }
 
-fn common(
+pub(super) fn common(
     c: &mut Compiler,
     tname: &str,
     spec: &Item<AlarmSpec>,
@@ -413,7 +417,7 @@ fn metric_alarm(
             ];
             alarm.threshold_metric_id = Some("ad1".into());
         }
-        AlarmKind::Composite => return None,
+        AlarmKind::Composite | AlarmKind::Log => return None,
     }
     let info = AlarmInfo {
         name: name.clone(),

@@ -97,6 +97,51 @@ pub fn check(c: &mut Compiler) {
                     );
                 }
             }
+            Resource::LogAlarm(a) => {
+                alarm_name(&a.alarm_name, &mut bad);
+                description(a.alarm_description.as_deref(), &a.alarm_name, &mut bad);
+                for (state, list) in [
+                    ("ALARM", &a.alarm_actions),
+                    ("OK", &a.ok_actions),
+                    ("INSUFFICIENT_DATA", &a.insufficient_data_actions),
+                ] {
+                    if list.len() > 5 {
+                        bad(
+                            format!(
+                                "`{}` has {} {state} actions; at most 5",
+                                a.alarm_name,
+                                list.len()
+                            ),
+                            None,
+                        );
+                    }
+                }
+                let q = &a.scheduled_query_configuration;
+                if q.query_string.chars().count() > crate::rules::log_alarm::MAX_QUERY {
+                    bad(
+                        format!(
+                            "the query of `{}` has {} characters; at most {}",
+                            a.alarm_name,
+                            q.query_string.chars().count(),
+                            crate::rules::log_alarm::MAX_QUERY
+                        ),
+                        None,
+                    );
+                }
+                if !(1..=crate::rules::log_alarm::MAX_LOG_GROUPS)
+                    .contains(&q.log_group_identifiers.len())
+                {
+                    bad(
+                        format!(
+                            "`{}` queries {} log groups; a log alarm takes 1 to {}",
+                            a.alarm_name,
+                            q.log_group_identifiers.len(),
+                            crate::rules::log_alarm::MAX_LOG_GROUPS
+                        ),
+                        Some("name the log groups with `log_groups:`, or split the alarm"),
+                    );
+                }
+            }
             Resource::Dashboard(d) => {
                 let name = &d.dashboard_name;
                 if name.is_empty()

@@ -7,6 +7,7 @@ mod alarms;
 mod check;
 mod dashboards;
 pub mod layout;
+mod log_alarms;
 mod logs;
 mod mute;
 mod provenance;

@@ -93,7 +93,8 @@ pub fn check(c: &mut Compiler) {
             | Resource::LogGroup(_)
             | Resource::MetricFilter(_)
             | Resource::QueryDefinition(_)
-            | Resource::AlarmMuteRule(_) => {}
+            | Resource::AlarmMuteRule(_)
+            | Resource::LogAlarm(_) => {}
         }
     }
     for (origin, widget, finding) in found {

@@ -10,3 +10,4 @@
 
 pub mod alarm;
 pub mod filter_pattern;
+pub mod insights;

@@ -17,8 +17,9 @@ impl Spec for AlarmMuteRule {
     /// `MuteTargets`): alarms are written first, and since apply's creates
     /// and updates all run before its deletes (deletes in reverse order), a
     /// rule stops naming an alarm before that alarm is deleted.
-    const DEPENDS_ON: &'static [Kind] = &[Kind::MetricAlarm, Kind::CompositeAlarm];
-    const PLANNED_WITH: &'static [Kind] = &[Kind::MetricAlarm, Kind::CompositeAlarm];
+    const DEPENDS_ON: &'static [Kind] = &[Kind::MetricAlarm, Kind::CompositeAlarm, Kind::LogAlarm];
+    const PLANNED_WITH: &'static [Kind] =
+        &[Kind::MetricAlarm, Kind::CompositeAlarm, Kind::LogAlarm];
     const READER: Reader = Reader::MuteRules;
     /// DeleteAlarmMuteRule takes one name.
     const DELETES: Deletes = Deletes::Each;

@@ -12,7 +12,9 @@ use crate::resource::{CompositeAlarm, Tag};
 impl Spec for CompositeAlarm {
     const KIND: Kind = Kind::CompositeAlarm;
     const DOC: &'static str = "CloudWatch composite alarm (PutCompositeAlarm input)";
-    const DEPENDS_ON: &'static [Kind] = &[Kind::Topic, Kind::MetricAlarm];
+    /// Its rule names metric alarms and, where written, log alarms (both
+    /// are written first).
+    const DEPENDS_ON: &'static [Kind] = &[Kind::Topic, Kind::MetricAlarm, Kind::LogAlarm];
     const PLANNED_WITH: &'static [Kind] = &[];
     const READER: Reader = Reader::Alarms;
     /// One per DeleteAlarms call (AWS: a composite still named by another

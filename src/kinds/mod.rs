@@ -17,6 +17,7 @@
 mod alarm_mute_rule;
 mod composite_alarm;
 mod dashboard;
+mod log_alarm;
 mod log_group;
 mod metric_alarm;
 mod metric_filter;
@@ -29,8 +30,8 @@ use crate::aws::{Api, Aws, AwsResult};
 use crate::cost::Cost;
 use crate::plan::Change;
 use crate::resource::{
-    AlarmMuteRule, CompositeAlarm, Dashboard, LogGroup, MetricAlarm, MetricFilter, QueryDefinition,
-    Subscription, Tag, Topic,
+    AlarmMuteRule, CompositeAlarm, Dashboard, LogAlarm, LogGroup, MetricAlarm, MetricFilter,
+    QueryDefinition, Subscription, Tag, Topic,
 };
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -40,7 +41,7 @@ use std::future::Future;
 /// runs the families a plan needs at the same time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Reader {
-    /// DescribeAlarms (+ the tagging index): metric and composite alarms.
+    /// DescribeAlarms (+ the tagging index): metric, composite and log alarms.
     Alarms,
     /// ListTopics, ListSubscriptionsByTopic (+ the tagging index).
     Topics,
@@ -348,6 +349,7 @@ kinds! {
     MetricFilter(MetricFilter) => "metric-filters",
     MetricAlarm(MetricAlarm) => "metric-alarms",
     CompositeAlarm(CompositeAlarm) => "composite-alarms",
+    LogAlarm(LogAlarm) => "log-alarms",
     Dashboard(Dashboard) => "dashboards",
     QueryDefinition(QueryDefinition) => "query-definitions",
     AlarmMuteRule(AlarmMuteRule) => "alarm-mute-rules",

@@ -1,4 +1,4 @@
-//! CloudWatch alarms (metric and composite): DescribeAlarms by prefix, tags
+//! CloudWatch alarms (metric, composite and log): DescribeAlarms by prefix, tags
 //! settled from the tagging index.
 
 use super::tags::{TagIndex, settled_tags};
@@ -28,10 +28,14 @@ pub(super) async fn alarms(
     found.retain(|(_, a)| match a {
         LiveAlarm::Metric(_) => kinds.contains(&Kind::MetricAlarm),
         LiveAlarm::Composite(_) => kinds.contains(&Kind::CompositeAlarm),
+        LiveAlarm::Log(_) => kinds.contains(&Kind::LogAlarm),
     });
     let index = &index.await?;
     let owner = &owner(desired);
-    let names = &generated(desired, &[Kind::MetricAlarm, Kind::CompositeAlarm]);
+    let names = &generated(
+        desired,
+        &[Kind::MetricAlarm, Kind::CompositeAlarm, Kind::LogAlarm],
+    );
     let tagged: Vec<Option<(String, LiveAlarm, Vec<Tag>)>> = stream::iter(found)
         .map(|(arn, alarm)| async move {
             if index.not_ours(&arn, alarm.name(), owner, names) {
@@ -40,6 +44,7 @@ pub(super) async fn alarms(
             let kind = match alarm {
                 LiveAlarm::Metric(_) => Kind::MetricAlarm,
                 LiveAlarm::Composite(_) => Kind::CompositeAlarm,
+                LiveAlarm::Log(_) => Kind::LogAlarm,
             };
             let wanted = desired.resources.get(&(kind, alarm.name().to_string()));
             // Deleted between DescribeAlarms and now: it is gone, not an error.
@@ -60,6 +65,10 @@ pub(super) async fn alarms(
             LiveAlarm::Composite(mut a) => {
                 a.tags = tags;
                 Resource::CompositeAlarm(Box::new(a))
+            }
+            LiveAlarm::Log(mut a) => {
+                a.tags = tags;
+                Resource::from(a)
             }
         };
         live.file(verdict, resource, Some(arn));

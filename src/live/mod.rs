@@ -296,6 +296,7 @@ impl LiveState {
         self.resources.values().any(|r| match r {
             Resource::MetricAlarm(a) => !a.tags.iter().any(|t| t.key == ENV_TAG),
             Resource::CompositeAlarm(a) => !a.tags.iter().any(|t| t.key == ENV_TAG),
+            Resource::LogAlarm(a) => !a.tags.iter().any(|t| t.key == ENV_TAG),
             Resource::Topic(t) => !t.tags.iter().any(|t| t.key == ENV_TAG),
             // Untagged kinds, and dashboards (owned by name when legacy).
             Resource::Subscription(_)

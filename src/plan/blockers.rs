@@ -136,11 +136,19 @@ pub(super) fn foreign_topics(
                             &a.insufficient_data_actions,
                         ]));
                     }
+                    Resource::LogAlarm(a) if planned(*k) => {
+                        alarms += usize::from(notifies([
+                            &a.alarm_actions,
+                            &a.ok_actions,
+                            &a.insufficient_data_actions,
+                        ]));
+                    }
                     Resource::Subscription(s) if planned(*k) && s.topic_name == *name => {
                         subscriptions += 1;
                     }
                     Resource::MetricAlarm(_)
                     | Resource::CompositeAlarm(_)
+                    | Resource::LogAlarm(_)
                     | Resource::Subscription(_)
                     | Resource::Topic(_)
                     | Resource::LogGroup(_)

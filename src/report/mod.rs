@@ -83,6 +83,13 @@ pub fn summary(w: &mut dyn Write, states: &[DesiredState]) -> io::Result<()> {
         cost::FREE_DASHBOARDS,
         cost::DASHBOARD
     )?;
+    if c.log_alarms > 0 {
+        writeln!(
+            w,
+            "  {} log alarms: not estimated (each scheduled query run is billed for the log data it scans)",
+            c.log_alarms
+        )?;
+    }
     writeln!(
         w,
         "  not included: custom metrics from filters, Logs Insights scans, SNS deliveries, free tier"

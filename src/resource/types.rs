@@ -398,3 +398,74 @@ pub struct AlarmMuteRule {
     #[serde(default)]
     pub tags: Vec<Tag>,
 }
+
+/// The `ScheduleConfiguration` of a log alarm's scheduled query (API
+/// reference, "ScheduleConfiguration").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LogAlarmSchedule {
+    /// `rate(N minutes)` / `rate(1 hour)` …: how often the query runs.
+    pub schedule_expression: String,
+    /// Seconds before each run at which the queried time range begins
+    /// (always written).
+    pub start_time_offset: u64,
+    /// Seconds before each run at which it ends (AWS's default 0; always
+    /// written, and read back as 0 when AWS leaves it out).
+    pub end_time_offset: u64,
+}
+
+/// The `ScheduledQueryConfiguration` of a log alarm (its `QueryARN`, set by
+/// AWS, is not part of the input and is dropped when read).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ScheduledQuery {
+    /// The Logs Insights query run on each schedule.
+    pub query_string: String,
+    /// Log group names (1 to 50), sorted.
+    pub log_group_identifiers: Vec<String>,
+    /// The role CloudWatch assumes to run the query.
+    #[serde(rename = "ScheduledQueryRoleARN")]
+    pub scheduled_query_role_arn: String,
+    /// When it runs and what time range each run reads.
+    pub schedule_configuration: LogAlarmSchedule,
+    /// How the query's results become the values compared with the
+    /// threshold (`count(*)`, `count(*) by ip`).
+    pub aggregation_expression: String,
+}
+
+/// PutLogAlarm input.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LogAlarm {
+    /// Alarm name.
+    pub alarm_name: String,
+    /// Description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alarm_description: Option<String>,
+    /// Whether actions run.
+    pub actions_enabled: bool,
+    /// Actions on OK.
+    #[serde(rename = "OKActions", default)]
+    pub ok_actions: Vec<String>,
+    /// Actions on ALARM.
+    #[serde(default)]
+    pub alarm_actions: Vec<String>,
+    /// Actions on INSUFFICIENT_DATA.
+    #[serde(default)]
+    pub insufficient_data_actions: Vec<String>,
+    /// The scheduled query.
+    pub scheduled_query_configuration: ScheduledQuery,
+    /// N: the most recent query results evaluated (1 to 100).
+    pub query_results_to_evaluate: u32,
+    /// M: of those, how many must breach (≤ N).
+    pub query_results_to_alarm: u32,
+    /// Threshold.
+    pub threshold: f64,
+    /// One of the four comparisons PutLogAlarm allows.
+    pub comparison_operator: String,
+    /// Missing data treatment (always written).
+    pub treat_missing_data: String,
+    /// Tags (reconciled with TagResource).
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+}

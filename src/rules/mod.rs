@@ -6,6 +6,7 @@
 pub mod composite;
 pub mod endpoint;
 pub mod limits;
+pub mod log_alarm;
 pub mod missing_data;
 pub mod mute;
 pub mod wildcard;

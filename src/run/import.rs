@@ -56,6 +56,7 @@ fn name_of(r: &Resource) -> String {
         Resource::Subscription(s) => s.topic_name.clone(),
         Resource::LogGroup(g) => g.log_group_name.clone(),
         Resource::AlarmMuteRule(m) => m.name.clone(),
+        Resource::LogAlarm(a) => a.alarm_name.clone(),
     }
 }
 

@@ -40,6 +40,9 @@ pub struct Case {
     pub sets: Vec<SetSample>,
     /// Anomaly bands by alarm name.
     pub bands: BTreeMap<String, (Series, Series)>,
+    /// Log alarms' query results given directly, by alarm name: one value
+    /// per scheduled run (`None`: no result).
+    pub query_results: BTreeMap<String, Series>,
     /// Service quotas by usage metric (namespace, name, dimensions), one
     /// value per alarm period.
     pub quotas: BTreeMap<UsageMetric, Series>,
@@ -326,6 +329,7 @@ fn expand_into(
 struct Resolved {
     expect: Vec<bool>,
     bands: Vec<bool>,
+    results: Vec<bool>,
 }
 
 impl Resolved {
@@ -333,6 +337,7 @@ impl Resolved {
         Resolved {
             expect: vec![false; t.expect.len()],
             bands: vec![false; t.bands.len()],
+            results: vec![false; t.query_results.len()],
         }
     }
 
@@ -353,6 +358,11 @@ impl Resolved {
         }
         for (seen, b) in self.bands.iter_mut().zip(&t.bands) {
             let ok = x.alarm(&b.alarm).is_some();
+            *seen |= ok;
+            all &= ok;
+        }
+        for (seen, r) in self.results.iter_mut().zip(&t.query_results) {
+            let ok = x.alarm(&r.alarm).is_some();
             *seen |= ok;
             all &= ok;
         }
@@ -402,6 +412,10 @@ impl<'a> Expander<'a> {
                     .state
                     .resources
                     .contains_key(&(Kind::CompositeAlarm, n.to_string()))
+                || self
+                    .state
+                    .resources
+                    .contains_key(&(Kind::LogAlarm, n.to_string()))
         };
         self.resolve(reference, &exists)
     }
@@ -451,6 +465,13 @@ impl<'a> Expander<'a> {
             if !*seen {
                 let o = self.test.origin.child(&format!("bands/{i}/alarm"));
                 self.unknown(problems, &o, "alarm", &b.alarm, &templates);
+                any = true;
+            }
+        }
+        for ((i, r), seen) in t.query_results.iter().enumerate().zip(&resolved.results) {
+            if !*seen {
+                let o = self.test.origin.child(&format!("query_results/{i}/alarm"));
+                self.unknown(problems, &o, "alarm", &r.alarm, &templates);
                 any = true;
             }
         }
@@ -580,6 +601,7 @@ impl<'a> Expander<'a> {
             samples: Vec::new(),
             sets: Vec::new(),
             bands: BTreeMap::new(),
+            query_results: BTreeMap::new(),
             quotas: BTreeMap::new(),
             insight_rules: BTreeMap::new(),
             start: 0,
@@ -789,6 +811,33 @@ impl<'a> Expander<'a> {
             let upper = bound(&band.upper, "upper").ok_or(());
             if let (Ok(l), Ok(u)) = (lower, upper) {
                 case.bands.insert(alarm, (l, u));
+            }
+        }
+        for (i, r) in t.query_results.iter().enumerate() {
+            let ro = o.child(&format!("query_results/{i}"));
+            let Some(alarm) = self.alarm(&r.alarm) else {
+                continue;
+            };
+            if !self
+                .state
+                .resources
+                .contains_key(&(Kind::LogAlarm, alarm.clone()))
+            {
+                p.problem(
+                    &ro.child("alarm"),
+                    format!("`{}` is not a log alarm", r.alarm),
+                    "query results are given for log alarms (`kind: log`)",
+                );
+                continue;
+            }
+            let vo = ro.child("values");
+            if let Some(text) = p.text(&r.values, &vo) {
+                match series(&text) {
+                    Ok(s) => {
+                        case.query_results.insert(alarm, s);
+                    }
+                    Err(e) => p.problem(&vo, e, "one value per scheduled run, `_` for no result"),
+                }
             }
         }
         if let Some(start) = &t.start {

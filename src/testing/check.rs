@@ -1,11 +1,11 @@
 //! Checks a case's expectations against its simulation.
 
 use super::case::{Case, Check, Sent};
-use super::simulate::{AlarmRef, Filters, Simulation, state_at, transitions};
+use super::simulate::{AlarmRef, Filters, Mutant, Simulation, state_at, transitions};
 use crate::compile::DesiredState;
 use crate::engine::alarm::State;
 use crate::notation::format_duration;
-use crate::resource::{MetricAlarm, Resource};
+use crate::resource::Resource;
 use std::collections::BTreeMap;
 
 /// One failed expectation.
@@ -63,7 +63,7 @@ pub struct Outcome {
 }
 
 /// Runs a case (with an optional mutant alarm).
-pub fn run(env: &EnvRun, case: &Case, mutant: Option<&MetricAlarm>) -> Outcome {
+pub fn run(env: &EnvRun, case: &Case, mutant: Option<Mutant<'_>>) -> Outcome {
     run_with(env, case, mutant, &env.mutes)
 }
 
@@ -72,7 +72,7 @@ pub fn run(env: &EnvRun, case: &Case, mutant: Option<&MetricAlarm>) -> Outcome {
 pub fn run_with(
     env: &EnvRun,
     case: &Case,
-    mutant: Option<&MetricAlarm>,
+    mutant: Option<Mutant<'_>>,
     mute_rules: &super::mute::Mutes,
 ) -> Outcome {
     let (state, filters, topic_keys) = (env.state, &env.filters, &env.topic_keys);
@@ -277,7 +277,7 @@ fn alarm_check(
                     Ok(times) => times.get(i).copied().flatten(),
                     Err(e) => return Some((subject, "an evaluable suppressor".into(), e)),
                 },
-                AlarmRef::Metric(_) => Some(*t),
+                AlarmRef::Metric(_) | AlarmRef::Log(_) => Some(*t),
             };
             match taken {
                 _ if !enabled => Err("never (actions disabled)".into()),

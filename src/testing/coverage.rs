@@ -132,6 +132,7 @@ pub fn measure(cat: &Catalogue, envs: &[EnvRun], cases: &[Case], outcomes: &[Out
             let (name, services, target) = match r {
                 Resource::MetricAlarm(a) => (&a.alarm_name, &alarm_services, &mut alarms),
                 Resource::CompositeAlarm(c) => (&c.alarm_name, &alarm_services, &mut alarms),
+                Resource::LogAlarm(a) => (&a.alarm_name, &alarm_services, &mut alarms),
                 Resource::MetricFilter(f) => (&f.filter_name, &filter_services, &mut filters),
                 // Coverage counts what tests can fire: alarms and filters.
                 Resource::Topic(_)

@@ -8,6 +8,7 @@
 pub mod case;
 pub mod check;
 pub mod coverage;
+pub mod log_alarm;
 pub mod mutate;
 pub mod mute;
 pub mod plot;

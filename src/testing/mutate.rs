@@ -14,8 +14,9 @@
 
 use super::case::{Case, Check};
 use super::check::{self, EnvRun};
+use super::simulate::Mutant;
 use crate::engine::alarm::composite;
-use crate::resource::{MetricAlarm, Resource};
+use crate::resource::{LogAlarm, MetricAlarm, Resource};
 use crate::rules::limits;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -167,6 +168,48 @@ pub fn mutants(a: &MetricAlarm) -> Vec<(String, MetricAlarm)> {
     out
 }
 
+/// The mutants of one log alarm: threshold ×10+1, every other of the four
+/// comparisons, every other missing-data treatment, M ±1 within 1..=N
+/// (each an input PutLogAlarm accepts).
+pub fn log_mutants(a: &LogAlarm) -> Vec<(String, LogAlarm)> {
+    let mut out = Vec::new();
+    let mut push = |change: String, f: &dyn Fn(&mut LogAlarm)| {
+        let mut m = a.clone();
+        f(&mut m);
+        out.push((change, m));
+    };
+    let t = a.threshold;
+    let to = tidy(t * 10.0 + 1.0);
+    push(format!("threshold {t} → {to}"), &|m| m.threshold = to);
+    for op in COMPARISONS
+        .iter()
+        .filter(|op| **op != a.comparison_operator)
+    {
+        push(
+            format!("comparison {} → {op}", a.comparison_operator),
+            &|m| m.comparison_operator = (*op).to_string(),
+        );
+    }
+    for mode in MISSING.iter().filter(|t| **t != a.treat_missing_data) {
+        push(
+            format!("treat_missing_data {} → {mode}", a.treat_missing_data),
+            &|m| m.treat_missing_data = (*mode).to_string(),
+        );
+    }
+    let (m_, n) = (a.query_results_to_alarm, a.query_results_to_evaluate);
+    if m_ > 1 {
+        push(format!("datapoints_to_alarm {m_} → {}", m_ - 1), &|m| {
+            m.query_results_to_alarm = m_ - 1
+        });
+    }
+    if m_ < n {
+        push(format!("datapoints_to_alarm {m_} → {}", m_ + 1), &|m| {
+            m.query_results_to_alarm = m_ + 1
+        });
+    }
+    out
+}
+
 /// A number rounded to 12 significant digits, so arithmetic leaves no
 /// float noise in a mutant or its description (`12.2`, not
 /// `12.200000000000001`).
@@ -282,9 +325,43 @@ pub fn run(envs: &[EnvRun], cases: &[&Case]) -> MutationReport {
                     });
                     continue;
                 }
-                let caught = watching
-                    .iter()
-                    .any(|c| !check::run(env, c, Some(&mutant)).failures.is_empty());
+                let caught = watching.iter().any(|c| {
+                    !check::run(env, c, Some(Mutant::Metric(&mutant)))
+                        .failures
+                        .is_empty()
+                });
+                if !caught {
+                    report.survivors.push(Survivor {
+                        env: env.state.env.clone(),
+                        alarm: a.alarm_name.clone(),
+                        change,
+                        cases: watching.len(),
+                    });
+                }
+            }
+        }
+        for r in env.state.resources.values() {
+            let Resource::LogAlarm(a) = r else {
+                continue;
+            };
+            let watchers = ancestors(&a.alarm_name, &parents);
+            let watching: Vec<&Case> = env_cases
+                .iter()
+                .copied()
+                .filter(|c| {
+                    c.checks.iter().any(
+                        |k| matches!(k, Check::Alarm { alarm, .. } if watchers.contains(alarm)),
+                    )
+                })
+                .collect();
+            for (change, mutant) in log_mutants(a) {
+                report.total += 1;
+                *report.per_env.entry(env.state.env.clone()).or_default() += 1;
+                let caught = watching.iter().any(|c| {
+                    !check::run(env, c, Some(Mutant::Log(&mutant)))
+                        .failures
+                        .is_empty()
+                });
                 if !caught {
                     report.survivors.push(Survivor {
                         env: env.state.env.clone(),

@@ -146,6 +146,19 @@ pub fn collect(env: &EnvRun, case: &Case, alarm: &str, failures: &[Failure]) -> 
             }
         }
         AlarmRef::Composite(c) => plot.rule = c.alarm_rule.clone(),
+        // A log alarm's inputs are query results, not a metric series: the
+        // plot shows its rule, M of N and timeline.
+        AlarmRef::Log(a) => {
+            let n = a.query_results_to_evaluate as usize;
+            plot.m_of_n = Some((a.query_results_to_alarm as usize, n));
+            plot.threshold = Some(a.threshold);
+            plot.rule = format!(
+                "{} {} {}",
+                a.scheduled_query_configuration.aggregation_expression,
+                a.comparison_operator,
+                a.threshold
+            );
+        }
     }
     match sim.timeline(alarm) {
         Ok(timeline) => {
@@ -194,7 +207,7 @@ fn notices(
         AlarmRef::Composite(c) => sim
             .action_times(c, &changes)
             .unwrap_or_else(|_| changes.iter().map(|(t, _)| Some(*t)).collect()),
-        AlarmRef::Metric(_) => changes.iter().map(|(t, _)| Some(*t)).collect(),
+        AlarmRef::Metric(_) | AlarmRef::Log(_) => changes.iter().map(|(t, _)| Some(*t)).collect(),
     };
     let mut out = Vec::new();
     for (i, (t, state)) in changes.iter().enumerate() {
@@ -247,5 +260,6 @@ fn name_of(r: AlarmRef) -> String {
     match r {
         AlarmRef::Metric(a) => a.alarm_name.clone(),
         AlarmRef::Composite(c) => c.alarm_name.clone(),
+        AlarmRef::Log(a) => a.alarm_name.clone(),
     }
 }

@@ -10,7 +10,7 @@ use crate::engine::alarm::{
     math::{Expr, External},
 };
 use crate::engine::filter_pattern::Pattern;
-use crate::resource::{CompositeAlarm, MetricAlarm, MetricFilter, Resource};
+use crate::resource::{CompositeAlarm, LogAlarm, MetricAlarm, MetricFilter, Resource};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -111,7 +111,7 @@ pub struct Simulation<'a> {
     state: &'a DesiredState,
     case: &'a Case,
     /// A mutant replacing the alarm of the same name.
-    mutant: Option<&'a MetricAlarm>,
+    mutant: Option<Mutant<'a>>,
     /// Each metric's samples and statistic sets (the test's and what the
     /// filters publish), ready to aggregate on any period grid.
     metrics: BTreeMap<MetricKey, alarm::Prepared>,
@@ -129,7 +129,7 @@ impl<'a> Simulation<'a> {
         state: &'a DesiredState,
         filters: &Filters,
         case: &'a Case,
-        mutant: Option<&'a MetricAlarm>,
+        mutant: Option<Mutant<'a>>,
     ) -> Self {
         let mut samples: BTreeMap<_, Vec<(i64, f64)>> = BTreeMap::new();
         let mut add = |s: &Sample| {
@@ -253,6 +253,7 @@ impl<'a> Simulation<'a> {
         let result = match self.alarm(name) {
             Some(AlarmRef::Metric(a)) => self.metric_timeline(a),
             Some(AlarmRef::Composite(c)) => self.composite_timeline(c),
+            Some(AlarmRef::Log(a)) => self.log_timeline(a),
             None => Err(format!("no alarm `{name}` in this environment")),
         };
         self.timelines
@@ -263,8 +264,17 @@ impl<'a> Simulation<'a> {
 
     /// The alarm resource by name (the mutant when it is the one replaced).
     pub fn alarm(&self, name: &str) -> Option<AlarmRef<'a>> {
-        if let Some(m) = self.mutant.filter(|m| m.alarm_name == name) {
-            return Some(AlarmRef::Metric(m));
+        match self.mutant {
+            Some(Mutant::Metric(m)) if m.alarm_name == name => return Some(AlarmRef::Metric(m)),
+            Some(Mutant::Log(m)) if m.alarm_name == name => return Some(AlarmRef::Log(m)),
+            _ => {}
+        }
+        if let Some(Resource::LogAlarm(a)) = self
+            .state
+            .resources
+            .get(&(crate::resource::Kind::LogAlarm, name.to_string()))
+        {
+            return Some(AlarmRef::Log(a));
         }
         let key = |k| (k, name.to_string());
         match self
@@ -602,6 +612,16 @@ impl<'a> Simulation<'a> {
             .ok_or_else(|| format!("alarm `{}`: no query `{}`", a.alarm_name, plan.returned))
     }
 
+    /// A log alarm over the test's log events ([`super::log_alarm`]).
+    fn log_timeline(&self, a: &LogAlarm) -> Result<Timeline, String> {
+        super::log_alarm::timeline(
+            a,
+            &self.case.logs,
+            self.case.query_results.get(&a.alarm_name),
+            self.until(),
+        )
+    }
+
     fn composite_timeline(&self, c: &CompositeAlarm) -> Result<Timeline, String> {
         let rule = composite::Rule::parse(&c.alarm_rule)
             .map_err(|e| format!("rule `{}`: {}", c.alarm_rule, e.message))?;
@@ -653,13 +673,24 @@ impl<'a> Simulation<'a> {
     }
 }
 
-/// An alarm of either kind.
+/// An alarm of any kind.
 #[derive(Clone, Copy)]
 pub enum AlarmRef<'a> {
     /// Metric, math or anomaly alarm.
     Metric(&'a MetricAlarm),
     /// Composite alarm.
     Composite(&'a CompositeAlarm),
+    /// Log alarm.
+    Log(&'a LogAlarm),
+}
+
+/// A changed alarm that replaces the one of its name (`--mutate`).
+#[derive(Clone, Copy)]
+pub enum Mutant<'a> {
+    /// A metric alarm's mutant.
+    Metric(&'a MetricAlarm),
+    /// A log alarm's mutant.
+    Log(&'a LogAlarm),
 }
 
 impl AlarmRef<'_> {
@@ -677,6 +708,12 @@ impl AlarmRef<'_> {
                 &c.ok_actions,
                 &c.alarm_actions,
                 &c.insufficient_data_actions,
+            ),
+            AlarmRef::Log(a) => (
+                a.actions_enabled,
+                &a.ok_actions,
+                &a.alarm_actions,
+                &a.insufficient_data_actions,
             ),
         };
         let list = match state {

@@ -395,7 +395,10 @@ pub fn plan_state(
         | Kind::MetricFilter
         | Kind::Dashboard
         | Kind::QueryDefinition
-        | Kind::AlarmMuteRule => false,
+        | Kind::AlarmMuteRule
+        // Not replayed: a log alarm's query needs the log events, which
+        // the backtest does not read.
+        | Kind::LogAlarm => false,
     });
     let mut pairs = Vec::new();
     for (name, action) in changed {
@@ -415,7 +418,7 @@ pub fn plan_state(
                     ..c.clone()
                 }),
             )),
-            None => None,
+            Some(crate::aws::LiveAlarm::Log(_)) | None => None,
         };
         let has_live = copy.is_some();
         if let Some((kind, r)) = copy {
@@ -606,6 +609,7 @@ impl<'a> Replay<'a> {
             bands: BTreeMap::new(),
             quotas: BTreeMap::new(),
             insight_rules: BTreeMap::new(),
+            query_results: BTreeMap::new(),
             start: fetch.epoch / 1000,
             checks: Vec::new(),
             horizon: (fetch.window.end - fetch.epoch) / 1000,
@@ -782,7 +786,7 @@ impl<'a> Replay<'a> {
             AlarmRef::Composite(c) => sim
                 .action_times(c, &all)
                 .unwrap_or_else(|_| all.iter().map(|(t, _)| Some(*t)).collect()),
-            AlarmRef::Metric(_) => all.iter().map(|(t, _)| Some(*t)).collect(),
+            AlarmRef::Metric(_) | AlarmRef::Log(_) => all.iter().map(|(t, _)| Some(*t)).collect(),
         };
         for ((_, state), at) in all.iter().zip(taken) {
             if !at.is_some_and(|at| at > from && at <= to) {

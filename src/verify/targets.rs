@@ -329,7 +329,10 @@ pub fn targets(desired: &DesiredState, locate: &Locate) -> Targets {
             | Resource::QueryDefinition(_)
             | Resource::Topic(_)
             | Resource::Subscription(_)
-            | Resource::LogGroup(_) => {}
+            | Resource::LogGroup(_)
+            // A log alarm reads no metric (its query runs on log groups;
+            // `verify` does not run it).
+            | Resource::LogAlarm(_) => {}
         }
     }
     out.metrics = metrics

@@ -29,7 +29,7 @@ fn both_catalogues_all_kinds_apply_then_plan_is_empty() {
             assert_eq!(plan["format_version"], obsctl::plan::FORMAT_VERSION);
             assert!(plan["changes"].as_array().unwrap().is_empty());
             let kinds = plan["kinds"].as_array().unwrap().len();
-            assert_eq!(kinds, 9, "all nine kinds were planned");
+            assert_eq!(kinds, 10, "all ten kinds were planned");
         }
     }
 }
@@ -2232,4 +2232,149 @@ async fn verify_backtest_replays_a_composite_from_its_children() {
         (Some(0), Some(6 * 3600)),
         "{other:#}"
     );
+}
+
+/// Bookstore's `failed-logins` log alarm (PutLogAlarm) round-trips on the
+/// emulator: applied with its scheduled query and ownership tags (fakecloud
+/// drops PutLogAlarm's Tags: obsctl tags it with TagResource), the plan
+/// after apply is empty, a threshold and query edited outside obsctl show
+/// as exactly those fields and are repaired, and the alarm turned off is
+/// pruned.
+#[tokio::test(flavor = "multi_thread")]
+async fn log_alarms_apply_repair_drift_and_are_pruned() {
+    let e = Emulator::start();
+    let tmp = catalogue_copy("bookstore");
+    let cat = "definitions/bookstore";
+    let run = |args: &[&str]| {
+        let out = e.obsctl_in(tmp.path(), cat, args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", text(&out));
+        out
+    };
+    let plan = || -> Value {
+        let out = e.obsctl_in(
+            tmp.path(),
+            cat,
+            &["plan", "--env", "production", "--format", "json"],
+        );
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", text(&out)))
+    };
+    run(&["apply", "--env", "production", "--auto-approve"]);
+    run(&["plan", "--env", "production", "--detailed-exitcode"]);
+
+    let name = "bookstore-production-auth-service-failed-logins";
+    let cw = e.cloudwatch().await;
+    let read = || async {
+        let out = cw
+            .describe_alarms()
+            .alarm_names(name)
+            .alarm_types(cw::types::AlarmType::LogAlarm)
+            .send()
+            .await
+            .unwrap();
+        out.log_alarms().first().cloned()
+    };
+    let alarm = read().await.expect("the log alarm exists");
+    let q = alarm.scheduled_query_configuration().unwrap();
+    assert_eq!(q.aggregation_expression(), Some("count(*) by ipAddress"));
+    assert_eq!(q.log_group_identifiers(), ["/ecs/bookstore-prod"]);
+    assert!(
+        q.scheduled_query_role_arn()
+            .unwrap()
+            .ends_with(":role/bookstore-production-log-alarms"),
+        "{q:?}"
+    );
+    assert_eq!(
+        q.schedule_configuration().unwrap().schedule_expression(),
+        Some("rate(5 minutes)")
+    );
+    let arn = alarm.alarm_arn().unwrap().to_string();
+    let tags = cw
+        .list_tags_for_resource()
+        .resource_arn(&arn)
+        .send()
+        .await
+        .unwrap();
+    let tags: Vec<(&str, &str)> = tags
+        .tags()
+        .iter()
+        .map(|t| (t.key().unwrap(), t.value().unwrap()))
+        .collect();
+    assert!(tags.contains(&("obsctl:env", "production")), "{tags:?}");
+    assert!(
+        tags.contains(&("obsctl:catalogue", "bookstore")),
+        "{tags:?}"
+    );
+
+    // Edited outside obsctl: another threshold and query.
+    let edited = cw::types::ScheduledQueryConfiguration::builder()
+        .query_string("filter event = \"authentication.failed\"")
+        .set_log_group_identifiers(Some(q.log_group_identifiers().to_vec()))
+        .set_scheduled_query_role_arn(q.scheduled_query_role_arn().map(str::to_string))
+        .set_schedule_configuration(q.schedule_configuration().cloned())
+        .set_aggregation_expression(q.aggregation_expression().map(str::to_string))
+        .build();
+    cw.put_log_alarm()
+        .alarm_name(name)
+        .set_alarm_description(alarm.alarm_description().map(str::to_string))
+        .set_alarm_actions(Some(alarm.alarm_actions().to_vec()))
+        .scheduled_query_configuration(edited)
+        .query_results_to_evaluate(1)
+        .query_results_to_alarm(1)
+        .threshold(50.0)
+        .comparison_operator(cw::types::ComparisonOperator::GreaterThanThreshold)
+        .treat_missing_data("notBreaching")
+        .send()
+        .await
+        .unwrap();
+    let drift = changes_of(&plan());
+    assert_eq!(drift.len(), 1, "{drift:#?}");
+    let (action, key, fields) = &drift[0];
+    assert_eq!((action.as_str(), key.as_str()), ("update", name));
+    assert!(fields.iter().any(|f| f.contains("Threshold")), "{fields:?}");
+    assert!(
+        fields.iter().any(|f| f.contains("QueryString")),
+        "{fields:?}"
+    );
+    assert_eq!(fields.len(), 2, "{fields:?}");
+    run(&["apply", "--env", "production", "--auto-approve"]);
+    run(&["plan", "--env", "production", "--detailed-exitcode"]);
+    let repaired = read().await.unwrap();
+    assert_eq!(repaired.threshold(), Some(5.0));
+
+    // Turned off in production (and its tests removed): exactly its alarm
+    // is deleted.
+    edit(
+        &tmp.path().join("definitions/bookstore/obsctl.yaml"),
+        "    log_alarm_role: bookstore-production-log-alarms\n",
+        "    log_alarm_role: bookstore-production-log-alarms\n    alarms:\n      failed-logins: { enabled: false }\n",
+    );
+    let tests = tmp
+        .path()
+        .join("definitions/bookstore/tests/environment.yaml");
+    let text_now = std::fs::read_to_string(&tests).unwrap();
+    let start = text_now.find("  # --- failed-logins").unwrap();
+    let end = text_now.find("  # --- orders-anomaly").unwrap();
+    std::fs::write(
+        &tests,
+        format!("{}{}", &text_now[..start], &text_now[end..]),
+    )
+    .unwrap();
+    // Its alarm goes, and the alarm-status widgets stop listing it.
+    let pruned = changes_of(&plan());
+    let deletes: Vec<_> = pruned.iter().filter(|c| c.0 == "delete").collect();
+    assert_eq!(
+        deletes,
+        vec![&("delete".to_string(), name.to_string(), Vec::new())]
+    );
+    for (action, key, fields) in pruned.iter().filter(|c| c.0 != "delete") {
+        assert_eq!(action, "update");
+        assert!(key.starts_with("bookstore-production-"), "{key}");
+        assert!(
+            fields.iter().all(|f| f.contains(".properties.alarms[")),
+            "{fields:?}"
+        );
+    }
+    run(&["apply", "--env", "production", "--auto-approve"]);
+    run(&["plan", "--env", "production", "--detailed-exitcode"]);
+    assert!(read().await.is_none());
 }

@@ -121,7 +121,7 @@ async fn only_owned_resources_are_touched() {
         let mut s = fake.state.lock().unwrap();
         let template = match &s.alarms["cat-house-staging-auth-service-high-cpu"].0 {
             LiveAlarm::Metric(a) => a.clone(),
-            LiveAlarm::Composite(_) => unreachable!(),
+            LiveAlarm::Composite(_) | LiveAlarm::Log(_) => unreachable!(),
         };
         for (name, tags) in [
             ("someone-elses-alarm", vec![]),

@@ -1807,3 +1807,100 @@ fn mute_windows_take_only_the_schedule_syntax_aws_documents() {
     }
     assert_eq!(mute_edit("30m", "P1DT12H"), "");
 }
+
+/// A log alarm template (`kind: log`) with `extra` settings, and the
+/// environment's scheduled-query role.
+fn log_alarm(extra: &str) -> [(&'static str, &'static str); 2] {
+    [
+        (
+            "alarms:\n",
+            format!(
+                "alarms:\n  logins:\n    kind: log\n    severity: critical\n    query: 'filter event = \"login_failed\"'\n    aggregation: count(*) by ip\n    comparison: \">\"\n    threshold: 5\n{extra}"
+            )
+            .leak(),
+        ),
+        (
+            "    region: us-east-1\n",
+            "    region: us-east-1\n    log_alarm_role: shop-log-alarms\n",
+        ),
+    ]
+}
+
+#[test]
+fn log_alarm_is_valid() {
+    assert_eq!(problems(&log_alarm(""), &[]), "");
+    assert_eq!(
+        problems(
+            &log_alarm(
+                "    schedule: rate(1 hour)\n    start_offset: 70m\n    end_offset: 10m\n    evaluation_periods: 3\n    datapoints_to_alarm: 2\n    treat_missing_data: notBreaching\n"
+            ),
+            &[]
+        ),
+        ""
+    );
+}
+rule!(
+    log_alarm_query_syntax_located,
+    &log_alarm("").map(|(f, t)| (
+        f,
+        t.replace("login_failed\"'", "login_failed\" | stast count(*)'")
+            .leak() as &str
+    )),
+    &[],
+    "Logs Insights query: `stast` is not a Logs Insights command (at character 33)"
+);
+rule!(
+    log_alarm_aggregation_syntax,
+    &log_alarm("").map(|(f, t)| (f, t.replace("count(*) by ip", "median(x)").leak() as &str)),
+    &[],
+    "aggregation: `median` is not an aggregate function obsctl evaluates"
+);
+rule!(
+    log_alarm_schedule_is_a_rate,
+    &log_alarm("    schedule: cron(0 * * * ? *)\n"),
+    &[],
+    "is not a rate expression"
+);
+rule!(
+    log_alarm_end_offset_before_start,
+    &log_alarm("    start_offset: 5m\n    end_offset: 5m\n"),
+    &[],
+    "the end offset (300 s) must be less than the start offset (300 s)"
+);
+rule!(
+    log_alarm_takes_four_comparisons,
+    &log_alarm("").map(|(f, t)| (
+        f,
+        t.replace("comparison: \">\"", "comparison: LessThanLowerThreshold")
+            .leak() as &str
+    )),
+    &[],
+    "a log alarm takes >, >=, < or <="
+);
+rule!(
+    log_alarm_has_no_period,
+    &log_alarm("    period: 300\n"),
+    &[],
+    "`period` does not apply to a log alarm"
+);
+rule!(
+    log_alarm_at_most_100_results,
+    &log_alarm("    evaluation_periods: 101\n"),
+    &[],
+    "a log alarm evaluates at most 100 query results"
+);
+rule!(
+    log_alarm_needs_the_role,
+    &[log_alarm("")[0]],
+    &[],
+    "has log alarms (`logins`) but no `log_alarm_role`"
+);
+rule!(
+    log_alarm_needs_query_and_aggregation,
+    &[(
+        "alarms:\n",
+        "alarms:\n  logins:\n    kind: log\n    severity: critical\n    comparison: \">\"\n    threshold: 5\n"
+    )],
+    &[],
+    "log alarm `logins` needs `query`"
+);

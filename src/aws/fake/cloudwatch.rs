@@ -1,4 +1,4 @@
-//! CloudWatch: metric and composite alarms (pages of 100, tags kept when
+//! CloudWatch: metric, composite and log alarms (pages of 100, tags kept when
 //! put again, deletes blocked by composites), dashboards and their tags.
 
 use super::*;
@@ -24,7 +24,7 @@ impl FakeAws {
                 LiveAlarm::Composite(c) => crate::rules::composite::rule_refs(&c.alarm_rule)
                     .into_iter()
                     .any(|r| c.alarm_rule.get(r) == Some(alarm)),
-                LiveAlarm::Metric(_) => false,
+                LiveAlarm::Metric(_) | LiveAlarm::Log(_) => false,
             })
             .map(|(p, _)| p.clone())
             .collect()
@@ -74,6 +74,13 @@ fn strip_tags_metric(a: &MetricAlarm) -> MetricAlarm {
     }
 }
 
+fn strip_tags_log(a: &LogAlarm) -> LogAlarm {
+    LogAlarm {
+        tags: Vec::new(),
+        ..a.clone()
+    }
+}
+
 fn strip_tags_composite(a: &CompositeAlarm) -> CompositeAlarm {
     CompositeAlarm {
         tags: Vec::new(),
@@ -101,6 +108,7 @@ impl CloudWatchApi for FakeAws {
                     let a = match a {
                         LiveAlarm::Metric(m) => LiveAlarm::Metric(strip_tags_metric(m)),
                         LiveAlarm::Composite(c) => LiveAlarm::Composite(strip_tags_composite(c)),
+                        LiveAlarm::Log(l) => LiveAlarm::Log(strip_tags_log(l)),
                     };
                     (self.alarm_arn(n), a)
                 })
@@ -149,6 +157,49 @@ impl CloudWatchApi for FakeAws {
             &alarm.alarm_name,
             LiveAlarm::Metric(strip_tags_metric(alarm)),
             &alarm.tags,
+        );
+        Ok(())
+    }
+
+    /// PutLogAlarm as its API reference states it: `QueryResultsToAlarm`
+    /// "must be less than or equal to `QueryResultsToEvaluate`" (both 1 to
+    /// 100), one of four comparison operators, 1 to 50 log groups,
+    /// `EndTimeOffset` "less than `StartTimeOffset`"; tags given on
+    /// creation kept (dropped where the fake plays an endpoint that drops
+    /// them).
+    async fn put_log_alarm(&self, alarm: &LogAlarm) -> AwsResult<()> {
+        self.enter(Api::PutLogAlarm.name()).await?;
+        self.authorize(Api::PutLogAlarm, vec![self.alarm_arn(&alarm.alarm_name)]);
+        let invalid = |m: &str| {
+            Err(AwsError::new(
+                Api::PutLogAlarm.name(),
+                "ValidationError",
+                m.to_string(),
+            ))
+        };
+        let n = alarm.query_results_to_evaluate;
+        let m = alarm.query_results_to_alarm;
+        if !(1..=100).contains(&n) || m < 1 || m > n {
+            return invalid(
+                "QueryResultsToAlarm must be less than or equal to QueryResultsToEvaluate (1 to 100)",
+            );
+        }
+        if !crate::rules::log_alarm::COMPARISONS.contains(&alarm.comparison_operator.as_str()) {
+            return invalid("ComparisonOperator is not one of the four a log alarm takes");
+        }
+        let q = &alarm.scheduled_query_configuration;
+        if !(1..=50).contains(&q.log_group_identifiers.len()) {
+            return invalid("LogGroupIdentifiers must contain between 1 and 50 entries");
+        }
+        let s = &q.schedule_configuration;
+        if s.end_time_offset > 0 && s.end_time_offset >= s.start_time_offset {
+            return invalid("EndTimeOffset must be less than StartTimeOffset");
+        }
+        let drop = self.with(|s| s.drop_create_tags);
+        self.put_alarm(
+            &alarm.alarm_name,
+            LiveAlarm::Log(strip_tags_log(alarm)),
+            if drop { &[] } else { &alarm.tags },
         );
         Ok(())
     }

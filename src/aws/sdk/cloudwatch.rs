@@ -3,7 +3,8 @@
 
 use super::*;
 use crate::resource::{
-    Dimension, Metric, MetricDataQuery, MetricStat, MuteRule, MuteSchedule, MuteTargets,
+    Dimension, LogAlarmSchedule, Metric, MetricDataQuery, MetricStat, MuteRule, MuteSchedule,
+    MuteTargets, ScheduledQuery,
 };
 use crate::rules::mute::format_date;
 use aws_smithy_types::DateTime as SmithyTime;
@@ -139,6 +140,56 @@ fn from_cw_composite(a: &cw::types::CompositeAlarm) -> CompositeAlarm {
     }
 }
 
+/// A DescribeAlarms `LogAlarms` entry in PutLogAlarm's input form: the
+/// documented defaults filled in (`EndTimeOffset` 0, `TreatMissingData`
+/// `missing`, `ActionsEnabled` true), the AWS-set `QueryARN` dropped, log
+/// groups sorted.
+fn from_cw_log_alarm(a: &cw::types::LogAlarm) -> LogAlarm {
+    let q = a.scheduled_query_configuration();
+    let schedule = q.and_then(|q| q.schedule_configuration());
+    let offset = |o: Option<i64>| o.and_then(|o| u64::try_from(o).ok()).unwrap_or(0);
+    LogAlarm {
+        alarm_name: a.alarm_name().unwrap_or_default().to_string(),
+        alarm_description: opt_str(a.alarm_description()),
+        actions_enabled: a.actions_enabled().unwrap_or(true),
+        ok_actions: sorted(a.ok_actions()),
+        alarm_actions: sorted(a.alarm_actions()),
+        insufficient_data_actions: sorted(a.insufficient_data_actions()),
+        scheduled_query_configuration: ScheduledQuery {
+            query_string: q
+                .and_then(|q| q.query_string())
+                .unwrap_or_default()
+                .to_string(),
+            log_group_identifiers: sorted(q.map(|q| q.log_group_identifiers()).unwrap_or_default()),
+            scheduled_query_role_arn: q
+                .and_then(|q| q.scheduled_query_role_arn())
+                .unwrap_or_default()
+                .to_string(),
+            schedule_configuration: LogAlarmSchedule {
+                schedule_expression: schedule
+                    .and_then(|s| s.schedule_expression())
+                    .unwrap_or_default()
+                    .to_string(),
+                start_time_offset: offset(schedule.and_then(|s| s.start_time_offset())),
+                end_time_offset: offset(schedule.and_then(|s| s.end_time_offset())),
+            },
+            aggregation_expression: q
+                .and_then(|q| q.aggregation_expression())
+                .unwrap_or_default()
+                .to_string(),
+        },
+        query_results_to_evaluate: a.query_results_to_evaluate().unwrap_or(1).max(0) as u32,
+        query_results_to_alarm: a.query_results_to_alarm().unwrap_or(1).max(0) as u32,
+        threshold: a.threshold().unwrap_or_default(),
+        comparison_operator: a
+            .comparison_operator()
+            .map(|c| c.as_str().to_string())
+            .unwrap_or_default(),
+        treat_missing_data: a.treat_missing_data().unwrap_or("missing").to_string(),
+        tags: Vec::new(),
+    }
+}
+
 fn cw_tags(tags: &[Tag]) -> Vec<cw::types::Tag> {
     tags.iter()
         .map(|t| {
@@ -159,6 +210,7 @@ impl CloudWatchApi for Sdk<cw::Client> {
             .alarm_name_prefix(prefix)
             .alarm_types(cw::types::AlarmType::MetricAlarm)
             .alarm_types(cw::types::AlarmType::CompositeAlarm)
+            .alarm_types(cw::types::AlarmType::LogAlarm)
             .max_records(100)
             .set_next_token(next)
             .send()
@@ -178,6 +230,12 @@ impl CloudWatchApi for Sdk<cw::Client> {
             (
                 a.alarm_arn().unwrap_or_default().to_string(),
                 LiveAlarm::Composite(from_cw_composite(a)),
+            )
+        }));
+        alarms.extend(out.log_alarms().iter().map(|a| {
+            (
+                a.alarm_arn().unwrap_or_default().to_string(),
+                LiveAlarm::Log(from_cw_log_alarm(a)),
             )
         }));
         Ok(AlarmPage {
@@ -231,6 +289,46 @@ impl CloudWatchApi for Sdk<cw::Client> {
             .send()
             .await
             .map_err(|e| err("PutMetricAlarm", e))?;
+        Ok(())
+    }
+
+    async fn put_log_alarm(&self, a: &LogAlarm) -> AwsResult<()> {
+        let q = &a.scheduled_query_configuration;
+        let s = &q.schedule_configuration;
+        let offset = |o: u64| i64::try_from(o).unwrap_or(i64::MAX);
+        let query = cw::types::ScheduledQueryConfiguration::builder()
+            .query_string(&q.query_string)
+            .set_log_group_identifiers(Some(q.log_group_identifiers.clone()))
+            .scheduled_query_role_arn(&q.scheduled_query_role_arn)
+            .schedule_configuration(
+                cw::types::ScheduleConfiguration::builder()
+                    .schedule_expression(&s.schedule_expression)
+                    .start_time_offset(offset(s.start_time_offset))
+                    .end_time_offset(offset(s.end_time_offset))
+                    .build(),
+            )
+            .aggregation_expression(&q.aggregation_expression)
+            .build();
+        self.0
+            .put_log_alarm()
+            .alarm_name(&a.alarm_name)
+            .set_alarm_description(a.alarm_description.clone())
+            .actions_enabled(a.actions_enabled)
+            .set_ok_actions(non_empty(&a.ok_actions))
+            .set_alarm_actions(non_empty(&a.alarm_actions))
+            .set_insufficient_data_actions(non_empty(&a.insufficient_data_actions))
+            .scheduled_query_configuration(query)
+            .query_results_to_evaluate(a.query_results_to_evaluate as i32)
+            .query_results_to_alarm(a.query_results_to_alarm as i32)
+            .threshold(a.threshold)
+            .comparison_operator(cw::types::ComparisonOperator::from(
+                a.comparison_operator.as_str(),
+            ))
+            .treat_missing_data(&a.treat_missing_data)
+            .set_tags((!a.tags.is_empty()).then(|| cw_tags(&a.tags)))
+            .send()
+            .await
+            .map_err(|e| err("PutLogAlarm", e))?;
         Ok(())
     }
 

@@ -637,3 +637,76 @@ async fn a_mute_rule_reads_back_with_utc_dates_sorted_targets_and_utc_by_default
         Some("p-prod-mute-nightly")
     );
 }
+
+/// A DescribeAlarms `LogAlarms` entry comes back in PutLogAlarm's input form:
+/// `EndTimeOffset` and `TreatMissingData` defaults filled in, the AWS-set
+/// `QueryARN` dropped, log groups and actions sorted; PutLogAlarm sends every
+/// field obsctl writes.
+#[tokio::test]
+async fn log_alarms_read_in_input_form_and_put_whole() {
+    let rule = mock!(cw::Client::describe_alarms).then_output(|| {
+        DescribeAlarmsOutput::builder()
+            .log_alarms(
+                cw::types::LogAlarm::builder()
+                    .alarm_name("p-staging-api-failed-logins")
+                    .alarm_arn("arn:aws:cloudwatch:eu-west-1:1:alarm:p-staging-api-failed-logins")
+                    .alarm_actions("arn:b")
+                    .alarm_actions("arn:a")
+                    .scheduled_query_configuration(
+                        cw::types::ScheduledQueryConfiguration::builder()
+                            .query_string("filter event = \"login_failed\"")
+                            .log_group_identifiers("/z")
+                            .log_group_identifiers("/a")
+                            .query_arn("arn:aws:logs:eu-west-1:1:scheduled-query:x")
+                            .scheduled_query_role_arn("arn:aws:iam::1:role/r")
+                            .aggregation_expression("count(*) by ip")
+                            .schedule_configuration(
+                                cw::types::ScheduleConfiguration::builder()
+                                    .schedule_expression("rate(5 minutes)")
+                                    .start_time_offset(300)
+                                    .build(),
+                            )
+                            .build(),
+                    )
+                    .query_results_to_evaluate(1)
+                    .query_results_to_alarm(1)
+                    .threshold(5.0)
+                    .comparison_operator(
+                        cw::types::ComparisonOperator::GreaterThanOrEqualToThreshold,
+                    )
+                    .build(),
+            )
+            .build()
+    });
+    let page = Sdk(mock_client!(aws_sdk_cloudwatch, [&rule]))
+        .describe_alarms("p-staging-", None)
+        .await
+        .unwrap();
+    let LiveAlarm::Log(a) = &page.alarms[0].1 else {
+        panic!("log alarm expected")
+    };
+    let q = &a.scheduled_query_configuration;
+    assert_eq!(a.treat_missing_data, "missing");
+    assert!(a.actions_enabled);
+    assert_eq!(a.alarm_actions, vec!["arn:a", "arn:b"]);
+    assert_eq!(q.log_group_identifiers, vec!["/a", "/z"]);
+    assert_eq!(q.schedule_configuration.end_time_offset, 0);
+    assert_eq!(q.schedule_configuration.start_time_offset, 300);
+    let put = mock!(cw::Client::put_log_alarm)
+        .match_requests(|r| {
+            let q = r.scheduled_query_configuration().unwrap();
+            let s = q.schedule_configuration().unwrap();
+            r.query_results_to_alarm() == Some(1)
+                && r.treat_missing_data() == Some("missing")
+                && q.scheduled_query_role_arn() == Some("arn:aws:iam::1:role/r")
+                && q.query_arn().is_none()
+                && s.end_time_offset() == Some(0)
+                && s.schedule_expression() == Some("rate(5 minutes)")
+        })
+        .then_output(|| cw::operation::put_log_alarm::PutLogAlarmOutput::builder().build());
+    Sdk(mock_client!(aws_sdk_cloudwatch, [&put]))
+        .put_log_alarm(a)
+        .await
+        .unwrap();
+    assert_eq!(put.num_calls(), 1);
+}

@@ -43,12 +43,27 @@ impl Validator<'_> {
             present(alarm.actions_suppressor.is_some(), "actions_suppressor"),
             present(alarm.threshold.is_some(), "threshold"),
             present(alarm.comparison.is_some(), "comparison"),
+            present(alarm.query.is_some(), "query"),
+            present(alarm.aggregation.is_some(), "aggregation"),
+            present(alarm.schedule.is_some(), "schedule"),
+            present(alarm.start_offset.is_some(), "start_offset"),
+            present(alarm.end_offset.is_some(), "end_offset"),
+            present(alarm.log_groups.is_some(), "log_groups"),
+            present(alarm.period.is_some(), "period"),
         ];
         let (required, allowed): (&[&str], &[&str]) = match alarm.kind {
-            AlarmKind::Metric => (&["metric", "threshold", "comparison"], &[]),
-            AlarmKind::Math => (&["queries", "returns", "threshold", "comparison"], &[]),
-            AlarmKind::Anomaly => (&["metric"], &["band_width", "comparison"]),
-            AlarmKind::Composite => (&["rule"], &["actions_suppressor"]),
+            AlarmKind::Metric => (&["metric", "threshold", "comparison"], &["period"]),
+            AlarmKind::Math => (
+                &["queries", "returns", "threshold", "comparison"],
+                &["period"],
+            ),
+            AlarmKind::Anomaly => (&["metric"], &["band_width", "comparison", "period"]),
+            // `period` of a composite is reported below, with the counts.
+            AlarmKind::Composite => (&["rule"], &["actions_suppressor", "period"]),
+            AlarmKind::Log => (
+                &["query", "aggregation", "threshold", "comparison"],
+                &["schedule", "start_offset", "end_offset", "log_groups"],
+            ),
         };
         let kind = format!("{:?}", alarm.kind).to_lowercase();
         for (is_set, field) in &fields {
@@ -92,6 +107,9 @@ impl Validator<'_> {
                 }
             }
         }
+        if alarm.kind == AlarmKind::Log {
+            self.log_alarm(alarm);
+        }
         if let Some(v) = alarm.evaluate_low_sample_count_percentile
             && !percentile_alarm(alarm)
         {
@@ -104,6 +122,7 @@ impl Validator<'_> {
         if let Some(cmp) = alarm.comparison {
             match (alarm.kind, cmp.is_band()) {
                 (AlarmKind::Anomaly, false) => self.err(&o.child("comparison"), format!("{} is not an anomaly-detection comparison", cmp.as_str()), "use LessThanLowerOrGreaterThanUpperThreshold, LessThanLowerThreshold or GreaterThanUpperThreshold".to_string()),
+                (AlarmKind::Log, true) => self.err(&o.child("comparison"), format!("{} is only for anomaly-detection alarms", cmp.as_str()), "a log alarm takes >, >=, < or <= (PutLogAlarm's four comparisons)".to_string()),
                 (AlarmKind::Metric | AlarmKind::Math, true) => self.err(&o.child("comparison"), format!("{} is only for anomaly-detection alarms", cmp.as_str()), "use >, >=, < or <=".to_string()),
                 _ => {}
             }
@@ -124,6 +143,109 @@ impl Validator<'_> {
         }
         if let Some(s) = &alarm.actions_suppressor {
             self.alarm_ref(&s.alarm, alarm.scope, &o.child("actions_suppressor/alarm"));
+        }
+    }
+
+    /// A log alarm's schedule, offsets, M of N and query (the AWS rules are
+    /// in [`crate::rules::log_alarm`]; the query language's in
+    /// [`crate::engine::insights`]).
+    fn log_alarm(&mut self, alarm: &Item<AlarmSpec>) {
+        use crate::rules::log_alarm as rules;
+        let o = &alarm.origin;
+        if let Some(s) = &alarm.schedule
+            && let Err(e) = rules::rate_seconds(s)
+        {
+            self.err(&o.child("schedule"), e, None);
+        }
+        let mut offset = |field: &str, text: &Option<String>| -> Option<u64> {
+            let text = text.as_ref()?;
+            match crate::notation::duration(text) {
+                Ok(s) if s >= 0 && s % 60 == 0 => u64::try_from(s).ok(),
+                Ok(_) => {
+                    self.err(
+                        &o.child(field),
+                        format!("`{text}` is not a whole number of minutes ≥ 0"),
+                        "write minutes or hours: `5m`, `1h`".to_string(),
+                    );
+                    None
+                }
+                Err(e) => {
+                    self.err(&o.child(field), e, None);
+                    None
+                }
+            }
+        };
+        let end = offset("end_offset", &alarm.end_offset);
+        let start = offset("start_offset", &alarm.start_offset);
+        if let (Some(start), end) = (start, end)
+            && let Some(problem) = rules::offsets_problem(start, end.unwrap_or(0))
+        {
+            self.err(
+                &o.child("start_offset"),
+                problem,
+                "the start offset reaches further back than the end offset".to_string(),
+            );
+        }
+        if let Some(n) = alarm.evaluation_periods
+            && n > rules::MAX_RESULTS_TO_EVALUATE
+        {
+            self.err(
+                &o.child("evaluation_periods"),
+                format!(
+                    "a log alarm evaluates at most {} query results (QueryResultsToEvaluate); got {n}",
+                    rules::MAX_RESULTS_TO_EVALUATE
+                ),
+                None,
+            );
+        }
+        if let Some(a) = &alarm.aggregation
+            && (a.trim().is_empty() || a.chars().count() > rules::MAX_AGGREGATION)
+        {
+            self.err(
+                &o.child("aggregation"),
+                format!(
+                    "the aggregation must be 1 to {} characters",
+                    rules::MAX_AGGREGATION
+                ),
+                None,
+            );
+        }
+        // Templated texts are checked once rendered, by the compiler.
+        let templated = |t: &str| t.contains("{{") || t.contains("{%");
+        if let Some(q) = &alarm.query
+            && !templated(q)
+            && let Err(e) = crate::engine::insights::parse(q)
+        {
+            let (message, help) = e.located(q);
+            self.err(
+                &o.child("query"),
+                format!("Logs Insights query: {message}"),
+                help,
+            );
+        }
+        if let Some(a) = &alarm.aggregation
+            && !templated(a)
+            && let Err(e) = crate::engine::insights::parse_aggregation(a)
+        {
+            let (message, help) = e.located(a);
+            self.err(
+                &o.child("aggregation"),
+                format!("aggregation: {message}"),
+                help,
+            );
+        }
+        if let Some(groups) = &alarm.log_groups
+            && (groups.is_empty() || groups.len() > rules::MAX_LOG_GROUPS)
+        {
+            self.err(
+                &o.child("log_groups"),
+                format!(
+                    "a log alarm queries 1 to {} log groups; got {}",
+                    rules::MAX_LOG_GROUPS,
+                    groups.len()
+                ),
+                None,
+            );
         }
     }
 
