@@ -135,7 +135,21 @@ pub fn compile(c: &mut Compiler) -> Vec<AlarmInfo> {
             names.insert((service.clone(), tname.clone()), name.clone());
             if spec.kind == AlarmKind::Composite {
                 composites.push((tname, spec, svc, eff, name));
-            } else if spec.kind == AlarmKind::Log {
+                continue;
+            }
+            // M of N, for every alarm that has it (metric, math, anomaly, log).
+            if eff.datapoints_to_alarm > eff.evaluation_periods {
+                c.cat.problem(
+                    c.problems,
+                    &eff.counts_origin,
+                    format!(
+                        "datapoints_to_alarm ({}) exceeds evaluation_periods ({}) for `{name}`",
+                        eff.datapoints_to_alarm, eff.evaluation_periods
+                    ),
+                    Some("M of N needs M ≤ N".into()),
+                );
+            }
+            if spec.kind == AlarmKind::Log {
                 if let Some(info) = super::log_alarms::log_alarm(c, tname, spec, svc, &eff, name) {
                     infos.push(info);
                 }
@@ -279,17 +293,6 @@ fn metric_alarm(
     name: String,
 ) -> Option<AlarmInfo> {
     let o = &spec.origin;
-    if eff.datapoints_to_alarm > eff.evaluation_periods {
-        c.cat.problem(
-            c.problems,
-            &eff.counts_origin,
-            format!(
-                "datapoints_to_alarm ({}) exceeds evaluation_periods ({}) for `{name}`",
-                eff.datapoints_to_alarm, eff.evaluation_periods
-            ),
-            Some("M of N needs M ≤ N".into()),
-        );
-    }
     if let Some(message) = window_problem(eff.period, eff.evaluation_periods) {
         c.cat.problem(
             c.problems,

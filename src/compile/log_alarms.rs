@@ -49,17 +49,6 @@ pub(super) fn log_alarm(
     name: String,
 ) -> Option<AlarmInfo> {
     let o = &spec.origin;
-    if eff.datapoints_to_alarm > eff.evaluation_periods {
-        c.cat.problem(
-            c.problems,
-            &eff.counts_origin,
-            format!(
-                "datapoints_to_alarm ({}) exceeds evaluation_periods ({}) for `{name}`",
-                eff.datapoints_to_alarm, eff.evaluation_periods
-            ),
-            Some("M of N needs M ≤ N".into()),
-        );
-    }
     let Some(role) = c.env.log_alarm_role.clone() else {
         c.cat.problem(
             c.problems,

@@ -303,16 +303,7 @@ pub fn run(envs: &[EnvRun], cases: &[&Case]) -> MutationReport {
             let Resource::MetricAlarm(a) = r else {
                 continue;
             };
-            let watchers = ancestors(&a.alarm_name, &parents);
-            let watching: Vec<&Case> = env_cases
-                .iter()
-                .copied()
-                .filter(|c| {
-                    c.checks.iter().any(
-                        |k| matches!(k, Check::Alarm { alarm, .. } if watchers.contains(alarm)),
-                    )
-                })
-                .collect();
+            let watching = watching(&a.alarm_name, &parents, &env_cases);
             for (change, mutant) in mutants(a) {
                 report.total += 1;
                 *report.per_env.entry(env.state.env.clone()).or_default() += 1;
@@ -344,16 +335,7 @@ pub fn run(envs: &[EnvRun], cases: &[&Case]) -> MutationReport {
             let Resource::LogAlarm(a) = r else {
                 continue;
             };
-            let watchers = ancestors(&a.alarm_name, &parents);
-            let watching: Vec<&Case> = env_cases
-                .iter()
-                .copied()
-                .filter(|c| {
-                    c.checks.iter().any(
-                        |k| matches!(k, Check::Alarm { alarm, .. } if watchers.contains(alarm)),
-                    )
-                })
-                .collect();
+            let watching = watching(&a.alarm_name, &parents, &env_cases);
             for (change, mutant) in log_mutants(a) {
                 report.total += 1;
                 *report.per_env.entry(env.state.env.clone()).or_default() += 1;
@@ -444,6 +426,24 @@ fn parents(env: &EnvRun) -> BTreeMap<String, Vec<String>> {
 }
 
 /// The alarm and every composite above it.
+/// The cases that check `name` or a composite above it.
+fn watching<'c>(
+    name: &str,
+    parents: &BTreeMap<String, Vec<String>>,
+    cases: &[&'c Case],
+) -> Vec<&'c Case> {
+    let watchers = ancestors(name, parents);
+    cases
+        .iter()
+        .copied()
+        .filter(|c| {
+            c.checks
+                .iter()
+                .any(|k| matches!(k, Check::Alarm { alarm, .. } if watchers.contains(alarm)))
+        })
+        .collect()
+}
+
 fn ancestors(name: &str, parents: &BTreeMap<String, Vec<String>>) -> BTreeSet<String> {
     let mut seen = BTreeSet::from([name.to_string()]);
     let mut stack = vec![name.to_string()];
