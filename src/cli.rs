@@ -13,6 +13,9 @@ pub enum PolicyFor {
     Apply,
     /// `obsctl verify`: reads of metric data and log events only.
     Verify,
+    /// `obsctl verify --drill`: verify's reads, SetAlarmState on the
+    /// environment's alarms, temporary SQS queues on its topics.
+    Drill,
 }
 
 /// `--rate-limit`.
@@ -144,7 +147,10 @@ pub enum Command {
         #[arg(long)]
         env: String,
         /// `plan` (reads: a CI role), `apply` (reads and writes: a deploy
-        /// role) or `verify` (metric data and log events: a scheduled check).
+        /// role), `verify` (metric data and log events: a scheduled check)
+        /// or `drill` (`verify --drill`: verify's reads, SetAlarmState on
+        /// the environment's alarms, temporary SQS queues subscribed to its
+        /// topics).
         #[arg(long = "for", value_enum, default_value = "apply")]
         purpose: PolicyFor,
         /// With `--for plan`: also what `plan --backtest` reads
@@ -366,10 +372,32 @@ pub enum Command {
         /// one count as flaps.
         #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_flap_window, requires = "backtest")]
         flap_window: u64,
+        /// Also drill every notification route: subscribe a temporary SQS
+        /// queue to its topics, set one of its alarms to ALARM and back to
+        /// OK, and report which topics delivered, with latency. Sends real
+        /// notifications to the on-call: only in environments with `drill:
+        /// true`, and with `--yes` or a confirmation on a terminal.
+        #[arg(long)]
+        drill: bool,
+        /// With `--drill`: do not ask for confirmation.
+        #[arg(long, requires = "drill")]
+        yes: bool,
+        /// With `--drill`: the longest wait for one notification.
+        #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_drill_timeout, requires = "drill")]
+        drill_timeout: u64,
         /// AWS connection.
         #[command(flatten)]
         aws: AwsArgs,
     },
+}
+
+/// Parses `--drill-timeout`: 1 second to 15 minutes.
+pub fn parse_drill_timeout(s: &str) -> Result<u64, String> {
+    let secs = crate::notation::duration(s)?;
+    match u64::try_from(secs) {
+        Ok(secs) if (1..=900).contains(&secs) => Ok(secs),
+        _ => Err(format!("`{s}`: the drill waits 1s to 15m per notification")),
+    }
 }
 
 /// Parses `--flap-window`: a duration of at least one minute.

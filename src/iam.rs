@@ -45,6 +45,10 @@ pub enum Purpose {
     /// `obsctl plan --backtest`: plan's reads, and GetMetricData for the
     /// firing counts of the alarms the plan changes.
     PlanBacktest,
+    /// `obsctl verify --drill`: verify's reads, SetAlarmState on the
+    /// environment's alarms, the mute rules read, temporary SQS queues
+    /// (`obsctl-drill-*`) subscribed to the environment's topics.
+    Drill,
 }
 
 const CLOUDWATCH: &str =
@@ -54,6 +58,8 @@ const SNS: &str =
     "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsns.html";
 const IAM: &str = "https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html";
 const TAGGING: &str = "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonresourcegrouptaggingapi.html";
+const SQS: &str =
+    "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsqs.html";
 
 /// What an action's `Resource` is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -88,6 +94,8 @@ pub enum Scope {
     /// Exactly the scheduled-query roles the environment's log alarms name
     /// (`iam:PassRole`; obsctl creates no roles).
     LogAlarmRoles,
+    /// The drill's temporary queues (`obsctl-drill-*`).
+    DrillQueues,
 }
 
 /// One action obsctl may call: when, on what, and where AWS documents it.
@@ -365,6 +373,36 @@ pub const PERMISSIONS: &[Permission] = &[
         SNS,
     ),
     p("sns:Unsubscribe", Purpose::Apply, Scope::Any, SNS),
+    // The drill (`verify --drill`): alarm states set on the environment's
+    // alarms; temporary queues, created tagged (CreateQueue with tags also
+    // needs sqs:TagQueue: CreateQueue API reference), read, deleted.
+    p(
+        "cloudwatch:SetAlarmState",
+        Purpose::Drill,
+        Scope::Alarms,
+        CLOUDWATCH,
+    ),
+    p("sqs:CreateQueue", Purpose::Drill, Scope::DrillQueues, SQS),
+    Permission {
+        implied_by: "sqs:CreateQueue with tags",
+        ..p("sqs:TagQueue", Purpose::Drill, Scope::DrillQueues, SQS)
+    },
+    p(
+        "sqs:GetQueueAttributes",
+        Purpose::Drill,
+        Scope::DrillQueues,
+        SQS,
+    ),
+    p("sqs:ListQueues", Purpose::Drill, Scope::Any, SQS),
+    p("sqs:ListQueueTags", Purpose::Drill, Scope::DrillQueues, SQS),
+    p(
+        "sqs:ReceiveMessage",
+        Purpose::Drill,
+        Scope::DrillQueues,
+        SQS,
+    ),
+    p("sqs:DeleteMessage", Purpose::Drill, Scope::DrillQueues, SQS),
+    p("sqs:DeleteQueue", Purpose::Drill, Scope::DrillQueues, SQS),
 ];
 
 /// The permission row of `api`, if it needs one.
@@ -385,6 +423,13 @@ pub fn rows(desired: &DesiredState, purpose: Purpose, kinds: &BTreeSet<Kind>) ->
                 .copied(),
         );
         return out;
+    }
+    if purpose == Purpose::Drill {
+        return PERMISSIONS
+            .iter()
+            .filter(|p| for_verify(p) || for_drill(p))
+            .copied()
+            .collect();
     }
     if purpose == Purpose::Verify {
         // Verify reads the compiled catalogue, not the live configuration:
@@ -408,6 +453,20 @@ pub fn rows(desired: &DesiredState, purpose: Purpose, kinds: &BTreeSet<Kind>) ->
 /// agreement).
 fn for_verify(p: &Permission) -> bool {
     p.purpose == Purpose::Verify || p.action == "cloudwatch:DescribeAlarms"
+}
+
+/// Whether the drill needs `p` (besides verify's reads): its own rows, the
+/// mute rules (a muted alarm is not drilled) and the topics' subscriptions.
+fn for_drill(p: &Permission) -> bool {
+    p.purpose == Purpose::Drill
+        || matches!(
+            p.action,
+            "cloudwatch:ListAlarmMuteRules"
+                | "cloudwatch:GetAlarmMuteRule"
+                | "sns:ListSubscriptionsByTopic"
+                | "sns:Subscribe"
+                | "sns:Unsubscribe"
+        )
 }
 
 /// Whether the kinds in scope need `p`.
@@ -455,6 +514,12 @@ pub fn row_resources(
     }
     if purpose == Purpose::Verify {
         if for_verify(row) {
+            out.extend(resources(desired, row.scope));
+        }
+        return out;
+    }
+    if purpose == Purpose::Drill {
+        if for_verify(row) || for_drill(row) {
             out.extend(resources(desired, row.scope));
         }
         return out;
@@ -522,6 +587,10 @@ pub fn resources(desired: &DesiredState, scope: Scope) -> Vec<String> {
         Scope::MuteRulesAndAlarms => vec![mute_rules, alarms],
         Scope::Dashboards => vec![dashboards],
         Scope::Topics => vec![format!("arn:{part}:sns:{region}:{account}:{prefix}*")],
+        Scope::DrillQueues => vec![format!(
+            "arn:{part}:sqs:{region}:{account}:{}*",
+            crate::verify::drill::QUEUE_PREFIX
+        )],
         Scope::AllLogGroups => vec![group("*")],
         Scope::LogAlarmRoles => {
             let roles: BTreeSet<String> = desired
@@ -585,12 +654,16 @@ fn sid(i: usize, resources: &[String]) -> String {
         "AlarmsAndDashboards"
     } else if first.contains(":alarm:") {
         "Alarms"
+    } else if first.contains(":alarm-mute-rule:") {
+        "MuteRules"
     } else if first.contains(":dashboard/") {
         "Dashboards"
     } else if first.contains(":role/") {
         "ScheduledQueryRoles"
     } else if first.contains(":log-group:/obsctl/locks/") {
         "ApplyLock"
+    } else if first.contains(":sqs:") {
+        "DrillQueues"
     } else if first.ends_with(":log-group:*") {
         "AllLogGroups"
     } else if first.contains(":log-group:") {
@@ -610,6 +683,7 @@ pub fn markdown(desired: &DesiredState, purpose: Purpose, kinds: &BTreeSet<Kind>
                 Purpose::Plan => "read",
                 Purpose::Apply => "write",
                 Purpose::Verify | Purpose::PlanBacktest => "read data (verify)",
+                Purpose::Drill => "drill (verify --drill)",
             };
             if row.lock && row.kinds().is_empty() {
                 format!("{what} (the apply lock)")

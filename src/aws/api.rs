@@ -49,6 +49,8 @@ pub enum Api {
     PutAlarmMuteRule,
     /// cloudwatch:DeleteAlarmMuteRule
     DeleteAlarmMuteRule,
+    /// cloudwatch:SetAlarmState (the drill)
+    SetAlarmState,
     // CloudWatch Logs
     /// logs:DescribeLogGroups
     DescribeLogGroups,
@@ -119,6 +121,21 @@ pub enum Api {
     // STS
     /// sts:GetCallerIdentity
     GetCallerIdentity,
+    // SQS (the drill's temporary queues)
+    /// sqs:CreateQueue
+    CreateQueue,
+    /// sqs:GetQueueAttributes
+    GetQueueAttributes,
+    /// sqs:ListQueues
+    ListQueues,
+    /// sqs:ListQueueTags
+    ListQueueTags,
+    /// sqs:ReceiveMessage
+    ReceiveMessage,
+    /// sqs:DeleteMessage
+    DeleteMessage,
+    /// sqs:DeleteQueue
+    DeleteQueue,
 }
 
 impl Api {
@@ -143,6 +160,7 @@ impl Api {
         Api::GetAlarmMuteRule,
         Api::PutAlarmMuteRule,
         Api::DeleteAlarmMuteRule,
+        Api::SetAlarmState,
         Api::DescribeLogGroups,
         Api::CreateLogGroup,
         Api::PutRetentionPolicy,
@@ -176,6 +194,13 @@ impl Api {
         Api::Unsubscribe,
         Api::GetResources,
         Api::GetCallerIdentity,
+        Api::CreateQueue,
+        Api::GetQueueAttributes,
+        Api::ListQueues,
+        Api::ListQueueTags,
+        Api::ReceiveMessage,
+        Api::DeleteMessage,
+        Api::DeleteQueue,
     ];
 
     /// The service prefix of its IAM action.
@@ -186,7 +211,7 @@ impl Api {
             | CloudWatchListTags | CloudWatchTag | CloudWatchUntag | ListDashboards
             | GetDashboard | PutDashboard | DeleteDashboards | ListMetrics | GetMetricData
             | DescribeAlarmHistory | ListAlarmMuteRules | GetAlarmMuteRule | PutAlarmMuteRule
-            | DeleteAlarmMuteRule => "cloudwatch",
+            | DeleteAlarmMuteRule | SetAlarmState => "cloudwatch",
             DescribeLogGroups
             | CreateLogGroup
             | PutRetentionPolicy
@@ -220,6 +245,8 @@ impl Api {
             | Unsubscribe => "sns",
             GetResources => "tag",
             GetCallerIdentity => "sts",
+            CreateQueue | GetQueueAttributes | ListQueues | ListQueueTags | ReceiveMessage
+            | DeleteMessage | DeleteQueue => "sqs",
         }
     }
 
@@ -276,6 +303,14 @@ impl Api {
             Unsubscribe => "Unsubscribe",
             GetResources => "GetResources",
             GetCallerIdentity => "GetCallerIdentity",
+            SetAlarmState => "SetAlarmState",
+            CreateQueue => "CreateQueue",
+            GetQueueAttributes => "GetQueueAttributes",
+            ListQueues => "ListQueues",
+            ListQueueTags => "ListQueueTags",
+            ReceiveMessage => "ReceiveMessage",
+            DeleteMessage => "DeleteMessage",
+            DeleteQueue => "DeleteQueue",
         }
     }
 
@@ -347,6 +382,15 @@ impl Api {
             // API obsctl calls has by default. A plan needs ⌈tagged / 100⌉.
             GetResources => 5.0,
             GetCallerIdentity => 10.0,
+            // Not in the CloudWatch quota table: 3, its lowest published
+            // rate. A drill sets two states per route.
+            SetAlarmState => 3.0,
+            // SQS: "Amazon SQS supports a nearly unlimited number of API
+            // calls per second" for standard queues (SQS quotas page,
+            // "Standard queue quotas"); the drill makes a handful per route.
+            // 100, so a runaway loop still cannot flood the account.
+            CreateQueue | GetQueueAttributes | ListQueues | ListQueueTags | ReceiveMessage
+            | DeleteMessage | DeleteQueue => 100.0,
         }
     }
 
@@ -392,7 +436,7 @@ mod tests {
         let actions: BTreeSet<String> = Api::ALL.iter().map(|a| a.action()).collect();
         assert_eq!(actions.len(), Api::ALL.len());
         // The match in `service` is exhaustive; this counts the variants.
-        let last = Api::GetCallerIdentity as usize;
+        let last = Api::DeleteQueue as usize;
         assert_eq!(Api::ALL.len(), last + 1);
         for (i, api) in Api::ALL.iter().enumerate() {
             assert_eq!(*api as usize, i, "{api} out of order in Api::ALL");

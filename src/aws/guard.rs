@@ -6,11 +6,11 @@
 //! private), so no call can skip rate limiting or retries, and no call is
 //! retried twice (the SDK's own retries are off, see `sdk::connect`).
 
-use super::data::{AlarmTransition, DataPage, DataQuery, MetricListing, QueryRun};
+use super::data::{AlarmState, AlarmTransition, DataPage, DataQuery, MetricListing, QueryRun};
 use super::{
-    AlarmPage, Api, AwsResult, CallStats, CloudWatchApi, ErrorKind, Identity, IdentityApi,
-    LiveSubscription, LogEvent, LogStream, LogsApi, MuteRuleSummary, Page, SnsApi, TaggedResource,
-    TaggingApi,
+    AlarmPage, AlarmStatus, Api, AwsResult, CallStats, CloudWatchApi, ErrorKind, Identity,
+    IdentityApi, LiveSubscription, LogEvent, LogStream, LogsApi, MuteRuleSummary, Page, QueueApi,
+    QueueMessage, SnsApi, TaggedResource, TaggingApi,
 };
 use crate::resource::{
     AlarmMuteRule, CompositeAlarm, Dashboard, LogAlarm, Metric, MetricAlarm, MetricFilter,
@@ -237,6 +237,71 @@ impl CloudWatchApi for Guarded<dyn CloudWatchApi> {
         let i = &self.inner;
         self.policy
             .call(Api::DeleteAlarmMuteRule, || i.delete_alarm_mute_rule(name))
+            .await
+    }
+    async fn alarm_states(&self, names: &[String]) -> AwsResult<Vec<AlarmStatus>> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::DescribeAlarms, || i.alarm_states(names))
+            .await
+    }
+    async fn set_alarm_state(&self, name: &str, state: AlarmState, reason: &str) -> AwsResult<()> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::SetAlarmState, || {
+                i.set_alarm_state(name, state, reason)
+            })
+            .await
+    }
+}
+
+#[async_trait]
+impl QueueApi for Guarded<dyn QueueApi> {
+    async fn create_queue(
+        &self,
+        name: &str,
+        attributes: &BTreeMap<String, String>,
+        tags: &[Tag],
+    ) -> AwsResult<String> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::CreateQueue, || i.create_queue(name, attributes, tags))
+            .await
+    }
+    async fn queue_attributes(&self, url: &str) -> AwsResult<BTreeMap<String, String>> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::GetQueueAttributes, || i.queue_attributes(url))
+            .await
+    }
+    async fn list_queues(&self, prefix: &str, next: Option<String>) -> AwsResult<Page<String>> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::ListQueues, || i.list_queues(prefix, next.clone()))
+            .await
+    }
+    async fn queue_tags(&self, url: &str) -> AwsResult<Vec<Tag>> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::ListQueueTags, || i.queue_tags(url))
+            .await
+    }
+    async fn receive(&self, url: &str, wait_seconds: i32) -> AwsResult<Vec<QueueMessage>> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::ReceiveMessage, || i.receive(url, wait_seconds))
+            .await
+    }
+    async fn delete_message(&self, url: &str, receipt: &str) -> AwsResult<()> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::DeleteMessage, || i.delete_message(url, receipt))
+            .await
+    }
+    async fn delete_queue(&self, url: &str) -> AwsResult<()> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::DeleteQueue, || i.delete_queue(url))
             .await
     }
 }

@@ -1,7 +1,7 @@
 //! AWS access, isolated: the only module that knows the AWS SDK exists.
 //!
 //! One small trait per service ([`CloudWatchApi`], [`LogsApi`], [`SnsApi`],
-//! [`TaggingApi`], [`IdentityApi`])
+//! [`TaggingApi`], [`IdentityApi`], [`QueueApi`])
 //! speaks obsctl's own resource types. [`sdk`] implements them with the AWS
 //! SDK for Rust; [`fake`] implements them in memory for tests of the core.
 //! [`Aws`] bundles them behind one decorator ([`guard`]) that rate-limits
@@ -95,6 +95,8 @@ impl ErrorKind {
             | "ServiceQuotaExceededException" => ErrorKind::Quota,
             "ResourceNotFound"
             | "ResourceNotFoundException"
+            | "AWS.SimpleQueueService.NonExistentQueue"
+            | "QueueDoesNotExist"
             | "NotFound"
             | "NotFoundException"
             | "DashboardNotFoundError" => ErrorKind::NotFound,
@@ -354,6 +356,33 @@ pub trait CloudWatchApi: Send + Sync {
     async fn put_alarm_mute_rule(&self, rule: &AlarmMuteRule) -> AwsResult<()>;
     /// DeleteAlarmMuteRule.
     async fn delete_alarm_mute_rule(&self, name: &str) -> AwsResult<()>;
+    /// DescribeAlarms by `AlarmNames` (at most 100): each alarm's current
+    /// state and what decides whether its actions run.
+    async fn alarm_states(&self, names: &[String]) -> AwsResult<Vec<AlarmStatus>>;
+    /// SetAlarmState: the alarm goes to `state` until its next evaluation
+    /// (a metric alarm) or until a child changes (a composite); its actions
+    /// for the new state run as for any state change.
+    async fn set_alarm_state(
+        &self,
+        name: &str,
+        state: data::AlarmState,
+        reason: &str,
+    ) -> AwsResult<()>;
+}
+
+/// An alarm's state as DescribeAlarms reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlarmStatus {
+    /// Name.
+    pub name: String,
+    /// A composite alarm (else a metric or log alarm).
+    pub composite: bool,
+    /// `StateValue`.
+    pub state: data::AlarmState,
+    /// `ActionsEnabled`.
+    pub actions_enabled: bool,
+    /// A composite's `ActionsSuppressor`.
+    pub actions_suppressor: Option<String>,
 }
 
 /// One entry of ListAlarmMuteRules. AWS returns no name: it is the ARN's
@@ -544,6 +573,41 @@ pub trait SnsApi: Send + Sync {
     async fn unsubscribe(&self, arn: &str) -> AwsResult<()>;
 }
 
+/// A message received from an SQS queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueMessage {
+    /// The body as delivered (an SNS envelope unless raw delivery).
+    pub body: String,
+    /// The receipt handle DeleteMessage needs.
+    pub receipt: String,
+}
+
+/// SQS, for the drill's temporary queues only.
+#[async_trait]
+pub trait QueueApi: Send + Sync {
+    /// CreateQueue with attributes (e.g. `Policy`) and tags; returns the
+    /// queue URL.
+    async fn create_queue(
+        &self,
+        name: &str,
+        attributes: &BTreeMap<String, String>,
+        tags: &[Tag],
+    ) -> AwsResult<String>;
+    /// GetQueueAttributes: every attribute (`QueueArn`, `CreatedTimestamp`…).
+    async fn queue_attributes(&self, url: &str) -> AwsResult<BTreeMap<String, String>>;
+    /// ListQueues by name prefix, up to 1000 per page: queue URLs.
+    async fn list_queues(&self, prefix: &str, next: Option<String>) -> AwsResult<Page<String>>;
+    /// ListQueueTags.
+    async fn queue_tags(&self, url: &str) -> AwsResult<Vec<Tag>>;
+    /// ReceiveMessage, up to 10 messages, long-polling up to `wait_seconds`
+    /// (0 to 20).
+    async fn receive(&self, url: &str, wait_seconds: i32) -> AwsResult<Vec<QueueMessage>>;
+    /// DeleteMessage.
+    async fn delete_message(&self, url: &str, receipt: &str) -> AwsResult<()>;
+    /// DeleteQueue.
+    async fn delete_queue(&self, url: &str) -> AwsResult<()>;
+}
+
 /// A resource's ARN and its tags, as the tagging API indexes them.
 pub type TaggedResource = (String, Vec<Tag>);
 
@@ -599,6 +663,8 @@ pub struct Clients {
     pub identity: Arc<dyn IdentityApi>,
     /// Resource Groups Tagging API.
     pub tagging: Arc<dyn TaggingApi>,
+    /// SQS.
+    pub queues: Arc<dyn QueueApi>,
 }
 
 /// The three services plus identity, each behind the rate-limit and retry
@@ -611,6 +677,7 @@ pub struct Aws {
     sns: Arc<dyn SnsApi>,
     identity: Arc<dyn IdentityApi>,
     tagging: Arc<dyn TaggingApi>,
+    queues: Arc<dyn QueueApi>,
     policy: Arc<guard::Policy>,
     /// False where AWS's own documented behaviour cannot be assumed (an
     /// endpoint URL: an emulator, or a proxy): see [`Aws::trusts_create_tags`].
@@ -643,6 +710,10 @@ impl Aws {
             }),
             tagging: Arc::new(guard::Guarded {
                 inner: clients.tagging,
+                policy: policy.clone(),
+            }),
+            queues: Arc::new(guard::Guarded {
+                inner: clients.queues,
                 policy: policy.clone(),
             }),
             policy,
@@ -689,6 +760,11 @@ impl Aws {
     /// The Resource Groups Tagging API, rate-limited and retried.
     pub fn tagging(&self) -> &dyn TaggingApi {
         self.tagging.as_ref()
+    }
+
+    /// SQS, rate-limited and retried.
+    pub fn queues(&self) -> &dyn QueueApi {
+        self.queues.as_ref()
     }
 
     /// Calls made so far, per API.

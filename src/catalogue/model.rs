@@ -342,6 +342,12 @@ pub struct Environment {
     /// 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
     /// 2922, 3288, 3653). Absent: events are kept forever.
     pub log_retention_days: Option<u32>,
+    /// Allow `obsctl verify --drill` here: it sets alarms of this
+    /// environment to ALARM and back, so their topics' subscribers (the
+    /// on-call) really receive a test notification. Off by default; turn
+    /// it on for staging, or for production with the on-call's agreement.
+    #[serde(default)]
+    pub drill: bool,
     /// Free-form values available to templates as `env.vars`.
     #[serde(default)]
     pub vars: BTreeMap<String, String>,

@@ -30,7 +30,8 @@ pub(super) fn iam_policy_command(
         (PolicyFor::Plan, true) => iam::Purpose::PlanBacktest,
         (PolicyFor::Apply, false) => iam::Purpose::Apply,
         (PolicyFor::Verify, false) => iam::Purpose::Verify,
-        (PolicyFor::Apply | PolicyFor::Verify, true) => {
+        (PolicyFor::Drill, false) => iam::Purpose::Drill,
+        (PolicyFor::Apply | PolicyFor::Verify | PolicyFor::Drill, true) => {
             return Err(Error::Usage(
                 "--backtest goes with --for plan (verify's policy already reads data)".into(),
             ));

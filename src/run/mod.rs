@@ -201,6 +201,9 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
             max_scan,
             backtest,
             flap_window,
+            drill,
+            yes,
+            drill_timeout,
             aws,
         } => {
             let runtime = runtime()?;
@@ -215,6 +218,10 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
                     queries: *queries,
                     max_scan: *max_scan,
                     backtest: backtest.then_some(*flap_window),
+                    drill: drill.then_some(verify::DrillArgs {
+                        yes: *yes,
+                        timeout: *drill_timeout,
+                    }),
                 },
                 aws,
                 out,
@@ -288,10 +295,22 @@ struct Session {
 }
 
 async fn session(cli: &Cli, env: &str, args: &AwsArgs) -> Result<Session, Error> {
+    session_checked(cli, env, args, &|_| Ok(())).await
+}
+
+/// [`session`], with `check` run on the loaded catalogue before any AWS
+/// call (e.g. whether the environment allows a drill).
+async fn session_checked(
+    cli: &Cli,
+    env: &str,
+    args: &AwsArgs,
+    check: &(dyn Fn(&Catalogue) -> Result<(), Error> + Sync),
+) -> Result<Session, Error> {
     // Validate and compile offline first, so catalogue problems are reported
     // before any AWS call; compile again below once the account id is known
     // (cheap: 0.2 s for 1000 services).
     let (mut cat, _) = load_and_compile_in(&cli.definitions, cli.root.as_deref(), Some(env), true)?;
+    check(&cat)?;
     // `--region` moves the whole environment: clients and ARNs alike.
     if let (Some(region), Some(e)) = (&args.region, cat.environments.get_mut(env)) {
         e.spec.region = region.clone();

@@ -1,6 +1,6 @@
 //! `obsctl verify`: the catalogue against the account's data (read-only).
 
-use super::{session, stdout_error};
+use super::{session_checked, stdout_error};
 use crate::cli::{AwsArgs, Cli};
 use crate::error::{EXIT_FINDINGS, EXIT_OK, Error};
 use crate::report::plan::Format;
@@ -22,6 +22,16 @@ pub(super) struct VerifyArgs<'a> {
     pub max_scan: Option<u64>,
     /// `--backtest`, with the flap window (seconds).
     pub backtest: Option<u64>,
+    /// `--drill`.
+    pub drill: Option<DrillArgs>,
+}
+
+/// The options of `verify --drill`.
+pub(super) struct DrillArgs {
+    /// `--yes`: no confirmation.
+    pub yes: bool,
+    /// `--drill-timeout`, seconds.
+    pub timeout: u64,
 }
 
 /// The window saved queries run over.
@@ -40,8 +50,20 @@ pub(super) async fn verify_command(
     aws: &AwsArgs,
     out: &mut dyn Write,
 ) -> Result<i32, Error> {
-    let s = session(cli, args.env, aws).await?;
+    let check = |cat: &crate::catalogue::Catalogue| {
+        if args.drill.is_some() {
+            drill_allowed(cat, args.env)
+        } else {
+            Ok(())
+        }
+    };
+    let s = session_checked(cli, args.env, aws, &check).await?;
     let locate = |o: &crate::diagnostic::Origin| s.cat.locate(o, true);
+    // The drill is allowed and confirmed before anything is read.
+    let drill_routes = match &args.drill {
+        Some(d) => Some(confirm_drill(&s, args.env, d, &locate)?),
+        None => None,
+    };
     let targets = targets::targets(&s.desired, &locate);
     let services: BTreeSet<String> = s.cat.services.keys().cloned().collect();
     let window = Window::last(now_ms(), i64::try_from(args.since).unwrap_or(3 * 3600));
@@ -133,6 +155,10 @@ pub(super) async fn verify_command(
         }
         None => None,
     };
+    let drill = match (&args.drill, drill_routes) {
+        (Some(d), Some(routes)) => Some(drill(&s, routes, d, &mut floor).await?),
+        _ => None,
+    };
     let seconds = started.elapsed().as_secs_f64();
     if let Some(e) = &query_estimate {
         // One IncomingBytes batch; per query started one StartQuery and at
@@ -189,6 +215,7 @@ pub(super) async fn verify_command(
         floor_seconds,
         seconds,
         backtest,
+        drill,
     };
     if let Some(path) = args.junit {
         std::fs::write(path, report::junit(&r, args.strict)).map_err(|e| Error::io(path, e))?;
@@ -272,5 +299,149 @@ async fn backtest(
         calls,
         dollars: backtest_report::dollars(fetch.queries()),
         alarms,
+    })
+}
+
+/// Refuses the drill where the catalogue does not allow it.
+fn drill_allowed(cat: &crate::catalogue::Catalogue, env: &str) -> Result<(), Error> {
+    if cat.environments.get(env).is_some_and(|e| e.spec.drill) {
+        return Ok(());
+    }
+    Err(Error::Usage(format!(
+        "--drill sends real notifications, and environment `{env}` does not allow it: add `drill: true` under `environments: {env}:` in obsctl.yaml (after agreeing it with whoever receives them)"
+    )))
+}
+
+/// Refuses the drill where the catalogue does not allow it, and without
+/// `--yes` unless confirmed on a terminal. Returns the routes to drill.
+fn confirm_drill(
+    s: &super::Session,
+    env: &str,
+    d: &DrillArgs,
+    locate: &crate::verify::targets::Locate,
+) -> Result<Vec<crate::verify::drill::Route>, Error> {
+    use crate::verify::drill;
+    drill_allowed(&s.cat, env)?;
+    let routes = drill::routes(&s.desired, locate);
+    if d.yes {
+        return Ok(routes);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::Usage(
+            "--drill sends real notifications to every route's subscribers: pass --yes to run it without a terminal".into(),
+        ));
+    }
+    let mut err = std::io::stderr();
+    let topics: BTreeSet<String> = routes.iter().flat_map(|r| r.topics()).collect();
+    let _ = writeln!(
+        err,
+        "The drill sets one alarm per route to ALARM and back to OK in `{env}`: {} route(s), {} topic(s); their subscribers receive a test notification:",
+        routes.len(),
+        topics.len()
+    );
+    for r in &routes {
+        let _ = writeln!(err, "  {}", r.label());
+    }
+    let _ = write!(err, "Type `yes` to go on: ");
+    let _ = err.flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .read_line(&mut answer)
+        .map_err(|e| Error::Usage(format!("no answer read: {e}")))?;
+    if answer.trim() != "yes" {
+        return Err(Error::Usage("drill not confirmed; nothing was sent".into()));
+    }
+    Ok(routes)
+}
+
+/// `--drill`: leftovers of killed drills removed, every route drilled,
+/// everything temporary removed again (also on an error or Ctrl-C).
+async fn drill(
+    s: &super::Session,
+    routes: Vec<crate::verify::drill::Route>,
+    d: &DrillArgs,
+    floor: &mut BTreeMap<String, u64>,
+) -> Result<crate::verify::drill::Drill, Error> {
+    use crate::verify::{drill, drill_run};
+    use std::sync::Mutex;
+    let now_s = now_ms().div_euclid(1000);
+    let topics: Vec<String> = routes
+        .iter()
+        .flat_map(|r| r.topics())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let (leftovers_removed, mut cleanup_failures) =
+        drill_run::remove_leftovers(&s.aws, &s.desired.prefix, &topics, now_s)
+            .await
+            .map_err(Error::Aws)?;
+    let run = drill_run::run_id(now_ms());
+    let opts = drill_run::Options {
+        run: run.clone(),
+        env_prefix: s.desired.prefix.clone(),
+        partition: crate::resource::partition(&s.desired.region).to_string(),
+        region: s.desired.region.clone(),
+        account: s.desired.account.clone(),
+        timeout: std::time::Duration::from_secs(d.timeout),
+        poll_seconds: 1,
+        now_s,
+    };
+    let temps = Mutex::new(drill_run::Temporaries::default());
+    let progress_on = std::io::stderr().is_terminal();
+    let mut progress = move |line: String| {
+        if progress_on {
+            let _ = writeln!(std::io::stderr(), "… {line}");
+        }
+    };
+    let outcome = tokio::select! {
+        r = drill_run::run(&s.aws, &routes, &opts, &temps, &mut progress) => Some(r),
+        _ = tokio::signal::ctrl_c() => None,
+    };
+    cleanup_failures.extend(drill_run::cleanup(&s.aws, &run, &temps).await);
+    let (results, interrupted) = match outcome {
+        Some(r) => (r.map_err(Error::Aws)?, false),
+        None => (Vec::new(), true),
+    };
+    // The floor: per drilled route two SetAlarmState; per topic one queue
+    // (CreateQueue, GetQueueAttributes, Subscribe, ListSubscriptionsByTopic,
+    // Unsubscribe, DeleteQueue) and at least one ReceiveMessage per
+    // notification awaited.
+    let drilled = results.iter().filter(|r| r.drilled.is_ok()).count() as u64;
+    let probed = results
+        .iter()
+        .flat_map(|r| r.topics.iter().map(|t| t.topic.clone()))
+        .collect::<BTreeSet<_>>()
+        .len() as u64;
+    let awaited: u64 = results
+        .iter()
+        .map(|r| {
+            r.topics
+                .iter()
+                .map(|t| u64::from(t.alarm.is_some()) + u64::from(t.ok.is_some()))
+                .sum::<u64>()
+        })
+        .sum();
+    for (api, n) in [
+        ("cloudwatch:SetAlarmState", 2 * drilled),
+        ("sqs:CreateQueue", probed),
+        ("sqs:GetQueueAttributes", probed),
+        ("sns:Subscribe", probed),
+        ("sns:ListSubscriptionsByTopic", probed),
+        ("sns:Unsubscribe", probed),
+        ("sqs:DeleteQueue", probed),
+        ("sqs:ReceiveMessage", awaited),
+        ("sqs:ListQueues", 1),
+    ] {
+        if n > 0 {
+            *floor.entry(api.into()).or_default() += n;
+        }
+    }
+    Ok(drill::Drill {
+        run,
+        timeout_s: d.timeout,
+        routes: results,
+        leftovers_removed,
+        cleanup_failures,
+        interrupted,
     })
 }

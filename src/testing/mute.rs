@@ -20,7 +20,7 @@
 use crate::compile::DesiredState;
 use crate::engine::alarm::State;
 use crate::notation::format_duration;
-use crate::resource::Resource;
+use crate::resource::{AlarmMuteRule, Resource};
 use crate::rules::mute::{
     Expression, Schedule, parse_expression, parse_iso_duration, parse_timezone,
 };
@@ -48,11 +48,20 @@ pub struct Window {
 impl Mutes {
     /// The compiled mute rules of `state`.
     pub fn new(state: &DesiredState) -> Mutes {
+        Mutes::from_rules(state.resources.values().filter_map(|r| {
+            if let Resource::AlarmMuteRule(m) = r {
+                Some(m.as_ref())
+            } else {
+                None
+            }
+        }))
+    }
+
+    /// Mute rules as AWS holds them (e.g. read live by the drill); rules
+    /// whose schedule does not parse are left out.
+    pub fn from_rules<'a>(rules: impl IntoIterator<Item = &'a AlarmMuteRule>) -> Mutes {
         let mut by_alarm: BTreeMap<String, Vec<(String, Schedule)>> = BTreeMap::new();
-        for r in state.resources.values() {
-            let Resource::AlarmMuteRule(m) = r else {
-                continue;
-            };
+        for m in rules {
             let s = &m.rule.schedule;
             let date = |d: &Option<String>| {
                 d.as_deref()
@@ -117,6 +126,14 @@ impl Mutes {
             l.iter()
                 .any(|(_, s)| matches!(s.expression, Expression::Cron(_)))
         })
+    }
+
+    /// The rules muting `alarm` at `at` (seconds since the epoch).
+    pub fn muting_at(&self, alarm: &str, at: i64) -> Vec<String> {
+        self.windows(alarm, at, 0, 1)
+            .into_iter()
+            .flat_map(|w| w.rules)
+            .collect()
     }
 
     /// The windows muting `alarm` that overlap `[from, to)` (seconds from the

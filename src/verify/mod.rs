@@ -11,7 +11,12 @@
 //! Section 2, "Backtest" (`--backtest`, and `plan --backtest`):
 //! [`backtest`] replays the window's data through the engine `obsctl test`
 //! uses and compares the live alarms' history; [`backtest_report`] renders
-//! it. Section 3 (the drill) is not built.
+//! it.
+//!
+//! Section 3, the drill (`--drill`): [`drill`] finds the routes and picks
+//! an alarm per route, recognises notifications and judges deliveries
+//! (pure); [`drill_run`] subscribes temporary SQS queues, sets the alarms'
+//! states and removes everything temporary again.
 //!
 //! The AWS reads themselves (GetMetricData batched within both of its
 //! limits, ListMetrics, FilterLogEvents, DescribeAlarmHistory as typed
@@ -26,6 +31,9 @@
 pub mod backtest;
 pub mod backtest_report;
 pub mod check;
+pub mod drill;
+pub mod drill_report;
+pub mod drill_run;
 pub mod queries;
 pub mod report;
 pub mod targets;

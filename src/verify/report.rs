@@ -44,11 +44,18 @@ pub struct Report {
     pub seconds: f64,
     /// Section 2, with `--backtest`: the alarms replayed over the window.
     pub backtest: Option<super::backtest_report::Backtest>,
+    /// Section 3, with `--drill`: the notification routes drilled.
+    pub drill: Option<super::drill::Drill>,
 }
 
 impl Report {
-    /// Findings at `level`.
+    /// Findings at `level`, the drill's routes included.
     pub fn count(&self, level: Level) -> usize {
+        self.data_count(level) + self.drill.as_ref().map_or(0, |d| d.count(level))
+    }
+
+    /// Section 1's findings at `level`.
+    pub fn data_count(&self, level: Level) -> usize {
         self.metrics.iter().filter(|m| m.level == level).count()
             + self.filters.iter().filter(|f| f.level == level).count()
             + self.queries.iter().filter(|q| q.level == level).count()
@@ -81,11 +88,11 @@ pub fn estimate_line(e: &Estimate) -> String {
 }
 
 fn counts(r: &Report) -> String {
-    let problems = r.count(Level::Problem);
+    let problems = r.data_count(Level::Problem);
     format!(
         "{} alive, {} quiet, {problems} problem{}",
-        r.count(Level::Ok),
-        r.count(Level::Warning),
+        r.data_count(Level::Ok),
+        r.data_count(Level::Warning),
         if problems == 1 { "" } else { "s" }
     )
 }
@@ -170,6 +177,9 @@ pub fn text(w: &mut dyn Write, r: &Report) -> io::Result<()> {
     if let Some(b) = &r.backtest {
         super::backtest_report::text(w, b)?;
     }
+    if let Some(d) = &r.drill {
+        super::drill_report::text(w, d)?;
+    }
     Ok(())
 }
 
@@ -249,6 +259,9 @@ pub fn markdown(w: &mut dyn Write, r: &Report) -> io::Result<()> {
     if let Some(b) = &r.backtest {
         super::backtest_report::markdown(w, b)?;
     }
+    if let Some(d) = &r.drill {
+        super::drill_report::markdown(w, d)?;
+    }
     Ok(())
 }
 
@@ -283,7 +296,12 @@ pub fn calls(w: &mut dyn Write, r: &Report) -> io::Result<()> {
     Ok(())
 }
 
-fn status(level: Level, strict: bool, message: &str, locations: String) -> TestCaseStatus {
+pub(super) fn status(
+    level: Level,
+    strict: bool,
+    message: &str,
+    locations: String,
+) -> TestCaseStatus {
     match level {
         Level::Ok => TestCaseStatus::success(),
         Level::Warning if !strict => {
@@ -363,6 +381,14 @@ pub fn junit(r: &Report, strict: bool) -> String {
     }
     if let Some(b) = &r.backtest {
         report.add_test_suite(super::backtest_report::junit_suite(&r.catalogue, &r.env, b));
+    }
+    if let Some(d) = &r.drill {
+        report.add_test_suite(super::drill_report::junit_suite(
+            &r.catalogue,
+            &r.env,
+            d,
+            strict,
+        ));
     }
     report.to_string().unwrap_or_default()
 }
@@ -456,6 +482,7 @@ mod tests {
             floor_seconds: 0.0,
             seconds: 0.0,
             backtest: None,
+            drill: None,
         }
     }
 

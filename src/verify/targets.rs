@@ -230,7 +230,7 @@ pub struct Targets {
 /// Finds a catalogue location for an origin (`Catalogue::locate`).
 pub type Locate<'a> = dyn Fn(&Origin) -> (PathBuf, Pos) + 'a;
 
-fn location(desired: &DesiredState, key: &(Kind, String), locate: &Locate) -> Location {
+pub(crate) fn location(desired: &DesiredState, key: &(Kind, String), locate: &Locate) -> Location {
     match desired.origins.get(key) {
         Some(o) => {
             let (file, pos) = locate(o);

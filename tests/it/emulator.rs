@@ -2378,3 +2378,227 @@ async fn log_alarms_apply_repair_drift_and_are_pruned() {
     run(&["plan", "--env", "production", "--detailed-exitcode"]);
     assert!(read().await.is_none());
 }
+
+/// `verify --drill` end to end on the emulator. fakecloud accepts
+/// SetAlarmState but runs no alarm action (aws-fidelity.md), so this test
+/// plays CloudWatch's part: whenever an alarm's state reason shows the
+/// drill set it, it publishes the alarm's notification, in AWS's format, to
+/// the topics of that state's actions, as AWS would. Everything else is
+/// real: the drill's queues, their subscriptions, SNS → SQS delivery,
+/// reading and cleanup.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_drill_delivers_on_every_route_and_leaves_nothing_behind() {
+    let e = Emulator::start();
+    e.apply("cat-house", "staging");
+    let cw = e.cloudwatch().await;
+    let sns = e.sns().await;
+    let sqs = aws_sdk_sqs::Client::new(&e.config().await);
+    // Every alarm starts OK, as on a quiet day.
+    let alarms = cw
+        .describe_alarms()
+        .alarm_name_prefix("cat-house-staging-")
+        .alarm_types(cw::types::AlarmType::MetricAlarm)
+        .alarm_types(cw::types::AlarmType::CompositeAlarm)
+        .max_records(100)
+        .send()
+        .await
+        .unwrap();
+    let names: Vec<String> = alarms
+        .metric_alarms()
+        .iter()
+        .filter_map(|a| a.alarm_name().map(str::to_string))
+        .chain(
+            alarms
+                .composite_alarms()
+                .iter()
+                .filter_map(|a| a.alarm_name().map(str::to_string)),
+        )
+        .collect();
+    assert!(!names.is_empty());
+    for n in &names {
+        cw.set_alarm_state()
+            .alarm_name(n)
+            .state_value(cw::types::StateValue::Ok)
+            .state_reason("quiet")
+            .send()
+            .await
+            .unwrap();
+    }
+    let stdout = tempfile::NamedTempFile::new().unwrap();
+    let stderr = tempfile::NamedTempFile::new().unwrap();
+    let mut child = e
+        .command(
+            &e.url,
+            &root(),
+            "definitions/cat-house",
+            &[
+                "verify",
+                "--env",
+                "staging",
+                "--since",
+                "1h",
+                "--drill",
+                "--yes",
+                "--drill-timeout",
+                "20s",
+                "--format",
+                "json",
+            ],
+        )
+        .stdin(Stdio::null())
+        // Files, not pipes: the report is larger than a pipe's buffer, and
+        // the test reads it only once the drill has ended.
+        .stdout(stdout.reopen().unwrap())
+        .stderr(stderr.reopen().unwrap())
+        .spawn()
+        .unwrap();
+    // CloudWatch's part: alarm actions on the drill's state changes.
+    let mut done: std::collections::BTreeSet<(String, String, String)> = Default::default();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(150);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!(
+                "the drill did not end; published {done:?}\n{}",
+                std::fs::read_to_string(stderr.path()).unwrap()
+            );
+        }
+        let out = cw
+            .describe_alarms()
+            .set_alarm_names(Some(names.clone()))
+            .alarm_types(cw::types::AlarmType::MetricAlarm)
+            .alarm_types(cw::types::AlarmType::CompositeAlarm)
+            .send()
+            .await
+            .unwrap();
+        let states = out
+            .metric_alarms()
+            .iter()
+            .map(|a| {
+                (
+                    a.alarm_name().unwrap_or_default(),
+                    a.state_value().map(|s| s.as_str()).unwrap_or_default(),
+                    a.state_reason().unwrap_or_default(),
+                    a.alarm_actions(),
+                    a.ok_actions(),
+                )
+            })
+            .chain(out.composite_alarms().iter().map(|a| {
+                (
+                    a.alarm_name().unwrap_or_default(),
+                    a.state_value().map(|s| s.as_str()).unwrap_or_default(),
+                    a.state_reason().unwrap_or_default(),
+                    a.alarm_actions(),
+                    a.ok_actions(),
+                )
+            }));
+        for (name, state, reason, alarm_actions, ok_actions) in states {
+            let key = (name.to_string(), state.to_string(), reason.to_string());
+            if !reason.contains("obsctl verify --drill") || done.contains(&key) {
+                continue;
+            }
+            let message = serde_json::json!({
+                "AlarmName": name,
+                "NewStateValue": state,
+                "NewStateReason": reason,
+                "OldStateValue": if state == "ALARM" { "OK" } else { "ALARM" },
+                "Region": "us-east-1",
+            })
+            .to_string();
+            let topics = if state == "ALARM" {
+                alarm_actions
+            } else {
+                ok_actions
+            };
+            for topic in topics {
+                sns.publish()
+                    .topic_arn(topic)
+                    .subject(format!("{state}: \"{name}\" in us-east-1"))
+                    .message(&message)
+                    .send()
+                    .await
+                    .unwrap();
+            }
+            done.insert(key);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let status = child.wait().unwrap();
+    let report = std::fs::read_to_string(stdout.path()).unwrap();
+    let report: Value = serde_json::from_str(&report).unwrap_or_else(|_| {
+        panic!(
+            "{status:?}\n{report}\n{}",
+            std::fs::read_to_string(stderr.path()).unwrap()
+        )
+    });
+    let drill = &report["drill"];
+    let routes = drill["routes"].as_array().unwrap();
+    // Cat House: critical and warning, each to its own topic.
+    assert!(routes.len() >= 2, "{drill:#}");
+    for r in routes {
+        let drilled = &r["drilled"]["Ok"];
+        assert!(drilled["alarm"].is_string(), "not drilled: {r:#}");
+        for t in r["topics"].as_array().unwrap() {
+            for state in ["alarm", "ok"] {
+                if !t[state].is_null() {
+                    assert_eq!(t[state]["outcome"], "delivered", "{state}: {r:#}");
+                }
+            }
+        }
+    }
+    // Two state changes per route, each seen by CloudWatch (here: the test).
+    assert_eq!(done.len(), 2 * routes.len(), "{done:?}");
+    // Nothing temporary is left: no queue, no subscription of one.
+    let queues = sqs
+        .list_queues()
+        .queue_name_prefix("obsctl-drill-")
+        .send()
+        .await
+        .unwrap();
+    assert!(queues.queue_urls().is_empty(), "{:?}", queues.queue_urls());
+    let topics = sns.list_topics().send().await.unwrap();
+    for t in topics.topics() {
+        let subs = sns
+            .list_subscriptions_by_topic()
+            .topic_arn(t.topic_arn().unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            subs.subscriptions()
+                .iter()
+                .all(|s| !s.endpoint().unwrap_or_default().contains("obsctl-drill-")),
+            "a drill subscription is left on {:?}",
+            t.topic_arn()
+        );
+    }
+    let drilled: Vec<String> = routes
+        .iter()
+        .filter_map(|r| r["drilled"]["Ok"]["alarm"].as_str().map(str::to_string))
+        .collect();
+    // No drilled alarm is left in ALARM (the emulator's own evaluator may
+    // have moved them on to their evaluated state, as CloudWatch does).
+    let after = cw
+        .describe_alarms()
+        .set_alarm_names(Some(names.clone()))
+        .alarm_types(cw::types::AlarmType::MetricAlarm)
+        .alarm_types(cw::types::AlarmType::CompositeAlarm)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        after
+            .metric_alarms()
+            .iter()
+            .filter(|a| drilled.contains(&a.alarm_name().unwrap_or_default().to_string()))
+            .all(|a| a.state_value() != Some(&cw::types::StateValue::Alarm)),
+        "{drilled:?}"
+    );
+    // Production does not allow drills: refused before any AWS call.
+    let refused = e.obsctl(
+        "cat-house",
+        &["verify", "--env", "production", "--drill", "--yes"],
+    );
+    assert_eq!(refused.status.code(), Some(64), "{}", text(&refused));
+    assert!(text(&refused).contains("drill: true"), "{}", text(&refused));
+}

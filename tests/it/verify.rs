@@ -428,3 +428,92 @@ fn the_plan_policy_gains_get_metric_data_only_with_backtest() {
     .run();
     assert_eq!(out.code, 64, "{}", out.stderr);
 }
+
+/// The drill end to end on the in-memory AWS (which runs alarm actions on
+/// SetAlarmState and delivers SNS to SQS): both shipped catalogues,
+/// applied, every route delivered, nothing temporary left, and every call
+/// allowed by `iam-policy --for drill`, which grants nothing unused.
+#[tokio::test]
+async fn the_drill_delivers_every_route_of_both_catalogues_within_its_policy() {
+    use obsctl::verify::drill::{self, Delivery};
+    use obsctl::verify::drill_run;
+    for cat in ["cat-house", "bookstore"] {
+        let (fake, aws, d) = crate::support::applied(cat, "staging").await;
+        fake.with_state(|s| {
+            let names: Vec<String> = s.alarms.keys().cloned().collect();
+            for n in names {
+                s.alarm_states.insert(n, obsctl::aws::data::AlarmState::Ok);
+            }
+            s.authorized.clear();
+        });
+        let routes = drill::routes(&d, &locate);
+        assert!(routes.len() >= 2, "{cat}: {routes:#?}");
+        let opts = drill_run::Options {
+            run: "t1".into(),
+            env_prefix: d.prefix.clone(),
+            partition: "aws".into(),
+            region: d.region.clone(),
+            account: d.account.clone(),
+            timeout: Duration::from_millis(500),
+            poll_seconds: 1,
+            now_s: fake.now_ms() / 1000,
+        };
+        let topics: Vec<String> = routes.iter().flat_map(|r| r.topics()).collect();
+        drill_run::remove_leftovers(&aws, &d.prefix, &topics, opts.now_s)
+            .await
+            .unwrap();
+        let temps = std::sync::Mutex::new(drill_run::Temporaries::default());
+        let results = drill_run::run(&aws, &routes, &opts, &temps, &mut |_| {})
+            .await
+            .unwrap();
+        // A second pipeline's drill starting now finds this one's queues
+        // young: it leaves them alone.
+        let (removed, _) = drill_run::remove_leftovers(&aws, &d.prefix, &topics, opts.now_s)
+            .await
+            .unwrap();
+        assert!(removed.is_empty());
+        assert!(fake.with_state(|s| !s.queues.is_empty()));
+        assert!(drill_run::cleanup(&aws, "t1", &temps).await.is_empty());
+        for r in &results {
+            assert!(r.drilled.is_ok(), "{cat}: {r:#?}");
+            for t in &r.topics {
+                for d in [&t.alarm, &t.ok].into_iter().flatten() {
+                    assert!(matches!(d, Delivery::Delivered { .. }), "{cat}: {r:#?}");
+                }
+            }
+        }
+        fake.with_state(|s| {
+            assert!(s.queues.is_empty(), "{cat}: queues left");
+            assert!(
+                s.subscriptions
+                    .iter()
+                    .all(|(_, sub, _)| !sub.endpoint.contains(drill::QUEUE_PREFIX))
+            );
+        });
+        let recorded = fake.state.lock().unwrap().authorized.clone();
+        let policy = iam::policy(&d, Purpose::Drill, &all_kinds());
+        let denied: Vec<_> = recorded
+            .iter()
+            .filter(|(a, r)| !iam::allows(&policy, a, r))
+            .collect();
+        assert!(denied.is_empty(), "{cat}: denied {denied:#?}\n{policy:#}");
+        let made: BTreeSet<&str> = recorded.iter().map(|(a, _)| a.as_str()).collect();
+        for row in iam::rows(&d, Purpose::Drill, &all_kinds()) {
+            // verify's own reads are proven by its own test above.
+            if row.purpose == Purpose::Verify || !row.implied_by.is_empty() {
+                continue;
+            }
+            // Read one by one only when the account has mute rules.
+            if row.action == "cloudwatch:GetAlarmMuteRule"
+                && d.count(obsctl::resource::Kind::AlarmMuteRule) == 0
+            {
+                continue;
+            }
+            assert!(
+                made.contains(row.action),
+                "{cat}: {} is granted but never needed",
+                row.action
+            );
+        }
+    }
+}

@@ -495,4 +495,138 @@ impl CloudWatchApi for FakeAws {
         self.with(|s| s.mute_rules.remove(name));
         Ok(())
     }
+
+    async fn alarm_states(&self, names: &[String]) -> AwsResult<Vec<AlarmStatus>> {
+        self.enter(Api::DescribeAlarms.name()).await?;
+        self.authorize(
+            Api::DescribeAlarms,
+            names.iter().map(|n| self.alarm_arn(n)).collect(),
+        );
+        if names.len() > 100 {
+            return Err(AwsError::new(
+                Api::DescribeAlarms.name(),
+                "ValidationError",
+                "AlarmNames: at most 100",
+            ));
+        }
+        Ok(self.with(|s| {
+            names
+                .iter()
+                .filter_map(|n| {
+                    let (alarm, _) = s.alarms.get(n)?;
+                    let (enabled, suppressor) = match alarm {
+                        LiveAlarm::Metric(a) => (a.actions_enabled, None),
+                        LiveAlarm::Log(a) => (a.actions_enabled, None),
+                        LiveAlarm::Composite(c) => {
+                            (c.actions_enabled, c.actions_suppressor.clone())
+                        }
+                    };
+                    Some(AlarmStatus {
+                        name: n.clone(),
+                        composite: matches!(alarm, LiveAlarm::Composite(_)),
+                        state: s.state_of(n),
+                        actions_enabled: enabled,
+                        actions_suppressor: suppressor,
+                    })
+                })
+                .collect()
+        }))
+    }
+
+    /// SetAlarmState as AWS runs it (API reference: "Temporarily sets the
+    /// state of an alarm for testing purposes. When the updated state
+    /// differs from the previous value, the action configured for the
+    /// appropriate state is invoked"): the same state again does nothing;
+    /// a change runs the new state's actions unless actions are disabled,
+    /// a mute rule mutes the alarm now ("How alarm mute rules work"), or a
+    /// composite's actions suppressor is in ALARM ("Alarm suppression").
+    /// SNS actions publish the alarm's notification (the JSON of AWS's
+    /// alarm messages: AlarmName, NewStateValue, NewStateReason,
+    /// OldStateValue, StateChangeTime…; aws-lambda-go's
+    /// `cloudwatch-alarm-sns-payload-single-metric.json`). A metric alarm
+    /// keeps the state until its next evaluation, which the fake does not
+    /// run; a composite keeps it until a child changes.
+    async fn set_alarm_state(
+        &self,
+        name: &str,
+        state: crate::aws::data::AlarmState,
+        reason: &str,
+    ) -> AwsResult<()> {
+        self.enter(Api::SetAlarmState.name()).await?;
+        self.authorize(Api::SetAlarmState, vec![self.alarm_arn(name)]);
+        let now = self.now_ms();
+        let arn = self.alarm_arn(name);
+        let (region, account) = (self.region.clone(), self.account.clone());
+        self.with(|s| {
+            let Some((alarm, _)) = s.alarms.get(name).cloned() else {
+                return Err(AwsError::new(
+                    Api::SetAlarmState.name(),
+                    "ResourceNotFound",
+                    format!("Alarm {name} does not exist"),
+                ));
+            };
+            let old = s.state_of(name);
+            if old == state {
+                return Ok(());
+            }
+            s.alarm_states.insert(name.to_string(), state);
+            let (enabled, ok, alarm_actions, insufficient, suppressor, description) = match &alarm {
+                LiveAlarm::Metric(a) => (
+                    a.actions_enabled,
+                    &a.ok_actions,
+                    &a.alarm_actions,
+                    &a.insufficient_data_actions,
+                    None,
+                    a.alarm_description.clone(),
+                ),
+                LiveAlarm::Log(a) => (
+                    a.actions_enabled,
+                    &a.ok_actions,
+                    &a.alarm_actions,
+                    &a.insufficient_data_actions,
+                    None,
+                    a.alarm_description.clone(),
+                ),
+                LiveAlarm::Composite(c) => (
+                    c.actions_enabled,
+                    &c.ok_actions,
+                    &c.alarm_actions,
+                    &c.insufficient_data_actions,
+                    c.actions_suppressor.clone(),
+                    c.alarm_description.clone(),
+                ),
+            };
+            let actions = match state {
+                crate::aws::data::AlarmState::Ok => ok,
+                crate::aws::data::AlarmState::Alarm => alarm_actions,
+                crate::aws::data::AlarmState::InsufficientData => insufficient,
+            };
+            let muted =
+                !crate::testing::mute::Mutes::from_rules(s.mute_rules.values().map(|(r, _)| r))
+                    .muting_at(name, now.div_euclid(1000))
+                    .is_empty();
+            let suppressed =
+                suppressor.is_some_and(|p| s.state_of(&p) == crate::aws::data::AlarmState::Alarm);
+            if !enabled || muted || suppressed {
+                return Ok(());
+            }
+            let message = serde_json::json!({
+                "AlarmName": name,
+                "AlarmDescription": description,
+                "AWSAccountId": account,
+                "NewStateValue": state.as_str(),
+                "NewStateReason": reason,
+                "StateChangeTime": super::iso_ms(now),
+                "Region": region,
+                "AlarmArn": arn,
+                "OldStateValue": old.as_str(),
+            })
+            .to_string();
+            let subject = format!("{}: \"{name}\" in {region}", state.as_str());
+            for topic in actions.clone() {
+                s.publish(&topic, &subject, &message, now);
+            }
+            Ok(())
+        })
+    }
 }

@@ -47,6 +47,12 @@
 //!   one error it declares; DeleteAlarmMuteRule declares no error, and a
 //!   missing rule is no error (as the emulator);
 //!
+//! - SetAlarmState runs the new state's actions (not for the state the
+//!   alarm is in already; not while muted, suppressed or with actions
+//!   disabled), SNS delivers to confirmed SQS subscriptions in the SNS
+//!   envelope or raw, and SQS keeps a received message invisible until it
+//!   is deleted (`cloudwatch.rs`, `sns.rs`, `sqs.rs`);
+//!
 //! It can inject throttling and any other error per API.
 //!
 //! This file holds the shared state, fault injection and call recording;
@@ -56,10 +62,12 @@ mod cloudwatch;
 mod data;
 mod logs;
 mod sns;
+mod sqs;
 mod sts;
 mod tagging;
 
 pub use data::{FakeDatapoint, FakeHistoryItem, FakeQuery};
+pub use sqs::FakeQueue;
 
 use super::*;
 use std::sync::Mutex;
@@ -144,6 +152,13 @@ pub struct FakeState {
     pub insights: BTreeMap<String, FakeQuery>,
     /// GetQueryResults calls a query stays `Running` for.
     pub query_polls: u32,
+    /// Alarm states (SetAlarmState); an alarm not listed is
+    /// `INSUFFICIENT_DATA`, the state of a new alarm.
+    pub alarm_states: BTreeMap<String, crate::aws::data::AlarmState>,
+    /// SQS queues by URL.
+    pub queues: BTreeMap<String, FakeQueue>,
+    /// Every message SNS published: (topic ARN, subject, message).
+    pub published: Vec<(String, String, String)>,
     next_id: u64,
 }
 
@@ -205,6 +220,7 @@ impl FakeAws {
                 sns: Arc::new(self.clone()),
                 identity: Arc::new(self.clone()),
                 tagging: Arc::new(self.clone()),
+                queues: Arc::new(self.clone()),
             },
             rates,
             RetryPolicy {
@@ -317,6 +333,25 @@ impl FakeAws {
             }
         });
     }
+}
+
+impl FakeState {
+    /// An alarm's state.
+    pub fn state_of(&self, alarm: &str) -> crate::aws::data::AlarmState {
+        self.alarm_states
+            .get(alarm)
+            .copied()
+            .unwrap_or(crate::aws::data::AlarmState::InsufficientData)
+    }
+}
+
+/// `2026-12-07T14:03:00.000+0000`, the form of `StateChangeTime` in alarm
+/// notifications.
+fn iso_ms(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .format("%Y-%m-%dT%H:%M:%S%.3f+0000")
+        .to_string()
 }
 
 /// One page of `all`: the page at the offset `next` names, `size` long,

@@ -20,6 +20,49 @@ impl FakeAws {
     }
 }
 
+impl FakeState {
+    /// SNS Publish of an alarm action: every confirmed SQS subscription of
+    /// `topic` gets the message, in SNS's JSON envelope (Type
+    /// `Notification`, MessageId, TopicArn, Subject, Message, Timestamp) or,
+    /// with `RawMessageDelivery`, as is ("Amazon SNS raw message delivery").
+    /// A topic that does not exist gets nothing.
+    pub(super) fn publish(&mut self, topic: &str, subject: &str, message: &str, now: i64) {
+        if !self.topics.contains_key(topic) {
+            return;
+        }
+        self.published
+            .push((topic.to_string(), subject.to_string(), message.to_string()));
+        let targets: Vec<(String, bool)> = self
+            .subscriptions
+            .iter()
+            .filter(|(t, sub, _)| {
+                t == topic && sub.protocol == "sqs" && sub.arn != "PendingConfirmation"
+            })
+            .map(|(_, sub, attrs)| {
+                let raw = attrs.get("RawMessageDelivery").is_some_and(|v| v == "true");
+                (sub.endpoint.clone(), raw)
+            })
+            .collect();
+        for (queue, raw) in targets {
+            self.next_id += 1;
+            let body = if raw {
+                message.to_string()
+            } else {
+                serde_json::json!({
+                    "Type": "Notification",
+                    "MessageId": format!("message-{:08}", self.next_id),
+                    "TopicArn": topic,
+                    "Subject": subject,
+                    "Message": message,
+                    "Timestamp": super::iso_ms(now),
+                })
+                .to_string()
+            };
+            self.deliver(&queue, body);
+        }
+    }
+}
+
 #[async_trait]
 impl SnsApi for FakeAws {
     async fn list_topics(&self, next: Option<String>) -> AwsResult<Page<String>> {

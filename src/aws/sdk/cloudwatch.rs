@@ -244,6 +244,67 @@ impl CloudWatchApi for Sdk<cw::Client> {
         })
     }
 
+    async fn alarm_states(&self, names: &[String]) -> AwsResult<Vec<AlarmStatus>> {
+        let out = self
+            .0
+            .describe_alarms()
+            .set_alarm_names(Some(names.to_vec()))
+            .alarm_types(cw::types::AlarmType::MetricAlarm)
+            .alarm_types(cw::types::AlarmType::CompositeAlarm)
+            .alarm_types(cw::types::AlarmType::LogAlarm)
+            .max_records(100)
+            .send()
+            .await
+            .map_err(|e| err("DescribeAlarms", e))?;
+        let state = |s: Option<&cw::types::StateValue>| {
+            s.and_then(|s| data::AlarmState::parse(s.as_str()))
+                .unwrap_or(data::AlarmState::InsufficientData)
+        };
+        let mut found: Vec<AlarmStatus> = out
+            .metric_alarms()
+            .iter()
+            .map(|a| AlarmStatus {
+                name: a.alarm_name().unwrap_or_default().to_string(),
+                composite: false,
+                state: state(a.state_value()),
+                actions_enabled: a.actions_enabled().unwrap_or(true),
+                actions_suppressor: None,
+            })
+            .collect();
+        found.extend(out.composite_alarms().iter().map(|a| AlarmStatus {
+            name: a.alarm_name().unwrap_or_default().to_string(),
+            composite: true,
+            state: state(a.state_value()),
+            actions_enabled: a.actions_enabled().unwrap_or(true),
+            actions_suppressor: a.actions_suppressor().map(str::to_string),
+        }));
+        found.extend(out.log_alarms().iter().map(|a| AlarmStatus {
+            name: a.alarm_name().unwrap_or_default().to_string(),
+            composite: false,
+            state: state(a.state_value()),
+            actions_enabled: a.actions_enabled().unwrap_or(true),
+            actions_suppressor: None,
+        }));
+        Ok(found)
+    }
+
+    async fn set_alarm_state(
+        &self,
+        name: &str,
+        state: data::AlarmState,
+        reason: &str,
+    ) -> AwsResult<()> {
+        self.0
+            .set_alarm_state()
+            .alarm_name(name)
+            .state_value(cw::types::StateValue::from(state.as_str()))
+            .state_reason(reason)
+            .send()
+            .await
+            .map_err(|e| err("SetAlarmState", e))?;
+        Ok(())
+    }
+
     async fn list_tags(&self, arn: &str) -> AwsResult<Vec<Tag>> {
         let out = self
             .0

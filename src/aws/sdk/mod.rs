@@ -5,6 +5,7 @@
 mod cloudwatch;
 mod logs;
 mod sns;
+mod sqs;
 mod sts;
 mod tagging;
 #[cfg(test)]
@@ -56,6 +57,7 @@ pub async fn connect(opts: &ConnectOptions) -> Aws {
             sns: Arc::new(Sdk(aws_sdk_sns::Client::new(&config))),
             identity: Arc::new(Sdk(aws_sdk_sts::Client::new(&config))),
             tagging: Arc::new(Sdk(aws_sdk_resourcegroupstagging::Client::new(&config))),
+            queues: Arc::new(Sdk(aws_sdk_sqs::Client::new(&config))),
         },
         opts.rates.clone().unwrap_or_default(),
         opts.retry,

@@ -14,6 +14,7 @@ fn aws_with(cloudwatch: cw::Client) -> Aws {
             logs: fake.clone(),
             sns: fake.clone(),
             identity: fake.clone(),
+            queues: fake.clone(),
             tagging: fake,
         },
         Rates::unlimited(),
