@@ -304,6 +304,11 @@ pub enum Command {
         /// Output format of the report.
         #[arg(long, value_enum, default_value = "text")]
         format: ImportFormat,
+        /// Read the resources from a Terraform state instead of the
+        /// account: the output of `terraform show -json` (no AWS call; the
+        /// region and account come from the state's ARNs, or `--region`).
+        #[arg(long, value_name = "FILE")]
+        from_terraform: Option<PathBuf>,
         /// AWS connection.
         #[command(flatten)]
         aws: AwsArgs,

@@ -451,15 +451,15 @@ pub async fn alarm_history(
 pub async fn first_event(
     aws: &Aws,
     group: &str,
-    start: i64,
-    end: i64,
+    pattern: Option<&str>,
+    (start, end): (i64, i64),
     max_pages: u32,
 ) -> AwsResult<Option<i64>> {
     let mut next = None;
     for _ in 0..max_pages.max(1) {
         let (events, token) = aws
             .logs()
-            .filter_log_events(group, start, end, 1, next.clone())
+            .filter_log_events(group, pattern, (start, end), 1, next.clone())
             .await?;
         if let Some(e) = events.first() {
             return Ok(Some(e.timestamp));

@@ -447,15 +447,15 @@ impl LogsApi for Guarded<dyn LogsApi> {
     async fn filter_log_events(
         &self,
         group: &str,
-        start: i64,
-        end: i64,
+        pattern: Option<&str>,
+        window: (i64, i64),
         limit: i32,
         next: Option<String>,
     ) -> AwsResult<Page<LogEvent>> {
         let i = &self.inner;
         self.policy
             .call(Api::FilterLogEvents, || {
-                i.filter_log_events(group, start, end, limit, next.clone())
+                i.filter_log_events(group, pattern, window, limit, next.clone())
             })
             .await
     }

@@ -478,13 +478,13 @@ pub trait LogsApi: Send + Sync {
     /// DeleteLogStream.
     async fn delete_log_stream(&self, group: &str, stream: &str) -> AwsResult<()>;
     /// FilterLogEvents of `group` with times in `[start, end)` (ms), at most
-    /// `limit` events (no filter pattern). A page may be empty while more
-    /// events exist (see [`data::first_event`]).
+    /// `limit` events, matching `pattern` when one is given. A page may be
+    /// empty while more events exist (see [`data::first_event`]).
     async fn filter_log_events(
         &self,
         group: &str,
-        start: i64,
-        end: i64,
+        pattern: Option<&str>,
+        (start, end): (i64, i64),
         limit: i32,
         next: Option<String>,
     ) -> AwsResult<Page<LogEvent>>;

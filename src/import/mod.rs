@@ -21,6 +21,7 @@ pub mod alarms;
 pub mod emit;
 pub mod report;
 pub mod structure;
+pub mod terraform;
 
 use crate::resource::{Dashboard, MetricFilter, QueryDefinition, Resource, Subscription, Topic};
 use alarms::{Notify, Read, Settings};

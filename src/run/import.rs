@@ -29,6 +29,8 @@ pub struct ImportArgs<'a> {
     pub names: Option<&'a str>,
     pub keep_emails: bool,
     pub format: ImportFormat,
+    /// `--from-terraform FILE`.
+    pub from_terraform: Option<&'a Path>,
     pub aws: &'a AwsArgs,
 }
 
@@ -90,53 +92,31 @@ pub(super) async fn import_command(a: &ImportArgs<'_>, out: &mut dyn Write) -> R
         Some(r) => Some(regex::Regex::new(r).map_err(|e| Error::Usage(format!("--names: {e}")))?),
         None => None,
     };
-    let region = a
-        .aws
-        .region
-        .clone()
-        .or_else(|| std::env::var("AWS_REGION").ok())
-        .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok())
-        .filter(|r| !r.is_empty())
-        .ok_or_else(|| Error::Usage("give the region with --region (or AWS_REGION)".into()))?;
-    let rates = match a.aws.rate_limit {
-        RateLimit::Aws => Rates::default(),
-        RateLimit::None => Rates::unlimited(),
-        RateLimit::Factor(f) => Rates::scaled(f),
-    };
-    let options = ConnectOptions {
-        profile: a.aws.profile.clone(),
-        region: Some(region.clone()),
-        endpoint_url: a.aws.endpoint_url.clone(),
-        rates: Some(rates),
-        retry: retry_policy(),
-    };
-    let aws = crate::aws::sdk::connect(&options).await;
-    let who = aws.identity().identity().await.map_err(Error::Aws)?;
-    let probe = DesiredState {
-        catalogue: project.clone(),
-        project: project.clone(),
-        env: a.env.to_string(),
-        region: region.clone(),
-        prefix: prefix.to_string(),
-        query_prefix: query_prefix(crate::catalogue::model::DEFAULT_NAMING, &project, a.env),
-        account: who.account.clone(),
-        import: true,
-        ..DesiredState::default()
-    };
     let kinds: BTreeSet<Kind> = Kind::ALL
         .iter()
         .copied()
         .filter(|k| *k != Kind::LogGroup)
         .collect();
-    let mut live = crate::live::read(&aws, &probe, &kinds)
-        .await
-        .map_err(Error::Aws)?;
+    let source = match a.from_terraform {
+        Some(path) => from_terraform(a, path, prefix, &project)?,
+        None => from_account(a, prefix, &project, &kinds).await?,
+    };
+    let Source {
+        mut live,
+        account,
+        region,
+        json_groups,
+        skipped: source_skipped,
+    } = source;
     if let Some(re) = &names {
         live.resources.retain(|_, r| re.is_match(&name_of(r)));
     }
     live.resources.retain(|(k, _), _| *k != Kind::LogGroup);
     let resources: Vec<Resource> = live.resources.values().cloned().collect();
-    let json_groups = json_log_groups(&aws, &resources).await;
+    let who = crate::aws::Identity {
+        account,
+        arn: String::new(),
+    };
     let mut input = Input {
         project: project.clone(),
         env: a.env.to_string(),
@@ -183,6 +163,7 @@ pub(super) async fn import_command(a: &ImportArgs<'_>, out: &mut dyn Write) -> R
         }
     };
     let mut report = imported.report.clone();
+    report.skipped.extend(source_skipped);
     report.findings.splice(0..0, findings);
     report.validates = validated.is_some();
     for ((kind, name), reason) in &live.conflicts {
@@ -262,6 +243,140 @@ pub(super) async fn import_command(a: &ImportArgs<'_>, out: &mut dyn Write) -> R
         }
     }
     Ok(if report.validates { EXIT_OK } else { 1 })
+}
+
+/// Where the resources come from: the account, or a Terraform state.
+struct Source {
+    live: LiveState,
+    account: String,
+    region: String,
+    json_groups: BTreeSet<String>,
+    skipped: Vec<crate::import::Skipped>,
+}
+
+/// The account's resources under the prefix, read as `plan` reads them.
+async fn from_account(
+    a: &ImportArgs<'_>,
+    prefix: &str,
+    project: &str,
+    kinds: &BTreeSet<Kind>,
+) -> Result<Source, Error> {
+    let region = a
+        .aws
+        .region
+        .clone()
+        .or_else(|| std::env::var("AWS_REGION").ok())
+        .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok())
+        .filter(|r| !r.is_empty())
+        .ok_or_else(|| Error::Usage("give the region with --region (or AWS_REGION)".into()))?;
+    let rates = match a.aws.rate_limit {
+        RateLimit::Aws => Rates::default(),
+        RateLimit::None => Rates::unlimited(),
+        RateLimit::Factor(f) => Rates::scaled(f),
+    };
+    let options = ConnectOptions {
+        profile: a.aws.profile.clone(),
+        region: Some(region.clone()),
+        endpoint_url: a.aws.endpoint_url.clone(),
+        rates: Some(rates),
+        retry: retry_policy(),
+    };
+    let aws = crate::aws::sdk::connect(&options).await;
+    let who = aws.identity().identity().await.map_err(Error::Aws)?;
+    let probe = DesiredState {
+        catalogue: project.to_string(),
+        project: project.to_string(),
+        env: a.env.to_string(),
+        region: region.clone(),
+        prefix: prefix.to_string(),
+        query_prefix: query_prefix(crate::catalogue::model::DEFAULT_NAMING, project, a.env),
+        account: who.account.clone(),
+        import: true,
+        ..DesiredState::default()
+    };
+    let live = crate::live::read(&aws, &probe, kinds)
+        .await
+        .map_err(Error::Aws)?;
+    let resources: Vec<Resource> = live.resources.values().cloned().collect();
+    let json_groups = json_log_groups(&aws, &resources).await;
+    Ok(Source {
+        live,
+        account: who.account,
+        region,
+        json_groups,
+        skipped: Vec::new(),
+    })
+}
+
+/// The resources of a Terraform state (`terraform show -json`) under the
+/// prefix, as if read from the account; the rest is reported as skipped.
+fn from_terraform(
+    a: &ImportArgs<'_>,
+    path: &Path,
+    prefix: &str,
+    project: &str,
+) -> Result<Source, Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let doc: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| Error::Usage(format!("{}: not JSON: {e}", path.display())))?;
+    let state = crate::import::terraform::read(&doc)
+        .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
+    let region = a
+        .aws
+        .region
+        .clone()
+        .or(state.region.clone())
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "{}: no ARN names the region: give it with --region",
+                path.display()
+            ))
+        })?;
+    let account = state
+        .account
+        .clone()
+        .unwrap_or_else(|| crate::compile::ACCOUNT_PLACEHOLDER.to_string());
+    let queries = query_prefix(crate::catalogue::model::DEFAULT_NAMING, project, a.env);
+    let mut skipped: Vec<crate::import::Skipped> = state
+        .skipped
+        .iter()
+        .map(|n| crate::import::Skipped {
+            kind: "terraform".into(),
+            name: n.address.clone(),
+            reason: n.reason.clone(),
+        })
+        .collect();
+    let mut live = LiveState::default();
+    for (address, r) in state.resources {
+        let under = match &r {
+            Resource::QueryDefinition(q) => q.name.starts_with(&queries),
+            Resource::MetricFilter(f) => f.filter_name.starts_with(prefix),
+            Resource::Subscription(s) => s.topic_name.starts_with(prefix),
+            Resource::MetricAlarm(_)
+            | Resource::CompositeAlarm(_)
+            | Resource::Dashboard(_)
+            | Resource::Topic(_)
+            | Resource::LogGroup(_)
+            | Resource::AlarmMuteRule(_)
+            | Resource::LogAlarm(_) => name_of(&r).starts_with(prefix),
+        };
+        if !under {
+            skipped.push(crate::import::Skipped {
+                kind: r.kind().plural().to_string(),
+                name: name_of(&r),
+                reason: format!("{address}: not under the prefix `{prefix}`"),
+            });
+            continue;
+        }
+        live.resources.insert((r.kind(), r.key()), r);
+    }
+    Ok(Source {
+        live,
+        account,
+        region,
+        json_groups: BTreeSet::new(),
+        skipped,
+    })
 }
 
 /// The log groups read by space-delimited filters whose recent events are

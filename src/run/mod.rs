@@ -155,6 +155,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
             names,
             keep_emails,
             format,
+            from_terraform,
             aws,
         } => {
             let runtime = runtime()?;
@@ -166,6 +167,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
                     names: names.as_deref(),
                     keep_emails: *keep_emails,
                     format: *format,
+                    from_terraform: from_terraform.as_deref(),
                     aws,
                 },
                 out,

@@ -187,6 +187,9 @@ pub struct Observed {
     pub listings: BTreeMap<MetricListing, Vec<Metric>>,
     /// Log groups looked at.
     pub groups: BTreeMap<String, GroupActivity>,
+    /// In groups that received events: whether a service's own events
+    /// (group, [`FilterTarget::service_selector`]) were among them.
+    pub service_logs: BTreeMap<(String, String), bool>,
 }
 
 /// The listing of the series a dynamic filter metric may have.
@@ -466,13 +469,30 @@ pub async fn observe(
         });
     }
     for group in &silent_filters {
-        let activity = match data::first_event(aws, group, window.start, window.end, 5).await {
-            Ok(Some(t)) => GroupActivity::Events(t),
-            Ok(None) => GroupActivity::Silent,
-            Err(e) if e.is_not_found() => GroupActivity::Missing,
-            Err(e) => return Err(e),
-        };
+        let activity =
+            match data::first_event(aws, group, None, (window.start, window.end), 5).await {
+                Ok(Some(t)) => GroupActivity::Events(t),
+                Ok(None) => GroupActivity::Silent,
+                Err(e) if e.is_not_found() => GroupActivity::Missing,
+                Err(e) => return Err(e),
+            };
         obs.groups.insert((*group).to_string(), activity);
+    }
+    // 5. In groups that received events, whether the silent filters'
+    // services are among the writers (a group several services share).
+    let selectors: BTreeSet<(String, String)> = targets
+        .filters
+        .iter()
+        .filter(|f| filter_samples(f, &obs, window, services).is_none())
+        .filter(|f| matches!(obs.groups.get(&f.log_group), Some(GroupActivity::Events(_))))
+        .filter_map(|f| Some((f.log_group.clone(), f.service_selector.clone()?)))
+        .collect();
+    for (group, selector) in &selectors {
+        let found = data::first_event(aws, group, Some(selector), (window.start, window.end), 5)
+            .await?
+            .is_some();
+        obs.service_logs
+            .insert((group.clone(), selector.clone()), found);
     }
     floor.insert(
         "cloudwatch:ListMetrics".into(),
@@ -482,7 +502,10 @@ pub async fn observe(
         "cloudwatch:GetMetricData".into(),
         data::fewest_calls(&queries, window.start, window.end),
     );
-    floor.insert("logs:FilterLogEvents".into(), silent_filters.len() as u64);
+    floor.insert(
+        "logs:FilterLogEvents".into(),
+        (silent_filters.len() + selectors.len()) as u64,
+    );
     floor.retain(|_, n| *n > 0);
     Ok(Observation {
         observed: obs,
@@ -520,12 +543,35 @@ fn dims_text(m: &Metric) -> String {
     format!("{{{}}}", names.join(", "))
 }
 
-fn group_words(group: &str, activity: Option<GroupActivity>) -> (Level, String) {
+/// Whether a filter's service wrote to its group, when that was asked.
+fn service_logged(f: &FilterTarget, obs: &Observed) -> Option<(String, bool)> {
+    let selector = f.service_selector.clone()?;
+    let found = *obs
+        .service_logs
+        .get(&(f.log_group.clone(), selector.clone()))?;
+    Some((selector, found))
+}
+
+fn group_words(
+    group: &str,
+    activity: Option<GroupActivity>,
+    service: Option<(&str, (String, bool))>,
+) -> (Level, String) {
     match activity {
-        Some(GroupActivity::Events(_)) => (
-            Level::Warning,
-            format!("log group {group} received events, none matched: the filter never matches"),
-        ),
+        Some(GroupActivity::Events(_)) => match service {
+            Some((name, (selector, false))) => (
+                Level::Problem,
+                format!(
+                    "log group {group} received events, none of them {name}'s ({selector}): the service does not log"
+                ),
+            ),
+            Some((_, (_, true))) | None => (
+                Level::Warning,
+                format!(
+                    "log group {group} received events, none matched: the filter never matches"
+                ),
+            ),
+        },
         Some(GroupActivity::Silent) => (
             Level::Problem,
             format!("log group {group} received no events: the service does not log"),
@@ -560,7 +606,8 @@ pub fn judge(
             let (level, message) = match samples {
                 Some(n) => (Level::Ok, format!("{} samples", format_number(n))),
                 None => {
-                    let (level, words) = group_words(&f.log_group, activity);
+                    let service = f.service.as_deref().zip(service_logged(f, obs));
+                    let (level, words) = group_words(&f.log_group, activity, service);
                     (level, format!("no datapoints; {words}"))
                 }
             };
@@ -732,7 +779,8 @@ fn judge_metric(
     if nearby.other_dimensions.is_empty()
         && let Some((ff, f)) = feeder
     {
-        let (level, words) = group_words(&f.log_group, ff.log_group_activity);
+        let service = f.service.as_deref().zip(service_logged(f, obs));
+        let (level, words) = group_words(&f.log_group, ff.log_group_activity, service);
         return finding(
             level,
             format!(
@@ -822,6 +870,7 @@ mod tests {
             entry: name.into(),
             service: Some(service.into()),
             at: at(),
+            service_selector: None,
         }
     }
 
@@ -995,5 +1044,42 @@ mod tests {
         );
         assert_eq!(metrics[1].level, Level::Problem);
         assert!(metrics[1].message.contains("the service does not log"));
+    }
+
+    /// One log group for every service (Bookstore's): a filter that selects
+    /// its service by a JSON field is silent either because the service
+    /// does not log, or because none of its events match; the service's
+    /// own events in the group tell which.
+    #[test]
+    fn in_a_shared_group_a_service_that_does_not_log_is_told_apart() {
+        let services: BTreeSet<String> = ["cart".to_string(), "search".to_string()].into();
+        let shared = |service: &str| FilterTarget {
+            log_group: "/ecs/shop".into(),
+            service_selector: Some(format!("{{ $.service = \"{service}\" }}")),
+            ..filter(service, "ErrorCount")
+        };
+        let targets = Targets {
+            filters: vec![shared("cart"), shared("search")],
+            ..Targets::default()
+        };
+        let mut obs = Observed::default();
+        obs.groups
+            .insert("/ecs/shop".into(), GroupActivity::Events(5));
+        obs.service_logs.insert(
+            ("/ecs/shop".into(), "{ $.service = \"cart\" }".into()),
+            true,
+        );
+        obs.service_logs.insert(
+            ("/ecs/shop".into(), "{ $.service = \"search\" }".into()),
+            false,
+        );
+        let (_, filters) = judge(&targets, &obs, W, &services);
+        assert_eq!(filters[0].level, Level::Warning);
+        assert!(filters[0].message.ends_with("the filter never matches"));
+        assert_eq!(filters[1].level, Level::Problem);
+        assert_eq!(
+            filters[1].message,
+            "no datapoints; log group /ecs/shop received events, none of them search's ({ $.service = \"search\" }): the service does not log"
+        );
     }
 }

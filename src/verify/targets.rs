@@ -180,6 +180,41 @@ pub struct FilterTarget {
     pub service: Option<String>,
     /// The entry's location.
     pub at: Location,
+    /// A pattern matching the service's own events, when the filter's
+    /// pattern selects the service by a JSON field (`{ $.service = "cart"
+    /// }` out of `{ $.service = "cart" && $.level = "ERROR" }`): in a log
+    /// group several services share, it tells "the service does not log"
+    /// from "the filter never matches".
+    pub service_selector: Option<String>,
+}
+
+/// The part of a JSON filter pattern that selects `service`: a comparison
+/// `$.FIELD = "service"` (or unquoted) among its terms, as a pattern of its
+/// own. `None` when the pattern does not name the service that way, or
+/// when that comparison is the whole pattern (it selects nothing more).
+pub fn service_selector(pattern: &str, service: &str) -> Option<String> {
+    let p = pattern.trim();
+    if !p.starts_with('{') {
+        return None;
+    }
+    let re = regex::Regex::new(&format!(
+        r#"\$\.([A-Za-z_][A-Za-z0-9_.\-]*)\s*=\s*(?:"{s}"|{s}\b)"#,
+        s = regex::escape(service)
+    ))
+    .ok()?;
+    let field = re.captures(p)?.get(1)?.as_str().to_string();
+    let selector = format!("{{ $.{field} = \"{service}\" }}");
+    let whole = p
+        .trim_start_matches('{')
+        .trim_end_matches('}')
+        .trim()
+        .trim_start_matches('(')
+        .trim_end_matches(')')
+        .trim();
+    let alone = re
+        .find(whole)
+        .is_some_and(|m| m.as_str().len() == whole.len());
+    (!alone).then_some(selector)
 }
 
 impl FilterTarget {
@@ -309,6 +344,10 @@ pub fn targets(desired: &DesiredState, locate: &Locate) -> Targets {
                         entry: attribution.entry.clone(),
                         service: attribution.service.clone(),
                         at: at.clone(),
+                        service_selector: attribution
+                            .service
+                            .as_deref()
+                            .and_then(|s| service_selector(&f.filter_pattern, s)),
                     };
                     if target.fixed() {
                         add(
@@ -455,6 +494,31 @@ fn dashboard_rows(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_service_selector_is_the_comparison_naming_the_service() {
+        assert_eq!(
+            service_selector(
+                r#"{ $.service = "order-service" && $.level = "ERROR" }"#,
+                "order-service"
+            )
+            .as_deref(),
+            Some(r#"{ $.service = "order-service" }"#)
+        );
+        assert_eq!(
+            service_selector(r#"{ ($.level = "ERROR") && ($.svc = cart) }"#, "cart").as_deref(),
+            Some(r#"{ $.svc = "cart" }"#)
+        );
+        // The comparison alone selects nothing more; other services' names,
+        // prefixes and space-delimited patterns give none.
+        assert_eq!(service_selector(r#"{ $.service = "cart" }"#, "cart"), None);
+        assert_eq!(
+            service_selector(r#"{ $.service = "cart-v2" && $.x = 1 }"#, "cart"),
+            None
+        );
+        assert_eq!(service_selector("[ip, user, status=5*]", "cart"), None);
+        assert_eq!(service_selector("ERROR cart", "cart"), None);
+    }
 
     fn compiled() -> DesiredState {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("definitions/cat-house");

@@ -2602,3 +2602,170 @@ async fn a_drill_delivers_on_every_route_and_leaves_nothing_behind() {
     assert_eq!(refused.status.code(), Some(64), "{}", text(&refused));
     assert!(text(&refused).contains("drill: true"), "{}", text(&refused));
 }
+
+/// `obsctl verify` of bookstore on the emulator, where every service logs
+/// to one shared log group: order-service healthy (its API metrics, CPU and
+/// JSON log lines, none of them errors), payment-service's latency
+/// published under another dimension set, search-service silent in the
+/// shared group. Each problem is named at its catalogue location; the
+/// silent service is told apart from a filter that never matches by the
+/// service's own events in the group.
+#[tokio::test(flavor = "multi_thread")]
+async fn verify_of_bookstore_tells_a_silent_service_in_a_shared_log_group() {
+    use cw::types::{Dimension, MetricDatum};
+    let e = Emulator::start();
+    e.apply("bookstore", "staging");
+    let cw = e.cloudwatch().await;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let minute = 60_000;
+    let dims = |pairs: &[(&str, &str)]| -> Vec<Dimension> {
+        pairs
+            .iter()
+            .map(|(n, v)| Dimension::builder().name(*n).value(*v).build())
+            .collect()
+    };
+    let seeds: Vec<(&str, &str, Vec<Dimension>, f64)> = vec![
+        (
+            "Bookstore/API",
+            "ResponseTime",
+            dims(&[("Service", "order-service")]),
+            180.0,
+        ),
+        (
+            "Bookstore/API",
+            "Requests",
+            dims(&[("Service", "order-service")]),
+            40.0,
+        ),
+        (
+            "AWS/ECS",
+            "CPUUtilization",
+            dims(&[
+                ("ClusterName", "bookstore-staging"),
+                ("ServiceName", "order-service"),
+            ]),
+            35.0,
+        ),
+        // The dimension mismatch.
+        (
+            "Bookstore/API",
+            "ResponseTime",
+            dims(&[("Environment", "staging"), ("Service", "payment-service")]),
+            420.0,
+        ),
+    ];
+    for (ns, name, d, value) in &seeds {
+        let data: Vec<MetricDatum> = (0..120)
+            .map(|i| {
+                MetricDatum::builder()
+                    .metric_name(*name)
+                    .set_dimensions(Some(d.clone()))
+                    .timestamp(aws_smithy_types::DateTime::from_millis(
+                        now - (120 - i) * minute,
+                    ))
+                    .value(*value)
+                    .build()
+            })
+            .collect();
+        cw.put_metric_data()
+            .namespace(*ns)
+            .set_metric_data(Some(data))
+            .send()
+            .await
+            .unwrap();
+    }
+    let logs = e.logs().await;
+    let group = "/ecs/bookstore-staging";
+    logs.create_log_stream()
+        .log_group_name(group)
+        .log_stream_name("order-service/web-1")
+        .send()
+        .await
+        .unwrap();
+    let events: Vec<aws_sdk_cloudwatchlogs::types::InputLogEvent> = (0..5)
+        .map(|i| {
+            aws_sdk_cloudwatchlogs::types::InputLogEvent::builder()
+                .timestamp(now - (30 - 6 * i) * minute)
+                .message(r#"{"level":"INFO","service":"order-service","message":"order placed"}"#)
+                .build()
+                .unwrap()
+        })
+        .collect();
+    logs.put_log_events()
+        .log_group_name(group)
+        .log_stream_name("order-service/web-1")
+        .set_log_events(Some(events))
+        .send()
+        .await
+        .unwrap();
+
+    let out = e.obsctl("bookstore", &["verify", "--env", "staging", "--verbose"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let report = String::from_utf8_lossy(&out.stdout).to_string();
+    let lines: Vec<&str> = report.lines().collect();
+    let has = |want: &str| {
+        assert!(
+            lines.iter().any(|l| l.trim_end() == want),
+            "no line\n{want}\nin\n{report}"
+        )
+    };
+    let follows = |line: &str, next: &str| {
+        let i = lines
+            .iter()
+            .position(|l| l.trim_end() == line)
+            .unwrap_or_else(|| panic!("no line\n{line}\nin\n{report}"));
+        assert!(
+            lines[i + 1..]
+                .iter()
+                .take_while(|l| l.starts_with("         "))
+                .any(|l| l.trim() == next),
+            "{line}\nis not followed by\n{next}\nin\n{report}"
+        );
+    };
+    has("  ok   Bookstore/API ResponseTime {Service=order-service}: 120 samples");
+    has(
+        "  ok   AWS/ECS CPUUtilization {ClusterName=bookstore-staging, ServiceName=order-service}: 120 samples",
+    );
+    let mismatch = "  FAIL Bookstore/API ResponseTime {Service=payment-service}: no data for Bookstore/API ResponseTime {Service=payment-service}; the account has it with {Environment, Service}";
+    has(mismatch);
+    follows(
+        mismatch,
+        "definitions/bookstore/alarms.yaml:43:3: alarm bookstore-staging-payment-service-high-latency (template high-latency, service payment-service)",
+    );
+    // order-service logs, without errors: its error filter never matches.
+    has(
+        "  warn bookstore-staging-order-service-ErrorCount (Bookstore/Logs ErrorCount {Service}): no datapoints; log group /ecs/bookstore-staging received events, none matched: the filter never matches",
+    );
+    // search-service writes nothing to the shared group.
+    let silent = r#"  FAIL bookstore-staging-search-service-ErrorCount (Bookstore/Logs ErrorCount {Service}): no datapoints; log group /ecs/bookstore-staging received events, none of them search-service's ({ $.service = "search-service" }): the service does not log"#;
+    has(silent);
+    follows(
+        silent,
+        "definitions/bookstore/logs.yaml:3:3: metric filter ErrorCount, service search-service",
+    );
+    // Every finding that is not ok names a catalogue file that exists.
+    for l in lines.iter().filter(|l| l.starts_with("         ")) {
+        let file = l.trim().split(':').next().unwrap();
+        assert!(root().join(file).is_file(), "{l}");
+    }
+    // The service checks are counted in the floor: one FilterLogEvents for
+    // the group, one per silent filter's service.
+    let filter_calls = lines
+        .iter()
+        .find(|l| l.trim_start().starts_with("logs:FilterLogEvents"))
+        .unwrap();
+    let (calls, floor) = filter_calls
+        .trim()
+        .strip_prefix("logs:FilterLogEvents")
+        .unwrap()
+        .split_once("(floor")
+        .unwrap();
+    assert_eq!(
+        calls.trim(),
+        floor.trim_end_matches(')').trim(),
+        "{filter_calls}"
+    );
+}

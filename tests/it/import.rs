@@ -634,3 +634,108 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// `import --from-terraform`: the Cat House seed's Terraform, as `terraform
+/// show -json` prints its state (tests/fixtures/terraform, written to
+/// Terraform's documented JSON output format by its `generate.py`), is
+/// imported with no AWS credentials at all: the same structure as from an
+/// account (templates over the five services, the per-service override),
+/// secrets kept out, what is not imported reported with its address, a
+/// catalogue that validates, and a round trip that differs only in tags.
+#[test]
+fn a_terraform_state_is_imported_without_aws() {
+    use crate::support::obsctl;
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("cat-house");
+    let fixture = crate::support::root().join("tests/fixtures/terraform/cat-house-staging.json");
+    let out = obsctl([
+        "import",
+        "--env",
+        "staging",
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--from-terraform",
+        fixture.to_str().unwrap(),
+        "--format",
+        "json",
+    ])
+    .env_remove("AWS_ACCESS_KEY_ID")
+    .env_remove("AWS_REGION")
+    .env("AWS_EC2_METADATA_DISABLED", "true")
+    .output()
+    .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let report = json(&out);
+    assert_eq!(report["validates"], true, "{report:#}");
+    let rt = &report["round_trip"];
+    assert_eq!(
+        rt["differences"].as_array().map(Vec::len),
+        Some(0),
+        "{rt:#}"
+    );
+    let skipped: Vec<String> = report["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            format!(
+                "{} {}",
+                s["name"].as_str().unwrap(),
+                s["reason"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(skipped.len(), 2, "{skipped:#?}");
+    assert!(
+        skipped
+            .iter()
+            .any(|s| s.starts_with("aws_cloudwatch_log_group.ecs "))
+    );
+    assert!(
+        skipped
+            .iter()
+            .any(|s| s.starts_with("staging-auth-service-down ")
+                && s.contains("not under the prefix `cat-house-staging-`"))
+    );
+    // The structure: three templates over five services, proxy-service's
+    // threshold an override; no service name inside a template.
+    let alarms = std::fs::read_to_string(out_dir.join("alarms.yaml")).unwrap();
+    for t in ["  down:", "  high-cpu:", "  high-error-rate:"] {
+        assert!(alarms.lines().any(|l| l == t), "{t}\n{alarms}");
+    }
+    for s in ["auth-service", "catalog-service", "proxy-service"] {
+        assert!(!alarms.contains(s), "{s} in templates:\n{alarms}");
+    }
+    let services = std::fs::read_to_string(out_dir.join("services.yaml")).unwrap();
+    assert!(
+        services.contains("      high-cpu:\n        threshold: 90"),
+        "{services}"
+    );
+    // The e-mail address of the state stays out of every file.
+    for f in walk(&out_dir) {
+        let text = std::fs::read_to_string(&f).unwrap_or_default();
+        assert!(!text.contains("ops@cathouse.example"), "{}", f.display());
+    }
+    // A plan's JSON is refused, saying what to give instead.
+    let plan = dir.path().join("plan.json");
+    std::fs::write(&plan, r#"{"format_version":"1.2","planned_values":{}}"#).unwrap();
+    let refused = obsctl([
+        "import",
+        "--env",
+        "staging",
+        "--out",
+        dir.path().join("other").to_str().unwrap(),
+        "--prefix",
+        "cat-house-staging-",
+        "--from-terraform",
+        plan.to_str().unwrap(),
+    ])
+    .output()
+    .unwrap();
+    assert_eq!(refused.status.code(), Some(64), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("planned_values"),
+        "{}",
+        text(&refused)
+    );
+}

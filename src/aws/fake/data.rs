@@ -315,14 +315,28 @@ impl FakeAws {
         (parsed, next)
     }
 
+    /// FilterLogEvents: events of the window, matching `pattern` (the
+    /// filter-pattern engine metric filters use; an invalid pattern is
+    /// `InvalidParameterException`, as AWS answers).
     pub(super) fn fake_filter_log_events(
         &self,
         group: &str,
-        start: i64,
-        end: i64,
+        pattern: Option<&str>,
+        (start, end): (i64, i64),
         limit: i32,
         next: Option<String>,
     ) -> AwsResult<Page<LogEvent>> {
+        let pattern = match pattern.map(crate::engine::filter_pattern::Pattern::parse) {
+            None => None,
+            Some(Ok(p)) => Some(p),
+            Some(Err(e)) => {
+                return Err(AwsError::new(
+                    Api::FilterLogEvents.name(),
+                    "InvalidParameterException",
+                    format!("Invalid filter pattern: {}", e.message),
+                ));
+            }
+        };
         let (exists, empty_left) = self.with(|s| {
             let empty = s.filter_empty_pages;
             (s.log_groups.contains_key(group), empty)
@@ -354,6 +368,7 @@ impl FakeAws {
                 .flat_map(|g| g.values())
                 .flat_map(|st| st.events.iter())
                 .filter(|e| e.timestamp >= start && e.timestamp < end)
+                .filter(|e| pattern.as_ref().is_none_or(|p| p.is_match(&e.message)))
                 .cloned()
                 .collect()
         });
@@ -660,17 +675,19 @@ mod tests {
         fake.put_log_event_at("/g", 5_000, "hello");
         let aws = fake.aws();
         assert_eq!(
-            data::first_event(&aws, "/g", 0, 10_000, 5).await.unwrap(),
+            data::first_event(&aws, "/g", None, (0, 10_000), 5)
+                .await
+                .unwrap(),
             Some(5_000)
         );
         assert_eq!(aws.stats().snapshot()["logs:FilterLogEvents"].calls, 3);
         assert_eq!(
-            data::first_event(&aws, "/g", 6_000, 10_000, 5)
+            data::first_event(&aws, "/g", None, (6_000, 10_000), 5)
                 .await
                 .unwrap(),
             None
         );
-        let e = data::first_event(&aws, "/missing", 0, 10_000, 5)
+        let e = data::first_event(&aws, "/missing", None, (0, 10_000), 5)
             .await
             .unwrap_err();
         assert!(e.is_not_found());

@@ -368,14 +368,14 @@ impl LogsApi for FakeAws {
     async fn filter_log_events(
         &self,
         group: &str,
-        start: i64,
-        end: i64,
+        pattern: Option<&str>,
+        (start, end): (i64, i64),
         limit: i32,
         next: Option<String>,
     ) -> AwsResult<Page<LogEvent>> {
         self.enter(Api::FilterLogEvents.name()).await?;
         self.authorize(Api::FilterLogEvents, vec![self.log_group_arn(group)]);
-        self.fake_filter_log_events(group, start, end, limit, next)
+        self.fake_filter_log_events(group, pattern, (start, end), limit, next)
     }
 
     async fn start_query(

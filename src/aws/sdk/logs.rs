@@ -349,8 +349,8 @@ impl LogsApi for Sdk<logs::Client> {
     async fn filter_log_events(
         &self,
         group: &str,
-        start: i64,
-        end: i64,
+        pattern: Option<&str>,
+        (start, end): (i64, i64),
         limit: i32,
         next: Option<String>,
     ) -> AwsResult<Page<LogEvent>> {
@@ -358,6 +358,7 @@ impl LogsApi for Sdk<logs::Client> {
             .0
             .filter_log_events()
             .log_group_name(group)
+            .set_filter_pattern(pattern.map(str::to_string))
             .start_time(start)
             // FilterLogEvents' endTime is inclusive; obsctl's windows are not.
             .end_time(end.saturating_sub(1))

@@ -553,8 +553,8 @@ async fn alarm_history_is_parsed_into_transitions() {
     assert_eq!(t.evaluated[0].sample_count, Some(5.0));
 }
 
-/// FilterLogEvents: limit 1, the window's end made inclusive as AWS
-/// counts it, the token handed on.
+/// FilterLogEvents: limit 1, the pattern passed, the window's end made
+/// inclusive as AWS counts it, the token handed on.
 #[tokio::test]
 async fn filter_log_events_asks_for_one_event_in_the_window() {
     use aws_sdk_cloudwatchlogs as logs;
@@ -565,11 +565,18 @@ async fn filter_log_events_asks_for_one_event_in_the_window() {
                 && r.start_time() == Some(1000)
                 && r.end_time() == Some(1999)
                 && r.log_group_name() == Some("/g")
+                && r.filter_pattern() == Some("{ $.service = \"cart\" }")
         })
         .then_output(|| FilterLogEventsOutput::builder().next_token("t").build());
     let sdk = Sdk(mock_client!(logs, [&rule]));
     let (events, next) = sdk
-        .filter_log_events("/g", 1000, 2000, 1, None)
+        .filter_log_events(
+            "/g",
+            Some("{ $.service = \"cart\" }"),
+            (1000, 2000),
+            1,
+            None,
+        )
         .await
         .unwrap();
     assert!(events.is_empty());
