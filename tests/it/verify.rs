@@ -446,6 +446,17 @@ async fn the_drill_delivers_every_route_of_both_catalogues_within_its_policy() {
             }
             s.authorized.clear();
         });
+        // The on-call confirmed their e-mail subscriptions.
+        let pending: Vec<String> = fake.with_state(|s| {
+            s.subscriptions
+                .iter()
+                .filter(|(_, sub, _)| sub.arn == "PendingConfirmation")
+                .map(|(_, sub, _)| sub.endpoint.clone())
+                .collect()
+        });
+        for endpoint in pending {
+            fake.confirm(&endpoint);
+        }
         let routes = drill::routes(&d, &locate);
         assert!(routes.len() >= 2, "{cat}: {routes:#?}");
         let opts = drill_run::Options {
@@ -474,6 +485,27 @@ async fn the_drill_delivers_every_route_of_both_catalogues_within_its_policy() {
         assert!(removed.is_empty());
         assert!(fake.with_state(|s| !s.queues.is_empty()));
         assert!(drill_run::cleanup(&aws, "t1", &temps).await.is_empty());
+        // The text report (docs/verify.md shows cat-house's).
+        let mut text = Vec::new();
+        obsctl::verify::drill_report::text(
+            &mut text,
+            &drill::Drill {
+                run: "t1".into(),
+                timeout_s: 60,
+                routes: results.clone(),
+                leftovers_removed: Vec::new(),
+                cleanup_failures: Vec::new(),
+                interrupted: false,
+            },
+        )
+        .unwrap();
+        let text = String::from_utf8(text).unwrap();
+        println!("{text}");
+        assert!(text.contains("ALARM arrived after"), "{text}");
+        if cat == "cat-house" {
+            // Every topic has its confirmed e-mail: every route passes.
+            assert!(results.iter().all(|r| r.level() == Level::Ok), "{text}");
+        }
         for r in &results {
             assert!(r.drilled.is_ok(), "{cat}: {r:#?}");
             for t in &r.topics {
