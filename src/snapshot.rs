@@ -88,8 +88,23 @@ pub fn planned(states: &[DesiredState], previews: Previews) -> Vec<(PathBuf, Fil
 pub fn content(file: File<'_>) -> String {
     match file {
         File::Resource(resource) => to_pretty(&resource.to_json()),
-        File::Preview(d) => crate::preview::dashboard(&d.dashboard_name, &d.body),
+        File::Preview(d) => {
+            let mut text = crate::preview::fingerprint_line(&d.dashboard_name, &d.body);
+            text.push_str(&crate::preview::dashboard(&d.dashboard_name, &d.body));
+            text
+        }
     }
+}
+
+/// Whether the preview file `rel` under `out` starts with `line` (its
+/// fingerprint): drawn from the same dashboard by the same code.
+pub fn preview_current(out: &Path, rel: &Path, line: &str) -> bool {
+    use std::io::Read;
+    let Ok(mut f) = std::fs::File::open(out.join(rel)) else {
+        return false;
+    };
+    let mut head = vec![0u8; line.len()];
+    f.read_exact(&mut head).is_ok() && head == line.as_bytes()
 }
 
 /// Whether the file `rel` under `out` holds exactly `content`.

@@ -26,6 +26,43 @@ pub const GAP: f64 = 4.0;
 /// Padding inside a widget.
 pub const PAD: f64 = 10.0;
 
+/// The preview code itself, every file of this module: part of each
+/// preview's [`fingerprint`], so a change to the drawing changes every
+/// fingerprint and `render` draws again (a test checks the list is whole).
+const SOURCES: [&str; 6] = [
+    include_str!("mod.rs"),
+    include_str!("grid.rs"),
+    include_str!("widget.rs"),
+    include_str!("chart.rs"),
+    include_str!("markdown.rs"),
+    include_str!("svg.rs"),
+];
+
+/// What a preview is drawn from — the drawing code, the dashboard's name
+/// and body — as 16 hex digits. `render` writes it on the preview's first
+/// line and does not draw a preview again whose file starts with the same
+/// line (`render --check` still compares every byte).
+pub fn fingerprint(name: &str, body: &Value) -> String {
+    static CODE: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    let code = *CODE.get_or_init(|| {
+        let mut f = crate::resource::canonical::Fnv::default();
+        for s in SOURCES {
+            f.feed(s);
+        }
+        f.finish()
+    });
+    let mut f = crate::resource::canonical::Fnv::default();
+    f.feed(&format!("{code:016x}"));
+    f.feed(name);
+    f.feed(&body.to_string());
+    format!("{:016x}", f.finish())
+}
+
+/// The first line of a preview file: its [`fingerprint`].
+pub fn fingerprint_line(name: &str, body: &Value) -> String {
+    format!("<!-- obsctl preview {} -->\n", fingerprint(name, body))
+}
+
 /// Where a widget's cell is drawn: (x, y, width, height) in pixels.
 pub fn cell_rect(cell: &grid::Cell) -> (f64, f64, f64, f64) {
     (
@@ -84,4 +121,31 @@ pub fn dashboard(name: &str, body: &Value) -> String {
         doc.close_viewport();
     }
     doc.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fingerprint_covers_every_preview_source_file() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/preview");
+        let files = std::fs::read_dir(dir)
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "rs"))
+            })
+            .count();
+        assert_eq!(
+            files,
+            SOURCES.len(),
+            "list every file of src/preview in SOURCES"
+        );
+        let body = serde_json::json!({"widgets": []});
+        let a = fingerprint("d", &body);
+        assert_eq!(a, fingerprint("d", &body));
+        assert_ne!(a, fingerprint("e", &body));
+        assert_ne!(a, fingerprint("d", &serde_json::json!({"widgets": [{}]})));
+    }
 }

@@ -114,6 +114,19 @@ fn write_planned(
     let mut waiting: Waiting = Vec::new();
     let mut held = 0;
     for (i, (path, resource)) in planned.iter().enumerate() {
+        // A preview drawn from the same dashboard by the same code is not
+        // drawn again (`render --check` compares every byte).
+        if let File::Preview(d) = resource
+            && passed.get() != Some(&false)
+            && snapshot::preview_current(
+                dir,
+                path,
+                &crate::preview::fingerprint_line(&d.dashboard_name, &d.body),
+            )
+        {
+            stats.unchanged += 1;
+            continue;
+        }
         let content = snapshot::content(*resource);
         match passed.get() {
             // The check failed: nothing is written (the caller reports it).

@@ -193,8 +193,13 @@ fn every_shipped_dashboard_has_its_preview_with_each_widget_on_its_cell() {
         for (name, body, svg_path) in dashboards {
             let svg = std::fs::read_to_string(&svg_path)
                 .unwrap_or_else(|e| panic!("{}: {e} (run `obsctl render`)", svg_path.display()));
-            // The committed preview is what the body gives (render --check
-            // checks the same).
+            // The committed preview is what the body gives, after the
+            // line with its fingerprint (render --check checks the same).
+            let line = preview::fingerprint_line(&name, &body);
+            let svg = svg
+                .strip_prefix(&line)
+                .unwrap_or_else(|| panic!("{name}: no fingerprint line {line}"))
+                .to_string();
             assert_eq!(svg, preview::dashboard(&name, &body), "{name}");
             check_widgets(&name, &body, &svg);
         }
@@ -296,11 +301,28 @@ fn render_writes_previews_and_no_previews_leaves_them_alone() {
     );
     assert_eq!(run(&["--check", "--no-previews"]).code, 0);
     assert_eq!(run(&[]).code, 0);
+    let written = std::fs::read_to_string(preview).unwrap();
+    let (first, svg) = written.split_once('\n').unwrap();
     assert!(
-        std::fs::read_to_string(preview)
-            .unwrap()
-            .starts_with("<svg")
+        first.starts_with("<!-- obsctl preview ") && first.ends_with(" -->"),
+        "{first}"
     );
+    assert!(svg.starts_with("<svg"));
+    assert_eq!(run(&["--check"]).code, 0);
+    // A preview with its fingerprint line is not drawn again by render;
+    // `--check` still compares every byte, and a file whose first line
+    // differs is drawn again.
+    std::fs::write(preview, format!("{first}\n<svg>edited</svg>\n")).unwrap();
+    assert_eq!(run(&[]).code, 0);
+    assert!(std::fs::read_to_string(preview).unwrap().contains("edited"));
+    assert_eq!(run(&["--check"]).code, 1);
+    std::fs::write(
+        preview,
+        "<!-- obsctl preview 0000000000000000 -->\n<svg/>\n",
+    )
+    .unwrap();
+    assert_eq!(run(&[]).code, 0);
+    assert_eq!(std::fs::read_to_string(preview).unwrap(), written);
     assert_eq!(run(&["--check"]).code, 0);
     // --no-previews neither compares nor removes them.
     std::fs::write(preview, "stale").unwrap();
