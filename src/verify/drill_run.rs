@@ -201,7 +201,13 @@ async fn probe(
         }
         Err(e) => Err(e.to_string()),
     };
-    let subs = all_pages(|next| aws.sns().list_subscriptions(topic, next)).await?;
+    // A topic that does not exist (not applied yet, or deleted since) has
+    // no subscription: the report says so, the drill goes on.
+    let subs = match all_pages(|next| aws.sns().list_subscriptions(topic, next)).await {
+        Ok(s) => s,
+        Err(e) if e.is_not_found() => Vec::new(),
+        Err(e) => return Err(e),
+    };
     let mut confirmed = 0;
     let mut pending = Vec::new();
     for s in subs {
@@ -678,6 +684,27 @@ mod tests {
             results[0].topics[0].alarm,
             Some(Delivery::Missing { .. })
         ));
+        assert_eq!(results[0].level(), Level::Problem);
+        no_temporaries_left(&fake);
+    }
+
+    #[tokio::test]
+    async fn a_topic_that_does_not_exist_is_a_problem_not_an_error() {
+        let (fake, aws) = account().await;
+        aws.cloudwatch()
+            .put_metric_alarm(&alarm("shop-staging-cart-errors", false))
+            .await
+            .unwrap();
+        set_state(&fake, "shop-staging-cart-errors", AlarmState::Ok);
+        let mut r = route(&[("shop-staging-cart-errors", false)], false);
+        r.alarm_topics = vec!["arn:aws:sns:us-east-1:123456789012:shop-staging-gone".into()];
+        let results = drill(&aws, &[r], &options(&fake)).await;
+        let t = &results[0].topics[0];
+        assert!(
+            matches!(&t.alarm, Some(Delivery::NotSubscribed { error }) if error.contains("Topic does not exist")),
+            "{t:?}"
+        );
+        assert_eq!(t.confirmed, 0);
         assert_eq!(results[0].level(), Level::Problem);
         no_temporaries_left(&fake);
     }

@@ -1870,7 +1870,7 @@ async fn mute_for_a_deploy_is_left_alone_until_it_expires_and_unmute_ends_it() {
 /// each; a silent service's `service-down` (missing data breaching) is in
 /// ALARM the whole day without a new page; nothing else fires.
 #[tokio::test(flavor = "multi_thread")]
-async fn verify_backtest_counts_the_incidents_placed_in_a_day_of_data() {
+async fn verify_backtest_counts_the_incidents_placed_in_three_days_of_data() {
     use cw::types::{Dimension, MetricDatum};
     let started = std::time::Instant::now();
     let e = Emulator::start();
@@ -1895,9 +1895,14 @@ async fn verify_backtest_counts_the_incidents_placed_in_a_day_of_data() {
             ("ServiceName", &format!("cat-house-staging-{service}")),
         ])
     };
-    let incidents = [now - 20 * 60 * minute, now - 8 * 60 * minute];
+    // Three incidents on three days, 30 minutes of CPU at 95 % each.
+    let incidents = [
+        now - 56 * 60 * minute,
+        now - 20 * 60 * minute,
+        now - 8 * 60 * minute,
+    ];
     let busy = |t: i64| incidents.iter().any(|s| (*s..s + 30 * minute).contains(&t));
-    let first = now - 25 * 60 * minute;
+    let first = now - 73 * 60 * minute;
     let mut data: Vec<(&str, MetricDatum)> = Vec::new();
     let mut t = first;
     while t < now {
@@ -1972,7 +1977,7 @@ async fn verify_backtest_counts_the_incidents_placed_in_a_day_of_data() {
             "--env",
             "staging",
             "--since",
-            "1d",
+            "3d",
             "--backtest",
             "--format",
             "json",
@@ -1994,22 +1999,23 @@ async fn verify_backtest_counts_the_incidents_placed_in_a_day_of_data() {
             a["alarm_seconds"].as_i64().unwrap(),
         )
     };
-    // The incidents: twice to ALARM, 18 minutes each, ALARM and OK notified.
+    // The incidents: three times to ALARM, 18 minutes each, ALARM and OK
+    // notified.
     let cpu = get("installation-service-high-cpu");
     assert_eq!(
         counts("installation-service-high-cpu"),
-        (2, 2 * 18 * 60),
+        (3, 3 * 18 * 60),
         "{cpu:#}"
     );
     assert_eq!(
-        cpu["notifications"]["cat-house-staging-warning-alerts"], 4,
+        cpu["notifications"]["cat-house-staging-warning-alerts"], 6,
         "{cpu:#}"
     );
     assert_eq!(cpu["flaps"], 0);
-    // Silent services: service-down in ALARM all day, no new page.
+    // Silent services: service-down in ALARM all three days, no new page.
     for service in ["proxy-service", "health-aggregator"] {
         let name = format!("{service}-service-down");
-        assert_eq!(counts(&name), (0, 86_400), "{:#}", get(&name));
+        assert_eq!(counts(&name), (0, 3 * 86_400), "{:#}", get(&name));
     }
     // Healthy ones, and the mismatch (no data, not breaching): quiet.
     for name in [
@@ -2046,7 +2052,8 @@ async fn verify_backtest_counts_the_incidents_placed_in_a_day_of_data() {
         .find(|m| m["metric"] == "CatHouse/Services RequestLatency {service=catalog-service}")
         .unwrap();
     assert_eq!(mismatch["level"], "problem", "{mismatch:#}");
-    // The text report: the same counts, and the cost printed first.
+    // The text report over the last day: its two incidents, and the cost
+    // printed first.
     let out = e.obsctl(
         "cat-house",
         &["verify", "--env", "staging", "--since", "1d", "--backtest"],
@@ -2134,7 +2141,7 @@ async fn verify_backtest_counts_the_incidents_placed_in_a_day_of_data() {
         text(&out)
     );
     eprintln!(
-        "backtest of a day: {datapoints} datapoints seeded, {:.1} s in all",
+        "backtest of three days: {datapoints} datapoints seeded, {:.1} s in all",
         started.elapsed().as_secs_f64()
     );
     assert!(started.elapsed() < std::time::Duration::from_secs(180));
