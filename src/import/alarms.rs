@@ -6,7 +6,7 @@
 //! template with overrides.
 
 use super::structure::template_text;
-use crate::resource::{CompositeAlarm, MetricAlarm, MetricDataQuery, Tag};
+use crate::resource::{CompositeAlarm, LogAlarm, MetricAlarm, MetricDataQuery, Tag};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
@@ -71,6 +71,8 @@ pub enum Live {
     Metric(Box<MetricAlarm>),
     /// Composite.
     Composite(Box<CompositeAlarm>),
+    /// Log alarm (a scheduled Logs Insights query).
+    Log(Box<LogAlarm>),
 }
 
 /// Where the alarm's names point: ARN → topic key, if it is a topic of
@@ -251,6 +253,59 @@ fn anomaly(a: &MetricAlarm) -> Result<(&MetricDataQuery, f64), String> {
     Ok((m1, width))
 }
 
+/// Reads a log alarm: a `kind: log` template's terms, its M of N over
+/// query results as `datapoints_to_alarm` of `evaluation_periods`. A query
+/// or aggregation obsctl's Logs Insights engine cannot read is not
+/// imported (the catalogue would not validate).
+pub fn read_log(a: &LogAlarm, topics: &Topics) -> Result<Read, String> {
+    let notify = notify(
+        &a.alarm_actions,
+        &a.ok_actions,
+        &a.insufficient_data_actions,
+        a.actions_enabled,
+        topics,
+    )?;
+    let q = &a.scheduled_query_configuration;
+    if let Err(e) = crate::engine::insights::parse(&q.query_string) {
+        return Err(format!(
+            "its query uses Logs Insights syntax obsctl does not read ({})",
+            e.message
+        ));
+    }
+    if let Err(e) = crate::engine::insights::parse_aggregation(&q.aggregation_expression) {
+        return Err(format!(
+            "its aggregation is not one obsctl reads ({})",
+            e.message
+        ));
+    }
+    if crate::rules::log_alarm::rate_seconds(&q.schedule_configuration.schedule_expression).is_err()
+    {
+        return Err(format!(
+            "its schedule `{}` is not a `rate(...)` expression",
+            q.schedule_configuration.schedule_expression
+        ));
+    }
+    let (description, runbook) = description_and_runbook(a.alarm_description.as_deref());
+    Ok(Read {
+        name: a.alarm_name.clone(),
+        composite: false,
+        settings: Settings {
+            threshold: Some(a.threshold),
+            evaluation_periods: Some(a.query_results_to_evaluate),
+            datapoints_to_alarm: Some(a.query_results_to_alarm),
+            treat_missing_data: Some(a.treat_missing_data.clone()),
+            runbook,
+            ..Settings::default()
+        },
+        notify,
+        severity_tag: tag(&a.tags, "Severity"),
+        service_tag: tag(&a.tags, "Service"),
+        description,
+        refs: Vec::new(),
+        live: Live::Log(Box::new(a.clone())),
+    })
+}
+
 /// Reads a composite alarm; `names` are the alarms that can be referenced.
 pub fn read_composite(a: &CompositeAlarm, topics: &Topics) -> Result<Read, String> {
     let notify = notify(
@@ -375,6 +430,39 @@ pub fn body(
                 );
                 t.insert("metric".into(), Value::Object(m));
             }
+            t.insert("comparison".into(), json!(a.comparison_operator));
+        }
+        Live::Log(a) => {
+            let q = &a.scheduled_query_configuration;
+            let s = &q.schedule_configuration;
+            t.insert("kind".into(), json!("log"));
+            t.insert("query".into(), json!(template_text(&q.query_string, svc)));
+            t.insert(
+                "aggregation".into(),
+                json!(template_text(&q.aggregation_expression, svc)),
+            );
+            t.insert("schedule".into(), json!(s.schedule_expression));
+            // The offsets only where they are not the ones the catalogue
+            // derives (end 0, start one interval before the end).
+            let interval = crate::rules::log_alarm::rate_seconds(&s.schedule_expression).ok()?;
+            if s.end_time_offset != 0 {
+                t.insert(
+                    "end_offset".into(),
+                    json!(format!("{}s", s.end_time_offset)),
+                );
+            }
+            if s.start_time_offset != interval.saturating_add(s.end_time_offset) {
+                t.insert(
+                    "start_offset".into(),
+                    json!(format!("{}s", s.start_time_offset)),
+                );
+            }
+            let groups: Vec<String> = q
+                .log_group_identifiers
+                .iter()
+                .map(|g| template_text(g, svc))
+                .collect();
+            t.insert("log_groups".into(), json!(groups));
             t.insert("comparison".into(), json!(a.comparison_operator));
         }
         Live::Composite(a) => {

@@ -150,6 +150,8 @@ struct Builder<'a> {
     namespace: String,
     /// (namespace, metric) published by imported filters.
     filter_metrics: BTreeSet<(String, String)>,
+    /// The scheduled-query role of the imported log alarms.
+    log_alarm_role: Option<String>,
 }
 
 /// Imports `input`'s resources into a catalogue.
@@ -173,6 +175,7 @@ pub fn build(input: &Input) -> Imported {
         vars: BTreeMap::new(),
         namespace: String::new(),
         filter_metrics: BTreeSet::new(),
+        log_alarm_role: None,
     };
     b.namespace = b.choose_namespace();
     b.topics();
@@ -469,12 +472,22 @@ impl Builder<'_> {
                 Resource::MetricAlarm(a) => (&a.alarm_name, alarms::read_metric(a, &topics)),
                 Resource::CompositeAlarm(a) => (&a.alarm_name, alarms::read_composite(a, &topics)),
                 Resource::LogAlarm(a) => {
-                    self.skip(
-                        "log-alarms",
-                        &a.alarm_name,
-                        "log alarms are not imported yet: write it as a `kind: log` alarm template (docs/log-alarms.md)",
-                    );
-                    continue;
+                    // One scheduled-query role per environment
+                    // (`log_alarm_role`): the first log alarm's.
+                    let role = &a.scheduled_query_configuration.scheduled_query_role_arn;
+                    match &self.log_alarm_role {
+                        Some(r) if r != role => {
+                            self.skip(
+                                "log-alarms",
+                                &a.alarm_name,
+                                format!("it runs its query as {role}; an environment has one `log_alarm_role` ({r})"),
+                            );
+                            continue;
+                        }
+                        Some(_) => {}
+                        None => self.log_alarm_role = Some(role.clone()),
+                    }
+                    (&a.alarm_name, alarms::read_log(a, &topics))
                 }
                 Resource::Topic(_)
                 | Resource::Subscription(_)
@@ -1600,6 +1613,9 @@ impl Builder<'_> {
         let metrics = self.published_metrics();
         let mut env = Map::new();
         env.insert("region".into(), json!(self.input.region));
+        if let Some(role) = &self.log_alarm_role {
+            env.insert("log_alarm_role".into(), json!(role));
+        }
         if let Some(p) = &pattern {
             env.insert("log_group".into(), json!(p));
         }
@@ -1853,10 +1869,10 @@ fn shape(
 }
 
 fn kind_of(r: &Read) -> &'static str {
-    if r.composite {
-        "composite-alarms"
-    } else {
-        "metric-alarms"
+    match r.live {
+        alarms::Live::Composite(_) => "composite-alarms",
+        alarms::Live::Log(_) => "log-alarms",
+        alarms::Live::Metric(_) => "metric-alarms",
     }
 }
 

@@ -295,3 +295,95 @@ fn https_endpoints_and_tokens_never_reach_the_files() {
             .any(|s| s.name.ends_with("api-p99"))
     );
 }
+
+fn log_alarm(svc: &str, threshold: f64, role: &str) -> Resource {
+    Resource::LogAlarm(Box::new(LogAlarm {
+        alarm_name: format!("{PREFIX}{svc}-failed-logins"),
+        alarm_description: Some(format!("Failed logins on {svc}")),
+        actions_enabled: true,
+        ok_actions: vec![],
+        alarm_actions: vec![topic_arn("pager")],
+        insufficient_data_actions: vec![],
+        scheduled_query_configuration: ScheduledQuery {
+            query_string: format!(
+                "filter service = \"{svc}\" and event = \"authentication.failed\""
+            ),
+            log_group_identifiers: vec![format!("/ecs/shop/{svc}")],
+            scheduled_query_role_arn: format!("arn:aws:iam::{ACCOUNT}:role/{role}"),
+            schedule_configuration: LogAlarmSchedule {
+                schedule_expression: "rate(5 minutes)".into(),
+                start_time_offset: 300,
+                end_time_offset: 0,
+            },
+            aggregation_expression: "count(*) by ipAddress".into(),
+        },
+        query_results_to_evaluate: 2,
+        query_results_to_alarm: 1,
+        threshold,
+        comparison_operator: "GreaterThanThreshold".into(),
+        treat_missing_data: "notBreaching".into(),
+        tags: vec![],
+    }))
+}
+
+#[test]
+fn log_alarms_become_one_log_template_with_the_role_and_overrides() {
+    let mut resources = vec![topic("pager")];
+    for (svc, threshold) in [("cart", 5.0), ("billing", 5.0), ("orders", 20.0)] {
+        resources.push(log_alarm(svc, threshold, "shop-prod-log-alarms"));
+    }
+    // Another role than the environment's one: not imported, said why.
+    let mut other = log_alarm("edge", 5.0, "someone-else");
+    if let Resource::LogAlarm(a) = &mut other {
+        a.alarm_name = format!("{PREFIX}edge-other-role");
+    }
+    resources.push(other);
+    let (imported, differences, dir) = import(resources);
+    let skipped: Vec<String> = imported
+        .report
+        .skipped
+        .iter()
+        .map(|s| format!("{} {}: {}", s.kind, s.name, s.reason))
+        .collect();
+    assert_eq!(skipped.len(), 1, "{skipped:#?}");
+    assert!(skipped[0].contains("someone-else"), "{skipped:#?}");
+    assert!(
+        differences
+            .iter()
+            .all(|d| d.contains("shop-prod-edge-other-role")),
+        "{differences:#?}\n{:#?}",
+        imported.files
+    );
+    let alarms = read(&dir, "alarms.yaml");
+    let templates = alarms["alarms"].as_object().unwrap();
+    assert_eq!(templates.len(), 1, "{templates:#?}");
+    let t = templates.values().next().unwrap();
+    assert_eq!(t["kind"], "log");
+    assert_eq!(
+        t["query"],
+        "filter service = \"{{ service }}\" and event = \"authentication.failed\""
+    );
+    assert_eq!(
+        t["log_groups"],
+        serde_json::json!(["/ecs/shop/{{ service }}"])
+    );
+    assert_eq!(t["aggregation"], "count(*) by ipAddress");
+    assert!(
+        t.get("start_offset").is_none(),
+        "the default offsets: {t:#?}"
+    );
+    assert_eq!(t["threshold"], 5);
+    assert_eq!(t["evaluation_periods"], 2);
+    assert_eq!(t["datapoints_to_alarm"], 1);
+    let svcs = read(&dir, "services.yaml");
+    let (name, _) = templates.iter().next().unwrap();
+    assert_eq!(
+        svcs["services"]["orders"]["alarms"][name]["threshold"], 20,
+        "{svcs:#?}"
+    );
+    let cat = read(&dir, "obsctl.yaml");
+    assert_eq!(
+        cat["environments"]["prod"]["log_alarm_role"],
+        format!("arn:aws:iam::{ACCOUNT}:role/shop-prod-log-alarms")
+    );
+}
