@@ -1537,6 +1537,24 @@ impl Builder<'_> {
     // --------------------------------------------------------------- files
 
     fn finish(mut self) -> Imported {
+        // Templates are written for every environment: the environment's
+        // name in their texts becomes `{{ env.name }}`, so a second
+        // environment imported later renders its own.
+        let env = self.input.env.clone();
+        for (file, section) in [
+            (&mut self.alarms_file, "alarms"),
+            (&mut self.logs_file, "metric_filters"),
+        ] {
+            for spec in file.section(section).values_mut() {
+                envify_strings(spec, &env);
+            }
+        }
+        for spec in self.logs_file.section("queries").values_mut() {
+            envify_strings(spec, &env);
+        }
+        for text in self.templates.values_mut() {
+            *text = structure::envify(text, &env);
+        }
         let all: BTreeSet<String> = self.services.keys().cloned().collect();
         let with_logs: BTreeSet<String> = self
             .services
@@ -1785,6 +1803,16 @@ impl Builder<'_> {
 }
 
 /// JSON pointers of the string leaves of `v`.
+/// [`structure::envify`] on every string of a template's body.
+fn envify_strings(v: &mut Value, env: &str) {
+    match v {
+        Value::String(s) => *s = structure::envify(s, env),
+        Value::Array(a) => a.iter_mut().for_each(|x| envify_strings(x, env)),
+        Value::Object(m) => m.values_mut().for_each(|x| envify_strings(x, env)),
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
+}
+
 fn string_leaves(v: &Value, at: String, out: &mut Vec<String>) {
     match v {
         Value::String(_) => out.push(at),

@@ -229,6 +229,52 @@ pub fn template_text(text: &str, service: Option<&str>) -> String {
         .join("{{ service }}")
 }
 
+/// A template text written for every environment: where the environment's
+/// name `env` stands as a word of its own (between characters that are
+/// not letters or digits: `cat-house-staging-api`, `/ecs/shop/staging/`,
+/// `# Shop staging`), it becomes `{{ env.name }}`, so another environment
+/// of the catalogue renders its own name there. `{% raw %}` blocks are
+/// left as they are.
+pub fn envify(text: &str, env: &str) -> String {
+    const OPEN: &str = "{% raw %}";
+    const CLOSE: &str = "{% endraw %}";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(OPEN) {
+        out.push_str(&envify_words(&rest[..i], env));
+        let end = rest[i..]
+            .find(CLOSE)
+            .map_or(rest.len(), |j| i + j + CLOSE.len());
+        out.push_str(&rest[i..end]);
+        rest = &rest[end..];
+    }
+    out.push_str(&envify_words(rest, env));
+    out
+}
+
+fn envify_words(text: &str, env: &str) -> String {
+    if env.is_empty() || !text.contains(env) {
+        return text.to_string();
+    }
+    let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        if text[i..].starts_with(env)
+            && !word(text[..i].chars().next_back())
+            && !word(text[i + env.len()..].chars().next())
+        {
+            out.push_str("{{ env.name }}");
+            i += env.len();
+            continue;
+        }
+        let c = text[i..].chars().next().unwrap_or_default();
+        out.push(c);
+        i += c.len_utf8().max(1);
+    }
+    out
+}
+
 /// Anti-unification of texts that differ per service: the longest common
 /// leading and trailing whitespace-separated words, and what lies between
 /// them in each text (never empty, never template syntax). `None` when
@@ -385,6 +431,27 @@ mod tests {
         assert_eq!(format!("{p}{}{s}", m[0]), "API Gateway is down (x)");
         // Equal texts have nothing between.
         assert!(anti_unify(&v(&["a b", "a b"])).is_none());
+    }
+
+    #[test]
+    fn the_environment_name_becomes_a_placeholder_where_it_is_a_word() {
+        assert_eq!(
+            envify("cat-house-staging-{{ service }}", "staging"),
+            "cat-house-{{ env.name }}-{{ service }}"
+        );
+        assert_eq!(
+            envify("/ecs/shop/staging/api # staging: x", "staging"),
+            "/ecs/shop/{{ env.name }}/api # {{ env.name }}: x"
+        );
+        // Inside another word, or in a raw block: kept.
+        assert_eq!(
+            envify("backstaging stagingarea", "staging"),
+            "backstaging stagingarea"
+        );
+        assert_eq!(
+            envify("{% raw %}{{staging}}{% endraw %} staging", "staging"),
+            "{% raw %}{{staging}}{% endraw %} {{ env.name }}"
+        );
     }
 
     #[test]

@@ -64,10 +64,14 @@ fn name_of(r: &Resource) -> String {
 
 pub(super) async fn import_command(a: &ImportArgs<'_>, out: &mut dyn Write) -> Result<i32, Error> {
     if a.dir.join("obsctl.yaml").exists() {
-        return Err(Error::Usage(format!(
-            "{} already holds a catalogue: importing a second environment into an existing catalogue is not supported yet; import into a new directory",
-            a.dir.display()
-        )));
+        if a.from_terraform.is_some() {
+            return Err(Error::Usage(format!(
+                "{} already holds a catalogue: --from-terraform imports into a new directory only",
+                a.dir.display()
+            )));
+        }
+        // Another environment of an existing catalogue.
+        return super::import_env::import_environment(a, out).await;
     }
     let default_prefix;
     let prefix = match a.prefix {
@@ -246,16 +250,16 @@ pub(super) async fn import_command(a: &ImportArgs<'_>, out: &mut dyn Write) -> R
 }
 
 /// Where the resources come from: the account, or a Terraform state.
-struct Source {
-    live: LiveState,
-    account: String,
-    region: String,
-    json_groups: BTreeSet<String>,
-    skipped: Vec<crate::import::Skipped>,
+pub(super) struct Source {
+    pub(super) live: LiveState,
+    pub(super) account: String,
+    pub(super) region: String,
+    pub(super) json_groups: BTreeSet<String>,
+    pub(super) skipped: Vec<crate::import::Skipped>,
 }
 
 /// The account's resources under the prefix, read as `plan` reads them.
-async fn from_account(
+pub(super) async fn from_account(
     a: &ImportArgs<'_>,
     prefix: &str,
     project: &str,
@@ -488,7 +492,7 @@ fn locate(dir: &Path, findings: &mut [Finding]) {
 /// The imported catalogue compiled and planned against what was read:
 /// equal, different only in ownership (tags, the saved-query marker), or
 /// different.
-fn round_trip(
+pub(super) fn round_trip(
     cat: &crate::catalogue::Catalogue,
     env: &str,
     account: &str,

@@ -13,6 +13,7 @@ mod apply;
 mod docs;
 mod iam;
 mod import;
+mod import_env;
 mod mute;
 mod plan;
 mod render;

@@ -730,3 +730,88 @@ fn a_terraform_state_is_imported_without_aws() {
         text(&refused)
     );
 }
+
+/// A second environment imported into an existing catalogue: Cat House
+/// staging is imported into a new directory, then production (applied from
+/// the shipped catalogue, whose production pages after one minute without
+/// tasks, its tags stripped) into the same directory. Production is added
+/// to `obsctl.yaml` with that difference as an environment-wide override,
+/// the catalogue validates, and its plan for production needs nothing but
+/// ownership.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_environment_is_added_with_its_overrides() {
+    let e = Emulator::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("cat-house");
+    let first = import(&e, "cat-house", "staging", &dir).await;
+    assert_eq!(first["validates"], true);
+    let before = std::fs::read_to_string(dir.join("obsctl.yaml")).unwrap();
+    e.apply("cat-house", "production");
+    strip_ownership(&e, "cat-house-production-").await;
+    let d = dir.to_str().unwrap();
+    let out = e.obsctl_in(
+        Path::new("."),
+        d,
+        &[
+            "import",
+            "--env",
+            "production",
+            "--out",
+            d,
+            "--keep-emails",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let report = json(&out);
+    let overrides = &report["overrides"];
+    assert_eq!(
+        overrides["service-down"]["evaluation_periods"], 1,
+        "{report:#}"
+    );
+    // What one service lacks in production (the shipped catalogue turns
+    // health-aggregator's traffic anomaly alarm off there) is not an
+    // environment-wide override: it is listed, with the dashboards that
+    // show that alarm.
+    let rt = &report["round_trip"];
+    let differences = rt["differences"].as_array().unwrap();
+    assert!(
+        !differences.is_empty()
+            && differences.iter().all(|d| d
+                .as_str()
+                .unwrap()
+                .contains("cat-house-production-health-aggregator-unusual-traffic")),
+        "{rt:#}"
+    );
+    // obsctl.yaml: staging's lines kept, production added.
+    let after = std::fs::read_to_string(dir.join("obsctl.yaml")).unwrap();
+    for line in before.lines() {
+        assert!(after.contains(line), "lost: {line}\n{after}");
+    }
+    assert!(after.contains("\n  production:\n"), "{after}");
+    // It validates; plan --adopt, then apply --adopt, converge.
+    let out = crate::support::obsctl(["-d", d, "validate"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let out = e.obsctl_in(
+        Path::new("."),
+        d,
+        &["apply", "--env", "production", "--adopt", "--auto-approve"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let out = e.obsctl_in(
+        Path::new("."),
+        d,
+        &["plan", "--env", "production", "--detailed-exitcode"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // Importing it again is refused: the environment exists.
+    let out = e.obsctl_in(
+        Path::new("."),
+        d,
+        &["import", "--env", "production", "--out", d],
+    );
+    assert_eq!(out.status.code(), Some(64), "{}", text(&out));
+}
