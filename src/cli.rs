@@ -297,6 +297,12 @@ pub enum Command {
         /// Only resources whose name matches this regular expression.
         #[arg(long, value_name = "REGEX")]
         names: Option<String>,
+        /// Only resources carrying this tag (`KEY=VALUE`; repeat for
+        /// several, all must match). Kinds without tags (metric filters,
+        /// saved queries) are not filtered; subscriptions follow their
+        /// topic.
+        #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = parse_tag)]
+        tags: Vec<(String, String)>,
         /// Keep email endpoints in the files (default: `${env:NAME}`
         /// placeholders, like every https endpoint).
         #[arg(long)]
@@ -394,6 +400,14 @@ pub enum Command {
         #[command(flatten)]
         aws: AwsArgs,
     },
+}
+
+/// Parses `--tag KEY=VALUE`.
+pub fn parse_tag(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+        _ => Err(format!("`{s}`: write KEY=VALUE")),
+    }
 }
 
 /// Parses `--drill-timeout`: 1 second to 15 minutes.

@@ -27,6 +27,8 @@ pub struct ImportArgs<'a> {
     pub dir: &'a Path,
     pub prefix: Option<&'a str>,
     pub names: Option<&'a str>,
+    /// `--tag KEY=VALUE`, all of them.
+    pub tags: &'a [(String, String)],
     pub keep_emails: bool,
     pub format: ImportFormat,
     /// `--from-terraform FILE`.
@@ -115,6 +117,7 @@ pub(super) async fn import_command(a: &ImportArgs<'_>, out: &mut dyn Write) -> R
     if let Some(re) = &names {
         live.resources.retain(|_, r| re.is_match(&name_of(r)));
     }
+    select_by_tags(&mut live, a.tags);
     live.resources.retain(|(k, _), _| *k != Kind::LogGroup);
     let resources: Vec<Resource> = live.resources.values().cloned().collect();
     let who = crate::aws::Identity {
@@ -247,6 +250,38 @@ pub(super) async fn import_command(a: &ImportArgs<'_>, out: &mut dyn Write) -> R
         }
     }
     Ok(if report.validates { EXIT_OK } else { 1 })
+}
+
+/// `--tag`: the resources of taggable kinds carrying every tag given, the
+/// subscriptions of the topics kept, and the kinds without tags as read.
+fn select_by_tags(live: &mut LiveState, tags: &[(String, String)]) {
+    if tags.is_empty() {
+        return;
+    }
+    live.resources.retain(|_, r| match r.compared_tags() {
+        Some(have) => tags
+            .iter()
+            .all(|(k, v)| have.iter().any(|t| t.key == *k && t.value == *v)),
+        None => true,
+    });
+    let topics: BTreeSet<String> = live
+        .resources
+        .values()
+        .filter_map(|r| {
+            if let Resource::Topic(t) = r {
+                Some(t.name.clone())
+            } else {
+                None
+            }
+        })
+        .collect();
+    live.resources.retain(|_, r| {
+        if let Resource::Subscription(s) = r {
+            topics.contains(&s.topic_name)
+        } else {
+            true
+        }
+    });
 }
 
 /// Where the resources come from: the account, or a Terraform state.

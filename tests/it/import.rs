@@ -815,3 +815,44 @@ async fn a_second_environment_is_added_with_its_overrides() {
     );
     assert_eq!(out.status.code(), Some(64), "{}", text(&out));
 }
+
+/// `--tag KEY=VALUE` selects the tagged resources of taggable kinds (the
+/// Terraform fixture tags its topics only), their subscriptions with them,
+/// and keeps the kinds without tags (metric filters, saved queries).
+#[test]
+fn a_tag_selects_what_is_imported() {
+    use crate::support::obsctl;
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("cat-house");
+    let fixture = crate::support::root().join("tests/fixtures/terraform/cat-house-staging.json");
+    let out = obsctl([
+        "import",
+        "--env",
+        "staging",
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--from-terraform",
+        fixture.to_str().unwrap(),
+        "--tag",
+        "AlertLevel=critical",
+        "--format",
+        "json",
+    ])
+    .output()
+    .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let report = json(&out);
+    let imported = &report["imported"];
+    assert_eq!(imported["topics"], 1, "{report:#}");
+    assert_eq!(imported["subscriptions"], 1, "{report:#}");
+    assert_eq!(imported["metric-filters"], 10, "{report:#}");
+    assert!(imported["metric-alarms"].is_null(), "{report:#}");
+    assert!(imported["dashboards"].is_null(), "{report:#}");
+    assert_eq!(report["validates"], true, "{report:#}");
+    let bad = obsctl([
+        "import", "--env", "staging", "--out", "x", "--tag", "novalue",
+    ])
+    .output()
+    .unwrap();
+    assert_eq!(bad.status.code(), Some(64), "{}", text(&bad));
+}
