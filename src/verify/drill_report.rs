@@ -173,3 +173,94 @@ pub fn junit_suite(catalogue: &str, env: &str, d: &Drill, strict: bool) -> TestS
     }
     suite
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::data::AlarmState;
+    use crate::verify::drill::{Candidate, NotDrilled, Route, TopicResult};
+    use crate::verify::targets::Location;
+
+    fn drill() -> Drill {
+        let route = |sev: &str| Route {
+            severities: vec![sev.into()],
+            services: vec!["cart".into()],
+            alarm_topics: vec![format!("arn:aws:sns:us-east-1:1:shop-{sev}")],
+            ok_topics: vec![],
+            candidates: vec![],
+        };
+        let candidate = Candidate {
+            alarm: "shop-prod-cart-errors".into(),
+            composite: false,
+            entry: "errors".into(),
+            service: Some("cart".into()),
+            at: Location {
+                file: "alarms.yaml".into(),
+                line: 4,
+                column: 3,
+            },
+        };
+        Drill {
+            run: "r1".into(),
+            timeout_s: 60,
+            routes: vec![
+                RouteResult {
+                    route: route("critical"),
+                    drilled: Ok(candidate),
+                    before: Some(AlarmState::Ok),
+                    topics: vec![TopicResult {
+                        topic: "arn:aws:sns:us-east-1:1:shop-critical".into(),
+                        alarm: Some(Delivery::Delivered { latency_ms: 1250 }),
+                        ok: None,
+                        confirmed: 0,
+                        pending: vec!["email …@example.com#0001".into()],
+                    }],
+                    restored: Some("set to OK".into()),
+                },
+                RouteResult {
+                    route: route("warning"),
+                    drilled: Err(NotDrilled::AllInAlarm),
+                    before: None,
+                    topics: vec![],
+                    restored: None,
+                },
+            ],
+            leftovers_removed: vec![],
+            cleanup_failures: vec![],
+            interrupted: false,
+        }
+    }
+
+    #[test]
+    fn every_format_names_each_route_and_what_happened() {
+        let d = drill();
+        let mut text = Vec::new();
+        super::text(&mut text, &d).unwrap();
+        let text = String::from_utf8(text).unwrap();
+        assert!(
+            text.contains("(run r1; 0 delivered, 1 warning, 1 problem)"),
+            "{text}"
+        );
+        assert!(text.contains("  FAIL critical → shop-critical"), "{text}");
+        assert!(text.contains("ALARM arrived after 1.2 s; no confirmed subscription: nobody receives it; pending confirmation (receives nothing): email …@example.com#0001"), "{text}");
+        assert!(text.contains("  warn warning → shop-warning"), "{text}");
+        let mut md = Vec::new();
+        markdown(&mut md, &d).unwrap();
+        let md = String::from_utf8(md).unwrap();
+        assert!(md.contains("| ❌ | critical → shop-critical |"), "{md}");
+        assert!(
+            md.contains("| ⚠️ | warning → shop-warning | not drilled:"),
+            "{md}"
+        );
+        let suite = junit_suite("shop", "prod", &d, false);
+        let mut report = quick_junit::Report::new("drill");
+        report.add_test_suite(suite);
+        let xml = report.to_string().unwrap();
+        assert!(xml.contains("name=\"critical → shop-critical\""), "{xml}");
+        assert_eq!(xml.matches("<failure").count(), 1, "{xml}");
+        // --strict: the warning fails too.
+        let mut strict = quick_junit::Report::new("drill");
+        strict.add_test_suite(junit_suite("shop", "prod", &d, true));
+        assert_eq!(strict.to_string().unwrap().matches("<failure").count(), 2);
+    }
+}

@@ -1244,12 +1244,23 @@ async fn two_applies_at_once_with_a_lock_timeout_the_second_finds_nothing_to_do(
         .iter()
         .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
         .collect();
+    // The two processes start together but the race is the scheduler's:
+    // when they overlap, the second waits for the lock and then finds
+    // nothing to do; when the first is done before the second reads, the
+    // second finds nothing to do without waiting (the waiting itself is
+    // tested deterministically by
+    // `a_running_apply_stops_a_second_one_plan_notes_it_and_a_waiting_one_goes_on_after`).
     let waited: Vec<&String> = stdout
         .iter()
         .filter(|s| s.contains("lock: an apply of staging is"))
         .collect();
-    assert_eq!(waited.len(), 1, "{both}");
-    assert!(waited[0].contains("No changes."), "{both}");
+    assert!(waited.len() <= 1, "{both}");
+    assert!(waited.iter().all(|w| w.contains("No changes.")), "{both}");
+    assert_eq!(
+        stdout.iter().filter(|s| s.contains("No changes.")).count(),
+        1,
+        "{both}"
+    );
     assert_eq!(
         stdout
             .iter()
