@@ -186,20 +186,14 @@ fn insert_environment(text: &str, block: &str) -> Result<String, String> {
 
 /// The environment's YAML block (`env:` and its settings).
 fn environment_block(env: &str, spec: &Map<String, Value>) -> String {
-    let header = [format!(
-        "Added by `obsctl import --env {env}`: the overrides say where {env}'s alarms differ from the catalogue's."
-    )];
     let doc = crate::import::emit::yaml(
         &json!({ env: Value::Object(spec.clone()) }),
         &[],
         &Default::default(),
     );
-    let mut out = String::new();
-    for h in header {
-        out.push_str(&format!("# {h}\n"));
-    }
-    out.push_str(&doc);
-    out
+    format!(
+        "# Added by `obsctl import --env {env}`: the overrides say where {env}'s alarms differ from the catalogue's.\n{doc}"
+    )
 }
 
 pub(super) async fn import_environment(

@@ -457,12 +457,12 @@ pub async fn observe(
         }
     }
     // 4. Log groups of filters without data.
-    let silent_filters: BTreeSet<&str> = targets
+    let silent: Vec<&FilterTarget> = targets
         .filters
         .iter()
         .filter(|f| filter_samples(f, &obs, window, services).is_none())
-        .map(|f| f.log_group.as_str())
         .collect();
+    let silent_filters: BTreeSet<&str> = silent.iter().map(|f| f.log_group.as_str()).collect();
     if !silent_filters.is_empty() {
         step(Step::LogGroups {
             groups: silent_filters.len(),
@@ -480,10 +480,8 @@ pub async fn observe(
     }
     // 5. In groups that received events, whether the silent filters'
     // services are among the writers (a group several services share).
-    let selectors: BTreeSet<(String, String)> = targets
-        .filters
+    let selectors: BTreeSet<(String, String)> = silent
         .iter()
-        .filter(|f| filter_samples(f, &obs, window, services).is_none())
         .filter(|f| matches!(obs.groups.get(&f.log_group), Some(GroupActivity::Events(_))))
         .filter_map(|f| Some((f.log_group.clone(), f.service_selector.clone()?)))
         .collect();

@@ -537,7 +537,7 @@ impl CloudWatchApi for FakeAws {
     /// state of an alarm for testing purposes. When the updated state
     /// differs from the previous value, the action configured for the
     /// appropriate state is invoked"): the same state again does nothing;
-    /// a change runs the new state's actions unless actions are disabled,
+    /// a change is written to the alarm's history and runs the new state's actions unless actions are disabled,
     /// a mute rule mutes the alarm now ("How alarm mute rules work"), or a
     /// composite's actions suppressor is in ALARM ("Alarm suppression").
     /// SNS actions publish the alarm's notification (the JSON of AWS's
@@ -570,6 +570,20 @@ impl CloudWatchApi for FakeAws {
                 return Ok(());
             }
             s.alarm_states.insert(name.to_string(), state);
+            // A state update in the alarm's history, as any change writes
+            // (aws-fidelity.md: "SetAlarmState writes DescribeAlarmHistory
+            // state updates").
+            s.alarm_history.push(data::FakeHistoryItem {
+                alarm_name: name.to_string(),
+                time: now,
+                summary: format!("Alarm updated from {} to {}", old.as_str(), state.as_str()),
+                data: serde_json::json!({
+                    "version": "1.0",
+                    "oldState": {"stateValue": old.as_str()},
+                    "newState": {"stateValue": state.as_str(), "stateReason": reason},
+                })
+                .to_string(),
+            });
             let (enabled, ok, alarm_actions, insufficient, suppressor, description) = match &alarm {
                 LiveAlarm::Metric(a) => (
                     a.actions_enabled,
