@@ -344,7 +344,8 @@ fn dashboards(s: &DesiredState) -> String {
             d.dashboard_name,
             dashboard_url(&s.region, &d.dashboard_name)
         );
-        let widgets = d.body.get("widgets").and_then(|w| w.as_array());
+        let body = d.body.value();
+        let widgets = body.get("widgets").and_then(|w| w.as_array());
         for w in widgets.into_iter().flatten() {
             let kind = w.get("type").and_then(|t| t.as_str()).unwrap_or("widget");
             let props = w.get("properties");

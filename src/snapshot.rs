@@ -87,10 +87,15 @@ pub fn planned(states: &[DesiredState], previews: Previews) -> Vec<(PathBuf, Fil
 /// The text of one file: pretty, canonical JSON, or a dashboard preview.
 pub fn content(file: File<'_>) -> String {
     match file {
+        // A dashboard's body is written from its text, with no tree.
+        File::Resource(Resource::Dashboard(d)) => d.body.pretty(),
         File::Resource(resource) => to_pretty(&resource.to_json()),
         File::Preview(d) => {
-            let mut text = crate::preview::fingerprint_line(&d.dashboard_name, &d.body);
-            text.push_str(&crate::preview::dashboard(&d.dashboard_name, &d.body));
+            let mut text = crate::preview::fingerprint_line(&d.dashboard_name, d.body.text());
+            text.push_str(&crate::preview::dashboard(
+                &d.dashboard_name,
+                &d.body.value(),
+            ));
             text
         }
     }

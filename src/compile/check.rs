@@ -157,8 +157,8 @@ pub fn check(c: &mut Compiler) {
                         Some("change the naming pattern or the dashboard key"),
                     );
                 }
-                let widgets = d
-                    .body
+                let body = d.body.value();
+                let widgets = body
                     .get("widgets")
                     .and_then(Value::as_array)
                     .map(Vec::as_slice)

@@ -2,12 +2,13 @@
 //! in regions, lays the widgets out, draws alarm thresholds on the graphs of
 //! the metrics alarms watch, and appends alarm-status widgets.
 
+use super::alarm_list::AlarmRows;
 use super::alarms::AlarmInfo;
 use super::layout::layout;
-use super::{Compiler, Ctx, per_service, to_ctx};
+use super::{Compiler, Ctx, per_service};
 use crate::catalogue::Item;
 use crate::catalogue::model::DashboardSpec;
-use crate::resource::canonical::{canonical, expand_dashboard_shorthand};
+use crate::resource::canonical::expand_dashboard_shorthand;
 use crate::resource::{Dashboard, Resource};
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
@@ -19,27 +20,33 @@ const ALARMS_PER_WIDGET: usize = 100;
 pub fn compile(c: &mut Compiler, alarms: &[AlarmInfo]) {
     // Each service's alarms, in compile order, found once (not by a scan of
     // every alarm per service and dashboard).
-    let mut by_service: std::collections::BTreeMap<&str, Vec<&AlarmInfo>> = Default::default();
-    for a in alarms {
+    let mut by_service: std::collections::BTreeMap<&str, (Vec<&AlarmInfo>, Vec<u32>)> =
+        Default::default();
+    for (i, a) in alarms.iter().enumerate() {
         if let Some(s) = a.service.as_deref() {
-            by_service.entry(s).or_default().push(a);
+            let (infos, picked) = by_service.entry(s).or_default();
+            infos.push(a);
+            picked.push(i as u32);
         }
     }
+    let rows = AlarmRows::new(alarms, |n| c.alarm_arn(n));
     for (dname, spec) in &c.cat.dashboards {
         if per_service(spec.per) {
             for i in 0..c.services.len() {
                 let service = c.services[i].name.to_string();
-                let scoped: &[&AlarmInfo] = by_service
+                let (scoped, picked) = by_service
                     .get(service.as_str())
-                    .map(Vec::as_slice)
+                    .map(|(infos, picked)| (infos.as_slice(), picked.clone()))
                     .unwrap_or_default();
                 let ctx = c.context(Some(i));
-                dashboard(c, dname, spec, Some(&service), ctx, scoped);
+                let list = rows.list(picked);
+                dashboard(c, dname, spec, Some(&service), ctx, scoped, list);
             }
         } else {
             let ctx = c.context(None);
             let all: Vec<&AlarmInfo> = alarms.iter().collect();
-            dashboard(c, dname, spec, None, ctx, &all);
+            let list = rows.list((0..alarms.len() as u32).collect());
+            dashboard(c, dname, spec, None, ctx, &all, list);
         }
     }
 }
@@ -51,14 +58,11 @@ fn dashboard(
     service: Option<&str>,
     ctx: Ctx,
     alarms: &[&AlarmInfo],
+    alarm_list: Ctx,
 ) {
     let name = c.name(service, dname);
-    let alarm_list: Vec<Value> = alarms
-        .iter()
-        .map(|a| json!({"name": a.name, "arn": c.alarm_arn(&a.name), "template": a.template, "service": a.service, "severity": a.severity}))
-        .collect();
     let ctx = minijinja::value::merge_maps([
-        to_ctx(json!({"dashboard": {"name": name}, "alarms": alarm_list})),
+        minijinja::context! { dashboard => minijinja::context! { name => name.as_str() }, alarms => alarm_list },
         ctx,
     ]);
     let o = spec.origin.child("template");
@@ -219,7 +223,7 @@ fn dashboard(
     if let Some(widgets) = body.get_mut("widgets").and_then(Value::as_array_mut) {
         layout(widgets);
     }
-    let body = canonical(body);
+    let body = crate::resource::Body::new(body);
     c.add_from(
         Resource::from(Dashboard {
             dashboard_name: name,

@@ -3,6 +3,7 @@
 //! catalogue origin it came from. Pure and deterministic: no clock, no
 //! environment variables, no AWS.
 
+mod alarm_list;
 mod alarms;
 mod check;
 mod dashboards;

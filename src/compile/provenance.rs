@@ -82,7 +82,7 @@ pub fn check(c: &mut Compiler) {
                 }
             }
             Resource::Dashboard(d) => {
-                for (title, f) in dashboard(&sources, &d.body) {
+                for (title, f) in dashboard(&sources, &d.body.value()) {
                     found.push((origin.clone(), Some(title), f));
                 }
             }

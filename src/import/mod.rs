@@ -1373,7 +1373,7 @@ impl Builder<'_> {
             .collect();
         let mut usable = Vec::new();
         for d in boards {
-            let text = serde_json::to_string_pretty(&d.body).unwrap_or_default();
+            let text = serde_json::to_string_pretty(&d.body.value()).unwrap_or_default();
             if looks_like_token(&text) {
                 self.skip(
                     "dashboards",
@@ -1751,7 +1751,8 @@ impl Builder<'_> {
             let Resource::Dashboard(d) = r else {
                 continue;
             };
-            let widgets = d.body.get("widgets").and_then(Value::as_array);
+            let body = d.body.value();
+            let widgets = body.get("widgets").and_then(Value::as_array);
             for w in widgets.into_iter().flatten() {
                 let rows = w.pointer("/properties/metrics").and_then(Value::as_array);
                 for row in rows.into_iter().flatten() {

@@ -236,7 +236,7 @@ fn dashboard(v: &Map<String, Value>) -> Result<Dashboard, String> {
         serde_json::from_str(&body).map_err(|e| format!("dashboard_body is not JSON: {e}"))?;
     Ok(Dashboard {
         dashboard_name: name,
-        body,
+        body: body.into(),
         tags: Vec::new(),
     })
 }

@@ -80,7 +80,8 @@ fn dashboard(name: &str, svc: &str) -> Resource {
         dashboard_name: format!("{PREFIX}{name}"),
         body: serde_json::json!({"widgets": [{"type": "metric", "x": 0, "y": 0, "width": 6, "height": 6,
             "properties": {"title": format!("{svc} latency"), "region": "eu-west-1",
-                "metrics": [["Shop/Api", "Latency", "Service", svc]]}}]}),
+                "metrics": [["Shop/Api", "Latency", "Service", svc]]}}]})
+        .into(),
         tags: vec![],
     }))
 }

@@ -49,7 +49,7 @@ impl Spec for Dashboard {
     }
 
     fn json(&self) -> serde_json::Result<serde_json::Value> {
-        Ok(self.body.clone())
+        Ok(self.body.value())
     }
 
     fn cost(&self, cost: &mut Cost) {

@@ -6,7 +6,7 @@ use super::{CONCURRENCY, LiveState, generated, gone_is_none, owner};
 use crate::aws::{Aws, AwsError, all_pages};
 use crate::compile::DesiredState;
 use crate::ownership::Verdict;
-use crate::resource::canonical::{canonical, expand_dashboard_shorthand};
+use crate::resource::canonical::expand_dashboard_shorthand;
 use crate::resource::*;
 use futures::stream::{self, StreamExt, TryStreamExt};
 
@@ -15,9 +15,9 @@ pub fn normalize_dashboard(name: &str, raw: &str) -> Dashboard {
     let body = match serde_json::from_str::<serde_json::Value>(raw) {
         Ok(mut v) => {
             expand_dashboard_shorthand(&mut v);
-            canonical(v)
+            Body::new(v)
         }
-        Err(_) => serde_json::Value::String(raw.to_string()),
+        Err(_) => Body::new(serde_json::Value::String(raw.to_string())),
     };
     Dashboard {
         dashboard_name: name.to_string(),

@@ -229,8 +229,8 @@ pub fn dashboard_changes(
     region: &str,
 ) -> Vec<FieldChange> {
     diff::diff(
-        &dashboard_form(live, region),
-        &dashboard_form(desired, region),
+        &dashboard_form(live.clone(), region),
+        &dashboard_form(desired.clone(), region),
     )
 }
 
@@ -238,9 +238,9 @@ pub fn dashboard_changes(
 /// expanded, and without the properties equal to their documented defaults
 /// ([`dashboard_defaults`](crate::resource::dashboard_defaults)), so a body
 /// saved in the console compares equal to the rendered one.
-fn dashboard_form(body: &serde_json::Value, region: &str) -> serde_json::Value {
+fn dashboard_form(body: serde_json::Value, region: &str) -> serde_json::Value {
     use crate::resource::canonical::{canonical, expand_dashboard_shorthand};
-    let mut v = canonical(body.clone());
+    let mut v = canonical(body);
     expand_dashboard_shorthand(&mut v);
     crate::resource::dashboard_defaults::strip_defaults(&mut v, region);
     canonical(v)
@@ -250,7 +250,7 @@ fn dashboard_form(body: &serde_json::Value, region: &str) -> serde_json::Value {
 /// body in [`dashboard_form`].
 fn comparable(r: &Resource, region: &str) -> serde_json::Value {
     if let Resource::Dashboard(d) = r {
-        dashboard_form(&d.body, region)
+        dashboard_form(d.body.value(), region)
     } else {
         r.to_json()
     }

@@ -5,10 +5,12 @@
 //! and live state read from AWS use these same types, in the same canonical
 //! form (see [`canonical`]), so comparing them is plain equality.
 
+mod body;
 pub mod canonical;
 pub mod dashboard_defaults;
 mod types;
 
+pub use body::Body;
 pub use types::*;
 
 pub use crate::kinds::{Kind, Resource};

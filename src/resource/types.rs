@@ -218,8 +218,8 @@ pub struct CompositeAlarm {
 pub struct Dashboard {
     /// Name.
     pub dashboard_name: String,
-    /// Parsed body (canonical JSON).
-    pub body: serde_json::Value,
+    /// Body (canonical JSON, held as text).
+    pub body: super::Body,
     /// Tags (ownership), sorted. Not part of the body: set with
     /// PutDashboard `Tags` and TagResource, compared on their own.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

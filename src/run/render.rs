@@ -121,7 +121,7 @@ fn write_planned(
             && snapshot::preview_current(
                 dir,
                 path,
-                &crate::preview::fingerprint_line(&d.dashboard_name, &d.body),
+                &crate::preview::fingerprint_line(&d.dashboard_name, d.body.text()),
             )
         {
             stats.unchanged += 1;

@@ -396,8 +396,8 @@ fn dashboard_rows(
     add: &mut dyn FnMut(Metric, User),
     skipped: &mut Vec<Skipped>,
 ) {
-    let widgets = d
-        .body
+    let body = d.body.value();
+    let widgets = body
         .get("widgets")
         .and_then(Value::as_array)
         .into_iter()

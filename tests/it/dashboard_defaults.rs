@@ -17,7 +17,7 @@ fn rendered() -> Vec<(String, String, Value)> {
         for s in states {
             for r in s.resources.values() {
                 if let Resource::Dashboard(d) = r {
-                    out.push((d.dashboard_name.clone(), s.region.clone(), d.body.clone()));
+                    out.push((d.dashboard_name.clone(), s.region.clone(), d.body.value()));
                 }
             }
         }

@@ -77,7 +77,9 @@ fn updated(d: &DesiredState) -> DesiredState {
             Resource::Dashboard(x) => {
                 x.tags.push(tag("team"));
                 if first {
-                    x.body["periodOverride"] = Value::String("inherit".into());
+                    let mut body = x.body.value();
+                    body["periodOverride"] = Value::String("inherit".into());
+                    x.body = body.into();
                 }
             }
             Resource::Topic(t) => {

@@ -195,7 +195,7 @@ fn every_shipped_dashboard_has_its_preview_with_each_widget_on_its_cell() {
                 .unwrap_or_else(|e| panic!("{}: {e} (run `obsctl render`)", svg_path.display()));
             // The committed preview is what the body gives, after the
             // line with its fingerprint (render --check checks the same).
-            let line = preview::fingerprint_line(&name, &body);
+            let line = preview::fingerprint_line(&name, &body.to_string());
             let svg = svg
                 .strip_prefix(&line)
                 .unwrap_or_else(|| panic!("{name}: no fingerprint line {line}"))

@@ -1327,7 +1327,7 @@ fn threshold_lines_only_on_graphs_of_the_alarms_statistic_and_period() {
             .resources
             .values()
             .find_map(|r| match r {
-                obsctl::resource::Resource::Dashboard(d) => Some(d.body.clone()),
+                obsctl::resource::Resource::Dashboard(d) => Some(d.body.value()),
                 _ => None,
             })
             .unwrap();
