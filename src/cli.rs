@@ -294,7 +294,9 @@ pub enum Command {
         /// (default: the out directory's name as the project).
         #[arg(long, value_name = "P")]
         prefix: Option<String>,
-        /// Only resources whose name matches this regular expression.
+        /// Only resources whose name matches this regular expression;
+        /// alarms outside the prefix that match are read too, and keep
+        /// their names.
         #[arg(long, value_name = "REGEX")]
         names: Option<String>,
         /// Only resources carrying this tag (`KEY=VALUE`; repeat for

@@ -40,6 +40,10 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct ReadCounts {
     /// A: alarms with the environment's prefix.
     pub alarms: Option<u64>,
+    /// Alarm names outside the prefix asked for by name (an override's
+    /// `name`, or the tagging index's): DescribeAlarms ⌈N/100⌉.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alarms_named: Option<u64>,
     /// T: alarms and topics the tagging API lists for this catalogue and
     /// environment.
     pub tagged: Option<u64>,
@@ -73,19 +77,36 @@ pub struct ReadCounts {
 impl ReadCounts {
     /// Adds what another part of the read found (parts count disjoint things).
     pub fn add(&mut self, o: &ReadCounts) {
+        // Destructured, so a new count cannot be forgotten here.
+        let ReadCounts {
+            alarms,
+            alarms_named,
+            tagged,
+            dashboards,
+            log_groups_read,
+            filters_in_account,
+            queries,
+            topics_in_account,
+            owned_topics,
+            subscription_pages,
+            confirmed_subscriptions,
+            mute_rules_in_account,
+            mute_rules,
+        } = *o;
         let or = |a: &mut Option<u64>, b: Option<u64>| *a = a.or(b);
-        or(&mut self.alarms, o.alarms);
-        or(&mut self.tagged, o.tagged);
-        or(&mut self.dashboards, o.dashboards);
-        or(&mut self.log_groups_read, o.log_groups_read);
-        or(&mut self.filters_in_account, o.filters_in_account);
-        or(&mut self.queries, o.queries);
-        or(&mut self.topics_in_account, o.topics_in_account);
-        or(&mut self.owned_topics, o.owned_topics);
-        or(&mut self.subscription_pages, o.subscription_pages);
-        or(&mut self.confirmed_subscriptions, o.confirmed_subscriptions);
-        or(&mut self.mute_rules_in_account, o.mute_rules_in_account);
-        or(&mut self.mute_rules, o.mute_rules);
+        or(&mut self.alarms, alarms);
+        or(&mut self.alarms_named, alarms_named);
+        or(&mut self.tagged, tagged);
+        or(&mut self.dashboards, dashboards);
+        or(&mut self.log_groups_read, log_groups_read);
+        or(&mut self.filters_in_account, filters_in_account);
+        or(&mut self.queries, queries);
+        or(&mut self.topics_in_account, topics_in_account);
+        or(&mut self.owned_topics, owned_topics);
+        or(&mut self.subscription_pages, subscription_pages);
+        or(&mut self.confirmed_subscriptions, confirmed_subscriptions);
+        or(&mut self.mute_rules_in_account, mute_rules_in_account);
+        or(&mut self.mute_rules, mute_rules);
     }
 }
 
@@ -126,6 +147,10 @@ pub fn plan(counts: &ReadCounts, rates: &Rates) -> Floor {
         }
     };
     put(Api::DescribeAlarms, counts.alarms.map(|a| pages(a, 100)));
+    put(
+        Api::DescribeAlarms,
+        counts.alarms_named.map(|n| n.div_ceil(100)),
+    );
     put(Api::GetResources, counts.tagged.map(|t| pages(t, 100)));
     put(
         Api::ListDashboards,
@@ -300,6 +325,7 @@ mod tests {
     fn plan_floor_follows_the_definition() {
         let counts = ReadCounts {
             alarms: Some(5000),
+            alarms_named: None,
             tagged: Some(5004),
             dashboards: Some(1001),
             log_groups_read: Some(1000),

@@ -573,7 +573,21 @@ pub fn resources(desired: &DesiredState, scope: Scope) -> Vec<String> {
         desired.account.as_str()
     };
     let prefix = &desired.prefix;
-    let alarms = format!("arn:{part}:cloudwatch:{region}:{account}:alarm:{prefix}*");
+    // Alarms named outside the prefix (an override's `name`) by their ARNs.
+    let named: BTreeSet<&String> = desired
+        .alarm_names
+        .values()
+        .filter(|n| !n.starts_with(prefix.as_str()))
+        .collect();
+    let alarms: Vec<String> = std::iter::once(format!(
+        "arn:{part}:cloudwatch:{region}:{account}:alarm:{prefix}*"
+    ))
+    .chain(
+        named
+            .iter()
+            .map(|n| format!("arn:{part}:cloudwatch:{region}:{account}:alarm:{n}")),
+    )
+    .collect();
     let dashboards = format!("arn:{part}:cloudwatch::{account}:dashboard/{prefix}*");
     // The API reference's form (`…:alarm-mute-rule:NAME`).
     let mute_rules = format!("arn:{part}:cloudwatch:{region}:{account}:alarm-mute-rule:{prefix}*");
@@ -581,10 +595,14 @@ pub fn resources(desired: &DesiredState, scope: Scope) -> Vec<String> {
     let group = |name: &str| format!("arn:{part}:logs:{region}:{account}:log-group:{name}");
     match scope {
         Scope::Any => vec!["*".into()],
-        Scope::Alarms => vec![alarms],
-        Scope::AlarmsAndDashboards => vec![alarms, dashboards, mute_rules.clone()],
+        Scope::Alarms => alarms,
+        Scope::AlarmsAndDashboards => {
+            let mut out = alarms;
+            out.extend([dashboards, mute_rules]);
+            out
+        }
         Scope::MuteRules => vec![mute_rules],
-        Scope::MuteRulesAndAlarms => vec![mute_rules, alarms],
+        Scope::MuteRulesAndAlarms => std::iter::once(mute_rules).chain(alarms).collect(),
         Scope::Dashboards => vec![dashboards],
         Scope::Topics => vec![format!("arn:{part}:sns:{region}:{account}:{prefix}*")],
         Scope::DrillQueues => vec![format!(

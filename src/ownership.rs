@@ -258,10 +258,13 @@ pub struct Owner<'a> {
 
 impl Owner<'_> {
     /// Whether `name` belongs to this environment by name; `generated` holds
-    /// the names the catalogue generates for this kind.
+    /// the names the catalogue generates for this kind. A generated name
+    /// outside the prefix (an alarm's override `name`) is this
+    /// environment's by name as well: tags still decide whether it is
+    /// owned, adoptable or another catalogue's.
     pub fn by_name(&self, name: &str, generated: &BTreeSet<String>) -> bool {
-        name.starts_with(self.prefix)
-            && (generated.contains(name) || !self.under_other_prefix(name))
+        generated.contains(name)
+            || (name.starts_with(self.prefix) && !self.under_other_prefix(name))
     }
 
     /// Whether `name` starts with another environment's longer prefix.

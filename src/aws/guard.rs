@@ -90,6 +90,15 @@ pub(super) struct Guarded<T: ?Sized> {
 
 #[async_trait]
 impl CloudWatchApi for Guarded<dyn CloudWatchApi> {
+    async fn describe_alarms_named(
+        &self,
+        names: &[String],
+    ) -> AwsResult<Vec<(String, super::LiveAlarm)>> {
+        let i = &self.inner;
+        self.policy
+            .call(Api::DescribeAlarms, || i.describe_alarms_named(names))
+            .await
+    }
     async fn describe_alarms(&self, prefix: &str, next: Option<String>) -> AwsResult<AlarmPage> {
         let i = &self.inner;
         self.policy

@@ -294,6 +294,9 @@ where
 pub trait CloudWatchApi: Send + Sync {
     /// DescribeAlarms of all three types by name prefix, 100 per page.
     async fn describe_alarms(&self, prefix: &str, next: Option<String>) -> AwsResult<AlarmPage>;
+    /// DescribeAlarms of all three types by `AlarmNames` (at most 100):
+    /// the alarms of those names that exist, with their ARNs.
+    async fn describe_alarms_named(&self, names: &[String]) -> AwsResult<Vec<(String, LiveAlarm)>>;
     /// ListTagsForResource.
     async fn list_tags(&self, arn: &str) -> AwsResult<Vec<Tag>>;
     /// PutMetricAlarm (tags apply on creation only).

@@ -807,6 +807,13 @@ pub struct SuppressorSpec {
 pub struct AlarmOverride {
     /// Turn the alarm on or off.
     pub enabled: Option<bool>,
+    /// The alarm's name instead of the naming pattern's: keeps a hand-made
+    /// alarm's name when it is adopted (`obsctl import` writes it). A text
+    /// with placeholders (`HighCPU-{{ service }}-{{ env.name }}`). Such an
+    /// alarm is owned by its tags alone (it is outside the environment's
+    /// name prefix), read by its name, and deleted once the catalogue no
+    /// longer names it.
+    pub name: Option<String>,
     /// Another severity.
     pub severity: Option<String>,
     /// Another threshold.

@@ -53,6 +53,8 @@ pub(super) struct Effective {
     pub(super) low_sample: Option<LowSampleCountPercentile>,
     /// The most specific layer that set period, N or M (for locating problems).
     pub(super) counts_origin: Origin,
+    /// A name instead of the naming pattern's (a text), where it was set.
+    pub(super) name: Option<(String, Origin)>,
 }
 
 fn effective(spec: &Item<AlarmSpec>, layers: &[(Option<&AlarmOverride>, Origin)]) -> Effective {
@@ -71,6 +73,7 @@ fn effective(spec: &Item<AlarmSpec>, layers: &[(Option<&AlarmOverride>, Origin)]
             .map(|_| spec.origin.child("treat_missing_data")),
         low_sample: spec.evaluate_low_sample_count_percentile,
         counts_origin: spec.origin.clone(),
+        name: None,
     };
     let mut m = spec.datapoints_to_alarm;
     for (layer, origin) in layers {
@@ -91,6 +94,9 @@ fn effective(spec: &Item<AlarmSpec>, layers: &[(Option<&AlarmOverride>, Origin)]
             e.treat_origin = Some(origin.child("treat_missing_data"));
         }
         e.low_sample = o.evaluate_low_sample_count_percentile.or(e.low_sample);
+        if let Some(name) = &o.name {
+            e.name = Some((name.clone(), origin.child("name")));
+        }
     }
     e.datapoints_to_alarm = m.unwrap_or(e.evaluation_periods);
     e
@@ -131,7 +137,17 @@ pub fn compile(c: &mut Compiler) -> Vec<AlarmInfo> {
                 }
             }
             let service = svc.map(|i| c.services[i].name.to_string());
-            let name = c.name(service.as_deref(), tname);
+            let name = match &eff.name {
+                Some((text, origin)) => {
+                    let ctx = c.context(svc);
+                    let name = c.text(text, &ctx, origin);
+                    c.state
+                        .alarm_names
+                        .insert((service.clone(), tname.clone()), name.clone());
+                    name
+                }
+                None => c.name(service.as_deref(), tname),
+            };
             names.insert((service.clone(), tname.clone()), name.clone());
             if spec.kind == AlarmKind::Composite {
                 composites.push((tname, spec, svc, eff, name));

@@ -87,6 +87,9 @@ pub struct DesiredState {
     /// under the prefix is read as this environment's, metric filters in
     /// every log group, saved queries without obsctl's marker.
     pub import: bool,
+    /// Alarms named by an override's `name` instead of the naming
+    /// pattern: (service, template) → name.
+    pub alarm_names: BTreeMap<(Option<String>, String), String>,
 }
 
 /// What generated a resource: the catalogue entry and, per service, the
@@ -105,6 +108,21 @@ impl DesiredState {
         self.foreign
             .iter()
             .any(|f| crate::rules::wildcard::matches(f, name))
+    }
+
+    /// The name of the alarm of `template` (for `service`): its
+    /// override's `name` where one is set, else the naming pattern filled.
+    pub fn alarm_name(
+        &self,
+        naming: &str,
+        project: &str,
+        service: Option<&str>,
+        template: &str,
+    ) -> String {
+        self.alarm_names
+            .get(&(service.map(str::to_string), template.to_string()))
+            .cloned()
+            .unwrap_or_else(|| fill(naming, project, &self.env, service, template))
     }
 
     /// Number of resources of a kind.

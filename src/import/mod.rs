@@ -152,6 +152,8 @@ struct Builder<'a> {
     filter_metrics: BTreeSet<(String, String)>,
     /// The scheduled-query role of the imported log alarms.
     log_alarm_role: Option<String>,
+    /// Environment-wide alarm overrides (an alarm's own `name`).
+    env_alarms: Map<String, Value>,
 }
 
 /// Imports `input`'s resources into a catalogue.
@@ -176,6 +178,7 @@ pub fn build(input: &Input) -> Imported {
         namespace: String::new(),
         filter_metrics: BTreeSet::new(),
         log_alarm_role: None,
+        env_alarms: Map::new(),
     };
     b.namespace = b.choose_namespace();
     b.topics();
@@ -246,6 +249,23 @@ impl Builder<'_> {
     fn rest<'n>(&self, name: &'n str) -> Option<&'n str> {
         name.strip_prefix(self.input.prefix.as_str())
             .filter(|r| !r.is_empty())
+    }
+
+    /// An alarm's name after the prefix; the whole name of an alarm
+    /// outside it (chosen by `--names`), which keeps its name.
+    fn alarm_rest<'n>(&self, name: &'n str) -> &'n str {
+        self.rest(name).unwrap_or(name)
+    }
+
+    /// The name override an imported alarm needs: its own name where the
+    /// naming pattern gives another (an alarm named by hand outside the
+    /// prefix), with the environment's name as `{{ env.name }}`.
+    fn name_override(&self, name: &str, service: Option<&str>, template: &str) -> Option<String> {
+        let generated = match service {
+            Some(s) => format!("{}{s}-{template}", self.input.prefix),
+            None => format!("{}{template}", self.input.prefix),
+        };
+        (generated != name).then(|| structure::envify(name, &self.input.env))
     }
 
     fn skip(&mut self, kind: &str, name: &str, reason: impl Into<String>) {
@@ -498,10 +518,8 @@ impl Builder<'_> {
                 | Resource::AlarmMuteRule(_) => continue,
             };
             let kind = r.kind().plural();
-            if self.rest(name).is_none() {
-                self.skip(kind, name, "its name is not under the prefix");
-                continue;
-            }
+            // An alarm outside the prefix was chosen by `--names`: it keeps
+            // its name (an override's `name`, see `templates_of`).
             match read {
                 Ok(read) if read.description.as_deref().is_some_and(looks_like_token) => {
                     self.skip(kind, name, "its description looks like it holds a secret");
@@ -536,7 +554,7 @@ impl Builder<'_> {
             let splits = {
                 let rests: Vec<String> = ready
                     .iter()
-                    .map(|r| self.rest(&r.name).unwrap_or_default().to_string())
+                    .map(|r| self.alarm_rest(&r.name).to_string())
                     .collect();
                 let shape = |i: usize, svc: Option<&str>| {
                     let refs = |n: &str| reference(&alarm_of, n, svc);
@@ -571,7 +589,7 @@ impl Builder<'_> {
     ) -> Vec<Split> {
         let rests: Vec<String> = reads
             .iter()
-            .map(|r| self.rest(&r.name).unwrap_or_default().to_string())
+            .map(|r| self.alarm_rest(&r.name).to_string())
             .collect();
         let shape = |i: usize, svc: Option<&str>| shape_of(&reads[i], svc, refs);
         split_all(&rests, known, &shape)
@@ -598,7 +616,7 @@ impl Builder<'_> {
                 "metric-alarms"
             };
             if taken.contains_key(&split.name) {
-                let rest = self.rest(&r.name).unwrap_or_default().to_string();
+                let rest = self.alarm_rest(&r.name).to_string();
                 if taken.contains_key(&rest) || round.contains(&rest) && split.name != rest {
                     self.skip(
                         kind,
@@ -698,7 +716,7 @@ impl Builder<'_> {
                 if best.contains(&k) {
                     continue;
                 }
-                let rest = self.rest(&reads[i].name).unwrap_or_default().to_string();
+                let rest = self.alarm_rest(&reads[i].name).to_string();
                 self.explicit.insert(
                     reads[i].name.clone(),
                     format!("kept explicit by import: its texts differ from alarm template `{name}`'s in more than one value per text"),
@@ -872,10 +890,18 @@ impl Builder<'_> {
             }
             for (r, s, sev) in &members {
                 self.imported(kind_of(r));
+                let name = self.name_override(&r.name, s.service.as_deref(), &tname);
                 let Some(service) = &s.service else {
+                    if let Some(name) = name {
+                        self.env_alarms
+                            .insert(tname.clone(), json!({ "name": name }));
+                    }
                     continue;
                 };
                 let mut o = template.overrides(&r.settings);
+                if let Some(name) = name {
+                    o.insert("name".into(), json!(name));
+                }
                 if sev.as_deref() != Some(severity.as_str())
                     && let Some(sev) = sev
                 {
@@ -1633,6 +1659,9 @@ impl Builder<'_> {
         env.insert("region".into(), json!(self.input.region));
         if let Some(role) = &self.log_alarm_role {
             env.insert("log_alarm_role".into(), json!(role));
+        }
+        if !self.env_alarms.is_empty() {
+            env.insert("alarms".into(), Value::Object(self.env_alarms.clone()));
         }
         if let Some(p) = &pattern {
             env.insert("log_group".into(), json!(p));

@@ -388,3 +388,48 @@ fn log_alarms_become_one_log_template_with_the_role_and_overrides() {
         format!("arn:aws:iam::{ACCOUNT}:role/shop-prod-log-alarms")
     );
 }
+
+/// Issue 23: alarms made by hand under names of their own (outside the
+/// prefix, chosen by `--names`) keep them: the structure is found as for
+/// any name, and each alarm's own name is an override's `name` (the
+/// environment's name in it as `{{ env.name }}`), so the round trip holds.
+#[test]
+fn alarms_named_outside_the_prefix_keep_their_names() {
+    let named = |name: &str, svc: &str, threshold: f64| {
+        let mut r = alarm(name, svc, "p99 latency is high", threshold, &["pager"]);
+        if let Resource::MetricAlarm(a) = &mut r {
+            a.alarm_name = name.to_string();
+        }
+        r
+    };
+    let resources = vec![
+        topic("pager"),
+        named("orders-eu-HighLatency", "orders-eu", 500.0),
+        named("orders-us-HighLatency", "orders-us", 500.0),
+        named("EdgeLatency-prod", "edge", 100.0),
+    ];
+    let (imported, differences, dir) = import(resources);
+    assert!(
+        differences.is_empty(),
+        "{differences:#?}\n{:#?}",
+        imported.files
+    );
+    let alarms = read(&dir, "alarms.yaml");
+    let templates = alarms["alarms"].as_object().unwrap();
+    assert_eq!(
+        templates["HighLatency"]["metric"]["dimensions"]["Service"],
+        "{{ service }}"
+    );
+    let svcs = read(&dir, "services.yaml");
+    assert_eq!(
+        svcs["services"]["orders-eu"]["alarms"]["HighLatency"]["name"],
+        "orders-eu-HighLatency"
+    );
+    let obsctl = read(&dir, "obsctl.yaml");
+    let env_alarms = &obsctl["environments"]["prod"]["alarms"];
+    let (_, edge) = env_alarms.as_object().unwrap().iter().next().unwrap();
+    assert_eq!(
+        edge["name"], "EdgeLatency-{{ env.name }}",
+        "{env_alarms:#?}"
+    );
+}

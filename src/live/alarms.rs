@@ -1,5 +1,8 @@
 //! CloudWatch alarms (metric, composite and log): DescribeAlarms by prefix, tags
-//! settled from the tagging index.
+//! settled from the tagging index. Alarms named outside the prefix (an
+//! override's `name`) are described by name: those the catalogue names,
+//! and those the tagging index lists as this environment's (a name the
+//! catalogue no longer has, to be deleted).
 
 use super::tags::{TagIndex, settled_tags};
 use super::{CONCURRENCY, LiveState, generated, owner};
@@ -24,13 +27,29 @@ pub(super) async fn alarms(
         Ok((page.alarms, page.next))
     })
     .await?;
+    let index = &index.await?;
+    let listed: BTreeSet<&str> = found.iter().map(|(_, a)| a.name()).collect();
+    let outside: BTreeSet<String> = desired
+        .alarm_names
+        .values()
+        .cloned()
+        .chain(index.alarm_names())
+        .filter(|n| !n.starts_with(desired.prefix.as_str()) && !listed.contains(n.as_str()))
+        .collect();
+    let outside: Vec<String> = outside.into_iter().collect();
+    let named: Vec<Vec<(String, LiveAlarm)>> = stream::iter(outside.chunks(100))
+        .map(|names| aws.cloudwatch().describe_alarms_named(names))
+        .buffered(CONCURRENCY)
+        .try_collect()
+        .await?;
     live.counts.alarms = Some(found.len() as u64);
+    live.counts.alarms_named = (!outside.is_empty()).then_some(outside.len() as u64);
+    found.extend(named.into_iter().flatten());
     found.retain(|(_, a)| match a {
         LiveAlarm::Metric(_) => kinds.contains(&Kind::MetricAlarm),
         LiveAlarm::Composite(_) => kinds.contains(&Kind::CompositeAlarm),
         LiveAlarm::Log(_) => kinds.contains(&Kind::LogAlarm),
     });
-    let index = &index.await?;
     let owner = &owner(desired);
     let names = &generated(
         desired,

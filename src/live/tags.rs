@@ -19,6 +19,15 @@ pub(super) struct TagIndex {
 }
 
 impl TagIndex {
+    /// The names of the alarms the index lists (from their ARNs,
+    /// `arn:…:cloudwatch:…:alarm:NAME`).
+    pub(super) fn alarm_names(&self) -> impl Iterator<Item = String> + '_ {
+        self.tags.keys().filter_map(|arn| {
+            let (head, name) = arn.split_once(":alarm:")?;
+            head.contains(":cloudwatch:").then(|| name.to_string())
+        })
+    }
+
     /// True for a resource the index does not list and whose name belongs
     /// to a longer prefix of another environment: whatever its tags, it is
     /// not this environment's (see [`Owner::tagged`]: only this

@@ -333,9 +333,13 @@ pub(super) async fn from_account(
         import: true,
         ..DesiredState::default()
     };
-    let live = crate::live::read(&aws, &probe, kinds)
+    let mut live = crate::live::read(&aws, &probe, kinds)
         .await
         .map_err(Error::Aws)?;
+    let mut skipped = Vec::new();
+    if let Some(re) = a.names.and_then(|r| regex::Regex::new(r).ok()) {
+        named_outside(&aws, &probe, &re, kinds, &mut live, &mut skipped).await?;
+    }
     let resources: Vec<Resource> = live.resources.values().cloned().collect();
     let json_groups = json_log_groups(&aws, &resources).await;
     Ok(Source {
@@ -343,8 +347,80 @@ pub(super) async fn from_account(
         account: who.account,
         region,
         json_groups,
-        skipped: Vec::new(),
+        skipped,
     })
+}
+
+/// With `--names`, the alarms outside the prefix whose names match: made
+/// by hand under names of their own (`HighCPU-api-prod`), they keep them
+/// (the catalogue names them with an override's `name`). Alarms tagged for
+/// another catalogue or environment are skipped as theirs.
+async fn named_outside(
+    aws: &crate::aws::Aws,
+    probe: &DesiredState,
+    re: &regex::Regex,
+    kinds: &BTreeSet<Kind>,
+    live: &mut LiveState,
+    skipped: &mut Vec<crate::import::Skipped>,
+) -> Result<(), Error> {
+    use crate::aws::{LiveAlarm, all_pages};
+    use crate::ownership::{ENV_TAG, OWNER_TAG};
+    let all = all_pages(|next| async move {
+        let page = aws.cloudwatch().describe_alarms("", next).await?;
+        Ok((page.alarms, page.next))
+    })
+    .await
+    .map_err(Error::Aws)?;
+    for (arn, alarm) in all {
+        let name = alarm.name().to_string();
+        if name.starts_with(probe.prefix.as_str()) || !re.is_match(&name) {
+            continue;
+        }
+        let kind = match alarm {
+            LiveAlarm::Metric(_) => Kind::MetricAlarm,
+            LiveAlarm::Composite(_) => Kind::CompositeAlarm,
+            LiveAlarm::Log(_) => Kind::LogAlarm,
+        };
+        if !kinds.contains(&kind) {
+            continue;
+        }
+        let tags = aws.cloudwatch().list_tags(&arn).await.map_err(Error::Aws)?;
+        let value = |k: &str| tags.iter().find(|t| t.key == k).map(|t| t.value.clone());
+        let theirs = match (value(OWNER_TAG), value(ENV_TAG)) {
+            (Some(p), _) if p != probe.project => {
+                Some(format!("owned by another catalogue (`{OWNER_TAG}` = {p})"))
+            }
+            (Some(_), Some(e)) if e != probe.env => {
+                Some(format!("owned by environment {e} of this catalogue"))
+            }
+            _ => None,
+        };
+        if let Some(reason) = theirs {
+            skipped.push(crate::import::Skipped {
+                kind: kind.plural().to_string(),
+                name,
+                reason,
+            });
+            continue;
+        }
+        let resource = match alarm {
+            LiveAlarm::Metric(mut a) => {
+                a.tags = tags;
+                Resource::MetricAlarm(Box::new(a))
+            }
+            LiveAlarm::Composite(mut a) => {
+                a.tags = tags;
+                Resource::CompositeAlarm(Box::new(a))
+            }
+            LiveAlarm::Log(mut a) => {
+                a.tags = tags;
+                Resource::from(a)
+            }
+        };
+        live.ids.insert((kind, name.clone()), arn);
+        live.resources.insert((kind, name), resource);
+    }
+    Ok(())
 }
 
 /// The resources of a Terraform state (`terraform show -json`) under the

@@ -417,18 +417,28 @@ impl<'a> Expander<'a> {
                     .resources
                     .contains_key(&(Kind::LogAlarm, n.to_string()))
         };
-        self.resolve(reference, &exists)
+        // An alarm may be named by its override's `name`.
+        let name = |svc: Option<&str>, t: &str| {
+            self.state
+                .alarm_name(&self.cat.naming, &self.cat.project, svc, t)
+        };
+        self.resolve(reference, &name, &exists)
     }
 
     fn filter(&self, reference: &str) -> Option<String> {
         let exists = |n: &str| self.filters.contains(n);
-        self.resolve(reference, &exists)
-    }
-
-    fn resolve(&self, reference: &str, exists: &dyn Fn(&str) -> bool) -> Option<String> {
         let name = |svc: Option<&str>, t: &str| {
             fill(&self.cat.naming, &self.cat.project, &self.state.env, svc, t)
         };
+        self.resolve(reference, &name, &exists)
+    }
+
+    fn resolve(
+        &self,
+        reference: &str,
+        name: &dyn Fn(Option<&str>, &str) -> String,
+        exists: &dyn Fn(&str) -> bool,
+    ) -> Option<String> {
         let mut candidates = Vec::new();
         if let Some(svc) = self.service {
             candidates.push(name(Some(svc), reference));

@@ -124,7 +124,13 @@ pub fn measure(cat: &Catalogue, envs: &[EnvRun], cases: &[Case], outcomes: &[Out
             }
             m
         };
-        let alarm_services = service_of(&mut cat.alarms.keys());
+        let mut alarm_services = service_of(&mut cat.alarms.keys());
+        // Alarms named by an override's `name`.
+        for ((svc, _), name) in &state.alarm_names {
+            if let Some(svc) = svc {
+                alarm_services.insert(name.clone(), svc.clone());
+            }
+        }
         let filter_services = service_of(&mut cat.metric_filters.keys());
         let mut alarms: BTreeMap<String, Item> = BTreeMap::new();
         let mut filters: BTreeMap<String, Item> = BTreeMap::new();

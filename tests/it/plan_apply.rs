@@ -1112,3 +1112,96 @@ async fn mute_rules_are_tagged_where_create_tags_are_dropped_and_follow_their_al
     run(&aws, &p).await;
     assert!(fake.state.lock().unwrap().mute_rules.is_empty());
 }
+
+/// Issue 23: a hand-made alarm keeps its name. An override's `name`
+/// names the alarm outside the prefix; the untagged alarm of that name is
+/// one adoptable conflict (never a create that would overwrite it), adopted
+/// by tags; once the catalogue drops the name, the alarm (found through
+/// the tagging index, by name) is deleted and the pattern's name created.
+#[tokio::test]
+async fn an_alarm_named_by_an_override_is_read_by_name_adopted_and_pruned() {
+    use obsctl::catalogue::model::AlarmOverride;
+    let fake = FakeAws::default();
+    let aws = fake.aws();
+    let hand_made = "HighCPU-auth-service-staging";
+    let pattern = "cat-house-staging-auth-service-high-cpu";
+    let named = desired("cat-house", "staging", |c| {
+        let svc = c.services.get_mut("auth-service").unwrap();
+        svc.spec
+            .environments
+            .entry("staging".into())
+            .or_default()
+            .alarms
+            .insert(
+                "high-cpu".into(),
+                AlarmOverride {
+                    name: Some("HighCPU-{{ service }}-{{ env.name }}".into()),
+                    ..Default::default()
+                },
+            );
+    });
+    let key = (Kind::MetricAlarm, hand_made.to_string());
+    assert!(named.resources.contains_key(&key));
+    // The policies name it beside the prefix.
+    assert_eq!(
+        obsctl::iam::resources(&named, obsctl::iam::Scope::Alarms),
+        [
+            "arn:aws:cloudwatch:us-east-1:123456789012:alarm:cat-house-staging-*".to_string(),
+            format!("arn:aws:cloudwatch:us-east-1:123456789012:alarm:{hand_made}"),
+        ]
+    );
+    assert!(
+        !named
+            .resources
+            .contains_key(&(Kind::MetricAlarm, pattern.to_string()))
+    );
+    // The alarm as it was made by hand: the same settings, no tags.
+    let Some(Resource::MetricAlarm(alarm)) = named.resources.get(&key) else {
+        panic!("a metric alarm")
+    };
+    let mut untagged = (**alarm).clone();
+    untagged.tags.clear();
+    aws.cloudwatch().put_metric_alarm(&untagged).await.unwrap();
+
+    let p = plan(&aws, &named).await;
+    assert!(
+        !keys(&p, Action::Create).contains(&format!("metric-alarms/{hand_made}")),
+        "never a create over the hand-made alarm"
+    );
+    let conflicts: Vec<&str> = p.conflicts.iter().map(|c| c.key.as_str()).collect();
+    assert_eq!(conflicts, [hand_made]);
+    run(&aws, &p).await;
+    let p = make_plan(&aws, &named, &all_kinds(), true, &secrets)
+        .await
+        .unwrap();
+    assert_eq!(
+        keys(&p, Action::Adopt),
+        [format!("metric-alarms/{hand_made}")]
+    );
+    assert!(run(&aws, &p).await.failed.is_empty());
+    let p = plan(&aws, &named).await;
+    assert!(p.is_empty() && p.conflicts.is_empty(), "{:#?}", p.changes);
+    assert_eq!(
+        p.read_floor
+            .as_ref()
+            .and_then(|f| f.calls.get("cloudwatch:DescribeAlarms").copied()),
+        Some(2),
+        "one page by prefix, one by name"
+    );
+
+    // The name dropped: the alarm under the old name is this
+    // environment's (its tags), so it is deleted.
+    let plain = desired("cat-house", "staging", |_| {});
+    let p = plan(&aws, &plain).await;
+    assert_eq!(
+        keys(&p, Action::Create),
+        [format!("metric-alarms/{pattern}")]
+    );
+    assert_eq!(
+        keys(&p, Action::Delete),
+        [format!("metric-alarms/{hand_made}")]
+    );
+    run(&aws, &p).await;
+    assert!(plan(&aws, &plain).await.is_empty());
+    assert!(!fake.state.lock().unwrap().alarms.contains_key(hand_made));
+}

@@ -118,6 +118,37 @@ impl CloudWatchApi for FakeAws {
         })
     }
 
+    async fn describe_alarms_named(&self, names: &[String]) -> AwsResult<Vec<(String, LiveAlarm)>> {
+        self.enter(Api::DescribeAlarms.name()).await?;
+        self.authorize(
+            Api::DescribeAlarms,
+            names.iter().map(|n| self.alarm_arn(n)).collect(),
+        );
+        // DescribeAlarms API reference: `AlarmNames`, "Maximum number of
+        // 100 items"; names that do not exist are simply not returned.
+        if names.len() > 100 {
+            return Err(AwsError::new(
+                Api::DescribeAlarms.name(),
+                "ValidationError",
+                "AlarmNames: at most 100",
+            ));
+        }
+        Ok(self.with(|s| {
+            names
+                .iter()
+                .filter_map(|n| {
+                    let (a, _) = s.alarms.get(n)?;
+                    let a = match a {
+                        LiveAlarm::Metric(m) => LiveAlarm::Metric(strip_tags_metric(m)),
+                        LiveAlarm::Composite(c) => LiveAlarm::Composite(strip_tags_composite(c)),
+                        LiveAlarm::Log(l) => LiveAlarm::Log(strip_tags_log(l)),
+                    };
+                    Some((self.alarm_arn(n), a))
+                })
+                .collect()
+        }))
+    }
+
     async fn list_tags(&self, arn: &str) -> AwsResult<Vec<Tag>> {
         self.enter(Api::CloudWatchListTags.name()).await?;
         self.authorize(Api::CloudWatchListTags, vec![arn.to_string()]);

@@ -201,8 +201,52 @@ fn cw_tags(tags: &[Tag]) -> Vec<cw::types::Tag> {
         .collect()
 }
 
+/// The alarms of one DescribeAlarms answer, with their ARNs.
+fn live_alarms(
+    out: &cw::operation::describe_alarms::DescribeAlarmsOutput,
+) -> Vec<(String, LiveAlarm)> {
+    let mut alarms: Vec<(String, LiveAlarm)> = out
+        .metric_alarms()
+        .iter()
+        .map(|a| {
+            (
+                a.alarm_arn().unwrap_or_default().to_string(),
+                LiveAlarm::Metric(from_cw_metric_alarm(a)),
+            )
+        })
+        .collect();
+    alarms.extend(out.composite_alarms().iter().map(|a| {
+        (
+            a.alarm_arn().unwrap_or_default().to_string(),
+            LiveAlarm::Composite(from_cw_composite(a)),
+        )
+    }));
+    alarms.extend(out.log_alarms().iter().map(|a| {
+        (
+            a.alarm_arn().unwrap_or_default().to_string(),
+            LiveAlarm::Log(from_cw_log_alarm(a)),
+        )
+    }));
+    alarms
+}
+
 #[async_trait]
 impl CloudWatchApi for Sdk<cw::Client> {
+    async fn describe_alarms_named(&self, names: &[String]) -> AwsResult<Vec<(String, LiveAlarm)>> {
+        let out = self
+            .0
+            .describe_alarms()
+            .set_alarm_names(Some(names.to_vec()))
+            .alarm_types(cw::types::AlarmType::MetricAlarm)
+            .alarm_types(cw::types::AlarmType::CompositeAlarm)
+            .alarm_types(cw::types::AlarmType::LogAlarm)
+            .max_records(100)
+            .send()
+            .await
+            .map_err(|e| err("DescribeAlarms", e))?;
+        Ok(live_alarms(&out))
+    }
+
     async fn describe_alarms(&self, prefix: &str, next: Option<String>) -> AwsResult<AlarmPage> {
         let out = self
             .0
@@ -216,30 +260,8 @@ impl CloudWatchApi for Sdk<cw::Client> {
             .send()
             .await
             .map_err(|e| err("DescribeAlarms", e))?;
-        let mut alarms: Vec<(String, LiveAlarm)> = out
-            .metric_alarms()
-            .iter()
-            .map(|a| {
-                (
-                    a.alarm_arn().unwrap_or_default().to_string(),
-                    LiveAlarm::Metric(from_cw_metric_alarm(a)),
-                )
-            })
-            .collect();
-        alarms.extend(out.composite_alarms().iter().map(|a| {
-            (
-                a.alarm_arn().unwrap_or_default().to_string(),
-                LiveAlarm::Composite(from_cw_composite(a)),
-            )
-        }));
-        alarms.extend(out.log_alarms().iter().map(|a| {
-            (
-                a.alarm_arn().unwrap_or_default().to_string(),
-                LiveAlarm::Log(from_cw_log_alarm(a)),
-            )
-        }));
         Ok(AlarmPage {
-            alarms,
+            alarms: live_alarms(&out),
             next: out.next_token().map(str::to_string),
         })
     }
