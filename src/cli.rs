@@ -16,6 +16,9 @@ pub enum PolicyFor {
     /// `obsctl verify --drill`: verify's reads, SetAlarmState on the
     /// environment's alarms, temporary SQS queues on its topics.
     Drill,
+    /// `obsctl import`: plan's reads of every kind under the prefix, the
+    /// tags of any alarm, a few events of any log group.
+    Import,
 }
 
 /// `--rate-limit`.
@@ -148,15 +151,25 @@ pub enum Command {
         env: String,
         /// `plan` (reads: a CI role), `apply` (reads and writes: a deploy
         /// role), `verify` (metric data and log events: a scheduled check)
-        /// or `drill` (`verify --drill`: verify's reads, SetAlarmState on
+        /// `drill` (`verify --drill`: verify's reads, SetAlarmState on
         /// the environment's alarms, temporary SQS queues subscribed to its
-        /// topics).
+        /// topics) or `import` (`obsctl import`: plan's reads under the
+        /// prefix, before the environment is in a catalogue).
         #[arg(long = "for", value_enum, default_value = "apply")]
         purpose: PolicyFor,
         /// With `--for plan`: also what `plan --backtest` reads
         /// (cloudwatch:GetMetricData).
         #[arg(long)]
         backtest: bool,
+        /// With `--for import`: the prefix `import --prefix` is given
+        /// (default: `<project>-<env>-`, the project the catalogue's, or
+        /// the catalogue directory's name when it holds none yet).
+        #[arg(long, value_name = "P")]
+        prefix: Option<String>,
+        /// With `--for import`: the region (default: the environment's in
+        /// the catalogue, else `AWS_REGION`, else any).
+        #[arg(long, value_name = "R")]
+        region: Option<String>,
         /// `json` (the policy document) or `markdown` (one row per action
         /// with its resource and Service Authorization Reference page).
         #[arg(long, value_enum, default_value = "json")]

@@ -49,6 +49,11 @@ pub enum Purpose {
     /// environment's alarms, the mute rules read, temporary SQS queues
     /// (`obsctl-drill-*`) subscribed to the environment's topics.
     Drill,
+    /// `obsctl import`: plan's reads of every kind under the prefix (not
+    /// the apply lock's), the tags of any alarm (`--names` reads alarms
+    /// outside the prefix), and a few log events of any log group (the
+    /// JSON audit of space-delimited filters).
+    Import,
 }
 
 const CLOUDWATCH: &str =
@@ -96,6 +101,9 @@ pub enum Scope {
     LogAlarmRoles,
     /// The drill's temporary queues (`obsctl-drill-*`).
     DrillQueues,
+    /// Every alarm, and the environment's dashboards and mute rules: the
+    /// tags `obsctl import --names` reads (alarms outside the prefix).
+    AnyAlarmTags,
 }
 
 /// One action obsctl may call: when, on what, and where AWS documents it.
@@ -424,6 +432,35 @@ pub fn rows(desired: &DesiredState, purpose: Purpose, kinds: &BTreeSet<Kind>) ->
         );
         return out;
     }
+    if purpose == Purpose::Import {
+        // Plan's reads without the apply lock's; the tags of any alarm; a
+        // few events of any log group.
+        let mut out: Vec<Permission> = rows(desired, Purpose::Plan, kinds)
+            .into_iter()
+            .filter(|p| !p.lock)
+            .map(|p| {
+                if p.action == "cloudwatch:ListTagsForResource" {
+                    Permission {
+                        scope: Scope::AnyAlarmTags,
+                        ..p
+                    }
+                } else {
+                    p
+                }
+            })
+            .collect();
+        out.extend(
+            PERMISSIONS
+                .iter()
+                .filter(|p| matches!(p.action, "logs:DescribeLogStreams" | "logs:GetLogEvents"))
+                .map(|p| Permission {
+                    scope: Scope::AllLogGroups,
+                    lock: false,
+                    ..*p
+                }),
+        );
+        return out;
+    }
     if purpose == Purpose::Drill {
         return PERMISSIONS
             .iter()
@@ -506,6 +543,10 @@ pub fn row_resources(
     row: &Permission,
 ) -> Vec<String> {
     let mut out = Vec::new();
+    if purpose == Purpose::Import {
+        // `rows` gave each row its import scope.
+        return resources(desired, row.scope);
+    }
     if purpose == Purpose::PlanBacktest {
         if row.action == "cloudwatch:GetMetricData" {
             return resources(desired, row.scope);
@@ -602,6 +643,11 @@ pub fn resources(desired: &DesiredState, scope: Scope) -> Vec<String> {
             out
         }
         Scope::MuteRules => vec![mute_rules],
+        Scope::AnyAlarmTags => vec![
+            format!("arn:{part}:cloudwatch:{region}:{account}:alarm:*"),
+            dashboards,
+            mute_rules,
+        ],
         Scope::MuteRulesAndAlarms => std::iter::once(mute_rules).chain(alarms).collect(),
         Scope::Dashboards => vec![dashboards],
         Scope::Topics => vec![format!("arn:{part}:sns:{region}:{account}:{prefix}*")],
@@ -702,6 +748,7 @@ pub fn markdown(desired: &DesiredState, purpose: Purpose, kinds: &BTreeSet<Kind>
                 Purpose::Apply => "write",
                 Purpose::Verify | Purpose::PlanBacktest => "read data (verify)",
                 Purpose::Drill => "drill (verify --drill)",
+                Purpose::Import => "read (import)",
             };
             if row.lock && row.kinds().is_empty() {
                 format!("{what} (the apply lock)")

@@ -49,6 +49,44 @@ fn project_of(prefix: &str, env: &str) -> Option<String> {
     None
 }
 
+/// The state `import` reads with, and `iam-policy --for import` is
+/// generated for: nothing desired, the names under `prefix` read as the
+/// environment's. The region is the given one, else the environment's in
+/// `catalogue`, else `AWS_REGION`, else any (`*`); the account is the
+/// environment's in `catalogue`, else any.
+pub fn probe_for(
+    prefix: &str,
+    env: &str,
+    region: Option<String>,
+    catalogue: Option<&crate::catalogue::Catalogue>,
+) -> Result<DesiredState, Error> {
+    let project = project_of(prefix, env).ok_or_else(|| {
+        Error::Usage(format!(
+            "--prefix `{prefix}` does not end with `-{env}-`: obsctl names resources `<project>-<env>-…`, so the prefix must be `<project>-{env}-`"
+        ))
+    })?;
+    let declared = catalogue.and_then(|c| c.environments.get(env));
+    let region = region
+        .or_else(|| declared.map(|e| e.region.clone()))
+        .or_else(|| std::env::var("AWS_REGION").ok())
+        .filter(|r| !r.is_empty())
+        .unwrap_or_else(|| "*".to_string());
+    let account = declared
+        .and_then(|e| e.account_id.clone())
+        .unwrap_or_else(|| "*".to_string());
+    Ok(DesiredState {
+        catalogue: project.clone(),
+        project: project.clone(),
+        env: env.to_string(),
+        region,
+        prefix: prefix.to_string(),
+        query_prefix: query_prefix(crate::catalogue::model::DEFAULT_NAMING, &project, env),
+        account,
+        import: true,
+        ..DesiredState::default()
+    })
+}
+
 fn name_of(r: &Resource) -> String {
     match r {
         Resource::MetricAlarm(a) => a.alarm_name.clone(),
@@ -322,26 +360,11 @@ pub(super) async fn from_account(
     };
     let aws = crate::aws::sdk::connect(&options).await;
     let who = aws.identity().identity().await.map_err(Error::Aws)?;
-    let probe = DesiredState {
-        catalogue: project.to_string(),
-        project: project.to_string(),
-        env: a.env.to_string(),
-        region: region.clone(),
-        prefix: prefix.to_string(),
-        query_prefix: query_prefix(crate::catalogue::model::DEFAULT_NAMING, project, a.env),
-        account: who.account.clone(),
-        import: true,
-        ..DesiredState::default()
-    };
-    let mut live = crate::live::read(&aws, &probe, kinds)
-        .await
-        .map_err(Error::Aws)?;
-    let mut skipped = Vec::new();
-    if let Some(re) = a.names.and_then(|r| regex::Regex::new(r).ok()) {
-        named_outside(&aws, &probe, &re, kinds, &mut live, &mut skipped).await?;
-    }
-    let resources: Vec<Resource> = live.resources.values().cloned().collect();
-    let json_groups = json_log_groups(&aws, &resources).await;
+    let mut probe = probe_for(prefix, a.env, Some(region.clone()), None)?;
+    probe.account = who.account.clone();
+    debug_assert_eq!(probe.project, project);
+    let names = a.names.and_then(|r| regex::Regex::new(r).ok());
+    let (live, skipped, json_groups) = read_account(&aws, &probe, kinds, names.as_ref()).await?;
     Ok(Source {
         live,
         account: who.account,
@@ -349,6 +372,29 @@ pub(super) async fn from_account(
         json_groups,
         skipped,
     })
+}
+
+/// What `import` reads from the account with `probe` ([`probe_for`]):
+/// the live state under the prefix as `plan` reads it, with `names` also
+/// the matching alarms outside the prefix; what was skipped as another
+/// catalogue's or environment's; the log groups whose recent events are
+/// JSON (sampled where space-delimited filters read them).
+pub async fn read_account(
+    aws: &crate::aws::Aws,
+    probe: &DesiredState,
+    kinds: &BTreeSet<Kind>,
+    names: Option<&regex::Regex>,
+) -> Result<(LiveState, Vec<crate::import::Skipped>, BTreeSet<String>), Error> {
+    let mut live = crate::live::read(aws, probe, kinds)
+        .await
+        .map_err(Error::Aws)?;
+    let mut skipped = Vec::new();
+    if let Some(re) = names {
+        named_outside(aws, probe, re, kinds, &mut live, &mut skipped).await?;
+    }
+    let resources: Vec<Resource> = live.resources.values().cloned().collect();
+    let json_groups = json_log_groups(aws, &resources).await;
+    Ok((live, skipped, json_groups))
 }
 
 /// With `--names`, the alarms outside the prefix whose names match: made

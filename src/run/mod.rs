@@ -35,6 +35,7 @@ use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
+pub use import::{probe_for as import_probe, read_account as import_read};
 pub use plan::make_plan;
 
 /// Runs a parsed command line, writing normal output to `out`.
@@ -50,18 +51,37 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32, Error> {
             env,
             purpose,
             backtest,
+            prefix,
+            region,
             format,
             check,
             scope,
-        } => iam::iam_policy_command(
-            cli,
-            env,
-            (*purpose, *backtest),
-            *format,
-            check.as_deref(),
-            scope,
-            out,
-        ),
+        } => {
+            if *purpose == crate::cli::PolicyFor::Import {
+                return iam::import_policy_command(
+                    cli,
+                    env,
+                    (prefix.as_deref(), region.as_deref()),
+                    (*format, check.as_deref()),
+                    scope,
+                    out,
+                );
+            }
+            if prefix.is_some() || region.is_some() {
+                return Err(Error::Usage(
+                    "--prefix and --region go with --for import (the other policies are the catalogue's environment's)".into(),
+                ));
+            }
+            iam::iam_policy_command(
+                cli,
+                env,
+                (*purpose, *backtest),
+                *format,
+                check.as_deref(),
+                scope,
+                out,
+            )
+        }
         Command::Validate => validate::validate_command(cli, out),
         Command::Test {
             env,

@@ -261,3 +261,104 @@ fn a_policy_denies_another_environment_and_other_actions() {
     let text = dashboards.to_string();
     assert!(text.contains("cloudwatch:PutDashboard") && !text.contains("sns:"));
 }
+
+/// Issue 23: `iam-policy --for import` allows every call `obsctl import`
+/// makes — plan's reads under the prefix, the tags of a hand-made alarm
+/// outside it (`--names`), the events of the log groups its JSON audit
+/// samples — and holds no write.
+#[test]
+fn the_import_policy_allows_every_call_import_makes() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    let kinds: BTreeSet<Kind> = all_kinds()
+        .into_iter()
+        .filter(|k| *k != Kind::LogGroup)
+        .collect();
+    let re = regex::Regex::new("^HandMade-").unwrap();
+    for (cat, env) in [("bookstore", "production"), ("cat-house", "staging")] {
+        let d = desired(cat, env, |_| {});
+        let fake = FakeAws::default();
+        rt.block_on(converge(&fake, &d));
+        let aws = fake.aws();
+        // An alarm made by hand under a name of its own.
+        let Some(Resource::MetricAlarm(a)) = d
+            .resources
+            .values()
+            .find(|r| matches!(r, Resource::MetricAlarm(_)))
+        else {
+            panic!("{cat} has metric alarms")
+        };
+        let mut hand_made = (**a).clone();
+        hand_made.alarm_name = "HandMade-latency".into();
+        hand_made.tags.clear();
+        rt.block_on(aws.cloudwatch().put_metric_alarm(&hand_made))
+            .unwrap();
+        // A space-delimited filter: the JSON audit samples its log group.
+        if let Some(Resource::MetricFilter(f)) = d
+            .resources
+            .values()
+            .find(|r| matches!(r, Resource::MetricFilter(_)))
+        {
+            let mut delimited = (**f).clone();
+            delimited.filter_name = format!("{}delimited", d.prefix);
+            delimited.filter_pattern = "[ip, user, status = 5*, ...]".into();
+            rt.block_on(aws.logs().put_metric_filter(&delimited))
+                .unwrap();
+        }
+        fake.state.lock().unwrap().authorized.clear();
+        let mut probe =
+            obsctl::run::import_probe(&d.prefix, env, Some(d.region.clone()), None).unwrap();
+        probe.account = d.account.clone();
+        let (live, _, _) = rt
+            .block_on(obsctl::run::import_read(&aws, &probe, &kinds, Some(&re)))
+            .unwrap();
+        assert!(
+            live.resources
+                .contains_key(&(Kind::MetricAlarm, "HandMade-latency".to_string())),
+            "{cat}: the hand-made alarm is read"
+        );
+        let calls = fake.state.lock().unwrap().authorized.clone();
+        let policy = iam::policy(&probe, Purpose::Import, &kinds);
+        let denied: Vec<&(String, String)> = calls
+            .iter()
+            .filter(|(action, resource)| !iam::allows(&policy, action, resource))
+            .collect();
+        assert!(denied.is_empty(), "{cat}: denied {denied:#?}\n{policy:#}");
+        assert!(
+            calls
+                .iter()
+                .any(|(a, r)| a == "cloudwatch:ListTagsForResource"
+                    && r.ends_with(":alarm:HandMade-latency")),
+            "{cat}: the hand-made alarm's tags are read"
+        );
+        if cat == "cat-house" {
+            assert!(
+                calls.iter().any(|(a, _)| a == "logs:GetLogEvents"
+                    || a == "logs:DescribeLogStreams"),
+                "{cat}: the JSON audit samples the delimited filter's group: {calls:#?}"
+            );
+        }
+        for row in iam::rows(&probe, Purpose::Import, &kinds) {
+            let write = [
+                "Put",
+                "Delete",
+                "Create",
+                "Tag",
+                "Untag",
+                "Subscribe",
+                "Unsubscribe",
+                "Set",
+            ]
+            .iter()
+            .any(|w| {
+                row.action
+                    .split(':')
+                    .nth(1)
+                    .is_some_and(|n| n.starts_with(w))
+            });
+            assert!(!write, "{cat}: the import policy writes: {}", row.action);
+        }
+    }
+}
