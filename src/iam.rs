@@ -50,9 +50,10 @@ pub enum Purpose {
     /// (`obsctl-drill-*`) subscribed to the environment's topics.
     Drill,
     /// `obsctl import`: plan's reads of every kind under the prefix (not
-    /// the apply lock's), the tags of any alarm (`--names` reads alarms
-    /// outside the prefix), and a few log events of any log group (the
-    /// JSON audit of space-delimited filters).
+    /// the apply lock's), the tags of any alarm and the reads of any topic
+    /// (`--names` reads alarms and topics outside the prefix), and a few
+    /// log events of any log group (the JSON audit of space-delimited
+    /// filters).
     Import,
 }
 
@@ -104,6 +105,9 @@ pub enum Scope {
     /// Every alarm, and the environment's dashboards and mute rules: the
     /// tags `obsctl import --names` reads (alarms outside the prefix).
     AnyAlarmTags,
+    /// Every topic of the account and region (`obsctl import --names`
+    /// reads topics outside the prefix).
+    AllTopics,
 }
 
 /// One action obsctl may call: when, on what, and where AWS documents it.
@@ -444,6 +448,11 @@ pub fn rows(desired: &DesiredState, purpose: Purpose, kinds: &BTreeSet<Kind>) ->
                         scope: Scope::AnyAlarmTags,
                         ..p
                     }
+                } else if p.scope == Scope::Topics {
+                    Permission {
+                        scope: Scope::AllTopics,
+                        ..p
+                    }
                 } else {
                     p
                 }
@@ -643,6 +652,7 @@ pub fn resources(desired: &DesiredState, scope: Scope) -> Vec<String> {
             out
         }
         Scope::MuteRules => vec![mute_rules],
+        Scope::AllTopics => vec![format!("arn:{part}:sns:{region}:{account}:*")],
         Scope::AnyAlarmTags => vec![
             format!("arn:{part}:cloudwatch:{region}:{account}:alarm:*"),
             dashboards,
@@ -650,7 +660,15 @@ pub fn resources(desired: &DesiredState, scope: Scope) -> Vec<String> {
         ],
         Scope::MuteRulesAndAlarms => std::iter::once(mute_rules).chain(alarms).collect(),
         Scope::Dashboards => vec![dashboards],
-        Scope::Topics => vec![format!("arn:{part}:sns:{region}:{account}:{prefix}*")],
+        Scope::Topics => std::iter::once(format!("arn:{part}:sns:{region}:{account}:{prefix}*"))
+            .chain(
+                desired
+                    .topic_names
+                    .values()
+                    .filter(|n| !n.starts_with(prefix.as_str()))
+                    .map(|n| format!("arn:{part}:sns:{region}:{account}:{n}")),
+            )
+            .collect(),
         Scope::DrillQueues => vec![format!(
             "arn:{part}:sqs:{region}:{account}:{}*",
             crate::verify::drill::QUEUE_PREFIX

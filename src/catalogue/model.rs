@@ -386,6 +386,11 @@ fn default_log_group() -> String {
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TopicSpec {
+    /// The topic's name instead of the naming pattern's: keeps a hand-made
+    /// topic's name when it is adopted (`obsctl import` writes it). A text
+    /// with placeholders (`alerts-{{ env.name }}`); owned by its tags alone
+    /// (it is outside the environment's name prefix).
+    pub name: Option<String>,
     /// Display name shown in email notifications.
     pub display_name: Option<String>,
     /// KMS key for server-side encryption. `alias/aws/sns` is rejected:

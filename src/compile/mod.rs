@@ -90,6 +90,9 @@ pub struct DesiredState {
     /// Alarms named by an override's `name` instead of the naming
     /// pattern: (service, template) → name.
     pub alarm_names: BTreeMap<(Option<String>, String), String>,
+    /// Topics named by their `name` instead of the naming pattern:
+    /// catalogue key → name.
+    pub topic_names: BTreeMap<String, String>,
 }
 
 /// What generated a resource: the catalogue entry and, per service, the
@@ -584,7 +587,17 @@ impl<'a> Compiler<'a> {
 
     /// The ARN of a topic (by catalogue key).
     pub fn topic_arn(&self, topic: &str) -> String {
-        crate::resource::topic_arn(&self.env.region, &self.account, &self.name(None, topic))
+        crate::resource::topic_arn(&self.env.region, &self.account, &self.topic_name(topic))
+    }
+
+    /// The name of the catalogue's topic `key`: its `name` where set (the
+    /// topics are compiled first), else the naming pattern's.
+    pub fn topic_name(&self, key: &str) -> String {
+        self.state
+            .topic_names
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| self.name(None, key))
     }
 
     /// The ARN of an alarm (by full name).

@@ -10,7 +10,15 @@ use std::collections::BTreeMap;
 /// Compiles every topic and subscription of the environment.
 pub fn compile(c: &mut Compiler) {
     for (key, spec) in &c.cat.topics {
-        let name = c.name(None, key);
+        let name = match &spec.name {
+            Some(text) => {
+                let ctx = c.context(None);
+                let name = c.text(text, &ctx, &spec.origin.child("name"));
+                c.state.topic_names.insert(key.clone(), name.clone());
+                name
+            }
+            None => c.name(None, key),
+        };
         let mut attributes = BTreeMap::new();
         if let Some(d) = &spec.display_name {
             attributes.insert("DisplayName".to_string(), d.clone());

@@ -80,6 +80,9 @@ pub enum Live {
 pub struct Topics<'a> {
     /// `arn:<partition>:sns:<region>:<account>:<prefix>`.
     pub arn_prefix: &'a str,
+    /// ARNs of the imported topics outside the prefix (chosen by
+    /// `--names`) → their catalogue keys.
+    pub outside: &'a BTreeMap<String, String>,
 }
 
 fn tag(tags: &[Tag], key: &str) -> Option<String> {
@@ -117,6 +120,7 @@ fn notify(
     for arn in &a {
         match arn.strip_prefix(topics.arn_prefix) {
             Some(key) if !key.is_empty() && !key.contains(':') => keys.push(key.to_string()),
+            _ if topics.outside.contains_key(arn) => keys.push(topics.outside[arn].clone()),
             _ => {
                 return Err(format!(
                     "it notifies `{arn}`, which is not a topic of this environment (only topics under the prefix can be routed to)"

@@ -154,6 +154,8 @@ struct Builder<'a> {
     log_alarm_role: Option<String>,
     /// Environment-wide alarm overrides (an alarm's own `name`).
     env_alarms: Map<String, Value>,
+    /// Topics outside the prefix (chosen by `--names`): name → key.
+    outside_topics: BTreeMap<String, String>,
 }
 
 /// Imports `input`'s resources into a catalogue.
@@ -179,6 +181,7 @@ pub fn build(input: &Input) -> Imported {
         filter_metrics: BTreeSet::new(),
         log_alarm_role: None,
         env_alarms: Map::new(),
+        outside_topics: BTreeMap::new(),
     };
     b.namespace = b.choose_namespace();
     b.topics();
@@ -326,11 +329,26 @@ impl Builder<'_> {
             })
             .collect();
         for t in topics {
-            let Some(key) = self.rest(&t.name).map(str::to_string) else {
-                self.skip("topics", &t.name, "its name is not under the prefix");
-                continue;
-            };
             let mut spec = Map::new();
+            let key = match self.rest(&t.name) {
+                Some(key) => key.to_string(),
+                None => {
+                    // Outside the prefix (chosen by `--names`): it keeps
+                    // its name; its key is the name without the
+                    // environment's (keys name severities, which are the
+                    // same in every environment).
+                    spec.insert(
+                        "name".into(),
+                        json!(structure::envify(&t.name, &self.input.env)),
+                    );
+                    let mut key = without_env(&t.name, &self.input.env);
+                    if self.obsctl.section("topics").contains_key(&key) {
+                        key = t.name.clone();
+                    }
+                    self.outside_topics.insert(t.name.clone(), key.clone());
+                    key
+                }
+            };
             if let Some(d) = t.attributes.get("DisplayName") {
                 if looks_like_token(d) {
                     self.skip("topics", &t.name, "its display name looks like a secret");
@@ -376,7 +394,11 @@ impl Builder<'_> {
 
     fn subscription(&mut self, s: &Subscription) {
         let display = format!("{} {}", s.topic_name, s.protocol);
-        let Some(key) = self.rest(&s.topic_name).map(str::to_string) else {
+        let Some(key) = self
+            .rest(&s.topic_name)
+            .map(str::to_string)
+            .or_else(|| self.outside_topics.get(&s.topic_name).cloned())
+        else {
             return;
         };
         if !self.obsctl.section("topics").contains_key(&key) {
@@ -482,8 +504,19 @@ impl Builder<'_> {
             self.input.account,
             self.input.prefix
         );
+        let outside: BTreeMap<String, String> = self
+            .outside_topics
+            .iter()
+            .map(|(name, key)| {
+                (
+                    crate::resource::topic_arn(&self.input.region, &self.input.account, name),
+                    key.clone(),
+                )
+            })
+            .collect();
         let topics = alarms::Topics {
             arn_prefix: &arn_prefix,
+            outside: &outside,
         };
         let mut metric = Vec::new();
         let mut composite = Vec::new();
@@ -1833,6 +1866,31 @@ impl Builder<'_> {
 }
 
 /// JSON pointers of the string leaves of `v`.
+/// `name` without the environment's name where it stands as a word
+/// between `-` or `_` separators (`oncall-prod` → `oncall`); `name` itself
+/// when nothing else is left.
+fn without_env(name: &str, env: &str) -> String {
+    let words: Vec<&str> = name.split(['-', '_']).collect();
+    if env.is_empty() || !words.contains(&env) || words.iter().all(|w| *w == env) {
+        return name.to_string();
+    }
+    // Rebuild from the pieces, keeping each separator that follows a kept word.
+    let mut out = String::new();
+    let mut rest = name;
+    for w in words {
+        let sep = rest[w.len()..].chars().next();
+        rest = &rest[w.len() + sep.map_or(0, char::len_utf8)..];
+        if w == env {
+            continue;
+        }
+        out.push_str(w);
+        if let Some(c) = sep {
+            out.push(c);
+        }
+    }
+    out.trim_end_matches(['-', '_']).to_string()
+}
+
 /// [`structure::envify`] on every string of a template's body.
 fn envify_strings(v: &mut Value, env: &str) {
     match v {

@@ -433,3 +433,64 @@ fn alarms_named_outside_the_prefix_keep_their_names() {
         "{env_alarms:#?}"
     );
 }
+
+/// Issue 23: a topic made by hand outside the prefix (chosen by
+/// `--names`) keeps its name: its key is its name, its `name` the name
+/// with the environment as `{{ env.name }}`, and the alarms that notify it
+/// route to it; the round trip holds.
+#[test]
+fn topics_named_outside_the_prefix_keep_their_names() {
+    let outside = "oncall-prod";
+    let arn = format!("arn:aws:sns:eu-west-1:{ACCOUNT}:{outside}");
+    let mut resources = vec![Resource::Topic(Box::new(Topic {
+        name: outside.into(),
+        attributes: Default::default(),
+        tags: vec![],
+    }))];
+    for svc in ["orders", "billing"] {
+        let mut r = alarm(
+            &format!("{svc}-p99"),
+            svc,
+            "p99 latency is high",
+            500.0,
+            &[],
+        );
+        if let Resource::MetricAlarm(a) = &mut r {
+            a.alarm_actions = vec![arn.clone()];
+            a.ok_actions = vec![arn.clone()];
+        }
+        resources.push(r);
+    }
+    let (imported, differences, dir) = import(resources);
+    assert!(
+        differences.is_empty(),
+        "{differences:#?}\n{:#?}",
+        imported.files
+    );
+    let obsctl = read(&dir, "obsctl.yaml");
+    // Its key is its name without the environment's.
+    assert_eq!(
+        obsctl["topics"]["oncall"]["name"], "oncall-{{ env.name }}",
+        "{obsctl:#?}"
+    );
+    let routed = obsctl["severities"]
+        .as_object()
+        .unwrap()
+        .values()
+        .any(|s| s["topic"] == "oncall");
+    assert!(routed, "{obsctl:#?}");
+}
+
+#[test]
+fn a_topic_key_is_its_name_without_the_environment() {
+    for (name, key) in [
+        ("oncall-prod", "oncall"),
+        ("prod-oncall", "oncall"),
+        ("team_prod_pager", "team_pager"),
+        ("a-prod-b-prod", "a-b"),
+        ("prod", "prod"),
+        ("production-alerts", "production-alerts"),
+    ] {
+        assert_eq!(super::without_env(name, "prod"), key, "{name}");
+    }
+}

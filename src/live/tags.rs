@@ -19,6 +19,11 @@ pub(super) struct TagIndex {
 }
 
 impl TagIndex {
+    /// Whether the index lists `arn` (tagged as this environment's).
+    pub(super) fn lists(&self, arn: &str) -> bool {
+        self.tags.contains_key(arn)
+    }
+
     /// The names of the alarms the index lists (from their ARNs,
     /// `arn:…:cloudwatch:…:alarm:NAME`).
     pub(super) fn alarm_names(&self) -> impl Iterator<Item = String> + '_ {

@@ -52,10 +52,16 @@ pub(super) async fn topics(
 ) -> Result<(), AwsError> {
     let mut arns = all_pages(|next| aws.sns().list_topics(next)).await?;
     live.counts.topics_in_account = Some(arns.len() as u64);
-    arns.retain(|arn| topic_name(arn).starts_with(&desired.prefix));
     let owner = &owner(desired);
     let generated = &generated(desired, &[Kind::Topic]);
     let index = &index.await?;
+    // Under the prefix; or named outside it by the catalogue (a topic's
+    // `name`), or listed by the tagging index as this environment's (such
+    // a name since dropped, to be deleted).
+    arns.retain(|arn| {
+        let name = topic_name(arn);
+        name.starts_with(&desired.prefix) || generated.contains(name) || index.lists(arn)
+    });
     let details: Vec<Option<TopicRead>> = stream::iter(arns)
         .map(|arn| async move {
             let name = topic_name(&arn).to_string();

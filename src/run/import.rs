@@ -385,6 +385,31 @@ pub async fn read_account(
     kinds: &BTreeSet<Kind>,
     names: Option<&regex::Regex>,
 ) -> Result<(LiveState, Vec<crate::import::Skipped>, BTreeSet<String>), Error> {
+    // Topics outside the prefix whose names match are read as if the
+    // catalogue named them (the topic reader then reads their tags,
+    // attributes and subscriptions as for any of its own).
+    let mut probe = probe.clone();
+    if let Some(re) = names
+        && kinds.contains(&Kind::Topic)
+    {
+        let arns = crate::aws::all_pages(|next| aws.sns().list_topics(next))
+            .await
+            .map_err(Error::Aws)?;
+        for arn in arns {
+            let name = crate::live::topic_name(&arn);
+            if !name.starts_with(probe.prefix.as_str()) && re.is_match(name) {
+                probe.resources.insert(
+                    (Kind::Topic, name.to_string()),
+                    Resource::Topic(Box::new(crate::resource::Topic {
+                        name: name.to_string(),
+                        attributes: BTreeMap::new(),
+                        tags: Vec::new(),
+                    })),
+                );
+            }
+        }
+    }
+    let probe = &probe;
     let mut live = crate::live::read(aws, probe, kinds)
         .await
         .map_err(Error::Aws)?;

@@ -40,7 +40,10 @@ impl<'a> EnvRun<'a> {
             .topics
             .keys()
             .map(|k| {
-                let full = crate::compile::fill(&cat.naming, &cat.project, &state.env, None, k);
+                // A topic may be named by its `name`.
+                let full = state.topic_names.get(k).cloned().unwrap_or_else(|| {
+                    crate::compile::fill(&cat.naming, &cat.project, &state.env, None, k)
+                });
                 (full, k.clone())
             })
             .collect();

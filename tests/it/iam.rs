@@ -295,6 +295,11 @@ fn the_import_policy_allows_every_call_import_makes() {
         hand_made.tags.clear();
         rt.block_on(aws.cloudwatch().put_metric_alarm(&hand_made))
             .unwrap();
+        rt.block_on(
+            aws.sns()
+                .create_topic("HandMade-pager", &Default::default(), &[]),
+        )
+        .unwrap();
         // A space-delimited filter: the JSON audit samples its log group.
         if let Some(Resource::MetricFilter(f)) = d
             .resources
@@ -319,6 +324,11 @@ fn the_import_policy_allows_every_call_import_makes() {
                 .contains_key(&(Kind::MetricAlarm, "HandMade-latency".to_string())),
             "{cat}: the hand-made alarm is read"
         );
+        assert!(
+            live.resources
+                .contains_key(&(Kind::Topic, "HandMade-pager".to_string())),
+            "{cat}: the hand-made topic is read"
+        );
         let calls = fake.state.lock().unwrap().authorized.clone();
         let policy = iam::policy(&probe, Purpose::Import, &kinds);
         let denied: Vec<&(String, String)> = calls
@@ -335,8 +345,9 @@ fn the_import_policy_allows_every_call_import_makes() {
         );
         if cat == "cat-house" {
             assert!(
-                calls.iter().any(|(a, _)| a == "logs:GetLogEvents"
-                    || a == "logs:DescribeLogStreams"),
+                calls
+                    .iter()
+                    .any(|(a, _)| a == "logs:GetLogEvents" || a == "logs:DescribeLogStreams"),
                 "{cat}: the JSON audit samples the delimited filter's group: {calls:#?}"
             );
         }

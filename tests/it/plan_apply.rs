@@ -1205,3 +1205,82 @@ async fn an_alarm_named_by_an_override_is_read_by_name_adopted_and_pruned() {
     assert!(plan(&aws, &plain).await.is_empty());
     assert!(!fake.state.lock().unwrap().alarms.contains_key(hand_made));
 }
+
+/// Issue 23: a hand-made topic keeps its name (`topics.<key>.name`): the
+/// alarms notify it by that name, the untagged topic is one adoptable
+/// conflict (never created over), adopted by tags; dropping the name
+/// creates the pattern's topic and deletes the old one (found through the
+/// tagging index).
+#[tokio::test]
+async fn a_topic_named_by_its_name_is_notified_adopted_and_pruned() {
+    let fake = FakeAws::default();
+    let aws = fake.aws();
+    let hand_made = "alerts-critical-staging";
+    let pattern = "cat-house-staging-critical-alerts";
+    let named = desired("cat-house", "staging", |c| {
+        c.topics.get_mut("critical-alerts").unwrap().spec.name =
+            Some("alerts-critical-{{ env.name }}".into());
+    });
+    let key = (Kind::Topic, hand_made.to_string());
+    assert!(named.resources.contains_key(&key));
+    assert!(
+        !named
+            .resources
+            .contains_key(&(Kind::Topic, pattern.to_string()))
+    );
+    let notified = named.resources.values().any(|r| {
+        matches!(r, Resource::MetricAlarm(a)
+            if a.alarm_actions.iter().any(|arn| arn.ends_with(&format!(":{hand_made}"))))
+    });
+    assert!(notified, "the alarms notify the topic by its own name");
+    assert!(
+        obsctl::iam::resources(&named, obsctl::iam::Scope::Topics)
+            .contains(&format!("arn:aws:sns:us-east-1:123456789012:{hand_made}"))
+    );
+    // The topic as it was made by hand: its settings, no tags.
+    let Some(Resource::Topic(t)) = named.resources.get(&key) else {
+        panic!("a topic")
+    };
+    aws.sns()
+        .create_topic(hand_made, &t.attributes, &[])
+        .await
+        .unwrap();
+
+    // Alarms would notify a topic obsctl does not own: the plan stops
+    // (never a create over it) until the topic is adopted.
+    let blocked = make_plan(&aws, &named, &all_kinds(), false, &secrets).await;
+    let Err(e) = blocked else {
+        panic!("the hand-made topic blocks the plan")
+    };
+    let why = format!("{e:?}");
+    assert!(
+        why.contains("ForeignTopic") && why.contains(hand_made),
+        "{why}"
+    );
+    let p = make_plan(&aws, &named, &all_kinds(), true, &secrets)
+        .await
+        .unwrap();
+    assert!(
+        keys(&p, Action::Adopt).contains(&format!("topics/{hand_made}")),
+        "{:#?}",
+        p.changes
+    );
+    assert!(run(&aws, &p).await.failed.is_empty());
+    let p = plan(&aws, &named).await;
+    assert!(p.conflicts.is_empty(), "{:#?}", p.conflicts);
+    assert!(
+        p.is_empty(),
+        "{:#?}",
+        p.changes
+            .iter()
+            .map(|c| format!("{:?} {} {:?}", c.action, c.key, c.fields))
+            .collect::<Vec<_>>()
+    );
+
+    let plain = desired("cat-house", "staging", |_| {});
+    let p = plan(&aws, &plain).await;
+    assert!(keys(&p, Action::Create).contains(&format!("topics/{pattern}")));
+    assert!(keys(&p, Action::Delete).contains(&format!("topics/{hand_made}")));
+    run(&aws, &p).await;
+    assert!(plan(&aws, &plain).await.is_empty());
+}
