@@ -292,7 +292,8 @@ where
 /// CloudWatch alarms and dashboards.
 #[async_trait]
 pub trait CloudWatchApi: Send + Sync {
-    /// DescribeAlarms of all three types by name prefix, 100 per page.
+    /// DescribeAlarms of all three types by name prefix (empty: every
+    /// alarm), 100 per page.
     async fn describe_alarms(&self, prefix: &str, next: Option<String>) -> AwsResult<AlarmPage>;
     /// DescribeAlarms of all three types by `AlarmNames` (at most 100):
     /// the alarms of those names that exist, with their ARNs.

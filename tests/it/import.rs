@@ -856,3 +856,138 @@ fn a_tag_selects_what_is_imported() {
     .unwrap();
     assert_eq!(bad.status.code(), Some(64), "{}", text(&bad));
 }
+
+/// Issue 23: an account whose monitoring follows no obsctl naming at all —
+/// alarms and a topic made by hand under names of their own — is imported
+/// with `--names`: the alarms become one template over services, each
+/// keeping its name (an override's `name`), the topic keeps its name
+/// (`topics.<key>.name`); the round trip holds, `plan --adopt` adopts only,
+/// and then the plan is empty. Real binary, real SDK, fakecloud.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_account_named_otherwise_is_imported_and_adopted_with_its_names() {
+    use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic};
+    let e = Emulator::start();
+    let cw = e.cloudwatch().await;
+    let sns = e.sns().await;
+    let topic = sns
+        .create_topic()
+        .name("oncall-staging")
+        .send()
+        .await
+        .unwrap()
+        .topic_arn()
+        .unwrap()
+        .to_string();
+    sns.subscribe()
+        .topic_arn(&topic)
+        .protocol("email")
+        .endpoint("oncall@shop.example")
+        .send()
+        .await
+        .unwrap();
+    for (name, svc, threshold) in [
+        ("orders-HighErrors", "orders", 5.0),
+        ("billing-HighErrors", "billing", 5.0),
+        ("Checkout-Latency-staging", "checkout", 800.0),
+    ] {
+        cw.put_metric_alarm()
+            .alarm_name(name)
+            .alarm_description("errors or latency above normal")
+            .namespace("Shop/Api")
+            .metric_name(if name.contains("Latency") {
+                "Latency"
+            } else {
+                "Errors"
+            })
+            .dimensions(Dimension::builder().name("Service").value(svc).build())
+            .statistic(Statistic::Sum)
+            .period(60)
+            .evaluation_periods(3)
+            .threshold(threshold)
+            .comparison_operator(ComparisonOperator::GreaterThanThreshold)
+            .alarm_actions(&topic)
+            .ok_actions(&topic)
+            .send()
+            .await
+            .unwrap();
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("shop");
+    let d = dir.to_str().unwrap();
+    let out = e.obsctl_in(
+        Path::new("."),
+        d,
+        &[
+            "import",
+            "--env",
+            "staging",
+            "--out",
+            d,
+            "--prefix",
+            "shop-staging-",
+            "--names",
+            "HighErrors|Latency|oncall",
+            "--keep-emails",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let report = json(&out);
+    assert_eq!(report["validates"], true, "{report:#}");
+    assert_eq!(
+        report["round_trip"]["differences"],
+        Value::Array(vec![]),
+        "{report:#}"
+    );
+    assert!(
+        report["skipped"].as_array().unwrap().is_empty(),
+        "{report:#}"
+    );
+    assert_eq!(report["imported"]["metric-alarms"], 3, "{report:#}");
+    assert_eq!(report["imported"]["topics"], 1, "{report:#}");
+    let services: Value =
+        serde_saphyr::from_str(&std::fs::read_to_string(dir.join("services.yaml")).unwrap())
+            .unwrap();
+    assert_eq!(
+        services["services"]["orders"]["alarms"]["HighErrors"]["name"], "orders-HighErrors",
+        "{services:#}"
+    );
+    let obsctl: Value =
+        serde_saphyr::from_str(&std::fs::read_to_string(dir.join("obsctl.yaml")).unwrap()).unwrap();
+    assert_eq!(
+        obsctl["topics"]["oncall"]["name"], "oncall-{{ env.name }}",
+        "{obsctl:#}"
+    );
+    // plan --adopt: ownership changes only; after it, nothing to do.
+    let out = e.obsctl_in(
+        Path::new("."),
+        d,
+        &["plan", "--env", "staging", "--adopt", "--format", "json"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let plan = json(&out);
+    let changes = plan["changes"].as_array().unwrap();
+    assert!(!changes.is_empty(), "nothing to adopt?");
+    for c in changes {
+        let ownership_only = match c["action"].as_str() {
+            Some("adopt") | Some("update") => c["fields"]
+                .as_array()
+                .is_none_or(|f| f.iter().all(|f| marker_only(f) || tag(f))),
+            _ => false,
+        };
+        assert!(ownership_only, "not an ownership change: {c:#}");
+    }
+    let out = e.obsctl_in(
+        Path::new("."),
+        d,
+        &["apply", "--env", "staging", "--adopt", "--auto-approve"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let out = e.obsctl_in(
+        Path::new("."),
+        d,
+        &["plan", "--env", "staging", "--detailed-exitcode"],
+    );
+    assert_eq!(out.status.code(), Some(0), "not converged\n{}", text(&out));
+}

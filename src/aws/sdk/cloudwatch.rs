@@ -251,7 +251,9 @@ impl CloudWatchApi for Sdk<cw::Client> {
         let out = self
             .0
             .describe_alarms()
-            .alarm_name_prefix(prefix)
+            // AlarmNamePrefix has a minimum length of 1 (DescribeAlarms API
+            // reference): an empty prefix is none, every alarm.
+            .set_alarm_name_prefix((!prefix.is_empty()).then(|| prefix.to_string()))
             .alarm_types(cw::types::AlarmType::MetricAlarm)
             .alarm_types(cw::types::AlarmType::CompositeAlarm)
             .alarm_types(cw::types::AlarmType::LogAlarm)
