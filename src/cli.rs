@@ -308,8 +308,8 @@ pub enum Command {
         #[arg(long, value_name = "P")]
         prefix: Option<String>,
         /// Only resources whose name matches this regular expression;
-        /// alarms and topics outside the prefix that match are read too,
-        /// and keep their names.
+        /// alarms, topics and dashboards outside the prefix that match are
+        /// read too, and keep their names.
         #[arg(long, value_name = "REGEX")]
         names: Option<String>,
         /// Only resources carrying this tag (`KEY=VALUE`; repeat for

@@ -49,6 +49,10 @@ pub struct ReadCounts {
     pub tagged: Option<u64>,
     /// D: dashboards with the prefix.
     pub dashboards: Option<u64>,
+    /// Dashboard names outside the prefix (a dashboard's `name`), each
+    /// listed by its own name: ListDashboards once each.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dashboards_named: Option<u64>,
     /// G: existing log groups listed (metric filters are read per group or
     /// account-wide, whichever is fewer calls).
     pub log_groups_read: Option<u64>,
@@ -83,6 +87,7 @@ impl ReadCounts {
             alarms_named,
             tagged,
             dashboards,
+            dashboards_named,
             log_groups_read,
             filters_in_account,
             queries,
@@ -98,6 +103,7 @@ impl ReadCounts {
         or(&mut self.alarms_named, alarms_named);
         or(&mut self.tagged, tagged);
         or(&mut self.dashboards, dashboards);
+        or(&mut self.dashboards_named, dashboards_named);
         or(&mut self.log_groups_read, log_groups_read);
         or(&mut self.filters_in_account, filters_in_account);
         or(&mut self.queries, queries);
@@ -156,6 +162,7 @@ pub fn plan(counts: &ReadCounts, rates: &Rates) -> Floor {
         Api::ListDashboards,
         counts.dashboards.map(|d| pages(d, 1000)),
     );
+    put(Api::ListDashboards, counts.dashboards_named);
     put(Api::GetDashboard, counts.dashboards);
     put(Api::CloudWatchListTags, counts.dashboards);
     put(
@@ -328,6 +335,7 @@ mod tests {
             alarms_named: None,
             tagged: Some(5004),
             dashboards: Some(1001),
+            dashboards_named: None,
             log_groups_read: Some(1000),
             filters_in_account: Some(3000),
             queries: Some(1000),

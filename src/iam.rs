@@ -102,9 +102,13 @@ pub enum Scope {
     LogAlarmRoles,
     /// The drill's temporary queues (`obsctl-drill-*`).
     DrillQueues,
-    /// Every alarm, and the environment's dashboards and mute rules: the
-    /// tags `obsctl import --names` reads (alarms outside the prefix).
+    /// Every alarm and dashboard, and the environment's mute rules: the
+    /// tags `obsctl import --names` reads (alarms and dashboards outside
+    /// the prefix).
     AnyAlarmTags,
+    /// Every dashboard of the account (`obsctl import --names` reads
+    /// dashboards outside the prefix).
+    AllDashboards,
     /// Every topic of the account and region (`obsctl import --names`
     /// reads topics outside the prefix).
     AllTopics,
@@ -453,6 +457,11 @@ pub fn rows(desired: &DesiredState, purpose: Purpose, kinds: &BTreeSet<Kind>) ->
                         scope: Scope::AllTopics,
                         ..p
                     }
+                } else if p.scope == Scope::Dashboards {
+                    Permission {
+                        scope: Scope::AllDashboards,
+                        ..p
+                    }
                 } else {
                     p
                 }
@@ -639,6 +648,15 @@ pub fn resources(desired: &DesiredState, scope: Scope) -> Vec<String> {
     )
     .collect();
     let dashboards = format!("arn:{part}:cloudwatch::{account}:dashboard/{prefix}*");
+    // Dashboards named outside the prefix (a dashboard's `name`).
+    let named_dashboards: Vec<String> = desired
+        .resources
+        .keys()
+        .filter(|(kind, key)| {
+            *kind == crate::resource::Kind::Dashboard && !key.starts_with(prefix.as_str())
+        })
+        .map(|(_, key)| format!("arn:{part}:cloudwatch::{account}:dashboard/{key}"))
+        .collect();
     // The API reference's form (`…:alarm-mute-rule:NAME`).
     let mute_rules = format!("arn:{part}:cloudwatch:{region}:{account}:alarm-mute-rule:{prefix}*");
 
@@ -648,18 +666,23 @@ pub fn resources(desired: &DesiredState, scope: Scope) -> Vec<String> {
         Scope::Alarms => alarms,
         Scope::AlarmsAndDashboards => {
             let mut out = alarms;
-            out.extend([dashboards, mute_rules]);
+            out.push(dashboards);
+            out.extend(named_dashboards);
+            out.push(mute_rules);
             out
         }
         Scope::MuteRules => vec![mute_rules],
         Scope::AllTopics => vec![format!("arn:{part}:sns:{region}:{account}:*")],
+        Scope::AllDashboards => vec![format!("arn:{part}:cloudwatch::{account}:dashboard/*")],
         Scope::AnyAlarmTags => vec![
             format!("arn:{part}:cloudwatch:{region}:{account}:alarm:*"),
-            dashboards,
+            format!("arn:{part}:cloudwatch::{account}:dashboard/*"),
             mute_rules,
         ],
         Scope::MuteRulesAndAlarms => std::iter::once(mute_rules).chain(alarms).collect(),
-        Scope::Dashboards => vec![dashboards],
+        Scope::Dashboards => std::iter::once(dashboards)
+            .chain(named_dashboards)
+            .collect(),
         Scope::Topics => std::iter::once(format!("arn:{part}:sns:{region}:{account}:{prefix}*"))
             .chain(
                 desired

@@ -331,7 +331,13 @@ impl Owner<'_> {
                 },
                 adoptable: false,
             },
-            (None, _) if legacy_untagged && generated.contains(name) => Verdict::Owned,
+            // The upgrade rule holds under the prefix only: a name of its
+            // own outside it is never taken over untagged.
+            (None, _)
+                if legacy_untagged && generated.contains(name) && name.starts_with(self.prefix) =>
+            {
+                Verdict::Owned
+            }
             (None, _) if self.claim_untagged => Verdict::Owned,
             (None, _) => {
                 let adoptable = generated.contains(name);

@@ -929,6 +929,15 @@ pub enum Per {
 pub struct DashboardSpec {
     /// Template file under `templates/`; renders a JSON object with `widgets`.
     pub template: String,
+    /// The dashboard's name instead of the naming pattern's: keeps a
+    /// hand-made dashboard's name when it is adopted (`obsctl import`
+    /// writes it). A text with placeholders (`Checkout-{{ env.name }}`;
+    /// with `per: service`, `{{ service }}` in it). Owned by its tags alone
+    /// (it is outside the environment's name prefix); once the catalogue
+    /// drops the name, the dashboard is left in place (the tagging API does
+    /// not list dashboards, so obsctl cannot find it again): delete it by
+    /// hand.
+    pub name: Option<String>,
     /// One dashboard per environment (default) or per service.
     #[serde(default)]
     pub per: Per,

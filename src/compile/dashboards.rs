@@ -60,7 +60,10 @@ fn dashboard(
     alarms: &[&AlarmInfo],
     alarm_list: Ctx,
 ) {
-    let name = c.name(service, dname);
+    let name = match &spec.name {
+        Some(text) => c.text(text, &ctx, &spec.origin.child("name")),
+        None => c.name(service, dname),
+    };
     let ctx = minijinja::value::merge_maps([
         minijinja::context! { dashboard => minijinja::context! { name => name.as_str() }, alarms => alarm_list },
         ctx,

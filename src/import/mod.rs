@@ -1423,14 +1423,10 @@ impl Builder<'_> {
                     None
                 }
             })
-            .filter(|d| {
-                if self.rest(&d.dashboard_name).is_none() {
-                    return false;
-                }
-                true
-            })
             .collect();
         let mut usable = Vec::new();
+        // Outside the prefix (chosen by `--names`): each keeps its name.
+        let mut own_names = Vec::new();
         for d in boards {
             let text = serde_json::to_string_pretty(&d.body.value()).unwrap_or_default();
             if looks_like_token(&text) {
@@ -1439,6 +1435,8 @@ impl Builder<'_> {
                     &d.dashboard_name,
                     "its body looks like it holds a secret",
                 );
+            } else if self.rest(&d.dashboard_name).is_none() {
+                own_names.push((d, text));
             } else {
                 usable.push((d, text));
             }
@@ -1489,10 +1487,35 @@ impl Builder<'_> {
                 out.insert(whole, (structure::literal(&usable[i].1), false, 1));
             }
         }
+        // A dashboard named outside the prefix is one entry of its own,
+        // keyed by its name without the environment's, named by `name`.
+        let mut names: BTreeMap<String, String> = BTreeMap::new();
+        for (d, text) in own_names {
+            let mut key = without_env(&d.dashboard_name, &self.input.env);
+            if out.contains_key(&key) {
+                key = d.dashboard_name.clone();
+            }
+            if out.contains_key(&key) {
+                self.skip(
+                    "dashboards",
+                    &d.dashboard_name,
+                    "another dashboard template has its name",
+                );
+                continue;
+            }
+            names.insert(
+                key.clone(),
+                structure::envify(&d.dashboard_name, &self.input.env),
+            );
+            out.insert(key, (structure::literal(&text), false, 1));
+        }
         for (name, (text, per_service, members)) in out {
             let file = format!("{name}.json.j2");
             let mut spec = Map::new();
             spec.insert("template".into(), json!(file));
+            if let Some(own) = names.get(&name) {
+                spec.insert("name".into(), json!(own));
+            }
             if per_service {
                 spec.insert("per".into(), json!("service"));
                 for _ in 0..members {

@@ -30,17 +30,34 @@ pub fn normalize_dashboard(name: &str, raw: &str) -> Dashboard {
 type DashboardRead = (String, String, Vec<Tag>);
 
 /// Reads the environment's dashboards (bodies of those that may be ours),
-/// and how many have the prefix (D of the floor).
+/// how many have the prefix (D of the floor), and how many names outside
+/// the prefix were listed one by one.
 pub(super) async fn dashboards(
     aws: &Aws,
     desired: &DesiredState,
-) -> Result<(Vec<DashboardRead>, Option<u64>), AwsError> {
+) -> Result<(Vec<DashboardRead>, Option<u64>, Option<u64>), AwsError> {
     let mut names =
         all_pages(|next| aws.cloudwatch().list_dashboards(&desired.prefix, next)).await?;
     let owner = &owner(desired);
     let generated = &generated(desired, &[Kind::Dashboard]);
     names.retain(|n| n.starts_with(&desired.prefix));
     let count = names.len() as u64;
+    // Dashboards the catalogue names outside the prefix (a dashboard's
+    // `name`): listed by their own names.
+    let outside: Vec<&String> = generated
+        .iter()
+        .filter(|n| !n.starts_with(desired.prefix.as_str()))
+        .collect();
+    let named = (!outside.is_empty()).then_some(outside.len() as u64);
+    let found: Vec<Vec<String>> = stream::iter(outside)
+        .map(|name| async move {
+            let listed = all_pages(|next| aws.cloudwatch().list_dashboards(name, next)).await?;
+            Ok::<_, AwsError>(listed.into_iter().filter(|n| n == name).collect())
+        })
+        .buffered(CONCURRENCY)
+        .try_collect()
+        .await?;
+    names.extend(found.into_iter().flatten());
     let read: Vec<Option<(String, String, Vec<Tag>)>> = stream::iter(names)
         .map(|name| async move {
             let arn = dashboard_arn(&desired.region, &desired.account, &name);
@@ -58,7 +75,7 @@ pub(super) async fn dashboards(
         .buffered(CONCURRENCY)
         .try_collect()
         .await?;
-    Ok((read.into_iter().flatten().collect(), Some(count)))
+    Ok((read.into_iter().flatten().collect(), Some(count), named))
 }
 
 /// Files the dashboards read, once alarms and topics are known: their

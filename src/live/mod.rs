@@ -185,7 +185,7 @@ pub async fn read(
         if wants(Reader::Dashboards) {
             dashboards(aws, desired).await
         } else {
-            Ok((Vec::new(), None))
+            Ok((Vec::new(), None, None))
         }
     };
     // Filters and queries need the log groups read first: one chain.
@@ -223,6 +223,7 @@ pub async fn read(
         live.merge(part);
     }
     live.counts.dashboards = dashboards.1;
+    live.counts.dashboards_named = dashboards.2;
     live.counts.tagged = tagged;
     file_dashboards(desired, &mut live, dashboards.0);
     Ok(live)

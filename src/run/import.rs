@@ -409,6 +409,26 @@ pub async fn read_account(
             }
         }
     }
+    // Dashboards outside the prefix whose names match, likewise.
+    if let Some(re) = names
+        && kinds.contains(&Kind::Dashboard)
+    {
+        let all = crate::aws::all_pages(|next| aws.cloudwatch().list_dashboards("", next))
+            .await
+            .map_err(Error::Aws)?;
+        for name in all {
+            if !name.starts_with(probe.prefix.as_str()) && re.is_match(&name) {
+                probe.resources.insert(
+                    (Kind::Dashboard, name.clone()),
+                    Resource::Dashboard(Box::new(crate::resource::Dashboard {
+                        dashboard_name: name,
+                        body: crate::resource::Body::default(),
+                        tags: Vec::new(),
+                    })),
+                );
+            }
+        }
+    }
     let probe = &probe;
     let mut live = crate::live::read(aws, probe, kinds)
         .await

@@ -300,6 +300,15 @@ fn the_import_policy_allows_every_call_import_makes() {
                 .create_topic("HandMade-pager", &Default::default(), &[]),
         )
         .unwrap();
+        rt.block_on(
+            aws.cloudwatch()
+                .put_dashboard(&obsctl::resource::Dashboard {
+                    dashboard_name: "HandMade-board".into(),
+                    body: serde_json::json!({"widgets": []}).into(),
+                    tags: vec![],
+                }),
+        )
+        .unwrap();
         // A space-delimited filter: the JSON audit samples its log group.
         if let Some(Resource::MetricFilter(f)) = d
             .resources
@@ -328,6 +337,11 @@ fn the_import_policy_allows_every_call_import_makes() {
             live.resources
                 .contains_key(&(Kind::Topic, "HandMade-pager".to_string())),
             "{cat}: the hand-made topic is read"
+        );
+        assert!(
+            live.resources
+                .contains_key(&(Kind::Dashboard, "HandMade-board".to_string())),
+            "{cat}: the hand-made dashboard is read"
         );
         let calls = fake.state.lock().unwrap().authorized.clone();
         let policy = iam::policy(&probe, Purpose::Import, &kinds);

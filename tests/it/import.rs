@@ -861,7 +861,8 @@ fn a_tag_selects_what_is_imported() {
 /// alarms and a topic made by hand under names of their own — is imported
 /// with `--names`: the alarms become one template over services, each
 /// keeping its name (an override's `name`), the topic keeps its name
-/// (`topics.<key>.name`); the round trip holds, `plan --adopt` adopts only,
+/// (`topics.<key>.name`), and so does a dashboard (`dashboards.<key>.name`);
+/// the round trip holds, `plan --adopt` adopts only,
 /// and then the plan is empty. Real binary, real SDK, fakecloud.
 #[tokio::test(flavor = "multi_thread")]
 async fn an_account_named_otherwise_is_imported_and_adopted_with_its_names() {
@@ -911,6 +912,17 @@ async fn an_account_named_otherwise_is_imported_and_adopted_with_its_names() {
             .await
             .unwrap();
     }
+    cw.put_dashboard()
+        .dashboard_name("Shop-Overview-staging")
+        .dashboard_body(
+            serde_json::json!({"widgets": [{"type": "metric", "x": 0, "y": 0, "width": 12, "height": 6,
+                "properties": {"title": "Errors", "region": "us-east-1", "stat": "Sum", "period": 60,
+                    "metrics": [["Shop/Api", "Errors", "Service", "orders"]]}}]})
+            .to_string(),
+        )
+        .send()
+        .await
+        .unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("shop");
     let d = dir.to_str().unwrap();
@@ -926,7 +938,7 @@ async fn an_account_named_otherwise_is_imported_and_adopted_with_its_names() {
             "--prefix",
             "shop-staging-",
             "--names",
-            "HighErrors|Latency|oncall",
+            "HighErrors|Latency|oncall|Overview",
             "--keep-emails",
             "--format",
             "json",
@@ -946,6 +958,14 @@ async fn an_account_named_otherwise_is_imported_and_adopted_with_its_names() {
     );
     assert_eq!(report["imported"]["metric-alarms"], 3, "{report:#}");
     assert_eq!(report["imported"]["topics"], 1, "{report:#}");
+    assert_eq!(report["imported"]["dashboards"], 1, "{report:#}");
+    let boards: Value =
+        serde_saphyr::from_str(&std::fs::read_to_string(dir.join("dashboards.yaml")).unwrap())
+            .unwrap();
+    assert_eq!(
+        boards["dashboards"]["Shop-Overview"]["name"], "Shop-Overview-{{ env.name }}",
+        "{boards:#}"
+    );
     let services: Value =
         serde_saphyr::from_str(&std::fs::read_to_string(dir.join("services.yaml")).unwrap())
             .unwrap();

@@ -475,7 +475,8 @@ impl CloudWatchApi for Sdk<cw::Client> {
         let out = self
             .0
             .list_dashboards()
-            .dashboard_name_prefix(prefix)
+            // An empty prefix is none: every dashboard.
+            .set_dashboard_name_prefix((!prefix.is_empty()).then(|| prefix.to_string()))
             .set_next_token(next)
             .send()
             .await
