@@ -309,7 +309,8 @@ pub enum Command {
         prefix: Option<String>,
         /// Only resources whose name matches this regular expression;
         /// alarms, topics and dashboards outside the prefix that match are
-        /// read too, and keep their names.
+        /// read too, and keep their names; saved queries, adopted by
+        /// rename.
         #[arg(long, value_name = "REGEX")]
         names: Option<String>,
         /// Only resources carrying this tag (`KEY=VALUE`; repeat for

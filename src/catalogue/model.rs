@@ -992,6 +992,12 @@ pub struct QuerySpec {
     /// an environment-wide one reads only their log groups (default: every
     /// service that has logs).
     pub services: Option<Vec<String>>,
+    /// A saved query made by hand that this one replaces, by its name (a
+    /// text with placeholders): saved queries have no tags, so one named
+    /// outside `<project>-<env>/` cannot be owned; it is adopted by rename
+    /// instead — plan creates this query and deletes every saved query of
+    /// that exact name (`obsctl import` writes it). Drop it once applied.
+    pub replaces: Option<String>,
 }
 
 /// A test of the monitoring: inputs (log lines, metric samples) and what

@@ -85,6 +85,10 @@ pub fn queries(c: &mut Compiler) {
                     continue;
                 };
                 let ctx = c.context(Some(i));
+                if let Some(old) = &spec.replaces {
+                    let old = c.text(old, &ctx, &spec.origin.child("replaces"));
+                    c.state.replaced_queries.insert(old);
+                }
                 let query = QueryDefinition {
                     name: format!("{prefix}/{}/{qname}", c.services[i].name),
                     query_string: mark(c.text(&spec.query, &ctx, &o)),
@@ -109,6 +113,10 @@ pub fn queries(c: &mut Compiler) {
             }
             groups.sort();
             groups.dedup();
+            if let Some(old) = &spec.replaces {
+                let old = c.text(old, &ctx, &spec.origin.child("replaces"));
+                c.state.replaced_queries.insert(old);
+            }
             let query = QueryDefinition {
                 name: format!("{prefix}/{qname}"),
                 query_string: mark(c.text(&spec.query, &ctx, &o)),

@@ -93,6 +93,9 @@ pub struct DesiredState {
     /// Topics named by their `name` instead of the naming pattern:
     /// catalogue key → name.
     pub topic_names: BTreeMap<String, String>,
+    /// Names of saved queries made by hand that the catalogue's replace
+    /// (`replaces`): read by name, deleted by the plan.
+    pub replaced_queries: BTreeSet<String>,
 }
 
 /// What generated a resource: the catalogue entry and, per service, the

@@ -1325,16 +1325,31 @@ impl Builder<'_> {
             .collect();
         let mut per_service: BTreeMap<String, BTreeMap<String, ServiceQueries>> = BTreeMap::new();
         let mut env_wide = Vec::new();
+        let mut renamed: BTreeMap<String, String> = BTreeMap::new();
         for q in queries {
+            let text = unmarked(&q.query_string);
             let Some(rest) = q.name.strip_prefix(&query_prefix).filter(|r| !r.is_empty()) else {
-                self.skip(
-                    "query-definitions",
-                    &q.name,
-                    "its name is not under the prefix",
-                );
+                // Outside the prefix (chosen by `--names`): a saved query
+                // has no tags to be owned by, so it is adopted by rename
+                // (`replaces`: plan creates the new one, deletes this).
+                if looks_like_token(&text) {
+                    self.skip(
+                        "query-definitions",
+                        &q.name,
+                        "its query looks like it holds a secret",
+                    );
+                    continue;
+                }
+                let key = query_key(&without_env(&q.name, &self.input.env));
+                self.report.renamed.push(Renamed {
+                    kind: "query-definitions".into(),
+                    from: q.name.clone(),
+                    to: format!("{query_prefix}{key}"),
+                });
+                renamed.insert(key.clone(), structure::envify(&q.name, &self.input.env));
+                env_wide.push((key, q, text));
                 continue;
             };
-            let text = unmarked(&q.query_string);
             if looks_like_token(&text) {
                 self.skip(
                     "query-definitions",
@@ -1401,10 +1416,11 @@ impl Builder<'_> {
                 .filter(|(_, s)| s.log_group.as_ref().is_some_and(|g| groups.contains(g)))
                 .map(|(n, _)| n.clone())
                 .collect();
-            self.logs_file.section("queries").insert(
-                key,
-                json!({"query": structure::literal(&text), "services": services}),
-            );
+            let mut spec = json!({"query": structure::literal(&text), "services": services});
+            if let Some(old) = renamed.get(&key) {
+                spec["replaces"] = json!(old);
+            }
+            self.logs_file.section("queries").insert(key, spec);
             self.imported("query-definitions");
         }
     }
@@ -1889,6 +1905,21 @@ impl Builder<'_> {
 }
 
 /// JSON pointers of the string leaves of `v`.
+/// A saved query's catalogue key from a name of its own: lower case,
+/// words joined by `-` (`Errors by status` → `errors-by-status`).
+fn query_key(name: &str) -> String {
+    let mut key = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            key.push(c.to_ascii_lowercase());
+        } else if !key.ends_with('-') && !key.is_empty() {
+            key.push('-');
+        }
+    }
+    let key = key.trim_end_matches('-').to_string();
+    if key.is_empty() { "query".into() } else { key }
+}
+
 /// `name` without the environment's name where it stands as a word
 /// between `-` or `_` separators (`oncall-prod` → `oncall`); `name` itself
 /// when nothing else is left.

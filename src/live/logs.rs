@@ -180,6 +180,41 @@ pub(super) async fn queries(
     };
     let generated = generated(desired, &[Kind::QueryDefinition]);
     let mut by_name: BTreeMap<String, Vec<(String, QueryDefinition)>> = BTreeMap::new();
+    // Saved queries made by hand that the catalogue's replace (`replaces`):
+    // read by their exact names and filed as owned, so the plan deletes
+    // them (adoption by rename). One marked for another catalogue or
+    // environment is left alone.
+    let replaced: Vec<&String> = desired
+        .replaced_queries
+        .iter()
+        .filter(|n| !n.starts_with(desired.query_prefix.as_str()))
+        .collect();
+    let named: Vec<Vec<(String, QueryDefinition)>> = stream::iter(replaced)
+        .map(|name| async move {
+            let listed =
+                all_pages(|next| aws.logs().describe_query_definitions(name, next)).await?;
+            Ok::<_, AwsError>(
+                listed
+                    .into_iter()
+                    .filter(|(_, q)| q.name == *name)
+                    .collect(),
+            )
+        })
+        .buffered(CONCURRENCY)
+        .try_collect()
+        .await?;
+    for (id, mut q) in named.into_iter().flatten() {
+        let theirs = q
+            .query_string
+            .lines()
+            .any(|l| l.trim().starts_with("# managed by obsctl:"))
+            && !is_marked(&q.query_string, &desired.project, &desired.env);
+        if theirs {
+            continue;
+        }
+        q.log_group_names.sort();
+        by_name.entry(q.name.clone()).or_default().push((id, q));
+    }
     for (id, mut q) in found {
         if owner.untagged_kind(&q.name, &generated) != Verdict::Owned {
             continue;

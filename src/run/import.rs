@@ -429,6 +429,20 @@ pub async fn read_account(
             }
         }
     }
+    // Saved queries outside the prefix whose names match: they have no
+    // tags, so they are adopted by rename (read as replaced ones).
+    if let Some(re) = names
+        && kinds.contains(&Kind::QueryDefinition)
+    {
+        let all = crate::aws::all_pages(|next| aws.logs().describe_query_definitions("", next))
+            .await
+            .map_err(Error::Aws)?;
+        for (_, q) in all {
+            if !q.name.starts_with(probe.query_prefix.as_str()) && re.is_match(&q.name) {
+                probe.replaced_queries.insert(q.name);
+            }
+        }
+    }
     let probe = &probe;
     let mut live = crate::live::read(aws, probe, kinds)
         .await

@@ -923,6 +923,20 @@ async fn an_account_named_otherwise_is_imported_and_adopted_with_its_names() {
         .send()
         .await
         .unwrap();
+    // A saved query under a name of its own (no tags: adopted by rename).
+    let logs = e.logs().await;
+    logs.create_log_group()
+        .log_group_name("/ecs/orders")
+        .send()
+        .await
+        .unwrap();
+    logs.put_query_definition()
+        .name("Errors by status")
+        .query_string("fields @timestamp, status | filter status >= 500")
+        .log_group_names("/ecs/orders")
+        .send()
+        .await
+        .unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("shop");
     let d = dir.to_str().unwrap();
@@ -938,7 +952,7 @@ async fn an_account_named_otherwise_is_imported_and_adopted_with_its_names() {
             "--prefix",
             "shop-staging-",
             "--names",
-            "HighErrors|Latency|oncall|Overview",
+            "HighErrors|Latency|oncall|Overview|Errors by",
             "--keep-emails",
             "--format",
             "json",
@@ -947,11 +961,18 @@ async fn an_account_named_otherwise_is_imported_and_adopted_with_its_names() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let report = json(&out);
     assert_eq!(report["validates"], true, "{report:#}");
-    assert_eq!(
-        report["round_trip"]["differences"],
-        Value::Array(vec![]),
-        "{report:#}"
-    );
+    // The saved query is adopted by rename: the only difference.
+    let renamed = "shop-staging/errors-by-status";
+    assert_eq!(report["renamed"][0]["to"], renamed, "{report:#}");
+    let differences: Vec<&str> = report["round_trip"]["differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(differences.len(), 2, "{report:#}");
+    assert!(differences[0].starts_with(&format!("Create query-definitions {renamed}")));
+    assert!(differences[1].starts_with("Delete query-definitions Errors by status"));
     assert!(
         report["skipped"].as_array().unwrap().is_empty(),
         "{report:#}"
@@ -994,6 +1015,9 @@ async fn an_account_named_otherwise_is_imported_and_adopted_with_its_names() {
             Some("adopt") | Some("update") => c["fields"]
                 .as_array()
                 .is_none_or(|f| f.iter().all(|f| marker_only(f) || tag(f))),
+            // The rename of the saved query.
+            Some("create") => c["key"] == renamed,
+            Some("delete") => c["key"] == "Errors by status",
             _ => false,
         };
         assert!(ownership_only, "not an ownership change: {c:#}");
@@ -1010,4 +1034,14 @@ async fn an_account_named_otherwise_is_imported_and_adopted_with_its_names() {
         &["plan", "--env", "staging", "--detailed-exitcode"],
     );
     assert_eq!(out.status.code(), Some(0), "not converged\n{}", text(&out));
+    let left = logs
+        .describe_query_definitions()
+        .send()
+        .await
+        .unwrap()
+        .query_definitions()
+        .iter()
+        .filter_map(|q| q.name().map(str::to_string))
+        .collect::<Vec<_>>();
+    assert_eq!(left, [renamed], "renamed, not copied");
 }

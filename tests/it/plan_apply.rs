@@ -1337,3 +1337,68 @@ async fn a_dashboard_named_by_its_name_is_read_by_name_and_adopted() {
     );
     assert!(keys(&p, Action::Delete).is_empty(), "left in place");
 }
+
+/// Issue 23: a saved query made by hand under a name of its own cannot be
+/// owned (no tags); `replaces` adopts it by rename: the plan creates the
+/// catalogue's query and deletes every saved query of that exact name
+/// (never one marked for another catalogue); then nothing is left to do.
+#[tokio::test]
+async fn a_saved_query_named_otherwise_is_adopted_by_rename() {
+    let fake = FakeAws::default();
+    let aws = fake.aws();
+    let d0 = desired("cat-house", "staging", |_| {});
+    let Some(Resource::QueryDefinition(q)) = d0
+        .resources
+        .values()
+        .find(|r| matches!(r, Resource::QueryDefinition(_)))
+    else {
+        panic!("cat-house has saved queries")
+    };
+    // Made by hand (no marker), and one of another catalogue's.
+    let mut hand_made = (**q).clone();
+    hand_made.name = "Errors last hour".into();
+    hand_made.query_string = "fields @timestamp | filter level = \"ERROR\"".into();
+    aws.logs()
+        .put_query_definition(None, &hand_made, "t1")
+        .await
+        .unwrap();
+    let mut theirs = hand_made.clone();
+    theirs.query_string = obsctl::ownership::mark_query("fields @message", "other", "staging");
+    aws.logs()
+        .put_query_definition(None, &theirs, "t2")
+        .await
+        .unwrap();
+    let key = d0
+        .attribution
+        .get(&(Kind::QueryDefinition, q.name.clone()))
+        .unwrap()
+        .entry
+        .clone();
+    let named = desired("cat-house", "staging", |c| {
+        c.queries.get_mut(&key).unwrap().spec.replaces = Some("Errors last hour".into());
+    });
+    let p = plan(&aws, &named).await;
+    assert_eq!(
+        keys(&p, Action::Delete),
+        ["query-definitions/Errors last hour".to_string()],
+        "{:#?}",
+        p.changes
+    );
+    run(&aws, &p).await;
+    let p = plan(&aws, &named).await;
+    assert!(p.is_empty(), "{:#?}", keys(&p, Action::Delete));
+    let left: Vec<String> = fake
+        .state
+        .lock()
+        .unwrap()
+        .queries
+        .values()
+        .filter(|q| q.name == "Errors last hour")
+        .map(|q| q.query_string.clone())
+        .collect();
+    assert_eq!(
+        left,
+        [theirs.query_string],
+        "only the other catalogue's is left"
+    );
+}

@@ -159,7 +159,8 @@ impl LogsApi for Sdk<logs::Client> {
         let out = self
             .0
             .describe_query_definitions()
-            .query_definition_name_prefix(prefix)
+            // An empty prefix is none (its minimum length is 1): every query.
+            .set_query_definition_name_prefix((!prefix.is_empty()).then(|| prefix.to_string()))
             .max_results(1000)
             .set_next_token(next)
             .send()
