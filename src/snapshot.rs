@@ -8,7 +8,7 @@ use crate::compile::DesiredState;
 use crate::error::{Error, Stale};
 use crate::resource::canonical::to_pretty;
 use crate::resource::{Dashboard, Resource};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The directory of dashboard previews in an environment's directory.
@@ -139,7 +139,7 @@ pub fn write_one(out: &Path, rel: &Path, content: &str) -> Result<bool, Error> {
 pub fn prune(
     out: &Path,
     envs: &[String],
-    keep: &BTreeSet<&Path>,
+    keep: &std::collections::HashSet<&Path>,
     previews: Previews,
 ) -> Result<usize, Error> {
     let mut removed = 0;
@@ -165,7 +165,7 @@ pub fn check_planned(
         .iter()
         .filter_map(|(path, r)| check_one(&out.join(path), &content(*r)))
         .collect();
-    let keep: BTreeSet<&Path> = planned.iter().map(|(p, _)| p.as_path()).collect();
+    let keep: std::collections::HashSet<&Path> = planned.iter().map(|(p, _)| p.as_path()).collect();
     for path in existing(out, envs, previews)? {
         if !keep.contains(path.as_path()) {
             stale.push(Stale::Extra(out.join(path)));
@@ -205,7 +205,7 @@ pub fn write(
     previews: Previews,
 ) -> Result<WriteStats, Error> {
     let mut stats = WriteStats::default();
-    let keep: BTreeSet<&Path> = files.keys().map(PathBuf::as_path).collect();
+    let keep: std::collections::HashSet<&Path> = files.keys().map(PathBuf::as_path).collect();
     stats.removed = prune(out, envs, &keep, previews)?;
     for (path, content) in files {
         stats.record(write_one(out, path, content)?);

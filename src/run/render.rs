@@ -7,7 +7,6 @@ use crate::diagnostic::Problems;
 use crate::error::{EXIT_OK, Error};
 use crate::snapshot::{File, Previews};
 use crate::{report, snapshot};
-use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -98,7 +97,7 @@ fn render(
         written
     })?;
     write_waiting(dir, planned, waiting, &mut stats)?;
-    let keep: BTreeSet<&Path> = planned.iter().map(|(p, _)| p.as_path()).collect();
+    let keep: std::collections::HashSet<&Path> = planned.iter().map(|(p, _)| p.as_path()).collect();
     stats.removed = snapshot::prune(dir, envs, &keep, previews)?;
     Ok(stats)
 }
