@@ -221,8 +221,11 @@ pub fn subscription_record(marks: &BTreeSet<String>) -> Vec<Tag> {
 /// ignores it: "Use the hash character (#) to set off comments"
 /// (CloudWatch Logs User Guide, "Use aliases and comments in queries").
 pub fn query_marker(project: &str, env: &str) -> String {
-    format!("# managed by obsctl: catalogue {project}, environment {env}")
+    format!("{QUERY_MARKER} catalogue {project}, environment {env}")
 }
+
+/// How every [`query_marker`] starts.
+const QUERY_MARKER: &str = "# managed by obsctl:";
 
 /// `query` with [`query_marker`] as its last line.
 pub fn mark_query(query: &str, project: &str, env: &str) -> String {
@@ -238,6 +241,12 @@ pub fn mark_query(query: &str, project: &str, env: &str) -> String {
 pub fn is_marked(query: &str, project: &str, env: &str) -> bool {
     let marker = query_marker(project, env);
     query.lines().any(|l| l.trim() == marker)
+}
+
+/// Whether `query` carries the marker of another catalogue or
+/// environment than `project`/`env`.
+pub fn marked_for_other(query: &str, project: &str, env: &str) -> bool {
+    query.lines().any(|l| l.trim().starts_with(QUERY_MARKER)) && !is_marked(query, project, env)
 }
 
 /// The ownership rules of one environment.

@@ -206,6 +206,35 @@ impl LiveAlarm {
             LiveAlarm::Log(a) => &a.alarm_name,
         }
     }
+
+    /// The kind of resource it is.
+    pub fn kind(&self) -> crate::resource::Kind {
+        use crate::resource::Kind;
+        match self {
+            LiveAlarm::Metric(_) => Kind::MetricAlarm,
+            LiveAlarm::Composite(_) => Kind::CompositeAlarm,
+            LiveAlarm::Log(_) => Kind::LogAlarm,
+        }
+    }
+
+    /// The resource, with its tags (DescribeAlarms returns none).
+    pub fn into_resource(self, tags: Vec<Tag>) -> crate::resource::Resource {
+        use crate::resource::Resource;
+        match self {
+            LiveAlarm::Metric(mut a) => {
+                a.tags = tags;
+                Resource::MetricAlarm(Box::new(a))
+            }
+            LiveAlarm::Composite(mut a) => {
+                a.tags = tags;
+                Resource::CompositeAlarm(Box::new(a))
+            }
+            LiveAlarm::Log(mut a) => {
+                a.tags = tags;
+                Resource::from(a)
+            }
+        }
+    }
 }
 
 /// One page of DescribeAlarms.

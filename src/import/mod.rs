@@ -1924,25 +1924,14 @@ fn query_key(name: &str) -> String {
 /// between `-` or `_` separators (`oncall-prod` → `oncall`); `name` itself
 /// when nothing else is left.
 fn without_env(name: &str, env: &str) -> String {
-    let words: Vec<&str> = name.split(['-', '_']).collect();
-    if env.is_empty() || !words.contains(&env) || words.iter().all(|w| *w == env) {
+    // Words with the separator that follows each: `team_`, `prod_`, `pager`.
+    let words: Vec<&str> = name.split_inclusive(['-', '_']).collect();
+    let is_env = |w: &&str| w.trim_end_matches(['-', '_']) == env;
+    if env.is_empty() || words.iter().all(is_env) {
         return name.to_string();
     }
-    // Rebuild from the pieces, keeping each separator that follows a kept word.
-    let mut out = String::new();
-    let mut rest = name;
-    for w in words {
-        let sep = rest[w.len()..].chars().next();
-        rest = &rest[w.len() + sep.map_or(0, char::len_utf8)..];
-        if w == env {
-            continue;
-        }
-        out.push_str(w);
-        if let Some(c) = sep {
-            out.push(c);
-        }
-    }
-    out.trim_end_matches(['-', '_']).to_string()
+    let kept: String = words.into_iter().filter(|w| !is_env(w)).collect();
+    kept.trim_end_matches(['-', '_']).to_string()
 }
 
 /// [`structure::envify`] on every string of a template's body.

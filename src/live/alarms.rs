@@ -45,11 +45,7 @@ pub(super) async fn alarms(
     live.counts.alarms = Some(found.len() as u64);
     live.counts.alarms_named = (!outside.is_empty()).then_some(outside.len() as u64);
     found.extend(named.into_iter().flatten());
-    found.retain(|(_, a)| match a {
-        LiveAlarm::Metric(_) => kinds.contains(&Kind::MetricAlarm),
-        LiveAlarm::Composite(_) => kinds.contains(&Kind::CompositeAlarm),
-        LiveAlarm::Log(_) => kinds.contains(&Kind::LogAlarm),
-    });
+    found.retain(|(_, a)| kinds.contains(&a.kind()));
     let owner = &owner(desired);
     let names = &generated(
         desired,
@@ -60,12 +56,9 @@ pub(super) async fn alarms(
             if index.not_ours(&arn, alarm.name(), owner, names) {
                 return Ok(None);
             }
-            let kind = match alarm {
-                LiveAlarm::Metric(_) => Kind::MetricAlarm,
-                LiveAlarm::Composite(_) => Kind::CompositeAlarm,
-                LiveAlarm::Log(_) => Kind::LogAlarm,
-            };
-            let wanted = desired.resources.get(&(kind, alarm.name().to_string()));
+            let wanted = desired
+                .resources
+                .get(&(alarm.kind(), alarm.name().to_string()));
             // Deleted between DescribeAlarms and now: it is gone, not an error.
             let tags =
                 settled_tags(index, wanted, &arn, || aws.cloudwatch().list_tags(&arn)).await?;
@@ -76,21 +69,7 @@ pub(super) async fn alarms(
         .await?;
     for (arn, alarm, tags) in tagged.into_iter().flatten() {
         let verdict = owner.tagged(alarm.name(), &tags, names, false);
-        let resource = match alarm {
-            LiveAlarm::Metric(mut a) => {
-                a.tags = tags;
-                Resource::MetricAlarm(Box::new(a))
-            }
-            LiveAlarm::Composite(mut a) => {
-                a.tags = tags;
-                Resource::CompositeAlarm(Box::new(a))
-            }
-            LiveAlarm::Log(mut a) => {
-                a.tags = tags;
-                Resource::from(a)
-            }
-        };
-        live.file(verdict, resource, Some(arn));
+        live.file(verdict, alarm.into_resource(tags), Some(arn));
     }
     Ok(())
 }

@@ -6,7 +6,9 @@ use super::{CONCURRENCY, LiveState, generated, owner};
 use crate::aws::{Aws, AwsError, all_pages, pages_within};
 use crate::compile::DesiredState;
 use crate::kinds::Spec;
-use crate::ownership::{ConflictReason, LogGroupScope, Owner, Verdict, common_prefix, is_marked};
+use crate::ownership::{
+    ConflictReason, LogGroupScope, Owner, Verdict, common_prefix, is_marked, marked_for_other,
+};
 use crate::resource::*;
 use futures::stream::{self, StreamExt, TryStreamExt};
 use std::collections::{BTreeMap, BTreeSet};
@@ -204,12 +206,7 @@ pub(super) async fn queries(
         .try_collect()
         .await?;
     for (id, mut q) in named.into_iter().flatten() {
-        let theirs = q
-            .query_string
-            .lines()
-            .any(|l| l.trim().starts_with("# managed by obsctl:"))
-            && !is_marked(&q.query_string, &desired.project, &desired.env);
-        if theirs {
+        if marked_for_other(&q.query_string, &desired.project, &desired.env) {
             continue;
         }
         q.log_group_names.sort();

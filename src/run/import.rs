@@ -468,7 +468,7 @@ async fn named_outside(
     live: &mut LiveState,
     skipped: &mut Vec<crate::import::Skipped>,
 ) -> Result<(), Error> {
-    use crate::aws::{LiveAlarm, all_pages};
+    use crate::aws::all_pages;
     use crate::ownership::{ENV_TAG, OWNER_TAG};
     let all = all_pages(|next| async move {
         let page = aws.cloudwatch().describe_alarms("", next).await?;
@@ -481,11 +481,7 @@ async fn named_outside(
         if name.starts_with(probe.prefix.as_str()) || !re.is_match(&name) {
             continue;
         }
-        let kind = match alarm {
-            LiveAlarm::Metric(_) => Kind::MetricAlarm,
-            LiveAlarm::Composite(_) => Kind::CompositeAlarm,
-            LiveAlarm::Log(_) => Kind::LogAlarm,
-        };
+        let kind = alarm.kind();
         if !kinds.contains(&kind) {
             continue;
         }
@@ -508,22 +504,9 @@ async fn named_outside(
             });
             continue;
         }
-        let resource = match alarm {
-            LiveAlarm::Metric(mut a) => {
-                a.tags = tags;
-                Resource::MetricAlarm(Box::new(a))
-            }
-            LiveAlarm::Composite(mut a) => {
-                a.tags = tags;
-                Resource::CompositeAlarm(Box::new(a))
-            }
-            LiveAlarm::Log(mut a) => {
-                a.tags = tags;
-                Resource::from(a)
-            }
-        };
         live.ids.insert((kind, name.clone()), arn);
-        live.resources.insert((kind, name), resource);
+        live.resources
+            .insert((kind, name), alarm.into_resource(tags));
     }
     Ok(())
 }

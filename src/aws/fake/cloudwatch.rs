@@ -88,6 +88,36 @@ fn strip_tags_composite(a: &CompositeAlarm) -> CompositeAlarm {
     }
 }
 
+/// The alarm as DescribeAlarms returns it: without its tags.
+fn strip_tags(a: &LiveAlarm) -> LiveAlarm {
+    match a {
+        LiveAlarm::Metric(m) => LiveAlarm::Metric(strip_tags_metric(m)),
+        LiveAlarm::Composite(c) => LiveAlarm::Composite(strip_tags_composite(c)),
+        LiveAlarm::Log(l) => LiveAlarm::Log(strip_tags_log(l)),
+    }
+}
+
+impl FakeAws {
+    /// DescribeAlarms by `AlarmNames`: the call authorized against each
+    /// alarm, and at most 100 names (the API reference: "Maximum number of
+    /// 100 items"; names that do not exist are simply not returned).
+    async fn describe_by_names(&self, names: &[String]) -> AwsResult<()> {
+        self.enter(Api::DescribeAlarms.name()).await?;
+        self.authorize(
+            Api::DescribeAlarms,
+            names.iter().map(|n| self.alarm_arn(n)).collect(),
+        );
+        if names.len() > 100 {
+            return Err(AwsError::new(
+                Api::DescribeAlarms.name(),
+                "ValidationError",
+                "AlarmNames: at most 100",
+            ));
+        }
+        Ok(())
+    }
+}
+
 #[async_trait]
 impl CloudWatchApi for FakeAws {
     async fn describe_alarms(&self, prefix: &str, next: Option<String>) -> AwsResult<AlarmPage> {
@@ -104,14 +134,7 @@ impl CloudWatchApi for FakeAws {
                 .iter()
                 .skip(offset)
                 .take(100)
-                .map(|(n, (a, _))| {
-                    let a = match a {
-                        LiveAlarm::Metric(m) => LiveAlarm::Metric(strip_tags_metric(m)),
-                        LiveAlarm::Composite(c) => LiveAlarm::Composite(strip_tags_composite(c)),
-                        LiveAlarm::Log(l) => LiveAlarm::Log(strip_tags_log(l)),
-                    };
-                    (self.alarm_arn(n), a)
-                })
+                .map(|(n, (a, _))| (self.alarm_arn(n), strip_tags(a)))
                 .collect();
             let next = (offset + 100 < matching.len()).then(|| (offset + 100).to_string());
             Ok(AlarmPage { alarms, next })
@@ -119,32 +142,11 @@ impl CloudWatchApi for FakeAws {
     }
 
     async fn describe_alarms_named(&self, names: &[String]) -> AwsResult<Vec<(String, LiveAlarm)>> {
-        self.enter(Api::DescribeAlarms.name()).await?;
-        self.authorize(
-            Api::DescribeAlarms,
-            names.iter().map(|n| self.alarm_arn(n)).collect(),
-        );
-        // DescribeAlarms API reference: `AlarmNames`, "Maximum number of
-        // 100 items"; names that do not exist are simply not returned.
-        if names.len() > 100 {
-            return Err(AwsError::new(
-                Api::DescribeAlarms.name(),
-                "ValidationError",
-                "AlarmNames: at most 100",
-            ));
-        }
+        self.describe_by_names(names).await?;
         Ok(self.with(|s| {
             names
                 .iter()
-                .filter_map(|n| {
-                    let (a, _) = s.alarms.get(n)?;
-                    let a = match a {
-                        LiveAlarm::Metric(m) => LiveAlarm::Metric(strip_tags_metric(m)),
-                        LiveAlarm::Composite(c) => LiveAlarm::Composite(strip_tags_composite(c)),
-                        LiveAlarm::Log(l) => LiveAlarm::Log(strip_tags_log(l)),
-                    };
-                    Some((self.alarm_arn(n), a))
-                })
+                .filter_map(|n| Some((self.alarm_arn(n), strip_tags(&s.alarms.get(n)?.0))))
                 .collect()
         }))
     }
@@ -528,18 +530,7 @@ impl CloudWatchApi for FakeAws {
     }
 
     async fn alarm_states(&self, names: &[String]) -> AwsResult<Vec<AlarmStatus>> {
-        self.enter(Api::DescribeAlarms.name()).await?;
-        self.authorize(
-            Api::DescribeAlarms,
-            names.iter().map(|n| self.alarm_arn(n)).collect(),
-        );
-        if names.len() > 100 {
-            return Err(AwsError::new(
-                Api::DescribeAlarms.name(),
-                "ValidationError",
-                "AlarmNames: at most 100",
-            ));
-        }
+        self.describe_by_names(names).await?;
         Ok(self.with(|s| {
             names
                 .iter()

@@ -230,11 +230,13 @@ fn live_alarms(
     alarms
 }
 
-#[async_trait]
-impl CloudWatchApi for Sdk<cw::Client> {
-    async fn describe_alarms_named(&self, names: &[String]) -> AwsResult<Vec<(String, LiveAlarm)>> {
-        let out = self
-            .0
+impl Sdk<cw::Client> {
+    /// DescribeAlarms of all three types by `AlarmNames` (at most 100).
+    async fn describe_by_names(
+        &self,
+        names: &[String],
+    ) -> AwsResult<cw::operation::describe_alarms::DescribeAlarmsOutput> {
+        self.0
             .describe_alarms()
             .set_alarm_names(Some(names.to_vec()))
             .alarm_types(cw::types::AlarmType::MetricAlarm)
@@ -243,8 +245,14 @@ impl CloudWatchApi for Sdk<cw::Client> {
             .max_records(100)
             .send()
             .await
-            .map_err(|e| err("DescribeAlarms", e))?;
-        Ok(live_alarms(&out))
+            .map_err(|e| err("DescribeAlarms", e))
+    }
+}
+
+#[async_trait]
+impl CloudWatchApi for Sdk<cw::Client> {
+    async fn describe_alarms_named(&self, names: &[String]) -> AwsResult<Vec<(String, LiveAlarm)>> {
+        Ok(live_alarms(&self.describe_by_names(names).await?))
     }
 
     async fn describe_alarms(&self, prefix: &str, next: Option<String>) -> AwsResult<AlarmPage> {
@@ -269,17 +277,7 @@ impl CloudWatchApi for Sdk<cw::Client> {
     }
 
     async fn alarm_states(&self, names: &[String]) -> AwsResult<Vec<AlarmStatus>> {
-        let out = self
-            .0
-            .describe_alarms()
-            .set_alarm_names(Some(names.to_vec()))
-            .alarm_types(cw::types::AlarmType::MetricAlarm)
-            .alarm_types(cw::types::AlarmType::CompositeAlarm)
-            .alarm_types(cw::types::AlarmType::LogAlarm)
-            .max_records(100)
-            .send()
-            .await
-            .map_err(|e| err("DescribeAlarms", e))?;
+        let out = self.describe_by_names(names).await?;
         let state = |s: Option<&cw::types::StateValue>| {
             s.and_then(|s| data::AlarmState::parse(s.as_str()))
                 .unwrap_or(data::AlarmState::InsufficientData)
